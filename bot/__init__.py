@@ -1,0 +1,1 @@
+"""The outside world: server, channel adapters, rendering, outbox worker, configuration, CLI."""

@@ -1,0 +1,235 @@
+"""The `amneslag` command line (DESIGN.md, "Public contract")."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dtm
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+
+from bot.config import Settings, get_settings
+from storage import outbox, schoolyear
+from storage.audit import entries
+from storage.db import open_database, session_scope
+from storage.demo import load_demo
+from storage.directory import get_region, only_region
+from storage.errors import AmneslagError, RosterRejected
+from storage.models import OutboxStatus, SchoolYear, utcnow
+from storage.roster import decode, import_roster
+from storage.seed import region_data, seed_region
+from storage.status import build_status, status_csv, status_text
+
+_LOGGER = logging.getLogger("amneslag")
+
+# Commands of the public contract that later issues build; they say so instead of pretending.
+NOT_BUILT = {
+    "chat": "samtal i terminalen",
+    "parse": "vad boten förstod av en text",
+    "remind": "en påminnelsesvepning",
+    "manifest": "app-paketen för Teams och Slack",
+    "invoice": "fakturaunderlag för en fysisk träff",
+    "gdpr": "export och radering av en persons uppgifter",
+}
+
+
+def _engine(settings: Settings) -> sa.Engine:
+    return open_database(settings.database_url)
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        result = seed_region(session, args.region)
+    if result.changed:
+        print(
+            f"{result.region.name}: region {'skapad' if result.created_region else 'fanns'}, "
+            f"{result.schools_added} skolor och {result.groups_added} grupper tillagda."
+        )
+    else:
+        print(f"{result.region.name} fanns redan komplett; inget ändrades.")
+    return 0
+
+
+def cmd_import_people(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RosterRejected(f"Kan inte läsa {path}: {exc.strerror or exc}.") from exc
+    text = decode(data, source=str(path))
+    engine = _engine(settings)
+    try:
+        with session_scope(engine) as session:
+            region = get_region(session, args.region) if args.region else only_region(session)
+            report = import_roster(session, region, text, skip_bad=args.skip_bad)
+    except RosterRejected as exc:
+        for problem in exc.problems:
+            print(f"{path}: {problem}", file=sys.stderr)
+        raise
+    for problem in report.problems:
+        print(f"{path}: {problem} (hoppades över)", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def _school_year(session: sa.orm.Session, label: str | None, timezone: str) -> SchoolYear:
+    label = label or schoolyear.label_for(schoolyear.today_in(timezone))
+    try:
+        schoolyear.bounds(label)
+    except ValueError as exc:
+        raise AmneslagError(f"--year: {exc}.") from exc
+    return schoolyear.get_or_create(session, label)  # type: ignore[arg-type]
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        region = get_region(session, args.region) if args.region else only_region(session)
+        status = build_status(session, region, _school_year(session, args.year, region.timezone))
+    if args.format == "json":
+        print(json.dumps(status, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(status_csv(status))
+    else:
+        print(status_text(status))
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(settings)
+    since = dtm.datetime.combine(args.since, dtm.time(), tzinfo=dtm.UTC) if args.since else None
+    with session_scope(engine) as session:
+        for entry in entries(session, since):
+            actor = entry.actor_id if entry.actor_id is not None else "system"
+            details = json.dumps(entry.details, ensure_ascii=False, sort_keys=True)
+            print(f"{entry.at.isoformat(timespec='seconds')}  {actor}  {entry.action}  {entry.entity}:{entry.entity_id}  {details}")
+    return 0
+
+
+def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        if args.retry is not None:
+            if not outbox.retry_failed(session, args.retry, utcnow()):
+                raise AmneslagError(f"Meddelande {args.retry} finns inte eller har inte misslyckats.")
+            print(f"Meddelande {args.retry} läggs i kön igen.")
+            return 0
+        counts = outbox.backlog(session)
+        print("  ".join(f"{status}: {count}" for status, count in counts.items()))
+        for message in outbox.messages(session, args.status):
+            error = f"  fel: {message.last_error}" if message.last_error else ""
+            print(
+                f"{message.id}  {message.status}  {message.channel}  {message.kind}  person {message.recipient_id}  "
+                f"försök {message.attempts}  {message.created_at.isoformat(timespec='seconds')}{error}"
+            )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from aiohttp import web
+
+    from bot.outbox import LogSender, OutboxWorker
+    from bot.server import create_app
+
+    engine = _engine(settings)
+    if args.demo:
+        with session_scope(engine) as session:
+            result = load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone)))
+        print(f"Demodata: {result.region.name}, läsår {result.school_year}. {result.people.summary()}")
+    worker = OutboxWorker(
+        engine, [LogSender()], max_attempts=settings.outbox_max_attempts, poll_seconds=settings.outbox_poll_seconds
+    )
+    print(f"Ämneslagsboten lyssnar på http://{args.host}:{args.port} (hälsa: /healthz). Avsluta med Ctrl+C.")
+    web.run_app(create_app(engine, worker), host=args.host, port=args.port, print=None)
+    return 0
+
+
+def _not_built(name: str) -> Callable[[argparse.Namespace, Settings], int]:
+    def run(_args: argparse.Namespace, _settings: Settings) -> int:
+        print(f"amneslag {name}: {NOT_BUILT[name]} är inte byggt ännu.", file=sys.stderr)
+        return 2
+
+    return run
+
+
+def _date(text: str) -> dtm.date:
+    try:
+        return dtm.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"ogiltigt datum {text!r}, skriv ÅÅÅÅ-MM-DD") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="amneslag",
+        description="Ämneslagsboten: de regionala ämneslagens år i Teams och Slack.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="mer loggning")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
+
+    p = sub.add_parser("seed", help="lägg in en regions skolor, ämneslag och inställningar")
+    p.add_argument("region", metavar="REGION", help="vasterbotten, vastmanland eller sjuharad")
+    p.set_defaults(run=cmd_seed)
+
+    p = sub.add_parser("import-people", help="importera personer från en CSV-fil")
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("--region", help="regionen (behövs bara när databasen har flera)")
+    p.add_argument("--skip-bad", action="store_true", help="importera de korrekta raderna och hoppa över resten")
+    p.set_defaults(run=cmd_import_people)
+
+    p = sub.add_parser("serve", help="starta servern med påminnelser och utskick")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=3978)
+    p.add_argument("--demo", action="store_true", help="lägg först in demoregionen Västerbotten (påhittade personer)")
+    p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("status", help="samordnarens lägesbild")
+    p.add_argument("--region")
+    p.add_argument("--year", metavar="YYYY/YY", help="läsår, till exempel 2025/26 (standard: innevarande)")
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser("audit", help="ändringsloggen")
+    p.add_argument("--since", type=_date, metavar="DATE")
+    p.set_defaults(run=cmd_audit)
+
+    p = sub.add_parser("outbox", help="utkorgen: köade, levererade och misslyckade meddelanden")
+    p.add_argument("--status", choices=[s.value for s in OutboxStatus])
+    p.add_argument("--retry", type=int, metavar="ID", help="lägg ett misslyckat meddelande i kön igen")
+    p.set_defaults(run=cmd_outbox)
+
+    for name, what in NOT_BUILT.items():
+        p = sub.add_parser(name, help=f"{what} (inte byggt ännu)", add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(run=_not_built(name))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; errors become one clear line on stderr and a non-zero exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO if args.command == "serve" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        print(f"amneslag: felaktig inställning: {problems}", file=sys.stderr)
+        return 1
+    try:
+        return int(args.run(args, settings))
+    except AmneslagError as exc:
+        print(f"amneslag: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""The outbox worker: delivers what the database says must be sent, with retries and backoff.
+
+Senders register per channel ("log" now; Slack and Teams add theirs). A sender raises
+`DeliveryError` to ask for a retry (optionally after `retry_after` seconds, as for HTTP 429) or,
+with `permanent=True`, to give up at once. After `max_attempts` the message is failed for good and
+shows up in `amneslag outbox --status failed`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+import sqlalchemy as sa
+
+from storage import outbox
+from storage.db import session_scope
+from storage.models import utcnow
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered this time (or, with `permanent`, ever)."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False):
+        super().__init__(reason)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class Sender(Protocol):
+    """Delivers one message on one channel; raises `DeliveryError` when it cannot."""
+
+    channel: str
+
+    async def send(self, delivery: outbox.Delivery) -> None: ...
+
+
+class LogSender:
+    """Writes messages to the log: the channel for people without Slack or Teams, and for development.
+
+    It logs the message's id, kind and recipient id, never its text or e-mail address.
+    """
+
+    channel = "log"
+
+    async def send(self, delivery: outbox.Delivery) -> None:
+        recipient = delivery.recipient.id if delivery.recipient else "-"
+        _LOGGER.info("outbox %s: %s to person %s", delivery.id, delivery.kind, recipient)
+
+
+class OutboxWorker:
+    """Polls the outbox and hands due messages to their senders."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        senders: list[Sender],
+        *,
+        max_attempts: int = 8,
+        poll_seconds: float = 2.0,
+        base_delay: float = 30.0,
+        max_delay: float = 3600.0,
+        lease_seconds: float = 300.0,
+        batch_size: int = 20,
+        clock: Callable[[], dtm.datetime] = utcnow,
+    ):
+        self.engine = engine
+        self.senders = {sender.channel: sender for sender in senders}
+        self.max_attempts = max_attempts
+        self.poll_seconds = poll_seconds
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.lease = dtm.timedelta(seconds=lease_seconds)
+        self.batch_size = batch_size
+        self.clock = clock
+        self._wake = asyncio.Event()
+
+    def backoff(self, attempts: int) -> dtm.timedelta:
+        """Exponential backoff after the `attempts`-th failed attempt: 30 s, 60 s, 120 s, … at most 1 h."""
+        return dtm.timedelta(seconds=min(self.base_delay * 2 ** (attempts - 1), self.max_delay))
+
+    def _claim(self, now: dtm.datetime) -> list[outbox.Delivery]:
+        with session_scope(self.engine) as session:
+            return outbox.claim_due(
+                session, channels=set(self.senders), now=now, lease=self.lease, limit=self.batch_size
+            )
+
+    def _finish(self, delivery: outbox.Delivery, error: DeliveryError | None) -> None:
+        now = self.clock()
+        with session_scope(self.engine) as session:
+            if error is None:
+                outbox.mark_delivered(session, delivery.id, now)
+                return
+            retry_at: dtm.datetime | None
+            if error.permanent or delivery.attempts >= self.max_attempts:
+                retry_at = None
+            elif error.retry_after is not None:
+                retry_at = now + dtm.timedelta(seconds=error.retry_after)
+            else:
+                retry_at = now + self.backoff(delivery.attempts)
+            outbox.mark_attempt_failed(session, delivery.id, str(error), retry_at)
+        if retry_at is None:
+            _LOGGER.error("outbox %s failed for good after %s attempt(s): %s", delivery.id, delivery.attempts, error)
+        else:
+            _LOGGER.warning("outbox %s attempt %s failed, retry at %s: %s", delivery.id, delivery.attempts, retry_at, error)
+
+    async def run_once(self) -> int:
+        """Deliver what is due now; returns how many messages were attempted."""
+        deliveries = await asyncio.to_thread(self._claim, self.clock())
+        for delivery in deliveries:
+            error: DeliveryError | None = None
+            try:
+                await self.senders[delivery.channel].send(delivery)
+            except DeliveryError as exc:
+                error = exc
+            except Exception as exc:  # a sender's bug must not stop the worker; the message is retried
+                _LOGGER.exception("outbox %s: sender %s raised", delivery.id, delivery.channel)
+                error = DeliveryError(f"{type(exc).__name__}: {exc}")
+            await asyncio.to_thread(self._finish, delivery, error)
+        return len(deliveries)
+
+    def wake(self) -> None:
+        """Deliver now rather than at the next poll (after a change that enqueued messages)."""
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        """Deliver until cancelled, polling every `poll_seconds` or when woken."""
+        while True:
+            try:
+                attempted = await self.run_once()
+            except sa.exc.SQLAlchemyError:
+                _LOGGER.exception("outbox worker: database error; trying again shortly")
+                attempted = 0
+            if attempted >= self.batch_size:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass

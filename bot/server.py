@@ -1,0 +1,64 @@
+"""The aiohttp server: `/healthz` now; `/api/messages` (Teams) and `/slack/events` join it later.
+
+The outbox worker runs inside the server's event loop for as long as the server runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import sqlalchemy as sa
+from aiohttp import web
+from sqlmodel import Session, func, select
+
+from bot.outbox import OutboxWorker
+from storage import outbox
+from storage.models import SweepRun
+
+_LOGGER = logging.getLogger(__name__)
+ENGINE = web.AppKey("engine", sa.Engine)
+WORKER = web.AppKey("worker", OutboxWorker)
+
+
+def health(engine: sa.Engine) -> dict[str, Any]:
+    """The bot's health as data: database reachable, outbox backlog, last reminder sweep."""
+    try:
+        with Session(engine) as session:
+            backlog = outbox.backlog(session)
+            last_sweep = session.exec(select(func.max(SweepRun.finished_at))).one()
+    except sa.exc.SQLAlchemyError as exc:
+        _LOGGER.warning("health check: database unreachable: %s", type(exc).__name__)
+        return {"status": "unavailable", "database": "unreachable", "outbox": None, "last_sweep_at": None}
+    return {
+        "status": "ok",
+        "database": "ok",
+        "outbox": backlog,
+        "last_sweep_at": last_sweep.isoformat() if last_sweep else None,
+    }
+
+
+async def healthz(request: web.Request) -> web.Response:
+    report = await asyncio.to_thread(health, request.app[ENGINE])
+    return web.json_response(report, status=200 if report["status"] == "ok" else 503)
+
+
+async def _run_worker(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(app[WORKER].run_forever(), name="outbox-worker")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def create_app(engine: sa.Engine, worker: OutboxWorker) -> web.Application:
+    """The web application with its routes and background tasks."""
+    app = web.Application()
+    app[ENGINE] = engine
+    app[WORKER] = worker
+    app.router.add_get("/healthz", healthz)
+    app.cleanup_ctx.append(_run_worker)
+    return app

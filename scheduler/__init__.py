@@ -1,0 +1,1 @@
+"""Time: reminder rules as functions of (data, instant), the idempotent sweep, APScheduler wiring."""

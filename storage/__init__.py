@@ -1,0 +1,1 @@
+"""Memory: tables, sessions, migrations, seeds, roster import and the domain rules."""

@@ -1,0 +1,126 @@
+"""Engines, sessions and migrations for SQLite (the default) and PostgreSQL.
+
+`open_database(url)` is the one way in: it checks the URL, connects, and brings the schema up to date
+with Alembic, so every command and the server start on the current schema.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlmodel import Session
+
+from storage.errors import ConfigurationError, DatabaseUnavailable
+
+_LOGGER = logging.getLogger(__name__)
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any constant works; it only has to be the same for every instance of the bot.
+_MIGRATION_LOCK_KEY = 0x616D6E65
+
+
+def parse_database_url(url: str) -> URL:
+    """Parse and check `DATABASE_URL`; raise `ConfigurationError` with advice when it is malformed."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigurationError(
+            f"DATABASE_URL går inte att tolka ({url!r}). Använd till exempel sqlite:///amneslag.db "
+            "eller postgresql+psycopg://användare@värd:5432/databas."
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend == "postgresql" and parsed.get_driver_name() in ("psycopg2", "asyncpg", "pg8000"):
+        raise ConfigurationError(
+            "DATABASE_URL: använd drivrutinen psycopg 3, alltså postgresql+psycopg://…"
+        )
+    if backend == "postgresql" and parsed.get_driver_name() != "psycopg":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigurationError(
+            f"DATABASE_URL: databasen {backend!r} stöds inte. Använd sqlite:///… eller postgresql+psycopg://…"
+        )
+    if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise ConfigurationError("DATABASE_URL: SQLite behöver en fil, till exempel sqlite:///amneslag.db")
+    return parsed
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> sa.Engine:
+    """An engine for `url`: SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    parsed = parse_database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        folder = Path(parsed.database or "").expanduser().resolve().parent
+        if not folder.is_dir():
+            raise DatabaseUnavailable(
+                f"Mappen {folder} för SQLite-databasen finns inte. Skapa den eller ändra DATABASE_URL."
+            )
+        engine = sa.create_engine(parsed, connect_args={"check_same_thread": False})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise ConfigurationError(
+            "PostgreSQL kräver paketet psycopg: installera med pip install 'amneslagsboten[postgres]'."
+        ) from exc
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    """Alembic's configuration, built in code so that it works from an installed wheel."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: sa.Engine) -> None:
+    """Bring the schema up to date. On PostgreSQL an advisory lock keeps two instances apart."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+        command.upgrade(alembic_config(connection), "head")
+
+
+def _describe(engine: sa.Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def open_database(url: str) -> sa.Engine:
+    """Connect to `url` and migrate it; raise a clear `AmneslagError` when that is not possible."""
+    engine = create_db_engine(url)
+    try:
+        migrate(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseUnavailable(
+            f"Kan inte nå databasen {_describe(engine)}: {reason}. Kontrollera DATABASE_URL och att databasen är igång."
+        ) from exc
+    return engine
+
+
+@contextmanager
+def session_scope(engine: sa.Engine) -> Iterator[Session]:
+    """One unit of work: committed when the block ends, rolled back if it raises."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

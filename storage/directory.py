@@ -1,0 +1,64 @@
+"""Looking up regions, schools and people the way people write them."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlmodel import Session, select
+
+from storage.errors import UnknownRegion
+from storage.models import Person, PersonRole, Region, School
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics and surplus spaces: "  Umeå " and "UMEA" both give "umea"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.split())
+
+
+def normalize_email(email: str) -> str:
+    """E-mail addresses are the identity key and compared without regard to case."""
+    return email.strip().lower()
+
+
+def get_region(session: Session, key: str) -> Region:
+    """The region with `key` (case- and diacritic-insensitive), or `UnknownRegion`."""
+    wanted = fold(key)
+    for region in session.exec(select(Region)).all():
+        if wanted in (region.key, fold(region.name)):
+            return region
+    known = ", ".join(r.key for r in session.exec(select(Region).order_by(Region.key)).all())
+    if known:
+        raise UnknownRegion(f"Regionen {key!r} finns inte i databasen. Kända regioner: {known}.")
+    raise UnknownRegion(f"Regionen {key!r} finns inte: databasen har inga regioner. Kör först: amneslag seed vasterbotten")
+
+
+def only_region(session: Session) -> Region:
+    """The one region of a database that serves one region; `UnknownRegion` if there are none or several."""
+    regions = session.exec(select(Region).order_by(Region.key)).all()
+    if len(regions) == 1:
+        return regions[0]
+    if not regions:
+        raise UnknownRegion("Databasen har ingen region än. Kör först: amneslag seed vasterbotten")
+    keys = ", ".join(r.key for r in regions)
+    raise UnknownRegion(f"Databasen har flera regioner ({keys}): ange vilken med --region.")
+
+
+def find_school(schools: list[School], text: str) -> School | None:
+    """The school named by `text`: its name or its municipality, case- and diacritic-insensitively."""
+    wanted = fold(text)
+    if not wanted:
+        return None
+    for school in schools:
+        if wanted in (fold(school.name), fold(school.municipality)):
+            return school
+    return None
+
+
+def person_by_email(session: Session, email: str) -> Person | None:
+    return session.exec(select(Person).where(Person.email == normalize_email(email))).first()
+
+
+def roles_of(session: Session, person_id: int) -> set[str]:
+    return set(session.exec(select(PersonRole.role).where(PersonRole.person_id == person_id)).all())

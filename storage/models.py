@@ -1,0 +1,391 @@
+"""The tables of the domain in DESIGN.md.
+
+Rules that must never be broken are constraints in the database itself, so that no code path (two
+instances, a race, a hand-written SQL statement) can break them:
+
+* one membership per person and school year (`uq_membership_person_year`);
+* at most two leaders per team and school year (`slot` is 1 or 2 and unique per team and year);
+* one sent reminder per (rule, subject, occurrence);
+* one processed inbound id per source.
+
+All instants are stored in UTC and read back timezone-aware (`UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+# Named constraints, so that later migrations (SQLite rebuilds tables to alter them) can refer to them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dtm.datetime:
+    """The current instant, timezone-aware in UTC."""
+    return dtm.datetime.now(dtm.UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator[dtm.datetime]):
+    """A timestamp that is stored as UTC and always read back timezone-aware.
+
+    SQLite keeps no time zone, PostgreSQL keeps one; this type makes both behave the same and
+    refuses naive datetimes, which are always a bug here.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dtm.datetime | None, dialect: sa.Dialect) -> dtm.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: store timezone-aware instants only")
+        value = value.astimezone(dtm.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dtm.datetime | None, dialect: sa.Dialect) -> dtm.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dtm.UTC)
+        return value.astimezone(dtm.UTC)
+
+
+def _ts(nullable: bool = True, **kwargs: Any) -> Any:
+    """A UTC timestamp field."""
+    return Field(sa_type=UTCDateTime, nullable=nullable, **kwargs)
+
+
+class Role(enum.StrEnum):
+    """What a person may do. A team leader is not a role but a yearly `Leadership`."""
+
+    TEACHER = "teacher"
+    MANAGER = "manager"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class GroupKind(enum.StrEnum):
+    """Subject teams and the other groups that share their meeting machinery."""
+
+    SUBJECT_TEAM = "subject_team"
+    MANAGER_NETWORK = "manager_network"
+    COORDINATION_GROUP = "coordination_group"
+
+
+class MeetingKind(enum.StrEnum):
+    PHYSICAL = "physical"
+    DIGITAL = "digital"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+def _enum_check(column: str, values: type[enum.StrEnum], name: str) -> sa.CheckConstraint:
+    allowed = ", ".join(f"'{v.value}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+class Region(SQLModel, table=True):
+    """A regional network of arts schools. `settings` holds `storage.settings.RegionSettings`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=40)
+    name: str = Field(max_length=120)
+    timezone: str = Field(default="Europe/Stockholm", max_length=60)
+    language: str = Field(default="sv", max_length=5)
+    framework_title: str | None = Field(default=None, max_length=200)
+    framework_version: str | None = Field(default=None, max_length=40)
+    framework_url: str | None = Field(default=None, max_length=500)
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class School(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("region_id", "name", name="uq_school_region_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", index=True)
+    name: str = Field(max_length=120)
+    municipality: str = Field(max_length=80)
+    latitude: float
+    longitude: float
+
+
+class Person(SQLModel, table=True):
+    """Someone the bot knows. The e-mail address (stored in lower case) is the identity key."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, max_length=254)
+    name: str = Field(max_length=120)
+    region_id: int = Field(foreign_key="region.id", index=True)
+    school_id: int | None = Field(default=None, foreign_key="school.id", index=True)
+    language: str = Field(default="sv", max_length=5)
+    slack_user_id: str | None = Field(default=None, unique=True, max_length=30)
+    teams_user_id: str | None = Field(default=None, unique=True, max_length=60)
+    created_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+
+
+class PersonRole(SQLModel, table=True):
+    __tablename__ = "person_role"
+    __table_args__ = (_enum_check("role", Role, "role"),)
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
+    role: str = Field(primary_key=True, max_length=20, index=True)
+
+
+class ConversationAddress(SQLModel, table=True):
+    """A stored conversation reference, so the bot can write to a person on its own initiative."""
+
+    __tablename__ = "conversation_address"
+    __table_args__ = (sa.UniqueConstraint("person_id", "platform", name="uq_address_person_platform"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    platform: str = Field(max_length=20)
+    reference: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+
+
+class SchoolYear(SQLModel, table=True):
+    """A läsår, 1 July to 30 June, labelled like `2025/26`."""
+
+    __tablename__ = "school_year"
+    __table_args__ = (sa.CheckConstraint("ends_on > starts_on", name="order"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    label: str = Field(unique=True, max_length=7)
+    starts_on: dtm.date
+    ends_on: dtm.date
+
+
+class Team(SQLModel, table=True):
+    """A subject team (ämneslag), or another group with the same meeting machinery."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("region_id", "name", name="uq_team_region_name"),
+        _enum_check("kind", GroupKind, "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id", index=True)
+    name: str = Field(max_length=80)
+    kind: str = Field(default=GroupKind.SUBJECT_TEAM.value, max_length=30)
+    position: int = Field(default=0)
+    active: bool = Field(default=True)
+
+
+class Membership(SQLModel, table=True):
+    """A teacher's subject team for one school year, chosen and later confirmed by the manager."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("person_id", "school_year_id", name="uq_membership_person_year"),
+        sa.Index("ix_membership_year_team", "school_year_id", "team_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    school_year_id: int = Field(foreign_key="school_year.id")
+    team_id: int = Field(foreign_key="team.id")
+    chosen_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+    chosen_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    confirmed_at: dtm.datetime | None = _ts()
+    confirmed_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+class Leadership(SQLModel, table=True):
+    """A team leader for one school year. `slot` 1 or 2: the database allows no third leader."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "school_year_id", "slot", name="uq_leadership_team_year_slot"),
+        sa.UniqueConstraint("team_id", "school_year_id", "person_id", name="uq_leadership_team_year_person"),
+        sa.CheckConstraint("slot IN (1, 2)", name="slot"),
+        sa.Index("ix_leadership_year_person", "school_year_id", "person_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    school_year_id: int = Field(foreign_key="school_year.id")
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    slot: int
+    appointed_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+    appointed_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+class MembershipReport(SQLModel, table=True):
+    """A manager's report of the school's memberships for a school year (deadline 1 June)."""
+
+    __tablename__ = "membership_report"
+    __table_args__ = (sa.UniqueConstraint("school_id", "school_year_id", name="uq_report_school_year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id")
+    school_year_id: int = Field(foreign_key="school_year.id")
+    reported_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+    reported_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+class NetworkDay(SQLModel, table=True):
+    """A date the manager network decided for subject-team meetings."""
+
+    __tablename__ = "network_day"
+    __table_args__ = (
+        sa.UniqueConstraint("region_id", "date", name="uq_network_day_region_date"),
+        sa.CheckConstraint("kind IS NULL OR kind IN ('physical', 'digital')", name="kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id")
+    date: dtm.date = Field(index=True)
+    kind: str | None = Field(default=None, max_length=10)
+    created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+
+
+class Meeting(SQLModel, table=True):
+    """A meeting of a team: physical (place, host school) or digital (link)."""
+
+    __table_args__ = (
+        _enum_check("kind", MeetingKind, "kind"),
+        sa.CheckConstraint("ends_at > starts_at", name="order"),
+        sa.Index("ix_meeting_team_year", "team_id", "school_year_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    school_year_id: int = Field(foreign_key="school_year.id")
+    network_day_id: int | None = Field(default=None, foreign_key="network_day.id", ondelete="SET NULL")
+    starts_at: dtm.datetime = _ts(nullable=False, index=True)
+    ends_at: dtm.datetime = _ts(nullable=False)
+    kind: str = Field(max_length=10)
+    place: str | None = Field(default=None, max_length=200)
+    host_school_id: int | None = Field(default=None, foreign_key="school.id")
+    link: str | None = Field(default=None, max_length=500)
+    first_of_year: bool = Field(default=False)
+    notice_sent_at: dtm.datetime | None = _ts()
+    notes_distributed_at: dtm.datetime | None = _ts()
+    framework_reviewed_at: dtm.datetime | None = _ts()
+    cancelled_at: dtm.datetime | None = _ts()
+    sequence: int = Field(default=0)
+    created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    created_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+
+
+class Absence(SQLModel, table=True):
+    """A reported absence. No reason is asked for or stored (it is often health data)."""
+
+    __table_args__ = (sa.UniqueConstraint("person_id", "meeting_id", name="uq_absence_person_meeting"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    reported_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+    withdrawn_at: dtm.datetime | None = _ts()
+
+
+class Note(SQLModel, table=True):
+    """The notes of a meeting (one text per meeting, edited until distributed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", unique=True, ondelete="CASCADE")
+    author_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    body: str = Field(sa_type=sa.Text)
+    link: str | None = Field(default=None, max_length=500)
+    created_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+    updated_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message the bot sends on its own, written in the transaction of the change that caused it.
+
+    `channel` names the sender ("log", "slack", "teams"); `payload` is the neutral message. The
+    worker claims a row by moving it to `sending` with a lease (`locked_until`), so a crashed worker's
+    rows are picked up again when the lease runs out.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        _enum_check("status", OutboxStatus, "status"),
+        sa.Index("ix_outbox_due", "status", "not_before"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    recipient_id: int | None = Field(default=None, foreign_key="person.id", index=True, ondelete="SET NULL")
+    kind: str = Field(max_length=40)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=OutboxStatus.PENDING.value, max_length=10)
+    attempts: int = Field(default=0)
+    not_before: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+    locked_until: dtm.datetime | None = _ts()
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+    delivered_at: dtm.datetime | None = _ts()
+
+
+class SentReminder(SQLModel, table=True):
+    """Proof that a reminder went out, so that it never goes out twice."""
+
+    __tablename__ = "sent_reminder"
+    __table_args__ = (
+        sa.UniqueConstraint("rule", "subject", "occurrence", name="uq_sent_reminder_rule_subject_occurrence"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule: str = Field(max_length=60)
+    subject: str = Field(max_length=120)
+    occurrence: str = Field(max_length=60)
+    recipient_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    outbox_message_id: int | None = Field(default=None, foreign_key="outbox_message.id", ondelete="SET NULL")
+    sent_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+
+
+class SweepRun(SQLModel, table=True):
+    """One reminder sweep: as of which instant, when it ran, how many reminders it wrote."""
+
+    __tablename__ = "sweep_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: dtm.datetime = _ts(nullable=False)
+    finished_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow, index=True)
+    reminders: int = Field(default=0)
+
+
+class ProcessedInbound(SQLModel, table=True):
+    """An inbound event already handled (Slack retry, Teams redelivery): handled once only."""
+
+    __tablename__ = "processed_inbound"
+    __table_args__ = (sa.UniqueConstraint("source", "inbound_id", name="uq_processed_inbound_source_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=20)
+    inbound_id: str = Field(max_length=200)
+    received_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow, index=True)
+
+
+class AuditLog(SQLModel, table=True):
+    """Who changed what, when. `actor_id` is empty for the system (imports, sweeps)."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dtm.datetime = _ts(nullable=False, default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    action: str = Field(max_length=60)
+    entity: str = Field(max_length=40)
+    entity_id: int | None = None
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

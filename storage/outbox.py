@@ -1,0 +1,150 @@
+"""The outbox table's operations: enqueue in the caller's transaction; claim, deliver, retry, fail.
+
+Enqueueing is a plain insert into the caller's session, so a change that rolls back sends nothing.
+Claiming takes due rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several instances never
+deliver the same row at once; a claimed row carries a lease, and a row whose lease ran out (its
+worker died) is due again.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage.models import OutboxMessage, OutboxStatus, Person, utcnow
+
+
+def enqueue(
+    session: Session,
+    *,
+    channel: str,
+    kind: str,
+    payload: dict[str, Any],
+    recipient_id: int | None = None,
+    not_before: dtm.datetime | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox as part of the caller's transaction (nothing is sent before commit)."""
+    message = OutboxMessage(
+        channel=channel,
+        kind=kind,
+        payload=payload,
+        recipient_id=recipient_id,
+        not_before=not_before or utcnow(),
+    )
+    session.add(message)
+    return message
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: int
+    email: str
+    name: str
+    language: str
+    slack_user_id: str | None
+    teams_user_id: str | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed message, detached from the database, as a sender gets it."""
+
+    id: int
+    channel: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    recipient: Recipient | None
+
+
+def claim_due(
+    session: Session, *, channels: set[str], now: dtm.datetime, lease: dtm.timedelta, limit: int
+) -> list[Delivery]:
+    """Claim up to `limit` due messages for `channels` and lease them until `now + lease`."""
+    due = sa.or_(
+        sa.and_(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.not_before <= now),
+        sa.and_(OutboxMessage.status == OutboxStatus.SENDING.value, OutboxMessage.locked_until <= now),
+    )
+    query = (
+        select(OutboxMessage)
+        .where(due, col(OutboxMessage.channel).in_(sorted(channels)))
+        .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed: list[Delivery] = []
+    for message in session.exec(query).all():
+        message.status = OutboxStatus.SENDING.value
+        message.locked_until = now + lease
+        message.attempts += 1
+        person = session.get(Person, message.recipient_id) if message.recipient_id else None
+        recipient = (
+            Recipient(
+                id=person.id,
+                email=person.email,
+                name=person.name,
+                language=person.language,
+                slack_user_id=person.slack_user_id,
+                teams_user_id=person.teams_user_id,
+            )
+            if person and person.id is not None
+            else None
+        )
+        assert message.id is not None
+        claimed.append(Delivery(message.id, message.channel, message.kind, dict(message.payload), message.attempts, recipient))
+    session.flush()
+    return claimed
+
+
+def mark_delivered(session: Session, message_id: int, now: dtm.datetime) -> None:
+    message = session.get(OutboxMessage, message_id)
+    if message is not None:
+        message.status = OutboxStatus.DELIVERED.value
+        message.delivered_at = now
+        message.locked_until = None
+        message.last_error = None
+
+
+def mark_attempt_failed(session: Session, message_id: int, error: str, retry_at: dtm.datetime | None) -> None:
+    """Record a failed attempt: due again at `retry_at`, or failed for good when it is None."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        return
+    message.last_error = error[:2000]
+    message.locked_until = None
+    if retry_at is None:
+        message.status = OutboxStatus.FAILED.value
+    else:
+        message.status = OutboxStatus.PENDING.value
+        message.not_before = retry_at
+
+
+def retry_failed(session: Session, message_id: int, now: dtm.datetime) -> bool:
+    """Put a failed message back in the queue (an admin's decision); False if it is not failed."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.status != OutboxStatus.FAILED.value:
+        return False
+    message.status = OutboxStatus.PENDING.value
+    message.attempts = 0
+    message.not_before = now
+    return True
+
+
+def backlog(session: Session) -> dict[str, int]:
+    """How many messages are in each state."""
+    rows = session.exec(select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)).all()
+    counts = Counter({status.value: 0 for status in OutboxStatus})
+    counts.update({status: count for status, count in rows})
+    return dict(counts)
+
+
+def messages(session: Session, status: str | None = None, limit: int = 100) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    return list(session.exec(query).all())

@@ -1,0 +1,51 @@
+"""School-year (läsår) arithmetic: a school year runs from 1 July to 30 June and is labelled `2025/26`."""
+
+from __future__ import annotations
+
+import datetime as dtm
+import re
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from storage.models import SchoolYear
+
+_LABEL = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def label_for(day: dtm.date) -> str:
+    """The label of the school year that `day` belongs to."""
+    start = day.year if day.month >= 7 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def bounds(label: str) -> tuple[dtm.date, dtm.date]:
+    """First and last day of the school year `label`; `ValueError` for a malformed label."""
+    match = _LABEL.match(label)
+    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+        raise ValueError(f"läsåret ska skrivas som 2025/26, inte {label!r}")
+    start = int(match.group(1))
+    return dtm.date(start, 7, 1), dtm.date(start + 1, 6, 30)
+
+
+def following(label: str) -> str:
+    """The label of the school year after `label`."""
+    start, _ = bounds(label)
+    return label_for(dtm.date(start.year + 1, 7, 1))
+
+
+def today_in(timezone: str, now: dtm.datetime | None = None) -> dtm.date:
+    """The calendar date at instant `now` (default: now) in `timezone`."""
+    instant = now or dtm.datetime.now(dtm.UTC)
+    return instant.astimezone(ZoneInfo(timezone)).date()
+
+
+def get_or_create(session: Session, label: str) -> SchoolYear:
+    """The `SchoolYear` row for `label`, created on first use."""
+    year = session.exec(select(SchoolYear).where(SchoolYear.label == label)).first()
+    if year is None:
+        starts_on, ends_on = bounds(label)
+        year = SchoolYear(label=label, starts_on=starts_on, ends_on=ends_on)
+        session.add(year)
+        session.flush()
+    return year

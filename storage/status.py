@@ -1,0 +1,213 @@
+"""The coordinator's status of a region and school year, as data (the JSON shape of DESIGN.md)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Absence,
+    GroupKind,
+    Leadership,
+    Meeting,
+    MeetingKind,
+    Membership,
+    MembershipReport,
+    Person,
+    PersonRole,
+    Region,
+    Role,
+    School,
+    SchoolYear,
+    Team,
+)
+from storage.settings import RegionSettings
+
+
+def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str, Any]:
+    """Everything the coordinator asks about one school year, from the data there is."""
+    settings = RegionSettings.model_validate(region.settings)
+    zone = ZoneInfo(region.timezone)
+    schools = {s.id: s for s in session.exec(select(School).where(School.region_id == region.id)).all()}
+    teams = session.exec(
+        select(Team)
+        .where(Team.region_id == region.id, Team.kind == GroupKind.SUBJECT_TEAM.value, Team.active == True)  # noqa: E712
+        .order_by(col(Team.position), col(Team.name))
+    ).all()
+    team_ids = [t.id for t in teams]
+
+    members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    member_ids: set[int] = set()
+    for membership, person in session.exec(
+        select(Membership, Person)
+        .join(Person, col(Person.id) == Membership.person_id)
+        .where(Membership.school_year_id == year.id, col(Membership.team_id).in_(team_ids))
+        .order_by(col(Person.email))
+    ).all():
+        member_ids.add(membership.person_id)
+        school = schools.get(person.school_id)
+        members[membership.team_id].append(
+            {"email": person.email, "school": school.name if school else None, "confirmed": membership.confirmed_at is not None}
+        )
+
+    leaders: dict[int, list[str]] = defaultdict(list)
+    for leadership, email in session.exec(
+        select(Leadership, Person.email)
+        .join(Person, col(Person.id) == Leadership.person_id)
+        .where(Leadership.school_year_id == year.id, col(Leadership.team_id).in_(team_ids))
+        .order_by(col(Leadership.slot))
+    ).all():
+        leaders[leadership.team_id].append(email)
+
+    meetings = session.exec(
+        select(Meeting)
+        .where(Meeting.school_year_id == year.id, col(Meeting.team_id).in_(team_ids), col(Meeting.cancelled_at).is_(None))
+        .order_by(col(Meeting.starts_at))
+    ).all()
+    absent: dict[int, list[str]] = defaultdict(list)
+    for meeting_id, email in session.exec(
+        select(Absence.meeting_id, Person.email)
+        .join(Person, col(Person.id) == Absence.person_id)
+        .where(col(Absence.meeting_id).in_([m.id for m in meetings]), col(Absence.withdrawn_at).is_(None))
+        .order_by(col(Person.email))
+    ).all():
+        absent[meeting_id].append(email)
+
+    meetings_by_team: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for meeting in meetings:
+        if meeting.kind == MeetingKind.PHYSICAL.value:
+            host = schools.get(meeting.host_school_id)
+            location = meeting.place or (host.name if host else None)
+        else:
+            location = meeting.link
+        meetings_by_team[meeting.team_id].append(
+            {
+                "id": meeting.id,
+                "starts_at": meeting.starts_at.astimezone(zone).isoformat(),
+                "kind": meeting.kind,
+                "location": location,
+                "first_of_year": meeting.first_of_year,
+                "notice_sent": meeting.notice_sent_at is not None,
+                "notes_distributed": meeting.notes_distributed_at is not None,
+                "framework_reviewed": meeting.framework_reviewed_at is not None,
+                "absent": absent.get(meeting.id or 0, []),
+            }
+        )
+
+    team_rows = []
+    for team in teams:
+        assert team.id is not None
+        planned = meetings_by_team.get(team.id, [])
+        physical = sum(1 for m in planned if m["kind"] == MeetingKind.PHYSICAL.value)
+        team_rows.append(
+            {
+                "name": team.name,
+                "leaders": leaders.get(team.id, []),
+                "members": members.get(team.id, []),
+                "meetings": planned,
+                "goals": {
+                    "meetings_planned": len(planned),
+                    "physical_meetings": physical,
+                    "meetings_goal": [settings.meetings_per_year_min, settings.meetings_per_year_max],
+                    "physical_goal": settings.physical_meetings_min,
+                    "met": settings.meetings_per_year_min <= len(planned) <= settings.meetings_per_year_max
+                    and physical >= settings.physical_meetings_min,
+                },
+            }
+        )
+
+    teachers = session.exec(
+        select(Person.id, Person.email)
+        .join(PersonRole, col(PersonRole.person_id) == Person.id)
+        .where(Person.region_id == region.id, PersonRole.role == Role.TEACHER.value)
+        .order_by(col(Person.email))
+    ).all()
+    reported = set(
+        session.exec(select(MembershipReport.school_id).where(MembershipReport.school_year_id == year.id)).all()
+    )
+    return {
+        "region": region.name,
+        "school_year": year.label,
+        "teams": team_rows,
+        "people_without_team": [email for person_id, email in teachers if person_id not in member_ids],
+        "schools_not_reported": sorted(s.name for s in schools.values() if s.id not in reported),
+    }
+
+
+_CSV_COLUMNS = (
+    "team",
+    "leaders",
+    "members",
+    "members_confirmed",
+    "meetings_planned",
+    "physical_meetings",
+    "notices_sent",
+    "notes_distributed",
+    "framework_reviewed",
+    "goals_met",
+)
+
+
+def _team_figures(team: dict[str, Any]) -> dict[str, Any]:
+    meetings = team["meetings"]
+    return {
+        "team": team["name"],
+        "leaders": len(team["leaders"]),
+        "members": len(team["members"]),
+        "members_confirmed": sum(1 for m in team["members"] if m["confirmed"]),
+        "meetings_planned": team["goals"]["meetings_planned"],
+        "physical_meetings": team["goals"]["physical_meetings"],
+        "notices_sent": sum(1 for m in meetings if m["notice_sent"]),
+        "notes_distributed": sum(1 for m in meetings if m["notes_distributed"]),
+        "framework_reviewed": any(m["framework_reviewed"] for m in meetings),
+        "goals_met": team["goals"]["met"],
+    }
+
+
+def status_csv(status: dict[str, Any]) -> str:
+    """One row per team with its figures (for a spreadsheet)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=("region", "school_year", *_CSV_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for team in status["teams"]:
+        writer.writerow({"region": status["region"], "school_year": status["school_year"], **_team_figures(team)})
+    return out.getvalue()
+
+
+def status_text(status: dict[str, Any]) -> str:
+    """A compact table in Swedish for the terminal."""
+    yes_no = {True: "ja", False: "nej"}
+    header = ("Ämneslag", "Ledare", "Medlemmar", "Träffar", "Fysiska", "Kallade", "Anteckn.", "Ramar", "Mål")
+    rows = []
+    for team in status["teams"]:
+        f = _team_figures(team)
+        goal_min, goal_max = team["goals"]["meetings_goal"]
+        rows.append(
+            (
+                f["team"],
+                str(f["leaders"]),
+                f"{f['members_confirmed']}/{f['members']}",
+                f"{f['meetings_planned']} ({goal_min}-{goal_max})",
+                f"{f['physical_meetings']} (≥{team['goals']['physical_goal']})",
+                f"{f['notices_sent']}/{f['meetings_planned']}",
+                f"{f['notes_distributed']}/{f['meetings_planned']}",
+                yes_no[f["framework_reviewed"]],
+                "✓" if f["goals_met"] else "–",
+            )
+        )
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    lines = [f"{status['region']}, läsår {status['school_year']}", ""]
+    for row in (header, *rows):
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    lines.append("")
+    lines.append("Medlemmar: bekräftade/alla. Kallade och Anteckn.: träffar med kallelse skickad / anteckningar spridda.")
+    without = status["people_without_team"]
+    lines.append(f"Utan ämneslag ({len(without)}): {', '.join(without) if without else 'inga'}")
+    missing = status["schools_not_reported"]
+    lines.append(f"Skolor som inte rapporterat ({len(missing)}): {', '.join(missing) if missing else 'inga'}")
+    return "\n".join(lines)
