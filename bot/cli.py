@@ -22,7 +22,7 @@ from storage.directory import get_region, only_region
 from storage.errors import AmneslagError, RosterRejected
 from storage.models import OutboxStatus, SchoolYear, utcnow
 from storage.roster import decode, import_roster
-from storage.seed import region_data, seed_region
+from storage.seed import seed_region
 from storage.status import build_status, status_csv, status_text
 
 _LOGGER = logging.getLogger("amneslag")
@@ -108,7 +108,10 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
         for entry in entries(session, since):
             actor = entry.actor_id if entry.actor_id is not None else "system"
             details = json.dumps(entry.details, ensure_ascii=False, sort_keys=True)
-            print(f"{entry.at.isoformat(timespec='seconds')}  {actor}  {entry.action}  {entry.entity}:{entry.entity_id}  {details}")
+            print(
+                f"{entry.at.isoformat(timespec='seconds')}  {actor}  {entry.action}  "
+                f"{entry.entity}:{entry.entity_id}  {details}"
+            )
     return 0
 
 
@@ -125,7 +128,8 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
         for message in outbox.messages(session, args.status):
             error = f"  fel: {message.last_error}" if message.last_error else ""
             print(
-                f"{message.id}  {message.status}  {message.channel}  {message.kind}  person {message.recipient_id}  "
+                f"{message.id}  {message.status}  {message.channel}  {message.kind}  "
+                f"person {message.recipient_id}  "
                 f"försök {message.attempts}  {message.created_at.isoformat(timespec='seconds')}{error}"
             )
     return 0
@@ -143,7 +147,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             result = load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone)))
         print(f"Demodata: {result.region.name}, läsår {result.school_year}. {result.people.summary()}")
     worker = OutboxWorker(
-        engine, [LogSender()], max_attempts=settings.outbox_max_attempts, poll_seconds=settings.outbox_poll_seconds
+        engine,
+        [LogSender()],
+        max_attempts=settings.outbox_max_attempts,
+        poll_seconds=settings.outbox_poll_seconds,
     )
     print(f"Ämneslagsboten lyssnar på http://{args.host}:{args.port} (hälsa: /healthz). Avsluta med Ctrl+C.")
     web.run_app(create_app(engine, worker), host=args.host, port=args.port, print=None)
@@ -180,13 +187,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-people", help="importera personer från en CSV-fil")
     p.add_argument("file", metavar="FILE.csv")
     p.add_argument("--region", help="regionen (behövs bara när databasen har flera)")
-    p.add_argument("--skip-bad", action="store_true", help="importera de korrekta raderna och hoppa över resten")
+    p.add_argument(
+        "--skip-bad", action="store_true", help="importera de korrekta raderna och hoppa över resten"
+    )
     p.set_defaults(run=cmd_import_people)
 
     p = sub.add_parser("serve", help="starta servern med påminnelser och utskick")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3978)
-    p.add_argument("--demo", action="store_true", help="lägg först in demoregionen Västerbotten (påhittade personer)")
+    p.add_argument(
+        "--demo", action="store_true", help="lägg först in demoregionen Västerbotten (påhittade personer)"
+    )
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("status", help="samordnarens lägesbild")

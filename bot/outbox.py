@@ -9,6 +9,7 @@ shows up in `amneslag outbox --status failed`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 import logging
 from collections.abc import Callable
@@ -105,9 +106,17 @@ class OutboxWorker:
                 retry_at = now + self.backoff(delivery.attempts)
             outbox.mark_attempt_failed(session, delivery.id, str(error), retry_at)
         if retry_at is None:
-            _LOGGER.error("outbox %s failed for good after %s attempt(s): %s", delivery.id, delivery.attempts, error)
+            _LOGGER.error(
+                "outbox %s failed for good after %s attempt(s): %s", delivery.id, delivery.attempts, error
+            )
         else:
-            _LOGGER.warning("outbox %s attempt %s failed, retry at %s: %s", delivery.id, delivery.attempts, retry_at, error)
+            _LOGGER.warning(
+                "outbox %s attempt %s failed, retry at %s: %s",
+                delivery.id,
+                delivery.attempts,
+                retry_at,
+                error,
+            )
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many messages were attempted."""
@@ -139,7 +148,5 @@ class OutboxWorker:
             if attempted >= self.batch_size:
                 continue
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass

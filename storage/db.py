@@ -38,9 +38,7 @@ def parse_database_url(url: str) -> URL:
         ) from exc
     backend = parsed.get_backend_name()
     if backend == "postgresql" and parsed.get_driver_name() in ("psycopg2", "asyncpg", "pg8000"):
-        raise ConfigurationError(
-            "DATABASE_URL: använd drivrutinen psycopg 3, alltså postgresql+psycopg://…"
-        )
+        raise ConfigurationError("DATABASE_URL: använd drivrutinen psycopg 3, alltså postgresql+psycopg://…")
     if backend == "postgresql" and parsed.get_driver_name() != "psycopg":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if backend not in ("sqlite", "postgresql"):
@@ -109,7 +107,8 @@ def open_database(url: str) -> sa.Engine:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise DatabaseUnavailable(
-            f"Kan inte nå databasen {_describe(engine)}: {reason}. Kontrollera DATABASE_URL och att databasen är igång."
+            f"Kan inte nå databasen {_describe(engine)}: {reason}. "
+            "Kontrollera DATABASE_URL och att databasen är igång."
         ) from exc
     return engine
 

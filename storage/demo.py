@@ -53,7 +53,11 @@ def load_demo(session: Session, school_year: str) -> DemoResult:
         if existing is None:
             session.add(
                 Membership(
-                    person_id=person.id, school_year_id=year.id, team_id=team.id, chosen_at=now, confirmed_at=now
+                    person_id=person.id,
+                    school_year_id=year.id,
+                    team_id=team.id,
+                    chosen_at=now,
+                    confirmed_at=now,
                 )
             )
             result.memberships_added += 1
@@ -63,7 +67,9 @@ def load_demo(session: Session, school_year: str) -> DemoResult:
             ).all()
             if person.id not in {leader.person_id for leader in leaders} and len(leaders) < 2:
                 slot = 1 if 1 not in {leader.slot for leader in leaders} else 2
-                session.add(Leadership(team_id=team.id, school_year_id=year.id, person_id=person.id, slot=slot))
+                session.add(
+                    Leadership(team_id=team.id, school_year_id=year.id, person_id=person.id, slot=slot)
+                )
                 session.flush()
                 result.leaders_added += 1
     if result.memberships_added or result.leaders_added:
@@ -72,7 +78,11 @@ def load_demo(session: Session, school_year: str) -> DemoResult:
             action="demo.loaded",
             entity="region",
             entity_id=region.id,
-            details={"school_year": school_year, "memberships": result.memberships_added, "leaders": result.leaders_added},
+            details={
+                "school_year": school_year,
+                "memberships": result.memberships_added,
+                "leaders": result.leaders_added,
+            },
         )
     session.flush()
     return result

@@ -31,7 +31,9 @@ def get_region(session: Session, key: str) -> Region:
     known = ", ".join(r.key for r in session.exec(select(Region).order_by(Region.key)).all())
     if known:
         raise UnknownRegion(f"Regionen {key!r} finns inte i databasen. Kända regioner: {known}.")
-    raise UnknownRegion(f"Regionen {key!r} finns inte: databasen har inga regioner. Kör först: amneslag seed vasterbotten")
+    raise UnknownRegion(
+        f"Regionen {key!r} finns inte: databasen har inga regioner. Kör först: amneslag seed vasterbotten"
+    )
 
 
 def only_region(session: Session) -> Region:

@@ -20,7 +20,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
-
 # Named constraints, so that later migrations (SQLite rebuilds tables to alter them) can refer to them.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",

@@ -96,7 +96,11 @@ def claim_due(
             else None
         )
         assert message.id is not None
-        claimed.append(Delivery(message.id, message.channel, message.kind, dict(message.payload), message.attempts, recipient))
+        claimed.append(
+            Delivery(
+                message.id, message.channel, message.kind, dict(message.payload), message.attempts, recipient
+            )
+        )
     session.flush()
     return claimed
 

@@ -86,7 +86,7 @@ def decode(data: bytes, source: str = "filen") -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise RosterRejected(
             f"{source} är inte UTF-8-kodad (första felet på rad {line}). Spara den i Excel som "
-            "\"CSV UTF-8 (kommaavgränsad)\" och försök igen."
+            '"CSV UTF-8 (kommaavgränsad)" och försök igen.'
         ) from exc
     if not text.strip():
         raise RosterRejected(f"{source} är tom: den ska ha en rubrikrad med {','.join(COLUMNS)}.")
@@ -107,9 +107,7 @@ def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
             parts.append("saknar kolumnen " + ", ".join(missing))
         if unknown:
             parts.append("har okända kolumner " + ", ".join(repr(c) for c in unknown))
-        raise RosterRejected(
-            f"Rubrikraden {' och '.join(parts)}. Kolumnerna ska heta: {','.join(COLUMNS)}."
-        )
+        raise RosterRejected(f"Rubrikraden {' och '.join(parts)}. Kolumnerna ska heta: {','.join(COLUMNS)}.")
     start = 2
     for values in reader:
         line, start = start, reader.line_num + 1
@@ -150,7 +148,9 @@ class _Validator:
                 continue
             role = ROLE_WORDS.get(fold(word))
             if role is None:
-                return RowProblem(line, f"okänd roll {word!r} (tillåtna: teacher, manager, coordinator, admin)")
+                return RowProblem(
+                    line, f"okänd roll {word!r} (tillåtna: teacher, manager, coordinator, admin)"
+                )
             roles.add(role.value)
         roles = roles or {Role.TEACHER.value}
 
@@ -170,7 +170,10 @@ class _Validator:
                 teams_id = str(uuid.UUID(teams_id))
             except ValueError:
                 return RowProblem(line, f"ogiltigt Teams-id {teams_id!r} (ska vara ett objekt-id, ett GUID)")
-        for value, seen, label in ((slack_id, self.slack_ids, "Slack-id"), (teams_id, self.teams_ids, "Teams-id")):
+        for value, seen, label in (
+            (slack_id, self.slack_ids, "Slack-id"),
+            (teams_id, self.teams_ids, "Teams-id"),
+        ):
             if value and value in seen:
                 return RowProblem(line, f"{label} {value} finns redan på rad {seen[value]}")
         conflict = self._platform_conflict(email, slack_id, teams_id)
@@ -233,7 +236,9 @@ def _apply(session: Session, region: Region, row: RosterRow) -> str:
     person = session.exec(select(Person).where(Person.email == row.email)).first()
     created = person is None
     if person is None:
-        person = Person(email=row.email, name=row.name, region_id=region.id, language=row.language or region.language)
+        person = Person(
+            email=row.email, name=row.name, region_id=region.id, language=row.language or region.language
+        )
         session.add(person)
     wanted = {
         "name": row.name,
@@ -258,7 +263,13 @@ def _apply(session: Session, region: Region, row: RosterRow) -> str:
         changed.append("roles")
 
     if created:
-        record(session, action="person.created", entity="person", entity_id=person.id, details={"source": "roster"})
+        record(
+            session,
+            action="person.created",
+            entity="person",
+            entity_id=person.id,
+            details={"source": "roster"},
+        )
         return "added"
     if changed:
         record(
@@ -290,4 +301,3 @@ def import_roster(session: Session, region: Region, text: str, *, skip_bad: bool
         outcome = _apply(session, region, row)
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report
-

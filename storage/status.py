@@ -52,7 +52,11 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
         member_ids.add(membership.person_id)
         school = schools.get(person.school_id)
         members[membership.team_id].append(
-            {"email": person.email, "school": school.name if school else None, "confirmed": membership.confirmed_at is not None}
+            {
+                "email": person.email,
+                "school": school.name if school else None,
+                "confirmed": membership.confirmed_at is not None,
+            }
         )
 
     leaders: dict[int, list[str]] = defaultdict(list)
@@ -66,7 +70,11 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
 
     meetings = session.exec(
         select(Meeting)
-        .where(Meeting.school_year_id == year.id, col(Meeting.team_id).in_(team_ids), col(Meeting.cancelled_at).is_(None))
+        .where(
+            Meeting.school_year_id == year.id,
+            col(Meeting.team_id).in_(team_ids),
+            col(Meeting.cancelled_at).is_(None),
+        )
         .order_by(col(Meeting.starts_at))
     ).all()
     absent: dict[int, list[str]] = defaultdict(list)
@@ -128,7 +136,9 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
         .order_by(col(Person.email))
     ).all()
     reported = set(
-        session.exec(select(MembershipReport.school_id).where(MembershipReport.school_year_id == year.id)).all()
+        session.exec(
+            select(MembershipReport.school_id).where(MembershipReport.school_year_id == year.id)
+        ).all()
     )
     return {
         "region": region.name,
@@ -175,7 +185,9 @@ def status_csv(status: dict[str, Any]) -> str:
     writer = csv.DictWriter(out, fieldnames=("region", "school_year", *_CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for team in status["teams"]:
-        writer.writerow({"region": status["region"], "school_year": status["school_year"], **_team_figures(team)})
+        writer.writerow(
+            {"region": status["region"], "school_year": status["school_year"], **_team_figures(team)}
+        )
     return out.getvalue()
 
 
@@ -205,7 +217,10 @@ def status_text(status: dict[str, Any]) -> str:
     for row in (header, *rows):
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     lines.append("")
-    lines.append("Medlemmar: bekräftade/alla. Kallade och Anteckn.: träffar med kallelse skickad / anteckningar spridda.")
+    lines.append(
+        "Medlemmar: bekräftade/alla. Kallade och Anteckn.: träffar med kallelse skickad "
+        "/ anteckningar spridda."
+    )
     without = status["people_without_team"]
     lines.append(f"Utan ämneslag ({len(without)}): {', '.join(without) if without else 'inga'}")
     missing = status["schools_not_reported"]

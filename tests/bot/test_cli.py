@@ -1,0 +1,151 @@
+"""The command line: the public contract's commands, and one clear line for each kind of bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cli import main
+from storage.db import session_scope
+from storage.demo import load_demo
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_lists_every_command_of_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in (
+        "seed",
+        "import-people",
+        "chat",
+        "parse",
+        "serve",
+        "remind",
+        "status",
+        "manifest",
+        "audit",
+        "invoice",
+        "gdpr",
+    ):
+        assert f"    {command}" in out
+
+
+def test_a_command_not_built_yet_says_so(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "invoice", "12")
+    assert code == 2 and "inte byggt ännu" in err
+
+
+def test_seed_twice(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "seed", "vasterbotten")[1].startswith(
+        "Västerbotten: region skapad, 13 skolor och 14 grupper"
+    )
+    assert run(capsys, "seed", "vasterbotten")[1] == "Västerbotten fanns redan komplett; inget ändrades.\n"
+
+
+def test_unknown_region(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "seed", "gotland")
+    assert code == 1 and out == ""
+    assert err == "amneslag: Okänd region 'gotland'. Välj en av: sjuharad, vasterbotten, vastmanland.\n"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("not a url", "DATABASE_URL går inte att tolka"),
+        ("mysql://root@localhost/x", "DATABASE_URL: databasen 'mysql' stöds inte"),
+        (
+            "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "Kan inte nå databasen postgresql+psycopg://nobody@127.0.0.1:1/none",
+        ),
+        ("sqlite:////no/such/folder/x.db", "Mappen /no/such/folder"),
+    ],
+)
+def test_bad_database_url(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str, message: str
+) -> None:
+    env.setenv("DATABASE_URL", url)
+    code, _, err = run(capsys, "status")
+    assert code == 1
+    assert err.startswith(f"amneslag: {message}") and err.count("\n") == 1
+
+
+def test_import_people_reports_bad_rows_by_line(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    run(capsys, "seed", "vasterbotten")
+    roster = tmp_path / "personal.csv"
+    roster.write_text(
+        "name;email;school;roles\nAnn;ann@example.org;Umeå;teacher\nBo;bo@example.org;Oslo;teacher\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "import-people", str(roster))
+    assert code == 1 and out == ""
+    assert f"{roster}: rad 3: okänd skola 'Oslo' i region Västerbotten\n" in err
+    assert "Inget importerades" in err
+    code, out, err = run(capsys, "import-people", str(roster), "--skip-bad")
+    assert code == 0 and out == "Lade till 1, uppdaterade 0, hoppade över 1 (oförändrade 0).\n"
+
+
+def test_import_people_unreadable_file(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run(capsys, "import-people", str(tmp_path / "saknas.csv"))
+    assert code == 1 and "Kan inte läsa" in err and err.count("\n") == 1
+
+
+def test_status_json_has_the_shape_of_the_contract(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], engine
+) -> None:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as s:
+        load_demo(s, "2026/27")
+    code, out, _ = run(capsys, "status", "--format", "json", "--year", "2026/27")
+    assert code == 0
+    status = json.loads(out)
+    assert set(status) >= {"region", "school_year", "teams", "people_without_team", "schools_not_reported"}
+    assert (status["region"], status["school_year"]) == ("Västerbotten", "2026/27")
+    dans = next(t for t in status["teams"] if t["name"] == "Dans")
+    assert set(dans) >= {"name", "leaders", "members", "meetings", "goals"}
+    assert len(dans["leaders"]) == 2 and dans["members"]
+    assert set(dans["members"][0]) == {"email", "school", "confirmed"}
+    assert set(dans["goals"]) >= {"meetings_planned", "physical_meetings"}
+    assert len(status["people_without_team"]) == 4
+    assert len(status["schools_not_reported"]) == 13
+
+    code, out, _ = run(capsys, "status", "--format", "csv", "--year", "2026/27")
+    lines = out.splitlines()
+    assert lines[0].startswith("region,school_year,team,leaders,members")
+    assert len(lines) == 13 and lines[2].startswith("Västerbotten,2026/27,Dans,2,")
+
+    code, out, _ = run(capsys, "status", "--year", "2026/27")
+    assert "Utan ämneslag (4)" in out and "Dans" in out
+
+
+def test_status_bad_year(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "seed", "vasterbotten")
+    code, _, err = run(capsys, "status", "--year", "2026")
+    assert code == 1 and "läsåret ska skrivas som 2025/26" in err
+
+
+def test_status_without_any_region(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "status")
+    assert code == 1 and "amneslag seed vasterbotten" in err
+
+
+def test_audit_lists_changes(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "seed", "vasterbotten")
+    code, out, _ = run(capsys, "audit")
+    assert code == 0 and "region.seeded" in out
+
+
+def test_outbox_listing(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "outbox", "--status", "failed")
+    assert code == 0 and out.startswith("pending: 0  sending: 0  delivered: 0  failed: 0")
+    code, _, err = run(capsys, "outbox", "--retry", "42")
+    assert code == 1 and "finns inte" in err

@@ -1,0 +1,221 @@
+"""The outbox: nothing from a rolled-back change, delivery once, retries with backoff, a failed state."""
+
+from __future__ import annotations
+
+import datetime as dtm
+import threading
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from bot.outbox import DeliveryError, OutboxWorker
+from storage import outbox
+from storage.db import session_scope
+from storage.models import OutboxMessage, OutboxStatus, Person, Region
+
+T0 = dtm.datetime(2026, 9, 14, 8, 0, tzinfo=dtm.UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> dtm.datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += dtm.timedelta(**kwargs)
+
+
+class RecordingSender:
+    """Records what it was asked to send; fails as told."""
+
+    channel = "log"
+
+    def __init__(self, failures: list[DeliveryError | Exception] | None = None) -> None:
+        self.sent: list[outbox.Delivery] = []
+        self.failures = list(failures or [])
+
+    async def send(self, delivery: outbox.Delivery) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(delivery)
+
+
+def _enqueue(engine: sa.Engine, region: Region, *, at: dtm.datetime = T0, kind: str = "notice") -> int:
+    with session_scope(engine) as s:
+        person = Person(email="ann@example.org", name="Ann", region_id=region.id)
+        s.add(person)
+        s.flush()
+        message = outbox.enqueue(
+            s, channel="log", kind=kind, payload={"text": "Hej"}, recipient_id=person.id, not_before=at
+        )
+        s.flush()
+        assert message.id is not None
+        return message.id
+
+
+def _message(engine: sa.Engine, message_id: int) -> OutboxMessage:
+    with Session(engine) as s:
+        message = s.get(OutboxMessage, message_id)
+        assert message is not None
+        return message
+
+
+async def test_a_message_enqueued_in_a_rolled_back_transaction_is_never_sent(
+    engine: sa.Engine, region: Region
+) -> None:
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), session_scope(engine) as s:
+        outbox.enqueue(s, channel="log", kind="notice", payload={"text": "Hej"})
+        s.flush()
+        raise Boom
+    sender = RecordingSender()
+    clock = Clock()
+    clock.advance(days=1)
+    assert await OutboxWorker(engine, [sender], clock=clock).run_once() == 0
+    assert sender.sent == []
+    with Session(engine) as s:
+        assert s.exec(select(OutboxMessage)).all() == []
+
+
+async def test_a_committed_message_is_delivered_once(engine: sa.Engine, region: Region) -> None:
+    message_id = _enqueue(engine, region)
+    sender, clock = RecordingSender(), Clock()
+    worker = OutboxWorker(engine, [sender], clock=clock)
+    assert await worker.run_once() == 1
+    assert await worker.run_once() == 0
+    assert [(d.id, d.kind, d.payload, d.recipient.email if d.recipient else None) for d in sender.sent] == [
+        (message_id, "notice", {"text": "Hej"}, "ann@example.org")
+    ]
+    stored = _message(engine, message_id)
+    assert stored.status == OutboxStatus.DELIVERED and stored.delivered_at == T0 and stored.attempts == 1
+
+
+async def test_not_before_is_respected(engine: sa.Engine, region: Region) -> None:
+    _enqueue(engine, region, at=T0 + dtm.timedelta(hours=1))
+    sender, clock = RecordingSender(), Clock()
+    worker = OutboxWorker(engine, [sender], clock=clock)
+    assert await worker.run_once() == 0
+    clock.advance(hours=1)
+    assert await worker.run_once() == 1
+
+
+async def test_retries_back_off_exponentially_then_fail_for_good(engine: sa.Engine, region: Region) -> None:
+    message_id = _enqueue(engine, region)
+    sender = RecordingSender([DeliveryError("nätverksfel")] * 3)
+    clock = Clock()
+    worker = OutboxWorker(engine, [sender], clock=clock, max_attempts=3, base_delay=30)
+
+    assert await worker.run_once() == 1
+    assert _message(engine, message_id).not_before == T0 + dtm.timedelta(seconds=30)
+    clock.advance(seconds=29)
+    assert await worker.run_once() == 0  # not yet
+    clock.advance(seconds=1)
+    assert await worker.run_once() == 1
+    assert _message(engine, message_id).not_before == clock.now + dtm.timedelta(seconds=60)
+    clock.advance(seconds=60)
+    assert await worker.run_once() == 1
+    failed = _message(engine, message_id)
+    assert (failed.status, failed.attempts, failed.last_error) == (OutboxStatus.FAILED, 3, "nätverksfel")
+    clock.advance(days=1)
+    assert await worker.run_once() == 0
+    assert sender.sent == []
+    with Session(engine) as s:
+        assert [m.id for m in outbox.messages(s, OutboxStatus.FAILED)] == [message_id]
+
+
+async def test_retry_after_is_honoured_and_permanent_errors_stop_at_once(
+    engine: sa.Engine, region: Region
+) -> None:
+    message_id = _enqueue(engine, region)
+    sender = RecordingSender(
+        [DeliveryError("429", retry_after=120), DeliveryError("användaren finns inte", permanent=True)]
+    )
+    clock = Clock()
+    worker = OutboxWorker(engine, [sender], clock=clock)
+    await worker.run_once()
+    assert _message(engine, message_id).not_before == T0 + dtm.timedelta(seconds=120)
+    clock.advance(seconds=120)
+    await worker.run_once()
+    assert _message(engine, message_id).status == OutboxStatus.FAILED
+
+
+async def test_a_crashing_sender_does_not_stop_the_worker(engine: sa.Engine, region: Region) -> None:
+    message_id = _enqueue(engine, region)
+    sender, clock = RecordingSender([RuntimeError("bugg")]), Clock()
+    worker = OutboxWorker(engine, [sender], clock=clock)
+    await worker.run_once()
+    assert _message(engine, message_id).last_error == "RuntimeError: bugg"
+    clock.advance(minutes=1)
+    await worker.run_once()
+    assert len(sender.sent) == 1
+
+
+async def test_an_admin_can_put_a_failed_message_back(engine: sa.Engine, region: Region) -> None:
+    message_id = _enqueue(engine, region)
+    sender, clock = RecordingSender([DeliveryError("nej", permanent=True)]), Clock()
+    worker = OutboxWorker(engine, [sender], clock=clock)
+    await worker.run_once()
+    with session_scope(engine) as s:
+        assert outbox.retry_failed(s, message_id, clock.now)
+        assert not outbox.retry_failed(s, message_id, clock.now)
+    await worker.run_once()
+    assert _message(engine, message_id).status == OutboxStatus.DELIVERED
+
+
+async def test_a_dead_workers_lease_runs_out(engine: sa.Engine, region: Region) -> None:
+    message_id = _enqueue(engine, region)
+    with session_scope(engine) as s:
+        assert [
+            d.id
+            for d in outbox.claim_due(s, channels={"log"}, now=T0, lease=dtm.timedelta(minutes=5), limit=10)
+        ] == [message_id]
+    sender, clock = RecordingSender(), Clock()
+    worker = OutboxWorker(engine, [sender], clock=clock)
+    assert await worker.run_once() == 0  # still leased to the worker that "died"
+    clock.advance(minutes=5)
+    assert await worker.run_once() == 1
+
+
+async def test_messages_for_a_channel_without_sender_wait(engine: sa.Engine, region: Region) -> None:
+    with session_scope(engine) as s:
+        outbox.enqueue(s, channel="slack", kind="notice", payload={})
+    worker = OutboxWorker(engine, [RecordingSender()], clock=Clock())
+    assert await worker.run_once() == 0
+    with Session(engine) as s:
+        assert outbox.backlog(s)["pending"] == 1
+
+
+def test_two_instances_never_claim_the_same_message(engine: sa.Engine, region: Region) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has a single writer; row locks are PostgreSQL's")
+    for _ in range(4):
+        with session_scope(engine) as s:
+            outbox.enqueue(s, channel="log", kind="notice", payload={}, not_before=T0)
+    claimed: list[list[int]] = []
+    second_claimed_while_first_held_its_rows: list[bool] = []
+    first_has_claimed, second_done = threading.Event(), threading.Event()
+
+    def instance(wait_for: threading.Event | None, signal: threading.Event) -> None:
+        with session_scope(engine) as s:
+            if wait_for:
+                wait_for.wait(5)
+            rows = outbox.claim_due(
+                s, channels={"log"}, now=T0 + dtm.timedelta(days=1), lease=dtm.timedelta(minutes=5), limit=2
+            )
+            claimed.append([d.id for d in rows])
+            signal.set()
+            if wait_for is None:  # keep the first transaction open while the second claims
+                second_claimed_while_first_held_its_rows.append(second_done.wait(5))
+
+    a = threading.Thread(target=instance, args=(None, first_has_claimed))
+    b = threading.Thread(target=instance, args=(first_has_claimed, second_done))
+    a.start(), b.start()
+    a.join(10), b.join(10)
+    assert len(claimed) == 2 and all(len(ids) == 2 for ids in claimed)
+    assert not set(claimed[0]) & set(claimed[1])
+    assert second_claimed_while_first_held_its_rows == [True]  # skipped the locked rows, did not wait
