@@ -153,7 +153,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         poll_seconds=settings.outbox_poll_seconds,
     )
     print(f"Ämneslagsboten lyssnar på http://{args.host}:{args.port} (hälsa: /healthz). Avsluta med Ctrl+C.")
-    web.run_app(create_app(engine, worker), host=args.host, port=args.port, print=None)
+    try:
+        web.run_app(create_app(engine, worker), host=args.host, port=args.port, print=None)
+    except OSError as exc:
+        raise AmneslagError(
+            f"Kan inte lyssna på {args.host}:{args.port}: {exc.strerror or exc}. "
+            "Välj en annan port med --port."
+        ) from exc
     return 0
 
 
