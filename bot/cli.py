@@ -14,23 +14,22 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 
 from bot.config import Settings, get_settings
+from dialogs import nlu
 from storage import outbox, schoolyear
 from storage.audit import entries
 from storage.db import open_database, session_scope
 from storage.demo import load_demo
-from storage.directory import get_region, only_region
+from storage.directory import get_region, only_region, person_by_email
 from storage.errors import AmneslagError, RosterRejected
 from storage.models import OutboxStatus, SchoolYear, utcnow
 from storage.roster import decode, import_roster
-from storage.seed import seed_region
+from storage.seed import region_data, seed_region
 from storage.status import build_status, status_csv, status_text
 
 _LOGGER = logging.getLogger("amneslag")
 
 # Commands of the public contract that later issues build; they say so instead of pretending.
 NOT_BUILT = {
-    "chat": "samtal i terminalen",
-    "parse": "vad boten förstod av en text",
     "remind": "en påminnelsesvepning",
     "manifest": "app-paketen för Teams och Slack",
     "invoice": "fakturaunderlag för en fysisk träff",
@@ -157,9 +156,67 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         web.run_app(create_app(engine, worker), host=args.host, port=args.port, print=None)
     except OSError as exc:
         raise AmneslagError(
-            f"Kan inte lyssna på {args.host}:{args.port}: {exc.strerror or exc}. "
-            "Välj en annan port med --port."
+            f"Kan inte lyssna på {args.host}:{args.port}: {exc.strerror or exc}. Välj en annan port med --port."
         ) from exc
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
+    spec = region_data().get(args.region)
+    if spec is None:
+        raise AmneslagError(f"Okänd region {args.region!r}. Välj en av: {', '.join(sorted(region_data()))}.")
+    teams = [g["name"] for g in spec["groups"] if g["kind"] == "subject_team"]
+    places = [s["municipality"] for s in spec["schools"]]
+    today = args.today or schoolyear.today_in(settings.timezone)
+
+    def show(text: str) -> None:
+        parsed = nlu.parse(text, today=today, teams=teams, places=places)
+        print(json.dumps({"intent": parsed.intent, "slots": parsed.slots}, ensure_ascii=False), flush=True)
+
+    if args.text:
+        show(" ".join(args.text))
+    else:
+        for line in sys.stdin:
+            show(line.rstrip("\n"))
+    return 0
+
+
+DEMO_TEACHER = "alva.jonsson@example.org"
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import run_chat
+    from dialogs.app import build_dialogs
+
+    engine = _engine(settings)
+    if args.demo:
+        with session_scope(engine) as session:
+            load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone)))
+    email = args.as_email or (DEMO_TEACHER if args.demo else None)
+    if email is None:
+        raise AmneslagError("Ange vem du är: amneslag chat --as din.adress@example.org (eller --demo).")
+    with session_scope(engine) as session:
+        person = person_by_email(session, email)
+    dialogs = build_dialogs(
+        engine,
+        idle_timeout=dtm.timedelta(minutes=settings.dialog_idle_minutes),
+        default_language=settings.language,
+    )
+    interactive = sys.stdin.isatty()
+
+    def read_line() -> str | None:
+        if interactive:
+            try:
+                return input("> ")
+            except EOFError:
+                return None
+        line = sys.stdin.readline()
+        return line.rstrip("\n") if line else None
+
+    if interactive:
+        who = person.name if person else email
+        print(f'Du chattar som {who}. Skriv "hjälp" för att se vad boten kan, Ctrl+D för att avsluta.\n')
+    run_chat(dialogs, person.id if person else None, read_line, lambda text: print(text, end="", flush=True))
     return 0
 
 
@@ -193,17 +250,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-people", help="importera personer från en CSV-fil")
     p.add_argument("file", metavar="FILE.csv")
     p.add_argument("--region", help="regionen (behövs bara när databasen har flera)")
-    p.add_argument(
-        "--skip-bad", action="store_true", help="importera de korrekta raderna och hoppa över resten"
-    )
+    p.add_argument("--skip-bad", action="store_true", help="importera de korrekta raderna och hoppa över resten")
     p.set_defaults(run=cmd_import_people)
 
     p = sub.add_parser("serve", help="starta servern med påminnelser och utskick")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3978)
-    p.add_argument(
-        "--demo", action="store_true", help="lägg först in demoregionen Västerbotten (påhittade personer)"
-    )
+    p.add_argument("--demo", action="store_true", help="lägg först in demoregionen Västerbotten (påhittade personer)")
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("status", help="samordnarens lägesbild")
@@ -220,6 +273,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", choices=[s.value for s in OutboxStatus])
     p.add_argument("--retry", type=int, metavar="ID", help="lägg ett misslyckat meddelande i kön igen")
     p.set_defaults(run=cmd_outbox)
+
+    p = sub.add_parser("chat", help="prata med boten i terminalen (läser rad för rad, går att skripta)")
+    p.add_argument("--as", dest="as_email", metavar="EMAIL", help="vem du är (e-postadress i personlistan)")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="lägg först in demoregionen; utan --as chattar du som en demolärare",
+    )
+    p.set_defaults(run=cmd_chat)
+
+    p = sub.add_parser("parse", help="vad boten förstod av en text, som JSON")
+    p.add_argument("text", nargs="*", metavar="TEXT", help="texten; utan TEXT läses en text per rad från stdin")
+    p.add_argument("--today", type=_date, metavar="DATE", help="dagens datum för relativa datum (ÅÅÅÅ-MM-DD)")
+    p.add_argument("--region", default="vasterbotten", help="vars ämneslag och orter som känns igen")
+    p.set_defaults(run=cmd_parse)
 
     for name, what in NOT_BUILT.items():
         p = sub.add_parser(name, help=f"{what} (inte byggt ännu)", add_help=False)

@@ -106,9 +106,7 @@ class OutboxWorker:
                 retry_at = now + self.backoff(delivery.attempts)
             outbox.mark_attempt_failed(session, delivery.id, str(error), retry_at)
         if retry_at is None:
-            _LOGGER.error(
-                "outbox %s failed for good after %s attempt(s): %s", delivery.id, delivery.attempts, error
-            )
+            _LOGGER.error("outbox %s failed for good after %s attempt(s): %s", delivery.id, delivery.attempts, error)
         else:
             _LOGGER.warning(
                 "outbox %s attempt %s failed, retry at %s: %s",

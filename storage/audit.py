@@ -20,9 +20,7 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> AuditLog:
     """Add an audit entry to the session (committed, or rolled back, with the change itself)."""
-    entry = AuditLog(
-        action=action, entity=entity, entity_id=entity_id, actor_id=actor_id, details=details or {}
-    )
+    entry = AuditLog(action=action, entity=entity, entity_id=entity_id, actor_id=actor_id, details=details or {})
     session.add(entry)
     return entry
 

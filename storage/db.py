@@ -107,8 +107,7 @@ def open_database(url: str) -> sa.Engine:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise DatabaseUnavailable(
-            f"Kan inte nå databasen {_describe(engine)}: {reason}. "
-            "Kontrollera DATABASE_URL och att databasen är igång."
+            f"Kan inte nå databasen {_describe(engine)}: {reason}. Kontrollera DATABASE_URL och att databasen är igång."
         ) from exc
     return engine
 

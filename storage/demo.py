@@ -6,16 +6,30 @@ example.org. Loading it again changes nothing.
 from __future__ import annotations
 
 import csv
+import datetime as dtm
 import io
 from dataclasses import dataclass
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from storage import schoolyear
 from storage.audit import record
 from storage.directory import person_by_email
-from storage.models import Leadership, Membership, Region, Team, utcnow
+from storage.models import (
+    GroupKind,
+    Leadership,
+    Meeting,
+    Membership,
+    NetworkDay,
+    Note,
+    Region,
+    School,
+    SchoolYear,
+    Team,
+    utcnow,
+)
 from storage.roster import ImportReport, import_roster
 from storage.seed import seed_region
 
@@ -33,6 +47,7 @@ class DemoResult:
     people: ImportReport
     memberships_added: int = 0
     leaders_added: int = 0
+    meetings_added: int = 0
 
 
 def load_demo(session: Session, school_year: str) -> DemoResult:
@@ -67,12 +82,11 @@ def load_demo(session: Session, school_year: str) -> DemoResult:
             ).all()
             if person.id not in {leader.person_id for leader in leaders} and len(leaders) < 2:
                 slot = 1 if 1 not in {leader.slot for leader in leaders} else 2
-                session.add(
-                    Leadership(team_id=team.id, school_year_id=year.id, person_id=person.id, slot=slot)
-                )
+                session.add(Leadership(team_id=team.id, school_year_id=year.id, person_id=person.id, slot=slot))
                 session.flush()
                 result.leaders_added += 1
-    if result.memberships_added or result.leaders_added:
+    result.meetings_added = _demo_meetings(session, region, year, list(teams.values()), now)
+    if result.memberships_added or result.leaders_added or result.meetings_added:
         record(
             session,
             action="demo.loaded",
@@ -86,3 +100,79 @@ def load_demo(session: Session, school_year: str) -> DemoResult:
         )
     session.flush()
     return result
+
+
+def _second_thursday(year: int, month: int) -> dtm.date:
+    first = dtm.date(year, month, 1)
+    return first + dtm.timedelta(days=(3 - first.weekday()) % 7 + 7)
+
+
+def _demo_meetings(session: Session, region: Region, year: SchoolYear, teams: list[Team], now: dtm.datetime) -> int:
+    """Three network days (September, February, April) and a meeting of every subject team on each.
+
+    September's meeting is physical, the first of the year, with its notice sent, its notes distributed and
+    the framework reviewed; February's is digital; April's is physical, with nothing sent yet.
+    """
+    assert region.id is not None and year.id is not None
+    zone = ZoneInfo(region.timezone)
+    days = [
+        (_second_thursday(year.starts_on.year, 9), "physical"),
+        (_second_thursday(year.ends_on.year, 2), "digital"),
+        (_second_thursday(year.ends_on.year, 4), "physical"),
+    ]
+    network_days = []
+    for day, kind in days:
+        existing = session.exec(
+            select(NetworkDay).where(NetworkDay.region_id == region.id, NetworkDay.date == day)
+        ).first()
+        if existing is None:
+            existing = NetworkDay(region_id=region.id, date=day, kind=kind)
+            session.add(existing)
+            session.flush()
+        network_days.append(existing)
+    schools = session.exec(select(School).where(School.region_id == region.id).order_by(School.name)).all()
+    added = 0
+    subject_teams = [t for t in teams if t.kind == GroupKind.SUBJECT_TEAM.value]
+    for index, team in enumerate(sorted(subject_teams, key=lambda t: t.position)):
+        has_meetings = session.exec(
+            select(Meeting.id).where(Meeting.team_id == team.id, Meeting.school_year_id == year.id)
+        ).first()
+        if has_meetings is not None:
+            continue
+        for number, network_day in enumerate(network_days):
+            starts = dtm.datetime.combine(network_day.date, dtm.time(9, 0), tzinfo=zone)
+            physical = network_day.kind == "physical"
+            host = schools[(index + number) % len(schools)]
+            meeting = Meeting(
+                team_id=team.id,
+                school_year_id=year.id,
+                network_day_id=network_day.id,
+                starts_at=starts,
+                ends_at=starts + dtm.timedelta(hours=6),
+                kind="physical" if physical else "digital",
+                host_school_id=host.id if physical else None,
+                place=host.name if physical else None,
+                link=None if physical else f"https://example.org/mote/{index + 1}",
+                first_of_year=number == 0,
+            )
+            if number == 0:
+                meeting.notice_sent_at = starts - dtm.timedelta(days=21)
+                meeting.notes_distributed_at = starts + dtm.timedelta(days=2)
+                meeting.framework_reviewed_at = starts
+            session.add(meeting)
+            session.flush()
+            if number == 0:
+                session.add(
+                    Note(
+                        meeting_id=meeting.id,
+                        body=(
+                            f"Vi gick igenom ramarna för ämneslagen och planerade årets träffar för {team.name}. "
+                            "Alla delade ett material från sin undervisning. Till nästa gång: ta med en "
+                            "övning som fungerat bra i grupp."
+                        ),
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+            added += 1
+    return added

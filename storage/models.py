@@ -388,3 +388,21 @@ class AuditLog(SQLModel, table=True):
     entity: str = Field(max_length=40)
     entity_id: int | None = None
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DialogState(SQLModel, table=True):
+    """Where a person's conversation stands: the step that waits for an answer, its data, the buttons shown.
+
+    One row per person and conversation; it survives a restart, and is dropped when idle too long.
+    """
+
+    __tablename__ = "dialog_state"
+    __table_args__ = (sa.UniqueConstraint("person_id", "conversation_key", name="uq_dialog_state_person_conversation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    conversation_key: str = Field(max_length=300)
+    step: str | None = Field(default=None, max_length=60)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    choices: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow, index=True)

@@ -97,9 +97,7 @@ def claim_due(
         )
         assert message.id is not None
         claimed.append(
-            Delivery(
-                message.id, message.channel, message.kind, dict(message.payload), message.attempts, recipient
-            )
+            Delivery(message.id, message.channel, message.kind, dict(message.payload), message.attempts, recipient)
         )
     session.flush()
     return claimed

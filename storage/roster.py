@@ -148,9 +148,7 @@ class _Validator:
                 continue
             role = ROLE_WORDS.get(fold(word))
             if role is None:
-                return RowProblem(
-                    line, f"okänd roll {word!r} (tillåtna: teacher, manager, coordinator, admin)"
-                )
+                return RowProblem(line, f"okänd roll {word!r} (tillåtna: teacher, manager, coordinator, admin)")
             roles.add(role.value)
         roles = roles or {Role.TEACHER.value}
 
@@ -236,9 +234,7 @@ def _apply(session: Session, region: Region, row: RosterRow) -> str:
     person = session.exec(select(Person).where(Person.email == row.email)).first()
     created = person is None
     if person is None:
-        person = Person(
-            email=row.email, name=row.name, region_id=region.id, language=row.language or region.language
-        )
+        person = Person(email=row.email, name=row.name, region_id=region.id, language=row.language or region.language)
         session.add(person)
     wanted = {
         "name": row.name,

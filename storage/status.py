@@ -136,9 +136,7 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
         .order_by(col(Person.email))
     ).all()
     reported = set(
-        session.exec(
-            select(MembershipReport.school_id).where(MembershipReport.school_year_id == year.id)
-        ).all()
+        session.exec(select(MembershipReport.school_id).where(MembershipReport.school_year_id == year.id)).all()
     )
     return {
         "region": region.name,
@@ -185,9 +183,7 @@ def status_csv(status: dict[str, Any]) -> str:
     writer = csv.DictWriter(out, fieldnames=("region", "school_year", *_CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for team in status["teams"]:
-        writer.writerow(
-            {"region": status["region"], "school_year": status["school_year"], **_team_figures(team)}
-        )
+        writer.writerow({"region": status["region"], "school_year": status["school_year"], **_team_figures(team)})
     return out.getvalue()
 
 
@@ -218,8 +214,7 @@ def status_text(status: dict[str, Any]) -> str:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     lines.append("")
     lines.append(
-        "Medlemmar: bekräftade/alla. Kallade och Anteckn.: träffar med kallelse skickad "
-        "/ anteckningar spridda."
+        "Medlemmar: bekräftade/alla. Kallade och Anteckn.: träffar med kallelse skickad / anteckningar spridda."
     )
     without = status["people_without_team"]
     lines.append(f"Utan ämneslag ({len(without)}): {', '.join(without) if without else 'inga'}")

@@ -19,9 +19,7 @@ from bot.config import get_settings
 from storage.db import open_database, session_scope
 from storage.seed import seed_region
 
-PG_ADMIN_URL = os.environ.get(
-    "AMNESLAG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+PG_ADMIN_URL = os.environ.get("AMNESLAG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("AMNESLAG_TEST_REQUIRE_POSTGRES") == "1"
 
 

@@ -43,9 +43,7 @@ def test_a_command_not_built_yet_says_so(env: pytest.MonkeyPatch, capsys: pytest
 
 
 def test_seed_twice(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "seed", "vasterbotten")[1].startswith(
-        "Västerbotten: region skapad, 13 skolor och 14 grupper"
-    )
+    assert run(capsys, "seed", "vasterbotten")[1].startswith("Västerbotten: region skapad, 13 skolor och 14 grupper")
     assert run(capsys, "seed", "vasterbotten")[1] == "Västerbotten fanns redan komplett; inget ändrades.\n"
 
 
@@ -67,9 +65,7 @@ def test_unknown_region(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[s
         ("sqlite:////no/such/folder/x.db", "Mappen /no/such/folder"),
     ],
 )
-def test_bad_database_url(
-    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str, message: str
-) -> None:
+def test_bad_database_url(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], url: str, message: str) -> None:
     env.setenv("DATABASE_URL", url)
     code, _, err = run(capsys, "status")
     assert code == 1
@@ -93,9 +89,7 @@ def test_import_people_reports_bad_rows_by_line(
     assert code == 0 and out == "Lade till 1, uppdaterade 0, hoppade över 1 (oförändrade 0).\n"
 
 
-def test_import_people_unreadable_file(
-    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+def test_import_people_unreadable_file(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # type: ignore[no-untyped-def]
     code, _, err = run(capsys, "import-people", str(tmp_path / "saknas.csv"))
     assert code == 1 and "Kan inte läsa" in err and err.count("\n") == 1
 

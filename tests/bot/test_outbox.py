@@ -63,9 +63,7 @@ def _message(engine: sa.Engine, message_id: int) -> OutboxMessage:
         return message
 
 
-async def test_a_message_enqueued_in_a_rolled_back_transaction_is_never_sent(
-    engine: sa.Engine, region: Region
-) -> None:
+async def test_a_message_enqueued_in_a_rolled_back_transaction_is_never_sent(engine: sa.Engine, region: Region) -> None:
     class Boom(Exception):
         pass
 
@@ -128,9 +126,7 @@ async def test_retries_back_off_exponentially_then_fail_for_good(engine: sa.Engi
         assert [m.id for m in outbox.messages(s, OutboxStatus.FAILED)] == [message_id]
 
 
-async def test_retry_after_is_honoured_and_permanent_errors_stop_at_once(
-    engine: sa.Engine, region: Region
-) -> None:
+async def test_retry_after_is_honoured_and_permanent_errors_stop_at_once(engine: sa.Engine, region: Region) -> None:
     message_id = _enqueue(engine, region)
     sender = RecordingSender(
         [DeliveryError("429", retry_after=120), DeliveryError("användaren finns inte", permanent=True)]
@@ -171,8 +167,7 @@ async def test_a_dead_workers_lease_runs_out(engine: sa.Engine, region: Region) 
     message_id = _enqueue(engine, region)
     with session_scope(engine) as s:
         assert [
-            d.id
-            for d in outbox.claim_due(s, channels={"log"}, now=T0, lease=dtm.timedelta(minutes=5), limit=10)
+            d.id for d in outbox.claim_due(s, channels={"log"}, now=T0, lease=dtm.timedelta(minutes=5), limit=10)
         ] == [message_id]
     sender, clock = RecordingSender(), Clock()
     worker = OutboxWorker(engine, [sender], clock=clock)

@@ -14,12 +14,8 @@ def test_demo_region(engine: sa.Engine, session: Session) -> None:
     with session_scope(engine) as s:
         first = load_demo(s, "2026/27")
     assert first.people.added == 74 and first.memberships_added == 56
-    teachers = session.exec(
-        select(func.count()).select_from(PersonRole).where(PersonRole.role == "teacher")
-    ).one()
-    managers = session.exec(
-        select(func.count()).select_from(PersonRole).where(PersonRole.role == "manager")
-    ).one()
+    teachers = session.exec(select(func.count()).select_from(PersonRole).where(PersonRole.role == "teacher")).one()
+    managers = session.exec(select(func.count()).select_from(PersonRole).where(PersonRole.role == "manager")).one()
     assert (teachers, managers) == (60, 13)
     assert all(p.email.endswith("@example.org") for p in session.exec(select(Person)).all())
     leaders = session.exec(select(Leadership.team_id, func.count()).group_by(Leadership.team_id)).all()

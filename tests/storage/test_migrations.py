@@ -27,5 +27,5 @@ def test_sqlite_uses_wal_and_foreign_keys(tmp_path) -> None:  # type: ignore[no-
 def test_opening_twice_is_harmless(database_url: str, engine: sa.Engine) -> None:
     again = open_database(database_url)
     with again.connect() as connection:
-        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
     again.dispose()

@@ -23,9 +23,7 @@ from storage.models import (
 
 
 def _people(session: Session, region: Region, count: int) -> list[Person]:
-    people = [
-        Person(email=f"p{i}@example.org", name=f"Person {i}", region_id=region.id) for i in range(count)
-    ]
+    people = [Person(email=f"p{i}@example.org", name=f"Person {i}", region_id=region.id) for i in range(count)]
     session.add_all(people)
     session.flush()
     return people
@@ -42,18 +40,14 @@ def test_one_membership_per_person_and_school_year(session: Session, region: Reg
     session.add(Membership(person_id=person.id, school_year_id=year.id, team_id=_team(session, region).id))
     session.commit()
 
-    session.add(
-        Membership(person_id=person.id, school_year_id=year.id, team_id=_team(session, region, "Stråk").id)
-    )
+    session.add(Membership(person_id=person.id, school_year_id=year.id, team_id=_team(session, region, "Stråk").id))
     with pytest.raises(sa.exc.IntegrityError):
         session.commit()
     session.rollback()
 
     next_year = schoolyear.get_or_create(session, "2027/28")
     session.add(
-        Membership(
-            person_id=person.id, school_year_id=next_year.id, team_id=_team(session, region, "Stråk").id
-        )
+        Membership(person_id=person.id, school_year_id=next_year.id, team_id=_team(session, region, "Stråk").id)
     )
     session.commit()  # another school year is another membership
 

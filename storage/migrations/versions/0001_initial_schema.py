@@ -233,9 +233,7 @@ def upgrade() -> None:
             name=op.f("fk_membership_report_reported_by_id_person"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_membership_report_school_id_school")
-        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_membership_report_school_id_school")),
         sa.ForeignKeyConstraint(
             ["school_year_id"],
             ["school_year.id"],
@@ -252,9 +250,7 @@ def upgrade() -> None:
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "kind IS NULL OR kind IN ('physical', 'digital')", name=op.f("ck_network_day_kind")
-        ),
+        sa.CheckConstraint("kind IS NULL OR kind IN ('physical', 'digital')", name=op.f("ck_network_day_kind")),
         sa.ForeignKeyConstraint(
             ["created_by_id"],
             ["person.id"],
@@ -301,9 +297,7 @@ def upgrade() -> None:
         "person_role",
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-        sa.CheckConstraint(
-            "role IN ('teacher', 'manager', 'coordinator', 'admin')", name=op.f("ck_person_role_role")
-        ),
+        sa.CheckConstraint("role IN ('teacher', 'manager', 'coordinator', 'admin')", name=op.f("ck_person_role_role")),
         sa.ForeignKeyConstraint(
             ["person_id"], ["person.id"], name=op.f("fk_person_role_person_id_person"), ondelete="CASCADE"
         ),
@@ -340,9 +334,7 @@ def upgrade() -> None:
             name=op.f("fk_meeting_created_by_id_person"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(
-            ["host_school_id"], ["school.id"], name=op.f("fk_meeting_host_school_id_school")
-        ),
+        sa.ForeignKeyConstraint(["host_school_id"], ["school.id"], name=op.f("fk_meeting_host_school_id_school")),
         sa.ForeignKeyConstraint(
             ["network_day_id"],
             ["network_day.id"],

@@ -1,0 +1,24 @@
+"""The conversation engine with every dialog registered."""
+
+from __future__ import annotations
+
+import datetime as dtm
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from dialogs import teacher
+from dialogs.engine import Engine, Registry
+from storage.models import utcnow
+
+
+def build_dialogs(
+    engine: sa.Engine,
+    *,
+    idle_timeout: dtm.timedelta = dtm.timedelta(minutes=30),
+    default_language: str = "sv",
+    clock: Callable[[], dtm.datetime] = utcnow,
+) -> Engine:
+    registry = Registry()
+    teacher.register(registry)
+    return Engine(engine, registry, idle_timeout=idle_timeout, default_language=default_language, clock=clock)

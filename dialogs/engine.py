@@ -1,0 +1,302 @@
+"""The conversation engine: routes an `Incoming` to the step waiting for it, a button's action, or an intent.
+
+State (the step waiting for an answer, its data, the buttons last shown) is a database row per person
+and conversation, written in the same transaction as whatever the turn changed, so a restart
+mid-dialog loses nothing. "avbryt"/"cancel" works at every step. A typed number or label answers the
+last buttons shown. Every action re-checks its values against the data, so a button from an old
+message either still works or says plainly that it has expired.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from dialogs import nlu
+from dialogs.i18n import DEFAULT_LANGUAGE, Translator
+from dialogs.types import Button, Incoming, Reply, TextReply, buttons_of
+from storage.db import session_scope
+from storage.directory import fold, roles_of
+from storage.models import DialogState, Person, Region, School, Team, utcnow
+from storage.teams import subject_teams
+
+_LOGGER = logging.getLogger(__name__)
+_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+
+
+@dataclass
+class Turn:
+    """One turn of a conversation, as the dialogs see it."""
+
+    session: Session
+    person: Person
+    roles: set[str]
+    region: Region
+    tr: Translator
+    now: dtm.datetime
+    incoming: Incoming
+    next_step: str | None = None
+    step_data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def today(self) -> dtm.date:
+        return self.now.astimezone(self.tr.zone).date()
+
+    def wait(self, step: str, **data: Any) -> None:
+        """Let the next free-text message go to `step` (with `data`), unless it is a new request."""
+        self.next_step, self.step_data = step, data
+
+    def teams(self) -> list[Team]:
+        assert self.region.id is not None
+        return subject_teams(self.session, self.region.id)
+
+    def team_named(self, name: str | None) -> Team | None:
+        return next((t for t in self.teams() if t.name == name), None) if name else None
+
+    def places(self) -> list[str]:
+        schools = self.session.exec(select(School).where(School.region_id == self.region.id)).all()
+        return [s.municipality for s in schools]
+
+
+IntentHandler = Callable[[Turn, dict[str, str]], list[Reply]]
+ActionHandler = Callable[[Turn, dict[str, Any]], list[Reply]]
+StepHandler = Callable[[Turn, str], list[Reply] | None]
+
+
+class Registry:
+    """The handlers of intents, button actions and waiting steps."""
+
+    def __init__(self) -> None:
+        self.intents: dict[str, IntentHandler] = {}
+        self.actions: dict[str, ActionHandler] = {}
+        self.steps: dict[str, StepHandler] = {}
+
+    def intent(self, name: str) -> Callable[[IntentHandler], IntentHandler]:
+        assert name in nlu.INTENTS, name
+
+        def add(handler: IntentHandler) -> IntentHandler:
+            self.intents[name] = handler
+            return handler
+
+        return add
+
+    def action(self, name: str) -> Callable[[ActionHandler], ActionHandler]:
+        def add(handler: ActionHandler) -> ActionHandler:
+            self.actions[name] = handler
+            return handler
+
+        return add
+
+    def step(self, name: str) -> Callable[[StepHandler], StepHandler]:
+        def add(handler: StepHandler) -> StepHandler:
+            self.steps[name] = handler
+            return handler
+
+        return add
+
+
+def intent_button(label: str, intent: str, **slots: str) -> Button:
+    """A button that starts an intent; it never expires."""
+    return Button(label=label, action="intent", values={"intent": intent, **slots})
+
+
+def _match_choice(text: str, choices: list[Button]) -> Button | None:
+    if m := _NUMBER.match(text):
+        index = int(m.group(1)) - 1
+        return choices[index] if 0 <= index < len(choices) else None
+    wanted = fold(text).strip(" .!?")
+    exact = [b for b in choices if fold(b.label) == wanted]
+    if exact:
+        return exact[0]
+    partial = [b for b in choices if len(wanted) >= 3 and wanted in fold(b.label)]
+    return partial[0] if len(partial) == 1 else None
+
+
+class Engine:
+    """Answers one `Incoming` at a time; each turn is one database transaction."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        registry: Registry,
+        *,
+        idle_timeout: dtm.timedelta = dtm.timedelta(minutes=30),
+        default_language: str = DEFAULT_LANGUAGE,
+        clock: Callable[[], dtm.datetime] = utcnow,
+    ):
+        self.engine = engine
+        self.registry = registry
+        self.idle_timeout = idle_timeout
+        self.default_language = default_language
+        self.clock = clock
+
+    def handle(self, incoming: Incoming) -> list[Reply]:
+        """The replies to `incoming`. Never raises: a failure is logged and answered politely."""
+        try:
+            with session_scope(self.engine) as session:
+                return self._handle(session, incoming)
+        except Exception:
+            _LOGGER.exception(
+                "dialog failed: person %s, channel %s, action %s",
+                incoming.person_id,
+                incoming.channel,
+                incoming.action,
+            )
+            self._forget(incoming)
+            tr = Translator(self.default_language)
+            return [
+                TextReply(
+                    text=tr._(
+                        "Sorry, something went wrong on my side. Please try again; if it keeps happening, "
+                        "tell your coordinator."
+                    )
+                )
+            ]
+
+    def _forget(self, incoming: Incoming) -> None:
+        """Drop the conversation's state after a failure, so nobody is stuck in a broken dialog."""
+        if incoming.person_id is None:
+            return
+        try:
+            with session_scope(self.engine) as session:
+                state = self._state(session, incoming)
+                if state is not None:
+                    session.delete(state)
+        except sa.exc.SQLAlchemyError:
+            _LOGGER.exception("could not clear dialog state")
+
+    @staticmethod
+    def _key(incoming: Incoming) -> str:
+        return f"{incoming.channel}:{incoming.conversation_id}"[:300]
+
+    def _state(self, session: Session, incoming: Incoming) -> DialogState | None:
+        return session.exec(
+            select(DialogState).where(
+                DialogState.person_id == incoming.person_id,
+                DialogState.conversation_key == self._key(incoming),
+            )
+        ).first()
+
+    def _handle(self, session: Session, incoming: Incoming) -> list[Reply]:
+        person = session.get(Person, incoming.person_id) if incoming.person_id is not None else None
+        if person is None or person.id is None:
+            tr = Translator(self.default_language)
+            return [
+                TextReply(
+                    text=tr._(
+                        "Hi! I don't recognise you yet, so I can't help you here. Please contact your "
+                        "regional arts school coordinator (kulturskolesamordnare) and ask to be added."
+                    )
+                )
+            ]
+        region = session.get(Region, person.region_id)
+        assert region is not None
+        now = self.clock()
+        turn = Turn(
+            session=session,
+            person=person,
+            roles=roles_of(session, person.id),
+            region=region,
+            tr=Translator(person.language, region.timezone),
+            now=now,
+            incoming=incoming,
+        )
+        state = self._state(session, incoming)
+        if state is not None and state.updated_at < now - self.idle_timeout:
+            session.delete(state)
+            session.flush()
+            state = None
+        replies = self._dispatch(turn, state)
+        self._save(session, incoming, state, turn, replies)
+        return replies
+
+    def _dispatch(self, turn: Turn, state: DialogState | None) -> list[Reply]:
+        tr, incoming = turn.tr, turn.incoming
+        if incoming.action:
+            return self._run_action(turn, incoming.action, dict(incoming.values))
+
+        text = (incoming.text or "").strip()
+        if not text:
+            return [TextReply(text=tr._('I got an empty message. Write "help" to see what I can do.'))]
+        if len(text) > nlu.MAX_PARSED_CHARACTERS:
+            _LOGGER.info("long message (%d characters) from person %s: read the beginning", len(text), turn.person.id)
+
+        parsed = nlu.parse(text, today=turn.today, teams=[t.name for t in turn.teams()], places=turn.places())
+        if parsed.intent == "cancel":
+            return [TextReply(text=tr._('OK, cancelled. Write "help" whenever you need me.'))]
+
+        if state is not None and state.choices:
+            choice = _match_choice(text, [Button.model_validate(b) for b in state.choices])
+            if choice is not None:
+                return self._run_action(turn, choice.action, dict(choice.values))
+        elif _NUMBER.match(text):
+            return [
+                TextReply(text=tr._("That list is no longer open. Here is what I can do now:")),
+                *self.registry.intents["help"](turn, {}),
+            ]
+
+        if state is not None and state.step and parsed.intent == "unknown":
+            step = self.registry.steps.get(state.step)
+            if step is not None:
+                answer = step(turn, text)
+                if answer is not None:
+                    return answer
+
+        handler = self.registry.intents.get(parsed.intent)
+        if parsed.intent == "unknown" or handler is None:
+            if parsed.intent != "unknown":
+                _LOGGER.info("intent %s is not available in the chat yet", parsed.intent)
+            else:
+                _LOGGER.info("not understood: person %s, %d characters", turn.person.id, len(text))
+            lead = (
+                tr._("Sorry, I can't do that here yet.")
+                if parsed.intent != "unknown"
+                else tr._("Sorry, I didn't understand that.")
+            )
+            return [TextReply(text=lead), *self.registry.intents["help"](turn, {})]
+        return handler(turn, parsed.slots)
+
+    def _run_action(self, turn: Turn, action: str, values: dict[str, Any]) -> list[Reply]:
+        if action == "intent":
+            intent = str(values.pop("intent", ""))
+            handler = self.registry.intents.get(intent)
+            if handler is not None:
+                return handler(turn, {k: str(v) for k, v in values.items() if k in nlu.SLOTS})
+        elif action in self.registry.actions:
+            return self.registry.actions[action](turn, values)
+        _LOGGER.info("unknown or expired action %r from person %s", action, turn.person.id)
+        return [
+            TextReply(text=turn.tr._("That button has expired. Here is what I can do now:")),
+            *self.registry.intents["help"](turn, {}),
+        ]
+
+    def _save(
+        self,
+        session: Session,
+        incoming: Incoming,
+        state: DialogState | None,
+        turn: Turn,
+        replies: list[Reply],
+    ) -> None:
+        choices = [b.model_dump(mode="json") for b in buttons_of(replies)]
+        if turn.next_step is None and not choices:
+            if state is not None:
+                session.delete(state)
+            return
+        if state is None:
+            assert turn.person.id is not None
+            state = DialogState(person_id=turn.person.id, conversation_key=self._key(incoming))
+            session.add(state)
+        state.step, state.data, state.choices, state.updated_at = (
+            turn.next_step,
+            turn.step_data,
+            choices,
+            turn.now,
+        )

@@ -1,0 +1,70 @@
+"""Translations and dates: gettext catalogs (English message ids, Swedish catalog) and Babel formatting.
+
+The Swedish catalog is `dialogs/locale/sv/LC_MESSAGES/messages.po`; it is compiled in memory when
+first used, so no binary `.mo` file is kept in the repository. English needs no catalog.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+import gettext
+import io
+from functools import cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LANGUAGES = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"
+
+
+@cache
+def catalog(language: str) -> gettext.NullTranslations:
+    """The translations for `language` ("en", or anything unknown, gives the English ids)."""
+    if language != "sv":
+        return gettext.NullTranslations()
+    path = resources.files("dialogs").joinpath("locale/sv/LC_MESSAGES/messages.po")
+    with path.open("rb") as po:
+        parsed = read_po(po, locale="sv")
+    compiled = io.BytesIO()
+    write_mo(compiled, parsed)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+class Translator:
+    """Everything a person reads, in their language and time zone."""
+
+    def __init__(self, language: str = DEFAULT_LANGUAGE, timezone: str = "Europe/Stockholm"):
+        self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        self.zone = ZoneInfo(timezone)
+        self._catalog = catalog(self.language)
+
+    def _(self, message: str, **values: Any) -> str:
+        """The translation of `message`, with `{name}` placeholders filled in."""
+        text = self._catalog.gettext(message)
+        return text.format(**values) if values else text
+
+    def n_(self, singular: str, plural: str, count: int, **values: Any) -> str:
+        text = self._catalog.ngettext(singular, plural, count)
+        return text.format(count=count, **values)
+
+    def date(self, day: dtm.date | dtm.datetime) -> str:
+        """ "torsdag 18 september" / "Thursday 18 September"."""
+        if isinstance(day, dtm.datetime):
+            day = day.astimezone(self.zone).date()
+        return format_date(day, "EEEE d MMMM", locale=self.language)
+
+    def time(self, instant: dtm.datetime) -> str:
+        """ "09.00" in Swedish, "09:00" in English."""
+        return format_time(
+            instant.astimezone(self.zone), "HH.mm" if self.language == "sv" else "HH:mm", locale=self.language
+        )
+
+    def when(self, instant: dtm.datetime) -> str:
+        """ "torsdag 18 september kl. 09.00" / "Thursday 18 September at 09:00"."""
+        return self._("{date} at {time}", date=self.date(instant), time=self.time(instant))

@@ -1,0 +1,457 @@
+"""The teacher's dialogs: help, my team, choose a team, report and withdraw absence, meetings, notes."""
+
+from __future__ import annotations
+
+import datetime as dtm
+from typing import Any
+
+from dialogs import nlu
+from dialogs.engine import Registry, Turn, intent_button
+from dialogs.i18n import Translator
+from dialogs.notify import notify
+from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from storage import schoolyear
+from storage.models import Meeting, MeetingKind, Role, School, SchoolYear, Team
+from storage.teams import (
+    ChoiceRefused,
+    active_absence,
+    choose_team,
+    current_year,
+    latest_notes,
+    leaders,
+    managers_of,
+    member_count,
+    membership,
+    report_absence,
+    target_year_for_choice,
+    upcoming_meetings,
+    withdraw_absence,
+)
+
+BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's text; the strictest of our channels
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= BUTTON_TEXT_LIMIT else text[: BUTTON_TEXT_LIMIT - 1] + "…"
+
+
+def meeting_place(turn: Turn, meeting: Meeting) -> str:
+    if meeting.kind == MeetingKind.DIGITAL.value:
+        return meeting.link or turn.tr._("link to come")
+    host = turn.session.get(School, meeting.host_school_id) if meeting.host_school_id else None
+    return meeting.place or (host.name if host else turn.tr._("place to come"))
+
+
+def _meeting_kind(turn: Turn, meeting: Meeting) -> str:
+    return turn.tr._("physical meeting") if meeting.kind == MeetingKind.PHYSICAL.value else turn.tr._("digital meeting")
+
+
+def meeting_line(turn: Turn, meeting: Meeting) -> str:
+    """Like "torsdag 18 september kl. 09.00, fysisk träff: Lycksele"."""
+    return f"{turn.tr.when(meeting.starts_at)}, {_meeting_kind(turn, meeting)}: {meeting_place(turn, meeting)}"
+
+
+def _my_current_team(turn: Turn) -> tuple[SchoolYear, Team | None]:
+    year = current_year(turn.session, turn.region, turn.now)
+    assert turn.person.id is not None and year.id is not None
+    own = membership(turn.session, turn.person.id, year.id)
+    return year, turn.session.get(Team, own.team_id) if own else None
+
+
+def _no_team(turn: Turn, year: SchoolYear) -> list[Reply]:
+    return [
+        ChoicesReply(
+            text=turn.tr._("You are not in a subject team for the school year {year}.", year=year.label),
+            buttons=[intent_button(turn.tr._("Choose team"), "choose_team")],
+        )
+    ]
+
+
+def register(registry: Registry) -> None:
+    """Add the teacher's dialogs to `registry`."""
+
+    @registry.intent("help")
+    def help_(turn: Turn, slots: dict[str, str]) -> list[Reply]:
+        tr = turn.tr
+        return [
+            ChoicesReply(
+                text=tr._("Hi {name}! This is what I can help you with:", name=turn.person.name.split()[0]),
+                buttons=[
+                    intent_button(tr._("My team"), "my_team"),
+                    intent_button(tr._("Upcoming meetings"), "upcoming_meetings"),
+                    intent_button(tr._("Report absence"), "report_absence"),
+                    intent_button(tr._("Withdraw absence"), "withdraw_absence"),
+                    intent_button(tr._("Latest notes"), "latest_notes"),
+                    intent_button(tr._("Choose team"), "choose_team"),
+                ],
+            ),
+            TextReply(
+                text=tr._(
+                    'You can also write, for example, "I can\'t come on Thursday" or "when is the next '
+                    'meeting?". Write "cancel" to stop at any step.'
+                )
+            ),
+        ]
+
+    @registry.intent("my_team")
+    def my_team(turn: Turn, slots: dict[str, str]) -> list[Reply]:
+        tr = turn.tr
+        year, team = _my_current_team(turn)
+        if team is None or team.id is None or year.id is None:
+            return _no_team(turn, year)
+        assert turn.person.id is not None
+        own = membership(turn.session, turn.person.id, year.id)
+        names = ", ".join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("not appointed yet")
+        facts = [
+            (tr._("School year"), year.label),
+            (tr._("Leaders"), names),
+            (tr._("Members"), str(member_count(turn.session, team.id, year.id))),
+            (
+                tr._("Your place"),
+                tr._("confirmed by your manager")
+                if own and own.confirmed_at
+                else tr._("not yet confirmed by your manager"),
+            ),
+        ]
+        coming = schoolyear.get_or_create(turn.session, schoolyear.following(year.label))
+        assert coming.id is not None
+        next_choice = membership(turn.session, turn.person.id, coming.id)
+        if next_choice is not None:
+            next_team = turn.session.get(Team, next_choice.team_id)
+            state = tr._("confirmed") if next_choice.confirmed_at else tr._("not yet confirmed")
+            facts.append((tr._("Next school year"), f"{next_team.name if next_team else '?'} ({state})"))
+        meetings = upcoming_meetings(turn.session, team.id, turn.now, limit=3)
+        text = "\n".join(meeting_line(turn, m) for m in meetings) if meetings else tr._("No meetings are planned yet.")
+        return [
+            CardReply(
+                title=team.name,
+                facts=facts,
+                text=text,
+                buttons=[
+                    intent_button(tr._("Upcoming meetings"), "upcoming_meetings"),
+                    intent_button(tr._("Report absence"), "report_absence"),
+                ],
+            )
+        ]
+
+    @registry.intent("upcoming_meetings")
+    def upcoming(turn: Turn, slots: dict[str, str]) -> list[Reply]:
+        tr = turn.tr
+        year, team = _my_current_team(turn)
+        if team is None or team.id is None:
+            return _no_team(turn, year)
+        meetings = upcoming_meetings(turn.session, team.id, turn.now)
+        if not meetings:
+            return [TextReply(text=tr._("{team} has no upcoming meetings yet.", team=team.name))]
+        assert turn.person.id is not None
+        facts = []
+        for meeting in meetings:
+            assert meeting.id is not None
+            absent = active_absence(turn.session, turn.person.id, meeting.id) is not None
+            line = f"{tr.time(meeting.starts_at)}, {_meeting_kind(turn, meeting)}: {meeting_place(turn, meeting)}"
+            facts.append((tr.date(meeting.starts_at), line + (tr._(" (you have reported absence)") if absent else "")))
+        return [
+            CardReply(
+                title=tr._("Upcoming meetings of {team}", team=team.name),
+                facts=facts,
+                buttons=[
+                    intent_button(tr._("Report absence"), "report_absence"),
+                    intent_button(tr._("Withdraw absence"), "withdraw_absence"),
+                ],
+            )
+        ]
+
+    @registry.intent("latest_notes")
+    def notes(turn: Turn, slots: dict[str, str]) -> list[Reply]:
+        tr = turn.tr
+        year, team = _my_current_team(turn)
+        if team is None or team.id is None:
+            return _no_team(turn, year)
+        found = latest_notes(turn.session, team.id)
+        if found is None:
+            return [TextReply(text=tr._("{team} has no distributed notes yet.", team=team.name))]
+        meeting, note = found
+        return [
+            CardReply(
+                title=tr._("Notes from {team}, {date}", team=team.name, date=tr.date(meeting.starts_at)),
+                facts=[(tr._("Link"), note.link)] if note.link else [],
+                text=note.body,
+            )
+        ]
+
+    # Choosing a team -------------------------------------------------------------------------
+
+    def _confirm_choice(turn: Turn, team: Team, year: SchoolYear) -> list[Reply]:
+        tr = turn.tr
+        return [
+            ChoicesReply(
+                text=tr._("Do you want to be in {team} for the school year {year}?", team=team.name, year=year.label),
+                buttons=[
+                    Button(
+                        label=tr._("Yes"),
+                        action="choose_team.confirm",
+                        values={"team_id": team.id, "year": year.label},
+                        style="primary",
+                    ),
+                    Button(label=tr._("No"), action="choose_team.again", values={}),
+                ],
+            )
+        ]
+
+    def _choice_year(turn: Turn, label: Any) -> SchoolYear | None:
+        """The year of a choice button, if choosing for it is still open (the current or coming year)."""
+        current = current_year(turn.session, turn.region, turn.now)
+        if label not in (current.label, schoolyear.following(current.label)):
+            return None
+        return schoolyear.get_or_create(turn.session, str(label))
+
+    @registry.intent("choose_team")
+    def choose(turn: Turn, slots: dict[str, str]) -> list[Reply]:
+        tr = turn.tr
+        if Role.TEACHER.value not in turn.roles:
+            return [TextReply(text=tr._("Only teachers choose a subject team; your roster entry has no teacher role."))]
+        year = target_year_for_choice(turn.session, turn.region, turn.person, turn.now)
+        team = turn.team_named(slots.get("team"))
+        if team is not None:
+            return _confirm_choice(turn, team, year)
+        assert turn.person.id is not None and year.id is not None
+        own = membership(turn.session, turn.person.id, year.id)
+        current_team = turn.session.get(Team, own.team_id) if own else None
+        text = tr._("Which subject team do you want to be in for the school year {year}?", year=year.label)
+        if current_team is not None:
+            text += " " + tr._("You have chosen {team} so far.", team=current_team.name)
+        return [
+            ChoicesReply(
+                text=text,
+                buttons=[
+                    Button(
+                        label=_short(t.name),
+                        action="choose_team.pick",
+                        values={"team_id": t.id, "year": year.label},
+                    )
+                    for t in turn.teams()
+                ],
+            )
+        ]
+
+    @registry.action("choose_team.again")
+    def choose_again(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        return choose(turn, {})
+
+    @registry.action("choose_team.pick")
+    def pick(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        team = turn.session.get(Team, values.get("team_id")) if isinstance(values.get("team_id"), int) else None
+        year = _choice_year(turn, values.get("year"))
+        if team is None or year is None or team.region_id != turn.region.id:
+            return [TextReply(text=turn.tr._('That choice has expired. Write "choose team" to start again.'))]
+        return _confirm_choice(turn, team, year)
+
+    @registry.action("choose_team.confirm")
+    def confirm(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        tr = turn.tr
+        team = turn.session.get(Team, values.get("team_id")) if isinstance(values.get("team_id"), int) else None
+        year = _choice_year(turn, values.get("year"))
+        if team is None or year is None or Role.TEACHER.value not in turn.roles:
+            return [TextReply(text=tr._('That choice has expired. Write "choose team" to start again.'))]
+        chosen, refused = choose_team(
+            turn.session, person=turn.person, team=team, year=year, region=turn.region, now=turn.now
+        )
+        if refused == ChoiceRefused.SAME_TEAM:
+            return [TextReply(text=tr._("You are already in {team} for {year}.", team=team.name, year=year.label))]
+        if refused == ChoiceRefused.YEAR_STARTED:
+            return [
+                TextReply(
+                    text=tr._(
+                        "The school year {year} has already started, so your team can't be changed now. "
+                        "Talk to your manager or the coordinator if it must change.",
+                        year=year.label,
+                    )
+                )
+            ]
+        if refused is not None or chosen is None:
+            return [TextReply(text=tr._('That choice has expired. Write "choose team" to start again.'))]
+        managers = managers_of(turn.session, turn.person)
+        school = turn.session.get(School, turn.person.school_id) if turn.person.school_id else None
+        person = turn.person
+        notify(
+            turn.session,
+            recipients=managers,
+            region=turn.region,
+            kind="team_choice",
+            build=lambda t: [
+                TextReply(
+                    text=t._(
+                        "{name} ({school}) has chosen {team} for the school year {year}. "
+                        "Please confirm the choice with the bot.",
+                        name=person.name,
+                        school=school.name if school else "-",
+                        team=team.name,
+                        year=year.label,
+                    )
+                )
+            ],
+        )
+        told = (
+            tr._("Your manager has been told and confirms the choice; until then it shows as unconfirmed.")
+            if managers
+            else tr._("No manager is registered for your school, so please tell your coordinator.")
+        )
+        return [
+            TextReply(text=tr._("Done: you are in {team} for {year}.", team=team.name, year=year.label) + " " + told)
+        ]
+
+    # Absence ---------------------------------------------------------------------------------
+
+    def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> bool:
+        """Tell the team's leaders and the person's managers; True if anybody was told."""
+        person = turn.person
+        recipients = [p for p in leaders(turn.session, team.id or 0, meeting.school_year_id) if p.id != person.id]
+        recipients += managers_of(turn.session, person)
+
+        def build(t: Translator) -> list[Reply]:
+            values = {"name": person.name, "team": team.name, "when": t.when(meeting.starts_at)}
+            if kind == "absence_reported":
+                return [TextReply(text=t._("{name} has reported absence from {team}'s meeting {when}.", **values))]
+            return [TextReply(text=t._("{name} has withdrawn the absence from {team}'s meeting {when}.", **values))]
+
+        notify(turn.session, recipients=recipients, region=turn.region, kind=kind, build=build)
+        return bool(recipients)
+
+    def _open_meeting(turn: Turn, values: dict[str, Any]) -> tuple[Meeting, Team] | None:
+        """The meeting of a button, if it is still ahead and the person is in its team that year."""
+        meeting_id = values.get("meeting_id")
+        meeting = turn.session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
+        if meeting is None or meeting.cancelled_at is not None or meeting.starts_at <= turn.now:
+            return None
+        assert turn.person.id is not None
+        own = membership(turn.session, turn.person.id, meeting.school_year_id)
+        team = turn.session.get(Team, meeting.team_id)
+        if own is None or own.team_id != meeting.team_id or team is None:
+            return None
+        return meeting, team
+
+    def _meetings_on(turn: Turn, meetings: list[Meeting], day: dtm.date) -> list[Meeting]:
+        return [m for m in meetings if m.starts_at.astimezone(turn.tr.zone).date() == day]
+
+    def _do_report(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
+        tr = turn.tr
+        when = tr.when(meeting.starts_at)
+        if report_absence(turn.session, person=turn.person, meeting=meeting, now=turn.now) is None:
+            return [TextReply(text=tr._("You have already reported absence from the meeting {when}.", when=when))]
+        told = _tell_about_absence(turn, meeting, team, "absence_reported")
+        text = tr._("Done: your absence from {team}'s meeting {when} is reported.", team=team.name, when=when)
+        if told:
+            text += " " + tr._("Your team leader and your manager have been told.")
+        return [TextReply(text=text + " " + tr._("You don't need to give a reason."))]
+
+    def _reportable(turn: Turn) -> tuple[Team | None, list[Meeting], list[Reply]]:
+        year, team = _my_current_team(turn)
+        if team is None or team.id is None:
+            return None, [], _no_team(turn, year)
+        meetings = [m for m in upcoming_meetings(turn.session, team.id, turn.now) if m.starts_at > turn.now]
+        if not meetings:
+            return team, [], [TextReply(text=turn.tr._("{team} has no upcoming meetings.", team=team.name))]
+        return team, meetings, []
+
+    def _ask_which_meeting(turn: Turn, meetings: list[Meeting], lead: str | None = None) -> list[Reply]:
+        tr = turn.tr
+        turn.wait("report_absence.date")
+        text = tr._("Which meeting will you miss? Choose one, or write its date.")
+        return [
+            ChoicesReply(
+                text=f"{lead} {text}" if lead else text,
+                buttons=[
+                    Button(
+                        label=_short(tr.when(m.starts_at)),
+                        action="absence.report",
+                        values={"meeting_id": m.id},
+                    )
+                    for m in meetings
+                ],
+            )
+        ]
+
+    def _report_on(turn: Turn, team: Team, meetings: list[Meeting], day: dtm.date) -> list[Reply]:
+        matching = _meetings_on(turn, meetings, day)
+        if len(matching) == 1:
+            return _do_report(turn, matching[0], team)
+        if matching:
+            return _ask_which_meeting(turn, matching)
+        lead = turn.tr._("{team} has no meeting on {date}.", team=team.name, date=turn.tr.date(day))
+        return _ask_which_meeting(turn, meetings, lead)
+
+    @registry.intent("report_absence")
+    def report(turn: Turn, slots: dict[str, str]) -> list[Reply]:
+        team, meetings, problem = _reportable(turn)
+        if problem or team is None:
+            return problem
+        if "date" in slots:
+            return _report_on(turn, team, meetings, dtm.date.fromisoformat(slots["date"]))
+        return _ask_which_meeting(turn, meetings)
+
+    @registry.step("report_absence.date")
+    def report_by_date(turn: Turn, text: str) -> list[Reply] | None:
+        day = nlu.find_date(nlu.clean(text), turn.today)
+        if day is None:
+            return None
+        team, meetings, problem = _reportable(turn)
+        if problem or team is None:
+            return problem
+        return _report_on(turn, team, meetings, day)
+
+    @registry.action("absence.report")
+    def report_button(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        found = _open_meeting(turn, values)
+        if found is None:
+            return [TextReply(text=turn.tr._("That meeting is no longer open for absence reports."))]
+        return _do_report(turn, *found)
+
+    def _do_withdraw(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
+        tr = turn.tr
+        when = tr.when(meeting.starts_at)
+        if withdraw_absence(turn.session, person=turn.person, meeting=meeting, now=turn.now) is None:
+            return [TextReply(text=tr._("You have no reported absence from the meeting {when}.", when=when))]
+        told = _tell_about_absence(turn, meeting, team, "absence_withdrawn")
+        text = tr._(
+            "Done: your absence from {team}'s meeting {when} is withdrawn. Welcome!",
+            team=team.name,
+            when=when,
+        )
+        if told:
+            text += " " + tr._("Your team leader and your manager have been told.")
+        return [TextReply(text=text)]
+
+    @registry.intent("withdraw_absence")
+    def withdraw(turn: Turn, slots: dict[str, str]) -> list[Reply]:
+        tr = turn.tr
+        team, meetings, problem = _reportable(turn)
+        if problem or team is None:
+            return problem
+        assert turn.person.id is not None
+        reported = [m for m in meetings if m.id is not None and active_absence(turn.session, turn.person.id, m.id)]
+        if "date" in slots:
+            reported = _meetings_on(turn, reported, dtm.date.fromisoformat(slots["date"])) or reported
+        if not reported:
+            return [TextReply(text=tr._("You have no reported absence to withdraw."))]
+        if len(reported) == 1 and "date" in slots:
+            return _do_withdraw(turn, reported[0], team)
+        return [
+            ChoicesReply(
+                text=tr._("Which absence do you want to withdraw?"),
+                buttons=[
+                    Button(
+                        label=_short(tr.when(m.starts_at)),
+                        action="absence.withdraw",
+                        values={"meeting_id": m.id},
+                    )
+                    for m in reported
+                ],
+            )
+        ]
+
+    @registry.action("absence.withdraw")
+    def withdraw_button(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        found = _open_meeting(turn, values)
+        if found is None:
+            return [TextReply(text=turn.tr._("That meeting is no longer open for absence reports."))]
+        return _do_withdraw(turn, *found)

@@ -1,0 +1,97 @@
+"""The neutral types of a conversation: what comes in from any channel, and the replies that go out.
+
+Channel adapters build an `Incoming` and render `Reply` objects (Block Kit, Adaptive Cards, plain
+text); the dialogs never see a platform SDK. Replies are pydantic models, so they travel through the
+outbox as JSON and come back unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+
+class Incoming(BaseModel):
+    """One thing a person did: wrote `text`, or pressed a button / submitted a form (`action`, `values`).
+
+    `person_id` is None when the channel could not tie the sender to a person in the roster.
+    """
+
+    person_id: int | None
+    channel: str
+    conversation_id: str
+    text: str | None = None
+    action: str | None = None
+    values: dict[str, Any] = Field(default_factory=dict)
+    inbound_id: str | None = None
+
+
+class Button(BaseModel):
+    """A button: pressing it sends `action` with `values` back as an `Incoming`."""
+
+    label: str
+    action: str
+    values: dict[str, Any] = Field(default_factory=dict)
+    style: Literal["default", "primary", "danger"] = "default"
+
+
+class FormField(BaseModel):
+    name: str
+    label: str
+    kind: Literal["text", "multiline", "date", "select"] = "text"
+    options: list[tuple[str, str]] = Field(default_factory=list)  # (value, label)
+    required: bool = True
+    value: str | None = None
+
+
+class TextReply(BaseModel):
+    type: Literal["text"] = "text"
+    text: str
+
+
+class ChoicesReply(BaseModel):
+    """A question with buttons; the console numbers them, and a typed number or label also works."""
+
+    type: Literal["choices"] = "choices"
+    text: str
+    buttons: list[Button]
+
+
+class CardReply(BaseModel):
+    """A card: a title, facts as label/value pairs, free text, and buttons."""
+
+    type: Literal["card"] = "card"
+    title: str
+    facts: list[tuple[str, str]] = Field(default_factory=list)
+    text: str | None = None
+    buttons: list[Button] = Field(default_factory=list)
+
+
+class FormReply(BaseModel):
+    type: Literal["form"] = "form"
+    title: str
+    fields: list[FormField]
+    submit: Button
+
+
+Reply = Annotated[TextReply | ChoicesReply | CardReply | FormReply, Field(discriminator="type")]
+_REPLIES = TypeAdapter(list[Reply])
+
+
+def dump_replies(replies: list[Reply]) -> list[dict[str, Any]]:
+    """Replies as JSON-ready data (for the outbox)."""
+    return _REPLIES.dump_python(replies, mode="json")
+
+
+def load_replies(data: list[dict[str, Any]]) -> list[Reply]:
+    return _REPLIES.validate_python(data)
+
+
+def buttons_of(replies: list[Reply]) -> list[Button]:
+    """Every button of the replies, in the order a person sees them."""
+    found: list[Button] = []
+    for reply in replies:
+        if isinstance(reply, ChoicesReply | CardReply):
+            found.extend(reply.buttons)
+    return found

@@ -1,0 +1,206 @@
+"""Domain rules of teams, memberships, meetings and absences (the facts of DESIGN.md, next to the data)."""
+
+from __future__ import annotations
+
+import datetime as dtm
+import enum
+
+from sqlmodel import Session, col, select
+
+from storage import schoolyear
+from storage.audit import record
+from storage.models import (
+    Absence,
+    GroupKind,
+    Leadership,
+    Meeting,
+    Membership,
+    Note,
+    Person,
+    PersonRole,
+    Region,
+    Role,
+    SchoolYear,
+    Team,
+)
+
+
+def subject_teams(session: Session, region_id: int) -> list[Team]:
+    return list(
+        session.exec(
+            select(Team)
+            .where(Team.region_id == region_id, Team.kind == GroupKind.SUBJECT_TEAM.value, col(Team.active))
+            .order_by(col(Team.position), col(Team.name))
+        ).all()
+    )
+
+
+def current_year(session: Session, region: Region, now: dtm.datetime) -> SchoolYear:
+    return schoolyear.get_or_create(session, schoolyear.label_for(schoolyear.today_in(region.timezone, now)))
+
+
+def membership(session: Session, person_id: int, year_id: int) -> Membership | None:
+    return session.exec(
+        select(Membership).where(Membership.person_id == person_id, Membership.school_year_id == year_id)
+    ).first()
+
+
+def leaders(session: Session, team_id: int, year_id: int) -> list[Person]:
+    return list(
+        session.exec(
+            select(Person)
+            .join(Leadership, col(Leadership.person_id) == Person.id)
+            .where(Leadership.team_id == team_id, Leadership.school_year_id == year_id)
+            .order_by(col(Leadership.slot))
+        ).all()
+    )
+
+
+def member_count(session: Session, team_id: int, year_id: int) -> int:
+    return len(
+        session.exec(
+            select(Membership.id).where(Membership.team_id == team_id, Membership.school_year_id == year_id)
+        ).all()
+    )
+
+
+def managers_of(session: Session, person: Person) -> list[Person]:
+    """The managers of the person's school (not the person themself)."""
+    if person.school_id is None:
+        return []
+    return list(
+        session.exec(
+            select(Person)
+            .join(PersonRole, col(PersonRole.person_id) == Person.id)
+            .where(
+                Person.school_id == person.school_id,
+                PersonRole.role == Role.MANAGER.value,
+                Person.id != person.id,
+            )
+            .order_by(col(Person.name))
+        ).all()
+    )
+
+
+class ChoiceRefused(enum.StrEnum):
+    """Why a team choice is not allowed."""
+
+    YEAR_STARTED = "year_started"
+    SAME_TEAM = "same_team"
+    NOT_A_TEAM = "not_a_team"
+
+
+def target_year_for_choice(session: Session, region: Region, person: Person, now: dtm.datetime) -> SchoolYear:
+    """The year a teacher chooses for: the coming one, or the current one while they have no team in it."""
+    current = current_year(session, region, now)
+    assert person.id is not None and current.id is not None
+    if membership(session, person.id, current.id) is None:
+        return current
+    return schoolyear.get_or_create(session, schoolyear.following(current.label))
+
+
+def choose_team(
+    session: Session, *, person: Person, team: Team, year: SchoolYear, region: Region, now: dtm.datetime
+) -> tuple[Membership | None, ChoiceRefused | None]:
+    """Record a teacher's own choice: one team a year, switching only before the year starts.
+
+    A new choice or a switch is unconfirmed until the manager confirms it. Every change is audited.
+    """
+    assert person.id is not None and team.id is not None and year.id is not None
+    if team.region_id != region.id or team.kind != GroupKind.SUBJECT_TEAM.value:
+        return None, ChoiceRefused.NOT_A_TEAM
+    existing = membership(session, person.id, year.id)
+    today = schoolyear.today_in(region.timezone, now)
+    if existing is not None:
+        if existing.team_id == team.id:
+            return existing, ChoiceRefused.SAME_TEAM
+        if today >= year.starts_on:
+            return existing, ChoiceRefused.YEAR_STARTED
+        previous = existing.team_id
+        existing.team_id = team.id
+        existing.chosen_at, existing.chosen_by_id = now, person.id
+        existing.confirmed_at = existing.confirmed_by_id = None
+        record(
+            session,
+            action="membership.switched",
+            entity="membership",
+            entity_id=existing.id,
+            actor_id=person.id,
+            details={"year": year.label, "from_team": previous, "to_team": team.id},
+        )
+        return existing, None
+    created = Membership(
+        person_id=person.id, school_year_id=year.id, team_id=team.id, chosen_at=now, chosen_by_id=person.id
+    )
+    session.add(created)
+    session.flush()
+    record(
+        session,
+        action="membership.chosen",
+        entity="membership",
+        entity_id=created.id,
+        actor_id=person.id,
+        details={"year": year.label, "team": team.id},
+    )
+    return created, None
+
+
+def upcoming_meetings(session: Session, team_id: int, now: dtm.datetime, limit: int = 10) -> list[Meeting]:
+    return list(
+        session.exec(
+            select(Meeting)
+            .where(Meeting.team_id == team_id, Meeting.ends_at > now, col(Meeting.cancelled_at).is_(None))
+            .order_by(col(Meeting.starts_at))
+            .limit(limit)
+        ).all()
+    )
+
+
+def active_absence(session: Session, person_id: int, meeting_id: int) -> Absence | None:
+    return session.exec(
+        select(Absence).where(
+            Absence.person_id == person_id,
+            Absence.meeting_id == meeting_id,
+            col(Absence.withdrawn_at).is_(None),
+        )
+    ).first()
+
+
+def report_absence(session: Session, *, person: Person, meeting: Meeting, now: dtm.datetime) -> Absence | None:
+    """Report the person absent from the meeting; None when it is already reported. No reason is stored."""
+    assert person.id is not None and meeting.id is not None
+    absence = session.exec(
+        select(Absence).where(Absence.person_id == person.id, Absence.meeting_id == meeting.id)
+    ).first()
+    if absence is not None and absence.withdrawn_at is None:
+        return None
+    if absence is None:
+        absence = Absence(person_id=person.id, meeting_id=meeting.id, reported_at=now)
+        session.add(absence)
+    else:
+        absence.reported_at, absence.withdrawn_at = now, None
+    session.flush()
+    record(session, action="absence.reported", entity="absence", entity_id=absence.id, actor_id=person.id)
+    return absence
+
+
+def withdraw_absence(session: Session, *, person: Person, meeting: Meeting, now: dtm.datetime) -> Absence | None:
+    """Take back an absence; None when there is none to take back."""
+    assert person.id is not None and meeting.id is not None
+    absence = active_absence(session, person.id, meeting.id)
+    if absence is None:
+        return None
+    absence.withdrawn_at = now
+    record(session, action="absence.withdrawn", entity="absence", entity_id=absence.id, actor_id=person.id)
+    return absence
+
+
+def latest_notes(session: Session, team_id: int) -> tuple[Meeting, Note] | None:
+    """The most recent distributed notes of the team."""
+    row = session.exec(
+        select(Meeting, Note)
+        .join(Note, col(Note.meeting_id) == Meeting.id)
+        .where(Meeting.team_id == team_id, col(Meeting.notes_distributed_at).is_not(None))
+        .order_by(col(Meeting.starts_at).desc())
+    ).first()
+    return (row[0], row[1]) if row else None
