@@ -76,6 +76,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bsjukanmal",
             r"\b(kan|kommer) (inte|ej|tyvarr inte) (komma|delta|vara med|narvara|na)\b",
             r"\bkommer (inte|ej)\b",
+            r"\bkan jag (inte|ej|tyvarr inte)\b",
             r"\bblir (borta|franvarande|inte med)\b",
             r"\b(jag|ja) (ar|blir) (borta|franvarande|sjuk|forhindrad|bortrest)\b",
             r"\bmissar\b",

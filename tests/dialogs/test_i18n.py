@@ -1,0 +1,46 @@
+"""Every message has a Swedish translation with the same placeholders; dates read the Swedish way."""
+
+from __future__ import annotations
+
+import datetime as dtm
+import re
+import string
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from dialogs.i18n import Translator
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_message_is_translated_to_swedish() -> None:
+    with open(ROOT / "dialogs/locale/sv/LC_MESSAGES/messages.po", "rb") as po:
+        catalog = {m.id: m.string for m in read_po(po) if m.id}
+    used = {
+        message if isinstance(message, str) else message[0]
+        for _, _, message, *_ in extract_from_dir(ROOT / "dialogs", keywords={"_": None, "n_": (1, 2)})
+    }
+    assert used, "no messages found: the extraction itself is broken"
+    missing = sorted(m for m in used if not catalog.get(m))
+    assert missing == []
+    for message in used:
+        assert _placeholders(catalog[message]) == _placeholders(message), message
+
+
+def test_swedish_dates_and_times() -> None:
+    instant = dtm.datetime(2025, 9, 18, 7, 0, tzinfo=dtm.UTC)  # 09.00 in Stockholm (summer time)
+    assert Translator("sv").when(instant) == "torsdag 18 september kl. 09.00"
+    assert Translator("en").when(instant) == "Thursday 18 September at 09:00"
+    winter = dtm.datetime(2026, 2, 11, 8, 0, tzinfo=dtm.UTC)
+    assert Translator("sv").when(winter) == "onsdag 11 februari kl. 09.00"
+
+
+def test_unknown_language_falls_back_to_swedish() -> None:
+    assert Translator("fi")._("Yes") == "Ja"
+    assert re.fullmatch(r"\w+", Translator("en")._("Yes"))
