@@ -139,9 +139,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "schedule_meeting",
         _rx(
             r"\b(boka|planera|lagg in|skapa|ny|nytt|satt upp|ordna|kalla till)\w*( en| ett)?( ny| nytt)?"
-            r"( fysisk\w*| digital\w*)? (amneslags)?(traff|mote)",
+            r"( fysisk\w*| digital\w*)? [a-z-]*(traff|mote)",
             r"\bschedule\b",
-            r"\b(book|plan|set up|create|arrange|add)( a| an)?( new)?( physical| digital| online)? (meeting|session)\b",
+            r"\b(book|plan|set up|create|arrange|add)( a| an)?( new)?( physical| digital| online| in person)? (meeting|session)\b",
             r"\bnew meeting\b",
         ),
     ),
@@ -174,7 +174,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "choose_team",
         _rx(
             r"\b(valja|valj|byta|byt|andra|anmal mig till)\b.*\b(amneslag\w*|lag|till)\b",
-            r"\b(vill|ska|skulle vilja) (vara med|ga med|ga over|borja|vara) i\b",
+            r"\b(vill|ska|skulle vilja) (vara med|ga med|ga over|borja|vara) (i|till)\b",
+            r"\b(vill|ska) (valja|byta)\b",
             r"\bga med i\b",
             r"\b(choose|pick|switch|change|join)\b",
         ),

@@ -1,0 +1,355 @@
+"""The rule parser against a table of utterances as teachers, leaders, managers and the coordinator type them.
+
+Each row is (text, intent, slots). Slots hold only what the text names: the canonical team, an ISO date
+(a day and month without a year fall in the school year 2026/27, since today is Monday 23 November 2026),
+the kind of meeting and the canonical place.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+
+import pytest
+
+from dialogs.nlu import parse
+
+TODAY = dtm.date(2026, 11, 23)  # a Monday
+TEAMS = ["Bild/form/skapande", "Dans", "Bleckblås", "Drama/teater", "Film", "Gitarr/bas",
+         "Lärare i flera musikämnen", "Piano/keyboard", "Slagverk", "Stråk", "Sång", "Träblås"]  # fmt: skip
+PLACES = ["Bjurholm", "Dorotea", "Lycksele", "Malå", "Nordmaling", "Norsjö", "Robertsfors",
+          "Skellefteå", "Sorsele", "Storuman", "Umeå", "Vännäs", "Åsele"]  # fmt: skip
+
+INTENTS = {
+    "help", "my_team", "choose_team", "report_absence", "withdraw_absence", "upcoming_meetings",
+    "latest_notes", "schedule_meeting", "send_notice", "log_notes", "confirm_framework_review",
+    "list_staff", "confirm_memberships", "report_memberships", "add_network_day", "appoint_leader",
+    "status", "people_without_team", "absences", "cancel", "unknown",
+}  # fmt: skip
+
+WEATHER = (
+    "Det har snöat hela natten och vägarna är hala som såpa, så jag tror att bussarna blir sena, men solen "
+    "tittade fram en stund vid lunch och det var riktigt vackert över älven, fast nu blåser det kallt igen "
+    "och prognosen säger minus tjugo till helgen, så ta fram tjocka vantar, halsduk och mössa. Brrr!!"
+)
+
+# Dates, for reading the table: idag 2026-11-23 (mån), imorgon 2026-11-24 (tis), i övermorgon / onsdag
+# 2026-11-25, torsdag 2026-11-26, fredag 2026-11-27, 18/9 2026-09-18, 4/2 2027-02-04, 14 jan 2027-01-14,
+# 28/1 2027-01-28, 12 mars 2027-03-12, 15/4 2027-04-15, 6/5 2027-05-06, 20 may 2027-05-20.
+# fmt: off
+TABLE: list[tuple[str, str, dict[str, str]]] = [
+    # --- help ---
+    ("hej", "help", {}),
+    ("Hallå!", "help", {}),
+    ("god morgon", "help", {}),
+    ("hjälp", "help", {}),
+    ("Vad kan du göra?", "help", {}),
+    ("vad kan du hjalpa till med", "help", {}),
+    ("tjena! hur funkar du?", "help", {}),
+    ("hi", "help", {}),
+    ("Hello 👋", "help", {}),
+    ("help", "help", {}),
+    ("what can you do?", "help", {}),
+    # --- my_team ---
+    ("mitt ämneslag", "my_team", {}),
+    ("vilket ämneslag är jag med i?", "my_team", {}),
+    ("vilka är med i mitt lag", "my_team", {}),
+    ("vilket amneslag tillhor jag", "my_team", {}),
+    ("Vem leder mitt ämneslag?", "my_team", {}),
+    ("Mitt ämneslag?? 🤔", "my_team", {}),
+    ("my team", "my_team", {}),
+    ("which team am I in?", "my_team", {}),
+    ("who leads my team?", "my_team", {}),
+    # --- choose_team ---
+    ("jag vill byta ämneslag", "choose_team", {}),
+    ("välja ämneslag", "choose_team", {}),
+    ("jag vill vara med i Stråk nästa år", "choose_team", {"team": "Stråk"}),
+    ("byt till slagverk", "choose_team", {"team": "Slagverk"}),
+    ("Kan jag byta till Sång till hösten?", "choose_team", {"team": "Sång"}),
+    ("valja amneslag for nasta lasar", "choose_team", {}),
+    ("jag vill gå över till Drama/teater", "choose_team", {"team": "Drama/teater"}),
+    ("jag vill välja Gitar nästa läsår", "choose_team", {"team": "Gitarr/bas"}),
+    ("byta till lärare i flera musikämnen", "choose_team", {"team": "Lärare i flera musikämnen"}),
+    ("Jag vill vara med i Pianno istället", "choose_team", {"team": "Piano/keyboard"}),
+    ("vill byta lag till teater", "choose_team", {"team": "Drama/teater"}),
+    ("kan jag gå med i Film-laget?", "choose_team", {"team": "Film"}),
+    ("Jag vill byta till BILD nästa läsår", "choose_team", {"team": "Bild/form/skapande"}),
+    ("choose a team", "choose_team", {}),
+    ("I want to switch to brass", "choose_team", {"team": "Bleckblås"}),
+    ("can I join the strings team next year?", "choose_team", {"team": "Stråk"}),
+    ("switch me to woodwind please", "choose_team", {"team": "Träblås"}),
+    # --- report_absence ---
+    ("anmäl frånvaro", "report_absence", {}),
+    ("jag kan inte komma på torsdag", "report_absence", {"date": "2026-11-26"}),
+    ("jag blir borta 18/9", "report_absence", {"date": "2026-09-18"}),
+    ("jag missar träffen imorgon", "report_absence", {"date": "2026-11-24"}),
+    ("kan inte delta", "report_absence", {}),
+    ("Anmäl frånvaro 4/2", "report_absence", {"date": "2027-02-04"}),
+    ("Jag kan tyvärr inte komma på fredag, sjukt barn 🤒", "report_absence", {"date": "2026-11-27"}),
+    ("anmal franvaro till traffen 12 mars", "report_absence", {"date": "2027-03-12"}),
+    ("jag kan inte vara med på Dans-träffen i övermorgon", "report_absence",
+     {"team": "Dans", "date": "2026-11-25"}),
+    ("kommer inte idag, förlåt", "report_absence", {"date": "2026-11-23"}),
+    ("Jag missar träffen med Stråk på tisdag", "report_absence", {"team": "Stråk", "date": "2026-11-24"}),
+    ("jag kan inte komma på träffen i Lycksele 14 jan", "report_absence",
+     {"date": "2027-01-14", "place": "Lycksele"}),
+    ("Hej! Jag kan tyvärr inte delta på träffen i Umeå på torsdag", "report_absence",
+     {"date": "2026-11-26", "place": "Umeå"}),
+    ("jag blir borta på det digitala mötet med Gitarr 4/2", "report_absence",
+     {"team": "Gitarr/bas", "date": "2027-02-04", "kind": "digital"}),
+    ("jag är sjuk idag och kan inte delta i det digitala mötet", "report_absence",
+     {"date": "2026-11-23", "kind": "digital"}),
+    ("Kan inte komma på onsdag 😞", "report_absence", {"date": "2026-11-25"}),
+    ("anmäl frånvaro 31/11", "report_absence", {}),
+    ("I can't make it tomorrow", "report_absence", {"date": "2026-11-24"}),
+    ("report absence", "report_absence", {}),
+    ("I'll be absent on 18 sept", "report_absence", {"date": "2026-09-18"}),
+    ("cant come on thursday sorry", "report_absence", {"date": "2026-11-26"}),
+    ("I can't attend the online meeting on friday", "report_absence",
+     {"date": "2026-11-27", "kind": "digital"}),
+    ("I'm away on 4 feb, can't make it to the piano meeting", "report_absence",
+     {"team": "Piano/keyboard", "date": "2027-02-04"}),
+    # --- withdraw_absence ---
+    ("ta tillbaka min frånvaro", "withdraw_absence", {}),
+    ("jag kan komma ändå", "withdraw_absence", {}),
+    ("ångra frånvaroanmälan", "withdraw_absence", {}),
+    ("ta tillbaka frånvaron för torsdag", "withdraw_absence", {"date": "2026-11-26"}),
+    ("jag kan komma ändå på fredag!", "withdraw_absence", {"date": "2026-11-27"}),
+    ("angra min franvaro 4/2", "withdraw_absence", {"date": "2027-02-04"}),
+    ("Jag kan vara med i alla fall på träffen 14 jan", "withdraw_absence", {"date": "2027-01-14"}),
+    ("withdraw my absence", "withdraw_absence", {}),
+    ("I can come after all", "withdraw_absence", {}),
+    ("take back my absence for tomorrow", "withdraw_absence", {"date": "2026-11-24"}),
+    # --- upcoming_meetings ---
+    ("när är nästa träff?", "upcoming_meetings", {}),
+    ("kommande träffar", "upcoming_meetings", {}),
+    ("när ses vi", "upcoming_meetings", {}),
+    ("nar ses vi nasta gang", "upcoming_meetings", {}),
+    ("Nar ar nasta traff for Stråk?", "upcoming_meetings", {"team": "Stråk"}),
+    ("Hej, när är nästa träff för Dans?", "upcoming_meetings", {"team": "Dans"}),
+    ("vilka träffar har Bleckblås i vår?", "upcoming_meetings", {"team": "Bleckblås"}),
+    ("När träffas slagverk nästa gång?", "upcoming_meetings", {"team": "Slagverk"}),
+    ("kommande träffar för sang", "upcoming_meetings", {"team": "Sång"}),
+    ("när är nästa digitala träff", "upcoming_meetings", {"kind": "digital"}),
+    ("när är nästa fysiska träff i Lycksele", "upcoming_meetings", {"kind": "physical", "place": "Lycksele"}),
+    ("Kommande möten i Skellefteå?", "upcoming_meetings", {"place": "Skellefteå"}),
+    ("<@U04ABCDEF> när är nästa träff?", "upcoming_meetings", {}),
+    ("upcoming meetings", "upcoming_meetings", {}),
+    ("when is the next meeting?", "upcoming_meetings", {}),
+    ("upcoming meetings for drama", "upcoming_meetings", {"team": "Drama/teater"}),
+    ("When is the next guitar meeting", "upcoming_meetings", {"team": "Gitarr/bas"}),
+    # --- latest_notes ---
+    ("senaste anteckningarna", "latest_notes", {}),
+    ("var finns minnesanteckningarna?", "latest_notes", {}),
+    ("visa anteckningar från förra träffen", "latest_notes", {}),
+    ("Anteckningar från Dans", "latest_notes", {"team": "Dans"}),
+    ("visa minnesanteckningarna från 18/9", "latest_notes", {"date": "2026-09-18"}),
+    ("har någon anteckningarna från träffen i Vännäs?", "latest_notes", {"place": "Vännäs"}),
+    ("minnesanteckningar slagverk", "latest_notes", {"team": "Slagverk"}),
+    ("latest notes", "latest_notes", {}),
+    ("show me the notes", "latest_notes", {}),
+    ("notes from the strings meeting", "latest_notes", {"team": "Stråk"}),
+    # --- schedule_meeting ---
+    ("boka träff 18/9", "schedule_meeting", {"date": "2026-09-18"}),
+    ("planera en fysisk träff i Lycksele", "schedule_meeting", {"kind": "physical", "place": "Lycksele"}),
+    ("lägg in ett digitalt möte på torsdag", "schedule_meeting", {"date": "2026-11-26", "kind": "digital"}),
+    ("ny träff", "schedule_meeting", {}),
+    ("boka en fysisk träff för Stråk 18/9 i Lycksele", "schedule_meeting",
+     {"team": "Stråk", "date": "2026-09-18", "kind": "physical", "place": "Lycksele"}),
+    ("Boka ett Teams-möte för Sång 4/2", "schedule_meeting",
+     {"team": "Sång", "date": "2027-02-04", "kind": "digital"}),
+    ("planera traff i umea 12 mars", "schedule_meeting", {"date": "2027-03-12", "place": "Umeå"}),
+    ("boka ett digitalt möte för gitarr på onsdag", "schedule_meeting",
+     {"team": "Gitarr/bas", "date": "2026-11-25", "kind": "digital"}),
+    ("Planera en ny träff för Träblås på plats i Skelleftea 2027-04-15", "schedule_meeting",
+     {"team": "Träblås", "date": "2027-04-15", "kind": "physical", "place": "Skellefteå"}),
+    ("boka en träff på zoom för film imorgon", "schedule_meeting",
+     {"team": "Film", "date": "2026-11-24", "kind": "digital"}),
+    ("ny träff för bleckblås på distans 28/1", "schedule_meeting",
+     {"team": "Bleckblås", "date": "2027-01-28", "kind": "digital"}),
+    ("Kan du boka ett videomöte för Drama i övermorgon?", "schedule_meeting",
+     {"team": "Drama/teater", "date": "2026-11-25", "kind": "digital"}),
+    ("boka träff för Keybord 15/4 på Kulturskolan i Norsjö", "schedule_meeting",
+     {"team": "Piano/keyboard", "date": "2027-04-15", "place": "Norsjö"}),
+    ("boka träff 31/2", "schedule_meeting", {}),
+    ("schedule a meeting", "schedule_meeting", {}),
+    ("schedule a meeting for percussion on 4 feb in Umeå", "schedule_meeting",
+     {"team": "Slagverk", "date": "2027-02-04", "place": "Umeå"}),
+    ("schedule an online meeting for dance on thursday", "schedule_meeting",
+     {"team": "Dans", "date": "2026-11-26", "kind": "digital"}),
+    ("book an in person meeting in Storuman on 20 may", "schedule_meeting",
+     {"date": "2027-05-20", "kind": "physical", "place": "Storuman"}),
+    # --- send_notice ---
+    ("skicka kallelse", "send_notice", {}),
+    ("kalla till träffen", "send_notice", {}),
+    ("skicka ut kallelsen till Dans", "send_notice", {"team": "Dans"}),
+    ("skicka kallelse till träffen 4/2", "send_notice", {"date": "2027-02-04"}),
+    ("Skicka kallelsen för Piano/keyboard nu", "send_notice", {"team": "Piano/keyboard"}),
+    ("skicka kallelse till Stråk för torsdag", "send_notice", {"team": "Stråk", "date": "2026-11-26"}),
+    ("skicka kallelse till den fysiska träffen i Åsele", "send_notice",
+     {"kind": "physical", "place": "Åsele"}),
+    ("send the notice", "send_notice", {}),
+    ("send out the notice for the brass meeting", "send_notice", {"team": "Bleckblås"}),
+    ("send the meeting notice to guitar for friday", "send_notice",
+     {"team": "Gitarr/bas", "date": "2026-11-27"}),
+    # --- log_notes ---
+    ("logga anteckningar", "log_notes", {}),
+    ("skriv minnesanteckningar", "log_notes", {}),
+    ("dela anteckningarna från träffen", "log_notes", {}),
+    ("skicka anteckningar", "log_notes", {}),
+    ("Logga anteckningar från träffen 18/9", "log_notes", {"date": "2026-09-18"}),
+    ("skriv minnesanteckningar för Slagverk från idag", "log_notes",
+     {"team": "Slagverk", "date": "2026-11-23"}),
+    ("dela anteckningarna från den fysiska träffen i Malå", "log_notes",
+     {"kind": "physical", "place": "Malå"}),
+    ("log notes", "log_notes", {}),
+    ("distribute the notes", "log_notes", {}),
+    ("log the notes for film from today's meeting", "log_notes", {"team": "Film", "date": "2026-11-23"}),
+    ("share the notes from the drama meeting", "log_notes", {"team": "Drama/teater"}),
+    # --- confirm_framework_review ---
+    ("vi har gått igenom ramarna", "confirm_framework_review", {}),
+    ("bekräfta genomgång av ramdokumentet", "confirm_framework_review", {}),
+    ("ramarna är genomgångna", "confirm_framework_review", {}),
+    ("Vi gick igenom ramdokumentet idag", "confirm_framework_review", {"date": "2026-11-23"}),
+    ("Dans har gått igenom ramarna ✅", "confirm_framework_review", {"team": "Dans"}),
+    ("bekrafta att vi gatt igenom ramarna pa traffen 18/9", "confirm_framework_review",
+     {"date": "2026-09-18"}),
+    ("we reviewed the framework", "confirm_framework_review", {}),
+    ("confirm framework review for strings", "confirm_framework_review", {"team": "Stråk"}),
+    # --- list_staff ---
+    ("mina medarbetare", "list_staff", {}),
+    ("visa min personal", "list_staff", {}),
+    ("vilka lärare har valt ämneslag", "list_staff", {}),
+    ("lista min personal", "list_staff", {}),
+    ("Visa mina lärare i Skellefteå", "list_staff", {"place": "Skellefteå"}),
+    ("vilka av mina lärare har valt Dans?", "list_staff", {"team": "Dans"}),
+    ("my staff", "list_staff", {}),
+    ("show my teachers", "list_staff", {}),
+    ("show my staff in Robertsfors", "list_staff", {"place": "Robertsfors"}),
+    # --- confirm_memberships ---
+    ("bekräfta ämneslagsvalen", "confirm_memberships", {}),
+    ("godkänn alla val", "confirm_memberships", {}),
+    ("bekräfta alla", "confirm_memberships", {}),
+    ("Bekräfta valen till Stråk", "confirm_memberships", {"team": "Stråk"}),
+    ("godkann amneslagsvalen for mina larare", "confirm_memberships", {}),
+    ("confirm memberships", "confirm_memberships", {}),
+    ("approve all choices", "confirm_memberships", {}),
+    # --- report_memberships ---
+    ("rapportera ämneslagen till samordnaren", "report_memberships", {}),
+    ("skicka in ämneslagstillhörigheter", "report_memberships", {}),
+    ("rapportera in", "report_memberships", {}),
+    ("Rapportera in valen till regionen", "report_memberships", {}),
+    ("rapportera in ämneslagen för kulturskolan i Umeå", "report_memberships", {"place": "Umeå"}),
+    ("report memberships", "report_memberships", {}),
+    ("report the team choices to the coordinator", "report_memberships", {}),
+    # --- add_network_day ---
+    ("lägg till nätverksdag 18/9", "add_network_day", {"date": "2026-09-18"}),
+    ("ny nätverksdag 2027-02-04", "add_network_day", {"date": "2027-02-04"}),
+    ("Lägg till en nätverksdag i Lycksele 12 mars", "add_network_day",
+     {"date": "2027-03-12", "place": "Lycksele"}),
+    ("ny natverksdag 4 feb pa plats i Umea", "add_network_day",
+     {"date": "2027-02-04", "kind": "physical", "place": "Umeå"}),
+    ("lägg in en digital nätverksdag 2027-05-06", "add_network_day",
+     {"date": "2027-05-06", "kind": "digital"}),
+    ("add network day 18 september", "add_network_day", {"date": "2026-09-18"}),
+    ("add a network day on 4/2 in Skellefteå", "add_network_day",
+     {"date": "2027-02-04", "place": "Skellefteå"}),
+    # --- appoint_leader ---
+    ("utse ledare för Dans", "appoint_leader", {"team": "Dans"}),
+    ("ny ämneslagsledare i Piano", "appoint_leader", {"team": "Piano/keyboard"}),
+    ("Utse ny ämneslagsledare för Slagverkk", "appoint_leader", {"team": "Slagverk"}),
+    ("utse en ledare för Lärare i flera musikämnen", "appoint_leader", {"team": "Lärare i flera musikämnen"}),
+    ("utse ny ledare för bleckbås", "appoint_leader", {"team": "Bleckblås"}),
+    ("utse ledare för skapande", "appoint_leader", {"team": "Bild/form/skapande"}),
+    ("appoint a leader for strings", "appoint_leader", {"team": "Stråk"}),
+    ("appoint new leader for woodwind", "appoint_leader", {"team": "Träblås"}),
+    # --- status ---
+    ("status", "status", {}),
+    ("hur går det för ämneslagen?", "status", {}),
+    ("läget?", "status", {}),
+    ("status Dans", "status", {"team": "Dans"}),
+    ("översikt", "status", {}),
+    ("STATUS STRAK", "status", {"team": "Stråk"}),
+    ("hur går det för SANG?", "status", {"team": "Sång"}),
+    ("Översikt keyboard", "status", {"team": "Piano/keyboard"}),
+    ("<at>Ämneslagsboten</at> status", "status", {}),
+    ("overview", "status", {}),
+    ("status for percussion", "status", {"team": "Slagverk"}),
+    ("status for all teams", "status", {}),
+    # --- people_without_team ---
+    ("vilka saknar ämneslag?", "people_without_team", {}),
+    ("vilka har inte valt ämneslag", "people_without_team", {}),
+    ("lärare utan ämneslag", "people_without_team", {}),
+    ("visa lärare som saknar ämneslag", "people_without_team", {}),
+    ("vilka har inte valt amneslag i Umea?", "people_without_team", {"place": "Umeå"}),
+    ("Finns det någon i Skellefteå som inte valt ämneslag?", "people_without_team", {"place": "Skellefteå"}),
+    ("who has no team", "people_without_team", {}),
+    ("which teachers haven't chosen a team yet?", "people_without_team", {}),
+    # --- absences ---
+    ("frånvaro 18/9", "absences", {"date": "2026-09-18"}),
+    ("vilka är frånvarande på torsdag?", "absences", {"date": "2026-11-26"}),
+    ("visa frånvaron för Dans", "absences", {"team": "Dans"}),
+    ("frånvarolista", "absences", {}),
+    ("Frånvaro Stråk 4/2", "absences", {"team": "Stråk", "date": "2027-02-04"}),
+    ("vem är borta imorgon?", "absences", {"date": "2026-11-24"}),
+    ("hur många är frånvarande på fredag", "absences", {"date": "2026-11-27"}),
+    ("franvaro for slagverk idag", "absences", {"team": "Slagverk", "date": "2026-11-23"}),
+    ("frånvaro på träffen i Sorsele 12 mars", "absences", {"date": "2027-03-12", "place": "Sorsele"}),
+    ("who is absent on 18/9", "absences", {"date": "2026-09-18"}),
+    ("who's absent from the brass meeting tomorrow?", "absences",
+     {"team": "Bleckblås", "date": "2026-11-24"}),
+    ("show absences for singing", "absences", {"team": "Sång"}),
+    # --- cancel ---
+    ("avbryt", "cancel", {}),
+    ("Avbryt!", "cancel", {}),
+    ("glöm det", "cancel", {}),
+    ("glom det", "cancel", {}),
+    ("stopp", "cancel", {}),
+    ("cancel", "cancel", {}),
+    ("never mind", "cancel", {}),
+    # --- unknown ---
+    ("", "unknown", {}),
+    ("   ", "unknown", {}),
+    ("🙂", "unknown", {}),
+    ("asdfgh", "unknown", {}),
+    ("'; DROP TABLE person; --", "unknown", {}),
+    ("<b>hej</b> är det fredag?", "help", {"date": "2026-11-27"}),
+    (WEATHER, "unknown", {}),
+    ("vad blir det till lunch", "unknown", {}),
+    ("2025-13-40", "unknown", {}),
+    ("*fetstil* _kursiv_", "unknown", {}),
+    ("31/2", "unknown", {}),
+    ("tack!", "unknown", {}),
+    ("lol", "unknown", {}),
+    ("vilken buss går till Lycksele?", "unknown", {}),
+    ("what's the weather like in Umeå", "unknown", {"place": "Umeå"}),
+]
+# fmt: on
+
+
+def _id(text: str) -> str:
+    return text[:40].strip() or repr(text)
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), TABLE, ids=[_id(text) for text, _, _ in TABLE])
+def test_parse(text: str, intent: str, slots: dict[str, str]) -> None:
+    result = parse(text, today=TODAY, teams=TEAMS, places=PLACES)
+    assert (result.intent, result.slots) == (intent, slots)
+
+
+def test_the_table_itself() -> None:
+    """At least 170 rows, five per intent, and every slot value one the parser could give."""
+    assert len(TABLE) >= 170
+    assert len(WEATHER) == 300
+    for intent in INTENTS:
+        assert sum(row[1] == intent for row in TABLE) >= 5, intent
+    for text, intent, slots in TABLE:
+        assert intent in INTENTS, text
+        assert set(slots) <= {"team", "date", "kind", "place"}, text
+        assert slots.get("team", TEAMS[0]) in TEAMS, text
+        assert slots.get("place", PLACES[0]) in PLACES, text
+        assert slots.get("kind", "digital") in ("physical", "digital"), text
+        if "date" in slots:
+            day = dtm.date.fromisoformat(slots["date"])
+            assert dtm.date(2025, 1, 1) <= day <= dtm.date(2027, 6, 30), text
+    texts = [text for text, _, _ in TABLE]
+    assert len(texts) == len(set(texts)), "duplicate utterances"
