@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from dialogs import teacher
+from dialogs import coordinator, leader, manager, roles, teacher
 from dialogs.engine import Engine, Registry
 from storage.models import utcnow
 
@@ -20,5 +20,6 @@ def build_dialogs(
     clock: Callable[[], dtm.datetime] = utcnow,
 ) -> Engine:
     registry = Registry()
-    teacher.register(registry)
+    for dialogs in (teacher, leader, manager, coordinator, roles):
+        dialogs.register(registry)
     return Engine(engine, registry, idle_timeout=idle_timeout, default_language=default_language, clock=clock)

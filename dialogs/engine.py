@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from dialogs import nlu
 from dialogs.i18n import DEFAULT_LANGUAGE, Translator
 from dialogs.types import Button, Incoming, Reply, TextReply, buttons_of
+from storage.audit import record
 from storage.db import session_scope
 from storage.directory import fold, roles_of
 from storage.models import DialogState, Person, Region, School, Team, utcnow
@@ -44,6 +45,13 @@ class Turn:
     incoming: Incoming
     next_step: str | None = None
     step_data: dict[str, Any] = field(default_factory=dict)
+    waiting_data: dict[str, Any] = field(default_factory=dict)  # the data of the step this turn answers
+    understood: str = "unknown"  # the intent the rules found in this turn's text
+
+    @property
+    def is_request(self) -> bool:
+        """The text is a request of its own (such as "help"), not an answer to the waiting step."""
+        return self.understood != "unknown"
 
     @property
     def today(self) -> dtm.date:
@@ -52,6 +60,18 @@ class Turn:
     def wait(self, step: str, **data: Any) -> None:
         """Let the next free-text message go to `step` (with `data`), unless it is a new request."""
         self.next_step, self.step_data = step, data
+
+    def refuse(self, attempt: str, reason: str, text: str, **details: Any) -> list[Reply]:
+        """Say no in one sentence and write the refused attempt to the audit log; nothing else changes."""
+        _LOGGER.info("refused %s for person %s: %s", attempt, self.person.id, reason)
+        record(
+            self.session,
+            action="refused",
+            entity=attempt[:40],
+            actor_id=self.person.id,
+            details={"reason": reason, **details},
+        )
+        return [TextReply(text=text)]
 
     def teams(self) -> list[Team]:
         assert self.region.id is not None
@@ -77,6 +97,7 @@ class Registry:
         self.intents: dict[str, IntentHandler] = {}
         self.actions: dict[str, ActionHandler] = {}
         self.steps: dict[str, StepHandler] = {}
+        self.free_text_steps: set[str] = set()
 
     def intent(self, name: str) -> Callable[[IntentHandler], IntentHandler]:
         assert name in nlu.INTENTS, name
@@ -94,9 +115,14 @@ class Registry:
 
         return add
 
-    def step(self, name: str) -> Callable[[StepHandler], StepHandler]:
+    def step(self, name: str, *, free_text: bool = False) -> Callable[[StepHandler], StepHandler]:
+        """A step waiting for an answer. A `free_text` step takes any text but "cancel" (notes, a place,
+        a link); other steps take only text that is not a request of its own."""
+
         def add(handler: StepHandler) -> StepHandler:
             self.steps[name] = handler
+            if free_text:
+                self.free_text_steps.add(name)
             return handler
 
         return add
@@ -213,6 +239,8 @@ class Engine:
             session.delete(state)
             session.flush()
             state = None
+        if state is not None:
+            turn.waiting_data = dict(state.data)
         replies = self._dispatch(turn, state)
         self._save(session, incoming, state, turn, replies)
         return replies
@@ -229,6 +257,7 @@ class Engine:
             _LOGGER.info("long message (%d characters) from person %s: read the beginning", len(text), turn.person.id)
 
         parsed = nlu.parse(text, today=turn.today, teams=[t.name for t in turn.teams()], places=turn.places())
+        turn.understood = parsed.intent
         if parsed.intent == "cancel":
             return [TextReply(text=tr._('OK, cancelled. Write "help" whenever you need me.'))]
 
@@ -236,7 +265,11 @@ class Engine:
             choice = _match_choice(text, [Button.model_validate(b) for b in state.choices])
             if choice is not None:
                 return self._run_action(turn, choice.action, dict(choice.values))
-        elif _NUMBER.match(text):
+        if state is not None and state.step in self.registry.free_text_steps:
+            answer = self.registry.steps[state.step](turn, text)
+            if answer is not None:
+                return answer
+        if (state is None or not state.choices) and _NUMBER.match(text):
             return [
                 TextReply(text=tr._("That list is no longer open. Here is what I can do now:")),
                 *self.registry.intents["help"](turn, {}),

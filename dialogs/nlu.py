@@ -25,6 +25,8 @@ INTENTS = (
     "upcoming_meetings",
     "latest_notes",
     "schedule_meeting",
+    "change_meeting",
+    "cancel_meeting",
     "send_notice",
     "log_notes",
     "confirm_framework_review",
@@ -32,6 +34,7 @@ INTENTS = (
     "confirm_memberships",
     "report_memberships",
     "add_network_day",
+    "remove_network_day",
     "appoint_leader",
     "status",
     "people_without_team",
@@ -87,6 +90,22 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "cancel_meeting",
+        _rx(
+            r"\b(stall|stalla|staller|stalls) in\b.*\b(traff\w*|mote\w*|motet)\b",
+            r"\b(avlys|avboka|stryk|radera|ta bort)\w*\b.*\b(traff\w*|mote\w*)\b",
+            r"\b(cancel|call off|delete|remove)\b.*\b(meeting|session)\b",
+        ),
+    ),
+    (
+        "change_meeting",
+        _rx(
+            r"\b(andra|flytta|byt|byta|uppdatera|skjut upp|senarelagg|tidigarelagg)\b.*\b(traff\w*|mote\w*|motet)\b",
+            r"\b(change|move|reschedule|postpone|update|edit)\b.*\b(meeting|session)\b",
+            r"\breschedule\b",
+        ),
+    ),
+    (
         "people_without_team",
         _rx(
             r"\b(saknar|utan|inte valt|ej valt|inte har valt|inget|inte med i nagot|inte har nagot)( nagot| ett)? amneslag",
@@ -115,6 +134,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "confirm_framework_review",
         _rx(r"\bram(ar|arna|dokument\w*|verk\w*)\b", r"\bframework\b"),
+    ),
+    (
+        "remove_network_day",
+        _rx(r"\b(ta bort|radera|stryk|remove|delete)\b.*\b(natverksdag\w*|network ?days?)\b"),
     ),
     ("add_network_day", _rx(r"natverksdag", r"\bnetwork ?days?\b")),
     (

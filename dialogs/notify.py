@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -46,8 +47,12 @@ def notify(
     region: Region,
     kind: str,
     build: Callable[[Translator], list[Reply]],
+    attachments: list[dict[str, Any]] | None = None,
 ) -> list[OutboxMessage]:
-    """Queue a message for each recipient (each once, in their own language) in the caller's transaction."""
+    """Queue a message for each recipient (each once, in their own language) in the caller's transaction.
+
+    `attachments` (such as a calendar invite) travel with the message for the channel sender to attach.
+    """
     queued: list[OutboxMessage] = []
     seen: set[int] = set()
     for person in recipients:
@@ -60,7 +65,11 @@ def notify(
                 session,
                 channel=channel_for(session, person),
                 kind=kind,
-                payload={"replies": dump_replies(replies), "text": fallback_text(replies)},
+                payload={
+                    "replies": dump_replies(replies),
+                    "text": fallback_text(replies),
+                    **({"attachments": attachments} if attachments else {}),
+                },
                 recipient_id=person.id,
             )
         )

@@ -6,12 +6,13 @@ import datetime as dtm
 from typing import Any
 
 from dialogs import nlu
+from dialogs.common import meeting_kind, meeting_line, meeting_place, short
 from dialogs.engine import Registry, Turn, intent_button
 from dialogs.i18n import Translator
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from storage import schoolyear
-from storage.models import Meeting, MeetingKind, Role, School, SchoolYear, Team
+from storage.models import Meeting, Role, School, SchoolYear, Team
 from storage.teams import (
     ChoiceRefused,
     active_absence,
@@ -27,28 +28,6 @@ from storage.teams import (
     upcoming_meetings,
     withdraw_absence,
 )
-
-BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's text; the strictest of our channels
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= BUTTON_TEXT_LIMIT else text[: BUTTON_TEXT_LIMIT - 1] + "…"
-
-
-def meeting_place(turn: Turn, meeting: Meeting) -> str:
-    if meeting.kind == MeetingKind.DIGITAL.value:
-        return meeting.link or turn.tr._("link to come")
-    host = turn.session.get(School, meeting.host_school_id) if meeting.host_school_id else None
-    return meeting.place or (host.name if host else turn.tr._("place to come"))
-
-
-def _meeting_kind(turn: Turn, meeting: Meeting) -> str:
-    return turn.tr._("physical meeting") if meeting.kind == MeetingKind.PHYSICAL.value else turn.tr._("digital meeting")
-
-
-def meeting_line(turn: Turn, meeting: Meeting) -> str:
-    """Like "torsdag 18 september kl. 09.00, fysisk träff: Lycksele"."""
-    return f"{turn.tr.when(meeting.starts_at)}, {_meeting_kind(turn, meeting)}: {meeting_place(turn, meeting)}"
 
 
 def _my_current_team(turn: Turn) -> tuple[SchoolYear, Team | None]:
@@ -67,31 +46,20 @@ def _no_team(turn: Turn, year: SchoolYear) -> list[Reply]:
     ]
 
 
+def teacher_help(turn: Turn) -> list[Button]:
+    tr = turn.tr
+    return [
+        intent_button(tr._("My team"), "my_team"),
+        intent_button(tr._("Upcoming meetings"), "upcoming_meetings"),
+        intent_button(tr._("Report absence"), "report_absence"),
+        intent_button(tr._("Withdraw absence"), "withdraw_absence"),
+        intent_button(tr._("Latest notes"), "latest_notes"),
+        intent_button(tr._("Choose team"), "choose_team"),
+    ]
+
+
 def register(registry: Registry) -> None:
     """Add the teacher's dialogs to `registry`."""
-
-    @registry.intent("help")
-    def help_(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        tr = turn.tr
-        return [
-            ChoicesReply(
-                text=tr._("Hi {name}! This is what I can help you with:", name=turn.person.name.split()[0]),
-                buttons=[
-                    intent_button(tr._("My team"), "my_team"),
-                    intent_button(tr._("Upcoming meetings"), "upcoming_meetings"),
-                    intent_button(tr._("Report absence"), "report_absence"),
-                    intent_button(tr._("Withdraw absence"), "withdraw_absence"),
-                    intent_button(tr._("Latest notes"), "latest_notes"),
-                    intent_button(tr._("Choose team"), "choose_team"),
-                ],
-            ),
-            TextReply(
-                text=tr._(
-                    'You can also write, for example, "I can\'t come on Thursday" or "when is the next '
-                    'meeting?". Write "cancel" to stop at any step.'
-                )
-            ),
-        ]
 
     @registry.intent("my_team")
     def my_team(turn: Turn, slots: dict[str, str]) -> list[Reply]:
@@ -148,7 +116,7 @@ def register(registry: Registry) -> None:
         for meeting in meetings:
             assert meeting.id is not None
             absent = active_absence(turn.session, turn.person.id, meeting.id) is not None
-            line = f"{tr.time(meeting.starts_at)}, {_meeting_kind(turn, meeting)}: {meeting_place(turn, meeting)}"
+            line = f"{tr.time(meeting.starts_at)}, {meeting_kind(turn, meeting)}: {meeting_place(turn, meeting)}"
             facts.append((tr.date(meeting.starts_at), line + (tr._(" (you have reported absence)") if absent else "")))
         return [
             CardReply(
@@ -225,7 +193,7 @@ def register(registry: Registry) -> None:
                 text=text,
                 buttons=[
                     Button(
-                        label=_short(t.name),
+                        label=short(t.name),
                         action="choose_team.pick",
                         values={"team_id": t.id, "year": year.label},
                     )
@@ -362,7 +330,7 @@ def register(registry: Registry) -> None:
                 text=f"{lead} {text}" if lead else text,
                 buttons=[
                     Button(
-                        label=_short(tr.when(m.starts_at)),
+                        label=short(tr.when(m.starts_at)),
                         action="absence.report",
                         values={"meeting_id": m.id},
                     )
@@ -440,7 +408,7 @@ def register(registry: Registry) -> None:
                 text=tr._("Which absence do you want to withdraw?"),
                 buttons=[
                     Button(
-                        label=_short(tr.when(m.starts_at)),
+                        label=short(tr.when(m.starts_at)),
                         action="absence.withdraw",
                         values={"meeting_id": m.id},
                     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dtm
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from storage.models import AuditLog
 
@@ -18,11 +18,29 @@ def record(
     entity_id: int | None = None,
     actor_id: int | None = None,
     details: dict[str, Any] | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Add an audit entry to the session (committed, or rolled back, with the change itself)."""
-    entry = AuditLog(action=action, entity=entity, entity_id=entity_id, actor_id=actor_id, details=details or {})
+    """Add an audit entry to the session (committed, or rolled back, with the change itself).
+
+    `before` and `after` are the changed fields' values on either side of the change (None for a
+    creation or a deletion), so the log alone says what a change did.
+    """
+    data = dict(details or {})
+    if before is not None or after is not None:
+        data["before"], data["after"] = before, after
+    entry = AuditLog(action=action, entity=entity, entity_id=entity_id, actor_id=actor_id, details=data)
     session.add(entry)
     return entry
+
+
+def snapshot(row: SQLModel, *fields: str) -> dict[str, Any]:
+    """The named fields of a row as JSON-ready values (dates and instants as ISO 8601)."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(row, name)
+        values[name] = value.isoformat() if isinstance(value, dtm.date | dtm.time) else value
+    return values
 
 
 def entries(session: Session, since: dtm.datetime | None = None) -> list[AuditLog]:

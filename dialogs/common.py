@@ -1,0 +1,28 @@
+"""Helpers every role's dialogs share: how a meeting is named, shortened button labels, role checks."""
+
+from __future__ import annotations
+
+from dialogs.engine import Turn
+from storage.models import Meeting, MeetingKind, School
+
+BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's text; the strictest of our channels
+
+
+def short(text: str) -> str:
+    return text if len(text) <= BUTTON_TEXT_LIMIT else text[: BUTTON_TEXT_LIMIT - 1] + "…"
+
+
+def meeting_place(turn: Turn, meeting: Meeting) -> str:
+    if meeting.kind == MeetingKind.DIGITAL.value:
+        return meeting.link or turn.tr._("link to come")
+    host = turn.session.get(School, meeting.host_school_id) if meeting.host_school_id else None
+    return meeting.place or (host.name if host else turn.tr._("place to come"))
+
+
+def meeting_kind(turn: Turn, meeting: Meeting) -> str:
+    return turn.tr._("physical meeting") if meeting.kind == MeetingKind.PHYSICAL.value else turn.tr._("digital meeting")
+
+
+def meeting_line(turn: Turn, meeting: Meeting) -> str:
+    """Like "torsdag 18 september kl. 09.00, fysisk träff: Lycksele"."""
+    return f"{turn.tr.when(meeting.starts_at)}, {meeting_kind(turn, meeting)}: {meeting_place(turn, meeting)}"

@@ -1,0 +1,64 @@
+"""Calendar invites (.ics, RFC 5545) for meeting notices, changes and cancellations, made with icalendar.
+
+Each meeting has one stable UID, so a calendar that got the notice replaces the event on a change
+(same UID, higher SEQUENCE) and removes it on a cancellation (METHOD:CANCEL, STATUS:CANCELLED).
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+from typing import Any
+
+from icalendar import Calendar, Event
+
+from storage.models import Meeting, MeetingKind, Region, Team
+
+PRODUCT_ID = "-//Ämneslagsboten//Ämneslagsboten//SV"
+
+
+def meeting_uid(meeting: Meeting, region: Region) -> str:
+    return f"meeting-{meeting.id}.{region.key}@amneslagsboten"
+
+
+def meeting_ics(
+    meeting: Meeting,
+    *,
+    team: Team,
+    region: Region,
+    summary: str,
+    location: str | None,
+    description: str,
+    now: dtm.datetime,
+    cancelled: bool = False,
+) -> str:
+    """The invite of a meeting: a request (new or changed) or, when `cancelled`, a cancellation."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = Event()
+    event.add("uid", meeting_uid(meeting, region))
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", now.astimezone(dtm.UTC))
+    event.add("dtstart", meeting.starts_at.astimezone(dtm.UTC))
+    event.add("dtend", meeting.ends_at.astimezone(dtm.UTC))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("categories", [team.name])
+    if location:
+        event.add("location", location)
+    if meeting.kind == MeetingKind.DIGITAL.value and meeting.link:
+        event.add("url", meeting.link)
+    calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
+
+
+def attachment(ics: str, *, cancelled: bool = False) -> dict[str, Any]:
+    """The invite as an outbox attachment, for the channel senders to upload or attach."""
+    method = "CANCEL" if cancelled else "REQUEST"
+    return {
+        "filename": "inställd.ics" if cancelled else "kallelse.ics",
+        "media_type": f"text/calendar; charset=utf-8; method={method}",
+        "content": ics,
+    }

@@ -1,0 +1,62 @@
+"""What depends on who is asking: the help menu of each role, and whose absences a person may see."""
+
+from __future__ import annotations
+
+from dialogs.coordinator import coordinator_absences, coordinator_help, is_coordinator
+from dialogs.engine import Registry, Turn
+from dialogs.leader import is_leader_now, leader_absences, leader_help
+from dialogs.manager import is_manager, manager_absences, manager_help
+from dialogs.teacher import teacher_help
+from dialogs.types import ChoicesReply, Reply, TextReply
+from storage.models import Role
+
+
+def register(registry: Registry) -> None:
+    """Add help and absences, which every role has in its own way, to `registry`."""
+
+    @registry.intent("help")
+    def help_(turn: Turn, slots: dict[str, str]) -> list[Reply]:
+        tr = turn.tr
+        blocks: list[Reply] = []
+        leads = is_leader_now(turn)
+        if Role.TEACHER.value in turn.roles or leads or not turn.roles & {Role.MANAGER.value, Role.COORDINATOR.value}:
+            blocks.append(ChoicesReply(text=tr._("As a teacher:"), buttons=teacher_help(turn)))
+        if leads:
+            blocks.append(ChoicesReply(text=tr._("As a team leader:"), buttons=leader_help(turn)))
+        if is_manager(turn):
+            blocks.append(ChoicesReply(text=tr._("As a manager:"), buttons=manager_help(turn)))
+        if is_coordinator(turn):
+            blocks.append(ChoicesReply(text=tr._("As the coordinator:"), buttons=coordinator_help(turn)))
+        greeting = tr._("Hi {name}! This is what I can help you with:", name=turn.person.name.split()[0])
+        if len(blocks) == 1:
+            first = blocks[0]
+            assert isinstance(first, ChoicesReply)
+            blocks = [ChoicesReply(text=greeting, buttons=first.buttons)]
+        else:
+            blocks.insert(0, TextReply(text=greeting))
+        blocks.append(
+            TextReply(
+                text=tr._(
+                    'You can also write, for example, "I can\'t come on Thursday" or "when is the next '
+                    'meeting?". Write "cancel" to stop at any step.'
+                )
+            )
+        )
+        return blocks
+
+    @registry.intent("absences")
+    def absences(turn: Turn, slots: dict[str, str]) -> list[Reply]:
+        if is_coordinator(turn):
+            return coordinator_absences(turn, slots)
+        if is_leader_now(turn):
+            return leader_absences(turn, slots)
+        if is_manager(turn):
+            return manager_absences(turn, slots)
+        return turn.refuse(
+            "absences",
+            "not_allowed",
+            turn.tr._(
+                "Only team leaders, managers and the coordinator see other people's absence; "
+                'your own reported absence shows under "Upcoming meetings".'
+            ),
+        )
