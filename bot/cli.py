@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -21,7 +22,7 @@ from storage.db import open_database, session_scope
 from storage.demo import load_demo
 from storage.directory import get_region, only_region, person_by_email
 from storage.errors import AmneslagError, RosterRejected
-from storage.models import OutboxStatus, SchoolYear, utcnow
+from storage.models import OutboxStatus, Person, SchoolYear, utcnow
 from storage.roster import decode, import_roster
 from storage.seed import region_data, seed_region
 from storage.status import build_status, status_csv, status_text
@@ -101,15 +102,17 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    """One line per change: when, who (e-mail, or "system"), what, which row, and its before and after."""
     engine = _engine(settings)
-    since = dtm.datetime.combine(args.since, dtm.time(), tzinfo=dtm.UTC) if args.since else None
+    zone = ZoneInfo(settings.timezone)
+    since = dtm.datetime.combine(args.since, dtm.time(), tzinfo=zone) if args.since else None
     with session_scope(engine) as session:
         for entry in entries(session, since):
-            actor = entry.actor_id if entry.actor_id is not None else "system"
+            actor = session.get(Person, entry.actor_id) if entry.actor_id is not None else None
             details = json.dumps(entry.details, ensure_ascii=False, sort_keys=True)
             print(
-                f"{entry.at.isoformat(timespec='seconds')}  {actor}  {entry.action}  "
-                f"{entry.entity}:{entry.entity_id}  {details}"
+                f"{entry.at.astimezone(zone).isoformat(timespec='seconds')}  {actor.email if actor else 'system'}  "
+                f"{entry.action}  {entry.entity}:{entry.entity_id if entry.entity_id is not None else '-'}  {details}"
             )
     return 0
 

@@ -35,10 +35,12 @@ def record(
 
 
 def snapshot(row: SQLModel, *fields: str) -> dict[str, Any]:
-    """The named fields of a row as JSON-ready values (dates and instants as ISO 8601)."""
+    """The named fields of a row as JSON-ready values (dates, and instants in UTC, as ISO 8601)."""
     values: dict[str, Any] = {}
     for name in fields:
         value = getattr(row, name)
+        if isinstance(value, dtm.datetime):
+            value = value.astimezone(dtm.UTC)
         values[name] = value.isoformat() if isinstance(value, dtm.date | dtm.time) else value
     return values
 

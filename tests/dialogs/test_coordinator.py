@@ -1,0 +1,216 @@
+"""The coordinator's dialogs end to end, and the status in chat, text, JSON and CSV agreeing with the data."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dtm
+import io
+import json
+import re
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.cli import main
+from dialogs.types import Button, CardReply, ChoicesReply, TextReply, buttons_of
+from storage.models import AuditLog, Leadership, Meeting, NetworkDay, OutboxMessage, Person, Region, Team
+from storage.status import build_status
+from storage.teams import current_year
+from tests.dialogs.conftest import Chat, Clock
+
+COORDINATOR = "kalle.forsberg@example.org"
+
+
+@pytest.fixture
+def coordinator(chat_as) -> Chat:  # type: ignore[no-untyped-def]
+    return chat_as(COORDINATOR)
+
+
+def _status(db: sa.Engine, now: dtm.datetime) -> dict:  # type: ignore[type-arg]
+    with Session(db) as s:
+        region = s.exec(select(Region)).one()
+        return build_status(s, region, current_year(s, region, now))
+
+
+def _a_lived_year(chat_as, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    """Absences, a notice, notes and a cancelled meeting, done through the chat as people would."""
+    chat_as("alva.jonsson@example.org").say("jag kan inte komma 11/2")
+    chat_as("rut.dahlberg@example.org").say("jag kan inte komma 11/2")
+    leader = chat_as("jonas.sundqvist@example.org")
+    leader.say("skicka kallelse 11/2")
+    leader.press("Skicka kallelse nu")
+    clock.now = dtm.datetime(2027, 2, 12, 9, 0, tzinfo=dtm.UTC)
+    leader.say("logga anteckningar")
+    leader.say("Vi pratade om vårens konserter.")
+    leader.say("ingen länk")
+    leader.press("Skicka anteckningarna")
+
+
+def test_status_in_chat_text_json_and_csv_agree(
+    coordinator: Chat, chat_as, clock: Clock, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    _a_lived_year(chat_as, clock)
+    status = _status(coordinator.db, clock.now)
+    bild = next(t for t in status["teams"] if t["name"] == "Bild/form/skapande")
+    february = bild["meetings"][1]
+    assert (february["notice_sent"], february["notes_distributed"]) == (True, True)
+    assert february["absent"] == ["alva.jonsson@example.org"]  # Rut is in another team
+
+    (card,) = coordinator.say("status")
+    assert isinstance(card, CardReply) and "2026/27" in card.title
+    chat_rows = dict(card.facts)
+    assert list(chat_rows) == [t["name"] for t in status["teams"]]
+
+    assert main(["status", "--format", "csv", "--year", "2026/27"]) == 0
+    csv_rows = {row["team"]: row for row in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert main(["status", "--format", "json", "--year", "2026/27"]) == 0
+    assert json.loads(capsys.readouterr().out) == status
+    assert main(["status", "--format", "text", "--year", "2026/27"]) == 0
+    text = capsys.readouterr().out
+
+    for team in status["teams"]:
+        meetings = team["meetings"]
+        notices = sum(m["notice_sent"] for m in meetings)
+        notes = sum(m["notes_distributed"] for m in meetings)
+        confirmed = sum(m["confirmed"] for m in team["members"])
+        numbers = [int(n) for n in re.findall(r"\d+", chat_rows[team["name"]])]
+        # leaders, confirmed/members, planned (goal low-high), physical, notices/planned, notes/planned
+        assert numbers == [
+            len(team["leaders"]),
+            confirmed,
+            len(team["members"]),
+            len(meetings),
+            2,
+            3,
+            team["goals"]["physical_meetings"],
+            notices,
+            len(meetings),
+            notes,
+            len(meetings),
+        ], team["name"]
+        row = csv_rows[team["name"]]
+        assert (int(row["notices_sent"]), int(row["notes_distributed"]), int(row["members"])) == (
+            notices,
+            notes,
+            len(team["members"]),
+        )
+        line = next(line for line in text.splitlines() if line.startswith(team["name"]))
+        assert f"{notices}/{len(meetings)}" in line and f"{confirmed}/{len(team['members'])}" in line
+    assert csv_rows["Bild/form/skapande"]["notes_distributed"] == "2"
+
+
+def test_status_of_one_team_and_absences_of_a_meeting(coordinator: Chat, chat_as, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    _a_lived_year(chat_as, clock)
+    (card,) = coordinator.say("status bild")
+    assert isinstance(card, CardReply) and card.title.startswith("Bild/form/skapande")
+    facts = dict(card.facts)
+    assert facts["Ledare"] == "Jonas Sundqvist, Petter Backman"
+    assert len(card.buttons) == 3  # absences of each meeting
+    (absent,) = coordinator.click(card.buttons[1])
+    assert isinstance(absent, CardReply) and [name for name, _ in absent.facts] == ["Alva Jonsson"]
+
+    (day,) = coordinator.say("frånvaro 11/2")  # every team meeting that day
+    assert isinstance(day, CardReply)
+    rows = dict(day.facts)
+    assert rows["Bild/form/skapande"] == "Alva Jonsson"
+    assert "Rut Dahlberg" in rows.values()
+
+
+def test_people_without_a_team_and_schools_not_reported(coordinator: Chat) -> None:
+    (card,) = coordinator.say("vilka saknar ämneslag?")
+    assert isinstance(card, CardReply)
+    names = [n for value in dict(card.facts).values() for n in value.split(", ")]
+    assert len(names) == 4  # the demo's teachers without a team
+    (card,) = coordinator.say("hej")[:1]
+    schools = coordinator.click(Button(label="x", action="status.not_reported", values={}))
+    assert isinstance(schools[0], CardReply) and len(schools[0].facts) == 13
+
+
+def test_add_and_remove_a_network_day(coordinator: Chat, demo: sa.Engine) -> None:
+    replies = coordinator.say("lägg till en nätverksdag")
+    assert isinstance(replies[0], CardReply) and len(replies[0].facts) == 3
+    (past,) = coordinator.say("1/11")
+    assert isinstance(past, TextReply)
+    (kind,) = coordinator.say("18 mars")
+    assert isinstance(kind, ChoicesReply) and len(kind.buttons) == 3
+    replies = coordinator.click(kind.buttons[0])
+    with Session(demo) as s:
+        day = s.exec(select(NetworkDay).where(NetworkDay.date == dtm.date(2027, 3, 18))).one()
+        assert day.kind == "physical"
+    told = [m for m in coordinator.outbox() if m.kind == "network_day_added"]
+    assert len(told) == 22  # every leader of 2026/27, once each
+    coordinator.click(kind.buttons[0])  # twice: no second day, nobody told twice
+    assert len([m for m in coordinator.outbox() if m.kind == "network_day_added"]) == 22
+
+    (question,) = coordinator.say("ta bort nätverksdagen 11 februari")
+    assert isinstance(question, ChoicesReply)
+    february = next(b for b in question.buttons if "februari" in b.label)
+    coordinator.click(february)
+    with Session(demo) as s:
+        assert s.exec(select(NetworkDay).where(NetworkDay.date == dtm.date(2027, 2, 11))).first() is None
+        kept = s.exec(select(Meeting).where(col(Meeting.starts_at) >= dtm.datetime(2027, 2, 11, tzinfo=dtm.UTC))).all()
+        assert len([m for m in kept if m.starts_at.date() == dtm.date(2027, 2, 11)]) == 12  # meetings stay
+        entry = s.exec(select(AuditLog).where(AuditLog.action == "network_day.removed")).one()
+        assert entry.details["before"]["date"] == "2027-02-11" and entry.details["after"] is None
+    assert len([m for m in coordinator.outbox() if m.kind == "network_day_removed"]) == 22
+    (gone,) = coordinator.click(february)
+    assert isinstance(gone, TextReply)
+
+
+def _leaders(db: sa.Engine, team: str) -> list[str]:
+    with Session(db) as s:
+        team_row = s.exec(select(Team).where(Team.name == team)).one()
+        rows = s.exec(select(Leadership).where(Leadership.team_id == team_row.id).order_by(col(Leadership.slot))).all()
+        return [s.get(Person, r.person_id).email for r in rows]  # type: ignore[union-attr]
+
+
+def test_appoint_a_second_leader_and_replace_when_there_are_two(coordinator: Chat, demo: sa.Engine) -> None:
+    assert _leaders(demo, "Film") == ["sara.lindgren@example.org"] or len(_leaders(demo, "Film")) == 1
+    (question,) = coordinator.say("utse ny ledare för film")
+    assert isinstance(question, ChoicesReply)
+    (confirm,) = coordinator.say("Alva Jonsson")
+    assert isinstance(confirm, ChoicesReply) and len(confirm.buttons) == 1
+    coordinator.click(confirm.buttons[0])
+    assert _leaders(demo, "Film")[1] == "alva.jonsson@example.org"
+    assert [m.kind for m in coordinator.outbox()] == ["leader_appointed"]
+
+    # a third leader: the bot asks whom the new one replaces
+    coordinator.say("utse ny ledare för film")
+    (replace,) = coordinator.say("rut.dahlberg@example.org")
+    assert isinstance(replace, ChoicesReply) and len(replace.buttons) == 2
+    coordinator.click(replace.buttons[1])
+    assert _leaders(demo, "Film")[1] == "rut.dahlberg@example.org" and len(_leaders(demo, "Film")) == 2
+    assert sorted(m.kind for m in coordinator.outbox()) == ["leader_appointed", "leader_appointed", "leader_replaced"]
+    with Session(demo) as s:
+        entry = s.exec(select(AuditLog).where(AuditLog.action == "leader.replaced")).one()
+    assert len(entry.details["before"]["leaders"]) == 2 and len(entry.details["after"]["leaders"]) == 2
+    assert entry.details["before"] != entry.details["after"]
+
+    forged = Button(label="x", action="leader.appoint", values={**replace.buttons[0].values})
+    forged.values.pop("replacing_id")
+    (refused,) = coordinator.click(forged)  # no free slot, nobody to replace: a clear answer, no third leader
+    assert len(_leaders(demo, "Film")) == 2
+    assert isinstance(refused, TextReply)
+
+
+def test_coordinator_help(coordinator: Chat) -> None:
+    labels = [b.label for b in buttons_of(coordinator.say("hjälp"))]
+    assert "Status" in labels and "Utse ledare" in labels
+    assert "Mitt ämneslag" not in labels  # a coordinator without a teacher role
+    outbox: list[OutboxMessage] = coordinator.outbox()
+    assert outbox == []
+
+
+def test_audit_command_shows_who_what_before_and_after(
+    coordinator: Chat, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (kind,) = coordinator.say("ny nätverksdag 18/3")
+    coordinator.click(kind.buttons[1])  # type: ignore[union-attr]
+    assert main(["audit", "--since", "2000-01-01"]) == 0
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if "network_day.added" in line]
+    assert COORDINATOR in line
+    details = json.loads(line.split("  ", 4)[4])
+    assert details == {"before": None, "after": {"date": "2027-03-18", "kind": "digital"}}
+    assert main(["audit", "--since", "2999-01-01"]) == 0
+    assert capsys.readouterr().out == ""

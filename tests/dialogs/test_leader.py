@@ -1,0 +1,346 @@
+"""The team leader's dialogs end to end: scheduling, notices with calendar invites, changes, notes, the review."""
+
+from __future__ import annotations
+
+import datetime as dtm
+
+import pytest
+import sqlalchemy as sa
+from icalendar import Calendar
+from sqlmodel import Session, col, select
+
+from dialogs.types import Button, CardReply, ChoicesReply, FormReply, TextReply, buttons_of
+from storage.models import AuditLog, Meeting, Note, OutboxMessage, Person, Team
+from tests.dialogs.conftest import Chat, Clock
+
+LEADER = "jonas.sundqvist@example.org"  # leads Bild/form/skapande with Petter Backman
+COORDINATOR = "kalle.forsberg@example.org"
+BILD_MEMBERS = 5
+
+
+@pytest.fixture
+def leader(chat_as) -> Chat:  # type: ignore[no-untyped-def]
+    return chat_as(LEADER)
+
+
+def _bild(db: sa.Engine) -> Team:
+    with Session(db) as s:
+        return s.exec(select(Team).where(Team.name == "Bild/form/skapande")).one()
+
+
+def _meetings(db: sa.Engine) -> list[Meeting]:
+    team = _bild(db)
+    with Session(db) as s:
+        return list(s.exec(select(Meeting).where(Meeting.team_id == team.id).order_by(col(Meeting.starts_at))).all())
+
+
+def _sent(chat: Chat, kind: str) -> list[OutboxMessage]:
+    return [m for m in chat.outbox() if m.kind == kind]
+
+
+def _emails(db: sa.Engine, messages: list[OutboxMessage]) -> set[str]:
+    with Session(db) as s:
+        return {s.get(Person, m.recipient_id).email for m in messages}  # type: ignore[union-attr]
+
+
+def _invite(message: OutboxMessage) -> Calendar:
+    (attachment,) = message.payload["attachments"]
+    assert attachment["media_type"].startswith("text/calendar")
+    return Calendar.from_ical(attachment["content"])
+
+
+def _event(calendar: Calendar):  # type: ignore[no-untyped-def]
+    (event,) = calendar.walk("VEVENT")
+    return event
+
+
+def test_schedule_a_physical_meeting_step_by_step(leader: Chat) -> None:
+    before = len(_meetings(leader.db))
+    (question,) = leader.say("jag vill planera en ny träff")
+    # every network day of the year already has a Bild meeting, so the leader writes a date
+    assert isinstance(question, ChoicesReply) and question.buttons == []
+    (kind,) = leader.say("11 mars")
+    assert isinstance(kind, ChoicesReply) and len(kind.buttons) == 2
+    (place,) = leader.click(kind.buttons[0])  # physical
+    assert isinstance(place, ChoicesReply) and "Lycksele Musikskola" in [b.label for b in place.buttons]
+    (time,) = leader.say("Lycksele")  # a municipality names its school
+    assert isinstance(time, ChoicesReply)
+    (preview,) = leader.say("13-16")
+    assert isinstance(preview, CardReply)
+    facts = dict(preview.facts)
+    assert "Lycksele Musikskola" in facts.values() and "13.00–16.00" in facts.values()
+    assert preview.text and "11 mars" in preview.text  # not a network day: a warning, not a refusal
+    assert leader.outbox() == []
+    replies = leader.click(preview.buttons[0])
+    assert isinstance(replies[-1], CardReply)
+    meetings = _meetings(leader.db)
+    assert len(meetings) == before + 1
+    (new,) = [m for m in meetings if m.starts_at.date() == dtm.date(2027, 3, 11)]
+    assert new.kind == "physical" and new.place == "Lycksele Musikskola" and new.first_of_year is False
+    assert new.starts_at == dtm.datetime(2027, 3, 11, 12, 0, tzinfo=dtm.UTC)  # 13.00 in Stockholm (winter)
+    assert leader.outbox() == []  # members hear of it with the notice
+
+    again = leader.click(preview.buttons[0])  # the same preview pressed twice
+    assert len(_meetings(leader.db)) == before + 1
+    assert isinstance(again[0], TextReply)
+
+
+def test_schedule_on_a_network_day_with_buttons(leader: Chat, demo: sa.Engine, clock: Clock) -> None:
+    from storage.models import NetworkDay, Region
+
+    with Session(demo) as s:
+        region = s.exec(select(Region)).one()
+        s.add(NetworkDay(region_id=region.id, date=dtm.date(2027, 5, 20), kind="digital"))
+        s.commit()
+    (question,) = leader.say("boka träff")
+    assert isinstance(question, ChoicesReply)
+    assert [b.label for b in question.buttons] == ["torsdag 20 maj (digital)"]
+    (link_question,) = leader.click(question.buttons[0])  # the day's kind comes with it
+    assert isinstance(link_question, TextReply)
+    (bad,) = leader.say("example.org/mote")
+    assert "https://" in bad.text  # type: ignore[union-attr]
+    (time,) = leader.say("https://example.org/mote/bild")
+    (preview,) = leader.click(buttons_of([time])[0])
+    assert isinstance(preview, CardReply) and preview.text is None  # a network day: no warning
+    leader.click(preview.buttons[0])
+    (new,) = [m for m in _meetings(demo) if m.starts_at.date() == dtm.date(2027, 5, 20)]
+    assert new.kind == "digital" and new.link == "https://example.org/mote/bild" and new.network_day_id is not None
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"day": "2026-11-20", "start": "13:00", "end": "16:00"}, "day"),  # in the past
+        ({"day": "2027-03-11", "start": "16:00", "end": "13:00"}, "start"),  # ends before it starts
+        ({"day": "2027-09-09", "start": "13:00", "end": "16:00"}, "day"),  # another school year
+    ],
+)
+def test_bad_drafts_are_answered_and_nothing_is_saved(
+    leader: Chat, demo: sa.Engine, values: dict[str, str], field: str
+) -> None:
+    team = _bild(demo)
+    before = len(_meetings(demo))
+    draft = {"team_id": team.id, "year": "2026/27", "kind": "digital", "link": "https://example.org/m", **values}
+    replies = leader.click(Button(label="Spara", action="schedule.save", values=draft))
+    assert isinstance(replies[0], TextReply)
+    assert len(_meetings(demo)) == before
+    assert leader.outbox() == []
+
+
+def test_a_link_that_is_not_http_is_refused(leader: Chat, demo: sa.Engine) -> None:
+    team = _bild(demo)
+    draft = {"team_id": team.id, "year": "2026/27", "day": "2027-03-11", "start": "13:00", "end": "16:00"}
+    for link in ("javascript:alert(1)", "ftp://example.org/x", "www.example.org"):
+        replies = leader.click(
+            Button(label="Spara", action="schedule.save", values={**draft, "kind": "digital", "link": link})
+        )
+        assert isinstance(replies[0], TextReply) and "https://" in replies[0].text
+    assert all(m.starts_at.date() != dtm.date(2027, 3, 11) for m in _meetings(demo))
+
+
+def test_send_the_notice_with_a_calendar_invite_once(leader: Chat, demo: sa.Engine) -> None:
+    february = _meetings(demo)[1]
+    (card,) = leader.say("skicka kallelse")  # February and April have no notice yet: which one?
+    assert isinstance(card, ChoicesReply) and len(card.buttons) == 2
+    (preview,) = leader.click(card.buttons[0])
+    assert isinstance(preview, CardReply)
+    (done,) = leader.click(preview.buttons[0])
+    notices = _sent(leader, "meeting_notice")
+    assert len(notices) == BILD_MEMBERS
+    assert LEADER in _emails(demo, notices)
+    event = _event(_invite(notices[0]))
+    assert str(event["uid"]) == f"meeting-{february.id}.vasterbotten@amneslagsboten"
+    assert event["sequence"] == 0
+    assert event.decoded("dtstart") == february.starts_at
+    assert str(event["location"]) == february.link
+    assert _invite(notices[0])["method"] == "REQUEST"
+    assert [b.action for b in buttons_of(_replies(notices[0]))] == ["absence.report"]
+
+    (again,) = leader.click(preview.buttons[0])
+    assert isinstance(again, TextReply)
+    assert len(_sent(leader, "meeting_notice")) == BILD_MEMBERS  # nothing sent twice
+    with Session(demo) as s:
+        assert s.get(Meeting, february.id).notice_sent_at is not None  # type: ignore[union-attr]
+
+
+def _replies(message: OutboxMessage):  # type: ignore[no-untyped-def]
+    from dialogs.types import load_replies
+
+    return load_replies(message.payload["replies"])
+
+
+def test_change_a_meeting_keeps_the_uid_and_raises_the_sequence(leader: Chat, demo: sa.Engine) -> None:
+    april = _meetings(demo)[2]
+    (menu,) = leader.click(Button(label="Ändra", action="meeting.change", values={"meeting_id": april.id}))
+    assert isinstance(menu, ChoicesReply)
+    (time,) = leader.click(menu.buttons[1])  # the time
+    (preview,) = leader.say("10-14")
+    assert isinstance(preview, CardReply)
+    replies = leader.click(preview.buttons[0])
+    assert isinstance(replies[0], TextReply)
+    with Session(demo) as s:
+        changed = s.get(Meeting, april.id)
+        assert changed is not None and changed.sequence == 1
+        assert changed.starts_at == dtm.datetime(2027, 4, 8, 8, 0, tzinfo=dtm.UTC)  # 10.00 summer time
+        entry = s.exec(select(AuditLog).where(AuditLog.action == "meeting.changed")).one()
+    assert entry.details["before"]["starts_at"].startswith("2027-04-08T07:00")
+    assert entry.details["after"]["starts_at"].startswith("2027-04-08T08:00")
+    changes = _sent(leader, "meeting_changed")
+    assert len(changes) == BILD_MEMBERS
+    event = _event(_invite(changes[0]))
+    assert str(event["uid"]) == f"meeting-{april.id}.vasterbotten@amneslagsboten"
+    assert event["sequence"] == 1
+
+    replies = leader.click(preview.buttons[0])  # the same change again: nothing to tell
+    assert len(_sent(leader, "meeting_changed")) == BILD_MEMBERS
+
+
+def test_cancel_a_meeting_removes_it_from_calendars(leader: Chat, demo: sa.Engine) -> None:
+    april = _meetings(demo)[2]
+    (question,) = leader.say("ställ in träffen 8/4")
+    assert isinstance(question, ChoicesReply)
+    leader.click(question.buttons[0])
+    cancels = _sent(leader, "meeting_cancelled")
+    assert len(cancels) == BILD_MEMBERS
+    calendar = _invite(cancels[0])
+    assert calendar["method"] == "CANCEL"
+    event = _event(calendar)
+    assert str(event["status"]) == "CANCELLED" and event["sequence"] == 1
+    assert str(event["uid"]) == f"meeting-{april.id}.vasterbotten@amneslagsboten"
+    with Session(demo) as s:
+        assert s.get(Meeting, april.id).cancelled_at is not None  # type: ignore[union-attr]
+    leader.click(question.buttons[0])
+    assert len(_sent(leader, "meeting_cancelled")) == BILD_MEMBERS
+
+
+def test_first_meeting_of_the_year_is_marked_automatically(demo: sa.Engine) -> None:
+    from storage import meetings as rules
+    from storage.models import Region
+
+    team = _bild(demo)
+    with Session(demo) as s:
+        region = s.exec(select(Region)).one()
+        actor = s.exec(select(Person).where(Person.email == LEADER)).one()
+        now = dtm.datetime(2027, 6, 1, tzinfo=dtm.UTC)
+        base = {"team_id": team.id, "year": "2027/28", "kind": "digital", "link": "https://example.org/m"}
+        later = rules.schedule(
+            s,
+            draft=rules.MeetingDraft(**base, day=dtm.date(2027, 11, 4), start=dtm.time(9), end=dtm.time(12)),
+            region=region,
+            actor=actor,
+            now=now,
+        )
+        assert later.first_of_year is True
+        earlier = rules.schedule(
+            s,
+            draft=rules.MeetingDraft(**base, day=dtm.date(2027, 9, 9), start=dtm.time(9), end=dtm.time(12)),
+            region=region,
+            actor=actor,
+            now=now,
+        )
+        assert earlier.first_of_year is True and later.first_of_year is False
+        rules.cancel(s, meeting=earlier, actor=actor, now=now)
+        assert later.first_of_year is True and earlier.first_of_year is False
+
+
+def test_absences_in_my_team(leader: Chat, chat_as) -> None:  # type: ignore[no-untyped-def]
+    chat_as("alva.jonsson@example.org").say("jag kan inte komma 11/2")
+    (card,) = leader.say("vilka är frånvarande?")
+    assert isinstance(card, CardReply)
+    facts = dict(card.facts)
+    assert facts["Bild/form/skapande, torsdag 11 februari"] == "Alva Jonsson"
+
+
+def _after_february(clock: Clock) -> None:
+    clock.now = dtm.datetime(2027, 2, 12, 9, 0, tzinfo=dtm.UTC)
+
+
+def test_log_notes_preview_and_distribute_once(leader: Chat, demo: sa.Engine, clock: Clock) -> None:
+    _after_february(clock)
+    february = _meetings(demo)[1]
+    replies = leader.say("logga anteckningar")
+    assert isinstance(replies[0], FormReply) and replies[0].fields[0].kind == "multiline"
+    body = "Vi gick igenom vårens projekt.\nNästa gång: ta med noter."
+    (link_question,) = leader.say(body)
+    assert isinstance(link_question, ChoicesReply)
+    with Session(demo) as s:
+        draft = s.exec(select(Note).where(Note.meeting_id == february.id)).one()  # saved, not lost
+        assert draft.body == body
+    (preview,) = leader.say("https://example.org/anteckningar")
+    assert isinstance(preview, CardReply) and preview.text == body
+    assert leader.outbox() == []
+    leader.click(preview.buttons[0])
+    sent = _sent(leader, "notes")
+    assert _emails(demo, sent) >= {COORDINATOR, LEADER, "alva.jonsson@example.org"}
+    assert len(sent) == BILD_MEMBERS + 1
+    card = _replies(sent[0])[0]
+    assert isinstance(card, CardReply) and card.text == body
+    assert ("Länk", "https://example.org/anteckningar") in card.facts or (
+        "Link",
+        "https://example.org/anteckningar",
+    ) in card.facts
+
+    leader.click(preview.buttons[0])  # the same notes confirmed twice
+    assert len(_sent(leader, "notes")) == BILD_MEMBERS + 1
+    with Session(demo) as s:
+        assert s.get(Meeting, february.id).notes_distributed_at == clock.now  # type: ignore[union-attr]
+
+
+def test_notes_of_100000_characters_are_refused_and_nothing_is_sent(leader: Chat, demo: sa.Engine, clock: Clock) -> None:
+    _after_february(clock)
+    february = _meetings(demo)[1]
+    leader.say("logga anteckningar")
+    (reply,) = leader.say("x" * 100_000)
+    assert isinstance(reply, TextReply) and "100000" in reply.text
+    with Session(demo) as s:
+        assert s.exec(select(Note).where(Note.meeting_id == february.id)).first() is None
+    assert leader.outbox() == []
+    (link_question,) = leader.say("Kortare anteckningar.")  # the step is still waiting for the notes
+    assert isinstance(link_question, ChoicesReply)
+
+
+def test_notes_through_the_form(leader: Chat, demo: sa.Engine, clock: Clock) -> None:
+    _after_february(clock)
+    february = _meetings(demo)[1]
+    (preview,) = leader.click(
+        Button(
+            label="Förhandsgranska",
+            action="notes.submit",
+            values={"meeting_id": february.id, "body": "Rad ett\nRad två", "link": "ftp://x"},
+        )
+    )
+    assert isinstance(preview, TextReply) and "https://" in preview.text
+    (preview,) = leader.click(
+        Button(label="x", action="notes.submit", values={"meeting_id": february.id, "body": "Rad ett\nRad två", "link": ""})
+    )
+    assert isinstance(preview, CardReply) and preview.text == "Rad ett\nRad två"
+    # edited after the preview was shown: the old preview's button does not send the old text
+    leader.click(
+        Button(label="x", action="notes.submit", values={"meeting_id": february.id, "body": "Ny text", "link": ""})
+    )
+    replies = leader.click(preview.buttons[0])
+    assert leader.outbox() == [] and isinstance(replies[-1], CardReply) and replies[-1].text == "Ny text"
+
+
+def test_confirm_the_framework_review(leader: Chat, demo: sa.Engine) -> None:
+    september = _meetings(demo)[0]
+    with Session(demo) as s:
+        meeting = s.get(Meeting, september.id)
+        assert meeting is not None
+        meeting.framework_reviewed_at = None
+        s.commit()
+    (done,) = leader.say("vi har gått igenom ramarna")
+    assert isinstance(done, TextReply)
+    (again,) = leader.say("bekräfta genomgång av ramarna")
+    assert isinstance(again, TextReply) and again.text != done.text
+    with Session(demo) as s:
+        assert s.get(Meeting, september.id).framework_reviewed_at is not None  # type: ignore[union-attr]
+        assert len(s.exec(select(AuditLog).where(AuditLog.action == "meeting.framework_reviewed")).all()) == 1
+
+
+def test_leader_help_and_the_meeting_cards(leader: Chat) -> None:
+    replies = leader.say("hjälp")
+    labels = [b.label for b in buttons_of(replies)]
+    assert "Mitt ämneslag" in labels and len(labels) == 11
+    (card,) = [r for r in leader.click(buttons_of(replies)[6]) if isinstance(r, CardReply)][:1]
+    assert card.title.startswith("Bild/form/skapande")
