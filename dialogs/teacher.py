@@ -12,6 +12,7 @@ from dialogs.i18n import Translator
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from storage import schoolyear
+from storage.meetings import is_leader
 from storage.models import Meeting, Role, School, SchoolYear, Team
 from storage.teams import (
     ChoiceRefused,
@@ -285,17 +286,23 @@ def register(registry: Registry) -> None:
         notify(turn.session, recipients=recipients, region=turn.region, kind=kind, build=build)
         return bool(recipients)
 
-    def _open_meeting(turn: Turn, values: dict[str, Any]) -> tuple[Meeting, Team] | None:
-        """The meeting of a button, if it is still ahead and the person is in its team that year."""
+    def _open_meeting(turn: Turn, values: dict[str, Any], attempt: str) -> tuple[Meeting, Team] | list[Reply]:
+        """The meeting of a button, if it is still ahead and the person is in its team (or leads it) that year."""
         meeting_id = values.get("meeting_id")
         meeting = turn.session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
-        if meeting is None or meeting.cancelled_at is not None or meeting.starts_at <= turn.now:
-            return None
-        assert turn.person.id is not None
+        team = turn.session.get(Team, meeting.team_id) if meeting is not None else None
+        if meeting is None or team is None or meeting.cancelled_at is not None or meeting.starts_at <= turn.now:
+            return [TextReply(text=turn.tr._("That meeting is no longer open for absence reports."))]
+        assert turn.person.id is not None and team.id is not None
         own = membership(turn.session, turn.person.id, meeting.school_year_id)
-        team = turn.session.get(Team, meeting.team_id)
-        if own is None or own.team_id != meeting.team_id or team is None:
-            return None
+        in_team = own is not None and own.team_id == meeting.team_id
+        if not in_team and not is_leader(turn.session, turn.person.id, team.id, meeting.school_year_id):
+            return turn.refuse(
+                attempt,
+                "not_in_team",
+                turn.tr._("You can only report absence from the meetings of your own team."),
+                meeting=meeting.id,
+            )
         return meeting, team
 
     def _meetings_on(turn: Turn, meetings: list[Meeting], day: dtm.date) -> list[Meeting]:
@@ -369,9 +376,9 @@ def register(registry: Registry) -> None:
 
     @registry.action("absence.report")
     def report_button(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        found = _open_meeting(turn, values)
-        if found is None:
-            return [TextReply(text=turn.tr._("That meeting is no longer open for absence reports."))]
+        found = _open_meeting(turn, values, "absence.report")
+        if isinstance(found, list):
+            return found
         return _do_report(turn, *found)
 
     def _do_withdraw(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
@@ -419,7 +426,7 @@ def register(registry: Registry) -> None:
 
     @registry.action("absence.withdraw")
     def withdraw_button(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        found = _open_meeting(turn, values)
-        if found is None:
-            return [TextReply(text=turn.tr._("That meeting is no longer open for absence reports."))]
+        found = _open_meeting(turn, values, "absence.withdraw")
+        if isinstance(found, list):
+            return found
         return _do_withdraw(turn, *found)

@@ -286,7 +286,9 @@ def test_log_notes_preview_and_distribute_once(leader: Chat, demo: sa.Engine, cl
         assert s.get(Meeting, february.id).notes_distributed_at == clock.now  # type: ignore[union-attr]
 
 
-def test_notes_of_100000_characters_are_refused_and_nothing_is_sent(leader: Chat, demo: sa.Engine, clock: Clock) -> None:
+def test_notes_of_100000_characters_are_refused_and_nothing_is_sent(
+    leader: Chat, demo: sa.Engine, clock: Clock
+) -> None:
     _after_february(clock)
     february = _meetings(demo)[1]
     leader.say("logga anteckningar")
@@ -311,7 +313,9 @@ def test_notes_through_the_form(leader: Chat, demo: sa.Engine, clock: Clock) -> 
     )
     assert isinstance(preview, TextReply) and "https://" in preview.text
     (preview,) = leader.click(
-        Button(label="x", action="notes.submit", values={"meeting_id": february.id, "body": "Rad ett\nRad två", "link": ""})
+        Button(
+            label="x", action="notes.submit", values={"meeting_id": february.id, "body": "Rad ett\nRad två", "link": ""}
+        )
     )
     assert isinstance(preview, CardReply) and preview.text == "Rad ett\nRad två"
     # edited after the preview was shown: the old preview's button does not send the old text
