@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dialogs.engine import Turn
-from storage.models import Meeting, MeetingKind, School
+from dialogs.types import Reply, TextReply
+from storage import schoolyear
+from storage.models import Meeting, MeetingKind, School, SchoolYear
+from storage.teams import current_year
 
 BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's text; the strictest of our channels
 
@@ -26,3 +31,16 @@ def meeting_kind(turn: Turn, meeting: Meeting) -> str:
 def meeting_line(turn: Turn, meeting: Meeting) -> str:
     """Like "torsdag 18 september kl. 09.00, fysisk träff: Lycksele"."""
     return f"{turn.tr.when(meeting.starts_at)}, {meeting_kind(turn, meeting)}: {meeting_place(turn, meeting)}"
+
+
+def open_year(turn: Turn, label: Any) -> SchoolYear | None:
+    """The school year of a button, if it can still be acted on (the current or the coming year)."""
+    current = current_year(turn.session, turn.region, turn.now)
+    if label not in (current.label, schoolyear.following(current.label)):
+        return None
+    return schoolyear.get_or_create(turn.session, str(label))
+
+
+def expired(turn: Turn) -> list[Reply]:
+    """The answer to a button whose values no longer fit the data."""
+    return [TextReply(text=turn.tr._('That button has expired. Write "help" to start again.'))]

@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from dialogs import nlu
-from dialogs.common import meeting_place, short
+from dialogs.common import expired, meeting_place, open_year, short
 from dialogs.engine import Registry, Turn
 from dialogs.i18n import Translator
 from dialogs.notify import notify
@@ -56,13 +56,6 @@ def _region_team(turn: Turn, team_id: Any, attempt: str) -> Team | list[Reply]:
     if team.region_id != turn.region.id:
         return _outside_region(turn, attempt, team=team.id)
     return team
-
-
-def _year(turn: Turn, label: Any) -> SchoolYear | None:
-    current = current_year(turn.session, turn.region, turn.now)
-    if label not in (current.label, schoolyear.following(current.label)):
-        return None
-    return schoolyear.get_or_create(turn.session, str(label))
 
 
 def _mark(ok: bool) -> str:
@@ -451,7 +444,7 @@ def register(registry: Registry) -> None:
         try:
             day = dtm.date.fromisoformat(str(values.get("date")))
         except ValueError:
-            return [TextReply(text=tr._("That button has expired. Here is what I can do now:"))]
+            return expired(turn)
         kind = values.get("kind") or None
         if kind not in (None, "physical", "digital") or day <= turn.today:
             return [TextReply(text=tr._("A network day must be in the future. Write another date."))]
@@ -587,9 +580,9 @@ def register(registry: Registry) -> None:
         team = _region_team(turn, values.get("team_id"), "leader.appoint")
         if isinstance(team, list):
             return team
-        year = _year(turn, values.get("year"))
+        year = open_year(turn, values.get("year"))
         if year is None or year.id is None or team.id is None:
-            return [TextReply(text=tr._("That button has expired. Here is what I can do now:"))]
+            return expired(turn)
         current = leaders(turn.session, team.id, year.id)
         current_label = current_year(turn.session, turn.region, turn.now).label
         other = schoolyear.following(current_label) if year.label == current_label else current_label
@@ -664,10 +657,10 @@ def register(registry: Registry) -> None:
         team = _region_team(turn, values.get("team_id"), "leader.appoint")
         if isinstance(team, list):
             return team
-        year = _year(turn, values.get("year"))
+        year = open_year(turn, values.get("year"))
         person = turn.session.get(Person, values.get("person_id")) if isinstance(values.get("person_id"), int) else None
         if year is None or year.id is None or person is None or team.id is None:
-            return [TextReply(text=tr._("That button has expired. Here is what I can do now:"))]
+            return expired(turn)
         if person.region_id != turn.region.id:
             return _outside_region(turn, "leader.appoint", person=person.id)
         current = leaders(turn.session, team.id, year.id)
@@ -712,12 +705,12 @@ def register(registry: Registry) -> None:
         team = _region_team(turn, values.get("team_id"), "leader.appoint")
         if isinstance(team, list):
             return team
-        year = _year(turn, values.get("year"))
+        year = open_year(turn, values.get("year"))
         person = turn.session.get(Person, values.get("person_id")) if isinstance(values.get("person_id"), int) else None
         replacing_id = values.get("replacing_id")
         replacing = turn.session.get(Person, replacing_id) if isinstance(replacing_id, int) else None
         if year is None or person is None:
-            return [TextReply(text=tr._("That button has expired. Here is what I can do now:"))]
+            return expired(turn)
         if person.region_id != turn.region.id:
             return _outside_region(turn, "leader.appoint", person=person.id)
         created = coordination.appoint_leader(

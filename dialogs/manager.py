@@ -9,14 +9,13 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from dialogs.common import short
+from dialogs.common import open_year, short
 from dialogs.coordinator import is_coordinator, schools_not_reported
 from dialogs.engine import Registry, Turn
 from dialogs.i18n import Translator
 from dialogs.leader import coordinators
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
-from storage import schoolyear
 from storage import staff as rules
 from storage.meetings import absentees
 from storage.models import Meeting, Membership, MembershipReport, Person, Role, School, SchoolYear, Team
@@ -39,14 +38,6 @@ def _not_a_manager(turn: Turn, attempt: str) -> list[Reply]:
 
 def _school(turn: Turn) -> School | None:
     return turn.session.get(School, turn.person.school_id) if turn.person.school_id else None
-
-
-def _year(turn: Turn, label: Any) -> SchoolYear | None:
-    """The year of a button, if memberships can still be handled for it (the current or coming year)."""
-    current = current_year(turn.session, turn.region, turn.now)
-    if label not in (current.label, schoolyear.following(current.label)):
-        return None
-    return schoolyear.get_or_create(turn.session, str(label))
 
 
 def _own_staff(turn: Turn, person_id: Any, attempt: str) -> Person | list[Reply]:
@@ -204,7 +195,7 @@ def register(registry: Registry) -> None:
         member_id = values.get("membership_id")
         member = turn.session.get(Membership, member_id) if isinstance(member_id, int) else None
         year = turn.session.get(SchoolYear, member.school_year_id) if member else None
-        if member is None or year is None or _year(turn, year.label) is None:
+        if member is None or year is None or open_year(turn, year.label) is None:
             return [
                 TextReply(text=tr._("That choice has changed since; here is the list as it is now.")),
                 *list_staff(turn, {}),
@@ -224,7 +215,7 @@ def register(registry: Registry) -> None:
         tr = turn.tr
         if not is_manager(turn):
             return _not_a_manager(turn, "membership.confirm")
-        year = _year(turn, values.get("year"))
+        year = open_year(turn, values.get("year"))
         if year is None or year.id is None:
             return [
                 TextReply(text=tr._("That list has expired; here is the list as it is now.")),
@@ -247,7 +238,7 @@ def register(registry: Registry) -> None:
         tr = turn.tr
         if not is_manager(turn):
             return _not_a_manager(turn, "membership.assign")
-        year = _year(turn, values.get("year"))
+        year = open_year(turn, values.get("year"))
         person = _own_staff(turn, values.get("person_id"), "membership.assign")
         if isinstance(person, list):
             return person
@@ -278,7 +269,7 @@ def register(registry: Registry) -> None:
         person = _own_staff(turn, values.get("person_id"), "membership.assign")
         if isinstance(person, list):
             return person
-        year = _year(turn, values.get("year"))
+        year = open_year(turn, values.get("year"))
         team = turn.session.get(Team, values.get("team_id")) if isinstance(values.get("team_id"), int) else None
         if year is None or team is None or team.region_id != turn.region.id:
             return [
@@ -326,7 +317,7 @@ def register(registry: Registry) -> None:
         tr = turn.tr
         if not is_manager(turn):
             return _not_a_manager(turn, "memberships.report")
-        year = _year(turn, values.get("year"))
+        year = open_year(turn, values.get("year"))
         school = _school(turn)
         if year is None or school is None or school.id is None or year.id is None:
             return [
@@ -370,7 +361,7 @@ def register(registry: Registry) -> None:
         tr = turn.tr
         if not is_manager(turn):
             return _not_a_manager(turn, "memberships.report")
-        year = _year(turn, values.get("year"))
+        year = open_year(turn, values.get("year"))
         school = _school(turn)
         if year is None or school is None or school.id is None or year.id is None:
             return [

@@ -6,7 +6,7 @@ import datetime as dtm
 from typing import Any
 
 from dialogs import nlu
-from dialogs.common import meeting_kind, meeting_line, meeting_place, short
+from dialogs.common import meeting_kind, meeting_line, meeting_place, open_year, short
 from dialogs.engine import Registry, Turn, intent_button
 from dialogs.i18n import Translator
 from dialogs.notify import notify
@@ -167,13 +167,6 @@ def register(registry: Registry) -> None:
             )
         ]
 
-    def _choice_year(turn: Turn, label: Any) -> SchoolYear | None:
-        """The year of a choice button, if choosing for it is still open (the current or coming year)."""
-        current = current_year(turn.session, turn.region, turn.now)
-        if label not in (current.label, schoolyear.following(current.label)):
-            return None
-        return schoolyear.get_or_create(turn.session, str(label))
-
     @registry.intent("choose_team")
     def choose(turn: Turn, slots: dict[str, str]) -> list[Reply]:
         tr = turn.tr
@@ -210,7 +203,7 @@ def register(registry: Registry) -> None:
     @registry.action("choose_team.pick")
     def pick(turn: Turn, values: dict[str, Any]) -> list[Reply]:
         team = turn.session.get(Team, values.get("team_id")) if isinstance(values.get("team_id"), int) else None
-        year = _choice_year(turn, values.get("year"))
+        year = open_year(turn, values.get("year"))
         if team is None or year is None or team.region_id != turn.region.id:
             return [TextReply(text=turn.tr._('That choice has expired. Write "choose team" to start again.'))]
         return _confirm_choice(turn, team, year)
@@ -219,7 +212,7 @@ def register(registry: Registry) -> None:
     def confirm(turn: Turn, values: dict[str, Any]) -> list[Reply]:
         tr = turn.tr
         team = turn.session.get(Team, values.get("team_id")) if isinstance(values.get("team_id"), int) else None
-        year = _choice_year(turn, values.get("year"))
+        year = open_year(turn, values.get("year"))
         if team is None or year is None or Role.TEACHER.value not in turn.roles:
             return [TextReply(text=tr._('That choice has expired. Write "choose team" to start again.'))]
         chosen, refused = choose_team(

@@ -205,21 +205,29 @@ def cancel(session: Session, *, meeting: Meeting, actor: Person, now: dtm.dateti
     return meeting
 
 
-def mark_notice_sent(session: Session, *, meeting: Meeting, actor: Person, now: dtm.datetime) -> bool:
-    """Record that the notice went out; False when it had already gone out (nothing is sent twice)."""
-    if meeting.notice_sent_at is not None:
+def _stamp_once(session: Session, meeting: Meeting, field: str, action: str, actor: Person, now: dtm.datetime) -> bool:
+    """Set a meeting's once-only instant (notice sent, notes distributed, review confirmed) and audit it.
+
+    False, and nothing changed, when it was set already: what it stands for never happens twice.
+    """
+    if getattr(meeting, field) is not None:
         return False
-    meeting.notice_sent_at = now
+    setattr(meeting, field, now)
     record(
         session,
-        action="meeting.notice_sent",
+        action=action,
         entity="meeting",
         entity_id=meeting.id,
         actor_id=actor.id,
-        before={"notice_sent_at": None},
-        after=snapshot(meeting, "notice_sent_at"),
+        before={field: None},
+        after=snapshot(meeting, field),
     )
     return True
+
+
+def mark_notice_sent(session: Session, *, meeting: Meeting, actor: Person, now: dtm.datetime) -> bool:
+    """Record that the notice went out; False when it had already gone out (nothing is sent twice)."""
+    return _stamp_once(session, meeting, "notice_sent_at", "meeting.notice_sent", actor, now)
 
 
 def note_of(session: Session, meeting_id: int) -> Note | None:
@@ -254,35 +262,12 @@ def save_notes(
 
 def mark_notes_distributed(session: Session, *, meeting: Meeting, actor: Person, now: dtm.datetime) -> bool:
     """Record that the notes went out; False when they already had (the same notes are never sent twice)."""
-    if meeting.notes_distributed_at is not None:
-        return False
-    meeting.notes_distributed_at = now
-    record(
-        session,
-        action="notes.distributed",
-        entity="meeting",
-        entity_id=meeting.id,
-        actor_id=actor.id,
-        before={"notes_distributed_at": None},
-        after=snapshot(meeting, "notes_distributed_at"),
-    )
-    return True
+    return _stamp_once(session, meeting, "notes_distributed_at", "notes.distributed", actor, now)
 
 
 def confirm_framework_review(session: Session, *, meeting: Meeting, actor: Person, now: dtm.datetime) -> bool:
-    if meeting.framework_reviewed_at is not None:
-        return False
-    meeting.framework_reviewed_at = now
-    record(
-        session,
-        action="meeting.framework_reviewed",
-        entity="meeting",
-        entity_id=meeting.id,
-        actor_id=actor.id,
-        before={"framework_reviewed_at": None},
-        after=snapshot(meeting, "framework_reviewed_at"),
-    )
-    return True
+    """Record that the framework document was reviewed at the meeting; False when already confirmed."""
+    return _stamp_once(session, meeting, "framework_reviewed_at", "meeting.framework_reviewed", actor, now)
 
 
 def team_members(session: Session, team_id: int, year_id: int) -> list[Person]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dtm
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from storage import schoolyear
 from storage.audit import record, snapshot
@@ -12,7 +12,6 @@ from storage.models import (
     Membership,
     MembershipReport,
     Person,
-    PersonRole,
     Region,
     Role,
     School,
@@ -20,7 +19,7 @@ from storage.models import (
     Team,
 )
 from storage.settings import RegionSettings
-from storage.teams import current_year, membership
+from storage.teams import colleagues, current_year, membership
 
 
 def planning_year(session: Session, region: Region, now: dtm.datetime) -> SchoolYear:
@@ -34,20 +33,7 @@ def planning_year(session: Session, region: Region, now: dtm.datetime) -> School
 
 def staff_of(session: Session, manager: Person) -> list[Person]:
     """The teachers of the manager's school (the manager themself excluded), by name."""
-    if manager.school_id is None:
-        return []
-    return list(
-        session.exec(
-            select(Person)
-            .join(PersonRole, col(PersonRole.person_id) == Person.id)
-            .where(
-                Person.school_id == manager.school_id,
-                PersonRole.role == Role.TEACHER.value,
-                Person.id != manager.id,
-            )
-            .order_by(col(Person.name))
-        ).all()
-    )
+    return colleagues(session, manager, Role.TEACHER)
 
 
 def confirm(session: Session, *, member: Membership, actor: Person, now: dtm.datetime) -> bool:

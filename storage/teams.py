@@ -64,8 +64,8 @@ def member_count(session: Session, team_id: int, year_id: int) -> int:
     )
 
 
-def managers_of(session: Session, person: Person) -> list[Person]:
-    """The managers of the person's school (not the person themself)."""
+def colleagues(session: Session, person: Person, role: Role) -> list[Person]:
+    """The people of the person's school (not the person themself) who have `role`, by name."""
     if person.school_id is None:
         return []
     return list(
@@ -74,12 +74,17 @@ def managers_of(session: Session, person: Person) -> list[Person]:
             .join(PersonRole, col(PersonRole.person_id) == Person.id)
             .where(
                 Person.school_id == person.school_id,
-                PersonRole.role == Role.MANAGER.value,
+                PersonRole.role == role.value,
                 Person.id != person.id,
             )
             .order_by(col(Person.name))
         ).all()
     )
+
+
+def managers_of(session: Session, person: Person) -> list[Person]:
+    """The managers of the person's school (not the person themself)."""
+    return colleagues(session, person, Role.MANAGER)
 
 
 class ChoiceRefused(enum.StrEnum):
