@@ -485,6 +485,10 @@ def register(registry: Registry) -> None:
             draft = {"team_id": match[0][0].id, "year": match[0][1].label}
         if slots.get("kind") in (MeetingKind.PHYSICAL.value, MeetingKind.DIGITAL.value):
             draft["kind"] = slots["kind"]
+        if slots.get("place") and draft.get("kind") != MeetingKind.DIGITAL.value:
+            schools = list(turn.session.exec(select(School).where(School.region_id == turn.region.id)).all())
+            school = find_school(schools, slots["place"])
+            draft.update({"kind": MeetingKind.PHYSICAL.value, "host_school_id": school.id} if school else {})
         if slots.get("date"):
             return _with_day(turn, draft, dtm.date.fromisoformat(slots["date"]))
         return continue_draft(turn, draft)

@@ -83,3 +83,26 @@ def test_parse_lines_from_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
         {"intent": "unknown", "slots": {}},
         {"intent": "report_absence", "slots": {"date": "2026-11-24"}},
     ]
+
+
+def test_a_leader_schedules_and_sends_a_notice_in_the_console(chat_as) -> None:  # type: ignore[no-untyped-def]
+    leader = chat_as("jonas.sundqvist@example.org")
+    lines = iter(["boka en träff i Lycksele 11 mars", "2", "1", "1"])
+    written: list[str] = []
+    run_chat(leader.dialogs, leader.person_id, lambda: next(lines, None), written.append)
+    assert written[0].startswith("Vilken tid?")  # the place and the kind came with the request
+    assert "Var       Lycksele Musikskola" in written[1] and "1. Spara träffen" in written[1]
+    assert written[2].startswith("Sparad: Bild/form/skapande träffas torsdag 11 mars kl. 13.00.")
+    assert "1. Skicka kallelse nu" in written[2]
+    assert written[3].startswith("== Skicka kallelsen för Bild/form/skapande? ==")
+    assert len([m for m in leader.outbox() if m.kind == "meeting_notice"]) == 0  # the preview sends nothing
+
+
+def test_the_coordinator_asks_for_status_in_the_console(chat_as) -> None:  # type: ignore[no-untyped-def]
+    coordinator = chat_as("kalle.forsberg@example.org")
+    lines = iter(["status", "1"])
+    written: list[str] = []
+    run_chat(coordinator.dialogs, coordinator.person_id, lambda: next(lines, None), written.append)
+    assert written[0].startswith("== Status Västerbotten, läsåret 2026/27 ==")
+    assert "Bild/form/skapande" in written[0] and "1. Utan ämneslag (4)" in written[0]
+    assert written[1].startswith("== Utan ämneslag läsåret 2026/27 ==")
