@@ -25,13 +25,12 @@ from storage.errors import AmneslagError, RosterRejected
 from storage.models import OutboxStatus, Person, SchoolYear, utcnow
 from storage.roster import decode, import_roster
 from storage.seed import region_data, seed_region
-from storage.status import build_status, status_csv, status_text
+from storage.status import PROBLEM_NAMES, build_status, status_csv, status_text
 
 _LOGGER = logging.getLogger("amneslag")
 
 # Commands of the public contract that later issues build; they say so instead of pretending.
 NOT_BUILT = {
-    "remind": "en påminnelsesvepning",
     "manifest": "app-paketen för Teams och Slack",
     "invoice": "fakturaunderlag för en fysisk träff",
     "gdpr": "export och radering av en persons uppgifter",
@@ -156,7 +155,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     )
     print(f"Ämneslagsboten lyssnar på http://{args.host}:{args.port} (hälsa: /healthz). Avsluta med Ctrl+C.")
     try:
-        web.run_app(create_app(engine, worker), host=args.host, port=args.port, print=None)
+        web.run_app(
+            create_app(engine, worker, sweep_minutes=settings.sweep_minutes), host=args.host, port=args.port, print=None
+        )
     except OSError as exc:
         raise AmneslagError(
             f"Kan inte lyssna på {args.host}:{args.port}: {exc.strerror or exc}. Välj en annan port med --port."
@@ -231,6 +232,29 @@ def _not_built(name: str) -> Callable[[argparse.Namespace, Settings], int]:
     return run
 
 
+def _instant(text: str) -> dtm.datetime:
+    """An ISO 8601 instant; without an offset it is read as Swedish local time."""
+    try:
+        value = dtm.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"ogiltig tidpunkt {text!r}, skriv t.ex. 2027-05-03T09:00+02:00") from exc
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
+    """One sweep as of --at: a line per reminder (rule, recipient, subject), then what could not be done."""
+    from scheduler.sweep import sweep
+
+    report = sweep(_engine(settings), args.at, dry_run=args.dry_run)
+    for planned in report.reminders:
+        print(f"{planned.rule}  {planned.email}  {planned.subject}  {planned.occurrence}")
+    verb = "skulle skickas" if args.dry_run else "skickade"
+    print(f"{len(report.reminders)} påminnelser {verb} per {args.at.isoformat()}.", file=sys.stderr)
+    for problem in report.problems:
+        print(f"kunde inte: {PROBLEM_NAMES.get(problem.problem, problem.problem)}: {problem.detail}", file=sys.stderr)
+    return 0
+
+
 def _date(text: str) -> dtm.date:
     try:
         return dtm.date.fromisoformat(text)
@@ -255,6 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="regionen (behövs bara när databasen har flera)")
     p.add_argument("--skip-bad", action="store_true", help="importera de korrekta raderna och hoppa över resten")
     p.set_defaults(run=cmd_import_people)
+
+    p = sub.add_parser("remind", help="en påminnelsesvepning per en tidpunkt")
+    p.add_argument(
+        "--at", type=_instant, required=True, metavar="ISO8601", help="tidpunkten, t.ex. 2027-05-03T09:00+02:00"
+    )
+    p.add_argument("--dry-run", action="store_true", help="visa bara vad som skulle skickas; skriv ingenting")
+    p.set_defaults(run=cmd_remind)
 
     p = sub.add_parser("serve", help="starta servern med påminnelser och utskick")
     p.add_argument("--host", default="127.0.0.1")

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     dialog_idle_minutes: int = Field(30, ge=1, validation_alias="AMNESLAG_DIALOG_IDLE_MINUTES")
     outbox_max_attempts: int = Field(8, ge=1, validation_alias="AMNESLAG_OUTBOX_MAX_ATTEMPTS")
     outbox_poll_seconds: float = Field(2.0, gt=0, validation_alias="AMNESLAG_OUTBOX_POLL_SECONDS")
+    sweep_minutes: float = Field(15.0, gt=0, validation_alias="AMNESLAG_SWEEP_MINUTES")
 
     @field_validator("timezone")
     @classmethod

@@ -1,6 +1,6 @@
 """The aiohttp server: `/healthz` now; `/api/messages` (Teams) and `/slack/events` join it later.
 
-The outbox worker runs inside the server's event loop for as long as the server runs.
+The outbox worker and the reminder scheduler run inside the server's event loop while it runs.
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from aiohttp import web
 from sqlmodel import Session, func, select
 
 from bot.outbox import OutboxWorker
+from scheduler.timing import start_scheduler
 from storage import outbox
 from storage.models import SweepRun
 
 _LOGGER = logging.getLogger(__name__)
 ENGINE = web.AppKey("engine", sa.Engine)
 WORKER = web.AppKey("worker", OutboxWorker)
+SWEEP_MINUTES = web.AppKey("sweep_minutes", float)
 
 
 def health(engine: sa.Engine) -> dict[str, Any]:
@@ -54,11 +56,20 @@ async def _run_worker(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
-def create_app(engine: sa.Engine, worker: OutboxWorker) -> web.Application:
-    """The web application with its routes and background tasks."""
+async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
+    scheduler = start_scheduler(app[ENGINE], app[SWEEP_MINUTES])
+    yield
+    scheduler.shutdown(wait=False)
+
+
+def create_app(engine: sa.Engine, worker: OutboxWorker, *, sweep_minutes: float | None = 15) -> web.Application:
+    """The web application with its routes and background tasks (no reminder sweeps if `sweep_minutes` is None)."""
     app = web.Application()
     app[ENGINE] = engine
     app[WORKER] = worker
     app.router.add_get("/healthz", healthz)
     app.cleanup_ctx.append(_run_worker)
+    if sweep_minutes is not None:
+        app[SWEEP_MINUTES] = sweep_minutes
+        app.cleanup_ctx.append(_run_scheduler)
     return app

@@ -137,6 +137,8 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
         ]
         if meeting.first_of_year and not cancelled:
             facts.append((t._("Note"), t._("First meeting of the year: we go through the framework document.")))
+            if turn.region.framework_url:
+                facts.append((t._("Framework"), turn.region.framework_url))
         text = (
             t._("The meeting will not take place. The calendar invite removes it from your calendar.")
             if cancelled

@@ -13,18 +13,22 @@ from storage.models import ConversationAddress, OutboxMessage, Person, Region
 from storage.outbox import enqueue
 
 
-def channel_for(session: Session, person: Person) -> str:
+def channel_of(person: Person, has_teams_address: bool) -> str:
     """Where a person is reached: Slack, Teams, or the log when the bot has no address for them."""
     if person.slack_user_id:
         return "slack"
+    if has_teams_address or person.teams_user_id:
+        return "teams"
+    return "log"
+
+
+def channel_for(session: Session, person: Person) -> str:
     has_teams_address = session.exec(
         select(ConversationAddress.id).where(
             ConversationAddress.person_id == person.id, ConversationAddress.platform == "teams"
         )
     ).first()
-    if has_teams_address is not None or person.teams_user_id:
-        return "teams"
-    return "log"
+    return channel_of(person, has_teams_address is not None)
 
 
 def fallback_text(replies: list[Reply]) -> str:

@@ -362,6 +362,7 @@ class SweepRun(SQLModel, table=True):
     as_of: dtm.datetime = _ts(nullable=False)
     finished_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow, index=True)
     reminders: int = Field(default=0)
+    problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class ProcessedInbound(SQLModel, table=True):

@@ -24,6 +24,7 @@ from storage.models import (
     Role,
     School,
     SchoolYear,
+    SweepRun,
     Team,
 )
 from storage.settings import RegionSettings
@@ -138,14 +139,31 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
     reported = set(
         session.exec(select(MembershipReport.school_id).where(MembershipReport.school_year_id == year.id)).all()
     )
+    last_sweep = session.exec(
+        select(SweepRun).order_by(col(SweepRun.finished_at).desc(), col(SweepRun.id).desc())
+    ).first()
     return {
         "region": region.name,
         "school_year": year.label,
         "teams": team_rows,
         "people_without_team": [email for person_id, email in teachers if person_id not in member_ids],
         "schools_not_reported": sorted(s.name for s in schools.values() if s.id not in reported),
+        "reminder_problems": [
+            {"problem": p["problem"], "detail": p["detail"]}
+            for p in (last_sweep.problems if last_sweep else [])
+            if p.get("region") == region.key
+        ],
     }
 
+
+PROBLEM_NAMES = {
+    "unreachable": "nås inte (inget Slack- eller Teams-id)",
+    "team_without_leader": "ämneslag utan ledare",
+    "school_without_manager": "skola utan chef",
+    "no_coordinator": "ingen samordnare",
+    "no_network_days": "inga nätverksdagar läsåret",
+    "rule_failed": "en regel misslyckades",
+}
 
 _CSV_COLUMNS = (
     "team",
@@ -220,4 +238,11 @@ def status_text(status: dict[str, Any]) -> str:
     lines.append(f"Utan ämneslag ({len(without)}): {', '.join(without) if without else 'inga'}")
     missing = status["schools_not_reported"]
     lines.append(f"Skolor som inte rapporterat ({len(missing)}): {', '.join(missing) if missing else 'inga'}")
+    problems = status.get("reminder_problems", [])
+    if problems:
+        kinds: dict[str, list[str]] = {}
+        for problem in problems:
+            kinds.setdefault(problem["problem"], []).append(problem["detail"])
+        lines.append("Påminnelser som inte kunde göras (senaste vepningen):")
+        lines.extend(f"  {PROBLEM_NAMES.get(kind, kind)}: {', '.join(details)}" for kind, details in kinds.items())
     return "\n".join(lines)

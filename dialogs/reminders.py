@@ -1,0 +1,172 @@
+"""The texts of the reminders: each says exactly what to do and carries the button that does it."""
+
+from __future__ import annotations
+
+import datetime as dtm
+from typing import Any
+
+from dialogs.engine import intent_button
+from dialogs.i18n import Translator
+from dialogs.types import Button, ChoicesReply, Reply, TextReply
+
+
+def _day(t: Translator, context: dict[str, Any]) -> str:
+    return t.date(dtm.date.fromisoformat(context["date"]))
+
+
+def _names(values: list[str]) -> str:
+    return ", ".join(values)
+
+
+def reminder_replies(t: Translator, rule: str, context: dict[str, Any]) -> list[Reply]:
+    """The message of one reminder, in the recipient's language."""
+    meeting = {"meeting_id": context.get("meeting_id")}
+    if rule == "team_choice":
+        return [
+            ChoicesReply(
+                text=t._(
+                    "Time to choose your subject team for the school year {year}, together with your manager.",
+                    year=context["year"],
+                ),
+                buttons=[intent_button(t._("Choose team"), "choose_team")],
+            )
+        ]
+    if rule == "manager_report":
+        deadline = t.date(dtm.date.fromisoformat(context["deadline"]))
+        return [
+            ChoicesReply(
+                text=t._(
+                    "Please confirm your staff's subject teams for {year} and report them to the coordinator by "
+                    "{deadline}. Without a team: {without}. Not confirmed: {unconfirmed}.",
+                    year=context["year"],
+                    deadline=deadline,
+                    without=context["without"],
+                    unconfirmed=context["unconfirmed"],
+                ),
+                buttons=[
+                    intent_button(t._("My staff"), "list_staff"),
+                    intent_button(t._("Report teams"), "report_memberships"),
+                ],
+            )
+        ]
+    if rule == "report_escalation":
+        return [
+            TextReply(
+                text=t._(
+                    "These schools have not reported their subject teams for {year}: {schools}.",
+                    year=context["year"],
+                    schools=_names(context["schools"]),
+                )
+            )
+        ]
+    if rule == "leaders_missing":
+        return [
+            ChoicesReply(
+                text=t._(
+                    "These subject teams have no leader for {year} yet: {teams}.",
+                    year=context["year"],
+                    teams=_names(context["teams"]),
+                ),
+                buttons=[intent_button(t._("Appoint leader"), "appoint_leader")],
+            )
+        ]
+    if rule == "framework_revision":
+        return [
+            TextReply(
+                text=t._(
+                    "Time for the yearly revision of the framework for the subject teams before {year}, together "
+                    "with the team leaders and the manager network.",
+                    year=context["year"],
+                )
+            )
+        ]
+    if rule == "notice":
+        values = {"team": context["team"], "date": _day(t, context)}
+        if context.get("meeting_id") is None:
+            return [
+                ChoicesReply(
+                    text=t._(
+                        "{team} has no meeting planned for the network day {date}. Schedule it and send the notice.",
+                        **values,
+                    ),
+                    buttons=[intent_button(t._("Schedule meeting"), "schedule_meeting")],
+                )
+            ]
+        return [
+            ChoicesReply(
+                text=t._("The notice for {team}'s meeting {date} has not been sent yet. Send it now.", **values),
+                buttons=[
+                    Button(label=t._("Send notice now"), action="notice.preview", values=meeting, style="primary")
+                ],
+            )
+        ]
+    if rule == "notice_escalation":
+        return [
+            TextReply(
+                text=t._(
+                    "For information: these teams have not sent the notice for {date}: {teams}.",
+                    date=_day(t, context),
+                    teams=_names(context["teams"]),
+                )
+            )
+        ]
+    if rule == "framework_before":
+        link = f" {context['link']}" if context.get("link") else ""
+        return [
+            TextReply(
+                text=t._(
+                    "{team}'s meeting {date} is the first of the year: go through the framework document there.{link}",
+                    team=context["team"],
+                    date=_day(t, context),
+                    link=link,
+                )
+            )
+        ]
+    if rule == "framework_confirm":
+        return [
+            ChoicesReply(
+                text=t._(
+                    "Did {team} go through the framework document at the meeting {date}? Confirm the review.",
+                    team=context["team"],
+                    date=_day(t, context),
+                ),
+                buttons=[
+                    Button(label=t._("Confirm review"), action="framework.confirm", values=meeting, style="primary")
+                ],
+            )
+        ]
+    if rule == "framework_escalation":
+        return [
+            TextReply(
+                text=t._(
+                    "{team} has not confirmed the review of the framework at its meeting {date} (leaders: {leaders}).",
+                    team=context["team"],
+                    date=_day(t, context),
+                    leaders=_names(context["leaders"]) or "-",
+                )
+            )
+        ]
+    if rule == "notes":
+        return [
+            ChoicesReply(
+                text=t._(
+                    "The notes from {team}'s meeting {date} have not been sent. Log them and send them to the "
+                    "members and the coordinator.",
+                    team=context["team"],
+                    date=_day(t, context),
+                ),
+                buttons=[Button(label=t._("Log notes"), action="notes.start", values=meeting, style="primary")],
+            )
+        ]
+    if rule == "notes_escalation":
+        return [
+            TextReply(
+                text=t._(
+                    "{team} has not distributed the notes from its meeting {date} (leaders: {leaders}).",
+                    team=context["team"],
+                    date=_day(t, context),
+                    leaders=_names(context["leaders"]) or "-",
+                )
+            )
+        ]
+    raise ValueError(f"no text for the reminder rule {rule!r}")

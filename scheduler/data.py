@@ -1,0 +1,127 @@
+"""Everything the reminder rules look at, read in a fixed number of queries (none per team or person).
+
+The rules are plain functions of this snapshot and an instant, so a sweep is deterministic and the
+number of SQL statements it runs does not grow with the size of the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from storage import schoolyear
+from storage.models import (
+    ConversationAddress,
+    GroupKind,
+    Leadership,
+    Meeting,
+    Membership,
+    MembershipReport,
+    NetworkDay,
+    Person,
+    PersonRole,
+    Region,
+    Role,
+    School,
+    SchoolYear,
+    Team,
+)
+from storage.settings import RegionSettings
+
+
+@dataclass
+class World:
+    """The data of every region, for the current school year and the coming one."""
+
+    regions: list[Region]
+    settings: dict[int, RegionSettings]
+    years: dict[str, SchoolYear]
+    schools: dict[int, School]
+    people: dict[int, Person]
+    roles: dict[int, set[str]]
+    teams: dict[int, Team]
+    memberships: dict[tuple[int, int], Membership]  # (person, year) -> membership
+    leaders: dict[tuple[int, int], list[int]]  # (team, year) -> people, by slot
+    meetings: list[Meeting]
+    network_days: list[NetworkDay]
+    reported: set[tuple[int, int]]  # (school, year)
+    reachable: set[int]  # people with a Slack id, a Teams id or a stored Teams conversation
+    people_by_region: dict[int, list[Person]] = field(default_factory=dict)
+
+    def with_role(self, region_id: int, role: Role) -> list[Person]:
+        return [p for p in self.people_by_region.get(region_id, []) if role.value in self.roles.get(p.id or 0, ())]
+
+    def teams_of(self, region_id: int) -> list[Team]:
+        return sorted((t for t in self.teams.values() if t.region_id == region_id), key=lambda t: (t.position, t.name))
+
+    def year(self, label: str) -> SchoolYear | None:
+        return self.years.get(label)
+
+
+def load(session: Session, instant: dtm.datetime) -> World:
+    """The snapshot for a sweep at `instant` (the school years around it are created if missing)."""
+    day = instant.astimezone(dtm.UTC).date()
+    current = schoolyear.get_or_create(session, schoolyear.label_for(day))
+    coming = schoolyear.get_or_create(session, schoolyear.following(current.label))
+    years = {current.label: current, coming.label: coming}
+    year_ids = [y.id for y in years.values()]
+
+    regions = list(session.exec(select(Region).order_by(col(Region.key))).all())
+    people = list(session.exec(select(Person).order_by(col(Person.name))).all())
+    roles: dict[int, set[str]] = defaultdict(set)
+    for person_id, role in session.exec(select(PersonRole.person_id, PersonRole.role)).all():
+        roles[person_id].add(role)
+    by_region: dict[int, list[Person]] = defaultdict(list)
+    for person in people:
+        by_region[person.region_id].append(person)
+    leaders: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for lead in session.exec(
+        select(Leadership).where(col(Leadership.school_year_id).in_(year_ids)).order_by(col(Leadership.slot))
+    ).all():
+        leaders[(lead.team_id, lead.school_year_id)].append(lead.person_id)
+    addressed = set(
+        session.exec(select(ConversationAddress.person_id).where(ConversationAddress.platform == "teams")).all()
+    )
+    return World(
+        regions=regions,
+        settings={r.id: RegionSettings.model_validate(r.settings) for r in regions if r.id is not None},
+        years=years,
+        schools={s.id: s for s in session.exec(select(School)).all() if s.id is not None},
+        people={p.id: p for p in people if p.id is not None},
+        roles=dict(roles),
+        teams={
+            t.id: t
+            for t in session.exec(select(Team).where(Team.kind == GroupKind.SUBJECT_TEAM.value, col(Team.active))).all()
+            if t.id is not None
+        },
+        memberships={
+            (m.person_id, m.school_year_id): m
+            for m in session.exec(select(Membership).where(col(Membership.school_year_id).in_(year_ids))).all()
+        },
+        leaders=dict(leaders),
+        meetings=list(
+            session.exec(
+                select(Meeting)
+                .where(col(Meeting.school_year_id).in_(year_ids), col(Meeting.cancelled_at).is_(None))
+                .order_by(col(Meeting.starts_at))
+            ).all()
+        ),
+        network_days=list(
+            session.exec(
+                select(NetworkDay)
+                .where(NetworkDay.date >= current.starts_on, NetworkDay.date <= coming.ends_on)
+                .order_by(col(NetworkDay.date))
+            ).all()
+        ),
+        reported={
+            (r.school_id, r.school_year_id)
+            for r in session.exec(
+                select(MembershipReport).where(col(MembershipReport.school_year_id).in_(year_ids))
+            ).all()
+        },
+        reachable={p.id for p in people if p.id is not None and (p.slack_user_id or p.teams_user_id)} | addressed,
+        people_by_region=dict(by_region),
+    )

@@ -1,0 +1,377 @@
+"""The reminder rules of the yearly cycle (DESIGN.md, "The yearly cycle"), as plain functions.
+
+Each rule looks at a `World` and an instant and returns the reminders due then, each with a stable
+key (rule, subject, occurrence): the sweep sends a key once, ever. Where a rule has stages (21, 14
+and 7 days before a network day), only the latest stage that has come is due, so a sweep after
+downtime sends one reminder, not a pile. A rule is silent once its duty is done or its point has
+passed (no "send the notice" after the meeting). The lead times are the region's settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from scheduler.data import World
+from storage import schoolyear
+from storage.models import Meeting, Person, Region, Role, SchoolYear
+from storage.settings import RegionSettings
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder to one person. `context` holds what its text needs (ids, names, dates)."""
+
+    rule: str
+    subject: str
+    occurrence: str
+    recipient_id: int
+    context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something a sweep could not do, for `remind` and the coordinator's status."""
+
+    region: str
+    problem: str
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"region": self.region, "problem": self.problem, "detail": self.detail}
+
+
+@dataclass
+class Today:
+    """What every rule needs to know about one region at the sweep's instant."""
+
+    world: World
+    region: Region
+    settings: RegionSettings
+    zone: ZoneInfo
+    now: dtm.datetime
+    day: dtm.date
+    current: SchoolYear
+    coming: SchoolYear
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def region_id(self) -> int:
+        assert self.region.id is not None
+        return self.region.id
+
+    def local_day(self, instant: dtm.datetime) -> dtm.date:
+        return instant.astimezone(self.zone).date()
+
+    def coordinators(self) -> list[Person]:
+        found = self.world.with_role(self.region_id, Role.COORDINATOR)
+        if not found:
+            self.problem("no_coordinator", self.region.name)
+        return found
+
+    def leaders(self, team_id: int, year_id: int) -> list[Person]:
+        found = [self.world.people[p] for p in self.world.leaders.get((team_id, year_id), []) if p in self.world.people]
+        if not found:
+            self.problem("team_without_leader", self.world.teams[team_id].name)
+        return found
+
+    def problem(self, kind: str, detail: str) -> None:
+        entry = Problem(self.region.key, kind, detail)
+        if entry not in self.problems:
+            self.problems.append(entry)
+
+
+def _latest_stage(day: dtm.date, anchor: dtm.date, offsets: Iterable[int]) -> int | None:
+    """The latest offset (days after `anchor`, negative before it) whose day has come."""
+    come = [n for n in offsets if anchor + dtm.timedelta(days=n) <= day]
+    return max(come) if come else None
+
+
+def _to(people: Iterable[Person], rule: str, subject: str, occurrence: str, **context: Any) -> list[Due]:
+    return [Due(rule, f"{subject}/p{p.id}", occurrence, p.id, context) for p in people if p.id is not None]
+
+
+def _teachers(t: Today) -> list[Person]:
+    return t.world.with_role(t.region_id, Role.TEACHER)
+
+
+# Team choice and memberships -----------------------------------------------------------------
+
+
+def team_choice(t: Today) -> list[Due]:
+    """From 1 May, weekly until chosen: teachers without a team for the coming year."""
+    opens = t.settings.team_choice_opens.in_year(t.current.ends_on.year)
+    if not opens <= t.day <= t.current.ends_on:
+        return []
+    week = (t.day - opens).days // t.settings.team_choice_repeat_days
+    assert t.coming.id is not None
+    due: list[Due] = []
+    for person in _teachers(t):
+        if (person.id, t.coming.id) not in t.world.memberships:
+            due += _to([person], "team_choice", f"{t.coming.label}", f"week{week}", year=t.coming.label)
+    return due
+
+
+def _school_pending(t: Today, school_id: int) -> tuple[list[Person], list[Person]]:
+    """Teachers of the school without a team, and those whose choice is not confirmed, for the coming year."""
+    assert t.coming.id is not None
+    without, unconfirmed = [], []
+    for person in _teachers(t):
+        if person.school_id != school_id:
+            continue
+        member = t.world.memberships.get((person.id or 0, t.coming.id))
+        if member is None:
+            without.append(person)
+        elif member.confirmed_at is None:
+            unconfirmed.append(person)
+    return without, unconfirmed
+
+
+def _not_reported(t: Today) -> list[int]:
+    """The region's schools with teachers that have not reported their teams for the coming year, by name."""
+    assert t.coming.id is not None
+    with_teachers = {p.school_id for p in _teachers(t)}
+    schools = [s for s in t.world.schools.values() if s.region_id == t.region_id and s.id in with_teachers]
+    return [s.id for s in sorted(schools, key=lambda s: s.name) if (s.id, t.coming.id) not in t.world.reported]  # type: ignore[misc]
+
+
+def manager_report(t: Today) -> list[Due]:
+    """15 and 25 May, until the 1 June deadline: managers of schools that have not reported."""
+    deadline = t.settings.report_deadline.in_year(t.current.ends_on.year)
+    stages = {m.in_year(t.current.ends_on.year) for m in t.settings.manager_reminders}
+    come = [d for d in stages if d <= t.day]
+    if not come or t.day > deadline:
+        return []
+    stage = max(come)
+    due: list[Due] = []
+    for school_id in _not_reported(t):
+        managers = [p for p in t.world.with_role(t.region_id, Role.MANAGER) if p.school_id == school_id]
+        if not managers:
+            t.problem("school_without_manager", t.world.schools[school_id].name)
+            continue
+        without, unconfirmed = _school_pending(t, school_id)
+        due += _to(
+            managers,
+            "manager_report",
+            f"{t.coming.label}:school{school_id}",
+            stage.isoformat(),
+            year=t.coming.label,
+            deadline=deadline.isoformat(),
+            without=len(without),
+            unconfirmed=len(unconfirmed),
+        )
+    return due
+
+
+def report_escalation(t: Today) -> list[Due]:
+    """2 June: the coordinator gets the schools that have not reported."""
+    start = t.settings.coordinator_report_escalation.in_year(t.current.ends_on.year)
+    if not start <= t.day <= t.current.ends_on:
+        return []
+    missing = [t.world.schools[s].name for s in _not_reported(t)]
+    if not missing:
+        return []
+    return _to(
+        t.coordinators(),
+        "report_escalation",
+        f"{t.coming.label}:region{t.region_id}",
+        "once",
+        year=t.coming.label,
+        schools=missing,
+    )
+
+
+def yearly_check(t: Today) -> list[Due]:
+    """1 May: teams without leaders for the coming year, and the yearly revision of the framework."""
+    start = t.settings.yearly_check.in_year(t.current.ends_on.year)
+    if not start <= t.day <= t.current.ends_on:
+        return []
+    assert t.coming.id is not None
+    due: list[Due] = []
+    leaderless = [
+        team.name for team in t.world.teams_of(t.region_id) if not t.world.leaders.get((team.id or 0, t.coming.id))
+    ]
+    if leaderless:
+        due += _to(
+            t.coordinators(),
+            "leaders_missing",
+            f"{t.coming.label}:region{t.region_id}",
+            "once",
+            year=t.coming.label,
+            teams=leaderless,
+        )
+    if t.region.framework_version != t.coming.label:
+        due += _to(
+            t.coordinators(),
+            "framework_revision",
+            f"{t.coming.label}:region{t.region_id}",
+            "once",
+            year=t.coming.label,
+            title=t.region.framework_title or "",
+        )
+    return due
+
+
+# Meetings ------------------------------------------------------------------------------------
+
+
+def _region_meetings(t: Today) -> list[Meeting]:
+    return [
+        m for m in t.world.meetings if m.team_id in t.world.teams and t.world.teams[m.team_id].region_id == t.region_id
+    ]
+
+
+def _year_of(t: Today, day: dtm.date) -> SchoolYear | None:
+    return t.world.year(schoolyear.label_for(day))
+
+
+def notices(t: Today) -> list[Due]:
+    """21, 14 and 7 days before a network day (or a meeting on another day): leaders without a notice sent.
+
+    A team without a meeting that day is asked to plan one only while it has fewer than the yearly minimum.
+    """
+    due: list[Due] = []
+    meetings = _region_meetings(t)
+    days = [d for d in t.world.network_days if d.region_id == t.region_id and d.date > t.day]
+    late_by_day: dict[dtm.date, list[str]] = {}
+    for network_day in days:
+        stage = _latest_stage(t.day, network_day.date, [-n for n in t.settings.notice_days_before])
+        year = _year_of(t, network_day.date)
+        if stage is None or year is None or year.id is None:
+            continue
+        for team in t.world.teams_of(t.region_id):
+            assert team.id is not None
+            of_team = [m for m in meetings if m.team_id == team.id and m.school_year_id == year.id]
+            that_day = [m for m in of_team if t.local_day(m.starts_at) == network_day.date]
+            if any(m.notice_sent_at is not None for m in that_day):
+                continue
+            if not that_day and len(of_team) >= t.settings.meetings_per_year_min:
+                continue
+            meeting = that_day[0] if that_day else None
+            if meeting is not None and meeting.starts_at <= t.now:
+                continue
+            due += _to(
+                t.leaders(team.id, year.id),
+                "notice",
+                f"team{team.id}:{network_day.date.isoformat()}",
+                f"d{stage}",
+                team=team.name,
+                date=network_day.date.isoformat(),
+                meeting_id=meeting.id if meeting else None,
+            )
+            if -stage <= t.settings.notice_coordinator_copy_days_before:
+                late_by_day.setdefault(network_day.date, []).append(team.name)
+    network_dates = {d.date for d in t.world.network_days if d.region_id == t.region_id}
+    for meeting in meetings:
+        day = t.local_day(meeting.starts_at)
+        if day in network_dates or meeting.notice_sent_at is not None or meeting.starts_at <= t.now:
+            continue
+        stage = _latest_stage(t.day, day, [-n for n in t.settings.notice_days_before])
+        if stage is None:
+            continue
+        team = t.world.teams[meeting.team_id]
+        due += _to(
+            t.leaders(meeting.team_id, meeting.school_year_id),
+            "notice",
+            f"meeting{meeting.id}",
+            f"d{stage}",
+            team=team.name,
+            date=day.isoformat(),
+            meeting_id=meeting.id,
+        )
+        if -stage <= t.settings.notice_coordinator_copy_days_before:
+            late_by_day.setdefault(day, []).append(team.name)
+    for day, teams in sorted(late_by_day.items()):
+        due += _to(
+            t.coordinators(),
+            "notice_escalation",
+            f"region{t.region_id}:{day.isoformat()}",
+            "copy",
+            date=day.isoformat(),
+            teams=sorted(set(teams)),
+        )
+    return due
+
+
+def framework(t: Today) -> list[Due]:
+    """Before the year's first meeting: review the framework there; after it: confirm, then escalate."""
+    due: list[Due] = []
+    for meeting in _region_meetings(t):
+        if not meeting.first_of_year or meeting.framework_reviewed_at is not None:
+            continue
+        team = t.world.teams[meeting.team_id]
+        day = t.local_day(meeting.starts_at)
+        year = next((y for y in t.world.years.values() if y.id == meeting.school_year_id), None)
+        context = {"team": team.name, "date": day.isoformat(), "meeting_id": meeting.id}
+        if meeting.starts_at > t.now:
+            # the notice of the first meeting already tells the team (leaders included) about the review
+            if meeting.notice_sent_at is None and t.day >= day - dtm.timedelta(
+                days=t.settings.framework_reminder_days_before
+            ):
+                due += _to(
+                    t.leaders(meeting.team_id, meeting.school_year_id),
+                    "framework_before",
+                    f"meeting{meeting.id}",
+                    "before",
+                    title=t.region.framework_title or "",
+                    link=t.region.framework_url or "",
+                    **context,
+                )
+            continue
+        if year is None or t.day > year.ends_on:
+            continue
+        if t.day >= day + dtm.timedelta(days=t.settings.framework_confirm_days_after):
+            due += _to(
+                t.leaders(meeting.team_id, meeting.school_year_id),
+                "framework_confirm",
+                f"meeting{meeting.id}",
+                "after",
+                **context,
+            )
+        if t.day >= day + dtm.timedelta(days=t.settings.framework_escalation_days_after):
+            leaders = [p.name for p in t.leaders(meeting.team_id, meeting.school_year_id)]
+            due += _to(
+                t.coordinators(), "framework_escalation", f"meeting{meeting.id}", "late", leaders=leaders, **context
+            )
+    return due
+
+
+def notes(t: Today) -> list[Due]:
+    """2 and 7 days after a meeting: leaders whose notes are not distributed; 10 days: the coordinator."""
+    due: list[Due] = []
+    for meeting in _region_meetings(t):
+        if meeting.notes_distributed_at is not None or meeting.ends_at > t.now:
+            continue
+        year = next((y for y in t.world.years.values() if y.id == meeting.school_year_id), None)
+        if year is None or t.day > year.ends_on:
+            continue
+        team = t.world.teams[meeting.team_id]
+        day = t.local_day(meeting.starts_at)
+        context = {"team": team.name, "date": day.isoformat(), "meeting_id": meeting.id}
+        stage = _latest_stage(t.day, day, t.settings.notes_days_after)
+        if stage is not None:
+            due += _to(
+                t.leaders(meeting.team_id, meeting.school_year_id),
+                "notes",
+                f"meeting{meeting.id}",
+                f"d{stage}",
+                **context,
+            )
+        if t.day >= day + dtm.timedelta(days=t.settings.notes_escalation_days_after):
+            leaders = [p.name for p in t.leaders(meeting.team_id, meeting.school_year_id)]
+            due += _to(t.coordinators(), "notes_escalation", f"meeting{meeting.id}", "late", leaders=leaders, **context)
+    return due
+
+
+RULES: tuple[Callable[[Today], list[Due]], ...] = (
+    team_choice,
+    manager_report,
+    report_escalation,
+    yearly_check,
+    notices,
+    framework,
+    notes,
+)

@@ -1,0 +1,212 @@
+"""The sweep: what is due at instant T, turned into outbox messages exactly once.
+
+One transaction claims the due keys in `sent_reminder` (INSERT … ON CONFLICT DO NOTHING RETURNING),
+and writes the outbox messages for the keys it won. Two sweeps at the same moment (two instances on
+PostgreSQL) therefore send each reminder once: the second one's insert waits for the first and wins
+nothing. Regions outside working time at T get nothing now; their reminders are still due at the next
+working moment, which is how downtime is caught up.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from dialogs.i18n import Translator
+from dialogs.notify import channel_of, fallback_text
+from dialogs.reminders import reminder_replies
+from dialogs.types import dump_replies
+from scheduler.data import World, load
+from scheduler.rules import RULES, Due, Problem, Today
+from scheduler.working import is_working_moment, local_today
+from storage import schoolyear
+from storage.models import OutboxMessage, Region, SentReminder, SweepRun
+from storage.outbox import enqueue
+from storage.settings import RegionSettings
+
+_LOGGER = logging.getLogger(__name__)
+_CHUNK = 300
+# The coordinator's escalations of one sweep arrive as one message per rule, not one per team.
+DIGESTED = {"notice_escalation", "framework_escalation", "notes_escalation"}
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A reminder of this sweep, as `amneslag remind` prints it."""
+
+    rule: str
+    email: str
+    subject: str
+    occurrence: str
+    channel: str
+
+
+@dataclass
+class SweepReport:
+    instant: dtm.datetime
+    dry_run: bool
+    reminders: list[Planned] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def due_at(world: World, instant: dtm.datetime) -> tuple[list[Due], list[Problem]]:
+    """Every reminder due at `instant` in the regions that are in working time then, and the problems met."""
+    found: dict[tuple[str, str, str], Due] = {}
+    problems: list[Problem] = []
+    for region in world.regions:
+        assert region.id is not None
+        zone = ZoneInfo(region.timezone)
+        settings = world.settings[region.id]
+        if not is_working_moment(instant, zone, settings):
+            continue
+        day = local_today(instant, zone)
+        current = world.year(schoolyear.label_for(day))
+        coming = world.year(schoolyear.following(schoolyear.label_for(day)))
+        if current is None or coming is None:
+            continue
+        today = Today(world, region, settings, zone, instant, day, current, coming)
+        if not any(
+            d.region_id == region.id and current.starts_on <= d.date <= current.ends_on for d in world.network_days
+        ):
+            today.problem("no_network_days", current.label)
+        for rule in RULES:
+            try:
+                for due in rule(today):
+                    found.setdefault((due.rule, due.subject, due.occurrence), due)
+            except Exception:  # one broken rule must not stop the others, nor the other regions
+                _LOGGER.exception("reminder rule %s failed for region %s", rule.__name__, region.key)
+                today.problem("rule_failed", rule.__name__)
+        for due in found.values():
+            person = world.people.get(due.recipient_id)
+            if person is not None and person.region_id == region.id and not _reachable(world, due.recipient_id):
+                today.problem("unreachable", person.email)
+        problems += today.problems
+    return list(found.values()), problems
+
+
+def _working(region: Region, instant: dtm.datetime) -> bool:
+    return is_working_moment(instant, ZoneInfo(region.timezone), RegionSettings.model_validate(region.settings))
+
+
+def _reachable(world: World, person_id: int) -> bool:
+    return person_id in world.reachable
+
+
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SentReminder)
+
+
+def _claim(session: Session, dues: list[Due], now: dtm.datetime) -> list[tuple[int, Due]]:
+    """Insert the keys; the ones this sweep wins (nobody had them before) with their row ids."""
+    by_key = {(d.rule, d.subject, d.occurrence): d for d in dues}
+    won: list[tuple[int, Due]] = []
+    rows = [
+        {
+            "rule": d.rule,
+            "subject": d.subject,
+            "occurrence": d.occurrence,
+            "recipient_id": d.recipient_id,
+            "sent_at": now,
+        }
+        for d in dues
+    ]
+    for start in range(0, len(rows), _CHUNK):
+        statement = (
+            _insert(session)
+            .values(rows[start : start + _CHUNK])
+            .on_conflict_do_nothing(index_elements=["rule", "subject", "occurrence"])
+            .returning(SentReminder.id, SentReminder.rule, SentReminder.subject, SentReminder.occurrence)
+        )
+        for row_id, rule, subject, occurrence in session.execute(statement).all():
+            won.append((row_id, by_key[(rule, subject, occurrence)]))
+    return won
+
+
+def _existing(session: Session, dues: list[Due]) -> set[tuple[str, str, str]]:
+    subjects = sorted({d.subject for d in dues})
+    found: set[tuple[str, str, str]] = set()
+    for start in range(0, len(subjects), _CHUNK):
+        found.update(
+            session.exec(
+                select(SentReminder.rule, SentReminder.subject, SentReminder.occurrence).where(
+                    col(SentReminder.subject).in_(subjects[start : start + _CHUNK])
+                )
+            ).all()
+        )
+    return found
+
+
+def _plan(world: World, due: Due) -> Planned:
+    person = world.people[due.recipient_id]
+    return Planned(
+        rule=due.rule,
+        email=person.email,
+        subject=due.subject,
+        occurrence=due.occurrence,
+        channel=channel_of(person, due.recipient_id in world.reachable and not person.slack_user_id),
+    )
+
+
+def sweep(engine: sa.Engine, instant: dtm.datetime, *, dry_run: bool = False) -> SweepReport:
+    """One sweep as of `instant`. With `dry_run`, what it would send, and nothing written."""
+    report = SweepReport(instant=instant, dry_run=dry_run)
+    with Session(engine, expire_on_commit=False) as session:
+        if not any(_working(region, instant) for region in session.exec(select(Region)).all()):
+            if not dry_run:
+                session.add(SweepRun(as_of=instant, reminders=0, problems=[]))
+                session.commit()
+            return report  # nights, weekends and holidays cost one query
+        world = load(session, instant)
+        dues, report.problems = due_at(world, instant)
+        dues = [d for d in dues if d.recipient_id in world.people]
+        if dry_run:
+            taken = _existing(session, dues)
+            report.reminders = [_plan(world, d) for d in dues if (d.rule, d.subject, d.occurrence) not in taken]
+            session.rollback()
+            return report
+        won = _claim(session, dues, instant)
+        regions = {r.id: r for r in world.regions}
+        groups: dict[tuple[Any, ...], list[tuple[int, Due]]] = {}
+        for row_id, due in won:
+            key = (due.recipient_id, due.rule) if due.rule in DIGESTED else (row_id,)
+            groups.setdefault(key, []).append((row_id, due))
+        messages: list[tuple[int, OutboxMessage]] = []
+        for group in groups.values():
+            first = group[0][1]
+            person = world.people[first.recipient_id]
+            tr = Translator(person.language, regions[person.region_id].timezone)
+            replies = [reply for _, due in group for reply in reminder_replies(tr, due.rule, due.context)]
+            planned = _plan(world, first)
+            message = enqueue(
+                session,
+                channel=planned.channel,
+                kind=f"reminder.{first.rule}",
+                payload={"replies": dump_replies(replies), "text": fallback_text(replies)},
+                recipient_id=person.id,
+            )
+            messages += [(row_id, message) for row_id, _ in group]
+            report.reminders += [_plan(world, due) for _, due in group]
+        session.flush()
+        if messages:
+            session.execute(
+                sa.update(SentReminder),
+                [{"id": row_id, "outbox_message_id": message.id} for row_id, message in messages],
+            )
+        session.add(SweepRun(as_of=instant, reminders=len(messages), problems=[p.as_dict() for p in report.problems]))
+        session.commit()
+    if report.reminders or report.problems:
+        _LOGGER.info(
+            "sweep as of %s: %d reminders, %d problems",
+            instant.isoformat(),
+            len(report.reminders),
+            len(report.problems),
+        )
+    return report

@@ -1,0 +1,168 @@
+"""A small region for the reminder cycle, and a way to step an instant through a school year."""
+
+from __future__ import annotations
+
+import datetime as dtm
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from scheduler.sweep import sweep
+from storage import schoolyear
+from storage.db import session_scope
+from storage.directory import find_school
+from storage.models import (
+    Leadership,
+    Meeting,
+    Membership,
+    NetworkDay,
+    Person,
+    PersonRole,
+    Region,
+    School,
+    Team,
+)
+from storage.seed import seed_region
+
+ZONE = ZoneInfo("Europe/Stockholm")
+START = dtm.datetime(2026, 5, 1, 0, 0, tzinfo=ZONE)
+END = dtm.datetime(2027, 6, 30, 23, 0, tzinfo=ZONE)
+
+# (short name, school, roles, team for 2026/27, leads that team, membership confirmed)
+PEOPLE = [
+    ("kim", None, "coordinator", None, False, False),
+    ("mona", "Umeå", "manager", None, False, False),
+    ("lars", "Lycksele", "manager", None, False, False),
+    ("dan", "Umeå", "teacher", "Dans", True, True),
+    ("stina", "Lycksele", "teacher", "Stråk", True, True),
+    ("tove", "Umeå", "teacher", "Dans", False, False),
+    ("ulf", "Umeå", "teacher", "Stråk", False, False),
+    ("vera", "Lycksele", "teacher", None, False, False),
+]
+# the network days of 2026/27 and which of the two teams meet on them (Stråk meets twice a year)
+DAYS = [
+    (dtm.date(2026, 9, 10), "physical", ("Dans", "Stråk")),
+    (dtm.date(2027, 2, 11), "digital", ("Dans", "Stråk")),
+    (dtm.date(2027, 4, 8), "physical", ("Dans",)),
+]
+
+
+def email(short: str) -> str:
+    return f"{short}@example.org"
+
+
+@dataclass
+class Cycle:
+    """The region of the simulation and its ids."""
+
+    engine: sa.Engine
+    region_id: int
+    teams: dict[str, int]
+    people: dict[str, int]
+
+    def meetings(self) -> list[Meeting]:
+        with Session(self.engine) as s:
+            return list(s.exec(select(Meeting).order_by(Meeting.starts_at)).all())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def cycle(engine: sa.Engine) -> Cycle:
+    """Västerbotten with eight people, two teams with a leader each, three network days and five meetings.
+
+    Only Dans and Stråk have leaders (the other ten teams have none, which the sweep reports). Every
+    person has a Slack id, so everyone can be reached.
+    """
+    with session_scope(engine) as s:
+        region = seed_region(s, "vasterbotten").region
+        assert region.id is not None
+        region.framework_title = "Ramar för regionala ämneslag"
+        schools = list(s.exec(select(School).where(School.region_id == region.id)).all())
+        teams = {t.name: t.id for t in s.exec(select(Team).where(Team.region_id == region.id)).all()}
+        year = schoolyear.get_or_create(s, "2026/27")
+        people: dict[str, int] = {}
+        for index, (short, place, role, team, leads, confirmed) in enumerate(PEOPLE):
+            school = find_school(schools, place) if place else None
+            person = Person(
+                email=email(short),
+                name=short.capitalize(),
+                region_id=region.id,
+                school_id=school.id if school else None,
+                slack_user_id=f"U{index:04d}",
+            )
+            s.add(person)
+            s.flush()
+            assert person.id is not None
+            people[short] = person.id
+            s.add(PersonRole(person_id=person.id, role=role))
+            if team:
+                chosen = dtm.datetime(2026, 4, 20, tzinfo=dtm.UTC)
+                s.add(
+                    Membership(
+                        person_id=person.id,
+                        school_year_id=year.id,
+                        team_id=teams[team],
+                        chosen_at=chosen,
+                        confirmed_at=chosen if confirmed else None,
+                    )
+                )
+            if leads:
+                s.add(Leadership(team_id=teams[team], school_year_id=year.id, person_id=person.id, slot=1))
+        for day, kind, meeting_teams in DAYS:
+            network_day = NetworkDay(region_id=region.id, date=day, kind=kind)
+            s.add(network_day)
+            s.flush()
+            for number, team in enumerate(meeting_teams):
+                starts = dtm.datetime.combine(day, dtm.time(9 + number), tzinfo=ZONE)
+                s.add(
+                    Meeting(
+                        team_id=teams[team],
+                        school_year_id=year.id,
+                        network_day_id=network_day.id,
+                        starts_at=starts,
+                        ends_at=starts + dtm.timedelta(hours=5),
+                        kind=kind,
+                        place="Umeå" if kind == "physical" else None,
+                        link="https://example.org/m" if kind == "digital" else None,
+                        first_of_year=day.month == 9,
+                    )
+                )
+        region_id = region.id
+    return Cycle(engine, region_id, teams, people)
+
+
+def hours(start: dtm.datetime = START, end: dtm.datetime = END) -> Iterator[dtm.datetime]:
+    """Every hour from 07.00 to 17.00 local time of every day (the sweep decides which are working hours)."""
+    day = start.date()
+    while day <= end.date():
+        for hour in range(7, 18):
+            yield dtm.datetime.combine(day, dtm.time(hour), tzinfo=ZONE)
+        day += dtm.timedelta(days=1)
+
+
+Event = tuple[dtm.datetime, Callable[[Session], None]]
+
+
+def simulate(cycle: Cycle, events: list[Event] = ()) -> list[tuple[str, str, str, str]]:  # type: ignore[assignment]
+    """Sweep every hour of the year, doing each event when its instant has come; what was sent, when."""
+    pending = sorted(events, key=lambda e: e[0])
+    sent: list[tuple[str, str, str, str]] = []
+    for instant in hours():
+        while pending and pending[0][0] <= instant:
+            _, act = pending.pop(0)
+            with session_scope(cycle.engine) as s:
+                act(s)
+        for planned in sweep(cycle.engine, instant).reminders:
+            sent.append(
+                (instant.strftime("%Y-%m-%d %H:%M"), planned.rule, planned.email.split("@")[0], planned.occurrence)
+            )
+    return sent
+
+
+def region_of(session: Session, cycle: Cycle) -> Region:
+    region = session.get(Region, cycle.region_id)
+    assert region is not None
+    return region
