@@ -6,6 +6,7 @@ import datetime as dtm
 import re
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from storage.models import SchoolYear
@@ -41,11 +42,20 @@ def today_in(timezone: str, now: dtm.datetime | None = None) -> dtm.date:
 
 
 def get_or_create(session: Session, label: str) -> SchoolYear:
-    """The `SchoolYear` row for `label`, created on first use."""
+    """The `SchoolYear` row for `label`, created on first use.
+
+    Created with INSERT … ON CONFLICT DO NOTHING, so two transactions that need the same new year at
+    once (two sweeps, two chats) both get it instead of one failing on the unique label.
+    """
     year = session.exec(select(SchoolYear).where(SchoolYear.label == label)).first()
     if year is None:
         starts_on, ends_on = bounds(label)
-        year = SchoolYear(label=label, starts_on=starts_on, ends_on=ends_on)
-        session.add(year)
-        session.flush()
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(
+            insert(SchoolYear)
+            .values(label=label, starts_on=starts_on, ends_on=ends_on)
+            .on_conflict_do_nothing(index_elements=["label"])
+        )
+        year = session.exec(select(SchoolYear).where(SchoolYear.label == label)).one()
     return year

@@ -1,0 +1,204 @@
+"""The sweep: catch-up after downtime, exactly once (also in parallel on PostgreSQL), summer time, dry runs,
+bad data, the `remind` command and the APScheduler wiring."""
+
+from __future__ import annotations
+
+import datetime as dtm
+import threading
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from bot.cli import main
+from dialogs.types import buttons_of, load_replies
+from scheduler.sweep import sweep
+from scheduler.timing import JOB_ID, run_sweep, start_scheduler
+from storage.db import session_scope
+from storage.models import Meeting, OutboxMessage, Person, Region, SentReminder, SweepRun
+from storage.seed import seed_region
+from storage.status import build_status
+from storage.teams import current_year
+from tests.scheduler.conftest import ZONE, Cycle, email
+
+
+def _at(*parts: int) -> dtm.datetime:
+    return dtm.datetime(*parts, tzinfo=ZONE)
+
+
+def _count(db: sa.Engine, model: type) -> int:
+    with Session(db) as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+def test_after_downtime_only_the_latest_stage_comes_and_nothing_after_its_point(cycle: Cycle) -> None:
+    # down from August until Tuesday 8 September: the 21- and 14-day notices were missed
+    report = sweep(cycle.engine, _at(2026, 9, 8, 10))
+    assert sorted((p.rule, p.email, p.occurrence) for p in report.reminders) == [
+        ("framework_before", email("dan"), "before"),
+        ("framework_before", email("stina"), "before"),
+        ("notice", email("dan"), "d-7"),
+        ("notice", email("stina"), "d-7"),
+        ("notice_escalation", email("kim"), "copy"),
+    ]
+    # down again until after the meeting: no "send the notice" any more, but the notes are due
+    report = sweep(cycle.engine, _at(2026, 9, 15, 9))
+    assert {p.rule for p in report.reminders} == {"framework_confirm", "notes"}
+    assert sweep(cycle.engine, _at(2026, 9, 15, 9)).reminders == []  # the same instant again: nothing twice
+
+
+def test_each_reminder_carries_the_button_that_does_it(cycle: Cycle) -> None:
+    sweep(cycle.engine, _at(2026, 9, 8, 10))
+    sweep(cycle.engine, _at(2026, 9, 15, 9))
+    with Session(cycle.engine) as s:
+        messages = {m.kind: m for m in s.exec(select(OutboxMessage)).all()}
+    labels = {kind: [b.label for b in buttons_of(load_replies(m.payload["replies"]))] for kind, m in messages.items()}
+    assert labels["reminder.notice"] == ["Skicka kallelse nu"]
+    assert labels["reminder.notes"] == ["Logga anteckningar"]
+    assert labels["reminder.framework_confirm"] == ["Bekräfta genomgång"]
+    escalation = messages["reminder.notice_escalation"].payload["text"]
+    assert "Dans" in escalation and "Stråk" in escalation  # the coordinator is told who is late
+    assert messages["reminder.notice"].channel == "slack"
+
+
+def test_outside_working_time_nothing_goes_out_and_it_comes_on_the_next_working_morning(cycle: Cycle) -> None:
+    for instant in (_at(2026, 8, 20, 7, 59), _at(2026, 8, 19, 17, 0), _at(2026, 8, 22, 10), _at(2026, 8, 20, 17, 0)):
+        if instant.date() != dtm.date(2026, 8, 20) or instant.hour >= 17:
+            assert sweep(cycle.engine, instant).reminders == [], instant
+    assert _count(cycle.engine, SentReminder) == 0
+    assert len(sweep(cycle.engine, _at(2026, 8, 21, 16, 59)).reminders) == 2  # Friday afternoon: catch-up
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "meeting_day"),
+    [
+        (_at(2027, 3, 27, 0), _at(2027, 3, 31, 0), dtm.date(2027, 4, 13)),  # summer time starts Sunday 28 March
+        (_at(2026, 10, 24, 0), _at(2026, 10, 28, 0), dtm.date(2026, 11, 10)),  # and ends Sunday 25 October
+    ],
+)
+def test_summer_time_neither_skips_nor_doubles_a_reminder(
+    cycle: Cycle, start: dtm.datetime, end: dtm.datetime, meeting_day: dtm.date
+) -> None:
+    with session_scope(cycle.engine) as s:
+        first = s.exec(select(Meeting)).first()
+        assert first is not None
+        starts = dtm.datetime.combine(meeting_day, dtm.time(9), tzinfo=ZONE)
+        meeting = Meeting(
+            team_id=cycle.teams["Dans"],
+            school_year_id=first.school_year_id,
+            starts_at=starts,
+            ends_at=starts + dtm.timedelta(hours=3),
+            kind="digital",
+            link="https://example.org/x",
+        )
+        s.add(meeting)
+        s.flush()
+        subject = f"meeting{meeting.id}/"
+    sweep(cycle.engine, start - dtm.timedelta(days=2, hours=-9))  # Thursday 09.00: the 21-day stage goes out
+    sent: list[tuple[dtm.datetime, str]] = []
+    instant = start.astimezone(dtm.UTC)
+    while instant < end:  # every 15 minutes in UTC, straight through the change of the clocks
+        sent += [
+            (instant, p.occurrence) for p in sweep(cycle.engine, instant).reminders if p.subject.startswith(subject)
+        ]
+        instant += dtm.timedelta(minutes=15)
+    assert len(sent) == 1, sent
+    (when, occurrence) = sent[0]
+    assert occurrence == "d-14" and when.astimezone(ZONE).time() == dtm.time(8, 0)
+
+
+def test_dry_run_writes_nothing(cycle: Cycle) -> None:
+    report = sweep(cycle.engine, _at(2026, 8, 20, 9), dry_run=True)
+    assert len(report.reminders) == 2
+    assert (
+        _count(cycle.engine, SentReminder),
+        _count(cycle.engine, OutboxMessage),
+        _count(cycle.engine, SweepRun),
+    ) == (
+        0,
+        0,
+        0,
+    )
+    assert len(sweep(cycle.engine, _at(2026, 8, 20, 9)).reminders) == 2
+    assert sweep(cycle.engine, _at(2026, 8, 20, 9), dry_run=True).reminders == []
+
+
+def test_two_sweeps_at_the_same_moment_send_each_reminder_once(cycle: Cycle, database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has a single writer; concurrent sweeps are PostgreSQL's case")
+    instant = _at(2027, 5, 3, 9)  # team choice, the yearly check and more: a dozen reminders
+    barrier = threading.Barrier(2)
+    reports = []
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            reports.append(sweep(cycle.engine, instant))
+        except BaseException as exc:  # a sweep that fails under concurrency fails the test
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == [] and len(reports) == 2
+    sent = sum(len(r.reminders) for r in reports)
+    assert sent == _count(cycle.engine, SentReminder) >= 10
+    with Session(cycle.engine) as s:
+        linked = s.exec(select(SentReminder.outbox_message_id)).all()
+    assert None not in linked
+    assert _count(cycle.engine, OutboxMessage) == len(set(linked))  # escalations share one message
+
+
+def test_bad_data_is_reported_not_raised(cycle: Cycle, engine: sa.Engine) -> None:
+    with session_scope(engine) as s:
+        seed_region(s, "vastmanland")  # no people, no network days
+        leader = s.exec(select(Person).where(Person.email == email("dan"))).one()
+        leader.slack_user_id = None  # a leader the bot cannot reach
+    report = sweep(engine, _at(2026, 8, 20, 9))
+    problems = {(p.region, p.problem, p.detail) for p in report.problems}
+    assert ("vasterbotten", "unreachable", email("dan")) in problems
+    assert ("vastmanland", "no_network_days", "2026/27") in problems
+    assert ("vastmanland", "no_coordinator", "Västmanland") not in problems  # nothing was due there
+    assert any(p[1] == "team_without_leader" for p in problems)
+    assert len(report.reminders) == 2  # dan's reminder is still written: the log channel keeps it
+    with Session(engine) as s:
+        region = s.get(Region, cycle.region_id)
+        assert region is not None
+        status = build_status(s, region, current_year(s, region, _at(2026, 8, 20, 9)))
+    assert {"problem": "unreachable", "detail": email("dan")} in status["reminder_problems"]
+    for far in (dtm.datetime(1990, 3, 1, 9, tzinfo=ZONE), dtm.datetime(2200, 3, 3, 9, tzinfo=ZONE)):
+        assert sweep(engine, far).reminders == []
+
+
+def test_remind_command(cycle: Cycle, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["remind", "--at", "2026-08-20T09:00+02:00", "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert sorted(out.splitlines()) == [
+        f"notice  {email('dan')}  team{cycle.teams['Dans']}:2026-09-10/p{cycle.people['dan']}  d-21",
+        f"notice  {email('stina')}  team{cycle.teams['Stråk']}:2026-09-10/p{cycle.people['stina']}  d-21",
+    ]
+    assert "2 påminnelser skulle skickas" in err and "ämneslag utan ledare" in err
+    assert _count(cycle.engine, SentReminder) == 0
+    assert main(["remind", "--at", "2026-08-20T09:00"]) == 0  # local time without an offset
+    assert "2 påminnelser skickade" in capsys.readouterr().err
+    assert _count(cycle.engine, SentReminder) == 2
+    with pytest.raises(SystemExit):
+        main(["remind", "--at", "igår"])
+    assert "ogiltig tidpunkt" in capsys.readouterr().err
+
+
+async def test_the_scheduler_sweeps_on_start_coalesced_one_at_a_time(cycle: Cycle) -> None:
+    instant = _at(2026, 8, 20, 9)
+    scheduler = start_scheduler(cycle.engine, 15, clock=lambda: instant)
+    try:
+        job = scheduler.get_job(JOB_ID)
+        assert job is not None and job.coalesce is True and job.max_instances == 1
+        assert job.trigger.interval == dtm.timedelta(minutes=15)
+        assert job.next_run_time == instant
+    finally:
+        scheduler.shutdown(wait=False)
+    report = await run_sweep(cycle.engine, clock=lambda: instant)
+    assert report is not None and len(report.reminders) == 2
