@@ -27,14 +27,12 @@ from scheduler.data import World, load
 from scheduler.rules import RULES, Due, Problem, Today
 from scheduler.working import is_working_moment, local_today
 from storage import schoolyear
-from storage.models import OutboxMessage, Region, SentReminder, SweepRun
-from storage.outbox import enqueue
+from storage.models import Region, SentReminder, SweepRun, utcnow
+from storage.outbox import enqueue_many
 from storage.settings import RegionSettings
 
 _LOGGER = logging.getLogger(__name__)
-_CHUNK = 300
-# The coordinator's escalations of one sweep arrive as one message per rule, not one per team.
-DIGESTED = {"notice_escalation", "framework_escalation", "notes_escalation"}
+_CHUNK = 2000  # rows per INSERT: SQLite allows 32,766 parameters, PostgreSQL 65,535
 
 
 @dataclass(frozen=True)
@@ -174,33 +172,37 @@ def sweep(engine: sa.Engine, instant: dtm.datetime, *, dry_run: bool = False) ->
             return report
         won = _claim(session, dues, instant)
         regions = {r.id: r for r in world.regions}
-        groups: dict[tuple[Any, ...], list[tuple[int, Due]]] = {}
-        for row_id, due in won:
-            key = (due.recipient_id, due.rule) if due.rule in DIGESTED else (row_id,)
-            groups.setdefault(key, []).append((row_id, due))
-        messages: list[tuple[int, OutboxMessage]] = []
-        for group in groups.values():
-            first = group[0][1]
-            person = world.people[first.recipient_id]
+        groups: dict[tuple[int, str], list[tuple[int, Due]]] = {}
+        for row_id, due in won:  # one message per person and rule: a leader of two teams gets one
+            groups.setdefault((due.recipient_id, due.rule), []).append((row_id, due))
+        rows = []
+        for (recipient_id, rule), group in groups.items():
+            person = world.people[recipient_id]
             tr = Translator(person.language, regions[person.region_id].timezone)
             replies = [reply for _, due in group for reply in reminder_replies(tr, due.rule, due.context)]
-            planned = _plan(world, first)
-            message = enqueue(
-                session,
-                channel=planned.channel,
-                kind=f"reminder.{first.rule}",
-                payload={"replies": dump_replies(replies), "text": fallback_text(replies)},
-                recipient_id=person.id,
+            rows.append(
+                {
+                    "channel": _plan(world, group[0][1]).channel,
+                    "kind": f"reminder.{rule}",
+                    "payload": {"replies": dump_replies(replies), "text": fallback_text(replies)},
+                    "recipient_id": recipient_id,
+                }
             )
-            messages += [(row_id, message) for row_id, _ in group]
             report.reminders += [_plan(world, due) for _, due in group]
-        session.flush()
-        if messages:
-            session.execute(
-                sa.update(SentReminder),
-                [{"id": row_id, "outbox_message_id": message.id} for row_id, message in messages],
+        message_ids = enqueue_many(session, rows, utcnow())
+        links = [
+            {"reminder_id": row_id, "message_id": message_ids[(due.recipient_id, f"reminder.{due.rule}")]}
+            for row_id, due in won
+        ]
+        if links:
+            table = SentReminder.__table__  # Core, not the ORM: one executemany UPDATE for all links
+            session.connection().execute(
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("reminder_id"))
+                .values(outbox_message_id=sa.bindparam("message_id")),
+                links,
             )
-        session.add(SweepRun(as_of=instant, reminders=len(messages), problems=[p.as_dict() for p in report.problems]))
+        session.add(SweepRun(as_of=instant, reminders=len(won), problems=[p.as_dict() for p in report.problems]))
         session.commit()
     if report.reminders or report.problems:
         _LOGGER.info(

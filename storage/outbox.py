@@ -40,6 +40,27 @@ def enqueue(
     return message
 
 
+def enqueue_many(session: Session, messages: list[dict[str, Any]], now: dtm.datetime) -> dict[tuple[int, str], int]:
+    """Add many messages (each `channel`, `kind`, `payload`, `recipient_id`) in a few multi-row INSERTs.
+
+    Returns each message's id by (recipient_id, kind), which must be unique within the call.
+    """
+    ids: dict[tuple[int, str], int] = {}
+    rows = [
+        {**m, "status": OutboxStatus.PENDING.value, "attempts": 0, "not_before": now, "created_at": now}
+        for m in messages
+    ]
+    for start in range(0, len(rows), 1000):
+        statement = (
+            sa.insert(OutboxMessage)
+            .values(rows[start : start + 1000])
+            .returning(OutboxMessage.id, OutboxMessage.recipient_id, OutboxMessage.kind)
+        )
+        for message_id, recipient_id, kind in session.execute(statement).all():
+            ids[(recipient_id, kind)] = message_id
+    return ids
+
+
 @dataclass(frozen=True)
 class Recipient:
     id: int
