@@ -94,6 +94,16 @@ def overview(turn: Turn) -> list[Reply]:
                 ),
             )
         )
+    problems: dict[str, int] = {}
+    for problem in status["reminder_problems"]:
+        problems[problem["problem"]] = problems.get(problem["problem"], 0) + 1
+    if problems:
+        facts.append(
+            (
+                tr._("Reminders not possible"),
+                ", ".join(f"{_problem_name(turn, kind)}: {count}" for kind, count in sorted(problems.items())),
+            )
+        )
     planning = planning_year(turn.session, turn.region, turn.now)
     later = build_status(turn.session, turn.region, planning) if planning.id != year.id else status
     return [
@@ -123,6 +133,18 @@ def overview(turn: Turn) -> list[Reply]:
             ],
         )
     ]
+
+
+def _problem_name(turn: Turn, kind: str) -> str:
+    tr = turn.tr
+    names = {
+        "unreachable": tr._("people without Slack or Teams"),
+        "team_without_leader": tr._("teams without a leader"),
+        "school_without_manager": tr._("schools without a manager"),
+        "no_coordinator": tr._("no coordinator"),
+        "no_network_days": tr._("no network days this school year"),
+    }
+    return names.get(kind, kind)
 
 
 def turn_settings(turn: Turn) -> RegionSettings:

@@ -16,7 +16,7 @@ from storage.models import SweepRun
 
 async def _get(engine: sa.Engine) -> tuple[int, dict]:  # type: ignore[type-arg]
     worker = OutboxWorker(engine, [LogSender()], poll_seconds=3600)
-    async with TestClient(TestServer(create_app(engine, worker))) as client:
+    async with TestClient(TestServer(create_app(engine, worker, sweep_minutes=None))) as client:
         response = await client.get("/healthz")
         return response.status, await response.json()
 

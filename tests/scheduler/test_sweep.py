@@ -202,3 +202,17 @@ async def test_the_scheduler_sweeps_on_start_coalesced_one_at_a_time(cycle: Cycl
         scheduler.shutdown(wait=False)
     report = await run_sweep(cycle.engine, clock=lambda: instant)
     assert report is not None and len(report.reminders) == 2
+
+
+def test_the_coordinator_sees_in_chat_what_the_sweep_could_not_do(cycle: Cycle) -> None:
+    from dialogs.app import build_dialogs
+    from dialogs.types import CardReply, Incoming
+
+    instant = _at(2026, 8, 20, 9)
+    sweep(cycle.engine, instant)  # ten of the twelve teams have no leader
+    dialogs = build_dialogs(cycle.engine, clock=lambda: instant)
+    (card,) = dialogs.handle(
+        Incoming(person_id=cycle.people["kim"], channel="console", conversation_id="c", text="status")
+    )
+    assert isinstance(card, CardReply)
+    assert dict(card.facts)["Påminnelser som inte gick"] == "ämneslag utan ledare: 10"
