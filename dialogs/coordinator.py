@@ -17,6 +17,7 @@ from dialogs.i18n import Translator
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from storage import coordination, schoolyear
+from storage.audit import record
 from storage.directory import fold
 from storage.meetings import absentees, team_meetings
 from storage.models import Meeting, MeetingKind, NetworkDay, Person, PersonRole, Role, School, SchoolYear, Team
@@ -319,6 +320,7 @@ def schools_not_reported(turn: Turn) -> list[Reply]:
 
 def register(registry: Registry) -> None:
     """Add the coordinator's dialogs to `registry`."""
+    _register_framework(registry)
 
     @registry.intent("status")
     def status(turn: Turn, slots: dict[str, str]) -> list[Reply]:
@@ -809,6 +811,32 @@ def register(registry: Registry) -> None:
                 )
             )
         ]
+
+
+def _register_framework(registry: Registry) -> None:
+    @registry.action("framework.revised")
+    def revised(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        """The coordinator marks the framework revised for a school year: its yearly reminder stops."""
+        tr = turn.tr
+        if not is_coordinator(turn):
+            return _not_a_coordinator(turn, "framework.revised")
+        year = open_year(turn, values.get("year"))
+        if year is None:
+            return expired(turn)
+        if turn.region.framework_version == year.label:
+            return [TextReply(text=tr._("The framework is already marked as revised for {year}.", year=year.label))]
+        before = {"framework_version": turn.region.framework_version}
+        turn.region.framework_version = year.label
+        record(
+            turn.session,
+            action="framework.revised",
+            entity="region",
+            entity_id=turn.region.id,
+            actor_id=turn.person.id,
+            before=before,
+            after={"framework_version": year.label},
+        )
+        return [TextReply(text=tr._("Noted: the framework is revised for {year}.", year=year.label))]
 
 
 def coordinator_help(turn: Turn) -> list[Button]:

@@ -72,12 +72,17 @@ def reminder_replies(t: Translator, rule: str, context: dict[str, Any]) -> list[
         ]
     if rule == "framework_revision":
         return [
-            TextReply(
+            ChoicesReply(
                 text=t._(
                     "Time for the yearly revision of the framework for the subject teams before {year}, together "
                     "with the team leaders and the manager network.",
                     year=context["year"],
-                )
+                ),
+                buttons=[
+                    Button(
+                        label=t._("The revision is done"), action="framework.revised", values={"year": context["year"]}
+                    )
+                ],
             )
         ]
     if rule == "notice":

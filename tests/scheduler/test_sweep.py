@@ -216,3 +216,37 @@ def test_the_coordinator_sees_in_chat_what_the_sweep_could_not_do(cycle: Cycle) 
     )
     assert isinstance(card, CardReply)
     assert dict(card.facts)["Påminnelser som inte gick"] == "ämneslag utan ledare: 10"
+
+
+def test_the_revision_reminder_has_a_button_that_ends_it(cycle: Cycle) -> None:
+    from dialogs.app import build_dialogs
+    from dialogs.types import Incoming, TextReply
+
+    instant = _at(2027, 5, 3, 9)
+    assert any(p.rule == "framework_revision" for p in sweep(cycle.engine, instant).reminders)
+    with Session(cycle.engine) as s:
+        message = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "reminder.framework_revision")).one()
+    (button,) = buttons_of(load_replies(message.payload["replies"]))
+    assert button.label == "Revisionen är klar"
+    dialogs = build_dialogs(cycle.engine, clock=lambda: instant)
+
+    def press(who: str) -> str:
+        (reply,) = dialogs.handle(
+            Incoming(
+                person_id=cycle.people[who],
+                channel="console",
+                conversation_id="c",
+                action=button.action,
+                values=button.values,
+            )
+        )
+        assert isinstance(reply, TextReply)
+        return reply.text
+
+    assert "samordnare" in press("dan")  # a teacher cannot mark it
+    with Session(cycle.engine) as s:
+        assert s.get(Region, cycle.region_id).framework_version == "2024-2025"  # type: ignore[union-attr]
+    assert press("kim") == "Noterat: ramarna är reviderade för läsåret 2027/28."
+    with Session(cycle.engine) as s:
+        assert s.get(Region, cycle.region_id).framework_version == "2027/28"  # type: ignore[union-attr]
+    assert sweep(cycle.engine, instant, dry_run=True).reminders == []
