@@ -1,0 +1,210 @@
+"""Neutral replies as Slack Block Kit: messages, modals, and the way back from an interaction.
+
+Slack's limits (../shared/schemas/slack-blockkit-limits.md) are respected here, never left to Slack
+to reject: a section holds at most 3000 characters, so long text (notes) is split at line breaks;
+a message holds at most 50 blocks, so a long answer becomes several messages; an actions block holds
+25 buttons; button text is at most 75 characters. Every message has a plain `text` for notifications.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dialogs.notify import fallback_text
+from dialogs.types import Button, CardReply, ChoicesReply, FormReply, Reply, TextReply
+
+SECTION_MAX = 3000
+FIELD_MAX = 2000
+FIELDS_PER_SECTION = 10
+HEADER_MAX = 150
+BUTTON_TEXT_MAX = 75
+BUTTON_VALUE_MAX = 2000
+BUTTONS_PER_ACTIONS = 25
+MESSAGE_MAX_BLOCKS = 50
+MODAL_MAX_BLOCKS = 100
+MODAL_TITLE_MAX = 24
+OPTION_MAX = 75
+OPTIONS_MAX = 100
+PRIVATE_METADATA_MAX = 3000
+TEXT_FALLBACK_MAX = 3000
+FORM_CALLBACK = "amneslag_form"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def split_text(text: str, limit: int = SECTION_MAX) -> list[str]:
+    """Text in pieces of at most `limit` characters, cut at line breaks (or spaces) where possible."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip("\n ")
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+def _escape(text: str) -> str:
+    """Slack's mrkdwn needs &, < and > escaped; everything else is shown as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _sections(text: str) -> list[dict[str, Any]]:
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in split_text(_escape(text)) if piece
+    ]
+
+
+def button_value(button: Button) -> str:
+    value = json.dumps({"a": button.action, "v": button.values}, ensure_ascii=False, separators=(",", ":"))
+    if len(value) > BUTTON_VALUE_MAX:
+        raise ValueError(f"button {button.action!r} carries {len(value)} characters; Slack allows {BUTTON_VALUE_MAX}")
+    return value
+
+
+def parse_button_value(value: str) -> tuple[str, dict[str, Any]] | None:
+    """The action and values of a pressed button, or None when the value is not one of ours."""
+    try:
+        data = json.loads(value)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("a"), str) or not isinstance(data.get("v", {}), dict):
+        return None
+    return data["a"], data.get("v", {})
+
+
+def _actions(buttons: list[Button], offset: int) -> list[dict[str, Any]]:
+    blocks = []
+    for start in range(0, len(buttons), BUTTONS_PER_ACTIONS):
+        elements = []
+        for index, button in enumerate(buttons[start : start + BUTTONS_PER_ACTIONS], start=offset + start):
+            element: dict[str, Any] = {
+                "type": "button",
+                "action_id": f"amneslag_{index}",
+                "text": {"type": "plain_text", "text": _cut(button.label, BUTTON_TEXT_MAX), "emoji": True},
+                "value": button_value(button),
+            }
+            if button.style != "default":
+                element["style"] = button.style
+            elements.append(element)
+        blocks.append({"type": "actions", "elements": elements})
+    return blocks
+
+
+def _card(card: CardReply, offset: int) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _cut(card.title, HEADER_MAX)}}
+    ]
+    fields = [
+        {"type": "mrkdwn", "text": _cut(f"*{_escape(label)}*\n{_escape(value)}", FIELD_MAX)}
+        for label, value in card.facts
+    ]
+    for start in range(0, len(fields), FIELDS_PER_SECTION):
+        blocks.append({"type": "section", "fields": fields[start : start + FIELDS_PER_SECTION]})
+    if card.text:
+        blocks += _sections(card.text)
+    return blocks + _actions(card.buttons, offset)
+
+
+def message_blocks(replies: list[Reply]) -> list[dict[str, Any]]:
+    """All blocks of the replies, in order (maybe more than one message holds: see `messages`)."""
+    blocks: list[dict[str, Any]] = []
+    offset = 0
+    for reply in replies:
+        if isinstance(reply, TextReply):
+            blocks += _sections(reply.text)
+        elif isinstance(reply, ChoicesReply):
+            blocks += _sections(reply.text) + _actions(reply.buttons, offset)
+            offset += len(reply.buttons)
+        elif isinstance(reply, CardReply):
+            blocks += _card(reply, offset)
+            offset += len(reply.buttons)
+        elif isinstance(reply, FormReply):
+            blocks += _sections(f"*{reply.title}*")
+    return blocks
+
+
+def messages(replies: list[Reply]) -> list[dict[str, Any]]:
+    """The replies as `chat.postMessage` arguments (`text` and `blocks`), split to fit Slack's limits."""
+    blocks = message_blocks(replies)
+    text = _cut(fallback_text(replies), TEXT_FALLBACK_MAX) or " "
+    if not blocks:
+        return [{"text": text}]
+    return [
+        {
+            "text": text if start == 0 else _cut(fallback_text(replies), 150),
+            "blocks": blocks[start : start + MESSAGE_MAX_BLOCKS],
+        }
+        for start in range(0, len(blocks), MESSAGE_MAX_BLOCKS)
+    ]
+
+
+def modal(form: FormReply) -> dict[str, Any]:
+    """A form as a modal view; its submit comes back as a `view_submission` with our metadata."""
+    blocks: list[dict[str, Any]] = []
+    for field in form.fields:
+        element: dict[str, Any]
+        if field.kind in ("text", "multiline"):
+            element = {"type": "plain_text_input", "action_id": field.name, "multiline": field.kind == "multiline"}
+            if field.value:
+                element["initial_value"] = field.value
+        elif field.kind == "date":
+            element = {"type": "datepicker", "action_id": field.name}
+            if field.value:
+                element["initial_date"] = field.value
+        else:
+            element = {
+                "type": "static_select",
+                "action_id": field.name,
+                "options": [
+                    {"text": {"type": "plain_text", "text": _cut(label, OPTION_MAX)}, "value": value[:OPTION_MAX]}
+                    for value, label in field.options[:OPTIONS_MAX]
+                ],
+            }
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": field.name,
+                "label": {"type": "plain_text", "text": _cut(field.label, FIELD_MAX)},
+                "optional": not field.required,
+                "element": element,
+            }
+        )
+    metadata = button_value(form.submit)
+    if len(metadata) > PRIVATE_METADATA_MAX:
+        raise ValueError("form metadata too long for Slack")
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": _cut(form.title, MODAL_TITLE_MAX)},
+        "submit": {"type": "plain_text", "text": _cut(form.submit.label, MODAL_TITLE_MAX)},
+        "blocks": blocks[:MODAL_MAX_BLOCKS],
+    }
+
+
+def submitted(view: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The action and values of a submitted form modal (the fields' answers merged into the values)."""
+    parsed = parse_button_value(view.get("private_metadata", ""))
+    if parsed is None:
+        return None
+    action, values = parsed
+    answers: dict[str, Any] = {}
+    for block_id, elements in (view.get("state", {}).get("values", {}) or {}).items():
+        for element in elements.values():
+            kind = element.get("type")
+            if kind == "plain_text_input":
+                answers[block_id] = element.get("value") or ""
+            elif kind == "datepicker":
+                answers[block_id] = element.get("selected_date") or ""
+            elif kind == "static_select":
+                answers[block_id] = (element.get("selected_option") or {}).get("value", "")
+    return action, {**answers, **values}  # our own values win over anything typed or forged

@@ -1,0 +1,91 @@
+"""Neutral replies as Block Kit, inside Slack's limits (../shared/schemas/slack-blockkit-limits.md)."""
+
+from __future__ import annotations
+
+import json
+
+from bot.slack import blocks as bk
+from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, TextReply
+
+
+def _all_text(message: dict) -> str:  # type: ignore[type-arg]
+    return "\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section" and "text" in b)
+
+
+def test_long_notes_are_split_at_line_breaks_and_nothing_is_lost() -> None:
+    lines = [f"Rad {i}: " + "å" * 90 for i in range(120)]  # about 12,000 characters
+    (message,) = bk.messages([CardReply(title="Anteckningar", text="\n".join(lines))])
+    sections = [b for b in message["blocks"] if b["type"] == "section"]
+    assert len(sections) >= 4
+    assert all(len(s["text"]["text"]) <= bk.SECTION_MAX for s in sections)
+    assert _all_text(message).split("\n") == lines
+    assert len(message["text"]) <= bk.TEXT_FALLBACK_MAX and message["text"].startswith("Anteckningar")
+
+
+def test_a_word_longer_than_a_section_is_cut_hard() -> None:
+    pieces = bk.split_text("x" * 7000)
+    assert [len(p) for p in pieces] == [3000, 3000, 1000]
+
+
+def test_many_buttons_and_blocks_stay_inside_the_limits() -> None:
+    buttons = [Button(label=f"Knapp {i} " + "ö" * 80, action="a", values={"i": i}) for i in range(60)]
+    replies = [ChoicesReply(text="Välj", buttons=buttons)] + [TextReply(text=f"Stycke {i}") for i in range(60)]
+    sent = bk.messages(replies)
+    assert len(sent) == 2 and all(len(m["blocks"]) <= bk.MESSAGE_MAX_BLOCKS for m in sent)
+    actions = [b for m in sent for b in m["blocks"] if b["type"] == "actions"]
+    assert [len(a["elements"]) for a in actions] == [25, 25, 10]
+    elements = [e for a in actions for e in a["elements"]]
+    assert all(len(e["text"]["text"]) <= bk.BUTTON_TEXT_MAX for e in elements)
+    assert len({e["action_id"] for e in elements}) == 60  # unique within the message
+    assert bk.parse_button_value(elements[59]["value"]) == ("a", {"i": 59})
+    assert all(m["text"] for m in sent)
+
+
+def test_card_facts_become_fields_ten_to_a_section() -> None:
+    card = CardReply(title="T" * 200, facts=[(f"Lag {i}", "x" * 2500) for i in range(12)])
+    blocks = bk.message_blocks([card])
+    assert len(blocks[0]["text"]["text"]) == bk.HEADER_MAX
+    fields = [b["fields"] for b in blocks if b["type"] == "section" and "fields" in b]
+    assert [len(f) for f in fields] == [10, 2]
+    assert all(len(f["text"]) <= bk.FIELD_MAX for group in fields for f in group)
+
+
+def test_text_is_escaped_for_mrkdwn() -> None:
+    (message,) = bk.messages([TextReply(text="<!channel> & <@U123>")])
+    assert message["blocks"][0]["text"]["text"] == "&lt;!channel&gt; &amp; &lt;@U123&gt;"
+
+
+def test_foreign_button_values_are_not_ours() -> None:
+    for value in ("", "nej", "[1]", json.dumps({"a": 1}), json.dumps({"a": "x", "v": []})):
+        assert bk.parse_button_value(value) is None
+
+
+def test_a_form_is_a_modal_and_its_submission_comes_back() -> None:
+    form = FormReply(
+        title="Anteckningar från Bild/form/skapande, torsdag 11 februari",
+        fields=[
+            FormField(name="body", label="Anteckningar", kind="multiline", value="Utkast"),
+            FormField(name="link", label="Länk (valfri)", required=False),
+        ],
+        submit=Button(label="Förhandsgranska", action="notes.submit", values={"meeting_id": 7}),
+    )
+    view = bk.modal(form)
+    assert len(view["title"]["text"]) <= bk.MODAL_TITLE_MAX and view["callback_id"] == bk.FORM_CALLBACK
+    assert view["blocks"][0]["element"] == {
+        "type": "plain_text_input",
+        "action_id": "body",
+        "multiline": True,
+        "initial_value": "Utkast",
+    }
+    assert view["blocks"][1]["optional"] is True
+    submitted = {
+        **view,
+        "state": {
+            "values": {
+                "body": {"body": {"type": "plain_text_input", "value": "Rad 1\nRad 2"}},
+                "link": {"link": {"type": "plain_text_input", "value": None}},
+                "meeting_id": {"meeting_id": {"type": "plain_text_input", "value": "99"}},  # forged
+            }
+        },
+    }
+    assert bk.submitted(submitted) == ("notes.submit", {"meeting_id": 7, "body": "Rad 1\nRad 2", "link": ""})
