@@ -21,7 +21,7 @@ from storage.audit import entries
 from storage.db import open_database, session_scope
 from storage.demo import load_demo
 from storage.directory import get_region, only_region, person_by_email
-from storage.errors import AmneslagError, RosterRejected
+from storage.errors import AmneslagError, ConfigurationError, RosterRejected
 from storage.models import OutboxStatus, Person, SchoolYear, utcnow
 from storage.roster import decode, import_roster
 from storage.seed import region_data, seed_region
@@ -139,24 +139,47 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
-    from bot.outbox import LogSender, OutboxWorker
+    from bot.outbox import LogSender, OutboxWorker, Sender
     from bot.server import create_app
+    from bot.slack.app import SlackBot
+    from bot.slack.sender import SlackSender, web_client
+    from dialogs.app import build_dialogs
 
     engine = _engine(settings)
     if args.demo:
         with session_scope(engine) as session:
             result = load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone)))
         print(f"Demodata: {result.region.name}, läsår {result.school_year}. {result.people.summary()}")
+    senders: list[Sender] = [LogSender()]
+    slack = client = None
+    if settings.slack_bot_token is not None:
+        if settings.slack_signing_secret is None:
+            raise ConfigurationError(
+                "SLACK_BOT_TOKEN är satt men inte SLACK_SIGNING_SECRET: utan den kan boten inte kontrollera att "
+                "anropen kommer från Slack. Sätt SLACK_SIGNING_SECRET (appens Basic Information i Slack)."
+            )
+        client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+        senders.append(SlackSender(client))
     worker = OutboxWorker(
         engine,
-        [LogSender()],
+        senders,
         max_attempts=settings.outbox_max_attempts,
         poll_seconds=settings.outbox_poll_seconds,
     )
+    if client is not None and settings.slack_signing_secret is not None:
+        dialogs = build_dialogs(
+            engine,
+            idle_timeout=dtm.timedelta(minutes=settings.dialog_idle_minutes),
+            default_language=settings.language,
+        )
+        slack = SlackBot(engine, dialogs, worker, client, settings.slack_signing_secret.get_secret_value())
     print(f"Ämneslagsboten lyssnar på http://{args.host}:{args.port} (hälsa: /healthz). Avsluta med Ctrl+C.")
     try:
         web.run_app(
-            create_app(engine, worker, sweep_minutes=settings.sweep_minutes), host=args.host, port=args.port, print=None
+            create_app(engine, worker, sweep_minutes=settings.sweep_minutes, slack=slack),
+            host=args.host,
+            port=args.port,
+            print=None,
         )
     except OSError as exc:
         raise AmneslagError(

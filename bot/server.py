@@ -1,4 +1,4 @@
-"""The aiohttp server: `/healthz` now; `/api/messages` (Teams) and `/slack/events` join it later.
+"""The aiohttp server: `/healthz`, `/slack/events` when Slack is configured; `/api/messages` (Teams) later.
 
 The outbox worker and the reminder scheduler run inside the server's event loop while it runs.
 """
@@ -16,6 +16,7 @@ from aiohttp import web
 from sqlmodel import Session, func, select
 
 from bot.outbox import OutboxWorker
+from bot.slack.app import SlackBot
 from scheduler.timing import start_scheduler
 from storage import outbox
 from storage.models import SweepRun
@@ -62,12 +63,23 @@ async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
     scheduler.shutdown(wait=False)
 
 
-def create_app(engine: sa.Engine, worker: OutboxWorker, *, sweep_minutes: float | None = 15) -> web.Application:
-    """The web application with its routes and background tasks (no reminder sweeps if `sweep_minutes` is None)."""
+def create_app(
+    engine: sa.Engine,
+    worker: OutboxWorker,
+    *,
+    sweep_minutes: float | None = 15,
+    slack: SlackBot | None = None,
+) -> web.Application:
+    """The web application with its routes and background tasks (no reminder sweeps if `sweep_minutes` is None).
+
+    With `slack`, Slack's events, command and interactivity are served at `/slack/events`.
+    """
     app = web.Application()
     app[ENGINE] = engine
     app[WORKER] = worker
     app.router.add_get("/healthz", healthz)
+    if slack is not None:
+        app.router.add_post("/slack/events", slack.handle)
     app.cleanup_ctx.append(_run_worker)
     if sweep_minutes is not None:
         app[SWEEP_MINUTES] = sweep_minutes

@@ -1,0 +1,88 @@
+"""The outbox's Slack sender: `conversations.open` for a direct message, then `chat.postMessage`.
+
+slack_sdk's async retry handlers wait out a 429 (Retry-After) and a dropped connection without
+blocking the event loop; what still fails goes back to the outbox with its Retry-After, or, for
+errors that will never pass (an unknown user, a deactivated account), ends as failed.
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.outbox import DeliveryError
+from bot.slack import blocks
+from dialogs.types import load_replies
+from storage.outbox import Delivery
+
+PERMANENT = {
+    "user_not_found",
+    "users_not_found",
+    "channel_not_found",
+    "account_inactive",
+    "user_disabled",
+    "cannot_dm_bot",
+    "not_in_channel",
+    "is_archived",
+    "invalid_blocks",
+    "msg_too_long",
+}
+
+
+def web_client(token: str, base_url: str) -> AsyncWebClient:
+    """A Web API client at `base_url` (slack_sdk needs the trailing slash), retrying 429s and dropped connections."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def slack_error(exc: SlackApiError) -> str:
+    """Slack's error code of a failed call (or the HTTP status when the answer was not Slack's JSON)."""
+    data = exc.response.data
+    return str(data.get("error", "unknown_error")) if isinstance(data, dict) else f"http_{exc.response.status_code}"
+
+
+def _retry_after(exc: SlackApiError) -> float:
+    headers = {str(k).lower(): v for k, v in (exc.response.headers or {}).items()}
+    value = headers.get("retry-after", 30)
+    value = value[0] if isinstance(value, list) else value
+    try:
+        return max(float(value), 1.0)
+    except (TypeError, ValueError):
+        return 30.0
+
+
+class SlackSender:
+    channel = "slack"
+
+    def __init__(self, client: AsyncWebClient):
+        self.client = client
+
+    async def send(self, delivery: Delivery) -> None:
+        try:
+            target = delivery.payload.get("slack_channel")
+            if not target:
+                user = delivery.recipient.slack_user_id if delivery.recipient else None
+                if not user:
+                    raise DeliveryError("the recipient has no Slack user id", permanent=True)
+                opened = await self.client.conversations_open(users=user)
+                target = opened["channel"]["id"]
+            for message in blocks.messages(load_replies(delivery.payload.get("replies", []))):
+                await self.client.chat_postMessage(channel=target, **message)
+        except SlackApiError as exc:
+            error = slack_error(exc)
+            if exc.response.status_code == 429:
+                raise DeliveryError("ratelimited", retry_after=_retry_after(exc)) from exc
+            raise DeliveryError(f"slack: {error}", permanent=error in PERMANENT) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise DeliveryError(f"slack: {type(exc).__name__}") from exc

@@ -1,0 +1,151 @@
+"""A fake Slack Web API on loopback, the bot's server in front of it, and requests signed as Slack signs them."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import sqlalchemy as sa
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.outbox import LogSender, OutboxWorker
+from bot.server import create_app
+from bot.slack.app import SlackBot
+from bot.slack.sender import SlackSender, web_client
+from dialogs.app import build_dialogs
+from storage.db import session_scope
+from storage.demo import load_demo
+from tests.dialogs.conftest import NOW
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+USERS = {  # the Slack workspace's members, as users.info gives them
+    "U0ALVA": "alva.jonsson@example.org",
+    "U0JONAS": "jonas.sundqvist@example.org",
+    "U0PONTUS": "pontus.ronnlund@example.org",
+    "U0STRANGER": "someone@elsewhere.example",
+}
+
+
+@dataclass
+class FakeSlack:
+    """Answers the Web API methods the bot uses and records every call."""
+
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    rate_limit_next: int = 0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def of(self, method: str) -> list[dict[str, Any]]:
+        return [args for name, args in self.calls if name == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The calls of `method` once there are `count` of them (the outbox worker posts in the background)."""
+        async with asyncio.timeout(timeout):
+            while len(self.of(method)) < count:
+                self.changed.clear()
+                await self.changed.wait()
+        return self.of(method)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)  # slack_sdk sends some arguments in the query string
+        if request.method == "POST" and request.content_type == "application/json":
+            args.update(await request.json())
+        elif request.method == "POST":
+            args.update(await request.post())
+        if method == "chat.postMessage" and self.rate_limit_next > 0:
+            self.rate_limit_next -= 1
+            self.calls.append(("429", args))
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
+        self.calls.append((method, args))
+        self.changed.set()
+        if method == "auth.test":
+            return web.json_response({"ok": True, "user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T0TEAM"})
+        if method == "users.info":
+            email = USERS.get(str(args.get("user")))
+            if email is None:
+                return web.json_response({"ok": False, "error": "user_not_found"})
+            return web.json_response({"ok": True, "user": {"id": args["user"], "profile": {"email": email}}})
+        if method == "conversations.open":
+            return web.json_response({"ok": True, "channel": {"id": "D" + str(args.get("users"))[1:]}})
+        return web.json_response({"ok": True, "ts": f"{time.time():.6f}", "channel": args.get("channel")})
+
+
+@dataclass
+class Slack:
+    api: FakeSlack
+    client: TestClient
+    db: sa.Engine
+
+    async def post(self, body: str, *, content_type: str, headers: dict[str, str] | None = None) -> web.Response:
+        return await self.client.post(
+            "/slack/events",
+            data=body.encode(),
+            headers={"Content-Type": content_type, **signed(body), **(headers or {})},
+        )
+
+    async def event(self, event: dict[str, Any], event_id: str = "Ev0001", retry: int | None = None) -> Any:
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": "T0TEAM",
+                "api_app_id": "A0APP",
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": "T0TEAM", "user_id": "U0BOT", "is_bot": True}],
+            }
+        )
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry is not None else {}
+        return await self.post(body, content_type="application/json", headers=headers)
+
+    async def dm(self, user: str, text: str, event_id: str = "Ev0001") -> Any:
+        return await self.event(
+            {
+                "type": "message",
+                "channel_type": "im",
+                "channel": "D" + user[1:],
+                "user": user,
+                "text": text,
+                "ts": f"{time.time():.6f}",
+                "event_ts": f"{time.time():.6f}",
+            },
+            event_id,
+        )
+
+    async def interaction(self, payload: dict[str, Any]) -> Any:
+        return await self.post(
+            urlencode({"payload": json.dumps(payload)}), content_type="application/x-www-form-urlencoded"
+        )
+
+
+def signed(body: str, timestamp: str | None = None, secret: str = SECRET) -> dict[str, str]:
+    """The headers Slack adds: a timestamp and `v0=` HMAC-SHA256 of `v0:{timestamp}:{body}`."""
+    timestamp = timestamp or str(int(time.time()))
+    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+@pytest.fixture
+async def slack(engine: sa.Engine) -> AsyncIterator[Slack]:
+    with session_scope(engine) as s:
+        load_demo(s, "2026/27")
+    api = FakeSlack()
+    fake = web.Application()
+    fake.router.add_route("*", "/api/{method}", api.handle)
+    async with TestServer(fake) as fake_server:
+        client = web_client("xoxb-test-token", str(fake_server.make_url("/api/")))
+        worker = OutboxWorker(engine, [LogSender(), SlackSender(client)], poll_seconds=0.2)
+        bot = SlackBot(engine, build_dialogs(engine, clock=lambda: NOW), worker, client, SECRET)
+        app = create_app(engine, worker, sweep_minutes=None, slack=bot)
+        async with TestClient(TestServer(app)) as http:
+            yield Slack(api, http, engine)

@@ -1,0 +1,134 @@
+"""Slack end to end over HTTP: signed requests as Slack sends them, the fake Web API's record as the truth."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from sqlmodel import Session, select
+
+from bot.slack.blocks import parse_button_value
+from storage.models import Absence, OutboxMessage, Person
+from tests.slack.conftest import Slack, signed
+
+
+def _texts(message: dict) -> str:  # type: ignore[type-arg]
+    blocks = message.get("blocks") or []
+    return "\n".join(b["text"]["text"] for b in blocks if b.get("type") == "section" and "text" in b)
+
+
+async def test_url_verification(slack: Slack) -> None:
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
+    response = await slack.post(body, content_type="application/json")
+    assert response.status == 200
+    assert (await response.json())["challenge"].startswith("3eZbrw1a")
+
+
+async def test_a_direct_message_gets_a_block_kit_answer(slack: Slack) -> None:
+    response = await slack.dm("U0ALVA", "hjälp")
+    assert response.status == 200
+    (posted,) = await slack.api.wait_for("chat.postMessage")
+    assert posted["channel"] == "D0ALVA"
+    assert _texts(posted).startswith("Hej Alva! Det här kan jag hjälpa dig med")
+    labels = [e["text"]["text"] for b in posted["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert "Anmäl frånvaro" in labels
+    assert posted["text"].startswith("Hej Alva!")  # the notification text
+    with Session(slack.db) as s:
+        alva = s.exec(select(Person).where(Person.email == "alva.jonsson@example.org")).one()
+    assert alva.slack_user_id == "U0ALVA"  # found by e-mail once, by id from now on
+    await slack.dm("U0ALVA", "mitt ämneslag", event_id="Ev0002")
+    await slack.api.wait_for("chat.postMessage", 2)
+    assert len(slack.api.of("users.info")) == 1
+
+
+async def test_a_stranger_gets_the_polite_answer(slack: Slack) -> None:
+    await slack.dm("U0STRANGER", "hej")
+    (posted,) = await slack.api.wait_for("chat.postMessage")
+    assert _texts(posted).startswith("Hej! Jag känner inte igen dig än")
+
+
+async def test_bad_signatures_and_timestamps_are_401_with_no_api_call(slack: Slack) -> None:
+    body = json.dumps({"type": "event_callback", "event_id": "EvBad", "event": {"type": "message"}})
+    now = str(int(time.time()))
+    cases = [
+        {"X-Slack-Request-Timestamp": now, "X-Slack-Signature": "v0=" + "0" * 64},  # wrong signature
+        signed(body, timestamp=str(int(time.time()) - 6 * 60)),  # stale: more than five minutes old
+        {"X-Slack-Request-Timestamp": "garbage", "X-Slack-Signature": signed(body)["X-Slack-Signature"]},
+        {"X-Slack-Signature": signed(body)["X-Slack-Signature"]},  # no timestamp at all
+        signed(body, secret="someone-else"),
+    ]
+    for headers in cases:
+        response = await slack.client.post(
+            "/slack/events", data=body.encode(), headers={"Content-Type": "application/json", **headers}
+        )
+        assert response.status == 401, headers
+    await asyncio.sleep(0)
+    assert slack.api.calls == []
+
+
+async def test_the_same_event_four_times_in_parallel_causes_one_side_effect(slack: Slack) -> None:
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D0ALVA",
+        "user": "U0ALVA",
+        "text": "jag kan inte komma 11/2",
+        "ts": "1700000000.000100",
+    }
+    responses = await asyncio.gather(*(slack.event(event, "EvSame", retry=n if n else None) for n in range(4)))
+    assert [r.status for r in responses] == [200] * 4
+    await slack.api.wait_for("chat.postMessage")
+    with Session(slack.db) as s:
+        assert len(s.exec(select(Absence)).all()) == 1
+        replies = [m for m in s.exec(select(OutboxMessage)).all() if m.kind == "reply"]
+    assert len(replies) == 1
+
+
+async def test_an_absence_reported_with_buttons_reaches_the_leaders_and_the_manager(slack: Slack) -> None:
+    with Session(slack.db) as s:  # the leader and the manager use Slack too
+        for email, user in (("jonas.sundqvist@example.org", "U0JONAS"), ("pontus.ronnlund@example.org", "U0PONTUS")):
+            s.exec(select(Person).where(Person.email == email)).one().slack_user_id = user
+        s.commit()
+    await slack.dm("U0ALVA", "anmäl frånvaro")
+    (question,) = await slack.api.wait_for("chat.postMessage")
+    button = next(e for b in question["blocks"] if b["type"] == "actions" for e in b["elements"])
+    assert parse_button_value(button["value"])[0] == "absence.report"  # type: ignore[index]
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0ALVA", "username": "alva", "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "token": "legacy",
+        "container": {"type": "message", "message_ts": "1.1", "channel_id": "D0ALVA", "is_ephemeral": False},
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "team": {"id": "T0TEAM", "domain": "kulturskolan"},
+        "channel": {"id": "D0ALVA", "name": "directmessage"},
+        "actions": [{**button, "block_id": "b1", "action_ts": "1700000001.0001"}],
+    }
+    response = await slack.interaction(payload)
+    assert response.status == 200
+    await slack.api.wait_for("chat.postMessage", 4)  # Alva's confirmation, Jonas, Petter is not on Slack, Pontus
+    opened = {args["users"] for args in slack.api.of("conversations.open")}
+    assert {"U0JONAS", "U0PONTUS"} <= opened
+    texts = [_texts(m) or m["text"] for m in slack.api.of("chat.postMessage")]
+    assert any(t.startswith("Klart: din frånvaro") for t in texts)
+    assert sum("har anmält frånvaro" in t for t in texts) == 2
+
+
+async def test_an_unhandled_event_is_answered_200(slack: Slack) -> None:
+    response = await slack.event({"type": "reaction_added", "user": "U0ALVA", "reaction": "tada"}, "EvReact")
+    assert response.status == 200
+
+
+async def test_a_rate_limited_message_is_delayed_not_lost(slack: Slack) -> None:
+    slack.api.rate_limit_next = 1
+    await slack.dm("U0ALVA", "hjälp")
+    (posted,) = await slack.api.wait_for("chat.postMessage", timeout=15)
+    assert [name for name, _ in slack.api.calls].count("429") == 1
+    assert _texts(posted).startswith("Hej Alva!")
