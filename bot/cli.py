@@ -8,7 +8,9 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from importlib import resources
 from pathlib import Path
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -31,7 +33,6 @@ _LOGGER = logging.getLogger("amneslag")
 
 # Commands of the public contract that later issues build; they say so instead of pretending.
 NOT_BUILT = {
-    "manifest": "app-paketen för Teams och Slack",
     "invoice": "fakturaunderlag för en fysisk träff",
     "gdpr": "export och radering av en persons uppgifter",
 }
@@ -247,6 +248,24 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+EXAMPLE_URL = "https://bot.example.org/slack/events"
+
+
+def cmd_manifest(args: argparse.Namespace, settings: Settings) -> int:
+    """The Slack app manifest with the request URL filled in (the Teams package comes with Teams)."""
+    if args.platform == "teams":
+        print("amneslag manifest teams: Teams-paketet är inte byggt ännu.", file=sys.stderr)
+        return 2
+    text = resources.files("manifest").joinpath("slack/manifest.yaml").read_text(encoding="utf-8")
+    if args.url:
+        parsed = urlparse(args.url)
+        if parsed.scheme != "https" or not parsed.netloc:
+            raise AmneslagError(f"--url måste vara en https-adress, till exempel {EXAMPLE_URL}")
+        text = text.replace(EXAMPLE_URL, args.url)
+    sys.stdout.write(text)
+    return 0
+
+
 def _not_built(name: str) -> Callable[[argparse.Namespace, Settings], int]:
     def run(_args: argparse.Namespace, _settings: Settings) -> int:
         print(f"amneslag {name}: {NOT_BUILT[name]} är inte byggt ännu.", file=sys.stderr)
@@ -345,6 +364,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", type=_date, metavar="DATE", help="dagens datum för relativa datum (ÅÅÅÅ-MM-DD)")
     p.add_argument("--region", default="vasterbotten", help="vars ämneslag och orter som känns igen")
     p.set_defaults(run=cmd_parse)
+
+    p = sub.add_parser("manifest", help="app-manifestet för Slack (Teams-paketet kommer senare)")
+    p.add_argument("platform", choices=["slack", "teams"])
+    p.add_argument("--url", help="serverns adress för Slack, t.ex. https://bot.kommun.se/slack/events")
+    p.add_argument("--out", help="(Teams) filen att skriva paketet till")
+    p.set_defaults(run=cmd_manifest)
 
     for name, what in NOT_BUILT.items():
         p = sub.add_parser(name, help=f"{what} (inte byggt ännu)", add_help=False)
