@@ -153,27 +153,38 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Demodata: {result.region.name}, läsår {result.school_year}. {result.people.summary()}")
     senders: list[Sender] = [LogSender()]
     slack = client = None
+    if args.slack_socket_mode and settings.slack_app_token is None:
+        raise ConfigurationError(
+            "--slack-socket-mode behöver SLACK_APP_TOKEN (en app-nivåtoken, xapp-…, med connections:write)."
+        )
     if settings.slack_bot_token is not None:
-        if settings.slack_signing_secret is None:
+        if settings.slack_signing_secret is None and not args.slack_socket_mode:
             raise ConfigurationError(
                 "SLACK_BOT_TOKEN är satt men inte SLACK_SIGNING_SECRET: utan den kan boten inte kontrollera att "
-                "anropen kommer från Slack. Sätt SLACK_SIGNING_SECRET (appens Basic Information i Slack)."
+                "anropen kommer från Slack. Sätt SLACK_SIGNING_SECRET (appens Basic Information i Slack), "
+                "eller kör med --slack-socket-mode."
             )
         client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
         senders.append(SlackSender(client))
+    elif args.slack_socket_mode:
+        raise ConfigurationError("--slack-socket-mode behöver också SLACK_BOT_TOKEN.")
     worker = OutboxWorker(
         engine,
         senders,
         max_attempts=settings.outbox_max_attempts,
         poll_seconds=settings.outbox_poll_seconds,
     )
-    if client is not None and settings.slack_signing_secret is not None:
+    if client is not None:
         dialogs = build_dialogs(
             engine,
             idle_timeout=dtm.timedelta(minutes=settings.dialog_idle_minutes),
             default_language=settings.language,
         )
-        slack = SlackBot(engine, dialogs, worker, client, settings.slack_signing_secret.get_secret_value())
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        token = (
+            settings.slack_app_token.get_secret_value() if args.slack_socket_mode and settings.slack_app_token else None
+        )
+        slack = SlackBot(engine, dialogs, worker, client, secret, app_token=token)
     print(f"Ämneslagsboten lyssnar på http://{args.host}:{args.port} (hälsa: /healthz). Avsluta med Ctrl+C.")
     try:
         web.run_app(
@@ -330,6 +341,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_remind)
 
     p = sub.add_parser("serve", help="starta servern med påminnelser och utskick")
+    p.add_argument(
+        "--slack-socket-mode",
+        action="store_true",
+        help="ta emot Slack över Socket Mode (SLACK_APP_TOKEN) i stället för en publik /slack/events",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3978)
     p.add_argument("--demo", action="store_true", help="lägg först in demoregionen Västerbotten (påhittade personer)")

@@ -78,7 +78,9 @@ def create_app(
     app[ENGINE] = engine
     app[WORKER] = worker
     app.router.add_get("/healthz", healthz)
-    if slack is not None:
+    if slack is not None and slack.app_token is not None:
+        app.cleanup_ctx.append(slack.socket_mode)
+    elif slack is not None:
         app.router.add_post("/slack/events", slack.handle)
     app.cleanup_ctx.append(_run_worker)
     if sweep_minutes is not None:

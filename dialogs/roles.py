@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dialogs.coordinator import coordinator_absences, coordinator_help, is_coordinator
+from dialogs.coordinator import overview as coordinator_overview
 from dialogs.engine import Registry, Turn
 from dialogs.leader import is_leader_now, leader_absences, leader_help
 from dialogs.manager import is_manager, manager_absences, manager_help
@@ -43,6 +46,20 @@ def register(registry: Registry) -> None:
             )
         )
         return blocks
+
+    @registry.action("home")
+    def home(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        """A person's home view (Slack's App Home): the menu, my team, and the to-dos of each of my roles."""
+        replies = help_(turn, {})[:-1]
+        if Role.TEACHER.value in turn.roles:
+            replies += registry.intents["my_team"](turn, {})
+        if is_leader_now(turn):
+            replies += registry.actions["leader.meetings"](turn, {})[:3]
+        if is_manager(turn):
+            replies += registry.intents["list_staff"](turn, {})
+        if is_coordinator(turn):
+            replies += coordinator_overview(turn)
+        return replies
 
     @registry.intent("absences")
     def absences(turn: Turn, slots: dict[str, str]) -> list[Reply]:

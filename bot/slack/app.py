@@ -13,11 +13,13 @@ import asyncio
 import hashlib
 import logging
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import sqlalchemy as sa
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -213,9 +215,34 @@ class SlackBot:
                 values=parsed[1],
             )
 
+        @app.event("app_home_opened")
+        async def home(body: dict[str, Any], event: dict[str, Any]) -> None:
+            if event.get("tab") != "home":
+                return
+            await self.publish_home(event["user"])
+
         @app.event(re.compile(".*"))
         async def anything_else(body: dict[str, Any]) -> None:
             """Every other subscribed event is answered 200, so Slack does not retry it."""
+
+    async def publish_home(self, user_id: str) -> None:
+        """The App Home tab: my menu, my team and the to-dos of my roles (`views.publish`)."""
+        person_id = await self.person_id(user_id)
+        incoming = Incoming(person_id=person_id, channel="slack", conversation_id="home", action="home")
+        replies = await asyncio.to_thread(self.dialogs.handle, incoming)
+        view = {"type": "home", "blocks": blocks.message_blocks(replies)[: blocks.MODAL_MAX_BLOCKS]}
+        try:
+            await self.client.views_publish(user_id=user_id, view=view)
+        except SlackApiError as exc:
+            _LOGGER.warning("views.publish failed: %s", slack_error(exc))
+
+    async def socket_mode(self, app: web.Application) -> AsyncIterator[None]:
+        """An aiohttp cleanup context: connected to Slack over Socket Mode while the server runs."""
+        assert self.app_token is not None
+        handler = AsyncSocketModeHandler(self.app, self.app_token)
+        await handler.connect_async()
+        yield
+        await handler.close_async()
 
     async def handle(self, request: web.Request) -> web.Response:
         """The aiohttp handler of `/slack/events`: a request with a missing or malformed timestamp is a 401."""

@@ -132,3 +132,20 @@ async def test_a_rate_limited_message_is_delayed_not_lost(slack: Slack) -> None:
     (posted,) = await slack.api.wait_for("chat.postMessage", timeout=15)
     assert [name for name, _ in slack.api.calls].count("429") == 1
     assert _texts(posted).startswith("Hej Alva!")
+
+
+async def test_app_home_shows_the_menu_my_team_and_my_to_dos(slack: Slack) -> None:
+    await slack.event({"type": "app_home_opened", "user": "U0JONAS", "channel": "D0JONAS", "tab": "home"}, "EvHome")
+    (published,) = await slack.api.wait_for("views.publish")
+    assert published["user_id"] == "U0JONAS"
+    view = published["view"] if isinstance(published["view"], dict) else json.loads(published["view"])
+    assert view["type"] == "home" and len(view["blocks"]) <= 100
+    headers = [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
+    assert "Bild/form/skapande" in headers  # my team
+    assert any(h.startswith("Bild/form/skapande: ") for h in headers)  # the meetings I lead
+    labels = [e["text"]["text"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert "Skicka kallelse nu" in labels and "Planera träff" in labels
+    await slack.event({"type": "app_home_opened", "user": "U0STRANGER", "tab": "home"}, "EvHome2")
+    (_, stranger) = await slack.api.wait_for("views.publish", 2)
+    view = stranger["view"] if isinstance(stranger["view"], dict) else json.loads(stranger["view"])
+    assert "känner inte igen dig" in json.dumps(view, ensure_ascii=False)
