@@ -62,13 +62,27 @@ class SlackBot:
     """The Slack side of the bot: the bolt app, its identity lookups and its way into the dialogs."""
 
     def __init__(
-        self, engine: sa.Engine, dialogs: Engine, worker: OutboxWorker, client: AsyncWebClient, signing_secret: str
+        self,
+        engine: sa.Engine,
+        dialogs: Engine,
+        worker: OutboxWorker,
+        client: AsyncWebClient,
+        signing_secret: str | None,
+        *,
+        app_token: str | None = None,
     ):
+        """Over HTTP with `signing_secret`, or over Socket Mode with `app_token` (no public endpoint needed)."""
         self.engine = engine
         self.dialogs = dialogs
         self.worker = worker
         self.client = client
-        self.app = AsyncApp(client=client, signing_secret=signing_secret, process_before_response=False)
+        self.app_token = app_token
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=signing_secret,
+            request_verification_enabled=app_token is None,
+            process_before_response=False,
+        )
         self._register()
 
     # Identity -----------------------------------------------------------------------------------
