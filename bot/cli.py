@@ -401,6 +401,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO if args.command == "serve" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # The Slack SDK logs request bodies and headers (message text, tokens) at DEBUG: never let them out.
+    for name in ("slack_sdk", "slack_bolt"):
+        logging.getLogger(name).setLevel(logging.INFO)
     try:
         settings = get_settings()
     except ValidationError as exc:

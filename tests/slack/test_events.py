@@ -149,3 +149,20 @@ async def test_app_home_shows_the_menu_my_team_and_my_to_dos(slack: Slack) -> No
     (_, stranger) = await slack.api.wait_for("views.publish", 2)
     view = stranger["view"] if isinstance(stranger["view"], dict) else json.loads(stranger["view"])
     assert "känner inte igen dig" in json.dumps(view, ensure_ascii=False)
+
+
+async def test_no_token_secret_or_message_text_in_the_logs(slack: Slack, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from tests.slack.conftest import SECRET
+
+    with caplog.at_level(logging.INFO):
+        await slack.dm("U0ALVA", "jag kan inte komma 11/2")
+        await slack.api.wait_for("chat.postMessage")
+        await slack.client.post(
+            "/slack/events", data=b"{}", headers={"X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=x"}
+        )
+    logged = "\n".join(f"{r.getMessage()} {r.args}" for r in caplog.records)
+    assert caplog.records  # something was logged, so the check below means something
+    for secret in ("xoxb-test-token", SECRET, "kan inte komma", "alva.jonsson@example.org"):
+        assert secret not in logged
