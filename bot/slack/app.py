@@ -153,6 +153,7 @@ class SlackBot:
         if forms and trigger_id:
             try:
                 await self.client.views_open(trigger_id=trigger_id, view=blocks.modal(forms[0]))
+                return  # the modal is the answer; the typed alternative would only confuse
             except SlackApiError as exc:
                 _LOGGER.warning("views.open failed: %s", slack_error(exc))
         if replies:

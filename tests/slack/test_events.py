@@ -166,3 +166,63 @@ async def test_no_token_secret_or_message_text_in_the_logs(slack: Slack, caplog)
     assert caplog.records  # something was logged, so the check below means something
     for secret in ("xoxb-test-token", SECRET, "kan inte komma", "alva.jonsson@example.org"):
         assert secret not in logged
+
+
+async def test_notes_through_a_modal(slack: Slack) -> None:
+    from bot.slack.blocks import button_value
+    from dialogs.types import Button
+    from storage.models import Meeting, Team
+
+    with Session(slack.db) as s:
+        jonas = s.exec(select(Person).where(Person.email == "jonas.sundqvist@example.org")).one()
+        jonas.slack_user_id = "U0JONAS"
+        bild = s.exec(select(Team).where(Team.name == "Bild/form/skapande")).one()
+        september = s.exec(select(Meeting).where(Meeting.team_id == bild.id).order_by(Meeting.starts_at)).first()  # type: ignore[arg-type]
+        assert september is not None
+        september.notes_distributed_at = None  # the notes of September are still to be sent
+        s.add(jonas)
+        s.add(september)
+        s.commit()
+        meeting_id = september.id
+    value = button_value(Button(label="Logga anteckningar", action="notes.start", values={"meeting_id": meeting_id}))
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0JONAS"},
+        "team": {"id": "T0TEAM"},
+        "trigger_id": "trigger-notes-1",
+        "container": {"type": "message", "channel_id": "D0JONAS"},
+        "channel": {"id": "D0JONAS"},
+        "actions": [{"type": "button", "action_id": "amneslag_0", "block_id": "b", "value": value, "action_ts": "1.2"}],
+    }
+    assert (await slack.interaction(payload)).status == 200
+    (opened,) = await slack.api.wait_for("views.open")
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    assert opened["trigger_id"] == "trigger-notes-1" and view["type"] == "modal"
+    assert view["blocks"][0]["element"]["multiline"] is True
+    assert slack.api.of("chat.postMessage") == []  # the modal is the answer
+    submission = {
+        "type": "view_submission",
+        "user": {"id": "U0JONAS"},
+        "team": {"id": "T0TEAM"},
+        "view": {
+            **view,
+            "id": "V0NOTES",
+            "hash": "156772938.1827394",
+            "state": {
+                "values": {
+                    "body": {"body": {"type": "plain_text_input", "value": "Rad ett\nRad två"}},
+                    "link": {"link": {"type": "plain_text_input", "value": None}},
+                }
+            },
+        },
+    }
+    assert (await slack.interaction(submission)).status == 200
+    (preview,) = await slack.api.wait_for("chat.postMessage")
+    assert preview["channel"] == "D0JONAS"
+    assert "Rad ett\nRad två" in _texts(preview)
+    assert any(
+        e["text"]["text"] == "Skicka anteckningarna"
+        for b in preview["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    )
