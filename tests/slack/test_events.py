@@ -226,3 +226,71 @@ async def test_notes_through_a_modal(slack: Slack) -> None:
         if b["type"] == "actions"
         for e in b["elements"]
     )
+
+
+async def test_a_mention_in_a_channel_is_answered_there_without_the_mention(slack: Slack) -> None:
+    await slack.event(
+        {"type": "app_mention", "user": "U0ALVA", "channel": "C0KANAL", "text": "<@U0BOT> mitt ämneslag", "ts": "1.3"},
+        "EvMention",
+    )
+    (posted,) = await slack.api.wait_for("chat.postMessage")
+    assert posted["channel"] == "C0KANAL"
+    headers = [b["text"]["text"] for b in posted["blocks"] if b["type"] == "header"]
+    assert headers == ["Bild/form/skapande"]
+
+
+async def test_the_slash_command_with_slacks_form_body(slack: Slack) -> None:
+    from urllib.parse import urlencode
+
+    body = urlencode(
+        {
+            "token": "legacy",
+            "team_id": "T0TEAM",
+            "team_domain": "kulturskolan",
+            "channel_id": "D0ALVA",
+            "channel_name": "directmessage",
+            "user_id": "U0ALVA",
+            "user_name": "alva",
+            "command": "/amneslag",
+            "text": "när är nästa träff?",
+            "api_app_id": "A0APP",
+            "response_url": "https://hooks.slack.com/commands/T0TEAM/1/abc",
+            "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        }
+    )
+    response = await slack.post(body, content_type="application/x-www-form-urlencoded")
+    assert response.status == 200
+    (posted,) = await slack.api.wait_for("chat.postMessage")
+    headers = [b["text"]["text"] for b in posted["blocks"] if b["type"] == "header"]
+    assert headers == ["Kommande träffar för Bild/form/skapande"]
+
+
+async def test_a_message_that_can_never_be_delivered_ends_as_failed(slack: Slack) -> None:
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from bot.outbox import OutboxWorker
+    from bot.slack.sender import SlackSender, web_client
+    from storage.db import session_scope
+    from storage.outbox import enqueue
+
+    with session_scope(slack.db) as s:
+        person = s.exec(select(Person).where(Person.email == "alva.jonsson@example.org")).one()
+        person.slack_user_id = "U0GONE"  # a deactivated account: users.info / conversations.open fail
+        message = enqueue(
+            s, channel="slack", kind="notice", payload={"replies": [], "text": "x"}, recipient_id=person.id
+        )
+        s.flush()
+        message_id = message.id
+
+    async def refuse(request):  # type: ignore[no-untyped-def]
+        return web.json_response({"ok": False, "error": "user_not_found"})
+
+    gone = web.Application()
+    gone.router.add_route("*", "/api/{method}", refuse)
+    async with TestServer(gone) as server:
+        worker = OutboxWorker(slack.db, [SlackSender(web_client("xoxb-x", str(server.make_url("/api/"))))])
+        assert await worker.run_once() >= 1
+    with Session(slack.db) as s:
+        failed = s.get(OutboxMessage, message_id)
+        assert failed is not None and failed.status == "failed" and "user_not_found" in (failed.last_error or "")
