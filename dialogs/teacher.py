@@ -10,7 +10,7 @@ from dialogs.common import meeting_kind, meeting_line, meeting_place, open_year,
 from dialogs.engine import Registry, Turn, intent_button
 from dialogs.i18n import Translator
 from dialogs.notify import notify
-from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
 from storage import schoolyear
 from storage.meetings import is_leader
 from storage.models import Meeting, Role, School, SchoolYear, Team
@@ -282,6 +282,8 @@ def register(registry: Registry) -> None:
     def _open_meeting(turn: Turn, values: dict[str, Any], attempt: str) -> tuple[Meeting, Team] | list[Reply]:
         """The meeting of a button, if it is still ahead and the person is in its team (or leads it) that year."""
         meeting_id = values.get("meeting_id")
+        if isinstance(meeting_id, str) and meeting_id.isdigit():  # a form's select answers in text
+            meeting_id = int(meeting_id)
         meeting = turn.session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
         team = turn.session.get(Team, meeting.team_id) if meeting is not None else None
         if meeting is None or team is None or meeting.cancelled_at is not None or meeting.starts_at <= turn.now:
@@ -355,7 +357,24 @@ def register(registry: Registry) -> None:
             return problem
         if "date" in slots:
             return _report_on(turn, team, meetings, dtm.date.fromisoformat(slots["date"]))
+        if turn.incoming.action:  # a pressed button: where the channel has forms, a form (Slack's modal)
+            return [_absence_form(turn, meetings), *_ask_which_meeting(turn, meetings)]
         return _ask_which_meeting(turn, meetings)
+
+    def _absence_form(turn: Turn, meetings: list[Meeting]) -> FormReply:
+        tr = turn.tr
+        return FormReply(
+            title=tr._("Report absence"),
+            fields=[
+                FormField(
+                    name="meeting_id",
+                    label=tr._("Which meeting will you miss? You don't need to give a reason."),
+                    kind="select",
+                    options=[(str(m.id), short(tr.when(m.starts_at))) for m in meetings],
+                )
+            ],
+            submit=Button(label=tr._("Report absence"), action="absence.report", values={}),
+        )
 
     @registry.step("report_absence.date")
     def report_by_date(turn: Turn, text: str) -> list[Reply] | None:

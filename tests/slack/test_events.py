@@ -294,3 +294,55 @@ async def test_a_message_that_can_never_be_delivered_ends_as_failed(slack: Slack
     with Session(slack.db) as s:
         failed = s.get(OutboxMessage, message_id)
         assert failed is not None and failed.status == "failed" and "user_not_found" in (failed.last_error or "")
+
+
+async def test_a_whole_absence_report_through_the_modal_reaches_the_leader_and_the_manager(slack: Slack) -> None:
+    with Session(slack.db) as s:
+        for email, user in (("jonas.sundqvist@example.org", "U0JONAS"), ("pontus.ronnlund@example.org", "U0PONTUS")):
+            s.exec(select(Person).where(Person.email == email)).one().slack_user_id = user
+        s.commit()
+    await slack.dm("U0ALVA", "hjälp")
+    (menu,) = await slack.api.wait_for("chat.postMessage")
+    button = next(
+        e
+        for b in menu["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Anmäl frånvaro"
+    )
+    await slack.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": "U0ALVA"},
+            "team": {"id": "T0TEAM"},
+            "trigger_id": "trigger-absence-1",
+            "container": {"type": "message", "channel_id": "D0ALVA"},
+            "channel": {"id": "D0ALVA"},
+            "actions": [{**button, "block_id": "b", "action_ts": "1.4"}],
+        }
+    )
+    (opened,) = await slack.api.wait_for("views.open")
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    select_ = view["blocks"][0]["element"]
+    assert select_["type"] == "static_select" and len(select_["options"]) == 2
+    february = select_["options"][0]
+    assert february["text"]["text"] == "torsdag 11 februari kl. 09.00"
+    submission = {
+        "type": "view_submission",
+        "user": {"id": "U0ALVA"},
+        "team": {"id": "T0TEAM"},
+        "view": {
+            **view,
+            "id": "V0ABSENCE",
+            "hash": "1.1",
+            "state": {"values": {"meeting_id": {"meeting_id": {"type": "static_select", "selected_option": february}}}},
+        },
+    }
+    assert (await slack.interaction(submission)).status == 200
+    await slack.api.wait_for("chat.postMessage", 4)  # the menu, Alva's confirmation, Jonas and Pontus
+    with Session(slack.db) as s:
+        assert len(s.exec(select(Absence)).all()) == 1
+    texts = [m["text"] for m in slack.api.of("chat.postMessage")]
+    assert any(t.startswith("Klart: din frånvaro från träffen i Bild/form/skapande torsdag 11 februari") for t in texts)
+    assert sum("Alva Jonsson har anmält frånvaro" in t for t in texts) == 2
+    assert {"U0JONAS", "U0PONTUS"} <= {args["users"] for args in slack.api.of("conversations.open")}
