@@ -30,10 +30,11 @@ def test_the_wheel_contains_every_data_file(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     wanted = {
         str(path.relative_to(ROOT))
-        for folder in ("storage/data", "storage/migrations")
+        for folder in ("storage/data", "storage/migrations", "manifest", "dialogs/locale")
         for path in (ROOT / folder).rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
     }
     assert "storage/migrations/versions/0001_initial_schema.py" in wanted
+    assert "manifest/slack/manifest.yaml" in wanted
     assert wanted - names == set()
     assert any(name.endswith("entry_points.txt") for name in names)
