@@ -1,0 +1,1 @@
+"""Microsoft Teams: Adaptive Cards now; the Bot Framework adapter joins them (issue 7)."""

@@ -1,0 +1,129 @@
+"""Every card the bot can send is a valid Adaptive Card 1.5 of the elements Teams renders.
+
+Microsoft's `adaptivecards` parser is a node package; this check does the same job offline: it fails
+on an element or action type outside the set we use, a missing required property, or a duplicate id.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+from typing import Any
+
+import pytest
+
+from bot.teams import cards
+from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Incoming, TextReply
+from tests.dialogs.conftest import Chat
+
+ELEMENTS: dict[str, set[str]] = {  # type -> required properties
+    "TextBlock": {"text"},
+    "FactSet": {"facts"},
+    "ActionSet": {"actions"},
+    "Input.Text": {"id"},
+    "Input.Date": {"id"},
+    "Input.ChoiceSet": {"id", "choices"},
+}
+ACTIONS = {"Action.Submit": {"title"}}
+
+
+def validate(card: dict[str, Any]) -> None:
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.5" and card["$schema"]
+    ids: list[str] = []
+    for element in card["body"]:
+        kind = element.get("type")
+        assert kind in ELEMENTS, f"unknown element {kind!r}"
+        assert ELEMENTS[kind] <= set(element), f"{kind} lacks {ELEMENTS[kind] - set(element)}"
+        if "id" in element:
+            ids.append(element["id"])
+        if kind == "FactSet":
+            assert all(
+                set(f) == {"title", "value"} and all(isinstance(v, str) for v in f.values()) for f in element["facts"]
+            )
+        if kind == "Input.ChoiceSet":
+            assert all(set(c) == {"title", "value"} for c in element["choices"])
+        if kind == "TextBlock":
+            assert isinstance(element["text"], str) and element["text"]
+        for action in element.get("actions", []):
+            assert action.get("type") in ACTIONS, f"unknown action {action.get('type')!r}"
+            assert ACTIONS[action["type"]] <= set(action)
+            assert isinstance(action["data"], dict)
+    assert len(ids) == len(set(ids)), f"duplicate ids {ids}"
+
+
+def test_the_validator_refuses_what_teams_would() -> None:
+    good = cards.card([TextReply(text="Hej")])
+    validate(good)
+    for bad in (
+        {**good, "body": [{"type": "Carousel", "pages": []}]},
+        {**good, "body": [{"type": "TextBlock"}]},
+        {**good, "body": [{"type": "Input.Text", "id": "x"}, {"type": "Input.Date", "id": "x"}]},
+        {**good, "body": [{"type": "ActionSet", "actions": [{"type": "Action.Http", "title": "x"}]}]},
+    ):
+        with pytest.raises(AssertionError):
+            validate(bad)
+
+
+def test_each_kind_of_reply_renders_and_comes_back() -> None:
+    form = FormReply(
+        title="Anteckningar",
+        fields=[
+            FormField(name="body", label="Anteckningar", kind="multiline", value="Utkast"),
+            FormField(name="day", label="Datum", kind="date", required=False),
+            FormField(name="meeting_id", label="Träff", kind="select", options=[("7", "torsdag 11 februari")]),
+        ],
+        submit=Button(label="Förhandsgranska", action="notes.submit", values={"meeting_id": 7}),
+    )
+    replies = [
+        TextReply(text="Hej"),
+        ChoicesReply(text="Välj", buttons=[Button(label=f"Val {i}", action="a", values={"i": i}) for i in range(8)]),
+        CardReply(
+            title="Dans",
+            facts=[("Läsår", "2026/27")],
+            text="Text",
+            buttons=[Button(label="Ja", action="b", style="primary")],
+        ),
+        form,
+    ]
+    card = cards.card(replies)
+    validate(card)
+    action_sets = [e for e in card["body"] if e["type"] == "ActionSet"]
+    assert [len(s["actions"]) for s in action_sets] == [6, 2, 1, 1]
+    body_input = next(e for e in card["body"] if e.get("id") == "body")
+    assert body_input["isMultiline"] is True and body_input["value"] == "Utkast"
+    submit = action_sets[-1]["actions"][0]
+    value = {**submit["data"], "body": "Rad 1\nRad 2", "meeting_id": "99"}  # what Teams sends back, one input forged
+    assert cards.submitted(value) == ("notes.submit", {"body": "Rad 1\nRad 2", "meeting_id": 7})
+    assert cards.submitted({"text": "x"}) is None and cards.submitted("x") is None
+    activity = cards.message(replies)
+    assert activity["text"].startswith("Hej") and activity["attachments"][0]["contentType"].endswith("adaptive")
+
+
+def test_every_card_of_a_whole_conversation_is_valid(chat_as, clock) -> None:  # type: ignore[no-untyped-def]
+    """Every role's answers, as cards: the help, my team, the leader's meeting cards and forms, status."""
+    leader: Chat = chat_as("jonas.sundqvist@example.org")
+    coordinator: Chat = chat_as("kalle.forsberg@example.org")
+    manager: Chat = chat_as("pontus.ronnlund@example.org")
+    seen = 0
+    for chat, texts in (
+        (leader, ["hjälp", "mitt ämneslag", "kommande träffar", "planera en träff", "skicka kallelse", "frånvaro"]),
+        (coordinator, ["status", "status dans", "vilka saknar ämneslag?", "nätverksdagar", "utse ny ledare"]),
+        (manager, ["min personal", "rapportera"]),
+    ):
+        for text in texts:
+            validate(cards.card(chat.say(text)))
+            seen += 1
+    clock.now = dtm.datetime(2027, 2, 12, 9, 0, tzinfo=dtm.UTC)
+    replies = leader.say("logga anteckningar")
+    validate(cards.card(replies))
+    assert any(e["type"] == "Input.Text" for e in cards.card(replies)["body"])
+    replies = leader.dialogs.handle(
+        Incoming(
+            person_id=leader.person_id,
+            channel="teams",
+            conversation_id="t",
+            action="intent",
+            values={"intent": "report_absence"},
+        )
+    )
+    validate(cards.card(replies))
+    assert seen == 13
