@@ -8,7 +8,7 @@ import enum
 from sqlmodel import Session, col, select
 
 from storage import schoolyear
-from storage.audit import record
+from storage.audit import record, snapshot
 from storage.models import (
     Absence,
     GroupKind,
@@ -23,6 +23,9 @@ from storage.models import (
     SchoolYear,
     Team,
 )
+
+_CHOICE_FIELDS = ("team_id", "chosen_at", "chosen_by_id", "confirmed_at", "confirmed_by_id")
+_ABSENCE_FIELDS = ("reported_at", "withdrawn_at")  # no reason: none is asked for or stored
 
 
 def subject_teams(session: Session, region_id: int) -> list[Team]:
@@ -121,7 +124,7 @@ def choose_team(
             return existing, ChoiceRefused.SAME_TEAM
         if today >= year.starts_on:
             return existing, ChoiceRefused.YEAR_STARTED
-        previous = existing.team_id
+        before = snapshot(existing, *_CHOICE_FIELDS)
         existing.team_id = team.id
         existing.chosen_at, existing.chosen_by_id = now, person.id
         existing.confirmed_at = existing.confirmed_by_id = None
@@ -131,7 +134,9 @@ def choose_team(
             entity="membership",
             entity_id=existing.id,
             actor_id=person.id,
-            details={"year": year.label, "from_team": previous, "to_team": team.id},
+            details={"year": year.label},
+            before=before,
+            after=snapshot(existing, *_CHOICE_FIELDS),
         )
         return existing, None
     created = Membership(
@@ -145,7 +150,9 @@ def choose_team(
         entity="membership",
         entity_id=created.id,
         actor_id=person.id,
-        details={"year": year.label, "team": team.id},
+        details={"year": year.label},
+        before=None,
+        after=snapshot(created, *_CHOICE_FIELDS),
     )
     return created, None
 
@@ -179,13 +186,23 @@ def report_absence(session: Session, *, person: Person, meeting: Meeting, now: d
     ).first()
     if absence is not None and absence.withdrawn_at is None:
         return None
+    before = snapshot(absence, *_ABSENCE_FIELDS) if absence is not None else None
     if absence is None:
         absence = Absence(person_id=person.id, meeting_id=meeting.id, reported_at=now)
         session.add(absence)
     else:
         absence.reported_at, absence.withdrawn_at = now, None
     session.flush()
-    record(session, action="absence.reported", entity="absence", entity_id=absence.id, actor_id=person.id)
+    record(
+        session,
+        action="absence.reported",
+        entity="absence",
+        entity_id=absence.id,
+        actor_id=person.id,
+        details={"meeting": meeting.id},
+        before=before,
+        after=snapshot(absence, *_ABSENCE_FIELDS),
+    )
     return absence
 
 
@@ -195,8 +212,18 @@ def withdraw_absence(session: Session, *, person: Person, meeting: Meeting, now:
     absence = active_absence(session, person.id, meeting.id)
     if absence is None:
         return None
+    before = snapshot(absence, *_ABSENCE_FIELDS)
     absence.withdrawn_at = now
-    record(session, action="absence.withdrawn", entity="absence", entity_id=absence.id, actor_id=person.id)
+    record(
+        session,
+        action="absence.withdrawn",
+        entity="absence",
+        entity_id=absence.id,
+        actor_id=person.id,
+        details={"meeting": meeting.id},
+        before=before,
+        after=snapshot(absence, *_ABSENCE_FIELDS),
+    )
     return absence
 
 

@@ -122,7 +122,6 @@ def test_people_without_a_team_and_schools_not_reported(coordinator: Chat) -> No
     assert isinstance(card, CardReply)
     names = [n for value in dict(card.facts).values() for n in value.split(", ")]
     assert len(names) == 4  # the demo's teachers without a team
-    (card,) = coordinator.say("hej")[:1]
     schools = coordinator.click(Button(label="x", action="status.not_reported", values={}))
     assert isinstance(schools[0], CardReply) and len(schools[0].facts) == 13
 
@@ -166,7 +165,7 @@ def _leaders(db: sa.Engine, team: str) -> list[str]:
 
 
 def test_appoint_a_second_leader_and_replace_when_there_are_two(coordinator: Chat, demo: sa.Engine) -> None:
-    assert _leaders(demo, "Film") == ["sara.lindgren@example.org"] or len(_leaders(demo, "Film")) == 1
+    assert len(_leaders(demo, "Film")) == 1
     (question,) = coordinator.say("utse ny ledare för film")
     assert isinstance(question, ChoicesReply)
     (confirm,) = coordinator.say("Alva Jonsson")

@@ -298,3 +298,18 @@ def test_a_failing_dialog_is_answered_politely_and_rolled_back(teacher: Chat, ca
     assert any(r.levelname == "ERROR" for r in caplog.records)
     with Session(teacher.db) as s:
         assert s.exec(select(DialogState)).all() == []  # nothing half-written, and the stuck dialog cleared
+
+
+def test_absence_and_choice_are_audited_with_before_and_after(teacher: Chat) -> None:
+    teacher.say("jag kan inte komma 11/2")
+    teacher.say("jag kan komma ändå 11/2")
+    teacher.say("jag vill välja stråk")
+    teacher.say("ja")
+    with Session(teacher.db) as s:
+        rows = {e.action: e.details for e in s.exec(select(AuditLog).where(AuditLog.actor_id == teacher.person_id))}
+    assert rows["absence.reported"]["before"] is None
+    assert rows["absence.reported"]["after"]["withdrawn_at"] is None
+    assert rows["absence.withdrawn"]["before"]["withdrawn_at"] is None
+    assert rows["absence.withdrawn"]["after"]["withdrawn_at"] is not None
+    assert set(rows["absence.withdrawn"]["after"]) == {"reported_at", "withdrawn_at"}  # never a reason
+    assert rows["membership.chosen"]["before"] is None and rows["membership.chosen"]["after"]["confirmed_at"] is None

@@ -66,6 +66,8 @@ def test_a_form_is_a_modal_and_its_submission_comes_back() -> None:
         fields=[
             FormField(name="body", label="Anteckningar", kind="multiline", value="Utkast"),
             FormField(name="link", label="Länk (valfri)", required=False),
+            FormField(name="day", label="Datum", kind="date", value="2027-02-11"),
+            FormField(name="meeting_id", label="Träff", kind="select", options=[("7", "t" * 90)]),
         ],
         submit=Button(label="Förhandsgranska", action="notes.submit", values={"meeting_id": 7}),
     )
@@ -78,14 +80,21 @@ def test_a_form_is_a_modal_and_its_submission_comes_back() -> None:
         "initial_value": "Utkast",
     }
     assert view["blocks"][1]["optional"] is True
+    assert view["blocks"][2]["element"] == {"type": "datepicker", "action_id": "day", "initial_date": "2027-02-11"}
+    (option,) = view["blocks"][3]["element"]["options"]
+    assert len(option["text"]["text"]) == bk.OPTION_MAX and option["value"] == "7"
     submitted = {
         **view,
         "state": {
             "values": {
                 "body": {"body": {"type": "plain_text_input", "value": "Rad 1\nRad 2"}},
                 "link": {"link": {"type": "plain_text_input", "value": None}},
-                "meeting_id": {"meeting_id": {"type": "plain_text_input", "value": "99"}},  # forged
+                "day": {"day": {"type": "datepicker", "selected_date": "2027-02-12"}},
+                "meeting_id": {"meeting_id": {"type": "static_select", "selected_option": {"value": "99"}}},  # forged
             }
         },
     }
-    assert bk.submitted(submitted) == ("notes.submit", {"meeting_id": 7, "body": "Rad 1\nRad 2", "link": ""})
+    assert bk.submitted(submitted) == (
+        "notes.submit",
+        {"meeting_id": 7, "body": "Rad 1\nRad 2", "link": "", "day": "2027-02-12"},
+    )
