@@ -3,7 +3,8 @@
 Senders register per channel ("log" now; Slack and Teams add theirs). A sender raises
 `DeliveryError` to ask for a retry (optionally after `retry_after` seconds, as for HTTP 429) or,
 with `permanent=True`, to give up at once. After `max_attempts` the message is failed for good and
-shows up in `amneslag outbox --status failed`.
+shows up in `amneslag outbox --status failed`; the person whose action caused it (the payload's
+`origin`, such as the leader who sent a notice) is then told who could not be reached.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import asyncio
 import contextlib
 import datetime as dtm
 import logging
+import random
 from collections.abc import Callable
 from typing import Protocol
 
 import sqlalchemy as sa
 
+from dialogs.notify import tell_undeliverable
 from storage import outbox
 from storage.db import session_scope
 from storage.models import utcnow
@@ -68,6 +71,7 @@ class OutboxWorker:
         max_delay: float = 3600.0,
         lease_seconds: float = 300.0,
         batch_size: int = 20,
+        jitter: float = 0.2,
         clock: Callable[[], dtm.datetime] = utcnow,
     ):
         self.engine = engine
@@ -78,12 +82,21 @@ class OutboxWorker:
         self.max_delay = max_delay
         self.lease = dtm.timedelta(seconds=lease_seconds)
         self.batch_size = batch_size
+        self.jitter = jitter
         self.clock = clock
         self._wake = asyncio.Event()
 
+    def register(self, sender: Sender) -> None:
+        """Add a channel's sender (one that needs the worker itself, as the Teams bot does)."""
+        self.senders[sender.channel] = sender
+
     def backoff(self, attempts: int) -> dtm.timedelta:
-        """Exponential backoff after the `attempts`-th failed attempt: 30 s, 60 s, 120 s, … at most 1 h."""
-        return dtm.timedelta(seconds=min(self.base_delay * 2 ** (attempts - 1), self.max_delay))
+        """Exponential backoff after the `attempts`-th failed attempt: 30 s, 60 s, 120 s, … at most 1 h.
+
+        Each delay is spread by ±`jitter` (a share), so messages that failed together are not retried together.
+        """
+        delay = min(self.base_delay * 2 ** (attempts - 1), self.max_delay)
+        return dtm.timedelta(seconds=delay * random.uniform(1 - self.jitter, 1 + self.jitter))
 
     def _claim(self, now: dtm.datetime) -> list[outbox.Delivery]:
         with session_scope(self.engine) as session:
@@ -105,6 +118,8 @@ class OutboxWorker:
             else:
                 retry_at = now + self.backoff(delivery.attempts)
             outbox.mark_attempt_failed(session, delivery.id, str(error), retry_at)
+            if retry_at is None:
+                tell_undeliverable(session, delivery.id)
         if retry_at is None:
             _LOGGER.error("outbox %s failed for good after %s attempt(s): %s", delivery.id, delivery.attempts, error)
         else:

@@ -129,6 +129,11 @@ def overview(turn: Turn) -> list[Reply]:
                     action="status.not_reported",
                     values={},
                 ),
+                Button(
+                    label=tr._("Not reachable ({count})", count=len(status["unreachable"])),
+                    action="status.unreachable",
+                    values={},
+                ),
                 Button(label=tr._("One team"), action="status.team.pick", values={}),
                 Button(label=tr._("Absence at a meeting"), action="intent", values={"intent": "absences"}),
             ],
@@ -139,7 +144,7 @@ def overview(turn: Turn) -> list[Reply]:
 def _problem_name(turn: Turn, kind: str) -> str:
     tr = turn.tr
     names = {
-        "unreachable": tr._("people without Slack or Teams"),
+        "unreachable": tr._("people without a chat in Slack or Teams"),
         "team_without_leader": tr._("teams without a leader"),
         "school_without_manager": tr._("schools without a manager"),
         "no_coordinator": tr._("no coordinator"),
@@ -315,6 +320,25 @@ def schools_not_reported(turn: Turn) -> list[Reply]:
     ]
 
 
+def unreachable_people(turn: Turn) -> list[Reply]:
+    tr = turn.tr
+    year = current_year(turn.session, turn.region, turn.now)
+    emails = build_status(turn.session, turn.region, year)["unreachable"]
+    if not emails:
+        return [TextReply(text=tr._("I can reach everyone in Teams or Slack."))]
+    names = {p.email: p.name for p in turn.session.exec(select(Person).where(col(Person.email).in_(emails))).all()}
+    return [
+        CardReply(
+            title=tr._("People I cannot reach ({count})", count=len(emails)),
+            facts=[(names.get(email, email), email) for email in emails],
+            text=tr._(
+                "They have no chat with me in Teams or Slack, or my last message to them failed. Ask them to "
+                "write to me once; in Teams, adding the app to the team opens a chat with every member."
+            ),
+        )
+    ]
+
+
 # Registration ----------------------------------------------------------------------------------
 
 
@@ -364,6 +388,12 @@ def register(registry: Registry) -> None:
         if not is_coordinator(turn):
             return _not_a_coordinator(turn, "status.not_reported")
         return schools_not_reported(turn)
+
+    @registry.action("status.unreachable")
+    def unreachable(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        if not is_coordinator(turn):
+            return _not_a_coordinator(turn, "status.unreachable")
+        return unreachable_people(turn)
 
     @registry.action("status.absences")
     def absences_of(turn: Turn, values: dict[str, Any]) -> list[Reply]:
@@ -492,7 +522,14 @@ def register(registry: Registry) -> None:
                 )
             ]
 
-        notify(turn.session, recipients=recipients, region=turn.region, kind="network_day_added", build=build)
+        notify(
+            turn.session,
+            origin=turn.person,
+            recipients=recipients,
+            region=turn.region,
+            kind="network_day_added",
+            build=build,
+        )
         assert created_day.id is not None
         return _days_card(
             turn,
@@ -567,7 +604,14 @@ def register(registry: Registry) -> None:
                     )
                 ]
 
-            notify(turn.session, recipients=told, region=turn.region, kind="network_day_removed", build=build)
+            notify(
+                turn.session,
+                origin=turn.person,
+                recipients=told,
+                region=turn.region,
+                kind="network_day_removed",
+                build=build,
+            )
             lead += " " + tr.n_(
                 "{count} meeting was planned that day; it is kept, and its leaders have been told.",
                 "{count} meetings were planned that day; they are kept, and their leaders have been told.",
@@ -775,10 +819,18 @@ def register(registry: Registry) -> None:
                 )
             ]
 
-        notify(turn.session, recipients=[person], region=turn.region, kind="leader_appointed", build=welcome)
+        notify(
+            turn.session,
+            origin=turn.person,
+            recipients=[person],
+            region=turn.region,
+            kind="leader_appointed",
+            build=welcome,
+        )
         if replacing is not None:
             notify(
                 turn.session,
+                origin=turn.person,
                 recipients=[replacing],
                 region=turn.region,
                 kind="leader_replaced",

@@ -186,6 +186,18 @@ class Engine:
                 )
             ]
 
+    def channel_welcome(self) -> list[Reply]:
+        """What the bot says in a shared channel it was just added to (nobody in particular is asking)."""
+        tr = Translator(self.default_language)
+        return [
+            TextReply(
+                text=tr._(
+                    "Hi! I am Ämneslagsboten. I help the subject teams with meetings, absence and notes. Write to me "
+                    'in a personal chat, or mention me here followed by "help".'
+                )
+            )
+        ]
+
     def _forget(self, incoming: Incoming) -> None:
         """Drop the conversation's state after a failure, so nobody is stuck in a broken dialog."""
         if incoming.person_id is None:

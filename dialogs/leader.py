@@ -151,7 +151,15 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
         )
         return [CardReply(title=title, facts=facts, text=text, buttons=buttons)]
 
-    notify(turn.session, recipients=members, region=turn.region, kind=kind, build=build, attachments=[invite])
+    notify(
+        turn.session,
+        origin=turn.person,
+        recipients=members,
+        region=turn.region,
+        kind=kind,
+        build=build,
+        attachments=[invite],
+    )
     return len(members)
 
 
@@ -1105,7 +1113,9 @@ def register(registry: Registry) -> None:
                 )
             ]
 
-        sent = notify(turn.session, recipients=recipients, region=turn.region, kind="notes", build=build)
+        sent = notify(
+            turn.session, origin=turn.person, recipients=recipients, region=turn.region, kind="notes", build=build
+        )
         return [
             TextReply(
                 text=tr.n_(

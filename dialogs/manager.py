@@ -66,7 +66,14 @@ def _tell_teacher(turn: Turn, person: Person, team: Team, year: SchoolYear, assi
             TextReply(text=t._("{manager} has confirmed your place in {team} for the school year {year}.", **values))
         ]
 
-    notify(turn.session, recipients=[person], region=turn.region, kind="membership_confirmed", build=build)
+    notify(
+        turn.session,
+        origin=turn.person,
+        recipients=[person],
+        region=turn.region,
+        kind="membership_confirmed",
+        build=build,
+    )
 
 
 def staff_card(turn: Turn, year: SchoolYear, lead: str | None = None) -> list[Reply]:
@@ -402,7 +409,12 @@ def register(registry: Registry) -> None:
             return [CardReply(title=title, facts=facts, text=t._("Reported by {name}.", name=manager.name))]
 
         notify(
-            turn.session, recipients=coordinators(turn), region=turn.region, kind="memberships_reported", build=build
+            turn.session,
+            origin=turn.person,
+            recipients=coordinators(turn),
+            region=turn.region,
+            kind="memberships_reported",
+            build=build,
         )
         return [
             TextReply(

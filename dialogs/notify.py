@@ -52,10 +52,12 @@ def notify(
     kind: str,
     build: Callable[[Translator], list[Reply]],
     attachments: list[dict[str, Any]] | None = None,
+    origin: Person | None = None,
 ) -> list[OutboxMessage]:
     """Queue a message for each recipient (each once, in their own language) in the caller's transaction.
 
     `attachments` (such as a calendar invite) travel with the message for the channel sender to attach.
+    `origin` is the person whose action this is: told if the message cannot be delivered.
     """
     queued: list[OutboxMessage] = []
     seen: set[int] = set()
@@ -73,8 +75,57 @@ def notify(
                     "replies": dump_replies(replies),
                     "text": fallback_text(replies),
                     **({"attachments": attachments} if attachments else {}),
+                    **({"origin": origin.id} if origin is not None and origin.id != person.id else {}),
                 },
                 recipient_id=person.id,
             )
         )
     return queued
+
+
+def _what(tr: Translator, kind: str) -> str:
+    names = {
+        "meeting_notice": tr._("the meeting notice"),
+        "meeting_changed": tr._("the changed meeting notice"),
+        "meeting_cancelled": tr._("the cancellation"),
+        "notes": tr._("the notes"),
+        "absence_reported": tr._("your absence report"),
+        "absence_withdrawn": tr._("your withdrawn absence"),
+        "team_choice": tr._("your team choice"),
+        "membership_confirmed": tr._("the confirmation of the team choice"),
+        "memberships_reported": tr._("the report of your school's teams"),
+        "network_day_added": tr._("the new network day"),
+        "network_day_removed": tr._("the removed network day"),
+        "leader_appointed": tr._("the appointment as team leader"),
+        "leader_replaced": tr._("the message about the new leader"),
+    }
+    return names.get(kind, tr._("a message"))
+
+
+def tell_undeliverable(session: Session, message_id: int) -> OutboxMessage | None:
+    """Tell the person who caused a message that it could not be delivered (once; never about this message)."""
+    message = session.get(OutboxMessage, message_id)
+    origin_id = message.payload.get("origin") if message is not None else None
+    if message is None or not isinstance(origin_id, int) or message.recipient_id is None:
+        return None
+    origin = session.get(Person, origin_id)
+    recipient = session.get(Person, message.recipient_id)
+    region = session.get(Region, origin.region_id) if origin is not None else None
+    if origin is None or recipient is None or region is None:
+        return None
+
+    def build(tr: Translator) -> list[Reply]:
+        return [
+            TextReply(
+                text=tr._(
+                    "I could not deliver {what} to {name}: they cannot be reached in Teams or Slack (perhaps they "
+                    "have never opened a chat with me). Please tell them yourself; the coordinator sees in the "
+                    "status who I cannot reach.",
+                    what=_what(tr, message.kind),
+                    name=recipient.name,
+                )
+            )
+        ]
+
+    sent = notify(session, recipients=[origin], region=region, kind="undeliverable", build=build)
+    return sent[0] if sent else None

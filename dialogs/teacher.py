@@ -237,6 +237,7 @@ def register(registry: Registry) -> None:
         person = turn.person
         notify(
             turn.session,
+            origin=turn.person,
             recipients=managers,
             region=turn.region,
             kind="team_choice",
@@ -276,7 +277,7 @@ def register(registry: Registry) -> None:
                 return [TextReply(text=t._("{name} has reported absence from {team}'s meeting {when}.", **values))]
             return [TextReply(text=t._("{name} has withdrawn the absence from {team}'s meeting {when}.", **values))]
 
-        notify(turn.session, recipients=recipients, region=turn.region, kind=kind, build=build)
+        notify(turn.session, origin=turn.person, recipients=recipients, region=turn.region, kind=kind, build=build)
         return bool(recipients)
 
     def _open_meeting(turn: Turn, values: dict[str, Any], attempt: str) -> tuple[Meeting, Team] | list[Reply]:

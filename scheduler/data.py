@@ -48,7 +48,7 @@ class World:
     meetings: list[Meeting]
     network_days: list[NetworkDay]
     reported: set[tuple[int, int]]  # (school, year)
-    reachable: set[int]  # people with a Slack id, a Teams id or a stored Teams conversation
+    reachable: set[int]  # people with a Slack id or a stored Teams conversation
     people_by_region: dict[int, list[Person]] = field(default_factory=dict)
 
     def with_role(self, region_id: int, role: Role) -> list[Person]:
@@ -122,6 +122,6 @@ def load(session: Session, instant: dtm.datetime) -> World:
                 select(MembershipReport).where(col(MembershipReport.school_year_id).in_(year_ids))
             ).all()
         },
-        reachable={p.id for p in people if p.id is not None and (p.slack_user_id or p.teams_user_id)} | addressed,
+        reachable={p.id for p in people if p.id is not None and p.slack_user_id} | addressed,
         people_by_region=dict(by_region),
     )

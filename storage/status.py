@@ -8,16 +8,19 @@ from collections import defaultdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from storage.models import (
     Absence,
+    ConversationAddress,
     GroupKind,
     Leadership,
     Meeting,
     MeetingKind,
     Membership,
     MembershipReport,
+    OutboxMessage,
+    OutboxStatus,
     Person,
     PersonRole,
     Region,
@@ -139,6 +142,22 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
     reported = set(
         session.exec(select(MembershipReport.school_id).where(MembershipReport.school_year_id == year.id)).all()
     )
+    involved = member_ids | set(
+        session.exec(
+            select(Leadership.person_id).where(
+                Leadership.school_year_id == year.id, col(Leadership.team_id).in_(team_ids)
+            )
+        ).all()
+    )
+    involved |= set(
+        session.exec(
+            select(PersonRole.person_id)
+            .join(Person, col(Person.id) == PersonRole.person_id)
+            .where(
+                Person.region_id == region.id, col(PersonRole.role).in_([Role.MANAGER.value, Role.COORDINATOR.value])
+            )
+        ).all()
+    )
     last_sweep = session.exec(
         select(SweepRun).order_by(col(SweepRun.finished_at).desc(), col(SweepRun.id).desc())
     ).first()
@@ -148,6 +167,7 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
         "teams": team_rows,
         "people_without_team": [email for person_id, email in teachers if person_id not in member_ids],
         "schools_not_reported": sorted(s.name for s in schools.values() if s.id not in reported),
+        "unreachable": unreachable(session, region, involved),
         "reminder_problems": [
             {"problem": p["problem"], "detail": p["detail"]}
             for p in (last_sweep.problems if last_sweep else [])
@@ -156,8 +176,37 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
     }
 
 
+def unreachable(session: Session, region: Region, among: set[int]) -> list[str]:
+    """The e-mails of the people in `among` the bot cannot write to.
+
+    That is: no Slack id and no stored Teams chat, or the last message to them failed for good.
+    """
+    people = session.exec(select(Person).where(Person.region_id == region.id, col(Person.id).in_(among))).all()
+    addressed = set(
+        session.exec(
+            select(ConversationAddress.person_id).where(
+                ConversationAddress.platform == "teams", col(ConversationAddress.person_id).in_(among)
+            )
+        ).all()
+    )
+    last = (
+        select(OutboxMessage.recipient_id, func.max(OutboxMessage.id).label("last_id"))
+        .where(col(OutboxMessage.recipient_id).in_(among), OutboxMessage.channel != "log")
+        .group_by(col(OutboxMessage.recipient_id))
+        .subquery()
+    )
+    failed = set(
+        session.exec(
+            select(OutboxMessage.recipient_id)
+            .join(last, col(last.c.last_id) == OutboxMessage.id)
+            .where(OutboxMessage.status == OutboxStatus.FAILED.value)
+        ).all()
+    )
+    return sorted(p.email for p in people if (not p.slack_user_id and p.id not in addressed) or p.id in failed)
+
+
 PROBLEM_NAMES = {
-    "unreachable": "nås inte (inget Slack- eller Teams-id)",
+    "unreachable": "nås inte (ingen chatt i Slack eller Teams)",
     "team_without_leader": "ämneslag utan ledare",
     "school_without_manager": "skola utan chef",
     "no_coordinator": "ingen samordnare",
@@ -238,6 +287,8 @@ def status_text(status: dict[str, Any]) -> str:
     lines.append(f"Utan ämneslag ({len(without)}): {', '.join(without) if without else 'inga'}")
     missing = status["schools_not_reported"]
     lines.append(f"Skolor som inte rapporterat ({len(missing)}): {', '.join(missing) if missing else 'inga'}")
+    cut_off = status.get("unreachable", [])
+    lines.append(f"Nås inte av boten ({len(cut_off)}): {', '.join(cut_off) if cut_off else 'inga'}")
     problems = status.get("reminder_problems", [])
     if problems:
         kinds: dict[str, list[str]] = {}

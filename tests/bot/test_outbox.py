@@ -106,7 +106,7 @@ async def test_retries_back_off_exponentially_then_fail_for_good(engine: sa.Engi
     message_id = _enqueue(engine, region)
     sender = RecordingSender([DeliveryError("nätverksfel")] * 3)
     clock = Clock()
-    worker = OutboxWorker(engine, [sender], clock=clock, max_attempts=3, base_delay=30)
+    worker = OutboxWorker(engine, [sender], clock=clock, max_attempts=3, base_delay=30, jitter=0)
 
     assert await worker.run_once() == 1
     assert _message(engine, message_id).not_before == T0 + dtm.timedelta(seconds=30)
