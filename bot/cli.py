@@ -144,6 +144,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import create_app
     from bot.slack.app import SlackBot
     from bot.slack.sender import SlackSender, web_client
+    from bot.teams.app import TeamsBot
+    from bot.teams.sender import TeamsSender
     from dialogs.app import build_dialogs
 
     engine = _engine(settings)
@@ -168,27 +170,44 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         senders.append(SlackSender(client))
     elif args.slack_socket_mode:
         raise ConfigurationError("--slack-socket-mode behöver också SLACK_BOT_TOKEN.")
+    if settings.microsoft_app_id and not (settings.microsoft_app_password and settings.microsoft_app_tenant_id):
+        raise ConfigurationError(
+            "MICROSOFT_APP_ID är satt men inte MICROSOFT_APP_PASSWORD och MICROSOFT_APP_TENANT_ID: boten är "
+            "registrerad som single-tenant och behöver alla tre (Azure Bot-resursen, fliken Configuration)."
+        )
     worker = OutboxWorker(
         engine,
         senders,
         max_attempts=settings.outbox_max_attempts,
         poll_seconds=settings.outbox_poll_seconds,
     )
+    dialogs = build_dialogs(
+        engine,
+        idle_timeout=dtm.timedelta(minutes=settings.dialog_idle_minutes),
+        default_language=settings.language,
+    )
+    teams = TeamsBot(
+        engine,
+        dialogs,
+        worker,
+        app_id=settings.microsoft_app_id,
+        app_password=settings.microsoft_app_password.get_secret_value() if settings.microsoft_app_password else None,
+        tenant_id=settings.microsoft_app_tenant_id,
+    )
+    worker.register(TeamsSender(teams, engine))
     if client is not None:
-        dialogs = build_dialogs(
-            engine,
-            idle_timeout=dtm.timedelta(minutes=settings.dialog_idle_minutes),
-            default_language=settings.language,
-        )
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
         token = (
             settings.slack_app_token.get_secret_value() if args.slack_socket_mode and settings.slack_app_token else None
         )
         slack = SlackBot(engine, dialogs, worker, client, secret, app_token=token)
-    print(f"Ämneslagsboten lyssnar på http://{args.host}:{args.port} (hälsa: /healthz). Avsluta med Ctrl+C.")
+    print(
+        f"Ämneslagsboten lyssnar på http://{args.host}:{args.port} (Teams: /api/messages, hälsa: /healthz). "
+        "Avsluta med Ctrl+C."
+    )
     try:
         web.run_app(
-            create_app(engine, worker, sweep_minutes=settings.sweep_minutes, slack=slack),
+            create_app(engine, worker, sweep_minutes=settings.sweep_minutes, slack=slack, teams=teams),
             host=args.host,
             port=args.port,
             print=None,
@@ -263,10 +282,21 @@ EXAMPLE_URL = "https://bot.example.org/slack/events"
 
 
 def cmd_manifest(args: argparse.Namespace, settings: Settings) -> int:
-    """The Slack app manifest with the request URL filled in (the Teams package comes with Teams)."""
+    """The Slack app manifest with the request URL filled in, or the Teams app package (a zip) for our app id."""
     if args.platform == "teams":
-        print("amneslag manifest teams: Teams-paketet är inte byggt ännu.", file=sys.stderr)
-        return 2
+        from manifest.teams import build_package
+
+        if not args.out:
+            raise AmneslagError("Ange var Teams-paketet ska skrivas: amneslag manifest teams --out app.zip")
+        app_id = args.app_id or settings.microsoft_app_id
+        if not app_id:
+            raise AmneslagError(
+                "Teams-paketet behöver botens Microsoft App ID: sätt MICROSOFT_APP_ID eller ange --app-id."
+            )
+        out = Path(args.out)
+        build_package(app_id, out)
+        print(f"Teams-paketet är skrivet till {out}: ladda upp det i Teams (administrationscenter eller anpassad app).")
+        return 0
     text = resources.files("manifest").joinpath("slack/manifest.yaml").read_text(encoding="utf-8")
     if args.url:
         parsed = urlparse(args.url)
@@ -381,10 +411,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", default="vasterbotten", help="vars ämneslag och orter som känns igen")
     p.set_defaults(run=cmd_parse)
 
-    p = sub.add_parser("manifest", help="app-manifestet för Slack (Teams-paketet kommer senare)")
+    p = sub.add_parser("manifest", help="app-manifestet för Slack eller app-paketet (zip) för Teams")
     p.add_argument("platform", choices=["slack", "teams"])
     p.add_argument("--url", help="serverns adress för Slack, t.ex. https://bot.kommun.se/slack/events")
-    p.add_argument("--out", help="(Teams) filen att skriva paketet till")
+    p.add_argument("--out", metavar="FILE.zip", help="(Teams) filen att skriva paketet till, t.ex. app.zip")
+    p.add_argument("--app-id", metavar="GUID", help="(Teams) botens Microsoft App ID (standard: MICROSOFT_APP_ID)")
     p.set_defaults(run=cmd_manifest)
 
     for name, what in NOT_BUILT.items():
@@ -401,8 +432,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO if args.command == "serve" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # The Slack SDK logs request bodies and headers (message text, tokens) at DEBUG: never let them out.
-    for name in ("slack_sdk", "slack_bolt"):
+    # The SDKs log request bodies and headers (message text, tokens) at DEBUG: never let them out.
+    for name in ("slack_sdk", "slack_bolt", "msrest", "botbuilder", "botframework", "msal", "urllib3"):
         logging.getLogger(name).setLevel(logging.INFO)
     try:
         settings = get_settings()

@@ -1,4 +1,4 @@
-"""The aiohttp server: `/healthz`, `/slack/events` when Slack is configured; `/api/messages` (Teams) later.
+"""The aiohttp server: `/healthz`, `/api/messages` for Teams, `/slack/events` when Slack is configured.
 
 The outbox worker and the reminder scheduler run inside the server's event loop while it runs.
 """
@@ -17,6 +17,7 @@ from sqlmodel import Session, func, select
 
 from bot.outbox import OutboxWorker
 from bot.slack.app import SlackBot
+from bot.teams.app import TeamsBot
 from scheduler.timing import start_scheduler
 from storage import outbox
 from storage.models import SweepRun
@@ -69,15 +70,19 @@ def create_app(
     *,
     sweep_minutes: float | None = 15,
     slack: SlackBot | None = None,
+    teams: TeamsBot | None = None,
 ) -> web.Application:
     """The web application with its routes and background tasks (no reminder sweeps if `sweep_minutes` is None).
 
-    With `slack`, Slack's events, command and interactivity are served at `/slack/events`.
+    With `teams`, the Bot Framework's activities are served at `/api/messages`; with `slack`, Slack's
+    events, command and interactivity at `/slack/events` (or over Socket Mode).
     """
     app = web.Application()
     app[ENGINE] = engine
     app[WORKER] = worker
     app.router.add_get("/healthz", healthz)
+    if teams is not None:
+        app.router.add_post("/api/messages", teams.handle)
     if slack is not None and slack.app_token is not None:
         app.cleanup_ctx.append(slack.socket_mode)
     elif slack is not None:

@@ -1,1 +1,1 @@
-"""The app packages: the Slack app manifest (and, later, the Teams app package), shipped with the bot."""
+"""The app packages: the Slack app manifest and the Teams app package (`manifest.teams`), shipped with the bot."""

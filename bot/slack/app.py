@@ -23,7 +23,6 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from bot.outbox import OutboxWorker
@@ -34,24 +33,12 @@ from dialogs.notify import fallback_text
 from dialogs.types import FormReply, Incoming, Reply, dump_replies
 from storage.db import session_scope
 from storage.directory import person_by_email
-from storage.models import Person, ProcessedInbound
+from storage.inbound import first_time
+from storage.models import Person
 from storage.outbox import enqueue
 
 _LOGGER = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
-
-
-def first_time(engine: sa.Engine, source: str, inbound_id: str) -> bool:
-    """Record an inbound id; False when it was recorded before (a retry or a duplicate)."""
-    with session_scope(engine) as session:
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        inserted = session.execute(
-            insert(ProcessedInbound)
-            .values(source=source, inbound_id=inbound_id[:200])
-            .on_conflict_do_nothing(index_elements=["source", "inbound_id"])
-            .returning(ProcessedInbound.id)
-        ).first()
-        return inserted is not None
 
 
 def _digest(body: dict[str, Any]) -> str:

@@ -66,9 +66,14 @@ def _form(form: FormReply) -> list[dict[str, Any]]:
 
 
 def card(replies: list[Reply]) -> dict[str, Any]:
-    """The replies of one turn as one Adaptive Card."""
+    """The replies of one turn as one Adaptive Card.
+
+    What follows a form is its typed alternative (for channels without inputs), left out here: in a
+    card the form's inputs are the answer.
+    """
     body: list[dict[str, Any]] = []
-    for reply in replies:
+    forms = [i for i, r in enumerate(replies) if isinstance(r, FormReply)]
+    for reply in replies[: forms[0] + 1] if forms else replies:
         if isinstance(reply, TextReply):
             body.append(_text(reply.text))
         elif isinstance(reply, ChoicesReply):

@@ -1,0 +1,416 @@
+"""Teams in and out: `/api/messages` through botbuilder's `CloudAdapter`, and proactive sends.
+
+`TeamsBot` is our small interface over the Bot Framework SDK; nothing outside `bot/teams/` imports
+botbuilder, so its successor (the Microsoft 365 Agents SDK) can replace it here alone. The adapter
+only translates. An activity becomes a neutral `Incoming`; the dialogs' replies go into the outbox,
+addressed by the turn's conversation reference, and the worker is woken to send them, so every
+outbound message takes the same road. Only an `adaptiveCard/action` invoke is answered directly,
+because Teams waits for the refreshed card in the HTTP response. Each activity is recorded under a
+unique key first, so a redelivery causes nothing twice.
+
+Identity: the sender's AAD object id, else the e-mail or UPN that `TeamsInfo.get_member` gives, after
+which the object id is stored. The 1:1 conversation reference of everyone who writes to the bot or
+installs it is stored; when the app is added to a team, the bot opens a 1:1 chat with each member of
+the roster who has none yet, so that notices and reminders reach people who never wrote to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+import jwt
+import sqlalchemy as sa
+from aiohttp import web
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import (
+    Activity,
+    AdaptiveCardInvokeResponse,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
+from msrest.exceptions import ClientRequestError, HttpOperationError
+from sqlmodel import Session
+
+from bot.outbox import OutboxWorker
+from bot.teams import cards
+from dialogs.engine import Engine
+from dialogs.notify import fallback_text
+from dialogs.types import Incoming, Reply, dump_replies
+from storage.addresses import TEAMS, address_of, link_teams, person_by_teams_id, save_address
+from storage.db import session_scope
+from storage.inbound import first_time
+from storage.outbox import enqueue
+
+_LOGGER = logging.getLogger(__name__)
+_TAGS = re.compile(r"<[^>]+>")
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+@dataclass(frozen=True)
+class _Configuration:
+    """What `ConfigurationBotFrameworkAuthentication` reads (single-tenant, the kind Azure creates now)."""
+
+    APP_ID: str | None
+    APP_PASSWORD: str | None
+    APP_TENANTID: str | None
+
+    @property
+    def APP_TYPE(self) -> str:  # noqa: N802 (the SDK's name)
+        return "SingleTenant" if self.APP_ID else "MultiTenant"
+
+
+class ConnectorError(Exception):
+    """The Bot Connector refused or failed a call: its HTTP status (None when it was not reached)."""
+
+    def __init__(self, status: int | None, retry_after: float | None, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def _connector_error(exc: Exception) -> ConnectorError:
+    if isinstance(exc, HttpOperationError) and exc.response is not None:
+        response = exc.response
+        header = response.headers.get("Retry-After") if response.headers is not None else None
+        try:
+            retry_after = float(header) if header is not None else None
+        except ValueError:
+            retry_after = None
+        return ConnectorError(response.status_code, retry_after, f"HTTP {response.status_code}")
+    return ConnectorError(None, None, type(exc).__name__)
+
+
+def _plain(text: str | None) -> str:
+    """The words of a Teams message: tags (mentions, paragraphs) and non-breaking spaces removed."""
+    return " ".join(_TAGS.sub(" ", text or "").replace("\xa0", " ").split())
+
+
+def _mentions_bot(activity: Activity) -> bool:
+    for entity in activity.entities or []:
+        mentioned = (entity.additional_properties or {}).get("mentioned") or {}
+        if entity.type == "mention" and mentioned.get("id") == activity.recipient.id:
+            return True
+    return False
+
+
+def _key(activity: Activity) -> str | None:
+    if not activity.id:
+        return None
+    conversation = activity.conversation.id if activity.conversation else ""
+    return hashlib.sha256(f"{conversation}|{activity.type}|{activity.id}".encode()).hexdigest()
+
+
+def _personal(activity: Activity) -> bool:
+    conversation = activity.conversation
+    return conversation is None or conversation.conversation_type in (None, "personal")
+
+
+def _tenant(activity: Activity) -> str | None:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant") or {}
+    return tenant.get("id") or (activity.conversation.tenant_id if activity.conversation else None)
+
+
+class TeamsBot:
+    """The Teams side of the bot: the adapter, identity, the conversation references and the way in."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        dialogs: Engine,
+        worker: OutboxWorker,
+        *,
+        app_id: str | None = None,
+        app_password: str | None = None,
+        tenant_id: str | None = None,
+    ):
+        """Authenticated with `app_id`, password and tenant; with no app id, open for local testing only."""
+        self.engine = engine
+        self.dialogs = dialogs
+        self.worker = worker
+        self.app_id = app_id
+        if app_id is None:
+            _LOGGER.warning(
+                "Teams: MICROSOFT_APP_ID is not set, so /api/messages accepts requests without a token. "
+                "Use this only for local testing."
+            )
+        configuration = _Configuration(app_id, app_password, tenant_id)
+        self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration))
+        self.handler = _Handler(self)
+
+    # HTTP ---------------------------------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """The aiohttp handler of `/api/messages`; with an app id, a request without a valid token is a 401."""
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.Response(status=415, text="expected application/json")
+        if self.app_id and not request.headers.get("Authorization"):
+            return web.Response(status=401, text="missing token")
+        try:
+            response = await self.adapter.process(request, self.handler)
+        except web.HTTPException as exc:
+            return web.Response(status=exc.status, text=exc.reason)
+        except jwt.PyJWTError:  # a token that is not even a JWT: botbuilder lets the parser's error through
+            return web.Response(status=401, text="invalid token")
+        return response or web.Response(status=201)
+
+    # Identity and addresses ---------------------------------------------------------------------
+
+    def _person_by_aad(self, aad: str) -> int | None:
+        with Session(self.engine) as session:
+            person = person_by_teams_id(session, aad)
+            return person.id if person else None
+
+    def _link(self, email: str, aad: str | None) -> int | None:
+        with session_scope(self.engine) as session:
+            person = link_teams(session, email, aad)
+            return person.id if person else None
+
+    async def person_id(self, turn_context: TurnContext, account: ChannelAccount | None = None) -> int | None:
+        """The roster person behind a Teams account: by AAD object id, else by the e-mail Teams gives."""
+        account = account or turn_context.activity.from_property
+        if account is None:
+            return None
+        aad = account.aad_object_id
+        if aad:
+            found = await asyncio.to_thread(self._person_by_aad, aad)
+            if found is not None:
+                return found
+        member = account if isinstance(account, TeamsChannelAccount) and account.email else None
+        if member is None:
+            try:
+                member = await TeamsInfo.get_member(turn_context, account.id)
+            except (HttpOperationError, ClientRequestError, ValueError, TypeError) as exc:
+                _LOGGER.warning("Teams: member lookup failed: %s", _connector_error(exc))
+                return None
+        email = member.email or member.user_principal_name
+        if not email:
+            return None
+        return await asyncio.to_thread(self._link, email, aad or member.aad_object_id)
+
+    def _save(self, person_id: int, reference: ConversationReference) -> None:
+        with session_scope(self.engine) as session:
+            save_address(session, person_id, TEAMS, reference.serialize())
+
+    def _has_address(self, person_id: int) -> bool:
+        with Session(self.engine) as session:
+            return address_of(session, person_id, TEAMS) is not None
+
+    # One turn -----------------------------------------------------------------------------------
+
+    def _queue(self, person_id: int | None, reference: ConversationReference, replies: list[Reply], kind: str) -> None:
+        with session_scope(self.engine) as session:
+            enqueue(
+                session,
+                channel=TEAMS,
+                kind=kind,
+                payload={
+                    "replies": dump_replies(replies),
+                    "text": fallback_text(replies),
+                    "teams_reference": reference.serialize(),
+                },
+                recipient_id=person_id,
+            )
+
+    async def answer(
+        self,
+        turn_context: TurnContext,
+        *,
+        text: str | None = None,
+        action: str | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> tuple[int | None, list[Reply]]:
+        """Run one dialog turn for the activity's sender: who it is, and the replies (the caller sends them)."""
+        activity = turn_context.activity
+        person_id = await self.person_id(turn_context)
+        if person_id is not None and _personal(activity):
+            await asyncio.to_thread(self._save, person_id, TurnContext.get_conversation_reference(activity))
+        incoming = Incoming(
+            person_id=person_id,
+            channel=TEAMS,
+            conversation_id=activity.conversation.id if activity.conversation else "teams",
+            text=text,
+            action=action,
+            values=values or {},
+            inbound_id=activity.id,
+        )
+        return person_id, await asyncio.to_thread(self.dialogs.handle, incoming)
+
+    async def reply(
+        self, turn_context: TurnContext, person_id: int | None, replies: list[Reply], kind: str = "reply"
+    ) -> None:
+        """Queue `replies` to the turn's conversation in the outbox and wake the worker."""
+        if not replies:
+            return
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        await asyncio.to_thread(self._queue, person_id, reference, replies, kind)
+        self.worker.wake()
+
+    async def welcome(self, turn_context: TurnContext) -> None:
+        """The bot's menu as a welcome card, once per conversation (Teams announces an install twice)."""
+        activity = turn_context.activity
+        conversation = activity.conversation.id if activity.conversation else ""
+        if not await asyncio.to_thread(first_time, self.engine, "teams-welcome", conversation):
+            return
+        if _personal(activity):
+            person_id, replies = await self.answer(turn_context, text="hjälp")
+        else:
+            person_id, replies = None, self.dialogs.channel_welcome()
+        await self.reply(turn_context, person_id, replies, kind="welcome")
+
+    async def reach_members(self, turn_context: TurnContext, accounts: list[TeamsChannelAccount]) -> int:
+        """Open a 1:1 chat with each roster person among `accounts` who has none yet; returns how many."""
+        activity = turn_context.activity
+        opened = 0
+        for account in accounts:
+            if account.id == activity.recipient.id:
+                continue
+            person_id = await self.person_id(turn_context, account)
+            if person_id is None or await asyncio.to_thread(self._has_address, person_id):
+                continue
+            try:
+                reference = await self._open_chat(activity, account)
+            except (HttpOperationError, ClientRequestError) as exc:
+                _LOGGER.warning("Teams: could not open a chat with person %s: %s", person_id, _connector_error(exc))
+                continue
+            await asyncio.to_thread(self._save, person_id, reference)
+            welcome = await asyncio.to_thread(
+                self.dialogs.handle,
+                Incoming(person_id=person_id, channel=TEAMS, conversation_id=reference.conversation.id, text="hjälp"),
+            )
+            await asyncio.to_thread(self._queue, person_id, reference, welcome, "welcome")
+            opened += 1
+        if opened:
+            self.worker.wake()
+        return opened
+
+    async def _open_chat(self, activity: Activity, account: TeamsChannelAccount) -> ConversationReference:
+        tenant = _tenant(activity)
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=activity.recipient,
+            members=[ChannelAccount(id=account.id, name=account.name)],
+            tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}} if tenant else None,
+        )
+        created: list[ConversationReference] = []
+
+        async def keep(context: TurnContext) -> None:
+            reference = TurnContext.get_conversation_reference(context.activity)
+            reference.user = ChannelAccount(id=account.id, name=account.name, aad_object_id=account.aad_object_id)
+            created.append(reference)
+
+        await self.adapter.create_conversation(
+            self.app_id or "",
+            keep,
+            parameters,
+            channel_id=activity.channel_id,
+            service_url=activity.service_url,
+        )
+        return created[0]
+
+    # Out ----------------------------------------------------------------------------------------
+
+    async def send(self, reference: dict[str, Any], replies: list[Reply]) -> None:
+        """Send `replies` as one card to the conversation of a stored `reference`; `ConnectorError` if refused."""
+        conversation = ConversationReference().deserialize(reference)
+        message = Activity().deserialize(cards.message(replies))
+
+        async def deliver(context: TurnContext) -> None:
+            await context.send_activity(message)
+
+        try:
+            await self.adapter.continue_conversation(conversation, deliver, bot_app_id=self.app_id)
+        except (HttpOperationError, ClientRequestError) as exc:
+            raise _connector_error(exc) from exc
+
+
+class _Handler(TeamsActivityHandler):
+    """botbuilder's dispatch by activity type, each kind handed to `TeamsBot`."""
+
+    def __init__(self, bot: TeamsBot):
+        self.bot = bot
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        key = _key(turn_context.activity)
+        if key is not None and not await asyncio.to_thread(first_time, self.bot.engine, "teams", key):
+            _LOGGER.info("teams activity already handled")
+            if turn_context.activity.type == "invoke":
+                await turn_context.send_activity(
+                    Activity(type="invokeResponse", value=InvokeResponse(status=int(HTTPStatus.OK)))
+                )
+            return
+        await super().on_turn(turn_context)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        text = activity.text
+        if not _personal(activity):
+            if not _mentions_bot(activity):
+                return
+            text = TurnContext.remove_recipient_mention(activity)
+        submitted = cards.submitted(activity.value)
+        if submitted is not None:
+            person_id, replies = await self.bot.answer(turn_context, action=submitted[0], values=submitted[1])
+        elif _plain(text):
+            person_id, replies = await self.bot.answer(turn_context, text=_plain(text))
+        else:
+            return
+        await self.bot.reply(turn_context, person_id, replies)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """An `adaptiveCard/action` (Action.Execute) is answered with the refreshed card; other invokes with 501.
+
+        The response body is handed over as a model: botbuilder 4.17's own `on_adaptive_card_invoke`
+        path serializes it twice and fails (microsoft/teams-sdk#2547).
+        """
+        activity = turn_context.activity
+        if activity.name != "adaptiveCard/action":
+            return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
+        action = activity.value.get("action") if isinstance(activity.value, dict) else None
+        submitted = cards.submitted(action.get("data") if isinstance(action, dict) else None)
+        if submitted is None:
+            _, replies = await self.bot.answer(turn_context, text="hjälp")
+        else:
+            _, replies = await self.bot.answer(turn_context, action=submitted[0], values=submitted[1])
+        body = AdaptiveCardInvokeResponse(status_code=200, type=CARD, value=cards.card(replies))
+        return InvokeResponse(status=int(HTTPStatus.OK), body=body)
+
+    async def on_teams_members_added(
+        self, teams_members_added: list[TeamsChannelAccount], team_info: TeamInfo, turn_context: TurnContext
+    ) -> None:
+        activity = turn_context.activity
+        bot_added = any(m.id == activity.recipient.id for m in teams_members_added)
+        if bot_added:
+            await self.bot.welcome(turn_context)
+        if team_info is None:
+            return
+        members = await self._team_members(turn_context) if bot_added else teams_members_added
+        await self.bot.reach_members(turn_context, members)
+
+    async def _team_members(self, turn_context: TurnContext) -> list[TeamsChannelAccount]:
+        members: list[TeamsChannelAccount] = []
+        token: str | None = None
+        try:
+            while True:
+                page = await TeamsInfo.get_paged_members(turn_context, token, 500)
+                members += page.members or []
+                token = page.continuation_token
+                if not token:
+                    return members
+        except (HttpOperationError, ClientRequestError) as exc:
+            _LOGGER.warning("Teams: listing the team's members failed: %s", _connector_error(exc))
+            return members
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self.bot.welcome(turn_context)

@@ -1,0 +1,77 @@
+"""The outbox's Teams sender: one Adaptive Card per message, to a stored conversation reference.
+
+A reply goes to the conversation it answers (the reference travels in the payload); a notice or a
+reminder goes to the recipient's stored 1:1 chat. A 429 or 5xx from the Bot Connector is retried
+here a few times with exponential backoff and jitter (Retry-After when the connector gives one),
+then handed back to the outbox with its delay; a refusal that will not pass (no stored chat, 403,
+404) ends the message as failed, and the person who caused it is told (see `bot.outbox`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bot.outbox import DeliveryError
+from bot.teams.app import ConnectorError, TeamsBot
+from dialogs.types import load_replies
+from storage.addresses import TEAMS, address_of
+from storage.outbox import Delivery
+
+PERMANENT = {400, 401, 403, 404, 410, 413}
+
+
+class TeamsSender:
+    channel = TEAMS
+
+    def __init__(
+        self,
+        bot: TeamsBot,
+        engine: sa.Engine,
+        *,
+        retries: int = 3,
+        base_delay: float = 1.0,
+        max_inline_delay: float = 10.0,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ):
+        """Up to `retries` quick retries, waiting `base_delay` × 2ⁿ (±50 %), never longer than `max_inline_delay`."""
+        self.bot = bot
+        self.engine = engine
+        self.retries = retries
+        self.base_delay = base_delay
+        self.max_inline_delay = max_inline_delay
+        self.sleep = sleep
+
+    def _stored(self, person_id: int) -> dict[str, Any] | None:
+        with Session(self.engine) as session:
+            return address_of(session, person_id, TEAMS)
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """How long to wait before quick retry number `attempt` (0-based): Retry-After, or backoff with jitter."""
+        if retry_after is not None:
+            return max(retry_after, 0.0)
+        return self.base_delay * 2**attempt * random.uniform(0.5, 1.5)
+
+    async def send(self, delivery: Delivery) -> None:
+        reference = delivery.payload.get("teams_reference")
+        if reference is None and delivery.recipient is not None:
+            reference = await asyncio.to_thread(self._stored, delivery.recipient.id)
+        if reference is None:
+            raise DeliveryError("no Teams chat with the recipient (never wrote to the bot)", permanent=True)
+        replies = load_replies(delivery.payload.get("replies", []))
+        for attempt in range(self.retries + 1):
+            try:
+                await self.bot.send(reference, replies)
+                return
+            except ConnectorError as exc:
+                if exc.status in PERMANENT:
+                    raise DeliveryError(f"teams: {exc}", permanent=True) from exc
+                wait = self.delay(attempt, exc.retry_after)
+                if attempt == self.retries or wait > self.max_inline_delay:
+                    raise DeliveryError(f"teams: {exc}", retry_after=max(wait, 1.0)) from exc
+                await self.sleep(wait)

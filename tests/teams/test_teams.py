@@ -1,0 +1,267 @@
+"""Teams end to end: Activity JSON posted to /api/messages, replies caught by a fake Bot Connector."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+
+import jwt
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import Session, select
+
+from scheduler.sweep import sweep
+from storage.addresses import TEAMS, address_of
+from storage.models import Absence, ConversationAddress, OutboxMessage, OutboxStatus, Person
+from tests.teams.conftest import (
+    ALVA,
+    BOT_ID,
+    JONAS,
+    PONTUS,
+    STRANGER,
+    TEAM_ID,
+    TENANT,
+    Teams,
+    card_of,
+    personal,
+    start,
+    submits_of,
+    texts_of,
+)
+
+
+def _person(teams: Teams, email: str) -> Person:
+    with Session(teams.db) as s:
+        return s.exec(select(Person).where(Person.email == email)).one()
+
+
+async def test_help_gets_a_card_and_the_person_is_known_by_aad_id_from_then_on(teams: Teams) -> None:
+    response = await teams.say(ALVA, "hjälp")
+    assert response.status == 201
+    ((conversation, reply),) = await teams.connector.wait_for(1)
+    assert conversation == personal(ALVA)
+    card = card_of(reply)
+    assert card["version"] == "1.5" and texts_of(card)[0].startswith("Hej Alva!")
+    assert "Anmäl frånvaro" in [a["title"] for a in submits_of(card)]
+    assert reply["text"].startswith("Hej Alva!")  # the notification's text
+    assert _person(teams, ALVA.email).teams_user_id == ALVA.aad
+    with Session(teams.db) as s:
+        reference = address_of(s, _person(teams, ALVA.email).id or 0, TEAMS)
+    assert reference is not None and reference["conversation"]["id"] == personal(ALVA)
+
+    await teams.say(ALVA, "hjälp")
+    await teams.connector.wait_for(2)
+    assert teams.connector.lookups == [ALVA.id]  # by AAD object id the second time, no lookup
+
+
+async def test_a_stranger_gets_the_polite_answer_and_nothing_is_stored(teams: Teams) -> None:
+    await teams.say(STRANGER, "hjälp")
+    ((_, reply),) = await teams.connector.wait_for(1)
+    assert texts_of(card_of(reply))[0].startswith("Hej! Jag känner inte igen dig")
+    with Session(teams.db) as s:
+        assert s.exec(select(ConversationAddress)).all() == []
+
+
+async def test_an_absence_reported_through_the_card_reaches_leader_and_manager_proactively(teams: Teams) -> None:
+    for member in (JONAS, PONTUS):  # the leader and the manager have written to the bot once
+        await teams.say(member, "hjälp")
+    await teams.connector.wait_for(2)
+    await teams.say(ALVA, "hjälp")
+    _, menu = (await teams.connector.wait_for(3))[2]
+    (report,) = [a for a in submits_of(card_of(menu)) if a["title"] == "Anmäl frånvaro"]
+    # Teams posts an Action.Submit as a message whose value is the button's data (and a form's inputs).
+    await teams.post(teams.activity(ALVA, value=report["data"], replyToId="1700000000002"))
+    _, form = (await teams.connector.wait_for(4))[3]
+    card = card_of(form)
+    (choice,) = [e for e in card["body"] if e["type"] == "Input.ChoiceSet"]
+    february = choice["choices"][0]
+    assert february["title"] == "torsdag 11 februari kl. 09.00"
+    (submit,) = submits_of(card)  # only the form: its typed alternative is left out of a card
+    value = {**submit["data"], choice["id"]: february["value"]}
+    response = await teams.post(teams.activity(ALVA, value=value, replyToId="1700000000003"))
+    assert response.status == 201
+    sent = await teams.connector.wait_for(7)
+    told = {conversation: texts_of(card_of(a)) for conversation, a in sent[4:]}
+    assert told[personal(ALVA)][0].startswith("Klart: din frånvaro från träffen i Bild/form/skapande")
+    for member in (JONAS, PONTUS):
+        assert told[personal(member)] == [
+            "Alva Jonsson har anmält frånvaro från träffen i Bild/form/skapande torsdag 11 februari kl. 09.00."
+        ]
+    with Session(teams.db) as s:
+        assert len(s.exec(select(Absence)).all()) == 1
+
+
+async def test_an_action_execute_invoke_is_answered_with_the_refreshed_card(teams: Teams) -> None:
+    await teams.say(ALVA, "hjälp")
+    ((_, menu),) = await teams.connector.wait_for(1)
+    button = next(a for a in submits_of(card_of(menu)) if a["title"] == "Mitt ämneslag")
+    invoke = teams.activity(
+        ALVA,
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": "amneslag", "data": button["data"]}, "trigger": "manual"},
+    )
+    response = await teams.post(invoke)
+    assert response.status == 200
+    body = await response.json()
+    assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert any("Bild/form/skapande" in t for t in texts_of(body["value"]))
+    await asyncio.sleep(0.3)
+    assert len(teams.connector.activities) == 1  # the answer was the invoke response, nothing else was sent
+
+
+async def test_a_channel_message_is_answered_only_when_the_bot_is_mentioned(teams: Teams) -> None:
+    assert (await teams.post(teams.channel(ALVA, "hjälp", mention=False))).status == 201
+    assert (await teams.post(teams.channel(ALVA, "mitt ämneslag"))).status == 201
+    ((conversation, reply),) = await teams.connector.wait_for(1)
+    assert conversation == f"{TEAM_ID};messageid=1732352400000"  # answered in the thread, not in private
+    assert any("Bild/form/skapande" in t for t in texts_of(card_of(reply)))
+    await asyncio.sleep(0.3)
+    assert len(teams.connector.activities) == 1
+    with Session(teams.db) as s:  # a channel is nobody's personal address
+        assert s.exec(select(ConversationAddress)).all() == []
+
+
+async def test_installing_in_a_team_welcomes_the_channel_and_opens_a_chat_with_each_roster_member(teams: Teams) -> None:
+    added = {
+        "type": "conversationUpdate",
+        "id": "f:8f0c1b2a-3d4e-5f60-7182-93a4b5c6d7e8",
+        "timestamp": "2026-11-23T09:00:00.000Z",
+        "channelId": "msteams",
+        "serviceUrl": teams.service_url,
+        "from": {"id": JONAS.id, "aadObjectId": JONAS.aad},
+        "conversation": {"isGroup": True, "conversationType": "channel", "tenantId": TENANT, "id": TEAM_ID},
+        "recipient": {"id": BOT_ID, "name": "Ämneslagsboten"},
+        "membersAdded": [{"id": BOT_ID}],
+        "channelData": {
+            "team": {
+                "aadGroupId": "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+                "name": "Kulturskolor Västerbotten",
+                "id": TEAM_ID,
+            },
+            "eventType": "teamMemberAdded",
+            "tenant": {"id": TENANT},
+        },
+    }
+    assert (await teams.post(added)).status == 201
+    sent = await teams.connector.wait_for(4)  # the channel, and Alva, Jonas and Pontus in private
+    assert {c["members"][0]["id"] for c in teams.connector.created} == {ALVA.id, JONAS.id, PONTUS.id}
+    assert all(c["channelData"]["tenant"]["id"] == TENANT and c["isGroup"] is False for c in teams.connector.created)
+    conversations = {c for c, _ in sent}
+    assert conversations == {TEAM_ID, *(f"a:1chat-{m.id[3:]}" for m in (ALVA, JONAS, PONTUS))}
+    assert texts_of(card_of(teams.connector.to(TEAM_ID)[0]))[0].startswith("Hej! Jag är Ämneslagsboten.")
+    with Session(teams.db) as s:
+        assert len(s.exec(select(ConversationAddress)).all()) == 3
+    # Teams also sends installationUpdate; the same install does not welcome twice, nor open chats again.
+    update = {**added, "type": "installationUpdate", "action": "add", "id": "f:install-1"}
+    del update["membersAdded"]
+    assert (await teams.post(update)).status == 201
+    await asyncio.sleep(0.3)
+    assert len(teams.connector.activities) == 4 and len(teams.connector.created) == 3
+
+
+async def test_a_reminder_reaches_a_leader_by_the_stored_reference_after_a_restart(teams: Teams) -> None:
+    await teams.say(JONAS, "hjälp")
+    await teams.connector.wait_for(1)
+    # A restart: a new bot, adapter and worker on the same database; nothing kept in memory.
+    bot, worker, app = await start(teams.db, teams.service_url)
+    async with TestClient(TestServer(app)):
+        report = sweep(teams.db, dtm.datetime(2027, 1, 21, 9, 0, tzinfo=dtm.UTC))
+        assert [p.channel for p in report.reminders if p.email == JONAS.email] == ["teams"]
+        assert {p.channel for p in report.reminders if p.email != JONAS.email} == {"log"}
+        worker.wake()
+        _, reminder = (await teams.connector.wait_for(2))[1]
+    assert teams.connector.activities[1][0] == personal(JONAS)
+    assert texts_of(card_of(reminder))[0].startswith(
+        "Kallelsen till träffen i Bild/form/skapande torsdag 11 februari har inte skickats än."
+    )
+
+
+async def test_a_duplicate_activity_id_is_ignored(teams: Teams) -> None:
+    await teams.say(ALVA, "hjälp")  # stores Alva's chat
+    await teams.connector.wait_for(1)
+    await teams.say(ALVA, "anmäl frånvaro")
+    _, question = (await teams.connector.wait_for(2))[1]
+    value = submits_of(card_of(question))[0]["data"]  # the first meeting's button
+    submit = teams.activity(ALVA, value=value)
+    responses = await asyncio.gather(*(teams.post(submit) for _ in range(3)))
+    assert [r.status for r in responses] == [201, 201, 201]
+    await teams.connector.wait_for(3)
+    await asyncio.sleep(0.3)
+    assert len(teams.connector.activities) == 3  # one confirmation for three deliveries
+    with Session(teams.db) as s:
+        assert len(s.exec(select(Absence)).all()) == 1
+
+
+async def test_a_429_from_the_connector_is_retried(teams: Teams) -> None:
+    teams.connector.fail_next = [429, 503]
+    await teams.say(ALVA, "hjälp")
+    ((_, reply),) = await teams.connector.wait_for(1)
+    assert teams.connector.refused == [429, 503]
+    assert texts_of(card_of(reply))[0].startswith("Hej Alva!")
+    async with asyncio.timeout(5):
+        while (message := _only_message(teams)).status != OutboxStatus.DELIVERED:
+            await asyncio.sleep(0.05)
+    assert message.attempts == 1  # retried inside the one attempt, with backoff and jitter
+
+
+def _only_message(teams: Teams) -> OutboxMessage:
+    with Session(teams.db) as s:
+        (message,) = s.exec(select(OutboxMessage)).all()
+        return message
+
+
+async def test_a_person_without_a_chat_is_unreachable_and_the_sender_is_told(teams: Teams) -> None:
+    await teams.say(ALVA, "hjälp")
+    await teams.connector.wait_for(1)
+    with Session(teams.db) as s:  # Jonas is known by his AAD id from the roster, but never opened the bot
+        jonas = s.exec(select(Person).where(Person.email == JONAS.email)).one()
+        jonas.teams_user_id = JONAS.aad
+        s.add(jonas)
+        s.commit()
+        jonas_id = jonas.id
+    await teams.say(ALVA, "anmäl frånvaro")
+    _, question = (await teams.connector.wait_for(2))[1]
+    value = submits_of(card_of(question))[0]["data"]  # the first meeting's button
+    await teams.post(teams.activity(ALVA, value=value))
+    sent = await teams.connector.wait_for(4)  # the confirmation, then: Jonas could not be reached
+    texts = [texts_of(card_of(a))[0] for c, a in sent if c == personal(ALVA)]
+    assert any(t.startswith("Jag kunde inte leverera din frånvaroanmälan till Jonas Sundqvist") for t in texts)
+    with Session(teams.db) as s:
+        failed = s.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)).all()
+        assert [m.recipient_id for m in failed] == [jonas_id]
+        from storage.directory import only_region
+        from storage.schoolyear import get_or_create
+        from storage.status import build_status
+
+        status = build_status(s, only_region(s), get_or_create(s, "2026/27"))
+    assert JONAS.email in status["unreachable"] and ALVA.email not in status["unreachable"]
+
+
+async def test_with_an_app_id_a_request_without_a_valid_token_is_401(teams: Teams) -> None:
+    _, _, app = await start(teams.db, teams.service_url, app_id="4c2a8b3e-5f0d-4e8b-9a6c-0d1e2f3a4b5c")
+    forged = jwt.encode({"iss": "https://evil.example", "aud": "4c2a8b3e-5f0d-4e8b-9a6c-0d1e2f3a4b5c"}, "k" * 32)
+    async with TestClient(TestServer(app)) as client:
+        activity = teams.activity(ALVA, text="hjälp")
+        assert (await client.post("/api/messages", json=activity)).status == 401
+        assert (
+            await client.post("/api/messages", json=activity, headers={"Authorization": "Bearer nonsense"})
+        ).status == 401
+        forged_response = await client.post(
+            "/api/messages", json=activity, headers={"Authorization": f"Bearer {forged}"}
+        )
+        assert forged_response.status == 401
+    await asyncio.sleep(0.3)
+    assert teams.connector.activities == [] and teams.connector.lookups == []
+
+
+async def test_without_an_app_id_a_warning_is_logged(teams: Teams, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.teams.app"):
+        await start(teams.db, teams.service_url)
+    assert "MICROSOFT_APP_ID is not set" in caplog.text
+
+
+async def test_not_json_is_415(teams: Teams) -> None:
+    response = await teams.client.post("/api/messages", data=b"hello", headers={"Content-Type": "text/plain"})
+    assert response.status == 415
