@@ -10,11 +10,13 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from pydantic import ValidationError
+from sqlmodel import Session, select
 
 from bot.config import Settings, get_settings
 from dialogs import nlu
@@ -148,10 +150,26 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.teams.sender import TeamsSender
     from dialogs.app import build_dialogs
 
+    extra: list[Any] = []
+    if args.playground:
+        from bot.teams.playground import PLAYGROUND_PORT, find_playground, playground
+
+        command = find_playground()
+        if command is None:
+            raise ConfigurationError(
+                "Agents Playground saknas. Installera den med: npm ci --prefix tests/teams/js "
+                "(eller npm install -g @microsoft/m365agentsplayground)."
+            )
+        if settings.microsoft_app_id:
+            raise ConfigurationError("--playground skickar inga token: kör utan MICROSOFT_APP_ID.")
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        extra.append(playground(command, f"http://{host}:{args.port}/api/messages"))
     engine = _engine(settings)
     if args.demo:
         with session_scope(engine) as session:
             result = load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone)))
+            if args.playground:
+                who = link_playground_user(session)
         print(f"Demodata: {result.region.name}, läsår {result.school_year}. {result.people.summary()}")
     senders: list[Sender] = [LogSender()]
     slack = client = None
@@ -205,9 +223,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         f"Ämneslagsboten lyssnar på http://{args.host}:{args.port} (Teams: /api/messages, hälsa: /healthz). "
         "Avsluta med Ctrl+C."
     )
+    if args.playground:
+        as_whom = f" Du chattar som {who}." if args.demo else ""
+        print(f"Agents Playground: öppna http://localhost:{PLAYGROUND_PORT} i webbläsaren.{as_whom}")
     try:
         web.run_app(
-            create_app(engine, worker, sweep_minutes=settings.sweep_minutes, slack=slack, teams=teams),
+            create_app(engine, worker, sweep_minutes=settings.sweep_minutes, slack=slack, teams=teams, extra=extra),
             host=args.host,
             port=args.port,
             print=None,
@@ -217,6 +238,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             f"Kan inte lyssna på {args.host}:{args.port}: {exc.strerror or exc}. Välj en annan port med --port."
         ) from exc
     return 0
+
+
+def link_playground_user(session: Session) -> str:
+    """Let the Agents Playground's user be the demo teacher (by the playground's fixed AAD object id)."""
+    from bot.teams.playground import PLAYGROUND_USER_AAD
+
+    teacher = person_by_email(session, DEMO_TEACHER)
+    if teacher is None:
+        raise AmneslagError(f"Demoläraren {DEMO_TEACHER} finns inte i databasen.")
+    for other in session.exec(select(Person).where(Person.teams_user_id == PLAYGROUND_USER_AAD)).all():
+        other.teams_user_id = None
+    session.flush()
+    teacher.teams_user_id = PLAYGROUND_USER_AAD
+    return teacher.name
 
 
 def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
@@ -379,6 +414,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=3978)
     p.add_argument("--demo", action="store_true", help="lägg först in demoregionen Västerbotten (påhittade personer)")
+    p.add_argument(
+        "--playground",
+        action="store_true",
+        help="starta också Microsofts Agents Playground, en lokal Teams-klient (npm ci --prefix tests/teams/js)",
+    )
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("status", help="samordnarens lägesbild")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -71,11 +71,13 @@ def create_app(
     sweep_minutes: float | None = 15,
     slack: SlackBot | None = None,
     teams: TeamsBot | None = None,
+    extra: list[Callable[[web.Application], AsyncIterator[None]]] | None = None,
 ) -> web.Application:
     """The web application with its routes and background tasks (no reminder sweeps if `sweep_minutes` is None).
 
     With `teams`, the Bot Framework's activities are served at `/api/messages`; with `slack`, Slack's
-    events, command and interactivity at `/slack/events` (or over Socket Mode).
+    events, command and interactivity at `/slack/events` (or over Socket Mode). `extra` are further
+    cleanup contexts that live as long as the server (the Agents Playground).
     """
     app = web.Application()
     app[ENGINE] = engine
@@ -91,4 +93,5 @@ def create_app(
     if sweep_minutes is not None:
         app[SWEEP_MINUTES] = sweep_minutes
         app.cleanup_ctx.append(_run_scheduler)
+    app.cleanup_ctx.extend(extra or [])
     return app

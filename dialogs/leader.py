@@ -930,6 +930,7 @@ def register(registry: Registry) -> None:
         turn.wait("notes.body", meeting_id=meeting.id)
         return [
             FormReply(
+                missing=tr._("Please fill this in."),
                 title=tr._("Notes from {team}, {date}", team=team.name, date=tr.date(meeting.starts_at)),
                 fields=[
                     FormField(name="body", label=tr._("Notes"), kind="multiline", value=note.body if note else None),

@@ -365,6 +365,7 @@ def register(registry: Registry) -> None:
     def _absence_form(turn: Turn, meetings: list[Meeting]) -> FormReply:
         tr = turn.tr
         return FormReply(
+            missing=tr._("Please fill this in."),
             title=tr._("Report absence"),
             fields=[
                 FormField(

@@ -69,10 +69,13 @@ class CardReply(BaseModel):
 
 
 class FormReply(BaseModel):
+    """A form: fields to fill in and the button that sends them; `missing` is said of an empty required field."""
+
     type: Literal["form"] = "form"
     title: str
     fields: list[FormField]
     submit: Button
+    missing: str = ""
 
 
 Reply = Annotated[TextReply | ChoicesReply | CardReply | FormReply, Field(discriminator="type")]

@@ -15,7 +15,7 @@ from dialogs.types import Button, CardReply, ChoicesReply, FormReply, Reply, Tex
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
-ACTIONS_PER_SET = 6  # Teams shows at most six actions in a row before it folds them away
+ACTIONS_PER_SET = 5  # the renderers' default maxActions: a sixth action in a set is a validation error
 KEY = "amneslag"
 
 
@@ -58,6 +58,8 @@ def _form(form: FormReply) -> list[dict[str, Any]]:
                 "choices": [{"title": label, "value": value} for value, label in field.options],
             }
         element.update({"id": field.name, "label": field.label, "isRequired": field.required})
+        if field.required and form.missing:
+            element["errorMessage"] = form.missing
         if field.value:
             element["value"] = field.value
         body.append(element)

@@ -143,3 +143,15 @@ def test_outbox_listing(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[s
     assert code == 0 and out.startswith("pending: 0  sending: 0  delivered: 0  failed: 0")
     code, _, err = run(capsys, "outbox", "--retry", "42")
     assert code == 1 and "finns inte" in err
+
+
+def test_serve_refuses_half_a_teams_configuration(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    env.setenv("MICROSOFT_APP_ID", "4c2a8b3e-5f0d-4e8b-9a6c-0d1e2f3a4b5c")
+    code, _, err = run(capsys, "serve", "--port", "1")
+    assert code == 1 and "MICROSOFT_APP_PASSWORD och MICROSOFT_APP_TENANT_ID" in err
+
+
+def test_serve_playground_says_how_to_install_it(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    env.setenv("PATH", "/nonexistent")  # run in a temporary directory: no tests/teams/js, nothing on PATH
+    code, _, err = run(capsys, "serve", "--playground", "--port", "1")
+    assert code == 1 and "npm ci --prefix tests/teams/js" in err

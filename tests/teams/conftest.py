@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import shutil
+import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -218,7 +222,7 @@ def submits_of(card: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def start(
-    engine: sa.Engine, connector_url: str, *, app_id: str | None = None
+    engine: sa.Engine, *, app_id: str | None = None, extra: list[Any] | None = None
 ) -> tuple[TeamsBot, OutboxWorker, web.Application]:
     """The bot as `amneslag serve` builds it (no reminder sweeps, quick retries)."""
     dialogs_ = build_dialogs(engine, clock=lambda: NOW)
@@ -232,7 +236,7 @@ async def start(
         tenant_id=TENANT if app_id else None,
     )
     worker.register(TeamsSender(bot, engine, base_delay=0.01))
-    return bot, worker, create_app(engine, worker, sweep_minutes=None, teams=bot)
+    return bot, worker, create_app(engine, worker, sweep_minutes=None, teams=bot, extra=extra)
 
 
 @pytest.fixture
@@ -242,6 +246,31 @@ async def teams(engine: sa.Engine) -> AsyncIterator[Teams]:
     connector = FakeConnector()
     async with TestServer(connector.app()) as fake:
         service_url = str(fake.make_url("/"))
-        bot, worker, app = await start(engine, service_url)
+        bot, worker, app = await start(engine)
         async with TestClient(TestServer(app)) as http:
             yield Teams(connector, http, engine, service_url, bot, worker)
+
+
+JS = Path(__file__).parent / "js"  # Microsoft's adaptivecards parser and the Agents Playground (npm)
+
+
+@pytest.fixture(scope="session")
+def node_tools() -> Path:
+    """tests/teams/js with its npm packages installed from the lock file (skipped when node is absent)."""
+    npm = shutil.which("npm")
+    if shutil.which("node") is None or npm is None:
+        pytest.skip("node and npm are not installed")
+    if not (JS / "node_modules" / ".package-lock.json").exists():
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(JS)], check=True, capture_output=True, timeout=600
+        )
+    return JS
+
+
+def adaptivecards_errors(js: Path, cards_: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """What Microsoft's `adaptivecards` parser finds wrong with each card (an empty list: nothing)."""
+    done = subprocess.run(
+        ["node", str(js / "validate-cards.js")], input=json.dumps(cards_), capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return [result["errors"] for result in json.loads(done.stdout)]

@@ -1,7 +1,8 @@
 """Every card the bot can send is a valid Adaptive Card 1.5 of the elements Teams renders.
 
-Microsoft's `adaptivecards` parser is a node package; this check does the same job offline: it fails
-on an element or action type outside the set we use, a missing required property, or a duplicate id.
+Two checks: our own, in Python, fails on an element or action type outside the set we use, a missing
+required property, or a duplicate id; then Microsoft's `adaptivecards` parser (npm, run by node when
+it is installed) parses and validates the same cards.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from bot.teams import cards
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Incoming, TextReply
 from tests.dialogs.conftest import Chat
+from tests.teams.conftest import adaptivecards_errors
 
 ELEMENTS: dict[str, set[str]] = {  # type -> required properties
     "TextBlock": {"text"},
@@ -87,7 +89,7 @@ def test_each_kind_of_reply_renders_and_comes_back() -> None:
     card = cards.card(replies)
     validate(card)
     action_sets = [e for e in card["body"] if e["type"] == "ActionSet"]
-    assert [len(s["actions"]) for s in action_sets] == [6, 2, 1, 1]
+    assert [len(s["actions"]) for s in action_sets] == [5, 3, 1, 1]
     body_input = next(e for e in card["body"] if e.get("id") == "body")
     assert body_input["isMultiline"] is True and body_input["value"] == "Utkast"
     submit = action_sets[-1]["actions"][0]
@@ -98,24 +100,22 @@ def test_each_kind_of_reply_renders_and_comes_back() -> None:
     assert activity["text"].startswith("Hej") and activity["attachments"][0]["contentType"].endswith("adaptive")
 
 
-def test_every_card_of_a_whole_conversation_is_valid(chat_as, clock) -> None:  # type: ignore[no-untyped-def]
+def conversation_cards(chat_as, clock) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Every role's answers, as cards: the help, my team, the leader's meeting cards and forms, status."""
     leader: Chat = chat_as("jonas.sundqvist@example.org")
     coordinator: Chat = chat_as("kalle.forsberg@example.org")
     manager: Chat = chat_as("pontus.ronnlund@example.org")
-    seen = 0
+    made: list[dict[str, Any]] = []
     for chat, texts in (
         (leader, ["hjälp", "mitt ämneslag", "kommande träffar", "planera en träff", "skicka kallelse", "frånvaro"]),
         (coordinator, ["status", "status dans", "vilka saknar ämneslag?", "nätverksdagar", "utse ny ledare"]),
         (manager, ["min personal", "rapportera"]),
     ):
         for text in texts:
-            validate(cards.card(chat.say(text)))
-            seen += 1
+            made.append(cards.card(chat.say(text)))
     clock.now = dtm.datetime(2027, 2, 12, 9, 0, tzinfo=dtm.UTC)
-    replies = leader.say("logga anteckningar")
-    validate(cards.card(replies))
-    assert any(e["type"] == "Input.Text" for e in cards.card(replies)["body"])
+    made.append(cards.card(leader.say("logga anteckningar")))
+    assert any(e["type"] == "Input.Text" for e in made[-1]["body"])
     replies = leader.dialogs.handle(
         Incoming(
             person_id=leader.person_id,
@@ -125,5 +125,26 @@ def test_every_card_of_a_whole_conversation_is_valid(chat_as, clock) -> None:  #
             values={"intent": "report_absence"},
         )
     )
-    validate(cards.card(replies))
-    assert seen == 13
+    made.append(cards.card(replies))
+    assert any(e["type"] == "Input.ChoiceSet" for e in made[-1]["body"])
+    return made
+
+
+def test_every_card_of_a_whole_conversation_is_valid(chat_as, clock) -> None:  # type: ignore[no-untyped-def]
+    made = conversation_cards(chat_as, clock)
+    assert len(made) == 15
+    for card in made:
+        validate(card)
+
+
+def test_microsofts_parser_accepts_every_card_and_refuses_broken_ones(chat_as, clock, node_tools) -> None:  # type: ignore[no-untyped-def]
+    made = conversation_cards(chat_as, clock)
+    assert adaptivecards_errors(node_tools, made) == [[]] * len(made)
+    good = cards.card([TextReply(text="Hej")])
+    broken = [
+        {**good, "body": [{"type": "Carousel"}]},
+        {**good, "body": [{"type": "Input.Text", "id": "x"}, {"type": "Input.Date", "id": "x"}]},
+        {**good, "body": [{"type": "Input.ChoiceSet", "id": "m", "choices": []}]},
+        {**good, "body": [{"type": "ActionSet", "actions": [{"type": "Action.Nope", "title": "x"}]}]},
+    ]
+    assert all(errors for errors in adaptivecards_errors(node_tools, broken))

@@ -165,7 +165,7 @@ async def test_a_reminder_reaches_a_leader_by_the_stored_reference_after_a_resta
     await teams.say(JONAS, "hjälp")
     await teams.connector.wait_for(1)
     # A restart: a new bot, adapter and worker on the same database; nothing kept in memory.
-    bot, worker, app = await start(teams.db, teams.service_url)
+    bot, worker, app = await start(teams.db)
     async with TestClient(TestServer(app)):
         report = sweep(teams.db, dtm.datetime(2027, 1, 21, 9, 0, tzinfo=dtm.UTC))
         assert [p.channel for p in report.reminders if p.email == JONAS.email] == ["teams"]
@@ -240,7 +240,7 @@ async def test_a_person_without_a_chat_is_unreachable_and_the_sender_is_told(tea
 
 
 async def test_with_an_app_id_a_request_without_a_valid_token_is_401(teams: Teams) -> None:
-    _, _, app = await start(teams.db, teams.service_url, app_id="4c2a8b3e-5f0d-4e8b-9a6c-0d1e2f3a4b5c")
+    _, _, app = await start(teams.db, app_id="4c2a8b3e-5f0d-4e8b-9a6c-0d1e2f3a4b5c")
     forged = jwt.encode({"iss": "https://evil.example", "aud": "4c2a8b3e-5f0d-4e8b-9a6c-0d1e2f3a4b5c"}, "k" * 32)
     async with TestClient(TestServer(app)) as client:
         activity = teams.activity(ALVA, text="hjälp")
@@ -258,10 +258,22 @@ async def test_with_an_app_id_a_request_without_a_valid_token_is_401(teams: Team
 
 async def test_without_an_app_id_a_warning_is_logged(teams: Teams, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="bot.teams.app"):
-        await start(teams.db, teams.service_url)
+        await start(teams.db)
     assert "MICROSOFT_APP_ID is not set" in caplog.text
 
 
 async def test_not_json_is_415(teams: Teams) -> None:
     response = await teams.client.post("/api/messages", data=b"hello", headers={"Content-Type": "text/plain"})
     assert response.status == 415
+
+
+async def test_no_message_text_e_mail_or_secret_in_the_logs(teams: Teams, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO):
+        await teams.say(ALVA, "jag kan inte komma 11/2")
+        await teams.say(STRANGER, "hemligt meddelande")
+        await teams.connector.wait_for(2)
+        await teams.post(teams.activity(ALVA, text="hjälp"), headers={"Authorization": "Bearer not-a-jwt"})
+    logged = "\n".join(f"{r.getMessage()} {r.args}" for r in caplog.records)
+    assert caplog.records  # something was logged, so the check below means something
+    for secret in ("kan inte komma", "hemligt", ALVA.email, STRANGER.email, "Alva Jonsson", "not-a-jwt"):
+        assert secret not in logged
