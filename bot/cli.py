@@ -7,7 +7,7 @@ import datetime as dtm
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,25 +19,21 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from bot.config import Settings, get_settings
+from bot.llm import from_settings
+from bot.logs import install as install_log_redaction
 from dialogs import nlu
-from storage import outbox, schoolyear
+from storage import outbox, schoolyear, travel
 from storage.audit import entries
 from storage.db import open_database, session_scope
 from storage.demo import load_demo
 from storage.directory import get_region, only_region, person_by_email
 from storage.errors import AmneslagError, ConfigurationError, RosterRejected
-from storage.models import OutboxStatus, Person, SchoolYear, utcnow
+from storage.models import HOLDABLE, Meeting, MeetingKind, OutboxStatus, Person, SchoolYear, utcnow
 from storage.roster import decode, import_roster
 from storage.seed import region_data, seed_region
 from storage.status import PROBLEM_NAMES, build_status, status_csv, status_text
 
 _LOGGER = logging.getLogger("amneslag")
-
-# Commands of the public contract that later issues build; they say so instead of pretending.
-NOT_BUILT = {
-    "invoice": "fakturaunderlag för en fysisk träff",
-    "gdpr": "export och radering av en persons uppgifter",
-}
 
 
 def _engine(settings: Settings) -> sa.Engine:
@@ -103,6 +99,34 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
+    """The host school's invoice basis of a physical meeting whose cost has been entered in the chat."""
+    from storage.logistics import invoice_basis, invoice_csv, invoice_text
+
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        meeting = session.get(Meeting, args.meeting_id)
+        if meeting is None:
+            raise AmneslagError(
+                f"Träff {args.meeting_id} finns inte. Träffarnas id står i amneslag status --format json."
+            )
+        if meeting.kind != MeetingKind.PHYSICAL.value:
+            raise AmneslagError(f"Träff {args.meeting_id} är digital: ingen värdskola fakturerar för den.")
+        basis = invoice_basis(session, meeting)
+    if basis is None:
+        raise AmneslagError(
+            f"Träff {args.meeting_id} har ingen kostnad inlagd än. Värdskolans chef eller ämneslagsledaren lägger in "
+            'den i chatten ("kostnad"), efter att ledaren bekräftat vilka som var där.'
+        )
+    if args.format == "json":
+        print(json.dumps(basis, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(invoice_csv(basis))
+    else:
+        print(invoice_text(basis))
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     """One line per change: when, who (e-mail, or "system"), what, which row, and its before and after."""
     engine = _engine(settings)
@@ -111,9 +135,10 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     with session_scope(engine) as session:
         for entry in entries(session, since):
             actor = session.get(Person, entry.actor_id) if entry.actor_id is not None else None
+            who = actor.email if actor else str(entry.details.get("erased_actor", "system"))
             details = json.dumps(entry.details, ensure_ascii=False, sort_keys=True)
             print(
-                f"{entry.at.astimezone(zone).isoformat(timespec='seconds')}  {actor.email if actor else 'system'}  "
+                f"{entry.at.astimezone(zone).isoformat(timespec='seconds')}  {who}  "
                 f"{entry.action}  {entry.entity}:{entry.entity_id if entry.entity_id is not None else '-'}  {details}"
             )
     return 0
@@ -203,6 +228,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         engine,
         idle_timeout=dtm.timedelta(minutes=settings.dialog_idle_minutes),
         default_language=settings.language,
+        assistant=from_settings(settings),
     )
     teams = TeamsBot(
         engine,
@@ -228,7 +254,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Agents Playground: öppna http://localhost:{PLAYGROUND_PORT} i webbläsaren.{as_whom}")
     try:
         web.run_app(
-            create_app(engine, worker, sweep_minutes=settings.sweep_minutes, slack=slack, teams=teams, extra=extra),
+            create_app(
+                engine,
+                worker,
+                sweep_minutes=settings.sweep_minutes,
+                slack=slack,
+                teams=teams,
+                extra=extra,
+                retention=settings,
+            ),
             host=args.host,
             port=args.port,
             print=None,
@@ -294,6 +328,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         engine,
         idle_timeout=dtm.timedelta(minutes=settings.dialog_idle_minutes),
         default_language=settings.language,
+        assistant=from_settings(settings),
     )
     interactive = sys.stdin.isatty()
 
@@ -342,12 +377,90 @@ def cmd_manifest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _not_built(name: str) -> Callable[[argparse.Namespace, Settings], int]:
-    def run(_args: argparse.Namespace, _settings: Settings) -> int:
-        print(f"amneslag {name}: {NOT_BUILT[name]} är inte byggt ännu.", file=sys.stderr)
-        return 2
+def cmd_gdpr_export(args: argparse.Namespace, settings: Settings) -> int:
+    """All data about a person as JSON, on stdout or into --out."""
+    from storage.privacy import export_person
 
-    return run
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        data = export_person(session, args.email, now=utcnow())
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise AmneslagError(f"Kan inte skriva {out}: {exc.strerror or exc}.") from exc
+        print(f"Uppgifterna är skrivna till {out}. Filen innehåller personuppgifter: hantera den därefter.")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_gdpr_erase(args: argparse.Namespace, settings: Settings) -> int:
+    """Erase a person: asks for "ja" on a terminal, or needs --yes."""
+    from storage.privacy import erase_person
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise AmneslagError("Radering går inte att ångra: lägg till --yes för att radera utan fråga.")
+        answer = input(f"Radera allt om {args.email}? Det går inte att ångra. Skriv ja för att radera: ")
+        if answer.strip().lower() not in ("ja", "yes"):
+            print("Inget raderades.")
+            return 1
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        report = erase_person(session, args.email, now=utcnow())
+    removed = ", ".join(f"{table} {count}" for table, count in report.removed.items() if count) or "inget"
+    print(f"Raderad. Personen heter nu {report.pseudonym} i ändringsloggen och anteckningarna. Borttaget: {removed}.")
+    if report.held:
+        held = ", ".join(f"{table} {count}" for table, count in report.held.items())
+        print(f"Sparat på grund av arkivhåll: {held} (amneslag gdpr hold list).")
+    print("Ta också bort personen ur personallistan, annars läggs hen in igen vid nästa import.")
+    return 0
+
+
+def cmd_gdpr_hold(args: argparse.Namespace, settings: Settings) -> int:
+    """Place, list or lift archive holds."""
+    from storage.privacy import lift_hold, list_holds, place_hold
+
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        if args.hold_command == "add":
+            hold = place_hold(session, entity=args.entity, entity_id=args.id, reason=args.reason, by=args.by)
+            print(f"Arkivhåll {hold.id}: {hold.entity} {hold.entity_id} raderas inte förrän hållet lyfts.")
+        elif args.hold_command == "lift":
+            hold = lift_hold(session, args.hold_id, by=args.by)
+            print(f"Arkivhåll {hold.id} är lyft: {hold.entity} {hold.entity_id} gallras nu som vanligt.")
+        else:
+            holds = list_holds(session, include_lifted=args.all)
+            for hold in holds:
+                lifted = (
+                    f"  lyft {hold.lifted_at.isoformat(timespec='seconds')} av {hold.lifted_by}"
+                    if hold.lifted_at
+                    else ""
+                )
+                print(
+                    f"{hold.id}  {hold.entity} {hold.entity_id}  {hold.placed_at.isoformat(timespec='seconds')}  "
+                    f"{hold.placed_by}  {hold.reason}{lifted}"
+                )
+            if not holds:
+                print("Inga arkivhåll.")
+    return 0
+
+
+def cmd_gdpr_retention(args: argparse.Namespace, settings: Settings) -> int:
+    """Delete what has expired as of --at (default now), as the daily job does."""
+    from storage.retention import apply_retention
+
+    at = args.at or utcnow()
+    report = apply_retention(_engine(settings), at, settings)
+    deleted = ", ".join(f"{table} {count}" for table, count in report.deleted.items())
+    print(f"Gallring per {at.isoformat(timespec='seconds')}: raderade {deleted}.")
+    held = {table: count for table, count in report.held.items() if count}
+    if held:
+        print("Sparade på grund av arkivhåll: " + ", ".join(f"{table} {count}" for table, count in held.items()) + ".")
+    return 0
 
 
 def _instant(text: str) -> dtm.datetime:
@@ -427,6 +540,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json", "csv"), default="text")
     p.set_defaults(run=cmd_status)
 
+    p = sub.add_parser("invoice", help="värdskolans fakturaunderlag för en fysisk träff")
+    p.add_argument("meeting_id", type=int, metavar="MEETING_ID", help="träffens id (som i status --format json)")
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.set_defaults(run=cmd_invoice)
+
     p = sub.add_parser("audit", help="ändringsloggen")
     p.add_argument("--since", type=_date, metavar="DATE")
     p.set_defaults(run=cmd_audit)
@@ -458,22 +576,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--app-id", metavar="GUID", help="(Teams) botens Microsoft App ID (standard: MICROSOFT_APP_ID)")
     p.set_defaults(run=cmd_manifest)
 
-    for name, what in NOT_BUILT.items():
-        p = sub.add_parser(name, help=f"{what} (inte byggt ännu)", add_help=False)
-        p.add_argument("rest", nargs=argparse.REMAINDER)
-        p.set_defaults(run=_not_built(name))
+    p = sub.add_parser("gdpr", help="en persons uppgifter: export, radering, arkivhåll och gallring")
+    gdpr = p.add_subparsers(dest="gdpr_command", required=True, metavar="DELKOMMANDO")
+    g = gdpr.add_parser("export", help="allt boten har om en person, som JSON")
+    g.add_argument("email", metavar="EMAIL")
+    g.add_argument("--out", metavar="FILE", help="skriv till filen i stället för till skärmen")
+    g.set_defaults(run=cmd_gdpr_export)
+    g = gdpr.add_parser("erase", help="radera en person (går inte att ångra)")
+    g.add_argument("email", metavar="EMAIL")
+    g.add_argument("--yes", action="store_true", help="radera utan att fråga")
+    g.set_defaults(run=cmd_gdpr_erase)
+    g = gdpr.add_parser("hold", help="arkivhåll: poster som inte får gallras eller raderas")
+    holds = g.add_subparsers(dest="hold_command", required=True, metavar="add|list|lift")
+    h = holds.add_parser("add", help="lägg ett arkivhåll")
+    h.add_argument("entity", choices=HOLDABLE, help="vad som hålls")
+    h.add_argument("id", type=int, metavar="ID", help="postens id (personens id för person)")
+    h.add_argument("--reason", required=True, help="skälet, till exempel arkivbeslutets diarienummer")
+    h.add_argument("--by", required=True, metavar="VEM", help="vem som lägger hållet")
+    h = holds.add_parser("list", help="visa arkivhållen")
+    h.add_argument("--all", action="store_true", help="också lyfta håll")
+    h = holds.add_parser("lift", help="lyft ett arkivhåll")
+    h.add_argument("hold_id", type=int, metavar="NR")
+    h.add_argument("--by", required=True, metavar="VEM", help="vem som lyfter hållet")
+    g.set_defaults(run=cmd_gdpr_hold)
+    g = gdpr.add_parser("retention", help="gallra nu det som har passerat sin lagringstid (görs dagligen av serve)")
+    g.add_argument("--at", type=_instant, metavar="ISO8601", help="gallra per denna tidpunkt (standard: nu)")
+    g.set_defaults(run=cmd_gdpr_retention)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; errors become one clear line on stderr and a non-zero exit code."""
     args = build_parser().parse_args(argv)
+    configured = bool(logging.getLogger().handlers)  # by an embedding program (or pytest): leave it be
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO if args.command == "serve" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not configured:
+        install_log_redaction()  # e-mail addresses in exception messages and library warnings
     # The SDKs log request bodies and headers (message text, tokens) at DEBUG: never let them out.
-    for name in ("slack_sdk", "slack_bolt", "msrest", "botbuilder", "botframework", "msal", "urllib3"):
+    for name in ("slack_sdk", "slack_bolt", "msrest", "botbuilder", "botframework", "msal", "urllib3", "openai"):
         logging.getLogger(name).setLevel(logging.INFO)
     try:
         settings = get_settings()
@@ -481,6 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         print(f"amneslag: felaktig inställning: {problems}", file=sys.stderr)
         return 1
+    travel.configure_osrm(settings.osrm_url)  # road distances when OSRM_URL is set, else the estimate
     try:
         return int(args.run(args, settings))
     except AmneslagError as exc:

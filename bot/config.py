@@ -10,13 +10,18 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from storage.retention import RetentionSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///amneslag.db"
 
 
-class Settings(BaseSettings):
-    """Every setting of the bot. Secrets are `SecretStr`, so they never show in logs or reprs."""
+class Settings(RetentionSettings):
+    """Every setting of the bot. Secrets are `SecretStr`, so they never show in logs or reprs.
+
+    The retention periods (`AMNESLAG_RETAIN_*`) are inherited from `storage.retention.RetentionSettings`.
+    """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -35,6 +40,8 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")
     openai_model: str | None = Field(None, validation_alias="OPENAI_MODEL")
     openai_allowed_hosts: str | None = Field(None, validation_alias="OPENAI_ALLOWED_HOSTS")
+    llm_timeout_seconds: float = Field(8.0, gt=0, validation_alias="AMNESLAG_LLM_TIMEOUT_SECONDS")
+    llm_retries: int = Field(2, ge=0, le=5, validation_alias="AMNESLAG_LLM_RETRIES")
 
     osrm_url: str | None = Field(None, validation_alias="OSRM_URL")
 

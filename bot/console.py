@@ -6,6 +6,7 @@ button's words as an answer. Piped input gets no prompt, one reply block per lin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 
 from dialogs.engine import Engine
@@ -38,7 +39,11 @@ def render(replies: list[Reply]) -> str:
             buttons(b.label for b in reply.buttons)
         elif isinstance(reply, FormReply):
             lines.append(f"== {reply.title} ==")
-            lines.extend(f"- {f.label}" for f in reply.fields)
+            for f in reply.fields:
+                lines.append(f"- {f.label}")
+                if f.kind == "checks":  # the ticks as they stand; the buttons after the form change them
+                    on = set((f.value or "").split(","))
+                    lines.extend(f"    [{'x' if value in on else ' '}] {label}" for value, label in f.options)
     return "\n".join(lines)
 
 
@@ -49,12 +54,17 @@ def run_chat(
     write: Callable[[str], None],
     conversation_id: str = "console",
 ) -> int:
-    """Answer each line until `read_line` gives None (end of input); returns the number of turns."""
+    """Answer each line until `read_line` gives None (end of input); returns the number of turns.
+
+    One event loop serves the whole chat, for the language model's client when one is configured.
+    """
     turns = 0
-    while (line := read_line()) is not None:
-        replies = dialogs.handle(
-            Incoming(person_id=person_id, channel="console", conversation_id=conversation_id, text=line)
-        )
-        write(render(replies) + "\n\n")
-        turns += 1
+    loop = asyncio.new_event_loop()
+    try:
+        while (line := read_line()) is not None:
+            incoming = Incoming(person_id=person_id, channel="console", conversation_id=conversation_id, text=line)
+            write(render(loop.run_until_complete(dialogs.respond(incoming))) + "\n\n")
+            turns += 1
+    finally:
+        loop.close()
     return turns

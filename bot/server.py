@@ -21,11 +21,13 @@ from bot.teams.app import TeamsBot
 from scheduler.timing import start_scheduler
 from storage import outbox
 from storage.models import SweepRun
+from storage.retention import RetentionPeriods
 
 _LOGGER = logging.getLogger(__name__)
 ENGINE = web.AppKey("engine", sa.Engine)
 WORKER = web.AppKey("worker", OutboxWorker)
 SWEEP_MINUTES = web.AppKey("sweep_minutes", float)
+RETENTION = web.AppKey("retention", object)
 
 
 def health(engine: sa.Engine) -> dict[str, Any]:
@@ -59,7 +61,8 @@ async def _run_worker(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
-    scheduler = start_scheduler(app[ENGINE], app[SWEEP_MINUTES])
+    retention = app.get(RETENTION)
+    scheduler = start_scheduler(app[ENGINE], app[SWEEP_MINUTES], retention=retention)  # type: ignore[arg-type]
     yield
     scheduler.shutdown(wait=False)
 
@@ -72,12 +75,14 @@ def create_app(
     slack: SlackBot | None = None,
     teams: TeamsBot | None = None,
     extra: list[Callable[[web.Application], AsyncIterator[None]]] | None = None,
+    retention: RetentionPeriods | None = None,
 ) -> web.Application:
     """The web application with its routes and background tasks (no reminder sweeps if `sweep_minutes` is None).
 
     With `teams`, the Bot Framework's activities are served at `/api/messages`; with `slack`, Slack's
     events, command and interactivity at `/slack/events` (or over Socket Mode). `extra` are further
-    cleanup contexts that live as long as the server (the Agents Playground).
+    cleanup contexts that live as long as the server (the Agents Playground). With `retention`, the
+    scheduler also deletes expired personal data daily.
     """
     app = web.Application()
     app[ENGINE] = engine
@@ -92,6 +97,8 @@ def create_app(
     app.cleanup_ctx.append(_run_worker)
     if sweep_minutes is not None:
         app[SWEEP_MINUTES] = sweep_minutes
+        if retention is not None:
+            app[RETENTION] = retention
         app.cleanup_ctx.append(_run_scheduler)
     app.cleanup_ctx.extend(extra or [])
     return app

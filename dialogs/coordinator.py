@@ -193,6 +193,13 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
         )
         if meeting.first_of_year:
             state += " · " + tr._("framework {mark}", mark=_mark(meeting.framework_reviewed_at is not None))
+        figures = next((m for m in (row["meetings"] if row else []) if m["id"] == meeting.id), {})
+        if figures.get("longest_round_trip_km") is not None:
+            state += " · " + tr._(
+                "longest trip {km} km, goal {mark}",
+                km=figures["longest_round_trip_km"],
+                mark=_mark(bool(figures.get("travel_goal_met"))),
+            )
         facts.append((tr.date(meeting.starts_at), state))
         buttons.append(
             Button(

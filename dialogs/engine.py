@@ -9,6 +9,7 @@ message either still works or says plainly that it has expired.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dtm
 import logging
 import re
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dialogs import nlu
+from dialogs.assist import Assistant, ModelRequest, Pending, ask, needs_model, roster
 from dialogs.i18n import DEFAULT_LANGUAGE, Translator
 from dialogs.types import Button, Incoming, Reply, TextReply, buttons_of
 from storage.audit import record
@@ -47,6 +49,8 @@ class Turn:
     step_data: dict[str, Any] = field(default_factory=dict)
     waiting_data: dict[str, Any] = field(default_factory=dict)  # the data of the step this turn answers
     understood: str = "unknown"  # the intent the rules found in this turn's text
+    assistant_on: bool = False  # a language model is configured (it may still fail)
+    model_request: ModelRequest | None = None  # what this turn would like the model to do (see dialogs.assist)
 
     @property
     def is_request(self) -> bool:
@@ -88,6 +92,7 @@ class Turn:
 IntentHandler = Callable[[Turn, dict[str, str]], list[Reply]]
 ActionHandler = Callable[[Turn, dict[str, Any]], list[Reply]]
 StepHandler = Callable[[Turn, str], list[Reply] | None]
+FallbackHandler = Callable[[Turn, str, nlu.Parsed], list[Reply] | None]
 
 
 class Registry:
@@ -98,6 +103,7 @@ class Registry:
         self.actions: dict[str, ActionHandler] = {}
         self.steps: dict[str, StepHandler] = {}
         self.free_text_steps: set[str] = set()
+        self.fallbacks: list[FallbackHandler] = []
 
     def intent(self, name: str) -> Callable[[IntentHandler], IntentHandler]:
         assert name in nlu.INTENTS, name
@@ -114,6 +120,11 @@ class Registry:
             return handler
 
         return add
+
+    def fallback(self, handler: FallbackHandler) -> FallbackHandler:
+        """A handler for text the rules did not understand; it answers, or returns None to pass."""
+        self.fallbacks.append(handler)
+        return handler
 
     def step(self, name: str, *, free_text: bool = False) -> Callable[[StepHandler], StepHandler]:
         """A step waiting for an answer. A `free_text` step takes any text but "cancel" (notes, a place,
@@ -156,18 +167,78 @@ class Engine:
         idle_timeout: dtm.timedelta = dtm.timedelta(minutes=30),
         default_language: str = DEFAULT_LANGUAGE,
         clock: Callable[[], dtm.datetime] = utcnow,
+        assistant: Assistant | None = None,
     ):
+        """`assistant` (a language model) is asked only where the rules are not confident; None: rules alone."""
         self.engine = engine
         self.registry = registry
         self.idle_timeout = idle_timeout
         self.default_language = default_language
         self.clock = clock
+        self.assistant = assistant
 
-    def handle(self, incoming: Incoming) -> list[Reply]:
-        """The replies to `incoming`. Never raises: a failure is logged and answered politely."""
+    async def respond(self, incoming: Incoming) -> list[Reply]:
+        """The replies to `incoming`, with the language model's help where a turn asked for it.
+
+        The rules answer first (in a thread: the dialogs are synchronous). If the turn left a model
+        request and a model is configured, the model is asked; its result goes to the request's
+        `then` action as a second turn. Without a model, or when it gives nothing usable, the rules'
+        answer stands.
+        """
+        replies, pending = await asyncio.to_thread(self._first, incoming)
+        if pending is None or self.assistant is None:
+            return replies
+        try:
+            async with asyncio.timeout(self.assistant.budget):
+                result = await ask(self.assistant, pending, self._tool)
+        except TimeoutError:
+            _LOGGER.warning("language model: no answer within %s s", self.assistant.budget)
+            result = None
+        if result is None:
+            return replies
+        follow_up = incoming.model_copy(
+            update={"text": None, "action": pending.request.then, "values": {**pending.request.values, **result}}
+        )
+        return await asyncio.to_thread(self.handle, follow_up)
+
+    def _tool(self, pending: Pending, name: str) -> dict[str, Any]:
+        """One read-only status query for the model, in the asker's own region (see dialogs.assist.TOOLS)."""
+        from dialogs.assist import run_tool
+        from storage.staff import planning_year
+        from storage.teams import current_year
+
+        with Session(self.engine) as session:
+            region = session.get(Region, pending.region_id)
+            assert region is not None
+            now = self.clock()
+            return run_tool(
+                session, region, current_year(session, region, now), planning_year(session, region, now), name
+            )
+
+    def _first(self, incoming: Incoming) -> tuple[list[Reply], Pending | None]:
+        found: list[Pending | None] = [None]
+        replies = self.handle(incoming, found)
+        return replies, found[0]
+
+    def handle(self, incoming: Incoming, pending: list[Pending | None] | None = None) -> list[Reply]:
+        """The replies to `incoming` by the rules alone. Never raises: a failure is logged and answered politely.
+
+        `pending`, when given, receives what the turn would like the model to do (see `respond`).
+        """
         try:
             with session_scope(self.engine) as session:
-                return self._handle(session, incoming)
+                replies, turn = self._handle(session, incoming)
+                if pending is not None and turn is not None and turn.model_request is not None and self.assistant:
+                    pending[0] = Pending(
+                        request=turn.model_request,
+                        people=roster(session, turn.region),
+                        teams=[t.name for t in turn.teams()],
+                        places=turn.places(),
+                        today=turn.today,
+                        language=turn.person.language,
+                        region_id=turn.region.id or 0,
+                    )
+                return replies
         except Exception:
             _LOGGER.exception(
                 "dialog failed: person %s, channel %s, action %s",
@@ -222,7 +293,7 @@ class Engine:
             )
         ).first()
 
-    def _handle(self, session: Session, incoming: Incoming) -> list[Reply]:
+    def _handle(self, session: Session, incoming: Incoming) -> tuple[list[Reply], Turn | None]:
         person = session.get(Person, incoming.person_id) if incoming.person_id is not None else None
         if person is None or person.id is None:
             tr = Translator(self.default_language)
@@ -233,7 +304,7 @@ class Engine:
                         "regional arts school coordinator (kulturskolesamordnare) and ask to be added."
                     )
                 )
-            ]
+            ], None
         region = session.get(Region, person.region_id)
         assert region is not None
         now = self.clock()
@@ -245,6 +316,7 @@ class Engine:
             tr=Translator(person.language, region.timezone),
             now=now,
             incoming=incoming,
+            assistant_on=self.assistant is not None,
         )
         state = self._state(session, incoming)
         if state is not None and state.updated_at < now - self.idle_timeout:
@@ -255,7 +327,7 @@ class Engine:
             turn.waiting_data = dict(state.data)
         replies = self._dispatch(turn, state)
         self._save(session, incoming, state, turn, replies)
-        return replies
+        return replies, turn
 
     def _dispatch(self, turn: Turn, state: DialogState | None) -> list[Reply]:
         tr, incoming = turn.tr, turn.incoming
@@ -295,6 +367,16 @@ class Engine:
                     return answer
 
         handler = self.registry.intents.get(parsed.intent)
+        if parsed.intent == "unknown":
+            for fallback in self.registry.fallbacks:
+                answer = fallback(turn, text, parsed)
+                if answer is not None:
+                    return answer
+            turn.model_request = ModelRequest("interpret", text, then="assist.confirm")
+        elif needs_model(parsed, text):  # the rules know what is asked but found none of its details
+            turn.model_request = ModelRequest(
+                "interpret", text, then="assist.confirm", values={"expect": parsed.intent}
+            )
         if parsed.intent == "unknown" or handler is None:
             if parsed.intent != "unknown":
                 _LOGGER.info("intent %s is not available in the chat yet", parsed.intent)

@@ -15,11 +15,13 @@ from typing import Any
 from sqlmodel import col, select
 
 from dialogs import nlu
+from dialogs.assist import SUMMARY_CHARACTERS, ModelRequest
 from dialogs.common import meeting_kind, meeting_place, short
 from dialogs.engine import Registry, Turn
 from dialogs.i18n import Translator
 from dialogs.invite import attachment, meeting_ics
 from dialogs.notify import notify
+from dialogs.travel import draft_travel, logistics_buttons
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
 from storage import meetings as rules
 from storage import schoolyear
@@ -197,6 +199,8 @@ def meeting_card(turn: Turn, meeting: Meeting, team: Team) -> CardReply:
             buttons.append(Button(label=tr._("Log notes"), action="notes.start", values=ref, style="primary"))
         if meeting.first_of_year and meeting.framework_reviewed_at is None:
             buttons.append(Button(label=tr._("Confirm review"), action="framework.confirm", values=ref))
+        if meeting.kind == MeetingKind.PHYSICAL.value:
+            buttons += logistics_buttons(turn, meeting)
     return CardReply(title=f"{team.name}: {tr.date(meeting.starts_at)}", facts=facts, buttons=buttons)
 
 
@@ -447,6 +451,11 @@ def _preview(turn: Turn, draft: Draft, team: Team) -> CardReply:
             "tell your manager and the coordinator why.",
             date=tr.date(day),
         )
+    travel_facts, travel_notes, hosts = draft_travel(
+        turn, draft, team, schoolyear.get_or_create(turn.session, draft["year"])
+    )
+    facts += travel_facts
+    text = "\n\n".join(filter(None, [text, *travel_notes])) or None
     changing = "meeting_id" in draft
     return CardReply(
         title=tr._("Change the meeting?") if changing else tr._("Save this meeting?"),
@@ -466,6 +475,7 @@ def _preview(turn: Turn, draft: Draft, team: Team) -> CardReply:
                     {"team_id": draft["team_id"], "year": draft["year"], "meeting_id": draft.get("meeting_id")}
                 ),
             ),
+            *hosts,
         ],
     )
 
@@ -923,7 +933,7 @@ def register(registry: Registry) -> None:
             turn, slots, "notes.log", turn.tr._("Which meeting are the notes from?"), "notes.start", upcoming=False
         )
 
-    def _notes_form(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
+    def _notes_form(turn: Turn, meeting: Meeting, team: Team, body: str | None = None) -> list[Reply]:
         tr = turn.tr
         assert meeting.id is not None
         note = rules.note_of(turn.session, meeting.id)
@@ -933,7 +943,12 @@ def register(registry: Registry) -> None:
                 missing=tr._("Please fill this in."),
                 title=tr._("Notes from {team}, {date}", team=team.name, date=tr.date(meeting.starts_at)),
                 fields=[
-                    FormField(name="body", label=tr._("Notes"), kind="multiline", value=note.body if note else None),
+                    FormField(
+                        name="body",
+                        label=tr._("Notes"),
+                        kind="multiline",
+                        value=body if body is not None else note.body if note else None,
+                    ),
                     FormField(
                         name="link", label=tr._("Link (optional)"), required=False, value=note.link if note else None
                     ),
@@ -1080,9 +1095,87 @@ def register(registry: Registry) -> None:
                 buttons=[
                     Button(label=tr._("Send the notes"), action="notes.distribute", values=ref, style="primary"),
                     Button(label=tr._("Edit"), action="notes.start", values={"meeting_id": meeting.id}),
+                    *(
+                        [Button(label=tr._("Suggest a summary"), action="notes.summarise", values=ref)]
+                        if turn.assistant_on and len(note.body) > SUMMARY_CHARACTERS
+                        else []
+                    ),
                 ],
             )
         ]
+
+    @registry.action("notes.summarise")
+    def notes_summarise(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        """Ask the language model for a shorter draft; until it answers (or if it cannot), the preview stands."""
+        found = _notes_meeting(turn, values)
+        if isinstance(found, list):
+            return found
+        meeting, _ = found
+        note = rules.note_of(turn.session, meeting.id or 0)
+        if note is None:
+            return notes_preview(turn, values)
+        turn.model_request = ModelRequest(
+            "summarise", note.body, then="notes.summary", values={"meeting_id": meeting.id}
+        )
+        return [
+            TextReply(
+                text=turn.tr._("The language model could not make a summary just now; your notes are unchanged.")
+            ),
+            *notes_preview(turn, values),
+        ]
+
+    @registry.action("notes.summary")
+    def notes_summary(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        """The model's summary as a draft: the leader accepts it, edits it, or keeps the original."""
+        tr = turn.tr
+        found = _notes_meeting(turn, values)
+        if isinstance(found, list):
+            return found
+        meeting, _ = found
+        summary = str(values.get("result", "")).strip()[: rules.NOTES_MAX_CHARACTERS]
+        if not summary:
+            return notes_preview(turn, values)
+        turn.wait("notes.summary_offered", meeting_id=meeting.id, summary=summary)
+        ref = {"meeting_id": meeting.id}
+        return [
+            CardReply(
+                title=tr._("Suggested summary (language model)"),
+                text=summary,
+                buttons=[
+                    Button(label=tr._("Use the summary"), action="notes.use_summary", values=ref, style="primary"),
+                    Button(label=tr._("Edit the summary"), action="notes.edit_summary", values=ref),
+                    Button(label=tr._("Keep my notes"), action="notes.preview", values=ref),
+                ],
+            )
+        ]
+
+    def _offered_summary(turn: Turn, values: dict[str, Any]) -> tuple[Meeting, Team, str] | list[Reply]:
+        found = _notes_meeting(turn, values)
+        if isinstance(found, list):
+            return found
+        summary = turn.waiting_data.get("summary")
+        if not isinstance(summary, str) or turn.waiting_data.get("meeting_id") != found[0].id:
+            return [
+                TextReply(text=turn.tr._("That suggestion has expired. Here are your notes:")),
+                *notes_preview(turn, values),
+            ]
+        return (*found, summary)
+
+    @registry.action("notes.use_summary")
+    def notes_use_summary(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        found = _offered_summary(turn, values)
+        if isinstance(found, list):
+            return found
+        meeting, team, summary = found
+        note = rules.note_of(turn.session, meeting.id or 0)
+        return _save_body(turn, meeting, team, body=summary, link=note.link if note else None, ask_link=False)
+
+    @registry.action("notes.edit_summary")
+    def notes_edit_summary(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        found = _offered_summary(turn, values)
+        if isinstance(found, list):
+            return found
+        return _notes_form(turn, *found)
 
     @registry.action("notes.distribute")
     def notes_distribute(turn: Turn, values: dict[str, Any]) -> list[Reply]:
@@ -1230,4 +1323,5 @@ def leader_help(turn: Turn) -> list[Button]:
         Button(label=tr._("Send notice"), action="intent", values={"intent": "send_notice"}),
         Button(label=tr._("Log notes"), action="intent", values={"intent": "log_notes"}),
         Button(label=tr._("Absence in my team"), action="intent", values={"intent": "absences"}),
+        Button(label=tr._("Attendance and cost"), action="intent", values={"intent": "confirm_attendance"}),
     ]

@@ -429,4 +429,5 @@ def manager_help(turn: Turn) -> list[Button]:
         Button(label=tr._("My staff"), action="intent", values={"intent": "list_staff"}),
         Button(label=tr._("Report teams"), action="intent", values={"intent": "report_memberships"}),
         Button(label=tr._("Absence among my staff"), action="staff.absences", values={}),
+        Button(label=tr._("Cost of a meeting we hosted"), action="intent", values={"intent": "enter_cost"}),
     ]

@@ -24,6 +24,7 @@ INTENTS = (
     "withdraw_absence",
     "upcoming_meetings",
     "latest_notes",
+    "notes_digest",
     "schedule_meeting",
     "change_meeting",
     "cancel_meeting",
@@ -39,10 +40,14 @@ INTENTS = (
     "status",
     "people_without_team",
     "absences",
+    "my_data",
+    "confirm_attendance",
+    "enter_cost",
     "cancel",
     "unknown",
 )
 SLOTS = ("team", "date", "kind", "place")
+KINDS = ("physical", "digital")
 MAX_PARSED_CHARACTERS = 1000
 
 
@@ -61,6 +66,23 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "cancel",
         _rx(r"^(avbryt|cancel|stopp?|sluta|abort|glom det|never ?mind|forget it)\b[\s!.]*(tack|please)?[\s!.]*$"),
+    ),
+    (
+        "my_data",
+        _rx(
+            r"\bvad (vet|har|sparar|lagrar) (du|ni|boten)( for (uppgifter|data|information))?"
+            r"( sparat| lagrat| registrerat)? om mig\b",
+            r"\b(uppgifter|data|information|info)\b.*\bom mig\b",
+            r"\bpersonuppgift",
+            r"\b(min|mina) (data|persondata)\b",
+            r"\bregisterutdrag\b",
+            r"\bgdpr\b",
+            r"\bwhat (do|does) (you|the bot) (know|have|store|keep|hold)( stored| saved)? (about|on) me\b",
+            r"\b(data|information|info)\b.*\b(about|on) me\b",
+            r"\bmy (personal )?(data|information)\b",
+            r"\bpersonal data\b",
+            r"\bprivacy\b",
+        ),
     ),
     (
         "withdraw_absence",
@@ -87,6 +109,27 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(can'?t|cannot|can not|won'?t|will not) (make it|come|attend|be there|join)\b",
             r"\b(i'?ll|i will|i am|i'?m) (be )?(absent|away|off sick|sick)\b",
             r"\breport (an |my )?absence\b",
+        ),
+    ),
+    (
+        "enter_cost",
+        _rx(
+            r"\bkostnad\w*",
+            r"\bkostade\b",
+            r"\bfaktur\w*",
+            r"\bdela (upp )?(notan|utgift\w*)",
+            r"\b(the |our |a )?(cost|costs)\b",
+            r"\binvoic\w*",
+            r"\bsplit the (bill|bills)\b",
+        ),
+    ),
+    (
+        "confirm_attendance",
+        _rx(
+            r"\bnarvar(o|on|olista|olistan|ande)\b",
+            r"\b(vilka|vem|hur manga) (var|kom) (med|dit|pa plats|pa traffen|pa motet)\b",
+            r"\battendance\b",
+            r"\bwho (attended|came|was there|showed up)\b",
         ),
     ),
     (
@@ -128,6 +171,16 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(logga|skriv|dela|skicka|sprid|distribuera|publicera|lagg in|spara|fora)\w*( ut| in)?"
             r"( mina| vara| dom| de| dagens)? (minnes)?anteckning",
             r"\b(log|write|distribute|share|send|post|upload|record)( out| up)?( the| my| our| today'?s)? notes\b",
+        ),
+    ),
+    (
+        "notes_digest",
+        _rx(
+            r"\b(sammanfatt|sammanstall|sammandrag|oversikt|digest|summar)\w*\b.*\b(alla|samtliga|all|every)\b.*"
+            r"(anteckning|notes|protokoll|minutes)",
+            r"\b(sammanfatt|sammanstall|sammandrag|digest|summar)\w*\b.*(anteckning|notes|protokoll|minutes).*"
+            r"\b(sedan|fran|since|from|hosten|varen|terminen|term|in)\b",
+            r"\bdigest\b",
         ),
     ),
     ("latest_notes", _rx(r"anteckning", r"\bnotes\b", r"\bprotokoll", r"\bminutes\b")),

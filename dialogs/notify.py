@@ -98,6 +98,8 @@ def _what(tr: Translator, kind: str) -> str:
         "network_day_removed": tr._("the removed network day"),
         "leader_appointed": tr._("the appointment as team leader"),
         "leader_replaced": tr._("the message about the new leader"),
+        "cost_share": tr._("the cost share"),
+        "cost_entered": tr._("the invoice basis"),
     }
     return names.get(kind, tr._("a message"))
 

@@ -41,7 +41,8 @@ def register(registry: Registry) -> None:
             TextReply(
                 text=tr._(
                     'You can also write, for example, "I can\'t come on Thursday" or "when is the next '
-                    'meeting?". Write "cancel" to stop at any step.'
+                    'meeting?". Write "cancel" to stop at any step, and "what do you know about me?" to see '
+                    "what I hold about you."
                 )
             )
         )

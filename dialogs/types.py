@@ -37,12 +37,24 @@ class Button(BaseModel):
 
 
 class FormField(BaseModel):
+    """One input of a form. `checks` is a set of tick boxes (one per option); its `value`, and the answer
+    that comes back, are the ticked options' values separated by commas ("" when none is ticked)."""
+
     name: str
     label: str
-    kind: Literal["text", "multiline", "date", "select"] = "text"
+    kind: Literal["text", "multiline", "date", "select", "checks"] = "text"
     options: list[tuple[str, str]] = Field(default_factory=list)  # (value, label)
     required: bool = True
     value: str | None = None
+
+
+def ticked(answer: Any) -> list[str] | None:
+    """The values ticked in a `checks` field's answer, or None when there is no answer at all."""
+    if isinstance(answer, list):
+        return [str(v) for v in answer if str(v).strip()]
+    if not isinstance(answer, str):
+        return None
+    return [v.strip() for v in answer.split(",") if v.strip()]
 
 
 class TextReply(BaseModel):

@@ -3,6 +3,9 @@
 The sweep itself is a function of an instant (`scheduler.sweep.sweep`), so this module only decides
 when. Coalescing and one instance at a time mean a long pause (a laptop asleep, a stopped server)
 gives one catch-up sweep, not a burst; the sweep runs in a thread so the event loop stays free.
+
+Retention (`storage.retention.apply_retention`, also a function of an instant) runs on start and then
+daily, the same way.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler.sweep import SweepReport, sweep
 from storage.models import utcnow
+from storage.retention import RetentionPeriods, RetentionReport, apply_retention
 
 _LOGGER = logging.getLogger(__name__)
 JOB_ID = "reminder-sweep"
+RETENTION_JOB_ID = "retention"
+RETENTION_HOURS = 24
 
 
 async def run_sweep(engine: sa.Engine, clock: Callable[[], dtm.datetime] = utcnow) -> SweepReport | None:
@@ -32,8 +38,27 @@ async def run_sweep(engine: sa.Engine, clock: Callable[[], dtm.datetime] = utcno
         return None
 
 
-def start_scheduler(engine: sa.Engine, minutes: float, clock: Callable[[], dtm.datetime] = utcnow) -> AsyncIOScheduler:
-    """Start sweeping now and every `minutes`; call from inside the running event loop."""
+async def run_retention(
+    engine: sa.Engine, retention: RetentionPeriods, clock: Callable[[], dtm.datetime] = utcnow
+) -> RetentionReport | None:
+    """Delete what has expired as of now, off the event loop; a failure is logged and tomorrow tries again."""
+    try:
+        return await asyncio.to_thread(apply_retention, engine, clock(), retention)
+    except Exception:
+        _LOGGER.exception("retention failed")
+        return None
+
+
+def start_scheduler(
+    engine: sa.Engine,
+    minutes: float,
+    clock: Callable[[], dtm.datetime] = utcnow,
+    retention: RetentionPeriods | None = None,
+) -> AsyncIOScheduler:
+    """Start sweeping now and every `minutes`, and (given `retention`) applying retention now and daily.
+
+    Call from inside the running event loop.
+    """
     scheduler = AsyncIOScheduler(timezone=dtm.UTC)
     scheduler.add_job(
         run_sweep,
@@ -45,5 +70,16 @@ def start_scheduler(engine: sa.Engine, minutes: float, clock: Callable[[], dtm.d
         max_instances=1,
         misfire_grace_time=None,
     )
+    if retention is not None:
+        scheduler.add_job(
+            run_retention,
+            IntervalTrigger(hours=RETENTION_HOURS, timezone=dtm.UTC),
+            args=[engine, retention, clock],
+            id=RETENTION_JOB_ID,
+            next_run_time=clock(),
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
     scheduler.start()
     return scheduler

@@ -59,7 +59,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_db_engine(url: str) -> sa.Engine:
-    """An engine for `url`: SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    """An engine for `url`: SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    SQL parameters (e-mail addresses, names, message text) are hidden from error messages, so a logged
+    database error never carries personal data.
+    """
     parsed = parse_database_url(url)
     if parsed.get_backend_name() == "sqlite":
         folder = Path(parsed.database or "").expanduser().resolve().parent
@@ -67,11 +71,11 @@ def create_db_engine(url: str) -> sa.Engine:
             raise DatabaseUnavailable(
                 f"Mappen {folder} för SQLite-databasen finns inte. Skapa den eller ändra DATABASE_URL."
             )
-        engine = sa.create_engine(parsed, connect_args={"check_same_thread": False})
+        engine = sa.create_engine(parsed, connect_args={"check_same_thread": False}, hide_parameters=True)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
-        return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5}, hide_parameters=True)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise ConfigurationError(
             "PostgreSQL kräver paketet psycopg: installera med pip install 'amneslagsboten[postgres]'."

@@ -407,3 +407,88 @@ class DialogState(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     choices: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow, index=True)
+
+
+HOLDABLE = ("person", "meeting", "absence", "note", "outbox_message", "audit_log")
+
+
+class ArchiveHold(SQLModel, table=True):
+    """Records a municipality must keep under its archive decision: retention and erasure leave them alone.
+
+    `entity` names what is held and `entity_id` its row: a `person` (everything about them; erasing
+    them is refused while held), a `meeting` (its absences, notes and their audit entries), or one
+    `absence`, `note`, `outbox_message` or `audit_log` row. A lifted hold stays as history.
+    `retained` names the erased people whose held records were kept (name, e-mail, pseudonym), so a
+    held record keeps its meaning after the person row is gone.
+    """
+
+    __tablename__ = "archive_hold"
+    __table_args__ = (
+        sa.CheckConstraint(f"entity IN ({', '.join(repr(h) for h in HOLDABLE)})", name="entity"),
+        sa.Index("ix_archive_hold_entity", "entity", "entity_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=30)
+    entity_id: int
+    reason: str = Field(sa_type=sa.Text)
+    placed_by: str = Field(max_length=254)
+    placed_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+    lifted_at: dtm.datetime | None = _ts()
+    lifted_by: str | None = Field(default=None, max_length=254)
+    retained: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class AnonymousMembershipCount(SQLModel, table=True):
+    """What is left of erased people's memberships and leaderships: counts per school year, team and school."""
+
+    __tablename__ = "anonymous_membership_count"
+    __table_args__ = (
+        sa.UniqueConstraint("school_year_id", "team_id", "school_id", name="uq_anonymous_membership_year_team_school"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_year_id: int = Field(foreign_key="school_year.id")
+    team_id: int = Field(foreign_key="team.id")
+    school_id: int | None = Field(default=None, foreign_key="school.id")
+    members: int = Field(default=0)
+    confirmed_members: int = Field(default=0)
+    leaders: int = Field(default=0)
+
+
+class Attendance(SQLModel, table=True):
+    """Whether one member came to a meeting, as the team's leader confirmed it afterwards.
+
+    One row per person the leader was asked about; `school_id` is the person's school when it was
+    confirmed, so the invoice goes to the school they came from even if they move later.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "person_id", name="uq_attendance_meeting_person"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    school_id: int | None = Field(default=None, foreign_key="school.id")
+    attended: bool
+    confirmed_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+    confirmed_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+class MeetingCost(SQLModel, table=True):
+    """The total cost of a physical meeting and how it was divided: entered once, never replaced.
+
+    `shares` is the split as it was sent: `[{"school_id", "school", "host", "participants", "share_kr"}]`
+    (no personal data; who attended is in `attendance`).
+    """
+
+    __tablename__ = "meeting_cost"
+    __table_args__ = (sa.CheckConstraint("total_kr > 0", name="total_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", unique=True, ondelete="CASCADE")
+    host_school_id: int = Field(foreign_key="school.id")
+    total_kr: int
+    participants: int
+    shares: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    entered_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    entered_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)

@@ -38,5 +38,7 @@ class RegionSettings(BaseModel):
     meetings_per_year_min: int = 2
     meetings_per_year_max: int = 3
     physical_meetings_min: int = 1
-    travel_goal_km_round_trip: float = 400.0
-    road_factor: float = Field(1.3, description="road distance / great-circle distance, used without OSRM")
+    travel_goal_km_round_trip: float = Field(400.0, gt=0, description="nobody travels more than this to a meeting")
+    road_factor: float = Field(
+        1.25, ge=1.0, le=3.0, description="road distance / great-circle distance: the estimate used without OSRM"
+    )

@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
+from storage import travel
 from storage.models import (
     Absence,
+    Attendance,
     ConversationAddress,
     GroupKind,
     Leadership,
@@ -90,11 +93,28 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
     ).all():
         absent[meeting_id].append(email)
 
+    travelling = _travellers(session, year, meetings, team_ids)
+    trips = travel.round_trips(schools.values(), schools.values(), settings.road_factor) if travelling else None
     meetings_by_team: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for meeting in meetings:
+        travel_figures: dict[str, Any] = {
+            "longest_round_trip_km": None,
+            "travel_goal_met": None,
+            "travel_over_goal": [],
+        }
         if meeting.kind == MeetingKind.PHYSICAL.value:
             host = schools.get(meeting.host_school_id)
             location = meeting.place or (host.name if host else None)
+            destination = travel.place_school(list(schools.values()), meeting.host_school_id, meeting.place)
+            checked = travel.check(
+                travelling.get(meeting.id or 0, []), list(schools.values()), destination, settings, trips=trips
+            )
+            longest = checked.longest
+            travel_figures = {
+                "longest_round_trip_km": round(longest.km) if longest and longest.km is not None else None,
+                "travel_goal_met": checked.goal_holds,
+                "travel_over_goal": checked.schools_over_goal,
+            }
         else:
             location = meeting.link
         meetings_by_team[meeting.team_id].append(
@@ -108,6 +128,7 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
                 "notes_distributed": meeting.notes_distributed_at is not None,
                 "framework_reviewed": meeting.framework_reviewed_at is not None,
                 "absent": absent.get(meeting.id or 0, []),
+                **travel_figures,
             }
         )
 
@@ -174,6 +195,52 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
             if p.get("region") == region.key
         ],
     }
+
+
+def _travellers(
+    session: Session, year: SchoolYear, meetings: Sequence[Meeting], team_ids: list[int | None]
+) -> dict[int, list[Person]]:
+    """Who travels to each physical meeting: those who attended, once the leader has confirmed it;
+    before that, the team's members and leaders who have not reported absence."""
+    physical = [m for m in meetings if m.kind == MeetingKind.PHYSICAL.value and m.id is not None]
+    if not physical:
+        return {}
+    team_people: dict[int, dict[int, Person]] = defaultdict(dict)
+    for team_id, person in [
+        *session.exec(
+            select(Membership.team_id, Person)
+            .join(Person, col(Person.id) == Membership.person_id)
+            .where(Membership.school_year_id == year.id, col(Membership.team_id).in_(team_ids))
+        ).all(),
+        *session.exec(
+            select(Leadership.team_id, Person)
+            .join(Person, col(Person.id) == Leadership.person_id)
+            .where(Leadership.school_year_id == year.id, col(Leadership.team_id).in_(team_ids))
+        ).all(),
+    ]:
+        team_people[team_id][person.id or 0] = person
+    ids = [m.id for m in physical]
+    attended: dict[int, dict[int, bool]] = defaultdict(dict)
+    for row in session.exec(select(Attendance).where(col(Attendance.meeting_id).in_(ids))).all():
+        attended[row.meeting_id][row.person_id] = row.attended
+    away: dict[int, set[int]] = defaultdict(set)
+    for meeting_id, person_id in session.exec(
+        select(Absence.meeting_id, Absence.person_id).where(
+            col(Absence.meeting_id).in_(ids), col(Absence.withdrawn_at).is_(None)
+        )
+    ).all():
+        away[meeting_id].add(person_id)
+    found: dict[int, list[Person]] = {}
+    for meeting in physical:
+        assert meeting.id is not None
+        people = team_people.get(meeting.team_id, {})
+        if meeting.id in attended:
+            came = attended[meeting.id]
+            extra = [session.get(Person, pid) for pid, yes in came.items() if yes and pid not in people]
+            found[meeting.id] = [p for pid, p in people.items() if came.get(pid)] + [p for p in extra if p]
+        else:
+            found[meeting.id] = [p for pid, p in people.items() if pid not in away[meeting.id]]
+    return found
 
 
 def unreachable(session: Session, region: Region, among: set[int]) -> list[str]:

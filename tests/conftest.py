@@ -7,9 +7,12 @@ PostgreSQL half is skipped, unless `AMNESLAG_TEST_REQUIRE_POSTGRES=1` (as in CI)
 
 from __future__ import annotations
 
+import csv
+import logging
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -41,6 +44,68 @@ def _postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _roster_identities() -> tuple[str, ...]:
+    """Every e-mail address and full name of the demo roster (storage/data), in lower case."""
+    path = Path(__file__).resolve().parent.parent / "storage/data/demo_vasterbotten_people.csv"
+    with path.open(encoding="utf-8") as roster:
+        rows = list(csv.DictReader(roster))
+    return tuple(sorted({row["email"].lower() for row in rows} | {row["name"].lower() for row in rows}))
+
+
+ROSTER_IDENTITIES = _roster_identities()
+
+
+class _PersonalDataInLogs(logging.Handler):
+    """Collects log records at INFO or above that name a person of the demo roster."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.offending: list[str] = []
+        self._formatter = logging.Formatter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:  # a malformed record is not our concern here
+            text = str(record.msg)
+        if record.exc_info:
+            text += "\n" + self._formatter.formatException(record.exc_info)
+        lowered = text.lower()
+        found = [identity for identity in ROSTER_IDENTITIES if identity in lowered]
+        if found:
+            self.offending.append(f"{record.levelname} {record.name}: {found}: {text[:300]}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "logs_personal_data: the test logs a roster e-mail or name on purpose (skips the log check)"
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_personal_data_in_logs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test: no log record at INFO or above names a person of the demo roster (e-mail or full name).
+
+    The root logger is lowered to INFO for the test so that INFO records are seen at all.
+    """
+    if request.node.get_closest_marker("logs_personal_data"):
+        yield
+        return
+    root = logging.getLogger()
+    handler = _PersonalDataInLogs()
+    level = root.level
+    root.addHandler(handler)
+    if level > logging.INFO:
+        root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    if handler.offending:
+        pytest.fail("personal data in the logs:\n" + "\n".join(handler.offending), pytrace=False)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

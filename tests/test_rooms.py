@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PLATFORM_SDKS = {"slack_bolt", "slack_sdk", "botbuilder", "botframework", "msrest", "aiohttp"}
+PLATFORM_SDKS = {"slack_bolt", "slack_sdk", "botbuilder", "botframework", "msrest", "aiohttp", "openai"}
 HOME = {  # which package may import which SDK
     "slack_bolt": "bot/slack/",
     "slack_sdk": "bot/slack/",
     "botbuilder": "bot/teams/",
     "botframework": "bot/teams/",
     "msrest": "bot/teams/",
+    "openai": "bot/llm.py",
 }
 
 

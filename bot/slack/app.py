@@ -135,7 +135,7 @@ class SlackBot:
             values=values or {},
             inbound_id=inbound_id,
         )
-        replies = await asyncio.to_thread(self.dialogs.handle, incoming)
+        replies = await self.dialogs.respond(incoming)
         forms = [r for r in replies if isinstance(r, FormReply)]
         if forms and trigger_id:
             try:

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from dialogs.notify import fallback_text
-from dialogs.types import Button, CardReply, ChoicesReply, FormReply, Reply, TextReply
+from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
 
 SECTION_MAX = 3000
 FIELD_MAX = 2000
@@ -26,6 +26,8 @@ MODAL_MAX_BLOCKS = 100
 MODAL_TITLE_MAX = 24
 OPTION_MAX = 75
 OPTIONS_MAX = 100
+CHECKBOXES_MAX = 10  # a checkboxes element holds at most 10 options
+CHECKBOXES_PART = "~"  # block ids of the further parts of a long list of tick boxes: name~1, name~2, …
 PRIVATE_METADATA_MAX = 3000
 TEXT_FALLBACK_MAX = 3000
 FORM_CALLBACK = "amneslag_form"
@@ -147,6 +149,35 @@ def messages(replies: list[Reply]) -> list[dict[str, Any]]:
     ]
 
 
+def _checkboxes(field: FormField) -> list[dict[str, Any]]:
+    """Tick boxes as input blocks of at most 10 options each (Slack's limit for one checkboxes element).
+
+    The blocks are `name`, `name~1`, `name~2`, …; `submitted` joins their answers into one, comma-separated.
+    """
+    wanted = set((field.value or "").split(","))
+    blocks = []
+    for start in range(0, max(len(field.options), 1), CHECKBOXES_MAX):
+        options = [
+            {"text": {"type": "plain_text", "text": _cut(label, OPTION_MAX)}, "value": value[:OPTION_MAX]}
+            for value, label in field.options[start : start + CHECKBOXES_MAX]
+        ]
+        element: dict[str, Any] = {"type": "checkboxes", "action_id": field.name, "options": options}
+        initial = [o for o in options if o["value"] in wanted]
+        if initial:
+            element["initial_options"] = initial
+        part = start // CHECKBOXES_MAX
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": field.name if part == 0 else f"{field.name}{CHECKBOXES_PART}{part}",
+                "label": {"type": "plain_text", "text": _cut(field.label if part == 0 else "…", FIELD_MAX)},
+                "optional": True,  # nobody ticked is an answer too
+                "element": element,
+            }
+        )
+    return blocks
+
+
 def modal(form: FormReply) -> dict[str, Any]:
     """A form as a modal view; its submit comes back as a `view_submission` with our metadata."""
     blocks: list[dict[str, Any]] = []
@@ -160,6 +191,9 @@ def modal(form: FormReply) -> dict[str, Any]:
             element = {"type": "datepicker", "action_id": field.name}
             if field.value:
                 element["initial_date"] = field.value
+        elif field.kind == "checks":
+            blocks += _checkboxes(field)
+            continue
         else:
             element = {
                 "type": "static_select",
@@ -207,4 +241,8 @@ def submitted(view: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
                 answers[block_id] = element.get("selected_date") or ""
             elif kind == "static_select":
                 answers[block_id] = (element.get("selected_option") or {}).get("value", "")
+            elif kind == "checkboxes":
+                name = block_id.split(CHECKBOXES_PART)[0]
+                ticked = [o.get("value", "") for o in element.get("selected_options") or []]
+                answers[name] = ",".join(v for v in [answers.get(name, ""), *ticked] if v)
     return action, {**answers, **values}  # our own values win over anything typed or forged

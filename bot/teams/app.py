@@ -244,7 +244,7 @@ class TeamsBot:
             values=values or {},
             inbound_id=activity.id,
         )
-        return person_id, await asyncio.to_thread(self.dialogs.handle, incoming)
+        return person_id, await self.dialogs.respond(incoming)
 
     async def reply(
         self, turn_context: TurnContext, person_id: int | None, replies: list[Reply], kind: str = "reply"

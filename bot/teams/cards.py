@@ -1,9 +1,9 @@
 """Neutral replies as Adaptive Cards 1.5, the way Teams shows them, and card submits read back.
 
 A card uses only what Teams renders: TextBlock, FactSet, Input.Text (multi-line for notes),
-Input.Date, Input.ChoiceSet, ActionSet and Action.Submit. A button's action and values travel in
-`data.amneslag`, which Teams hands back in the activity's `value` when the button is pressed; a
-form's inputs come back next to it under their ids.
+Input.Date, Input.ChoiceSet (multi-select and expanded for tick boxes), ActionSet and Action.Submit.
+A button's action and values travel in `data.amneslag`, which Teams hands back in the activity's
+`value` when the button is pressed; a form's inputs come back next to it under their ids.
 """
 
 from __future__ import annotations
@@ -51,6 +51,13 @@ def _form(form: FormReply) -> list[dict[str, Any]]:
             element = {"type": "Input.Text", "isMultiline": field.kind == "multiline"}
         elif field.kind == "date":
             element = {"type": "Input.Date"}
+        elif field.kind == "checks":  # tick boxes: the answer is the ticked values separated by commas
+            element = {
+                "type": "Input.ChoiceSet",
+                "isMultiSelect": True,
+                "style": "expanded",
+                "choices": [{"title": label, "value": value} for value, label in field.options],
+            }
         else:
             element = {
                 "type": "Input.ChoiceSet",

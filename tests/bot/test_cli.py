@@ -37,9 +37,10 @@ def test_help_lists_every_command_of_the_contract(capsys: pytest.CaptureFixture[
         assert f"    {command}" in out
 
 
-def test_a_command_not_built_yet_says_so(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "invoice", "12")
-    assert code == 2 and "inte byggt ännu" in err
+def test_invoice_of_an_unknown_meeting(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "invoice", "12")
+    assert code == 1 and out == ""
+    assert err.startswith("amneslag: Träff 12 finns inte.")
 
 
 def test_seed_twice(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

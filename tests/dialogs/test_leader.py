@@ -345,6 +345,6 @@ def test_confirm_the_framework_review(leader: Chat, demo: sa.Engine) -> None:
 def test_leader_help_and_the_meeting_cards(leader: Chat) -> None:
     replies = leader.say("hjälp")
     labels = [b.label for b in buttons_of(replies)]
-    assert "Mitt ämneslag" in labels and len(labels) == 11
+    assert "Mitt ämneslag" in labels and len(labels) == 12  # the last: "Närvaro och kostnad"
     (card,) = [r for r in leader.click(buttons_of(replies)[6]) if isinstance(r, CardReply)][:1]
     assert card.title.startswith("Bild/form/skapande")

@@ -21,9 +21,9 @@ PLACES = ["Bjurholm", "Dorotea", "Lycksele", "Malå", "Nordmaling", "Norsjö", "
 
 INTENTS = {
     "help", "my_team", "choose_team", "report_absence", "withdraw_absence", "upcoming_meetings",
-    "latest_notes", "schedule_meeting", "send_notice", "log_notes", "confirm_framework_review",
+    "latest_notes", "notes_digest", "schedule_meeting", "send_notice", "log_notes", "confirm_framework_review",
     "list_staff", "confirm_memberships", "report_memberships", "add_network_day", "appoint_leader",
-    "status", "people_without_team", "absences", "cancel", "unknown",
+    "status", "people_without_team", "absences", "my_data", "confirm_attendance", "enter_cost", "cancel", "unknown",
 }  # fmt: skip
 
 WEATHER = (
@@ -148,6 +148,12 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("latest notes", "latest_notes", {}),
     ("show me the notes", "latest_notes", {}),
     ("notes from the strings meeting", "latest_notes", {"team": "Stråk"}),
+    # --- notes_digest ---
+    ("Sammanfatta alla anteckningar sedan 1 september", "notes_digest", {"date": "2026-09-01"}),
+    ("sammanställ anteckningarna från hösten", "notes_digest", {}),
+    ("ge mig ett sammandrag av alla ämneslags anteckningar", "notes_digest", {}),
+    ("digest of all notes since October", "notes_digest", {}),
+    ("summarise every team's notes", "notes_digest", {}),
     # --- schedule_meeting ---
     ("boka träff 18/9", "schedule_meeting", {"date": "2026-09-18"}),
     ("planera en fysisk träff i Lycksele", "schedule_meeting", {"kind": "physical", "place": "Lycksele"}),
@@ -298,6 +304,32 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("who's absent from the brass meeting tomorrow?", "absences",
      {"team": "Bleckblås", "date": "2026-11-24"}),
     ("show absences for singing", "absences", {"team": "Sång"}),
+    # --- my_data ---
+    ("Vad vet du om mig?", "my_data", {}),
+    ("vilka uppgifter har du om mig", "my_data", {}),
+    ("vad har du sparat om mig?", "my_data", {}),
+    ("mina personuppgifter", "my_data", {}),
+    ("Jag vill ha ett registerutdrag", "my_data", {}),
+    ("what do you know about me?", "my_data", {}),
+    ("my data", "my_data", {}),
+    ("what data do you have about me", "my_data", {}),
+    # --- confirm_attendance ---
+    ("bekräfta närvaron", "confirm_attendance", {}),
+    ("närvaro för träffen 10/9", "confirm_attendance", {"date": "2026-09-10"}),
+    ("vilka var med på träffen i Lycksele", "confirm_attendance", {"place": "Lycksele"}),
+    ("närvarolista piano", "confirm_attendance", {"team": "Piano/keyboard"}),
+    ("registrera närvaro", "confirm_attendance", {}),
+    ("who attended the meeting?", "confirm_attendance", {}),
+    ("confirm attendance for the piano meeting", "confirm_attendance", {"team": "Piano/keyboard"}),
+    # --- enter_cost ---
+    ("kostnaden för träffen blev 12 000 kr", "enter_cost", {}),
+    ("fakturera de andra skolorna", "enter_cost", {}),
+    ("lägg in kostnaden för pianoträffen 10/9", "enter_cost", {"date": "2026-09-10"}),
+    ("dela upp notan", "enter_cost", {}),
+    ("vad kostade träffen i Skellefteå", "enter_cost", {"place": "Skellefteå"}),
+    ("enter the cost of the meeting", "enter_cost", {}),
+    ("split the bill", "enter_cost", {}),
+    ("invoice for the strings meeting", "enter_cost", {"team": "Stråk"}),
     # --- cancel ---
     ("avbryt", "cancel", {}),
     ("Avbryt!", "cancel", {}),

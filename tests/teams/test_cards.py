@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.teams import cards
-from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Incoming, TextReply
+from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Incoming, TextReply, buttons_of
 from tests.dialogs.conftest import Chat
 from tests.teams.conftest import adaptivecards_errors
 
@@ -127,12 +127,16 @@ def conversation_cards(chat_as, clock) -> list[dict[str, Any]]:  # type: ignore[
     )
     made.append(cards.card(replies))
     assert any(e["type"] == "Input.ChoiceSet" for e in made[-1]["body"])
+    asked = leader.click(Button(label="Närvaro", action="intent", values={"intent": "confirm_attendance"}))
+    september = next(b for b in buttons_of(asked) if b.action == "attendance.start")
+    made.append(cards.card(leader.click(september)))  # tick boxes: a multi-select ChoiceSet
+    assert any(e.get("isMultiSelect") for e in made[-1]["body"])
     return made
 
 
 def test_every_card_of_a_whole_conversation_is_valid(chat_as, clock) -> None:  # type: ignore[no-untyped-def]
     made = conversation_cards(chat_as, clock)
-    assert len(made) == 15
+    assert len(made) == 16
     for card in made:
         validate(card)
 

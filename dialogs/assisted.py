@@ -1,0 +1,179 @@
+"""Turns that take the language model's results: a confirmation of its interpretation, an answer to
+the coordinator's question, and the coordinator's digest of notes (see `dialogs.assist`).
+
+Each works without a model too: the interpretation is then never offered, a question gets the closest
+status view, and the digest is a list of the period's notes.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+from typing import Any
+
+from sqlmodel import col, select
+
+from dialogs import nlu
+from dialogs.assist import ModelRequest, looks_like_question
+from dialogs.coordinator import _not_a_coordinator, is_coordinator, overview, team_status
+from dialogs.engine import Registry, Turn, intent_button
+from dialogs.i18n import Translator
+from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from storage.models import Meeting, Note, Team
+
+DIGEST_DAYS = 90  # a digest without a date covers this many days back
+DIGEST_CHARACTERS = 12_000  # at most this much of the notes goes to the model
+
+
+def _meaning(tr: Translator, intent: str) -> str:
+    meanings = {
+        "help": tr._("see what I can do"),
+        "my_team": tr._("see your subject team"),
+        "choose_team": tr._("choose a subject team"),
+        "report_absence": tr._("report absence from a meeting"),
+        "withdraw_absence": tr._("take back an absence"),
+        "upcoming_meetings": tr._("see the upcoming meetings"),
+        "latest_notes": tr._("read the latest notes"),
+        "notes_digest": tr._("get a digest of the notes"),
+        "schedule_meeting": tr._("schedule a meeting"),
+        "change_meeting": tr._("change a meeting"),
+        "cancel_meeting": tr._("cancel a meeting"),
+        "send_notice": tr._("send a meeting notice"),
+        "log_notes": tr._("log notes"),
+        "confirm_framework_review": tr._("confirm the framework review"),
+        "list_staff": tr._("see your staff's teams"),
+        "confirm_memberships": tr._("confirm team choices"),
+        "report_memberships": tr._("report the school's teams"),
+        "add_network_day": tr._("add a network day"),
+        "remove_network_day": tr._("remove a network day"),
+        "appoint_leader": tr._("appoint a team leader"),
+        "status": tr._("see the status"),
+        "people_without_team": tr._("see who has no team"),
+        "absences": tr._("see who is absent"),
+        "my_data": tr._("see what I know about you"),
+        "confirm_attendance": tr._("confirm who attended a meeting"),
+        "enter_cost": tr._("enter the cost of a meeting"),
+    }
+    return meanings.get(intent, intent)
+
+
+def _slot_text(tr: Translator, slots: dict[str, str]) -> str:
+    parts: list[str] = []
+    if "team" in slots:
+        parts.append(slots["team"])
+    if "date" in slots:
+        parts.append(tr.date(dtm.datetime.combine(dtm.date.fromisoformat(slots["date"]), dtm.time(12), tr.zone)))
+    if "kind" in slots:
+        parts.append(tr._("physical") if slots["kind"] == "physical" else tr._("digital"))
+    if "place" in slots:
+        parts.append(slots["place"])
+    return ", ".join(parts)
+
+
+def register(registry: Registry) -> None:
+    """Add the turns that take the model's results to `registry`."""
+
+    @registry.action("assist.confirm")
+    def confirm(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        """The model's interpretation, for the person to confirm: nothing happens until they press yes."""
+        tr = turn.tr
+        intent = values.get("intent")
+        slots = values.get("slots") if isinstance(values.get("slots"), dict) else {}
+        slots = {k: str(v) for k, v in slots.items() if k in nlu.SLOTS}
+        if intent not in registry.intents or intent in ("unknown", "cancel"):
+            return [TextReply(text=tr._("Sorry, I didn't understand that.")), *registry.intents["help"](turn, {})]
+        detail = _slot_text(tr, slots)
+        question = (
+            tr._("Did you mean: {what} ({detail})?", what=_meaning(tr, intent), detail=detail)
+            if detail
+            else tr._("Did you mean: {what}?", what=_meaning(tr, intent))
+        )
+        return [
+            ChoicesReply(
+                text=question,
+                buttons=[
+                    Button(label=tr._("Yes"), action="intent", values={"intent": intent, **slots}, style="primary"),
+                    intent_button(tr._("No, show the menu"), "help"),
+                ],
+            )
+        ]
+
+    @registry.fallback
+    def question(turn: Turn, text: str, parsed: nlu.Parsed) -> list[Reply] | None:
+        """A coordinator's free question: the model may answer it; without one, the closest status view."""
+        if not is_coordinator(turn) or not looks_like_question(text):
+            return None
+        turn.model_request = ModelRequest("question", text, then="assist.answer")
+        team = turn.team_named(parsed.slots.get("team"))
+        lead = TextReply(text=turn.tr._("I can't answer that question myself. This is the closest view of the status:"))
+        return [lead, *(team_status(turn, team) if team else overview(turn))]
+
+    @registry.action("assist.answer")
+    def answer(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        tr = turn.tr
+        if not is_coordinator(turn):
+            return _not_a_coordinator(turn, "assist.answer")
+        used = [str(u) for u in values.get("used", []) if isinstance(u, str)]
+        return [
+            CardReply(
+                title=tr._("Answer (language model, from the status data)"),
+                text=str(values.get("result", "")),
+                facts=[(tr._("Based on"), ", ".join(used))] if used else [],
+                buttons=[intent_button(tr._("Status"), "status")],
+            )
+        ]
+
+    @registry.intent("notes_digest")
+    def digest(turn: Turn, slots: dict[str, str]) -> list[Reply]:
+        tr = turn.tr
+        if not is_coordinator(turn):
+            return _not_a_coordinator(turn, "notes_digest")
+        since = dtm.date.fromisoformat(slots["date"]) if "date" in slots else turn.today - dtm.timedelta(DIGEST_DAYS)
+        start = dtm.datetime.combine(since, dtm.time(0), tr.zone)
+        rows = turn.session.exec(
+            select(Meeting, Note, Team)
+            .join(Note, col(Note.meeting_id) == Meeting.id)
+            .join(Team, col(Team.id) == Meeting.team_id)
+            .where(
+                Team.region_id == turn.region.id,
+                col(Meeting.notes_distributed_at).is_not(None),
+                Meeting.starts_at >= start,
+            )
+            .order_by(col(Team.name), col(Meeting.starts_at))
+        ).all()
+        if not rows:
+            return [TextReply(text=tr._("No notes have been distributed since {date}.", date=tr.date(start)))]
+        text = "\n\n".join(f"## {team.name}, {tr.date(meeting.starts_at)}\n{note.body}" for meeting, note, team in rows)
+        turn.model_request = ModelRequest(
+            "digest", text[:DIGEST_CHARACTERS], then="notes.digest", values={"since": since.isoformat()}
+        )
+        return [
+            CardReply(
+                title=tr._("Notes distributed since {date}", date=tr.date(start)),
+                facts=[
+                    (f"{team.name}, {tr.date(meeting.starts_at)}", _first_line(note.body))
+                    for meeting, note, team in rows
+                ],
+            )
+        ]
+
+    @registry.action("notes.digest")
+    def digest_shown(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        tr = turn.tr
+        if not is_coordinator(turn):
+            return _not_a_coordinator(turn, "notes.digest")
+        try:
+            since = dtm.date.fromisoformat(str(values.get("since")))
+        except ValueError:
+            since = turn.today
+        start = dtm.datetime.combine(since, dtm.time(0), tr.zone)
+        return [
+            CardReply(
+                title=tr._("Digest of the notes since {date} (language model)", date=tr.date(start)),
+                text=str(values.get("result", "")),
+            )
+        ]
+
+
+def _first_line(body: str, limit: int = 120) -> str:
+    line = body.strip().splitlines()[0] if body.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"

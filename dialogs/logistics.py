@@ -1,0 +1,671 @@
+"""After a physical meeting: the leader confirms who attended, and the host school's cost is divided.
+
+Attendance is one card with every member ticked who did not report absence; the leader unticks whoever
+did not come (a form where the channel has forms; buttons that untick and tick again in the console).
+The cost is entered by the host school's manager or the team's leader, previewed as the split, then
+stored once and sent to each visiting school's manager with their share and their participants. The
+rule of the split is fixed (`storage.logistics`); the host enters only the total.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+from typing import Any
+
+from sqlmodel import col, select
+
+from dialogs.common import short
+from dialogs.coordinator import is_coordinator
+from dialogs.engine import Registry, Turn
+from dialogs.i18n import Translator
+from dialogs.leader import is_leader_now, led_teams
+from dialogs.notify import notify
+from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply, ticked
+from storage import logistics as rules
+from storage.meetings import is_leader
+from storage.models import Meeting, MeetingCost, MeetingKind, Person, Role, School, Team
+from storage.teams import current_year
+
+MAX_MEETINGS = 10
+
+
+def money(amount: int) -> str:
+    return rules.kronor(amount)
+
+
+def _meeting(turn: Turn, values: dict[str, Any]) -> tuple[Meeting, Team] | list[Reply]:
+    meeting_id = values.get("meeting_id")
+    meeting = turn.session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
+    team = turn.session.get(Team, meeting.team_id) if meeting is not None else None
+    if meeting is None or team is None or team.region_id != turn.region.id:
+        return [TextReply(text=turn.tr._("That meeting no longer exists."))]
+    return meeting, team
+
+
+def _title(turn: Turn, meeting: Meeting, team: Team) -> str:
+    return f"{team.name}, {turn.tr.date(meeting.starts_at)}"
+
+
+# Attendance -----------------------------------------------------------------------------------
+
+
+def _led(turn: Turn, values: dict[str, Any]) -> tuple[Meeting, Team] | list[Reply]:
+    """The meeting of a button if the person leads its team that year and it has taken place; else the answer."""
+    found = _meeting(turn, values)
+    if isinstance(found, list):
+        return found
+    meeting, team = found
+    assert turn.person.id is not None
+    if not is_leader(turn.session, turn.person.id, meeting.team_id, meeting.school_year_id):
+        return turn.refuse(
+            "attendance.confirm",
+            "not_leader_of_team",
+            turn.tr._("Only the leaders of {team} confirm who attended its meetings.", team=team.name),
+            meeting=meeting.id,
+        )
+    if meeting.cancelled_at is not None:
+        return [TextReply(text=turn.tr._("That meeting has been cancelled."))]
+    if meeting.starts_at > turn.now:
+        return [TextReply(text=turn.tr._("Attendance is confirmed once the meeting has taken place."))]
+    return meeting, team
+
+
+def _locked(turn: Turn, meeting: Meeting, team: Team, cost: MeetingCost) -> list[Reply]:
+    return [
+        TextReply(
+            text=turn.tr._(
+                "The cost of this meeting was divided by the attendance on {date}, so the attendance can no "
+                "longer change.",
+                date=turn.tr.date(cost.entered_at),
+            )
+        ),
+        *_invoice_card(turn, meeting, team),
+    ]
+
+
+def _attendance_card(turn: Turn, meeting: Meeting, team: Team, ticks: set[int] | None = None) -> list[Reply]:
+    tr = turn.tr
+    assert meeting.id is not None
+    people = rules.attendance_list(turn.session, meeting)
+    if not people:
+        return [TextReply(text=tr._("{team} has no members this school year to confirm.", team=team.name))]
+    on = {p.id for p, came in people if came} if ticks is None else ticks
+    schools = {s.id: s.name for s in turn.session.exec(select(School).where(School.region_id == turn.region.id))}
+    value = ",".join(str(p.id) for p, _ in people if p.id in on)
+    ref = {"meeting_id": meeting.id}
+    confirmed = rules.attendance_of(turn.session, meeting.id)
+    note = (
+        tr._("Confirmed {date}; saving again replaces it.", date=tr.date(confirmed[0].confirmed_at))
+        if confirmed
+        else tr._("Everyone who did not report absence is ticked. Untick whoever did not come.")
+    )
+    form = FormReply(
+        title=tr._("Who attended {meeting}?", meeting=_title(turn, meeting, team)),
+        fields=[
+            FormField(
+                name="attended",
+                label=note,
+                kind="checks",
+                options=[(str(p.id), short(f"{p.name} ({schools.get(p.school_id, '-')})")) for p, _ in people if p.id],
+                required=False,
+                value=value,
+            )
+        ],
+        submit=Button(label=tr._("Confirm attendance"), action="attendance.save", values=ref, style="primary"),
+    )
+    came = [p for p, _ in people if p.id in on]
+    away = [p for p, _ in people if p.id not in on]
+    alternative = ChoicesReply(
+        text=tr._(
+            "Attended: {came}. Not there: {away}. Press a name to change it, then confirm.",
+            came=", ".join(p.name for p in came) or "-",
+            away=", ".join(p.name for p in away) or "-",
+        ),
+        buttons=[
+            Button(
+                label=tr.n_("Confirm: {count} attended", "Confirm: {count} attended", len(came)),
+                action="attendance.save",
+                values={**ref, "attended": value},
+                style="primary",
+            ),
+            *(
+                Button(
+                    label=short(
+                        tr._("Not there: {name}", name=p.name) if p.id in on else tr._("Was there: {name}", name=p.name)
+                    ),
+                    action="attendance.toggle",
+                    values={**ref, "attended": ",".join(str(i) for i in sorted((on ^ {p.id}) - {None}))},
+                )
+                for p, _ in people
+            ),
+        ],
+    )
+    return [form, alternative]
+
+
+def _chosen(turn: Turn, meeting: Meeting, answer: Any) -> set[int] | None:
+    """The ticked people of an answer, only those on the meeting's list; None when there is no answer."""
+    values = ticked(answer)
+    if values is None:
+        return None
+    allowed = {p.id for p, _ in rules.attendance_list(turn.session, meeting)}
+    return {int(v) for v in values if v.isdigit() and int(v) in allowed}
+
+
+# The cost -------------------------------------------------------------------------------------
+
+
+def _problem_text(turn: Turn, problem: rules.CostProblem, meeting: Meeting, amount: int | None = None) -> str:
+    tr = turn.tr
+    texts = {
+        rules.CostProblem.DIGITAL: tr._("That was a digital meeting: there is no host school and no cost to divide."),
+        rules.CostProblem.CANCELLED: tr._("That meeting was cancelled, so there is no cost to divide."),
+        rules.CostProblem.NOT_HELD: tr._("The cost is entered after the meeting, and it has not taken place yet."),
+        rules.CostProblem.NO_HOST: tr._(
+            "The meeting has no host school in the region (place: {place}), so no school invoices the others.",
+            place=meeting.place or "-",
+        ),
+        rules.CostProblem.NOT_A_NUMBER: tr._("Write the total in whole kronor, for example 12 000."),
+        rules.CostProblem.NEGATIVE: tr._(
+            "A cost cannot be negative. Write the total in whole kronor, for example 12 000."
+        ),
+        rules.CostProblem.ZERO: tr._("A cost of 0 kr leaves nothing to divide, so nothing is sent."),
+        rules.CostProblem.TOO_LARGE: tr._(
+            "{amount} is more than {limit}, more than a subject team's meeting costs: please check the figure.",
+            amount=money(amount or 0),
+            limit=money(rules.COST_MAX_KR),
+        ),
+        rules.CostProblem.NO_ATTENDANCE: tr._(
+            "The team leader has not yet confirmed who attended, and the cost is divided by those who did."
+        ),
+        rules.CostProblem.NOBODY_ATTENDED: tr._(
+            "According to the confirmed attendance nobody attended, so there is nobody to divide the cost among."
+        ),
+        rules.CostProblem.ALREADY_ENTERED: tr._("The cost of this meeting has already been entered."),
+    }
+    return texts[problem]
+
+
+def _may_enter(turn: Turn, meeting: Meeting, team: Team, attempt: str) -> list[Reply] | None:
+    """None when the person may enter the cost (a leader, or the host school's manager); else the refusal."""
+    if rules.may_enter_cost(turn.session, turn.person, turn.roles, meeting):
+        return None
+    return turn.refuse(
+        attempt,
+        "not_host_or_leader",
+        turn.tr._(
+            "Only the host school's manager or a leader of {team} can enter the cost of its meeting.", team=team.name
+        ),
+        meeting=meeting.id,
+    )
+
+
+def _entered(turn: Turn, meeting: Meeting, team: Team, cost: MeetingCost) -> list[Reply]:
+    tr = turn.tr
+    who = turn.session.get(Person, cost.entered_by_id) if cost.entered_by_id else None
+    return [
+        TextReply(
+            text=tr._(
+                "The cost of this meeting was entered {date} by {name}: {total}. The shares went out then; "
+                "nothing is sent again, and the figures stand.",
+                date=tr.date(cost.entered_at),
+                name=who.name if who else "-",
+                total=money(cost.total_kr),
+            )
+        ),
+        *_invoice_card(turn, meeting, team),
+    ]
+
+
+def _invoice_card(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
+    tr = turn.tr
+    basis = rules.invoice_basis(turn.session, meeting)
+    if basis is None:
+        return []
+    facts = [
+        (tr._("Host school"), basis["host_school"] or "-"),
+        (
+            tr._("Total"),
+            tr._("{total}, {count} participants", total=money(basis["total_kr"]), count=basis["participants"]),
+        ),
+    ]
+    for school in basis["schools"]:
+        names = ", ".join(p["name"] for p in school["people"])
+        what = tr._("host school's own share") if school["host"] else tr._("invoiced")
+        facts.append((school["school"], f"{money(school['share_kr'])} ({what}) · {names}"))
+    return [CardReply(title=tr._("Invoice basis: {meeting}", meeting=_title(turn, meeting, team)), facts=facts)]
+
+
+def _cost_form(turn: Turn, meeting: Meeting, team: Team, lead: str | None = None) -> list[Reply]:
+    tr = turn.tr
+    turn.wait("cost.amount", meeting_id=meeting.id)
+    return [
+        *([TextReply(text=lead)] if lead else []),
+        FormReply(
+            title=tr._("Cost of {meeting}", meeting=_title(turn, meeting, team)),
+            missing=tr._("Please fill this in."),
+            fields=[FormField(name="total", label=tr._("Total cost in whole kronor"))],
+            submit=Button(label=tr._("Preview the split"), action="cost.preview", values={"meeting_id": meeting.id}),
+        ),
+        TextReply(text=tr._("Write the total cost in whole kronor, for example 12 000. You see the split first.")),
+    ]
+
+
+def _cost_meeting(turn: Turn, values: dict[str, Any], attempt: str) -> tuple[Meeting, Team] | list[Reply]:
+    """The meeting of a cost button, checked: the person's right, the meeting, no cost yet; else the answer."""
+    found = _meeting(turn, values)
+    if isinstance(found, list):
+        return found
+    meeting, team = found
+    refused = _may_enter(turn, meeting, team, attempt)
+    if refused is not None:
+        return refused
+    problem = rules.meeting_problem(turn.session, meeting, turn.now)
+    if problem is not None:
+        return [TextReply(text=_problem_text(turn, problem, meeting))]
+    cost = rules.cost_of(turn.session, meeting.id or 0)
+    if cost is not None:
+        return _entered(turn, meeting, team, cost)
+    return meeting, team
+
+
+def _preview(turn: Turn, meeting: Meeting, team: Team, amount: int | None) -> list[Reply]:
+    tr = turn.tr
+    assert meeting.id is not None
+    shares = rules.plan_split(turn.session, meeting, amount, turn.now)
+    if shares == rules.CostProblem.NO_ATTENDANCE and is_leader(
+        turn.session, turn.person.id or 0, meeting.team_id, meeting.school_year_id
+    ):
+        return [
+            TextReply(text=tr._("First confirm who attended: the cost is divided by those who did.")),
+            *_attendance_card(turn, meeting, team),
+        ]
+    if isinstance(shares, rules.CostProblem):
+        text = _problem_text(turn, shares, meeting, amount)
+        if shares in (
+            rules.CostProblem.NOT_A_NUMBER,
+            rules.CostProblem.NEGATIVE,
+            rules.CostProblem.ZERO,
+            rules.CostProblem.TOO_LARGE,
+        ):
+            return _cost_form(turn, meeting, team, text)
+        return [TextReply(text=text)]
+    assert amount is not None
+    facts = []
+    for share in shares:
+        what = tr._("host school's own share") if share.host else tr._("invoiced")
+        facts.append(
+            (
+                share.school,
+                tr.n_(
+                    "{count} participant · {amount} ({what})",
+                    "{count} participants · {amount} ({what})",
+                    len(share.people),
+                    amount=money(share.share_kr),
+                    what=what,
+                ),
+            )
+        )
+    visiting = [s.school for s in shares if not s.host]
+    participants = sum(len(s.people) for s in shares)
+    return [
+        CardReply(
+            title=tr._("Divide {total} among {count} participants?", total=money(amount), count=participants),
+            facts=facts,
+            text=tr._(
+                "The rule, decided in the manager network: the total is divided equally per participant who "
+                "attended, in whole kronor that add up to the total. The managers of {schools} get their share "
+                "with the list of their participants. The cost is entered once and cannot be changed afterwards.",
+                schools=", ".join(visiting) or "-",
+            ),
+            buttons=[
+                Button(
+                    label=tr._("Send the shares"),
+                    action="cost.confirm",
+                    values={
+                        "meeting_id": meeting.id,
+                        "total": amount,
+                        "attendance": rules.attendance_fingerprint(turn.session, meeting.id),
+                    },
+                    style="primary",
+                ),
+                Button(label=tr._("Change the amount"), action="cost.start", values={"meeting_id": meeting.id}),
+            ],
+        )
+    ]
+
+
+def _amount(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return rules.parse_kronor(value) if isinstance(value, str) else None
+
+
+def _tell_schools(
+    turn: Turn, meeting: Meeting, team: Team, cost: MeetingCost, shares: list[rules.Share]
+) -> tuple[int, list[str]]:
+    """Each visiting school's managers get their share and their participants; the host's managers the whole basis.
+
+    Returns how many managers were told and the visiting schools without a manager in the roster.
+    """
+    host = turn.session.get(School, cost.host_school_id)
+    host_name = host.name if host else "-"
+    told = 0
+    without: list[str] = []
+    starts = meeting.starts_at
+    for share in shares:
+        if share.host:
+            continue
+        managers = rules.managers_of(turn.session, share.school_id)
+        if not managers:
+            without.append(share.school)
+            continue
+
+        def build(t: Translator, share: rules.Share = share) -> list[Reply]:
+            return [
+                CardReply(
+                    title=t._("Your share: {team}, {date}", team=team.name, date=t.date(starts)),
+                    facts=[
+                        (t._("Host school"), host_name),
+                        (t._("Your share"), money(share.share_kr)),
+                        (
+                            t._("Your participants"),
+                            ", ".join(p.name for p in share.people),
+                        ),
+                        (
+                            t._("Total"),
+                            t._("{total}, {count} participants", total=money(cost.total_kr), count=cost.participants),
+                        ),
+                    ],
+                    text=t._(
+                        "{host} invoices {school} {amount}: the meeting's total divided equally by the participants "
+                        "who attended, the rule of the manager network.",
+                        host=host_name,
+                        school=share.school,
+                        amount=money(share.share_kr),
+                    ),
+                )
+            ]
+
+        told += len(
+            notify(
+                turn.session,
+                recipients=managers,
+                region=turn.region,
+                kind="cost_share",
+                build=build,
+                origin=turn.person,
+            )
+        )
+    host_managers = [m for m in rules.managers_of(turn.session, cost.host_school_id) if m.id != turn.person.id]
+    if host_managers:
+        lines = [
+            f"{s.school}: {money(s.share_kr)} ({', '.join(p.name for p in s.people)})" for s in shares if not s.host
+        ]
+
+        def build_host(t: Translator) -> list[Reply]:
+            return [
+                CardReply(
+                    title=t._("Invoice basis: {meeting}", meeting=f"{team.name}, {t.date(starts)}"),
+                    facts=[
+                        (
+                            t._("Total"),
+                            t._("{total}, {count} participants", total=money(cost.total_kr), count=cost.participants),
+                        )
+                    ],
+                    text=t._(
+                        "{name} entered the cost. Invoice the visiting schools: {lines}. "
+                        "The command amneslag invoice {id} prints the whole basis.",
+                        name=turn.person.name,
+                        lines="; ".join(lines) or "-",
+                        id=meeting.id,
+                    ),
+                )
+            ]
+
+        notify(
+            turn.session,
+            recipients=host_managers,
+            region=turn.region,
+            kind="cost_entered",
+            build=build_host,
+            origin=turn.person,
+        )
+    return told, without
+
+
+def _cost_candidates(turn: Turn) -> list[tuple[Meeting, Team]]:
+    """Held physical meetings whose cost the person may enter and that have none yet, latest first."""
+    year = current_year(turn.session, turn.region, turn.now)
+    found: dict[int, tuple[Meeting, Team]] = {}
+    for team, team_year in led_teams(turn):
+        for meeting in turn.session.exec(
+            select(Meeting).where(Meeting.team_id == team.id, Meeting.school_year_id == team_year.id)
+        ).all():
+            found[meeting.id or 0] = (meeting, team)
+    if Role.MANAGER.value in turn.roles and turn.person.school_id is not None:
+        for meeting, team in turn.session.exec(
+            select(Meeting, Team)
+            .join(Team, col(Team.id) == Meeting.team_id)
+            .where(Team.region_id == turn.region.id, col(Meeting.school_year_id).in_([year.id]))
+            .where(Meeting.kind == MeetingKind.PHYSICAL.value)
+        ).all():
+            if rules.may_enter_cost(turn.session, turn.person, turn.roles, meeting):
+                found[meeting.id or 0] = (meeting, team)
+    held = [
+        (m, t)
+        for m, t in found.values()
+        if m.kind == MeetingKind.PHYSICAL.value and m.cancelled_at is None and m.starts_at <= turn.now
+    ]
+    return sorted(held, key=lambda pair: pair[0].starts_at, reverse=True)
+
+
+def _on_day(turn: Turn, pairs: list[tuple[Meeting, Team]], slots: dict[str, str]) -> list[tuple[Meeting, Team]]:
+    if slots.get("team"):
+        pairs = [(m, t) for m, t in pairs if t.name == slots["team"]] or pairs
+    if slots.get("date"):
+        day = dtm.date.fromisoformat(slots["date"])
+        pairs = [(m, t) for m, t in pairs if m.starts_at.astimezone(turn.tr.zone).date() == day] or pairs
+    return pairs
+
+
+def _pick(turn: Turn, pairs: list[tuple[Meeting, Team]], question: str, action: str, **extra: Any) -> list[Reply]:
+    return [
+        ChoicesReply(
+            text=question,
+            buttons=[
+                Button(
+                    label=short(f"{t.name}: {turn.tr.when(m.starts_at)}"),
+                    action=action,
+                    values={"meeting_id": m.id, **extra},
+                )
+                for m, t in pairs[:MAX_MEETINGS]
+            ],
+        )
+    ]
+
+
+def register(registry: Registry) -> None:
+    """Add attendance and the cost split to `registry`."""
+
+    @registry.intent("confirm_attendance")
+    def attendance_intent(turn: Turn, slots: dict[str, str]) -> list[Reply]:
+        if not is_leader_now(turn):
+            return turn.refuse(
+                "attendance.confirm",
+                "not_a_leader",
+                turn.tr._("Only team leaders confirm who attended, and you don't lead a subject team this year."),
+            )
+        held = [
+            (m, t)
+            for team, year in led_teams(turn)
+            for m in turn.session.exec(
+                select(Meeting).where(
+                    Meeting.team_id == team.id,
+                    Meeting.school_year_id == year.id,
+                    col(Meeting.cancelled_at).is_(None),
+                    Meeting.starts_at <= turn.now,
+                )
+            ).all()
+            for t in [team]
+        ]
+        held = _on_day(turn, sorted(held, key=lambda pair: pair[0].starts_at, reverse=True), slots)
+        if not held:
+            return [TextReply(text=turn.tr._("Your team has held no meetings yet this school year."))]
+        if len(held) == 1:
+            return attendance_start(turn, {"meeting_id": held[0][0].id})
+        return _pick(turn, held, turn.tr._("Which meeting's attendance?"), "attendance.start")
+
+    @registry.action("attendance.start")
+    def attendance_start(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        found = _led(turn, values)
+        if isinstance(found, list):
+            return found
+        meeting, team = found
+        cost = rules.cost_of(turn.session, meeting.id or 0)
+        if cost is not None:
+            return _locked(turn, meeting, team, cost)
+        return _attendance_card(turn, meeting, team)
+
+    @registry.action("attendance.toggle")
+    def attendance_toggle(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        found = _led(turn, values)
+        if isinstance(found, list):
+            return found
+        meeting, team = found
+        chosen = _chosen(turn, meeting, values.get("attended"))
+        return _attendance_card(turn, meeting, team, chosen)
+
+    @registry.action("attendance.save")
+    def attendance_save(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        tr = turn.tr
+        found = _led(turn, values)
+        if isinstance(found, list):
+            return found
+        meeting, team = found
+        cost = rules.cost_of(turn.session, meeting.id or 0)
+        if cost is not None:
+            return _locked(turn, meeting, team, cost)
+        chosen = _chosen(turn, meeting, values.get("attended"))
+        if chosen is None:
+            return _attendance_card(turn, meeting, team)
+        rows = rules.confirm_attendance(turn.session, meeting=meeting, attended=chosen, actor=turn.person, now=turn.now)
+        came = sum(1 for r in rows if r.attended)
+        text = tr.n_(
+            "Saved: {count} of {total} attended {meeting}.",
+            "Saved: {count} of {total} attended {meeting}.",
+            came,
+            total=len(rows),
+            meeting=_title(turn, meeting, team),
+        )
+        buttons = []
+        if meeting.kind == MeetingKind.PHYSICAL.value and came:
+            buttons.append(Button(label=tr._("Enter the cost"), action="cost.start", values={"meeting_id": meeting.id}))
+            text += " " + tr._("The host school's manager, or you, can now enter the meeting's cost to divide it.")
+        return [ChoicesReply(text=text, buttons=buttons)] if buttons else [TextReply(text=text)]
+
+    @registry.intent("enter_cost")
+    def cost_intent(turn: Turn, slots: dict[str, str]) -> list[Reply]:
+        tr = turn.tr
+        if not is_leader_now(turn) and Role.MANAGER.value not in turn.roles:
+            return turn.refuse(
+                "cost.enter",
+                "not_host_or_leader",
+                tr._("Only a host school's manager or a team leader can enter the cost of a meeting."),
+            )
+        held = _on_day(turn, _cost_candidates(turn), slots)
+        waiting = [(m, t) for m, t in held if rules.cost_of(turn.session, m.id or 0) is None]
+        amount = rules.kronor_in_text(turn.incoming.text or "")
+        extra = {"total": amount} if amount is not None else {}
+        if not held:
+            return [TextReply(text=tr._("There is no physical meeting held that you can enter a cost for."))]
+        if not waiting and len(held) == 1:
+            return cost_start(turn, {"meeting_id": held[0][0].id})
+        if not waiting:
+            return [TextReply(text=tr._("Every held physical meeting you can enter a cost for already has one."))]
+        if len(waiting) == 1:
+            return cost_start(turn, {"meeting_id": waiting[0][0].id, **extra})
+        return _pick(turn, waiting, tr._("Which meeting's cost?"), "cost.start", **extra)
+
+    @registry.action("cost.start")
+    def cost_start(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        found = _cost_meeting(turn, values, "cost.enter")
+        if isinstance(found, list):
+            return found
+        meeting, team = found
+        if values.get("total") is not None:
+            return _preview(turn, meeting, team, _amount(values["total"]))
+        if not any(a.attended for a in rules.attendance_of(turn.session, meeting.id or 0)):
+            return _preview(turn, meeting, team, 1)  # says what is missing: the attendance, or anyone who came
+        return _cost_form(turn, meeting, team)
+
+    @registry.step("cost.amount", free_text=True)
+    def cost_amount(turn: Turn, text: str) -> list[Reply] | None:
+        amount = rules.parse_kronor(text)
+        if amount is None and turn.is_request:
+            return None
+        return cost_preview(turn, {"meeting_id": turn.waiting_data.get("meeting_id"), "total": text})
+
+    @registry.action("cost.preview")
+    def cost_preview(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        found = _cost_meeting(turn, values, "cost.enter")
+        if isinstance(found, list):
+            return found
+        meeting, team = found
+        return _preview(turn, meeting, team, _amount(values.get("total")))
+
+    @registry.action("cost.confirm")
+    def cost_confirm(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        tr = turn.tr
+        found = _cost_meeting(turn, values, "cost.enter")
+        if isinstance(found, list):
+            return found
+        meeting, team = found
+        assert meeting.id is not None
+        amount = _amount(values.get("total"))
+        if values.get("attendance") != rules.attendance_fingerprint(turn.session, meeting.id):
+            return [
+                TextReply(text=tr._("The attendance has changed since that preview. Here is the split now:")),
+                *_preview(turn, meeting, team, amount),
+            ]
+        entered = rules.enter_cost(turn.session, meeting=meeting, total_kr=amount, actor=turn.person, now=turn.now)
+        if entered == rules.CostProblem.ALREADY_ENTERED:
+            cost = rules.cost_of(turn.session, meeting.id)
+            return (
+                _entered(turn, meeting, team, cost) if cost else [TextReply(text=_problem_text(turn, entered, meeting))]
+            )
+        if isinstance(entered, rules.CostProblem):
+            return _preview(turn, meeting, team, amount)
+        cost, shares = entered
+        told, without = _tell_schools(turn, meeting, team, cost, shares)
+        text = tr.n_(
+            "Done: {total} is divided and {count} manager of the visiting schools has their share.",
+            "Done: {total} is divided and the {count} managers of the visiting schools have their shares.",
+            told,
+            total=money(cost.total_kr),
+        )
+        if without:
+            text += " " + tr._(
+                "No manager in the roster for {schools}: tell them yourself.", schools=", ".join(without)
+            )
+        return [TextReply(text=text), *_invoice_card(turn, meeting, team)]
+
+    @registry.action("cost.show")
+    def cost_show(turn: Turn, values: dict[str, Any]) -> list[Reply]:
+        found = _meeting(turn, values)
+        if isinstance(found, list):
+            return found
+        meeting, team = found
+        if not (rules.may_enter_cost(turn.session, turn.person, turn.roles, meeting) or is_coordinator(turn)):
+            return turn.refuse(
+                "cost.show",
+                "not_host_or_leader",
+                turn.tr._(
+                    "Only the host school's manager, the team's leaders and the coordinator see the invoice basis."
+                ),
+                meeting=meeting.id,
+            )
+        card = _invoice_card(turn, meeting, team)
+        return card or [TextReply(text=turn.tr._("No cost has been entered for that meeting."))]
