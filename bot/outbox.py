@@ -15,7 +15,7 @@ import datetime as dtm
 import logging
 import random
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -28,12 +28,24 @@ _LOGGER = logging.getLogger(__name__)
 
 
 class DeliveryError(Exception):
-    """A message could not be delivered this time (or, with `permanent`, ever)."""
+    """A message could not be delivered this time (or, with `permanent`, ever).
 
-    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False):
+    `progress` is what the sender got done before it failed (such as the parts of a split message
+    already posted); it is kept in the message's payload, so the retry does not do it again.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        permanent: bool = False,
+        progress: dict[str, Any] | None = None,
+    ):
         super().__init__(reason)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.progress = progress
 
 
 class Sender(Protocol):
@@ -117,7 +129,7 @@ class OutboxWorker:
                 retry_at = now + dtm.timedelta(seconds=error.retry_after)
             else:
                 retry_at = now + self.backoff(delivery.attempts)
-            outbox.mark_attempt_failed(session, delivery.id, str(error), retry_at)
+            outbox.mark_attempt_failed(session, delivery.id, str(error), retry_at, progress=error.progress)
             if retry_at is None:
                 tell_undeliverable(session, delivery.id)
         if retry_at is None:

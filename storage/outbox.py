@@ -133,11 +133,23 @@ def mark_delivered(session: Session, message_id: int, now: dtm.datetime) -> None
         message.last_error = None
 
 
-def mark_attempt_failed(session: Session, message_id: int, error: str, retry_at: dtm.datetime | None) -> None:
-    """Record a failed attempt: due again at `retry_at`, or failed for good when it is None."""
+def mark_attempt_failed(
+    session: Session,
+    message_id: int,
+    error: str,
+    retry_at: dtm.datetime | None,
+    *,
+    progress: dict[str, Any] | None = None,
+) -> None:
+    """Record a failed attempt: due again at `retry_at`, or failed for good when it is None.
+
+    `progress` (what the sender got done) is merged into the payload for the next attempt.
+    """
     message = session.get(OutboxMessage, message_id)
     if message is None:
         return
+    if progress:
+        message.payload = {**message.payload, **progress}
     message.last_error = error[:2000]
     message.locked_until = None
     if retry_at is None:

@@ -69,6 +69,9 @@ class SlackSender:
         self.client = client
 
     async def send(self, delivery: Delivery) -> None:
+        """Post the message, split into parts if it must be; a retry starts at the first part not yet posted."""
+        done = int(delivery.payload.get("slack_parts_posted", 0))
+        posted = 0
         try:
             target = delivery.payload.get("slack_channel")
             if not target:
@@ -77,12 +80,15 @@ class SlackSender:
                     raise DeliveryError("the recipient has no Slack user id", permanent=True)
                 opened = await self.client.conversations_open(users=user)
                 target = opened["channel"]["id"]
-            for message in blocks.messages(load_replies(delivery.payload.get("replies", []))):
+            for message in blocks.messages(load_replies(delivery.payload.get("replies", [])))[done:]:
                 await self.client.chat_postMessage(channel=target, **message)
+                posted += 1
         except SlackApiError as exc:
             error = slack_error(exc)
+            progress = {"slack_parts_posted": done + posted} if posted else None
             if exc.response.status_code == 429:
-                raise DeliveryError("ratelimited", retry_after=_retry_after(exc)) from exc
-            raise DeliveryError(f"slack: {error}", permanent=error in PERMANENT) from exc
+                raise DeliveryError("ratelimited", retry_after=_retry_after(exc), progress=progress) from exc
+            raise DeliveryError(f"slack: {error}", permanent=error in PERMANENT, progress=progress) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise DeliveryError(f"slack: {type(exc).__name__}") from exc
+            progress = {"slack_parts_posted": done + posted} if posted else None
+            raise DeliveryError(f"slack: {type(exc).__name__}", progress=progress) from exc

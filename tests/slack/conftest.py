@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.outbox import LogSender, OutboxWorker
 from bot.server import create_app
@@ -41,6 +42,8 @@ class FakeSlack:
 
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     rate_limit_next: int = 0
+    fail_nth_post: int = 0  # the n-th chat.postMessage (counting from 1) fails once with a server error
+    _posts: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def of(self, method: str) -> list[dict[str, Any]]:
@@ -61,6 +64,11 @@ class FakeSlack:
             args.update(await request.json())
         elif request.method == "POST":
             args.update(await request.post())
+        if method == "chat.postMessage":
+            self._posts += 1
+            if self._posts == self.fail_nth_post:
+                self.calls.append(("error", args))
+                return web.json_response({"ok": False, "error": "internal_error"})
         if method == "chat.postMessage" and self.rate_limit_next > 0:
             self.rate_limit_next -= 1
             self.calls.append(("429", args))
@@ -84,6 +92,7 @@ class Slack:
     api: FakeSlack
     client: TestClient
     db: sa.Engine
+    bot_client: AsyncWebClient
 
     async def post(self, body: str, *, content_type: str, headers: dict[str, str] | None = None) -> web.Response:
         return await self.client.post(
@@ -148,4 +157,4 @@ async def slack(engine: sa.Engine) -> AsyncIterator[Slack]:
         bot = SlackBot(engine, build_dialogs(engine, clock=lambda: NOW), worker, client, SECRET)
         app = create_app(engine, worker, sweep_minutes=None, slack=bot)
         async with TestClient(TestServer(app)) as http:
-            yield Slack(api, http, engine)
+            yield Slack(api, http, engine, client)

@@ -9,6 +9,7 @@ import time
 from sqlmodel import Session, select
 
 from bot.slack.blocks import parse_button_value
+from storage.db import session_scope
 from storage.models import Absence, OutboxMessage, Person
 from tests.slack.conftest import Slack, signed
 
@@ -346,3 +347,40 @@ async def test_a_whole_absence_report_through_the_modal_reaches_the_leader_and_t
     assert any(t.startswith("Klart: din frånvaro från träffen i Bild/form/skapande torsdag 11 februari") for t in texts)
     assert sum("Alva Jonsson har anmält frånvaro" in t for t in texts) == 2
     assert {"U0JONAS", "U0PONTUS"} <= {args["users"] for args in slack.api.of("conversations.open")}
+
+
+async def test_a_split_message_that_fails_halfway_is_not_posted_twice(slack: Slack) -> None:
+    """The retry of a message split into parts starts at the first part not yet posted."""
+    import datetime as dtm
+
+    from bot.outbox import OutboxWorker
+    from bot.slack.sender import SlackSender
+    from dialogs.types import TextReply, dump_replies
+    from storage import outbox as store
+
+    lines = "\n".join(f"Rad {i}: " + "x" * 90 for i in range(1700))  # about 55 sections: two messages
+    with session_scope(slack.db) as s:
+        alva = s.exec(select(Person).where(Person.email == "alva.jonsson@example.org")).one()
+        alva.slack_user_id = "U0ALVA"
+        message = store.enqueue(
+            s,
+            channel="slack",
+            kind="notes",
+            payload={"replies": dump_replies([TextReply(text=lines)])},
+            recipient_id=alva.id,
+        )
+        s.flush()
+        message_id = message.id
+    now = [dtm.datetime.now(dtm.UTC)]
+    worker = OutboxWorker(slack.db, [SlackSender(slack.bot_client)], clock=lambda: now[0], jitter=0)
+    slack.api.fail_nth_post = 2
+    assert await worker.run_once() == 1  # part 1 posted, part 2 failed
+    now[0] += dtm.timedelta(hours=1)
+    assert await worker.run_once() == 1  # the retry posts part 2 only
+    posted = [args["blocks"] for args in slack.api.of("chat.postMessage")]
+    assert len(posted) == 2 and posted[0] != posted[1]
+    first = posted[0] if isinstance(posted[0], str) else json.dumps(posted[0])
+    assert "Rad 0:" in first and "Rad 1699:" not in first
+    with Session(slack.db) as s:
+        stored = s.get(OutboxMessage, message_id)
+        assert stored is not None and stored.status == "delivered" and stored.payload["slack_parts_posted"] == 1
