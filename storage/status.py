@@ -292,6 +292,8 @@ _CSV_COLUMNS = (
     "notes_distributed",
     "framework_reviewed",
     "goals_met",
+    "longest_round_trip_km",
+    "travel_goal_met",
 )
 
 
@@ -308,7 +310,16 @@ def _team_figures(team: dict[str, Any]) -> dict[str, Any]:
         "notes_distributed": sum(1 for m in meetings if m["notes_distributed"]),
         "framework_reviewed": any(m["framework_reviewed"] for m in meetings),
         "goals_met": team["goals"]["met"],
+        # over the physical meetings whose trips are known; empty when there are none
+        "longest_round_trip_km": max(trips)
+        if (trips := [m["longest_round_trip_km"] for m in _travel(meetings)])
+        else None,
+        "travel_goal_met": all(m["travel_goal_met"] for m in _travel(meetings)) if _travel(meetings) else None,
     }
+
+
+def _travel(meetings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m for m in meetings if m.get("longest_round_trip_km") is not None]
 
 
 def status_csv(status: dict[str, Any]) -> str:
@@ -324,7 +335,7 @@ def status_csv(status: dict[str, Any]) -> str:
 def status_text(status: dict[str, Any]) -> str:
     """A compact table in Swedish for the terminal."""
     yes_no = {True: "ja", False: "nej"}
-    header = ("Ämneslag", "Ledare", "Medlemmar", "Träffar", "Fysiska", "Kallade", "Anteckn.", "Ramar", "Mål")
+    header = ("Ämneslag", "Ledare", "Medlemmar", "Träffar", "Fysiska", "Kallade", "Anteckn.", "Ramar", "Mål", "Resa")
     rows = []
     for team in status["teams"]:
         f = _team_figures(team)
@@ -340,6 +351,9 @@ def status_text(status: dict[str, Any]) -> str:
                 f"{f['notes_distributed']}/{f['meetings_planned']}",
                 yes_no[f["framework_reviewed"]],
                 "✓" if f["goals_met"] else "–",
+                "–"
+                if f["longest_round_trip_km"] is None
+                else f"{f['longest_round_trip_km']} km {'✓' if f['travel_goal_met'] else '✗'}",
             )
         )
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
@@ -348,7 +362,8 @@ def status_text(status: dict[str, Any]) -> str:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     lines.append("")
     lines.append(
-        "Medlemmar: bekräftade/alla. Kallade och Anteckn.: träffar med kallelse skickad / anteckningar spridda."
+        "Medlemmar: bekräftade/alla. Kallade och Anteckn.: träffar med kallelse skickad / anteckningar spridda. "
+        "Resa: längsta resa tur och retur till en fysisk träff, ✓ inom regionens mål."
     )
     without = status["people_without_team"]
     lines.append(f"Utan ämneslag ({len(without)}): {', '.join(without) if without else 'inga'}")
