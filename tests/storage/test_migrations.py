@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -31,3 +33,26 @@ def test_opening_twice_is_harmless(database_url: str, engine: sa.Engine) -> None
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == head
     again.dispose()
+
+
+def test_regions_seeded_with_the_old_road_factor_get_the_new_default(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic import command
+
+    from storage.db import create_db_engine
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0005")
+        for key, factor in (("old", 1.3), ("chosen", 1.5)):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO region (key, name, timezone, language, settings) "
+                    "VALUES (:key, :key, 'Europe/Stockholm', 'sv', :settings)"
+                ),
+                {"key": key, "settings": f'{{"road_factor": {factor}, "travel_goal_km_round_trip": 400.0}}'},
+            )
+        command.upgrade(alembic_config(connection), "head")
+        rows = dict(connection.execute(sa.text("SELECT key, settings FROM region")).all())
+    engine.dispose()
+    assert json.loads(rows["old"])["road_factor"] == 1.25
+    assert json.loads(rows["chosen"])["road_factor"] == 1.5
