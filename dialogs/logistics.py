@@ -37,8 +37,15 @@ def _meeting(turn: Turn, values: dict[str, Any]) -> tuple[Meeting, Team] | list[
     meeting_id = values.get("meeting_id")
     meeting = turn.session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
     team = turn.session.get(Team, meeting.team_id) if meeting is not None else None
-    if meeting is None or team is None or team.region_id != turn.region.id:
+    if meeting is None or team is None:
         return [TextReply(text=turn.tr._("That meeting no longer exists."))]
+    if team.region_id != turn.region.id:
+        return turn.refuse(
+            "logistics",
+            "other_region",
+            turn.tr._("That belongs to another region than yours, so you can't change it."),
+            meeting=meeting.id,
+        )
     return meeting, team
 
 

@@ -24,9 +24,11 @@ from storage.db import session_scope
 from storage.directory import person_by_email, roles_of
 from storage.models import (
     Absence,
+    Attendance,
     AuditLog,
     Leadership,
     Meeting,
+    MeetingCost,
     Membership,
     MembershipReport,
     NetworkDay,
@@ -65,6 +67,11 @@ status             no       no           no            no            no         
 add_network_day    no       no           no            no            no             ok           ok
 remove_network_day no       no           no            no            no             ok           region
 appoint_leader     no       no           no            no            no             ok           region
+confirm_attendance no       ok           no            no            no             no           region
+enter_cost         no       ok           no            no            ok             no           region
+summarise_notes    no       ok           no            no            no             no           no
+notes_digest       no       no           no            no            no             ok           ok
+model_answer       no       no           no            no            no             ok           ok
 """
 
 _ROWS = [line.split() for line in MATRIX.strip().splitlines()]
@@ -246,6 +253,14 @@ ACTIONS: dict[str, Callable[[Chat, World], list[Reply]]] = {
         "leader.appoint",
         lambda w: {"team_id": w.bild_id, "year": YEAR, "person_id": w.alva_id, "replacing_id": w.jonas_id},
     ),
+    # September's meeting was held at Bjurholm's school, so its manager (other_manager) is the host's.
+    "confirm_attendance": _forge(
+        "attendance.save", lambda w: {"meeting_id": w.september_id, "attended": str(w.alva_id)}
+    ),
+    "enter_cost": _forge("cost.confirm", lambda w: {"meeting_id": w.september_id, "total": 9000, "attendance": "x"}),
+    "summarise_notes": _forge("notes.summarise", lambda w: {"meeting_id": w.september_id}),
+    "notes_digest": _type("sammanfatta alla anteckningar sedan 1 september"),
+    "model_answer": _forge("assist.answer", lambda w: {"result": "Alla lag har haft en fysisk träff.", "used": []}),
 }
 assert set(ACTIONS) == set(OUTCOMES)
 
@@ -311,7 +326,13 @@ def _appointed(s: Session, world: World, role: str, replies: list[Reply]) -> Non
     assert world.alva_id in leading and world.jonas_id not in leading
 
 
+def _attendance_saved(s: Session, world: World, role: str, replies: list[Reply]) -> None:
+    rows = s.exec(select(Attendance).where(Attendance.meeting_id == world.september_id)).all()
+    assert {r.person_id for r in rows if r.attended} == {world.alva_id}
+
+
 EFFECTS: dict[str, Callable[[Session, World, str, list[Reply]], None]] = {
+    "confirm_attendance": _attendance_saved,
     "schedule_meeting": _scheduled,
     "send_notice": _notice_sent,
     "cancel_meeting": _cancelled,
@@ -328,6 +349,8 @@ EFFECTS: dict[str, Callable[[Session, World, str, list[Reply]], None]] = {
 
 GUARDED: list[type[SQLModel]] = [
     OutboxMessage,
+    Attendance,
+    MeetingCost,
     Meeting,
     Membership,
     Leadership,
