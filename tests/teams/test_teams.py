@@ -277,3 +277,16 @@ async def test_no_message_text_e_mail_or_secret_in_the_logs(teams: Teams, caplog
     assert caplog.records  # something was logged, so the check below means something
     for secret in ("kan inte komma", "hemligt", ALVA.email, STRANGER.email, "Alva Jonsson", "not-a-jwt"):
         assert secret not in logged
+
+
+async def test_a_personal_install_welcomes_once_and_stores_the_chat(teams: Teams) -> None:
+    install = teams.activity(ALVA, type="installationUpdate", action="add", id="f:install-personal")
+    added = teams.activity(ALVA, type="conversationUpdate", id="f:added-personal", membersAdded=[{"id": BOT_ID}])
+    for activity in (install, added):
+        assert (await teams.post(activity)).status == 201
+    ((conversation, welcome),) = await teams.connector.wait_for(1)
+    await asyncio.sleep(0.3)
+    assert len(teams.connector.activities) == 1  # Teams announces the install twice; one welcome
+    assert conversation == personal(ALVA) and texts_of(card_of(welcome))[0].startswith("Hej Alva!")
+    with Session(teams.db) as s:
+        assert address_of(s, _person(teams, ALVA.email).id or 0, TEAMS) is not None
