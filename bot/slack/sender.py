@@ -1,4 +1,5 @@
-"""The outbox's Slack sender: `conversations.open` for a direct message, then `chat.postMessage`.
+"""The outbox's Slack sender: `conversations.open` for a direct message, `chat.postMessage`, and
+`files_upload_v2` for a message's attachments (the calendar invite of a notice).
 
 slack_sdk's async retry handlers wait out a 429 (Retry-After) and a dropped connection without
 blocking the event loop; what still fails goes back to the outbox with its Retry-After, or, for
@@ -8,7 +9,7 @@ errors that will never pass (an unknown user, a deactivated account), ends as fa
 from __future__ import annotations
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -69,9 +70,19 @@ class SlackSender:
         self.client = client
 
     async def send(self, delivery: Delivery) -> None:
-        """Post the message, split into parts if it must be; a retry starts at the first part not yet posted."""
-        done = int(delivery.payload.get("slack_parts_posted", 0))
-        posted = 0
+        """Post the message, split into parts if it must be, then upload its attachments (calendar invites).
+
+        A retry starts at the first part not yet posted and the first file not yet uploaded.
+        """
+        parts_done = int(delivery.payload.get("slack_parts_posted", 0))
+        files_done = int(delivery.payload.get("slack_files_uploaded", 0))
+        posted = uploaded = 0
+
+        def progress() -> dict[str, int] | None:
+            if not posted and not uploaded:
+                return None
+            return {"slack_parts_posted": parts_done + posted, "slack_files_uploaded": files_done + uploaded}
+
         try:
             target = delivery.payload.get("slack_channel")
             if not target:
@@ -80,15 +91,21 @@ class SlackSender:
                     raise DeliveryError("the recipient has no Slack user id", permanent=True)
                 opened = await self.client.conversations_open(users=user)
                 target = opened["channel"]["id"]
-            for message in blocks.messages(load_replies(delivery.payload.get("replies", [])))[done:]:
+            for message in blocks.messages(load_replies(delivery.payload.get("replies", [])))[parts_done:]:
                 await self.client.chat_postMessage(channel=target, **message)
                 posted += 1
+            for attachment in delivery.payload.get("attachments", [])[files_done:]:
+                await self.client.files_upload_v2(
+                    channel=target,
+                    content=attachment["content"],
+                    filename=attachment["filename"],
+                    title=attachment["filename"],
+                )
+                uploaded += 1
         except SlackApiError as exc:
             error = slack_error(exc)
-            progress = {"slack_parts_posted": done + posted} if posted else None
             if exc.response.status_code == 429:
-                raise DeliveryError("ratelimited", retry_after=_retry_after(exc), progress=progress) from exc
-            raise DeliveryError(f"slack: {error}", permanent=error in PERMANENT, progress=progress) from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            progress = {"slack_parts_posted": done + posted} if posted else None
-            raise DeliveryError(f"slack: {type(exc).__name__}", progress=progress) from exc
+                raise DeliveryError("ratelimited", retry_after=_retry_after(exc), progress=progress()) from exc
+            raise DeliveryError(f"slack: {error}", permanent=error in PERMANENT, progress=progress()) from exc
+        except (aiohttp.ClientError, TimeoutError, SlackRequestError) as exc:
+            raise DeliveryError(f"slack: {type(exc).__name__}", progress=progress()) from exc

@@ -43,6 +43,8 @@ class FakeSlack:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     rate_limit_next: int = 0
     fail_nth_post: int = 0  # the n-th chat.postMessage (counting from 1) fails once with a server error
+    fail_uploads: int = 0  # this many file uploads (step 2 of files_upload_v2) fail with HTTP 500
+    uploads: list[bytes] = field(default_factory=list)
     _posts: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -82,9 +84,26 @@ class FakeSlack:
             if email is None:
                 return web.json_response({"ok": False, "error": "user_not_found"})
             return web.json_response({"ok": True, "user": {"id": args["user"], "profile": {"email": email}}})
+        if method == "files.getUploadURLExternal":
+            upload = str(request.url.with_path(f"/upload/F{len(self.of(method))}").with_query(None))
+            return web.json_response({"ok": True, "upload_url": upload, "file_id": f"F{len(self.of(method))}"})
+        if method == "files.completeUploadExternal":
+            files = json.loads(args["files"]) if isinstance(args.get("files"), str) else args.get("files")
+            return web.json_response({"ok": True, "files": files})
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": "D" + str(args.get("users"))[1:]}})
         return web.json_response({"ok": True, "ts": f"{time.time():.6f}", "channel": args.get("channel")})
+
+    async def upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files_upload_v2: the file's bytes POSTed to the upload URL."""
+        if self.fail_uploads > 0:
+            self.fail_uploads -= 1
+            self.calls.append(("upload-error", {}))
+            return web.Response(status=500, text="error")
+        self.uploads.append(await request.read())
+        self.calls.append(("upload", {"file_id": request.match_info["file_id"]}))
+        self.changed.set()
+        return web.Response(text=f"OK - {len(self.uploads[-1])}")
 
 
 @dataclass
@@ -151,6 +170,7 @@ async def slack(engine: sa.Engine) -> AsyncIterator[Slack]:
     api = FakeSlack()
     fake = web.Application()
     fake.router.add_route("*", "/api/{method}", api.handle)
+    fake.router.add_post("/upload/{file_id}", api.upload)
     async with TestServer(fake) as fake_server:
         client = web_client("xoxb-test-token", str(fake_server.make_url("/api/")))
         worker = OutboxWorker(engine, [LogSender(), SlackSender(client)], poll_seconds=0.2)

@@ -384,3 +384,44 @@ async def test_a_split_message_that_fails_halfway_is_not_posted_twice(slack: Sla
     with Session(slack.db) as s:
         stored = s.get(OutboxMessage, message_id)
         assert stored is not None and stored.status == "delivered" and stored.payload["slack_parts_posted"] == 1
+
+
+async def test_the_calendar_invite_is_uploaded_with_the_notice_and_a_failed_upload_is_retried_alone(
+    slack: Slack,
+) -> None:
+    import datetime as dtm
+
+    from bot.outbox import OutboxWorker
+    from bot.slack.sender import SlackSender
+    from dialogs.invite import attachment
+    from dialogs.types import CardReply, dump_replies
+    from storage import outbox as store
+
+    ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    with session_scope(slack.db) as s:
+        alva = s.exec(select(Person).where(Person.email == "alva.jonsson@example.org")).one()
+        alva.slack_user_id = "U0ALVA"
+        payload = {
+            "replies": dump_replies([CardReply(title="Kallelse: Bild/form/skapande träffas torsdag 11 februari")]),
+            "attachments": [attachment(ics)],
+        }
+        message = store.enqueue(s, channel="slack", kind="meeting_notice", payload=payload, recipient_id=alva.id)
+        s.flush()
+        message_id = message.id
+    now = [dtm.datetime.now(dtm.UTC)]
+    worker = OutboxWorker(slack.db, [SlackSender(slack.bot_client)], clock=lambda: now[0], jitter=0)
+    slack.api.fail_uploads = 3  # the SDK's retry handlers do not retry an upload URL's 500
+    assert await worker.run_once() == 1
+    assert len(slack.api.of("chat.postMessage")) == 1 and slack.api.uploads == []
+    now[0] += dtm.timedelta(hours=1)
+    slack.api.fail_uploads = 0
+    assert await worker.run_once() == 1
+    assert len(slack.api.of("chat.postMessage")) == 1  # the card is not posted again
+    assert slack.api.uploads == [ics.encode()]
+    (asked,) = slack.api.of("files.getUploadURLExternal")[-1:]
+    assert asked["filename"] == "kallelse.ics"
+    (completed,) = slack.api.of("files.completeUploadExternal")
+    assert completed["channel_id"] == "D0ALVA"
+    with Session(slack.db) as s:
+        stored = s.get(OutboxMessage, message_id)
+        assert stored is not None and stored.status == "delivered"

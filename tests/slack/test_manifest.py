@@ -47,6 +47,7 @@ def test_manifest_is_valid_minimal_and_points_at_our_url(capsys: pytest.CaptureF
         "app_mentions:read",
         "chat:write",
         "commands",
+        "files:write",
         "im:history",
         "im:write",
         "users:read",
