@@ -59,6 +59,7 @@ def attachment(ics: str, *, cancelled: bool = False) -> dict[str, Any]:
     method = "CANCEL" if cancelled else "REQUEST"
     return {
         "filename": "inställd.ics" if cancelled else "kallelse.ics",
+        "description": "Inställd träff: tar bort den ur kalendern" if cancelled else "Kalenderinbjudan till träffen",
         "media_type": f"text/calendar; charset=utf-8; method={method}",
         "content": ics,
     }

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+import aiohttp
 import jwt
 import sqlalchemy as sa
 from aiohttp import web
@@ -49,11 +50,14 @@ from dialogs.types import Incoming, Reply, dump_replies
 from storage.addresses import TEAMS, address_of, link_teams, person_by_teams_id, save_address
 from storage.db import session_scope
 from storage.inbound import first_time
+from storage.models import OutboxMessage
 from storage.outbox import enqueue
 
 _LOGGER = logging.getLogger(__name__)
 _TAGS = re.compile(r"<[^>]+>")
 CARD = "application/vnd.microsoft.card.adaptive"
+FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
 
 
 @dataclass(frozen=True)
@@ -321,10 +325,102 @@ class TeamsBot:
 
     # Out ----------------------------------------------------------------------------------------
 
-    async def send(self, reference: dict[str, Any], replies: list[Reply]) -> None:
-        """Send `replies` as one card to the conversation of a stored `reference`; `ConnectorError` if refused."""
+    @staticmethod
+    def card_activity(replies: list[Reply]) -> dict[str, Any]:
+        """The replies as one message with an Adaptive Card."""
+        return cards.message(replies)
+
+    @staticmethod
+    def consent_activity(attachment: dict[str, Any], outbox_id: int, index: int) -> dict[str, Any]:
+        """A file consent card offering an attachment (the calendar invite) of outbox message `outbox_id`."""
+        context = {"outbox": outbox_id, "file": index}
+        return {
+            "type": "message",
+            "attachments": [
+                {
+                    "contentType": FILE_CONSENT,
+                    "name": attachment["filename"],
+                    "content": {
+                        "description": attachment.get("description", attachment["filename"]),
+                        "sizeInBytes": len(attachment["content"].encode()),
+                        "acceptContext": context,
+                        "declineContext": context,
+                    },
+                }
+            ],
+        }
+
+    @staticmethod
+    def file_info_activity(info: dict[str, Any]) -> dict[str, Any]:
+        """The card Teams shows for a file the bot uploaded to the person's OneDrive."""
+        return {
+            "type": "message",
+            "attachments": [
+                {
+                    "contentType": FILE_INFO,
+                    "contentUrl": info["contentUrl"],
+                    "name": info["name"],
+                    "content": {"uniqueId": info["uniqueId"], "fileType": info["fileType"]},
+                }
+            ],
+        }
+
+    def _offered_file(self, outbox_id: Any, index: Any, person_id: int | None) -> dict[str, Any] | None:
+        """The attachment a consent card offered, if it was offered to `person_id`."""
+        if not isinstance(outbox_id, int) or not isinstance(index, int) or person_id is None:
+            return None
+        with Session(self.engine) as session:
+            message = session.get(OutboxMessage, outbox_id)
+            if message is None or message.recipient_id != person_id or message.channel != TEAMS:
+                return None
+            files = message.payload.get("attachments", [])
+            return files[index] if 0 <= index < len(files) else None
+
+    async def file_consent(self, turn_context: TurnContext) -> InvokeResponse:
+        """The person accepted (or declined) a calendar invite: upload it to their OneDrive and show it.
+
+        Only the person the invite was sent to can accept it. The upload is a PUT to the URL Teams
+        gives, as Teams documents; the file card that shows it goes through the outbox.
+        """
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        context = value.get("context") if isinstance(value.get("context"), dict) else {}
+        if value.get("action") != "accept":
+            return InvokeResponse(status=int(HTTPStatus.OK))
+        person_id = await self.person_id(turn_context)
+        offered = await asyncio.to_thread(self._offered_file, context.get("outbox"), context.get("file"), person_id)
+        upload = value.get("uploadInfo") if isinstance(value.get("uploadInfo"), dict) else {}
+        if offered is None:
+            _LOGGER.warning("Teams: a file consent for a file not offered to this person was refused")
+            return InvokeResponse(status=int(HTTPStatus.FORBIDDEN))
+        data = offered["content"].encode()
+        headers = {"Content-Length": str(len(data)), "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"}
+        try:
+            async with aiohttp.ClientSession() as http, http.put(upload["uploadUrl"], data=data, headers=headers) as r:
+                if r.status >= 300:
+                    raise aiohttp.ClientResponseError(r.request_info, r.history, status=r.status)
+        except (aiohttp.ClientError, KeyError, TimeoutError) as exc:
+            _LOGGER.warning("Teams: uploading a calendar invite failed: %s", type(exc).__name__)
+            return InvokeResponse(status=int(HTTPStatus.INTERNAL_SERVER_ERROR))
+        info = {k: upload.get(k) for k in ("contentUrl", "name", "uniqueId", "fileType")}
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        await asyncio.to_thread(self._queue_file_info, person_id, reference, info)
+        self.worker.wake()
+        return InvokeResponse(status=int(HTTPStatus.OK))
+
+    def _queue_file_info(self, person_id: int | None, reference: ConversationReference, info: dict[str, Any]) -> None:
+        with session_scope(self.engine) as session:
+            enqueue(
+                session,
+                channel=TEAMS,
+                kind="file_info",
+                payload={"teams_file_info": info, "teams_reference": reference.serialize()},
+                recipient_id=person_id,
+            )
+
+    async def send(self, reference: dict[str, Any], activity: dict[str, Any]) -> None:
+        """Send one activity to the conversation of a stored `reference`; `ConnectorError` if refused."""
         conversation = ConversationReference().deserialize(reference)
-        message = Activity().deserialize(cards.message(replies))
+        message = Activity().deserialize(activity)
 
         async def deliver(context: TurnContext) -> None:
             await context.send_activity(message)
@@ -375,6 +471,8 @@ class _Handler(TeamsActivityHandler):
         path serializes it twice and fails (microsoft/teams-sdk#2547).
         """
         activity = turn_context.activity
+        if activity.name == "fileConsent/invoke":
+            return await self.bot.file_consent(turn_context)
         if activity.name != "adaptiveCard/action":
             return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
         action = activity.value.get("action") if isinstance(activity.value, dict) else None

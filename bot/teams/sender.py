@@ -1,10 +1,13 @@
 """The outbox's Teams sender: one Adaptive Card per message, to a stored conversation reference.
 
 A reply goes to the conversation it answers (the reference travels in the payload); a notice or a
-reminder goes to the recipient's stored 1:1 chat. A 429 or 5xx from the Bot Connector is retried
-here a few times with exponential backoff and jitter (Retry-After when the connector gives one),
-then handed back to the outbox with its delay; a refusal that will not pass (no stored chat, 403,
-404) ends the message as failed, and the person who caused it is told (see `bot.outbox`).
+reminder goes to the recipient's stored 1:1 chat. A notice's calendar invite follows as a file
+consent card (a bot may not put a file in a person's OneDrive without asking): when the person
+accepts, `TeamsBot` uploads the file and shows it (see `TeamsBot.file_consent`). A 429 or 5xx from
+the Bot Connector is retried here a few times with exponential backoff and jitter (Retry-After when
+the connector gives one), then handed back to the outbox with its delay; a refusal that will not
+pass (no stored chat, 403, 404) ends the message as failed, and the person who caused it is told
+(see `bot.outbox`).
 """
 
 from __future__ import annotations
@@ -63,15 +66,26 @@ class TeamsSender:
             reference = await asyncio.to_thread(self._stored, delivery.recipient.id)
         if reference is None:
             raise DeliveryError("no Teams chat with the recipient (never wrote to the bot)", permanent=True)
-        replies = load_replies(delivery.payload.get("replies", []))
+        done = int(delivery.payload.get("teams_parts_sent", 0))
+        activities = [self.bot.card_activity(load_replies(delivery.payload.get("replies", [])))]
+        if delivery.payload.get("teams_file_info"):
+            activities = [self.bot.file_info_activity(delivery.payload["teams_file_info"])]
+        activities += [
+            self.bot.consent_activity(attachment, delivery.id, index)
+            for index, attachment in enumerate(delivery.payload.get("attachments", []))
+        ]
+        for sent, activity in enumerate(activities[done:], start=done):
+            await self._send(reference, activity, {"teams_parts_sent": sent} if sent else None)
+
+    async def _send(self, reference: dict[str, Any], activity: dict[str, Any], progress: dict[str, Any] | None) -> None:
         for attempt in range(self.retries + 1):
             try:
-                await self.bot.send(reference, replies)
+                await self.bot.send(reference, activity)
                 return
             except ConnectorError as exc:
                 if exc.status in PERMANENT:
-                    raise DeliveryError(f"teams: {exc}", permanent=True) from exc
+                    raise DeliveryError(f"teams: {exc}", permanent=True, progress=progress) from exc
                 wait = self.delay(attempt, exc.retry_after)
                 if attempt == self.retries or wait > self.max_inline_delay:
-                    raise DeliveryError(f"teams: {exc}", retry_after=max(wait, 1.0)) from exc
+                    raise DeliveryError(f"teams: {exc}", retry_after=max(wait, 1.0), progress=progress) from exc
                 await self.sleep(wait)

@@ -79,6 +79,7 @@ class FakeConnector:
     lookups: list[str] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer the next sends with
     refused: list[int] = field(default_factory=list)
+    uploads: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)  # (name, headers, body)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     _ids: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -124,8 +125,15 @@ class FakeConnector:
         self.created.append(body)
         return web.json_response({"id": f"a:1chat-{body['members'][0]['id'][3:]}"}, status=201)
 
+    async def upload(self, request: web.Request) -> web.Response:
+        """The person's OneDrive, where an accepted file is PUT (the uploadUrl of a file consent)."""
+        self.uploads.append((request.match_info["name"], dict(request.headers), await request.read()))
+        self.changed.set()
+        return web.json_response({"id": "onedrive-item"}, status=201)
+
     def app(self) -> web.Application:
         app = web.Application()
+        app.router.add_put("/upload/{name}", self.upload)
         app.router.add_post("/v3/conversations/{conversation}/activities", self.send)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self.send)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self.member)

@@ -163,7 +163,7 @@ def test_manifest_is_valid_and_says_what_we_mean() -> None:
     (bot,) = manifest["bots"]
     assert bot["botId"] == PLACEHOLDER_ID
     assert bot["scopes"] == ["personal", "team"]
-    assert (bot["supportsFiles"], bot["isNotificationOnly"]) == (False, False)
+    assert (bot["supportsFiles"], bot["isNotificationOnly"]) == (True, False)  # calendar invites need files
     assert [lst["scopes"] for lst in bot["commandLists"]] == [["personal"], ["team"]]
     personal, team = ([c["title"] for c in lst["commands"]] for lst in bot["commandLists"])
     assert personal == ["hjälp", "anmäl frånvaro", "mitt ämneslag", "boka träff", "anteckningar", "status"]

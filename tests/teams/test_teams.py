@@ -290,3 +290,58 @@ async def test_a_personal_install_welcomes_once_and_stores_the_chat(teams: Teams
     assert conversation == personal(ALVA) and texts_of(card_of(welcome))[0].startswith("Hej Alva!")
     with Session(teams.db) as s:
         assert address_of(s, _person(teams, ALVA.email).id or 0, TEAMS) is not None
+
+
+def _queue_notice(teams: Teams, member_email: str, ics: str) -> int:
+    from dialogs.invite import attachment
+    from dialogs.types import CardReply, dump_replies
+    from storage import outbox as store
+    from storage.db import session_scope
+
+    with session_scope(teams.db) as s:
+        person = s.exec(select(Person).where(Person.email == member_email)).one()
+        replies = dump_replies([CardReply(title="Kallelse: Bild/form/skapande träffas torsdag 11 februari")])
+        payload = {"replies": replies, "text": "Kallelse", "attachments": [attachment(ics)]}
+        message = store.enqueue(s, channel="teams", kind="meeting_notice", payload=payload, recipient_id=person.id)
+        s.flush()
+        return message.id or 0
+
+
+async def test_a_notices_calendar_invite_is_offered_and_uploaded_when_accepted(teams: Teams) -> None:
+    await teams.say(ALVA, "hjälp")  # Alva's chat is stored
+    await teams.connector.wait_for(1)
+    ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    message_id = _queue_notice(teams, ALVA.email, ics)
+    teams.worker.wake()
+    (_, card), (_, consent) = (await teams.connector.wait_for(3))[1:]
+    assert texts_of(card_of(card))[0].startswith("Kallelse")
+    (offer,) = consent["attachments"]
+    assert offer["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+    assert offer["name"] == "kallelse.ics" and offer["content"]["sizeInBytes"] == len(ics.encode())
+    context = offer["content"]["acceptContext"]
+    assert context == {"outbox": message_id, "file": 0}
+    upload_info = {
+        "contentUrl": "https://contoso-my.sharepoint.com/personal/alva/Documents/Applications/kallelse.ics",
+        "name": "kallelse.ics",
+        "uploadUrl": f"{teams.service_url}upload/kallelse.ics",
+        "uniqueId": "1150D938-8870-4044-9F2C-5BBDEBA70C8C",
+        "fileType": "ics",
+    }
+    invoke = {"type": "fileUpload", "action": "accept", "context": context, "uploadInfo": upload_info}
+    # Only the person the invite was offered to can accept it.
+    forged = await teams.post(teams.activity(JONAS, type="invoke", name="fileConsent/invoke", value=invoke))
+    assert forged.status == 403 and teams.connector.uploads == []
+    response = await teams.post(teams.activity(ALVA, type="invoke", name="fileConsent/invoke", value=invoke))
+    assert response.status == 200
+    ((name, headers, body),) = teams.connector.uploads
+    assert (name, body) == ("kallelse.ics", ics.encode())
+    assert headers["Content-Range"] == f"bytes 0-{len(body) - 1}/{len(body)}"
+    _, shown = (await teams.connector.wait_for(4))[3]
+    (info,) = shown["attachments"]
+    assert info["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+    assert (info["contentUrl"], info["content"]["fileType"]) == (upload_info["contentUrl"], "ics")
+    declined = {**invoke, "action": "decline"}
+    assert (
+        await teams.post(teams.activity(ALVA, type="invoke", name="fileConsent/invoke", value=declined))
+    ).status == 200
+    assert len(teams.connector.uploads) == 1
