@@ -8,15 +8,15 @@ PostgreSQL's "Key (email)=(…) already exists", or a library's warning.
 from __future__ import annotations
 
 import logging
-import re
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+from storage.directory import EMAIL_IN_TEXT
+
 REDACTED = "<e-post>"
 
 
 def redact(text: str) -> str:
     """`text` with every e-mail address replaced by a placeholder."""
-    return EMAIL.sub(REDACTED, text)
+    return EMAIL_IN_TEXT.sub(REDACTED, text)
 
 
 class RedactEmails(logging.Filter):

@@ -28,7 +28,7 @@ from typing import Any, Literal, Protocol
 from sqlmodel import Session, select
 
 from dialogs import nlu
-from storage.directory import fold
+from storage.directory import EMAIL_IN_TEXT, fold
 from storage.models import Person, Region, SchoolYear
 
 _LOGGER = logging.getLogger(__name__)
@@ -203,8 +203,6 @@ def validate(data: Any, *, teams: list[str], places: list[str], today: dtm.date)
 
 # Privacy ---------------------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
 
 class Pseudonyms:
     """Names and e-mail addresses of the roster replaced by placeholders, and put back.
@@ -240,7 +238,7 @@ class Pseudonyms:
                 self._back[self._emails[address]] = match.group(0)
             return self._emails[address]
 
-        text = _EMAIL.sub(email, text)
+        text = EMAIL_IN_TEXT.sub(email, text)
         for pattern, token in self._full:
             text = pattern.sub(token, text)
         for pattern, token in self._parts:
