@@ -7,9 +7,22 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from dialogs import assisted, coordinator, leader, logistics, manager, privacy, roles, teacher
+from dialogs import (
+    appoint,
+    assisted,
+    coordinator,
+    leader,
+    logistics,
+    manager,
+    network_days,
+    notes,
+    privacy,
+    roles,
+    scheduling,
+    teacher,
+)
 from dialogs.assist import Assistant
-from dialogs.engine import Engine, Registry
+from dialogs.engine import Engine, Router
 from storage.models import utcnow
 
 
@@ -21,12 +34,11 @@ def build_dialogs(
     clock: Callable[[], dtm.datetime] = utcnow,
     assistant: Assistant | None = None,
 ) -> Engine:
-    registry = Registry()
-    for dialogs in (teacher, leader, manager, coordinator, roles, assisted, privacy, logistics):
-        dialogs.register(registry)
+    modules = (teacher, leader, scheduling, notes, manager, coordinator, network_days, appoint, roles, assisted)
+    router = Router.combine(*(m.router for m in (*modules, privacy, logistics)))
     return Engine(
         engine,
-        registry,
+        router,
         idle_timeout=idle_timeout,
         default_language=default_language,
         clock=clock,

@@ -8,15 +8,17 @@ status view, and the digest is a list of the period's notes.
 from __future__ import annotations
 
 import datetime as dtm
-from typing import Any
 
 from sqlmodel import col, select
 
-from dialogs import nlu
+from dialogs import access, nlu
+from dialogs.access import is_coordinator
 from dialogs.assist import ModelRequest, looks_like_question
-from dialogs.coordinator import _not_a_coordinator, is_coordinator, overview, team_status
-from dialogs.engine import Registry, Turn, intent_button
+from dialogs.coordinator import overview, team_status
+from dialogs.engine import Router, Turn, Values, intent_button
 from dialogs.i18n import Translator
+from dialogs.names import Act, Intent
+from dialogs.roles import help_
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from storage.models import Meeting, Note, Team
 
@@ -69,109 +71,106 @@ def _slot_text(tr: Translator, slots: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
-def register(registry: Registry) -> None:
-    """Add the turns that take the model's results to `registry`."""
+router = Router()
 
-    @registry.action("assist.confirm")
-    def confirm(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        """The model's interpretation, for the person to confirm: nothing happens until they press yes."""
-        tr = turn.tr
-        intent = values.get("intent")
-        slots = values.get("slots") if isinstance(values.get("slots"), dict) else {}
-        slots = {k: str(v) for k, v in slots.items() if k in nlu.SLOTS}
-        if intent not in registry.intents or intent in ("unknown", "cancel"):
-            return [TextReply(text=tr._("Sorry, I didn't understand that.")), *registry.intents["help"](turn, {})]
-        detail = _slot_text(tr, slots)
-        question = (
-            tr._("Did you mean: {what} ({detail})?", what=_meaning(tr, intent), detail=detail)
-            if detail
-            else tr._("Did you mean: {what}?", what=_meaning(tr, intent))
+
+@router.action(Act.ASSIST_CONFIRM, guard=access.anyone)
+def confirm(turn: Turn, values: Values, _: None) -> list[Reply]:
+    """The model's interpretation, for the person to confirm: nothing happens until they press yes."""
+    tr = turn.tr
+    intent = values.get("intent")
+    slots = values.get("slots") if isinstance(values.get("slots"), dict) else {}
+    slots = {k: str(v) for k, v in slots.items() if k in nlu.SLOTS}
+    if intent not in tuple(Intent) or intent in (Intent.UNKNOWN, Intent.CANCEL):
+        return [TextReply(text=tr._("Sorry, I didn't understand that.")), *help_(turn, {})]
+    detail = _slot_text(tr, slots)
+    question = (
+        tr._("Did you mean: {what} ({detail})?", what=_meaning(tr, intent), detail=detail)
+        if detail
+        else tr._("Did you mean: {what}?", what=_meaning(tr, intent))
+    )
+    return [
+        ChoicesReply(
+            text=question,
+            buttons=[
+                Button(label=tr._("Yes"), action=Act.INTENT, values={"intent": intent, **slots}, style="primary"),
+                intent_button(tr._("No, show the menu"), Intent.HELP),
+            ],
         )
-        return [
-            ChoicesReply(
-                text=question,
-                buttons=[
-                    Button(label=tr._("Yes"), action="intent", values={"intent": intent, **slots}, style="primary"),
-                    intent_button(tr._("No, show the menu"), "help"),
-                ],
-            )
-        ]
+    ]
 
-    @registry.fallback
-    def question(turn: Turn, text: str, parsed: nlu.Parsed) -> list[Reply] | None:
-        """A coordinator's free question: the model may answer it; without one, the closest status view."""
-        if not is_coordinator(turn) or not looks_like_question(text):
-            return None
-        turn.model_request = ModelRequest("question", text, then="assist.answer")
-        team = turn.team_named(parsed.slots.get("team"))
-        lead = TextReply(text=turn.tr._("I can't answer that question myself. This is the closest view of the status:"))
-        return [lead, *(team_status(turn, team) if team else overview(turn))]
 
-    @registry.action("assist.answer")
-    def answer(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        tr = turn.tr
-        if not is_coordinator(turn):
-            return _not_a_coordinator(turn, "assist.answer")
-        used = [str(u) for u in values.get("used", []) if isinstance(u, str)]
-        return [
-            CardReply(
-                title=tr._("Answer (language model, from the status data)"),
-                text=str(values.get("result", "")),
-                facts=[(tr._("Based on"), ", ".join(used))] if used else [],
-                buttons=[intent_button(tr._("Status"), "status")],
-            )
-        ]
+@router.fallback
+def question(turn: Turn, text: str, parsed: nlu.Parsed) -> list[Reply] | None:
+    """A coordinator's free question: the model may answer it; without one, the closest status view."""
+    if not is_coordinator(turn) or not looks_like_question(text):
+        return None
+    turn.model_request = ModelRequest("question", text, then=Act.ASSIST_ANSWER)
+    team = turn.team_named(parsed.slots.get("team"))
+    lead = TextReply(text=turn.tr._("I can't answer that question myself. This is the closest view of the status:"))
+    return [lead, *(team_status(turn, team) if team else overview(turn))]
 
-    @registry.intent("notes_digest")
-    def digest(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        tr = turn.tr
-        if not is_coordinator(turn):
-            return _not_a_coordinator(turn, "notes_digest")
-        since = dtm.date.fromisoformat(slots["date"]) if "date" in slots else turn.today - dtm.timedelta(DIGEST_DAYS)
-        start = dtm.datetime.combine(since, dtm.time(0), tr.zone)
-        rows = turn.session.exec(
-            select(Meeting, Note, Team)
-            .join(Note, col(Note.meeting_id) == Meeting.id)
-            .join(Team, col(Team.id) == Meeting.team_id)
-            .where(
-                Team.region_id == turn.region.id,
-                col(Meeting.notes_distributed_at).is_not(None),
-                Meeting.starts_at >= start,
-            )
-            .order_by(col(Team.name), col(Meeting.starts_at))
-        ).all()
-        if not rows:
-            return [TextReply(text=tr._("No notes have been distributed since {date}.", date=tr.date(start)))]
-        text = "\n\n".join(f"## {team.name}, {tr.date(meeting.starts_at)}\n{note.body}" for meeting, note, team in rows)
-        turn.model_request = ModelRequest(
-            "digest", text[:DIGEST_CHARACTERS], then="notes.digest", values={"since": since.isoformat()}
+
+@router.action(Act.ASSIST_ANSWER, guard=access.coordinator("assist.answer"))
+def answer(turn: Turn, values: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    used = [str(u) for u in values.get("used", []) if isinstance(u, str)]
+    return [
+        CardReply(
+            title=tr._("Answer (language model, from the status data)"),
+            text=str(values.get("result", "")),
+            facts=[(tr._("Based on"), ", ".join(used))] if used else [],
+            buttons=[intent_button(tr._("Status"), Intent.STATUS)],
         )
-        return [
-            CardReply(
-                title=tr._("Notes distributed since {date}", date=tr.date(start)),
-                facts=[
-                    (f"{team.name}, {tr.date(meeting.starts_at)}", _first_line(note.body))
-                    for meeting, note, team in rows
-                ],
-            )
-        ]
+    ]
 
-    @registry.action("notes.digest")
-    def digest_shown(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        tr = turn.tr
-        if not is_coordinator(turn):
-            return _not_a_coordinator(turn, "notes.digest")
-        try:
-            since = dtm.date.fromisoformat(str(values.get("since")))
-        except ValueError:
-            since = turn.today
-        start = dtm.datetime.combine(since, dtm.time(0), tr.zone)
-        return [
-            CardReply(
-                title=tr._("Digest of the notes since {date} (language model)", date=tr.date(start)),
-                text=str(values.get("result", "")),
-            )
-        ]
+
+@router.intent(Intent.NOTES_DIGEST, guard=access.coordinator("notes_digest"))
+def digest(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    since = dtm.date.fromisoformat(slots["date"]) if "date" in slots else turn.today - dtm.timedelta(DIGEST_DAYS)
+    start = dtm.datetime.combine(since, dtm.time(0), tr.zone)
+    rows = turn.session.exec(
+        select(Meeting, Note, Team)
+        .join(Note, col(Note.meeting_id) == Meeting.id)
+        .join(Team, col(Team.id) == Meeting.team_id)
+        .where(
+            Team.region_id == turn.region.id,
+            col(Meeting.notes_distributed_at).is_not(None),
+            Meeting.starts_at >= start,
+        )
+        .order_by(col(Team.name), col(Meeting.starts_at))
+    ).all()
+    if not rows:
+        return [TextReply(text=tr._("No notes have been distributed since {date}.", date=tr.date(start)))]
+    text = "\n\n".join(f"## {team.name}, {tr.date(meeting.starts_at)}\n{note.body}" for meeting, note, team in rows)
+    turn.model_request = ModelRequest(
+        "digest", text[:DIGEST_CHARACTERS], then=Act.NOTES_DIGEST, values={"since": since.isoformat()}
+    )
+    return [
+        CardReply(
+            title=tr._("Notes distributed since {date}", date=tr.date(start)),
+            facts=[
+                (f"{team.name}, {tr.date(meeting.starts_at)}", _first_line(note.body)) for meeting, note, team in rows
+            ],
+        )
+    ]
+
+
+@router.action(Act.NOTES_DIGEST, guard=access.coordinator("notes.digest"))
+def digest_shown(turn: Turn, values: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    try:
+        since = dtm.date.fromisoformat(str(values.get("since")))
+    except ValueError:
+        since = turn.today
+    start = dtm.datetime.combine(since, dtm.time(0), tr.zone)
+    return [
+        CardReply(
+            title=tr._("Digest of the notes since {date} (language model)", date=tr.date(start)),
+            text=str(values.get("result", "")),
+        )
+    ]
 
 
 def _first_line(body: str, limit: int = 120) -> str:

@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -23,10 +23,12 @@ from sqlmodel import Session, select
 from dialogs import nlu
 from dialogs.assist import Assistant, ModelRequest, Pending, ask, needs_model, roster
 from dialogs.i18n import DEFAULT_LANGUAGE, Translator
+from dialogs.names import Act, Intent
 from dialogs.types import Button, Incoming, Reply, TextReply, buttons_of
 from storage.audit import record
 from storage.db import session_scope
 from storage.directory import fold, roles_of
+from storage.errors import AmneslagError
 from storage.models import DialogState, Person, Region, School, Team, utcnow
 from storage.teams import subject_teams
 
@@ -48,14 +50,14 @@ class Turn:
     next_step: str | None = None
     step_data: dict[str, Any] = field(default_factory=dict)
     waiting_data: dict[str, Any] = field(default_factory=dict)  # the data of the step this turn answers
-    understood: str = "unknown"  # the intent the rules found in this turn's text
+    understood: str = Intent.UNKNOWN  # the intent the rules found in this turn's text
     assistant_on: bool = False  # a language model is configured (it may still fail)
     model_request: ModelRequest | None = None  # what this turn would like the model to do (see dialogs.assist)
 
     @property
     def is_request(self) -> bool:
         """The text is a request of its own (such as "help"), not an answer to the waiting step."""
-        return self.understood != "unknown"
+        return self.understood != Intent.UNKNOWN
 
     @property
     def today(self) -> dtm.date:
@@ -89,35 +91,99 @@ class Turn:
         return [s.municipality for s in schools]
 
 
-IntentHandler = Callable[[Turn, dict[str, str]], list[Reply]]
-ActionHandler = Callable[[Turn, dict[str, Any]], list[Reply]]
+T = TypeVar("T")
+Values = dict[str, Any]
+Handler = Callable[[Turn, Values, T], list[Reply]]
 StepHandler = Callable[[Turn, str], list[Reply] | None]
 FallbackHandler = Callable[[Turn, str, nlu.Parsed], list[Reply] | None]
 
 
-class Registry:
-    """The handlers of intents, button actions and waiting steps."""
+class Refused(AmneslagError):
+    """A guard's no: the person gets `text` (one sentence) and the attempt goes to the audit log as refused.
+
+    Raise it before the action changes anything: the engine answers it and nothing else of the turn is done.
+    """
+
+    def __init__(self, attempt: str, reason: str, text: str, **details: Any):
+        super().__init__(text)
+        self.attempt, self.reason, self.text, self.details = attempt, reason, text, details
+
+
+class Answered(AmneslagError):
+    """An answer that ends an action early without a refusal ("That meeting no longer exists")."""
+
+    def __init__(self, *replies: Reply):
+        super().__init__(" ".join(getattr(r, "text", None) or "" for r in replies))
+        self.replies = list(replies)
+
+
+@dataclass(frozen=True)
+class Guard(Generic[T]):
+    """Who may run an action, and what it acts on: `check` resolves the values' ids to objects or raises
+    `Refused` (or `Answered`). `who` names the roles that can pass, for the authorization matrix."""
+
+    name: str
+    who: frozenset[str]
+    check: Callable[[Turn, Values], T]
+
+
+@dataclass(frozen=True)
+class Route(Generic[T]):
+    """An intent or a button action with its guard. Calling it runs the guard, then the handler."""
+
+    name: str
+    guard: Guard[T]
+    handler: Handler[T]
+
+    def __call__(self, turn: Turn, values: Values | None = None) -> list[Reply]:
+        values = dict(values or {})
+        return self.handler(turn, values, self.guard.check(turn, values))
+
+
+class Router:
+    """The routes of a set of dialogs: intents, button actions, steps waiting for an answer, and fallbacks.
+
+    Each dialog module has one; `Router.combine` joins them for the engine. A name registered twice is
+    an error, so two modules cannot quietly answer the same button.
+    """
 
     def __init__(self) -> None:
-        self.intents: dict[str, IntentHandler] = {}
-        self.actions: dict[str, ActionHandler] = {}
+        self.intents: dict[str, Route[Any]] = {}
+        self.actions: dict[str, Route[Any]] = {}
         self.steps: dict[str, StepHandler] = {}
         self.free_text_steps: set[str] = set()
         self.fallbacks: list[FallbackHandler] = []
 
-    def intent(self, name: str) -> Callable[[IntentHandler], IntentHandler]:
-        assert name in nlu.INTENTS, name
+    @classmethod
+    def combine(cls, *routers: Router) -> Router:
+        joined = cls()
+        for router in routers:
+            for table, theirs in (
+                (joined.intents, router.intents),
+                (joined.actions, router.actions),
+                (joined.steps, router.steps),
+            ):
+                twice = set(table) & set(theirs)
+                if twice:
+                    raise ValueError(f"registered twice: {sorted(twice)}")
+                table.update(theirs)  # type: ignore[attr-defined]  # the three tables differ in value type
+            joined.free_text_steps |= router.free_text_steps
+            joined.fallbacks += router.fallbacks
+        return joined
 
-        def add(handler: IntentHandler) -> IntentHandler:
-            self.intents[name] = handler
-            return handler
+    def intent(self, name: Intent, *, guard: Guard[T]) -> Callable[[Handler[T]], Route[T]]:
+        def add(handler: Handler[T]) -> Route[T]:
+            route = Route(str(name), guard, handler)
+            self.intents[name] = route
+            return route
 
         return add
 
-    def action(self, name: str) -> Callable[[ActionHandler], ActionHandler]:
-        def add(handler: ActionHandler) -> ActionHandler:
-            self.actions[name] = handler
-            return handler
+    def action(self, name: Act, *, guard: Guard[T]) -> Callable[[Handler[T]], Route[T]]:
+        def add(handler: Handler[T]) -> Route[T]:
+            route = Route(str(name), guard, handler)
+            self.actions[name] = route
+            return route
 
         return add
 
@@ -128,7 +194,8 @@ class Registry:
 
     def step(self, name: str, *, free_text: bool = False) -> Callable[[StepHandler], StepHandler]:
         """A step waiting for an answer. A `free_text` step takes any text but "cancel" (notes, a place,
-        a link); other steps take only text that is not a request of its own."""
+        a link); other steps take only text that is not a request of its own. A step's answer goes on
+        through a guarded route, so the step itself needs no guard."""
 
         def add(handler: StepHandler) -> StepHandler:
             self.steps[name] = handler
@@ -139,9 +206,9 @@ class Registry:
         return add
 
 
-def intent_button(label: str, intent: str, **slots: str) -> Button:
+def intent_button(label: str, intent: Intent, **slots: str) -> Button:
     """A button that starts an intent; it never expires."""
-    return Button(label=label, action="intent", values={"intent": intent, **slots})
+    return Button(label=label, action=Act.INTENT, values={"intent": intent, **slots})
 
 
 def _match_choice(text: str, choices: list[Button]) -> Button | None:
@@ -162,7 +229,7 @@ class Engine:
     def __init__(
         self,
         engine: sa.Engine,
-        registry: Registry,
+        router: Router,
         *,
         idle_timeout: dtm.timedelta = dtm.timedelta(minutes=30),
         default_language: str = DEFAULT_LANGUAGE,
@@ -171,7 +238,7 @@ class Engine:
     ):
         """`assistant` (a language model) is asked only where the rules are not confident; None: rules alone."""
         self.engine = engine
-        self.registry = registry
+        self.router = router
         self.idle_timeout = idle_timeout
         self.default_language = default_language
         self.clock = clock
@@ -325,7 +392,12 @@ class Engine:
             state = None
         if state is not None:
             turn.waiting_data = dict(state.data)
-        replies = self._dispatch(turn, state)
+        try:
+            replies = self._dispatch(turn, state)
+        except Refused as no:
+            replies = turn.refuse(no.attempt, no.reason, no.text, **no.details)
+        except Answered as answer:
+            replies = answer.replies
         self._save(session, incoming, state, turn, replies)
         return replies, turn
 
@@ -342,66 +414,66 @@ class Engine:
 
         parsed = nlu.parse(text, today=turn.today, teams=[t.name for t in turn.teams()], places=turn.places())
         turn.understood = parsed.intent
-        if parsed.intent == "cancel":
+        if parsed.intent == Intent.CANCEL:
             return [TextReply(text=tr._('OK, cancelled. Write "help" whenever you need me.'))]
 
         if state is not None and state.choices:
             choice = _match_choice(text, [Button.model_validate(b) for b in state.choices])
             if choice is not None:
                 return self._run_action(turn, choice.action, dict(choice.values))
-        if state is not None and state.step in self.registry.free_text_steps:
-            answer = self.registry.steps[state.step](turn, text)
+        if state is not None and state.step in self.router.free_text_steps:
+            answer = self.router.steps[state.step](turn, text)
             if answer is not None:
                 return answer
         if (state is None or not state.choices) and _NUMBER.match(text):
             return [
                 TextReply(text=tr._("That list is no longer open. Here is what I can do now:")),
-                *self.registry.intents["help"](turn, {}),
+                *self.router.intents[Intent.HELP](turn, {}),
             ]
 
-        if state is not None and state.step and parsed.intent == "unknown":
-            step = self.registry.steps.get(state.step)
+        if state is not None and state.step and parsed.intent == Intent.UNKNOWN:
+            step = self.router.steps.get(state.step)
             if step is not None:
                 answer = step(turn, text)
                 if answer is not None:
                     return answer
 
-        handler = self.registry.intents.get(parsed.intent)
-        if parsed.intent == "unknown":
-            for fallback in self.registry.fallbacks:
+        handler = self.router.intents.get(parsed.intent)
+        if parsed.intent == Intent.UNKNOWN:
+            for fallback in self.router.fallbacks:
                 answer = fallback(turn, text, parsed)
                 if answer is not None:
                     return answer
-            turn.model_request = ModelRequest("interpret", text, then="assist.confirm")
+            turn.model_request = ModelRequest("interpret", text, then=Act.ASSIST_CONFIRM)
         elif needs_model(parsed, text):  # the rules know what is asked but found none of its details
             turn.model_request = ModelRequest(
-                "interpret", text, then="assist.confirm", values={"expect": parsed.intent}
+                "interpret", text, then=Act.ASSIST_CONFIRM, values={"expect": parsed.intent}
             )
-        if parsed.intent == "unknown" or handler is None:
-            if parsed.intent != "unknown":
+        if parsed.intent == Intent.UNKNOWN or handler is None:
+            if parsed.intent != Intent.UNKNOWN:
                 _LOGGER.info("intent %s is not available in the chat yet", parsed.intent)
             else:
                 _LOGGER.info("not understood: person %s, %d characters", turn.person.id, len(text))
             lead = (
                 tr._("Sorry, I can't do that here yet.")
-                if parsed.intent != "unknown"
+                if parsed.intent != Intent.UNKNOWN
                 else tr._("Sorry, I didn't understand that.")
             )
-            return [TextReply(text=lead), *self.registry.intents["help"](turn, {})]
+            return [TextReply(text=lead), *self.router.intents[Intent.HELP](turn, {})]
         return handler(turn, parsed.slots)
 
     def _run_action(self, turn: Turn, action: str, values: dict[str, Any]) -> list[Reply]:
-        if action == "intent":
+        if action == Act.INTENT:
             intent = str(values.pop("intent", ""))
-            handler = self.registry.intents.get(intent)
+            handler = self.router.intents.get(intent)
             if handler is not None:
                 return handler(turn, {k: str(v) for k, v in values.items() if k in nlu.SLOTS})
-        elif action in self.registry.actions:
-            return self.registry.actions[action](turn, values)
+        elif action in self.router.actions:
+            return self.router.actions[action](turn, values)
         _LOGGER.info("unknown or expired action %r from person %s", action, turn.person.id)
         return [
             TextReply(text=turn.tr._("That button has expired. Here is what I can do now:")),
-            *self.registry.intents["help"](turn, {}),
+            *self.router.intents[Intent.HELP](turn, {}),
         ]
 
     def _save(

@@ -14,16 +14,17 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from dialogs import access
+from dialogs.access import MeetingOf
 from dialogs.common import short
-from dialogs.coordinator import is_coordinator
-from dialogs.engine import Registry, Turn
+from dialogs.engine import Answered, Router, Turn, Values
 from dialogs.i18n import Translator
-from dialogs.leader import is_leader_now, led_teams
+from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply, ticked
 from storage import logistics as rules
 from storage.meetings import is_leader
-from storage.models import Meeting, MeetingCost, MeetingKind, Person, Role, School, Team
+from storage.models import Meeting, MeetingCost, MeetingKind, Person, School, SchoolYear, Team
 from storage.teams import current_year
 
 MAX_MEETINGS = 10
@@ -33,48 +34,11 @@ def money(amount: int) -> str:
     return rules.kronor(amount)
 
 
-def _meeting(turn: Turn, values: dict[str, Any]) -> tuple[Meeting, Team] | list[Reply]:
-    meeting_id = values.get("meeting_id")
-    meeting = turn.session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
-    team = turn.session.get(Team, meeting.team_id) if meeting is not None else None
-    if meeting is None or team is None:
-        return [TextReply(text=turn.tr._("That meeting no longer exists."))]
-    if team.region_id != turn.region.id:
-        return turn.refuse(
-            "logistics",
-            "other_region",
-            turn.tr._("That belongs to another region than yours, so you can't change it."),
-            meeting=meeting.id,
-        )
-    return meeting, team
-
-
 def _title(turn: Turn, meeting: Meeting, team: Team) -> str:
     return f"{team.name}, {turn.tr.date(meeting.starts_at)}"
 
 
 # Attendance -----------------------------------------------------------------------------------
-
-
-def _led(turn: Turn, values: dict[str, Any]) -> tuple[Meeting, Team] | list[Reply]:
-    """The meeting of a button if the person leads its team that year and it has taken place; else the answer."""
-    found = _meeting(turn, values)
-    if isinstance(found, list):
-        return found
-    meeting, team = found
-    assert turn.person.id is not None
-    if not is_leader(turn.session, turn.person.id, meeting.team_id, meeting.school_year_id):
-        return turn.refuse(
-            "attendance.confirm",
-            "not_leader_of_team",
-            turn.tr._("Only the leaders of {team} confirm who attended its meetings.", team=team.name),
-            meeting=meeting.id,
-        )
-    if meeting.cancelled_at is not None:
-        return [TextReply(text=turn.tr._("That meeting has been cancelled."))]
-    if meeting.starts_at > turn.now:
-        return [TextReply(text=turn.tr._("Attendance is confirmed once the meeting has taken place."))]
-    return meeting, team
 
 
 def _locked(turn: Turn, meeting: Meeting, team: Team, cost: MeetingCost) -> list[Reply]:
@@ -118,7 +82,7 @@ def _attendance_card(turn: Turn, meeting: Meeting, team: Team, ticks: set[int] |
                 value=value,
             )
         ],
-        submit=Button(label=tr._("Confirm attendance"), action="attendance.save", values=ref, style="primary"),
+        submit=Button(label=tr._("Confirm attendance"), action=Act.ATTENDANCE_SAVE, values=ref, style="primary"),
     )
     came = [p for p, _ in people if p.id in on]
     away = [p for p, _ in people if p.id not in on]
@@ -131,7 +95,7 @@ def _attendance_card(turn: Turn, meeting: Meeting, team: Team, ticks: set[int] |
         buttons=[
             Button(
                 label=tr.n_("Confirm: {count} attended", "Confirm: {count} attended", len(came)),
-                action="attendance.save",
+                action=Act.ATTENDANCE_SAVE,
                 values={**ref, "attended": value},
                 style="primary",
             ),
@@ -140,7 +104,7 @@ def _attendance_card(turn: Turn, meeting: Meeting, team: Team, ticks: set[int] |
                     label=short(
                         tr._("Not there: {name}", name=p.name) if p.id in on else tr._("Was there: {name}", name=p.name)
                     ),
-                    action="attendance.toggle",
+                    action=Act.ATTENDANCE_TOGGLE,
                     values={**ref, "attended": ",".join(str(i) for i in sorted((on ^ {p.id}) - {None}))},
                 )
                 for p, _ in people
@@ -193,20 +157,6 @@ def _problem_text(turn: Turn, problem: rules.CostProblem, meeting: Meeting, amou
     return texts[problem]
 
 
-def _may_enter(turn: Turn, meeting: Meeting, team: Team, attempt: str) -> list[Reply] | None:
-    """None when the person may enter the cost (a leader, or the host school's manager); else the refusal."""
-    if rules.may_enter_cost(turn.session, turn.person, turn.roles, meeting):
-        return None
-    return turn.refuse(
-        attempt,
-        "not_host_or_leader",
-        turn.tr._(
-            "Only the host school's manager or a leader of {team} can enter the cost of its meeting.", team=team.name
-        ),
-        meeting=meeting.id,
-    )
-
-
 def _entered(turn: Turn, meeting: Meeting, team: Team, cost: MeetingCost) -> list[Reply]:
     tr = turn.tr
     who = turn.session.get(Person, cost.entered_by_id) if cost.entered_by_id else None
@@ -252,27 +202,24 @@ def _cost_form(turn: Turn, meeting: Meeting, team: Team, lead: str | None = None
             title=tr._("Cost of {meeting}", meeting=_title(turn, meeting, team)),
             missing=tr._("Please fill this in."),
             fields=[FormField(name="total", label=tr._("Total cost in whole kronor"))],
-            submit=Button(label=tr._("Preview the split"), action="cost.preview", values={"meeting_id": meeting.id}),
+            submit=Button(label=tr._("Preview the split"), action=Act.COST_PREVIEW, values={"meeting_id": meeting.id}),
         ),
         TextReply(text=tr._("Write the total cost in whole kronor, for example 12 000. You see the split first.")),
     ]
 
 
-def _cost_meeting(turn: Turn, values: dict[str, Any], attempt: str) -> tuple[Meeting, Team] | list[Reply]:
-    """The meeting of a cost button, checked: the person's right, the meeting, no cost yet; else the answer."""
-    found = _meeting(turn, values)
-    if isinstance(found, list):
-        return found
-    meeting, team = found
-    refused = _may_enter(turn, meeting, team, attempt)
-    if refused is not None:
-        return refused
+ENTERS_COST = access.enters_cost("cost.enter")
+
+
+def _cost_open(turn: Turn, found: MeetingOf) -> tuple[Meeting, Team]:
+    """The meeting of a cost button, if its cost can be entered now (held, physical, no cost yet)."""
+    meeting, team = found.meeting, found.team
     problem = rules.meeting_problem(turn.session, meeting, turn.now)
     if problem is not None:
-        return [TextReply(text=_problem_text(turn, problem, meeting))]
+        raise Answered(TextReply(text=_problem_text(turn, problem, meeting)))
     cost = rules.cost_of(turn.session, meeting.id or 0)
     if cost is not None:
-        return _entered(turn, meeting, team, cost)
+        raise Answered(*_entered(turn, meeting, team, cost))
     return meeting, team
 
 
@@ -328,7 +275,7 @@ def _preview(turn: Turn, meeting: Meeting, team: Team, amount: int | None) -> li
             buttons=[
                 Button(
                     label=tr._("Send the shares"),
-                    action="cost.confirm",
+                    action=Act.COST_CONFIRM,
                     values={
                         "meeting_id": meeting.id,
                         "total": amount,
@@ -336,7 +283,7 @@ def _preview(turn: Turn, meeting: Meeting, team: Team, amount: int | None) -> li
                     },
                     style="primary",
                 ),
-                Button(label=tr._("Change the amount"), action="cost.start", values={"meeting_id": meeting.id}),
+                Button(label=tr._("Change the amount"), action=Act.COST_START, values={"meeting_id": meeting.id}),
             ],
         )
     ]
@@ -447,12 +394,12 @@ def _cost_candidates(turn: Turn) -> list[tuple[Meeting, Team]]:
     """Held physical meetings whose cost the person may enter and that have none yet, latest first."""
     year = current_year(turn.session, turn.region, turn.now)
     found: dict[int, tuple[Meeting, Team]] = {}
-    for team, team_year in led_teams(turn):
+    for team, team_year in access.led_teams(turn):
         for meeting in turn.session.exec(
             select(Meeting).where(Meeting.team_id == team.id, Meeting.school_year_id == team_year.id)
         ).all():
             found[meeting.id or 0] = (meeting, team)
-    if Role.MANAGER.value in turn.roles and turn.person.school_id is not None:
+    if access.is_manager(turn) and turn.person.school_id is not None:
         for meeting, team in turn.session.exec(
             select(Meeting, Team)
             .join(Team, col(Team.id) == Meeting.team_id)
@@ -469,7 +416,7 @@ def _cost_candidates(turn: Turn) -> list[tuple[Meeting, Team]]:
     return sorted(held, key=lambda pair: pair[0].starts_at, reverse=True)
 
 
-def _on_day(turn: Turn, pairs: list[tuple[Meeting, Team]], slots: dict[str, str]) -> list[tuple[Meeting, Team]]:
+def _on_day(turn: Turn, pairs: list[tuple[Meeting, Team]], slots: Values) -> list[tuple[Meeting, Team]]:
     if slots.get("team"):
         pairs = [(m, t) for m, t in pairs if t.name == slots["team"]] or pairs
     if slots.get("date"):
@@ -494,185 +441,152 @@ def _pick(turn: Turn, pairs: list[tuple[Meeting, Team]], question: str, action: 
     ]
 
 
-def register(registry: Registry) -> None:
-    """Add attendance and the cost split to `registry`."""
+router = Router()
 
-    @registry.intent("confirm_attendance")
-    def attendance_intent(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        if not is_leader_now(turn):
-            return turn.refuse(
-                "attendance.confirm",
-                "not_a_leader",
-                turn.tr._("Only team leaders confirm who attended, and you don't lead a subject team this year."),
+
+def _only_leaders(turn: Turn) -> str:
+    return turn.tr._("Only team leaders confirm who attended, and you don't lead a subject team this year.")
+
+
+@router.intent(Intent.CONFIRM_ATTENDANCE, guard=access.leader("attendance.confirm", refusal=_only_leaders))
+def attendance_intent(turn: Turn, slots: Values, led: list[tuple[Team, SchoolYear]]) -> list[Reply]:
+    held = [
+        (m, t)
+        for team, year in led
+        for m in turn.session.exec(
+            select(Meeting).where(
+                Meeting.team_id == team.id,
+                Meeting.school_year_id == year.id,
+                col(Meeting.cancelled_at).is_(None),
+                Meeting.starts_at <= turn.now,
             )
-        held = [
-            (m, t)
-            for team, year in led_teams(turn)
-            for m in turn.session.exec(
-                select(Meeting).where(
-                    Meeting.team_id == team.id,
-                    Meeting.school_year_id == year.id,
-                    col(Meeting.cancelled_at).is_(None),
-                    Meeting.starts_at <= turn.now,
-                )
-            ).all()
-            for t in [team]
-        ]
-        held = _on_day(turn, sorted(held, key=lambda pair: pair[0].starts_at, reverse=True), slots)
-        if not held:
-            return [TextReply(text=turn.tr._("Your team has held no meetings yet this school year."))]
-        if len(held) == 1:
-            return attendance_start(turn, {"meeting_id": held[0][0].id})
-        return _pick(turn, held, turn.tr._("Which meeting's attendance?"), "attendance.start")
+        ).all()
+        for t in [team]
+    ]
+    held = _on_day(turn, sorted(held, key=lambda pair: pair[0].starts_at, reverse=True), slots)
+    if not held:
+        return [TextReply(text=turn.tr._("Your team has held no meetings yet this school year."))]
+    if len(held) == 1:
+        return attendance_start(turn, {"meeting_id": held[0][0].id})
+    return _pick(turn, held, turn.tr._("Which meeting's attendance?"), Act.ATTENDANCE_START)
 
-    @registry.action("attendance.start")
-    def attendance_start(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        found = _led(turn, values)
-        if isinstance(found, list):
-            return found
-        meeting, team = found
-        cost = rules.cost_of(turn.session, meeting.id or 0)
-        if cost is not None:
-            return _locked(turn, meeting, team, cost)
+
+@router.action(Act.ATTENDANCE_START, guard=access.leads_held_meeting("attendance.confirm"))
+def attendance_start(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+    meeting, team = found.meeting, found.team
+    cost = rules.cost_of(turn.session, meeting.id or 0)
+    if cost is not None:
+        return _locked(turn, meeting, team, cost)
+    return _attendance_card(turn, meeting, team)
+
+
+@router.action(Act.ATTENDANCE_TOGGLE, guard=access.leads_held_meeting("attendance.confirm"))
+def attendance_toggle(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+    meeting, team = found.meeting, found.team
+    chosen = _chosen(turn, meeting, values.get("attended"))
+    return _attendance_card(turn, meeting, team, chosen)
+
+
+@router.action(Act.ATTENDANCE_SAVE, guard=access.leads_held_meeting("attendance.confirm"))
+def attendance_save(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+    tr = turn.tr
+    meeting, team = found.meeting, found.team
+    cost = rules.cost_of(turn.session, meeting.id or 0)
+    if cost is not None:
+        return _locked(turn, meeting, team, cost)
+    chosen = _chosen(turn, meeting, values.get("attended"))
+    if chosen is None:
         return _attendance_card(turn, meeting, team)
+    rows = rules.confirm_attendance(turn.session, meeting=meeting, attended=chosen, actor=turn.person, now=turn.now)
+    came = sum(1 for r in rows if r.attended)
+    text = tr.n_(
+        "Saved: {count} of {total} attended {meeting}.",
+        "Saved: {count} of {total} attended {meeting}.",
+        came,
+        total=len(rows),
+        meeting=_title(turn, meeting, team),
+    )
+    buttons = []
+    if meeting.kind == MeetingKind.PHYSICAL.value and came:
+        buttons.append(Button(label=tr._("Enter the cost"), action=Act.COST_START, values={"meeting_id": meeting.id}))
+        text += " " + tr._("The host school's manager, or you, can now enter the meeting's cost to divide it.")
+    return [ChoicesReply(text=text, buttons=buttons)] if buttons else [TextReply(text=text)]
 
-    @registry.action("attendance.toggle")
-    def attendance_toggle(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        found = _led(turn, values)
-        if isinstance(found, list):
-            return found
-        meeting, team = found
-        chosen = _chosen(turn, meeting, values.get("attended"))
-        return _attendance_card(turn, meeting, team, chosen)
 
-    @registry.action("attendance.save")
-    def attendance_save(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        tr = turn.tr
-        found = _led(turn, values)
-        if isinstance(found, list):
-            return found
-        meeting, team = found
-        cost = rules.cost_of(turn.session, meeting.id or 0)
-        if cost is not None:
-            return _locked(turn, meeting, team, cost)
-        chosen = _chosen(turn, meeting, values.get("attended"))
-        if chosen is None:
-            return _attendance_card(turn, meeting, team)
-        rows = rules.confirm_attendance(turn.session, meeting=meeting, attended=chosen, actor=turn.person, now=turn.now)
-        came = sum(1 for r in rows if r.attended)
-        text = tr.n_(
-            "Saved: {count} of {total} attended {meeting}.",
-            "Saved: {count} of {total} attended {meeting}.",
-            came,
-            total=len(rows),
-            meeting=_title(turn, meeting, team),
-        )
-        buttons = []
-        if meeting.kind == MeetingKind.PHYSICAL.value and came:
-            buttons.append(Button(label=tr._("Enter the cost"), action="cost.start", values={"meeting_id": meeting.id}))
-            text += " " + tr._("The host school's manager, or you, can now enter the meeting's cost to divide it.")
-        return [ChoicesReply(text=text, buttons=buttons)] if buttons else [TextReply(text=text)]
+@router.intent(Intent.ENTER_COST, guard=access.leader_or_manager("cost.enter"))
+def cost_intent(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    held = _on_day(turn, _cost_candidates(turn), slots)
+    waiting = [(m, t) for m, t in held if rules.cost_of(turn.session, m.id or 0) is None]
+    amount = rules.kronor_in_text(turn.incoming.text or "")
+    extra = {"total": amount} if amount is not None else {}
+    if not held:
+        return [TextReply(text=tr._("There is no physical meeting held that you can enter a cost for."))]
+    if not waiting and len(held) == 1:
+        return cost_start(turn, {"meeting_id": held[0][0].id})
+    if not waiting:
+        return [TextReply(text=tr._("Every held physical meeting you can enter a cost for already has one."))]
+    if len(waiting) == 1:
+        return cost_start(turn, {"meeting_id": waiting[0][0].id, **extra})
+    return _pick(turn, waiting, tr._("Which meeting's cost?"), Act.COST_START, **extra)
 
-    @registry.intent("enter_cost")
-    def cost_intent(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        tr = turn.tr
-        if not is_leader_now(turn) and Role.MANAGER.value not in turn.roles:
-            return turn.refuse(
-                "cost.enter",
-                "not_host_or_leader",
-                tr._("Only a host school's manager or a team leader can enter the cost of a meeting."),
-            )
-        held = _on_day(turn, _cost_candidates(turn), slots)
-        waiting = [(m, t) for m, t in held if rules.cost_of(turn.session, m.id or 0) is None]
-        amount = rules.kronor_in_text(turn.incoming.text or "")
-        extra = {"total": amount} if amount is not None else {}
-        if not held:
-            return [TextReply(text=tr._("There is no physical meeting held that you can enter a cost for."))]
-        if not waiting and len(held) == 1:
-            return cost_start(turn, {"meeting_id": held[0][0].id})
-        if not waiting:
-            return [TextReply(text=tr._("Every held physical meeting you can enter a cost for already has one."))]
-        if len(waiting) == 1:
-            return cost_start(turn, {"meeting_id": waiting[0][0].id, **extra})
-        return _pick(turn, waiting, tr._("Which meeting's cost?"), "cost.start", **extra)
 
-    @registry.action("cost.start")
-    def cost_start(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        found = _cost_meeting(turn, values, "cost.enter")
-        if isinstance(found, list):
-            return found
-        meeting, team = found
-        if values.get("total") is not None:
-            return _preview(turn, meeting, team, _amount(values["total"]))
-        if not any(a.attended for a in rules.attendance_of(turn.session, meeting.id or 0)):
-            return _preview(turn, meeting, team, 1)  # says what is missing: the attendance, or anyone who came
-        return _cost_form(turn, meeting, team)
+@router.action(Act.COST_START, guard=ENTERS_COST)
+def cost_start(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+    meeting, team = _cost_open(turn, found)
+    if values.get("total") is not None:
+        return _preview(turn, meeting, team, _amount(values["total"]))
+    if not any(a.attended for a in rules.attendance_of(turn.session, meeting.id or 0)):
+        return _preview(turn, meeting, team, 1)  # says what is missing: the attendance, or anyone who came
+    return _cost_form(turn, meeting, team)
 
-    @registry.step("cost.amount", free_text=True)
-    def cost_amount(turn: Turn, text: str) -> list[Reply] | None:
-        amount = rules.parse_kronor(text)
-        if amount is None and turn.is_request:
-            return None
-        return cost_preview(turn, {"meeting_id": turn.waiting_data.get("meeting_id"), "total": text})
 
-    @registry.action("cost.preview")
-    def cost_preview(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        found = _cost_meeting(turn, values, "cost.enter")
-        if isinstance(found, list):
-            return found
-        meeting, team = found
-        return _preview(turn, meeting, team, _amount(values.get("total")))
+@router.step("cost.amount", free_text=True)
+def cost_amount(turn: Turn, text: str) -> list[Reply] | None:
+    amount = rules.parse_kronor(text)
+    if amount is None and turn.is_request:
+        return None
+    return cost_preview(turn, {"meeting_id": turn.waiting_data.get("meeting_id"), "total": text})
 
-    @registry.action("cost.confirm")
-    def cost_confirm(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        tr = turn.tr
-        found = _cost_meeting(turn, values, "cost.enter")
-        if isinstance(found, list):
-            return found
-        meeting, team = found
-        assert meeting.id is not None
-        amount = _amount(values.get("total"))
-        if values.get("attendance") != rules.attendance_fingerprint(turn.session, meeting.id):
-            return [
-                TextReply(text=tr._("The attendance has changed since that preview. Here is the split now:")),
-                *_preview(turn, meeting, team, amount),
-            ]
-        entered = rules.enter_cost(turn.session, meeting=meeting, total_kr=amount, actor=turn.person, now=turn.now)
-        if entered == rules.CostProblem.ALREADY_ENTERED:
-            cost = rules.cost_of(turn.session, meeting.id)
-            return (
-                _entered(turn, meeting, team, cost) if cost else [TextReply(text=_problem_text(turn, entered, meeting))]
-            )
-        if isinstance(entered, rules.CostProblem):
-            return _preview(turn, meeting, team, amount)
-        cost, shares = entered
-        told, without = _tell_schools(turn, meeting, team, cost, shares)
-        text = tr.n_(
-            "Done: {total} is divided and {count} manager of the visiting schools has their share.",
-            "Done: {total} is divided and the {count} managers of the visiting schools have their shares.",
-            told,
-            total=money(cost.total_kr),
-        )
-        if without:
-            text += " " + tr._(
-                "No manager in the roster for {schools}: tell them yourself.", schools=", ".join(without)
-            )
-        return [TextReply(text=text), *_invoice_card(turn, meeting, team)]
 
-    @registry.action("cost.show")
-    def cost_show(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        found = _meeting(turn, values)
-        if isinstance(found, list):
-            return found
-        meeting, team = found
-        if not (rules.may_enter_cost(turn.session, turn.person, turn.roles, meeting) or is_coordinator(turn)):
-            return turn.refuse(
-                "cost.show",
-                "not_host_or_leader",
-                turn.tr._(
-                    "Only the host school's manager, the team's leaders and the coordinator see the invoice basis."
-                ),
-                meeting=meeting.id,
-            )
-        card = _invoice_card(turn, meeting, team)
-        return card or [TextReply(text=turn.tr._("No cost has been entered for that meeting."))]
+@router.action(Act.COST_PREVIEW, guard=ENTERS_COST)
+def cost_preview(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+    meeting, team = _cost_open(turn, found)
+    return _preview(turn, meeting, team, _amount(values.get("total")))
+
+
+@router.action(Act.COST_CONFIRM, guard=ENTERS_COST)
+def cost_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+    tr = turn.tr
+    meeting, team = _cost_open(turn, found)
+    assert meeting.id is not None
+    amount = _amount(values.get("total"))
+    if values.get("attendance") != rules.attendance_fingerprint(turn.session, meeting.id):
+        return [
+            TextReply(text=tr._("The attendance has changed since that preview. Here is the split now:")),
+            *_preview(turn, meeting, team, amount),
+        ]
+    entered = rules.enter_cost(turn.session, meeting=meeting, total_kr=amount, actor=turn.person, now=turn.now)
+    if entered == rules.CostProblem.ALREADY_ENTERED:
+        cost = rules.cost_of(turn.session, meeting.id)
+        return _entered(turn, meeting, team, cost) if cost else [TextReply(text=_problem_text(turn, entered, meeting))]
+    if isinstance(entered, rules.CostProblem):
+        return _preview(turn, meeting, team, amount)
+    cost, shares = entered
+    told, without = _tell_schools(turn, meeting, team, cost, shares)
+    text = tr.n_(
+        "Done: {total} is divided and {count} manager of the visiting schools has their share.",
+        "Done: {total} is divided and the {count} managers of the visiting schools have their shares.",
+        told,
+        total=money(cost.total_kr),
+    )
+    if without:
+        text += " " + tr._("No manager in the roster for {schools}: tell them yourself.", schools=", ".join(without))
+    return [TextReply(text=text), *_invoice_card(turn, meeting, team)]
+
+
+@router.action(Act.COST_SHOW, guard=access.sees_invoice("cost.show"))
+def cost_show(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+    meeting, team = found.meeting, found.team
+    card = _invoice_card(turn, meeting, team)
+    return card or [TextReply(text=turn.tr._("No cost has been entered for that meeting."))]

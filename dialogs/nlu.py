@@ -14,38 +14,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from dialogs.names import Intent
 from storage.directory import fold
 
-INTENTS = (
-    "help",
-    "my_team",
-    "choose_team",
-    "report_absence",
-    "withdraw_absence",
-    "upcoming_meetings",
-    "latest_notes",
-    "notes_digest",
-    "schedule_meeting",
-    "change_meeting",
-    "cancel_meeting",
-    "send_notice",
-    "log_notes",
-    "confirm_framework_review",
-    "list_staff",
-    "confirm_memberships",
-    "report_memberships",
-    "add_network_day",
-    "remove_network_day",
-    "appoint_leader",
-    "status",
-    "people_without_team",
-    "absences",
-    "my_data",
-    "confirm_attendance",
-    "enter_cost",
-    "cancel",
-    "unknown",
-)
+INTENTS = tuple(Intent)  # every intent, as plain strings (StrEnum members)
 SLOTS = ("team", "date", "kind", "place")
 KINDS = ("physical", "digital")
 MAX_PARSED_CHARACTERS = 1000

@@ -14,8 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import col, select
 
-from dialogs.engine import Registry, Turn
+from dialogs import access
+from dialogs.engine import Router, Turn, Values
 from dialogs.i18n import Translator
+from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from storage.audit import record
@@ -160,8 +162,8 @@ def _retention(turn: Turn, periods: RetentionPeriods, held: int) -> CardReply:
         facts=facts,
         text=text,
         buttons=[
-            Button(label=tr._("Ask for a copy"), action="privacy.request", values={"what": "copy"}),
-            Button(label=tr._("Ask to be erased"), action="privacy.request", values={"what": "erase"}),
+            Button(label=tr._("Ask for a copy"), action=Act.PRIVACY_REQUEST, values={"what": "copy"}),
+            Button(label=tr._("Ask to be erased"), action=Act.PRIVACY_REQUEST, values={"what": "erase"}),
         ],
     )
 
@@ -180,90 +182,93 @@ def _admins(turn: Turn) -> list[Person]:
     return []
 
 
-def register(registry: Registry) -> None:
-    """Add "what do you know about me?" and the requests for a copy or erasure to `registry`."""
+router = Router()
 
-    @registry.intent("my_data")
-    def my_data(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        data = collect(turn.session, turn.person)
+
+@router.intent(Intent.MY_DATA, guard=access.anyone)
+def my_data(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    data = collect(turn.session, turn.person)
+    return [
+        _profile(turn, data),
+        _activity(turn, data),
+        _retention(turn, retention_periods(), len(data["archive_holds"])),
+    ]
+
+
+@router.action(Act.PRIVACY_REQUEST, guard=access.anyone)
+def request(turn: Turn, values: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    if values.get("what") == "erase":
         return [
-            _profile(turn, data),
-            _activity(turn, data),
-            _retention(turn, retention_periods(), len(data["archive_holds"])),
-        ]
-
-    @registry.action("privacy.request")
-    def request(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        tr = turn.tr
-        if values.get("what") == "erase":
-            return [
-                ChoicesReply(
-                    text=tr._(
-                        "Erasure removes your absences, your teams and everything else about you, and I will no "
-                        "longer know you. Your name in notes and the change log is replaced by a code. "
-                        "Shall I ask the administrator to erase you?"
+            ChoicesReply(
+                text=tr._(
+                    "Erasure removes your absences, your teams and everything else about you, and I will no "
+                    "longer know you. Your name in notes and the change log is replaced by a code. "
+                    "Shall I ask the administrator to erase you?"
+                ),
+                buttons=[
+                    Button(
+                        label=tr._("Yes, ask for erasure"),
+                        action=Act.PRIVACY_SEND,
+                        values={"what": "erase"},
+                        style="danger",
                     ),
-                    buttons=[
-                        Button(
-                            label=tr._("Yes, ask for erasure"),
-                            action="privacy.send",
-                            values={"what": "erase"},
-                            style="danger",
-                        ),
-                        Button(label=tr._("No"), action="privacy.keep"),
-                    ],
-                )
-            ]
-        return send(turn, {"what": "copy"})
+                    Button(label=tr._("No"), action=Act.PRIVACY_KEEP),
+                ],
+            )
+        ]
+    return send(turn, {"what": "copy"})
 
-    @registry.action("privacy.keep")
-    def keep(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        return [TextReply(text=turn.tr._("OK, nothing was sent."))]
 
-    @registry.action("privacy.send")
-    def send(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        tr = turn.tr
-        what = "erase" if values.get("what") == "erase" else "copy"
-        admins = _admins(turn)
-        if not admins:
-            return [
-                TextReply(
-                    text=tr._("I found no administrator or coordinator to tell. Please ask your municipality directly.")
-                )
-            ]
-        person = turn.person
+@router.action(Act.PRIVACY_KEEP, guard=access.anyone)
+def keep(turn: Turn, values: Values, _: None) -> list[Reply]:
+    return [TextReply(text=turn.tr._("OK, nothing was sent."))]
 
-        def build(rtr: Translator) -> list[Reply]:
-            asks = rtr._("a copy of their data") if what == "copy" else rtr._("to have their data erased")
-            command = "export" if what == "copy" else "erase"
-            return [
-                TextReply(
-                    text=rtr._(
-                        "{name} ({email}) asks for {what}. The municipality must answer within one month. "
-                        "Command: amneslag gdpr {command} {email}",
-                        name=person.name,
-                        email=person.email,
-                        what=asks,
-                        command=command,
-                    )
-                )
-            ]
 
-        notify(turn.session, recipients=admins, region=turn.region, kind="gdpr_request", build=build, origin=person)
-        record(
-            turn.session,
-            action="gdpr.requested",
-            entity="person",
-            entity_id=person.id,
-            actor_id=person.id,
-            details={"what": what},
-        )
-        names = ", ".join(a.name for a in admins)
+@router.action(Act.PRIVACY_SEND, guard=access.anyone)
+def send(turn: Turn, values: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    what = "erase" if values.get("what") == "erase" else "copy"
+    admins = _admins(turn)
+    if not admins:
         return [
             TextReply(
-                text=tr._(
-                    "I have told {names}. The municipality must answer you within one month.",
-                    names=names,
+                text=tr._("I found no administrator or coordinator to tell. Please ask your municipality directly.")
+            )
+        ]
+    person = turn.person
+
+    def build(rtr: Translator) -> list[Reply]:
+        asks = rtr._("a copy of their data") if what == "copy" else rtr._("to have their data erased")
+        command = "export" if what == "copy" else "erase"
+        return [
+            TextReply(
+                text=rtr._(
+                    "{name} ({email}) asks for {what}. The municipality must answer within one month. "
+                    "Command: amneslag gdpr {command} {email}",
+                    name=person.name,
+                    email=person.email,
+                    what=asks,
+                    command=command,
                 )
             )
         ]
+
+    notify(turn.session, recipients=admins, region=turn.region, kind="gdpr_request", build=build, origin=person)
+    record(
+        turn.session,
+        action="gdpr.requested",
+        entity="person",
+        entity_id=person.id,
+        actor_id=person.id,
+        details={"what": what},
+    )
+    names = ", ".join(a.name for a in admins)
+    return [
+        TextReply(
+            text=tr._(
+                "I have told {names}. The municipality must answer you within one month.",
+                names=names,
+            )
+        )
+    ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from dialogs.engine import intent_button
 from dialogs.i18n import Translator
+from dialogs.names import Act, Intent
 from dialogs.types import Button, ChoicesReply, Reply, TextReply
 
 
@@ -28,7 +29,7 @@ def reminder_replies(t: Translator, rule: str, context: dict[str, Any]) -> list[
                     "Time to choose your subject team for the school year {year}, together with your manager.",
                     year=context["year"],
                 ),
-                buttons=[intent_button(t._("Choose team"), "choose_team")],
+                buttons=[intent_button(t._("Choose team"), Intent.CHOOSE_TEAM)],
             )
         ]
     if rule == "manager_report":
@@ -44,8 +45,8 @@ def reminder_replies(t: Translator, rule: str, context: dict[str, Any]) -> list[
                     unconfirmed=context["unconfirmed"],
                 ),
                 buttons=[
-                    intent_button(t._("My staff"), "list_staff"),
-                    intent_button(t._("Report teams"), "report_memberships"),
+                    intent_button(t._("My staff"), Intent.LIST_STAFF),
+                    intent_button(t._("Report teams"), Intent.REPORT_MEMBERSHIPS),
                 ],
             )
         ]
@@ -67,7 +68,7 @@ def reminder_replies(t: Translator, rule: str, context: dict[str, Any]) -> list[
                     year=context["year"],
                     teams=_names(context["teams"]),
                 ),
-                buttons=[intent_button(t._("Appoint leader"), "appoint_leader")],
+                buttons=[intent_button(t._("Appoint leader"), Intent.APPOINT_LEADER)],
             )
         ]
     if rule == "framework_revision":
@@ -80,7 +81,9 @@ def reminder_replies(t: Translator, rule: str, context: dict[str, Any]) -> list[
                 ),
                 buttons=[
                     Button(
-                        label=t._("The revision is done"), action="framework.revised", values={"year": context["year"]}
+                        label=t._("The revision is done"),
+                        action=Act.FRAMEWORK_REVISED,
+                        values={"year": context["year"]},
                     )
                 ],
             )
@@ -94,14 +97,14 @@ def reminder_replies(t: Translator, rule: str, context: dict[str, Any]) -> list[
                         "{team} has no meeting planned for the network day {date}. Schedule it and send the notice.",
                         **values,
                     ),
-                    buttons=[intent_button(t._("Schedule meeting"), "schedule_meeting")],
+                    buttons=[intent_button(t._("Schedule meeting"), Intent.SCHEDULE_MEETING)],
                 )
             ]
         return [
             ChoicesReply(
                 text=t._("The notice for {team}'s meeting {date} has not been sent yet. Send it now.", **values),
                 buttons=[
-                    Button(label=t._("Send notice now"), action="notice.preview", values=meeting, style="primary")
+                    Button(label=t._("Send notice now"), action=Act.NOTICE_PREVIEW, values=meeting, style="primary")
                 ],
             )
         ]
@@ -136,7 +139,7 @@ def reminder_replies(t: Translator, rule: str, context: dict[str, Any]) -> list[
                     date=_day(t, context),
                 ),
                 buttons=[
-                    Button(label=t._("Confirm review"), action="framework.confirm", values=meeting, style="primary")
+                    Button(label=t._("Confirm review"), action=Act.FRAMEWORK_CONFIRM, values=meeting, style="primary")
                 ],
             )
         ]
@@ -160,7 +163,7 @@ def reminder_replies(t: Translator, rule: str, context: dict[str, Any]) -> list[
                     team=context["team"],
                     date=_day(t, context),
                 ),
-                buttons=[Button(label=t._("Log notes"), action="notes.start", values=meeting, style="primary")],
+                buttons=[Button(label=t._("Log notes"), action=Act.NOTES_START, values=meeting, style="primary")],
             )
         ]
     if rule == "notes_escalation":

@@ -2,75 +2,71 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from dialogs.coordinator import coordinator_absences, coordinator_help, is_coordinator
+from dialogs import access, leader, manager, teacher
+from dialogs.access import is_coordinator, is_leader_now, is_manager
+from dialogs.coordinator import coordinator_absences, coordinator_help
 from dialogs.coordinator import overview as coordinator_overview
-from dialogs.engine import Registry, Turn
-from dialogs.leader import is_leader_now, leader_absences, leader_help
-from dialogs.manager import is_manager, manager_absences, manager_help
+from dialogs.engine import Refused, Router, Turn, Values
+from dialogs.leader import leader_absences, leader_help
+from dialogs.manager import manager_absences, manager_help
+from dialogs.names import Act, Intent
 from dialogs.teacher import teacher_help
 from dialogs.types import ChoicesReply, Reply, TextReply
 from storage.models import Role
 
+router = Router()
 
-def register(registry: Registry) -> None:
-    """Add help and absences, which every role has in its own way, to `registry`."""
 
-    @registry.intent("help")
-    def help_(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        tr = turn.tr
-        blocks: list[Reply] = []
-        leads = is_leader_now(turn)
-        if Role.TEACHER.value in turn.roles or leads or not turn.roles & {Role.MANAGER.value, Role.COORDINATOR.value}:
-            blocks.append(ChoicesReply(text=tr._("As a teacher:"), buttons=teacher_help(turn)))
-        if leads:
-            blocks.append(ChoicesReply(text=tr._("As a team leader:"), buttons=leader_help(turn)))
-        if is_manager(turn):
-            blocks.append(ChoicesReply(text=tr._("As a manager:"), buttons=manager_help(turn)))
-        if is_coordinator(turn):
-            blocks.append(ChoicesReply(text=tr._("As the coordinator:"), buttons=coordinator_help(turn)))
-        greeting = tr._("Hi {name}! This is what I can help you with:", name=turn.person.name.split()[0])
-        if len(blocks) == 1:
-            first = blocks[0]
-            assert isinstance(first, ChoicesReply)
-            blocks = [ChoicesReply(text=greeting, buttons=first.buttons)]
-        else:
-            blocks.insert(0, TextReply(text=greeting))
-        blocks.append(
-            TextReply(
-                text=tr._(
-                    'You can also write, for example, "I can\'t come on Thursday" or "when is the next '
-                    'meeting?". Write "cancel" to stop at any step, and "what do you know about me?" to see '
-                    "what I hold about you."
-                )
+@router.intent(Intent.HELP, guard=access.anyone)
+def help_(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    blocks: list[Reply] = []
+    leads = is_leader_now(turn)
+    if Role.TEACHER.value in turn.roles or leads or not turn.roles & {Role.MANAGER.value, Role.COORDINATOR.value}:
+        blocks.append(ChoicesReply(text=tr._("As a teacher:"), buttons=teacher_help(turn)))
+    if leads:
+        blocks.append(ChoicesReply(text=tr._("As a team leader:"), buttons=leader_help(turn)))
+    if is_manager(turn):
+        blocks.append(ChoicesReply(text=tr._("As a manager:"), buttons=manager_help(turn)))
+    if is_coordinator(turn):
+        blocks.append(ChoicesReply(text=tr._("As the coordinator:"), buttons=coordinator_help(turn)))
+    greeting = tr._("Hi {name}! This is what I can help you with:", name=turn.person.name.split()[0])
+    if len(blocks) == 1:
+        first = blocks[0]
+        assert isinstance(first, ChoicesReply)
+        blocks = [ChoicesReply(text=greeting, buttons=first.buttons)]
+    else:
+        blocks.insert(0, TextReply(text=greeting))
+    blocks.append(
+        TextReply(
+            text=tr._(
+                'You can also write, for example, "I can\'t come on Thursday" or "when is the next '
+                'meeting?". Write "cancel" to stop at any step, and "what do you know about me?" to see '
+                "what I hold about you."
             )
         )
-        return blocks
+    )
+    return blocks
 
-    @registry.action("home")
-    def home(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        """A person's home view (Slack's App Home): the menu, my team, and the to-dos of each of my roles."""
-        replies = help_(turn, {})[:-1]
-        if Role.TEACHER.value in turn.roles:
-            replies += registry.intents["my_team"](turn, {})
-        if is_leader_now(turn):
-            replies += registry.actions["leader.meetings"](turn, {})[:3]
-        if is_manager(turn):
-            replies += registry.intents["list_staff"](turn, {})
-        if is_coordinator(turn):
-            replies += coordinator_overview(turn)
-        return replies
 
-    @registry.intent("absences")
-    def absences(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        if is_coordinator(turn):
-            return coordinator_absences(turn, slots)
-        if is_leader_now(turn):
-            return leader_absences(turn, slots)
-        if is_manager(turn):
-            return manager_absences(turn, slots)
-        return turn.refuse(
+@router.action(Act.HOME, guard=access.anyone)
+def home(turn: Turn, values: Values, _: None) -> list[Reply]:
+    """A person's home view (Slack's App Home): the menu, my team, and the to-dos of each of my roles."""
+    replies = help_(turn, {})[:-1]
+    if Role.TEACHER.value in turn.roles:
+        replies += teacher.my_team(turn, {})
+    if is_leader_now(turn):
+        replies += leader.my_meetings(turn, {})[:3]
+    if is_manager(turn):
+        replies += manager.list_staff(turn, {})
+    if is_coordinator(turn):
+        replies += coordinator_overview(turn)
+    return replies
+
+
+def _sees_absences(turn: Turn, values: Values) -> None:
+    if not (is_coordinator(turn) or is_leader_now(turn) or is_manager(turn)):
+        raise Refused(
             "absences",
             "not_allowed",
             turn.tr._(
@@ -78,3 +74,16 @@ def register(registry: Registry) -> None:
                 'your own reported absence shows under "Upcoming meetings".'
             ),
         )
+
+
+@router.intent(
+    Intent.ABSENCES,
+    guard=access.Guard("sees_absences", frozenset({"leader", "manager", "coordinator"}), _sees_absences),
+)
+def absences(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    """Each role sees the absences it is responsible for: the region's, the team's, or the school's staff."""
+    if is_coordinator(turn):
+        return coordinator_absences(turn, slots)
+    if is_leader_now(turn):
+        return leader_absences(turn, slots)
+    return manager_absences(turn, slots)

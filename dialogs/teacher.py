@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dtm
-from typing import Any
 
-from dialogs import nlu
+from dialogs import access, nlu
+from dialogs.access import MeetingOf
 from dialogs.common import meeting_kind, meeting_line, meeting_place, open_year, short
-from dialogs.engine import Registry, Turn, intent_button
+from dialogs.engine import Router, Turn, Values, intent_button
 from dialogs.i18n import Translator
+from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
 from storage import schoolyear
-from storage.meetings import is_leader
 from storage.models import Meeting, Role, School, SchoolYear, Team
 from storage.teams import (
     ChoiceRefused,
@@ -42,7 +42,7 @@ def _no_team(turn: Turn, year: SchoolYear) -> list[Reply]:
     return [
         ChoicesReply(
             text=turn.tr._("You are not in a subject team for the school year {year}.", year=year.label),
-            buttons=[intent_button(turn.tr._("Choose team"), "choose_team")],
+            buttons=[intent_button(turn.tr._("Choose team"), Intent.CHOOSE_TEAM)],
         )
     ]
 
@@ -50,397 +50,390 @@ def _no_team(turn: Turn, year: SchoolYear) -> list[Reply]:
 def teacher_help(turn: Turn) -> list[Button]:
     tr = turn.tr
     return [
-        intent_button(tr._("My team"), "my_team"),
-        intent_button(tr._("Upcoming meetings"), "upcoming_meetings"),
-        intent_button(tr._("Report absence"), "report_absence"),
-        intent_button(tr._("Withdraw absence"), "withdraw_absence"),
-        intent_button(tr._("Latest notes"), "latest_notes"),
-        intent_button(tr._("Choose team"), "choose_team"),
+        intent_button(tr._("My team"), Intent.MY_TEAM),
+        intent_button(tr._("Upcoming meetings"), Intent.UPCOMING_MEETINGS),
+        intent_button(tr._("Report absence"), Intent.REPORT_ABSENCE),
+        intent_button(tr._("Withdraw absence"), Intent.WITHDRAW_ABSENCE),
+        intent_button(tr._("Latest notes"), Intent.LATEST_NOTES),
+        intent_button(tr._("Choose team"), Intent.CHOOSE_TEAM),
     ]
 
 
-def register(registry: Registry) -> None:
-    """Add the teacher's dialogs to `registry`."""
+router = Router()
 
-    @registry.intent("my_team")
-    def my_team(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        tr = turn.tr
-        year, team = _my_current_team(turn)
-        if team is None or team.id is None or year.id is None:
-            return _no_team(turn, year)
-        assert turn.person.id is not None
-        own = membership(turn.session, turn.person.id, year.id)
-        names = ", ".join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("not appointed yet")
-        facts = [
-            (tr._("School year"), year.label),
-            (tr._("Leaders"), names),
-            (tr._("Members"), str(member_count(turn.session, team.id, year.id))),
-            (
-                tr._("Your place"),
-                tr._("confirmed by your manager")
-                if own and own.confirmed_at
-                else tr._("not yet confirmed by your manager"),
-            ),
-        ]
-        coming = schoolyear.get_or_create(turn.session, schoolyear.following(year.label))
-        assert coming.id is not None
-        next_choice = membership(turn.session, turn.person.id, coming.id)
-        if next_choice is not None:
-            next_team = turn.session.get(Team, next_choice.team_id)
-            state = tr._("confirmed") if next_choice.confirmed_at else tr._("not yet confirmed")
-            facts.append((tr._("Next school year"), f"{next_team.name if next_team else '?'} ({state})"))
-        meetings = upcoming_meetings(turn.session, team.id, turn.now, limit=3)
-        text = "\n".join(meeting_line(turn, m) for m in meetings) if meetings else tr._("No meetings are planned yet.")
-        return [
-            CardReply(
-                title=team.name,
-                facts=facts,
-                text=text,
-                buttons=[
-                    intent_button(tr._("Upcoming meetings"), "upcoming_meetings"),
-                    intent_button(tr._("Report absence"), "report_absence"),
-                ],
-            )
-        ]
 
-    @registry.intent("upcoming_meetings")
-    def upcoming(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        tr = turn.tr
-        year, team = _my_current_team(turn)
-        if team is None or team.id is None:
-            return _no_team(turn, year)
-        meetings = upcoming_meetings(turn.session, team.id, turn.now)
-        if not meetings:
-            return [TextReply(text=tr._("{team} has no upcoming meetings yet.", team=team.name))]
-        assert turn.person.id is not None
-        facts = []
-        for meeting in meetings:
-            assert meeting.id is not None
-            absent = active_absence(turn.session, turn.person.id, meeting.id) is not None
-            line = f"{tr.time(meeting.starts_at)}, {meeting_kind(turn, meeting)}: {meeting_place(turn, meeting)}"
-            facts.append((tr.date(meeting.starts_at), line + (tr._(" (you have reported absence)") if absent else "")))
-        return [
-            CardReply(
-                title=tr._("Upcoming meetings of {team}", team=team.name),
-                facts=facts,
-                buttons=[
-                    intent_button(tr._("Report absence"), "report_absence"),
-                    intent_button(tr._("Withdraw absence"), "withdraw_absence"),
-                ],
-            )
-        ]
+@router.intent(Intent.MY_TEAM, guard=access.anyone)
+def my_team(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    year, team = _my_current_team(turn)
+    if team is None or team.id is None or year.id is None:
+        return _no_team(turn, year)
+    assert turn.person.id is not None
+    own = membership(turn.session, turn.person.id, year.id)
+    names = ", ".join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("not appointed yet")
+    facts = [
+        (tr._("School year"), year.label),
+        (tr._("Leaders"), names),
+        (tr._("Members"), str(member_count(turn.session, team.id, year.id))),
+        (
+            tr._("Your place"),
+            tr._("confirmed by your manager")
+            if own and own.confirmed_at
+            else tr._("not yet confirmed by your manager"),
+        ),
+    ]
+    coming = schoolyear.get_or_create(turn.session, schoolyear.following(year.label))
+    assert coming.id is not None
+    next_choice = membership(turn.session, turn.person.id, coming.id)
+    if next_choice is not None:
+        next_team = turn.session.get(Team, next_choice.team_id)
+        state = tr._("confirmed") if next_choice.confirmed_at else tr._("not yet confirmed")
+        facts.append((tr._("Next school year"), f"{next_team.name if next_team else '?'} ({state})"))
+    meetings = upcoming_meetings(turn.session, team.id, turn.now, limit=3)
+    text = "\n".join(meeting_line(turn, m) for m in meetings) if meetings else tr._("No meetings are planned yet.")
+    return [
+        CardReply(
+            title=team.name,
+            facts=facts,
+            text=text,
+            buttons=[
+                intent_button(tr._("Upcoming meetings"), Intent.UPCOMING_MEETINGS),
+                intent_button(tr._("Report absence"), Intent.REPORT_ABSENCE),
+            ],
+        )
+    ]
 
-    @registry.intent("latest_notes")
-    def notes(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        tr = turn.tr
-        year, team = _my_current_team(turn)
-        if team is None or team.id is None:
-            return _no_team(turn, year)
-        found = latest_notes(turn.session, team.id)
-        if found is None:
-            return [TextReply(text=tr._("{team} has no distributed notes yet.", team=team.name))]
-        meeting, note = found
-        return [
-            CardReply(
-                title=tr._("Notes from {team}, {date}", team=team.name, date=tr.date(meeting.starts_at)),
-                facts=[(tr._("Link"), note.link)] if note.link else [],
-                text=note.body,
-            )
-        ]
 
-    # Choosing a team -------------------------------------------------------------------------
+@router.intent(Intent.UPCOMING_MEETINGS, guard=access.anyone)
+def upcoming(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    year, team = _my_current_team(turn)
+    if team is None or team.id is None:
+        return _no_team(turn, year)
+    meetings = upcoming_meetings(turn.session, team.id, turn.now)
+    if not meetings:
+        return [TextReply(text=tr._("{team} has no upcoming meetings yet.", team=team.name))]
+    assert turn.person.id is not None
+    facts = []
+    for meeting in meetings:
+        assert meeting.id is not None
+        absent = active_absence(turn.session, turn.person.id, meeting.id) is not None
+        line = f"{tr.time(meeting.starts_at)}, {meeting_kind(turn, meeting)}: {meeting_place(turn, meeting)}"
+        facts.append((tr.date(meeting.starts_at), line + (tr._(" (you have reported absence)") if absent else "")))
+    return [
+        CardReply(
+            title=tr._("Upcoming meetings of {team}", team=team.name),
+            facts=facts,
+            buttons=[
+                intent_button(tr._("Report absence"), Intent.REPORT_ABSENCE),
+                intent_button(tr._("Withdraw absence"), Intent.WITHDRAW_ABSENCE),
+            ],
+        )
+    ]
 
-    def _confirm_choice(turn: Turn, team: Team, year: SchoolYear) -> list[Reply]:
-        tr = turn.tr
-        return [
-            ChoicesReply(
-                text=tr._("Do you want to be in {team} for the school year {year}?", team=team.name, year=year.label),
-                buttons=[
-                    Button(
-                        label=tr._("Yes"),
-                        action="choose_team.confirm",
-                        values={"team_id": team.id, "year": year.label},
-                        style="primary",
-                    ),
-                    Button(label=tr._("No"), action="choose_team.again", values={}),
-                ],
-            )
-        ]
 
-    @registry.intent("choose_team")
-    def choose(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        tr = turn.tr
-        if Role.TEACHER.value not in turn.roles:
-            return [TextReply(text=tr._("Only teachers choose a subject team; your roster entry has no teacher role."))]
-        year = target_year_for_choice(turn.session, turn.region, turn.person, turn.now)
-        team = turn.team_named(slots.get("team"))
-        if team is not None:
-            return _confirm_choice(turn, team, year)
-        assert turn.person.id is not None and year.id is not None
-        own = membership(turn.session, turn.person.id, year.id)
-        current_team = turn.session.get(Team, own.team_id) if own else None
-        text = tr._("Which subject team do you want to be in for the school year {year}?", year=year.label)
-        if current_team is not None:
-            text += " " + tr._("You have chosen {team} so far.", team=current_team.name)
-        return [
-            ChoicesReply(
-                text=text,
-                buttons=[
-                    Button(
-                        label=short(t.name),
-                        action="choose_team.pick",
-                        values={"team_id": t.id, "year": year.label},
-                    )
-                    for t in turn.teams()
-                ],
-            )
-        ]
+@router.intent(Intent.LATEST_NOTES, guard=access.anyone)
+def notes(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    year, team = _my_current_team(turn)
+    if team is None or team.id is None:
+        return _no_team(turn, year)
+    found = latest_notes(turn.session, team.id)
+    if found is None:
+        return [TextReply(text=tr._("{team} has no distributed notes yet.", team=team.name))]
+    meeting, note = found
+    return [
+        CardReply(
+            title=tr._("Notes from {team}, {date}", team=team.name, date=tr.date(meeting.starts_at)),
+            facts=[(tr._("Link"), note.link)] if note.link else [],
+            text=note.body,
+        )
+    ]
 
-    @registry.action("choose_team.again")
-    def choose_again(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        return choose(turn, {})
 
-    @registry.action("choose_team.pick")
-    def pick(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        team = turn.session.get(Team, values.get("team_id")) if isinstance(values.get("team_id"), int) else None
-        year = open_year(turn, values.get("year"))
-        if team is None or year is None or team.region_id != turn.region.id:
-            return [TextReply(text=turn.tr._('That choice has expired. Write "choose team" to start again.'))]
+# Choosing a team -------------------------------------------------------------------------
+
+
+def _confirm_choice(turn: Turn, team: Team, year: SchoolYear) -> list[Reply]:
+    tr = turn.tr
+    return [
+        ChoicesReply(
+            text=tr._("Do you want to be in {team} for the school year {year}?", team=team.name, year=year.label),
+            buttons=[
+                Button(
+                    label=tr._("Yes"),
+                    action=Act.CHOOSE_TEAM_CONFIRM,
+                    values={"team_id": team.id, "year": year.label},
+                    style="primary",
+                ),
+                Button(label=tr._("No"), action=Act.CHOOSE_TEAM_AGAIN, values={}),
+            ],
+        )
+    ]
+
+
+@router.intent(Intent.CHOOSE_TEAM, guard=access.anyone)
+def choose(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    if Role.TEACHER.value not in turn.roles:
+        return [TextReply(text=tr._("Only teachers choose a subject team; your roster entry has no teacher role."))]
+    year = target_year_for_choice(turn.session, turn.region, turn.person, turn.now)
+    team = turn.team_named(slots.get("team"))
+    if team is not None:
         return _confirm_choice(turn, team, year)
-
-    @registry.action("choose_team.confirm")
-    def confirm(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        tr = turn.tr
-        team = turn.session.get(Team, values.get("team_id")) if isinstance(values.get("team_id"), int) else None
-        year = open_year(turn, values.get("year"))
-        if team is None or year is None or Role.TEACHER.value not in turn.roles:
-            return [TextReply(text=tr._('That choice has expired. Write "choose team" to start again.'))]
-        chosen, refused = choose_team(
-            turn.session, person=turn.person, team=team, year=year, region=turn.region, now=turn.now
-        )
-        if refused == ChoiceRefused.SAME_TEAM:
-            return [TextReply(text=tr._("You are already in {team} for {year}.", team=team.name, year=year.label))]
-        if refused == ChoiceRefused.YEAR_STARTED:
-            return [
-                TextReply(
-                    text=tr._(
-                        "The school year {year} has already started, so your team can't be changed now. "
-                        "Talk to your manager or the coordinator if it must change.",
-                        year=year.label,
-                    )
+    assert turn.person.id is not None and year.id is not None
+    own = membership(turn.session, turn.person.id, year.id)
+    current_team = turn.session.get(Team, own.team_id) if own else None
+    text = tr._("Which subject team do you want to be in for the school year {year}?", year=year.label)
+    if current_team is not None:
+        text += " " + tr._("You have chosen {team} so far.", team=current_team.name)
+    return [
+        ChoicesReply(
+            text=text,
+            buttons=[
+                Button(
+                    label=short(t.name),
+                    action=Act.CHOOSE_TEAM_PICK,
+                    values={"team_id": t.id, "year": year.label},
                 )
-            ]
-        if refused is not None or chosen is None:
-            return [TextReply(text=tr._('That choice has expired. Write "choose team" to start again.'))]
-        managers = managers_of(turn.session, turn.person)
-        school = turn.session.get(School, turn.person.school_id) if turn.person.school_id else None
-        person = turn.person
-        notify(
-            turn.session,
-            origin=turn.person,
-            recipients=managers,
-            region=turn.region,
-            kind="team_choice",
-            build=lambda t: [
-                TextReply(
-                    text=t._(
-                        "{name} ({school}) has chosen {team} for the school year {year}. "
-                        "Please confirm the choice with the bot.",
-                        name=person.name,
-                        school=school.name if school else "-",
-                        team=team.name,
-                        year=year.label,
-                    )
-                )
+                for t in turn.teams()
             ],
         )
-        told = (
-            tr._("Your manager has been told and confirms the choice; until then it shows as unconfirmed.")
-            if managers
-            else tr._("No manager is registered for your school, so please tell your coordinator.")
-        )
+    ]
+
+
+@router.action(Act.CHOOSE_TEAM_AGAIN, guard=access.anyone)
+def choose_again(turn: Turn, values: Values, _: None) -> list[Reply]:
+    return choose(turn, {})
+
+
+@router.action(Act.CHOOSE_TEAM_PICK, guard=access.anyone)
+def pick(turn: Turn, values: Values, _: None) -> list[Reply]:
+    team = turn.session.get(Team, values.get("team_id")) if isinstance(values.get("team_id"), int) else None
+    year = open_year(turn, values.get("year"))
+    if team is None or year is None or team.region_id != turn.region.id:
+        return [TextReply(text=turn.tr._('That choice has expired. Write "choose team" to start again.'))]
+    return _confirm_choice(turn, team, year)
+
+
+@router.action(Act.CHOOSE_TEAM_CONFIRM, guard=access.anyone)
+def confirm(turn: Turn, values: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    team = turn.session.get(Team, values.get("team_id")) if isinstance(values.get("team_id"), int) else None
+    year = open_year(turn, values.get("year"))
+    if team is None or year is None or Role.TEACHER.value not in turn.roles:
+        return [TextReply(text=tr._('That choice has expired. Write "choose team" to start again.'))]
+    chosen, refused = choose_team(
+        turn.session, person=turn.person, team=team, year=year, region=turn.region, now=turn.now
+    )
+    if refused == ChoiceRefused.SAME_TEAM:
+        return [TextReply(text=tr._("You are already in {team} for {year}.", team=team.name, year=year.label))]
+    if refused == ChoiceRefused.YEAR_STARTED:
         return [
-            TextReply(text=tr._("Done: you are in {team} for {year}.", team=team.name, year=year.label) + " " + told)
-        ]
-
-    # Absence ---------------------------------------------------------------------------------
-
-    def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> bool:
-        """Tell the team's leaders and the person's managers; True if anybody was told."""
-        person = turn.person
-        recipients = [p for p in leaders(turn.session, team.id or 0, meeting.school_year_id) if p.id != person.id]
-        recipients += managers_of(turn.session, person)
-
-        def build(t: Translator) -> list[Reply]:
-            values = {"name": person.name, "team": team.name, "when": t.when(meeting.starts_at)}
-            if kind == "absence_reported":
-                return [TextReply(text=t._("{name} has reported absence from {team}'s meeting {when}.", **values))]
-            return [TextReply(text=t._("{name} has withdrawn the absence from {team}'s meeting {when}.", **values))]
-
-        notify(turn.session, origin=turn.person, recipients=recipients, region=turn.region, kind=kind, build=build)
-        return bool(recipients)
-
-    def _open_meeting(turn: Turn, values: dict[str, Any], attempt: str) -> tuple[Meeting, Team] | list[Reply]:
-        """The meeting of a button, if it is still ahead and the person is in its team (or leads it) that year."""
-        meeting_id = values.get("meeting_id")
-        if isinstance(meeting_id, str) and meeting_id.isdigit():  # a form's select answers in text
-            meeting_id = int(meeting_id)
-        meeting = turn.session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
-        team = turn.session.get(Team, meeting.team_id) if meeting is not None else None
-        if meeting is None or team is None or meeting.cancelled_at is not None or meeting.starts_at <= turn.now:
-            return [TextReply(text=turn.tr._("That meeting is no longer open for absence reports."))]
-        assert turn.person.id is not None and team.id is not None
-        own = membership(turn.session, turn.person.id, meeting.school_year_id)
-        in_team = own is not None and own.team_id == meeting.team_id
-        if not in_team and not is_leader(turn.session, turn.person.id, team.id, meeting.school_year_id):
-            return turn.refuse(
-                attempt,
-                "not_in_team",
-                turn.tr._("You can only report absence from the meetings of your own team."),
-                meeting=meeting.id,
-            )
-        return meeting, team
-
-    def _meetings_on(turn: Turn, meetings: list[Meeting], day: dtm.date) -> list[Meeting]:
-        return [m for m in meetings if m.starts_at.astimezone(turn.tr.zone).date() == day]
-
-    def _do_report(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
-        tr = turn.tr
-        when = tr.when(meeting.starts_at)
-        if report_absence(turn.session, person=turn.person, meeting=meeting, now=turn.now) is None:
-            return [TextReply(text=tr._("You have already reported absence from the meeting {when}.", when=when))]
-        told = _tell_about_absence(turn, meeting, team, "absence_reported")
-        text = tr._("Done: your absence from {team}'s meeting {when} is reported.", team=team.name, when=when)
-        if told:
-            text += " " + tr._("Your team leader and your manager have been told.")
-        return [TextReply(text=text + " " + tr._("You don't need to give a reason."))]
-
-    def _reportable(turn: Turn) -> tuple[Team | None, list[Meeting], list[Reply]]:
-        year, team = _my_current_team(turn)
-        if team is None or team.id is None:
-            return None, [], _no_team(turn, year)
-        meetings = [m for m in upcoming_meetings(turn.session, team.id, turn.now) if m.starts_at > turn.now]
-        if not meetings:
-            return team, [], [TextReply(text=turn.tr._("{team} has no upcoming meetings.", team=team.name))]
-        return team, meetings, []
-
-    def _ask_which_meeting(turn: Turn, meetings: list[Meeting], lead: str | None = None) -> list[Reply]:
-        tr = turn.tr
-        turn.wait("report_absence.date")
-        text = tr._("Which meeting will you miss? Choose one, or write its date.")
-        return [
-            ChoicesReply(
-                text=f"{lead} {text}" if lead else text,
-                buttons=[
-                    Button(
-                        label=short(tr.when(m.starts_at)),
-                        action="absence.report",
-                        values={"meeting_id": m.id},
-                    )
-                    for m in meetings
-                ],
-            )
-        ]
-
-    def _report_on(turn: Turn, team: Team, meetings: list[Meeting], day: dtm.date) -> list[Reply]:
-        matching = _meetings_on(turn, meetings, day)
-        if len(matching) == 1:
-            return _do_report(turn, matching[0], team)
-        if matching:
-            return _ask_which_meeting(turn, matching)
-        lead = turn.tr._("{team} has no meeting on {date}.", team=team.name, date=turn.tr.date(day))
-        return _ask_which_meeting(turn, meetings, lead)
-
-    @registry.intent("report_absence")
-    def report(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        team, meetings, problem = _reportable(turn)
-        if problem or team is None:
-            return problem
-        if "date" in slots:
-            return _report_on(turn, team, meetings, dtm.date.fromisoformat(slots["date"]))
-        if turn.incoming.action:  # a pressed button: where the channel has forms, a form (Slack's modal)
-            return [_absence_form(turn, meetings), *_ask_which_meeting(turn, meetings)]
-        return _ask_which_meeting(turn, meetings)
-
-    def _absence_form(turn: Turn, meetings: list[Meeting]) -> FormReply:
-        tr = turn.tr
-        return FormReply(
-            missing=tr._("Please fill this in."),
-            title=tr._("Report absence"),
-            fields=[
-                FormField(
-                    name="meeting_id",
-                    label=tr._("Which meeting will you miss? You don't need to give a reason."),
-                    kind="select",
-                    options=[(str(m.id), short(tr.when(m.starts_at))) for m in meetings],
+            TextReply(
+                text=tr._(
+                    "The school year {year} has already started, so your team can't be changed now. "
+                    "Talk to your manager or the coordinator if it must change.",
+                    year=year.label,
                 )
-            ],
-            submit=Button(label=tr._("Report absence"), action="absence.report", values={}),
-        )
-
-    @registry.step("report_absence.date")
-    def report_by_date(turn: Turn, text: str) -> list[Reply] | None:
-        day = nlu.find_date(nlu.clean(text), turn.today)
-        if day is None:
-            return None
-        team, meetings, problem = _reportable(turn)
-        if problem or team is None:
-            return problem
-        return _report_on(turn, team, meetings, day)
-
-    @registry.action("absence.report")
-    def report_button(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        found = _open_meeting(turn, values, "absence.report")
-        if isinstance(found, list):
-            return found
-        return _do_report(turn, *found)
-
-    def _do_withdraw(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
-        tr = turn.tr
-        when = tr.when(meeting.starts_at)
-        if withdraw_absence(turn.session, person=turn.person, meeting=meeting, now=turn.now) is None:
-            return [TextReply(text=tr._("You have no reported absence from the meeting {when}.", when=when))]
-        told = _tell_about_absence(turn, meeting, team, "absence_withdrawn")
-        text = tr._(
-            "Done: your absence from {team}'s meeting {when} is withdrawn. Welcome!",
-            team=team.name,
-            when=when,
-        )
-        if told:
-            text += " " + tr._("Your team leader and your manager have been told.")
-        return [TextReply(text=text)]
-
-    @registry.intent("withdraw_absence")
-    def withdraw(turn: Turn, slots: dict[str, str]) -> list[Reply]:
-        tr = turn.tr
-        team, meetings, problem = _reportable(turn)
-        if problem or team is None:
-            return problem
-        assert turn.person.id is not None
-        reported = [m for m in meetings if m.id is not None and active_absence(turn.session, turn.person.id, m.id)]
-        if "date" in slots:
-            reported = _meetings_on(turn, reported, dtm.date.fromisoformat(slots["date"])) or reported
-        if not reported:
-            return [TextReply(text=tr._("You have no reported absence to withdraw."))]
-        if len(reported) == 1 and "date" in slots:
-            return _do_withdraw(turn, reported[0], team)
-        return [
-            ChoicesReply(
-                text=tr._("Which absence do you want to withdraw?"),
-                buttons=[
-                    Button(
-                        label=short(tr.when(m.starts_at)),
-                        action="absence.withdraw",
-                        values={"meeting_id": m.id},
-                    )
-                    for m in reported
-                ],
             )
         ]
+    if refused is not None or chosen is None:
+        return [TextReply(text=tr._('That choice has expired. Write "choose team" to start again.'))]
+    managers = managers_of(turn.session, turn.person)
+    school = turn.session.get(School, turn.person.school_id) if turn.person.school_id else None
+    person = turn.person
+    notify(
+        turn.session,
+        origin=turn.person,
+        recipients=managers,
+        region=turn.region,
+        kind="team_choice",
+        build=lambda t: [
+            TextReply(
+                text=t._(
+                    "{name} ({school}) has chosen {team} for the school year {year}. "
+                    "Please confirm the choice with the bot.",
+                    name=person.name,
+                    school=school.name if school else "-",
+                    team=team.name,
+                    year=year.label,
+                )
+            )
+        ],
+    )
+    told = (
+        tr._("Your manager has been told and confirms the choice; until then it shows as unconfirmed.")
+        if managers
+        else tr._("No manager is registered for your school, so please tell your coordinator.")
+    )
+    return [TextReply(text=tr._("Done: you are in {team} for {year}.", team=team.name, year=year.label) + " " + told)]
 
-    @registry.action("absence.withdraw")
-    def withdraw_button(turn: Turn, values: dict[str, Any]) -> list[Reply]:
-        found = _open_meeting(turn, values, "absence.withdraw")
-        if isinstance(found, list):
-            return found
-        return _do_withdraw(turn, *found)
+
+# Absence ---------------------------------------------------------------------------------
+
+
+def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> bool:
+    """Tell the team's leaders and the person's managers; True if anybody was told."""
+    person = turn.person
+    recipients = [p for p in leaders(turn.session, team.id or 0, meeting.school_year_id) if p.id != person.id]
+    recipients += managers_of(turn.session, person)
+
+    def build(t: Translator) -> list[Reply]:
+        values = {"name": person.name, "team": team.name, "when": t.when(meeting.starts_at)}
+        if kind == "absence_reported":
+            return [TextReply(text=t._("{name} has reported absence from {team}'s meeting {when}.", **values))]
+        return [TextReply(text=t._("{name} has withdrawn the absence from {team}'s meeting {when}.", **values))]
+
+    notify(turn.session, origin=turn.person, recipients=recipients, region=turn.region, kind=kind, build=build)
+    return bool(recipients)
+
+
+def _meetings_on(turn: Turn, meetings: list[Meeting], day: dtm.date) -> list[Meeting]:
+    return [m for m in meetings if m.starts_at.astimezone(turn.tr.zone).date() == day]
+
+
+def _do_report(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
+    tr = turn.tr
+    when = tr.when(meeting.starts_at)
+    if report_absence(turn.session, person=turn.person, meeting=meeting, now=turn.now) is None:
+        return [TextReply(text=tr._("You have already reported absence from the meeting {when}.", when=when))]
+    told = _tell_about_absence(turn, meeting, team, "absence_reported")
+    text = tr._("Done: your absence from {team}'s meeting {when} is reported.", team=team.name, when=when)
+    if told:
+        text += " " + tr._("Your team leader and your manager have been told.")
+    return [TextReply(text=text + " " + tr._("You don't need to give a reason."))]
+
+
+def _reportable(turn: Turn) -> tuple[Team | None, list[Meeting], list[Reply]]:
+    year, team = _my_current_team(turn)
+    if team is None or team.id is None:
+        return None, [], _no_team(turn, year)
+    meetings = [m for m in upcoming_meetings(turn.session, team.id, turn.now) if m.starts_at > turn.now]
+    if not meetings:
+        return team, [], [TextReply(text=turn.tr._("{team} has no upcoming meetings.", team=team.name))]
+    return team, meetings, []
+
+
+def _ask_which_meeting(turn: Turn, meetings: list[Meeting], lead: str | None = None) -> list[Reply]:
+    tr = turn.tr
+    turn.wait("report_absence.date")
+    text = tr._("Which meeting will you miss? Choose one, or write its date.")
+    return [
+        ChoicesReply(
+            text=f"{lead} {text}" if lead else text,
+            buttons=[
+                Button(
+                    label=short(tr.when(m.starts_at)),
+                    action=Act.ABSENCE_REPORT,
+                    values={"meeting_id": m.id},
+                )
+                for m in meetings
+            ],
+        )
+    ]
+
+
+def _report_on(turn: Turn, team: Team, meetings: list[Meeting], day: dtm.date) -> list[Reply]:
+    matching = _meetings_on(turn, meetings, day)
+    if len(matching) == 1:
+        return _do_report(turn, matching[0], team)
+    if matching:
+        return _ask_which_meeting(turn, matching)
+    lead = turn.tr._("{team} has no meeting on {date}.", team=team.name, date=turn.tr.date(day))
+    return _ask_which_meeting(turn, meetings, lead)
+
+
+@router.intent(Intent.REPORT_ABSENCE, guard=access.anyone)
+def report(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    team, meetings, problem = _reportable(turn)
+    if problem or team is None:
+        return problem
+    if "date" in slots:
+        return _report_on(turn, team, meetings, dtm.date.fromisoformat(slots["date"]))
+    if turn.incoming.action:  # a pressed button: where the channel has forms, a form (Slack's modal)
+        return [_absence_form(turn, meetings), *_ask_which_meeting(turn, meetings)]
+    return _ask_which_meeting(turn, meetings)
+
+
+def _absence_form(turn: Turn, meetings: list[Meeting]) -> FormReply:
+    tr = turn.tr
+    return FormReply(
+        missing=tr._("Please fill this in."),
+        title=tr._("Report absence"),
+        fields=[
+            FormField(
+                name="meeting_id",
+                label=tr._("Which meeting will you miss? You don't need to give a reason."),
+                kind="select",
+                options=[(str(m.id), short(tr.when(m.starts_at))) for m in meetings],
+            )
+        ],
+        submit=Button(label=tr._("Report absence"), action=Act.ABSENCE_REPORT, values={}),
+    )
+
+
+@router.step("report_absence.date")
+def report_by_date(turn: Turn, text: str) -> list[Reply] | None:
+    day = nlu.find_date(nlu.clean(text), turn.today)
+    if day is None:
+        return None
+    team, meetings, problem = _reportable(turn)
+    if problem or team is None:
+        return problem
+    return _report_on(turn, team, meetings, day)
+
+
+@router.action(Act.ABSENCE_REPORT, guard=access.in_meetings_team("absence.report"))
+def report_button(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+    return _do_report(turn, found.meeting, found.team)
+
+
+def _do_withdraw(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
+    tr = turn.tr
+    when = tr.when(meeting.starts_at)
+    if withdraw_absence(turn.session, person=turn.person, meeting=meeting, now=turn.now) is None:
+        return [TextReply(text=tr._("You have no reported absence from the meeting {when}.", when=when))]
+    told = _tell_about_absence(turn, meeting, team, "absence_withdrawn")
+    text = tr._(
+        "Done: your absence from {team}'s meeting {when} is withdrawn. Welcome!",
+        team=team.name,
+        when=when,
+    )
+    if told:
+        text += " " + tr._("Your team leader and your manager have been told.")
+    return [TextReply(text=text)]
+
+
+@router.intent(Intent.WITHDRAW_ABSENCE, guard=access.anyone)
+def withdraw(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    tr = turn.tr
+    team, meetings, problem = _reportable(turn)
+    if problem or team is None:
+        return problem
+    assert turn.person.id is not None
+    reported = [m for m in meetings if m.id is not None and active_absence(turn.session, turn.person.id, m.id)]
+    if "date" in slots:
+        reported = _meetings_on(turn, reported, dtm.date.fromisoformat(slots["date"])) or reported
+    if not reported:
+        return [TextReply(text=tr._("You have no reported absence to withdraw."))]
+    if len(reported) == 1 and "date" in slots:
+        return _do_withdraw(turn, reported[0], team)
+    return [
+        ChoicesReply(
+            text=tr._("Which absence do you want to withdraw?"),
+            buttons=[
+                Button(
+                    label=short(tr.when(m.starts_at)),
+                    action=Act.ABSENCE_WITHDRAW,
+                    values={"meeting_id": m.id},
+                )
+                for m in reported
+            ],
+        )
+    ]
+
+
+@router.action(Act.ABSENCE_WITHDRAW, guard=access.in_meetings_team("absence.withdraw"))
+def withdraw_button(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+    return _do_withdraw(turn, found.meeting, found.team)

@@ -11,6 +11,7 @@ from typing import Any
 from dialogs.common import short
 from dialogs.engine import Turn
 from dialogs.i18n import Translator
+from dialogs.names import Act
 from dialogs.types import Button
 from storage import logistics, travel
 from storage.meetings import team_members
@@ -102,7 +103,7 @@ def draft_travel(
     buttons = [
         Button(
             label=short(tr._("Host: {school} (longest {km})", school=s.school, km=km(tr, s.longest_km))),
-            action="schedule.set",
+            action=Act.SCHEDULE_SET,
             values={**base, "host_school_id": s.school_id},
         )
         for s in better
@@ -126,10 +127,10 @@ def logistics_buttons(turn: Turn, meeting: Meeting) -> list[Button]:
         return []
     ref = {"meeting_id": meeting.id}
     if logistics.cost_of(turn.session, meeting.id) is not None:
-        return [Button(label=tr._("Invoice basis"), action="cost.show", values=ref)]
+        return [Button(label=tr._("Invoice basis"), action=Act.COST_SHOW, values=ref)]
     if not logistics.attendance_of(turn.session, meeting.id):
-        return [Button(label=tr._("Confirm attendance"), action="attendance.start", values=ref)]
+        return [Button(label=tr._("Confirm attendance"), action=Act.ATTENDANCE_START, values=ref)]
     return [
-        Button(label=tr._("Attendance"), action="attendance.start", values=ref),
-        Button(label=tr._("Enter the cost"), action="cost.start", values=ref),
+        Button(label=tr._("Attendance"), action=Act.ATTENDANCE_START, values=ref),
+        Button(label=tr._("Enter the cost"), action=Act.COST_START, values=ref),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.errors import UnknownRegion
 from storage.models import Person, PersonRole, Region, School
@@ -60,6 +60,11 @@ def find_school(schools: list[School], text: str) -> School | None:
         if wanted in (fold(school.name), fold(school.municipality)):
             return school
     return None
+
+
+def region_schools(session: Session, region: Region) -> list[School]:
+    """The schools of a region, in the order they were added."""
+    return list(session.exec(select(School).where(School.region_id == region.id).order_by(col(School.id))).all())
 
 
 def person_by_email(session: Session, email: str) -> Person | None:

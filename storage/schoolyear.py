@@ -29,6 +29,17 @@ def bounds(label: str) -> tuple[dtm.date, dtm.date]:
     return dtm.date(start, 7, 1), dtm.date(start + 1, 6, 30)
 
 
+def is_label(value: object) -> bool:
+    """Whether `value` is a well-formed school-year label such as `2025/26`."""
+    if not isinstance(value, str):
+        return False
+    try:
+        bounds(value)
+    except ValueError:
+        return False
+    return True
+
+
 def following(label: str) -> str:
     """The label of the school year after `label`."""
     start, _ = bounds(label)

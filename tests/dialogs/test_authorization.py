@@ -4,6 +4,11 @@ Each action is done the way a person (or a malicious client) can do it: by typin
 forging the button's action with values that point at Bild/form/skapande or a teacher in Umeå. A
 refused attempt must answer in one short sentence, write one "refused" audit row for the person, and
 change nothing else; an allowed attempt must not be refused (and, where it changes data, change it).
+
+The rows are checked against the guards the dialogs declare (`dialogs.access`): every kind of guard of
+every registered route is tried by at least one row, and a role the matrix allows holds one of the roles
+the row's guard lets through. A new guard, or a route whose guard changed, fails here until the matrix
+says who may use it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
+from dialogs.app import build_dialogs
+from dialogs.engine import Route
 from dialogs.types import Button, CardReply, Reply, TextReply, buttons_of
 from storage.db import session_scope
 from storage.directory import person_by_email, roles_of
@@ -69,9 +76,13 @@ remove_network_day no       no           no            no            no         
 appoint_leader     no       no           no            no            no             ok           region
 confirm_attendance no       ok           no            no            no             no           region
 enter_cost         no       ok           no            no            ok             no           region
+enter_cost_typed   no       ok           ok            ok            ok             no           no
+see_invoice        no       ok           no            no            ok             ok           region
 summarise_notes    no       ok           no            no            no             no           no
 notes_digest       no       no           no            no            no             ok           ok
 model_answer       no       no           no            no            no             ok           ok
+team_status        no       no           no            no            no             ok           region
+reporting_typed    no       no           no            ok            ok             ok           ok
 """
 
 _ROWS = [line.split() for line in MATRIX.strip().splitlines()]
@@ -204,23 +215,31 @@ def world(demo: sa.Engine) -> World:
 # The actions -----------------------------------------------------------------------------------
 
 
-def _forge(action: str, values: Callable[[World], dict[str, Any]]) -> Callable[[Chat, World], list[Reply]]:
+@dataclass(frozen=True)
+class Attempt:
+    """How a row's action is tried, and the route (intent or button action) it reaches."""
+
+    route: str
+    run: Callable[[Chat, World], list[Reply]]
+
+
+def _forge(action: str, values: Callable[[World], dict[str, Any]]) -> Attempt:
     """Press a button nobody showed: the action with values chosen by the client."""
 
     def run(chat: Chat, world: World) -> list[Reply]:
         return chat.click(Button(label="x", action=action, values=values(world)))
 
-    return run
+    return Attempt(action, run)
 
 
-def _type(text: str) -> Callable[[Chat, World], list[Reply]]:
+def _type(text: str, intent: str) -> Attempt:
     def run(chat: Chat, world: World) -> list[Reply]:
         return chat.say(text)
 
-    return run
+    return Attempt(intent, run)
 
 
-ACTIONS: dict[str, Callable[[Chat, World], list[Reply]]] = {
+ACTIONS: dict[str, Attempt] = {
     "schedule_meeting": _forge(
         "schedule.save",
         lambda w: {
@@ -235,18 +254,18 @@ ACTIONS: dict[str, Callable[[Chat, World], list[Reply]]] = {
     ),
     "send_notice": _forge("notice.send", lambda w: {"meeting_id": w.february_id}),
     "cancel_meeting": _forge("meeting.cancel.confirm", lambda w: {"meeting_id": w.february_id}),
-    "log_notes_typed": _type("logga anteckningar"),
+    "log_notes_typed": _type("logga anteckningar", "log_notes"),
     "submit_notes": _forge(
         "notes.submit", lambda w: {"meeting_id": w.september_id, "body": "Vi målade tillsammans.", "link": ""}
     ),
     "confirm_framework": _forge("framework.confirm", lambda w: {"meeting_id": w.september_id}),
     "report_absence": _forge("absence.report", lambda w: {"meeting_id": w.february_id}),
-    "see_absences": _type("vilka är frånvarande?"),
-    "list_staff": _type("min personal"),
+    "see_absences": _type("vilka är frånvarande?", "absences"),
+    "list_staff": _type("min personal", "list_staff"),
     "confirm_membership": _forge("staff.confirm", lambda w: {"membership_id": w.alva_membership_id}),
     "assign_team": _forge("staff.assign.team", lambda w: {"person_id": w.alva_id, "year": YEAR, "team_id": w.bild_id}),
     "report_memberships": _forge("staff.report", lambda w: {"year": YEAR, "previous": None}),
-    "status": _type("status"),
+    "status": _type("status", "status"),
     "add_network_day": _forge("network_day.add", lambda w: {"date": NEW_NETWORK_DAY.isoformat(), "kind": "physical"}),
     "remove_network_day": _forge("network_day.remove", lambda w: {"day_id": w.february_day_id}),
     "appoint_leader": _forge(
@@ -258,11 +277,50 @@ ACTIONS: dict[str, Callable[[Chat, World], list[Reply]]] = {
         "attendance.save", lambda w: {"meeting_id": w.september_id, "attended": str(w.alva_id)}
     ),
     "enter_cost": _forge("cost.confirm", lambda w: {"meeting_id": w.september_id, "total": 9000, "attendance": "x"}),
+    "enter_cost_typed": _type("kostnaden för träffen blev 9000 kr", "enter_cost"),
+    "see_invoice": _forge("cost.show", lambda w: {"meeting_id": w.september_id}),
     "summarise_notes": _forge("notes.summarise", lambda w: {"meeting_id": w.september_id}),
-    "notes_digest": _type("sammanfatta alla anteckningar sedan 1 september"),
+    "notes_digest": _type("sammanfatta alla anteckningar sedan 1 september", "notes_digest"),
     "model_answer": _forge("assist.answer", lambda w: {"result": "Alla lag har haft en fysisk träff.", "used": []}),
+    "team_status": _forge("status.team", lambda w: {"team_id": w.bild_id}),
+    "reporting_typed": _type("rapportera ämneslagen till samordnaren", "report_memberships"),
 }
 assert set(ACTIONS) == set(OUTCOMES)
+
+# The roles each column holds, in the words of the guards' `who`.
+HOLDS = {
+    "teacher": {"anyone", "teacher"},
+    "bild_leader": {"anyone", "teacher", "leader"},
+    "other_leader": {"anyone", "teacher", "leader"},
+    "umea_manager": {"anyone", "manager"},
+    "other_manager": {"anyone", "manager"},
+    "coordinator": {"anyone", "coordinator"},
+    "vm_coordinator": {"anyone", "coordinator"},
+}
+
+
+def _routes() -> dict[str, Route[Any]]:
+    router = build_dialogs(sa.create_engine("sqlite://")).router
+    return {**router.intents, **router.actions}
+
+
+def _kind(route: Route[Any]) -> str:
+    return route.guard.name.split(":")[0]
+
+
+def test_every_kind_of_guard_is_tried_by_the_matrix() -> None:
+    routes = _routes()
+    declared = {_kind(r) for r in routes.values()} - {"anyone"}
+    tried = {_kind(routes[attempt.route]) for attempt in ACTIONS.values()}
+    assert declared - tried == set(), "guards no row of the matrix tries"
+
+
+@pytest.mark.parametrize("row", sorted(OUTCOMES))
+def test_the_matrix_agrees_with_the_guards(row: str) -> None:
+    guard = _routes()[ACTIONS[row].route].guard
+    allowed = {role for role, outcome in OUTCOMES[row].items() if outcome == "ok"}
+    assert all(HOLDS[role] & guard.who for role in allowed), (guard.name, sorted(guard.who))
+    assert guard.who != {"anyone"}, f"{row} is tried as a guarded action, but its route takes anyone"
 
 
 # What an allowed action does -------------------------------------------------------------------
@@ -418,7 +476,7 @@ def test_authorization(  # type: ignore[no-untyped-def]
     before = _snapshot(demo)
 
     with caplog.at_level(logging.INFO, logger="dialogs.engine"):
-        replies = ACTIONS[action](chat, world)
+        replies = ACTIONS[action].run(chat, world)
 
     engine_log = [r for r in caplog.records if r.name == "dialogs.engine"]
     assert not [r for r in engine_log if r.levelno >= logging.ERROR], "the dialog failed"

@@ -181,7 +181,9 @@ def test_appoint_a_second_leader_and_replace_when_there_are_two(coordinator: Cha
     coordinator.say("utse ny ledare för film")
     (replace,) = coordinator.say("rut.dahlberg@example.org")
     assert isinstance(replace, ChoicesReply) and len(replace.buttons) == 2
-    coordinator.click(replace.buttons[1])
+    (confirm,) = coordinator.click(replace.buttons[1])
+    assert isinstance(confirm, ChoicesReply) and "i stället för" in confirm.text
+    coordinator.click(confirm.buttons[0])
     assert _leaders(demo, "Film")[1] == "rut.dahlberg@example.org" and len(_leaders(demo, "Film")) == 2
     assert sorted(m.kind for m in coordinator.outbox()) == ["leader_appointed", "leader_appointed", "leader_replaced"]
     with Session(demo) as s:

@@ -292,7 +292,7 @@ def test_a_failing_dialog_is_answered_politely_and_rolled_back(teacher: Chat, ca
         turn.session.add(DialogState(person_id=turn.person.id, conversation_key="half-written"))
         raise RuntimeError("bug")
 
-    teacher.dialogs.registry.intents["my_team"] = broken
+    teacher.dialogs.router.intents["my_team"] = broken
     (reply,) = teacher.say("mitt ämneslag")
     assert reply.text.startswith("Förlåt, något gick fel hos mig.")  # type: ignore[union-attr]
     assert any(r.levelname == "ERROR" for r in caplog.records)

@@ -1,0 +1,196 @@
+"""Forms: a dialog that fills a draft one slot at a time, checks it, previews it and saves it.
+
+A form is declared, not programmed: its slots (the question each asks, with buttons or a typed answer,
+the parser of that answer, which slots a change clears), a check of the whole draft, a preview and a
+save. The form does what every such dialog shares, so no dialog writes it again:
+
+- asks for the first slot still missing, and waits for the answer (the draft travels in the waiting
+  step's data and in every button, so a restart loses nothing and nothing is kept in memory);
+- tells an answer from a new request: a typed text the slot cannot read is a new request when the rules
+  understood it as one, and otherwise the slot is asked again with the reason;
+- "avbryt"/"cancel" at any step (the engine's);
+- when the draft is complete, checks it: a problem clears the slots it concerns and asks for them again
+  with the reason; then shows the preview with "save" and "start again";
+- saves only through the guarded save action, which checks the draft once more.
+
+BotBuilder's WaterfallDialog with prompt validators and python-telegram-bot's ConversationHandler are
+the models; ours keeps its state in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialogs.engine import Guard, Router, Turn, Values
+from dialogs.names import Act
+from dialogs.types import Button, ChoicesReply, Reply, TextReply
+
+Draft = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A typed answer the slot read but cannot take; `reason` is said before the question is asked again."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a slot asks: a text and buttons, each a label and the draft values it sets."""
+
+    text: str
+    choices: Sequence[tuple[str, Draft]] = ()
+
+
+Parser = Callable[[Turn, str, Draft], "Draft | Invalid | Question | None"]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One thing the form asks for.
+
+    - `keys`: the draft keys the slot fills; all must be there for it to count as answered.
+    - `ask`: the question. `parse`: reads a typed answer into draft values, or `Invalid` (asked again with
+      the reason, unless the text is a request of its own), or a narrower `Question` ("Whom do you mean?"),
+      or None for "that is not an answer"; a slot without a parser takes buttons only.
+    - `needed`: whether the draft needs the slot at all. `clears`: the keys a change of this slot makes stale.
+    - `free_text`: any text but "cancel" reaches the parser (a place, a link); otherwise only text the rules
+      did not understand does.
+    """
+
+    name: str
+    keys: tuple[str, ...]
+    ask: Callable[[Turn, Draft], Question]
+    parse: Parser | None = None
+    needed: Callable[[Turn, Draft], bool] = lambda turn, draft: True
+    clears: tuple[str, ...] = ()
+    free_text: bool = False
+
+
+@dataclass
+class Form:
+    """A declared form; `register` adds its set, save (and restart) actions and a step per typed slot to a router."""
+
+    name: str
+    guard: Guard[Any]
+    set_action: Act  # a button that fills a slot and goes on
+    save_action: Act  # the save button (and the last check)
+    slots: list[Slot]
+    keys: tuple[str, ...]  # every key a draft may hold (other values of a button are dropped)
+    check: Callable[[Turn, Draft], tuple[str, tuple[str, ...]] | None]  # a problem: (reason, keys to ask again)
+    preview: Callable[[Turn, Draft], list[Reply]] | None  # None: a complete draft is saved at once
+    save: Callable[[Turn, Draft], list[Reply]]
+    start: Callable[[Turn, Draft], list[Reply] | Draft] = field(default=lambda turn, draft: draft)
+    restart: Callable[[Turn, Draft], list[Reply]] | None = None  # "start again" (default: the form anew)
+    restart_keeps: tuple[str, ...] = ()
+    restart_action: Act | None = None  # "start again", where the preview offers it
+
+    # Actions and steps ------------------------------------------------------------------------
+
+    def register(self, router: Router) -> None:
+        router.action(self.set_action, guard=self.guard)(lambda turn, values, _: self.go_on(turn, values))
+        router.action(self.save_action, guard=self.guard)(lambda turn, values, _: self._save(turn, values))
+        if self.restart_action is not None:
+            router.action(self.restart_action, guard=self.guard)(lambda turn, values, _: self._restart(turn, values))
+        for slot in self.slots:
+            if slot.parse is not None:
+                router.step(self._step(slot), free_text=slot.free_text)(self._answer_for(slot))
+
+    def _step(self, slot: Slot) -> str:
+        return f"{self.name}.{slot.name}"
+
+    # Filling ----------------------------------------------------------------------------------
+
+    def draft_of(self, values: Values) -> Draft:
+        return {k: values[k] for k in self.keys if values.get(k) not in (None, "")}
+
+    def without(self, draft: Draft, *slot_names: str) -> Draft:
+        """The draft without the named slots and what a change of them clears (to ask for them again)."""
+        drop: set[str] = set()
+        for slot in self.slots:
+            if slot.name in slot_names:
+                drop |= {*slot.keys, *slot.clears}
+        return {k: v for k, v in draft.items() if k not in drop}
+
+    def button(self, label: str, draft: Draft, **update: Any) -> Button:
+        """A button that sets `update` in the draft and goes on."""
+        return Button(label=label, action=self.set_action, values={**draft, **update})
+
+    def save_button(self, label: str, draft: Draft) -> Button:
+        return Button(label=label, action=self.save_action, values=draft, style="primary")
+
+    def restart_button(self, label: str, draft: Draft) -> Button:
+        assert self.restart_action is not None
+        return Button(
+            label=label, action=self.restart_action, values={k: draft[k] for k in self.restart_keeps if k in draft}
+        )
+
+    def go_on(self, turn: Turn, values: Values, lead: str | None = None) -> list[Reply]:
+        """Ask for the next missing slot of the draft, or check it and show the preview when it is complete."""
+        started = self.start(turn, self.draft_of(values))
+        if isinstance(started, list):
+            return started
+        draft = started
+        replies: list[Reply] = [TextReply(text=lead)] if lead else []
+        slot = self._missing(turn, draft)
+        if slot is not None:
+            return [*replies, self._ask(turn, slot, draft, slot.ask(turn, draft))]
+        problem = self.check(turn, draft)
+        if problem is not None:
+            reason, stale = problem
+            return self.go_on(turn, {k: v for k, v in draft.items() if k not in stale}, reason)
+        if self.preview is None:
+            return [*replies, *self.save(turn, draft)]
+        return [*replies, *self.preview(turn, draft)]
+
+    def _missing(self, turn: Turn, draft: Draft) -> Slot | None:
+        """The first slot the draft needs and lacks."""
+        return next(
+            (s for s in self.slots if any(k not in draft for k in s.keys) and s.needed(turn, draft)),
+            None,
+        )
+
+    def _ask(self, turn: Turn, slot: Slot, draft: Draft, question: Question) -> Reply:
+        if slot.parse is not None:
+            turn.wait(self._step(slot), **draft)
+        if not question.choices:
+            return TextReply(text=question.text)
+        buttons = [self.button(label, draft, **update) for label, update in question.choices]
+        return ChoicesReply(text=question.text, buttons=buttons)
+
+    def _answer_for(self, slot: Slot) -> Callable[[Turn, str], list[Reply] | None]:
+        def answer(turn: Turn, text: str) -> list[Reply] | None:
+            draft = self.draft_of(turn.waiting_data)
+            self.guard.check(turn, draft)
+            result = slot.parse(turn, text, draft) if slot.parse is not None else None
+            if isinstance(result, dict):
+                return self.go_on(turn, {**draft, **result})
+            if isinstance(result, Question):
+                return [self._ask(turn, slot, draft, result)]
+            if result is None or turn.is_request:  # not an answer: the engine takes it as a request of its own
+                return None
+            question = slot.ask(turn, draft)  # asked again: the reason says what to write, the buttons stay
+            reply = self._ask(turn, slot, draft, question)
+            return [TextReply(text=result.reason), *([reply] if question.choices else [])]
+
+        return answer
+
+    # Saving -----------------------------------------------------------------------------------
+
+    def _save(self, turn: Turn, values: Values) -> list[Reply]:
+        draft = self.draft_of(values)
+        if self._missing(turn, draft) is not None:
+            return self.go_on(turn, draft)
+        problem = self.check(turn, draft)
+        if problem is not None:
+            return self.go_on(turn, draft)
+        return self.save(turn, draft)
+
+    def _restart(self, turn: Turn, values: Values) -> list[Reply]:
+        draft = {k: v for k, v in self.draft_of(values).items() if k in self.restart_keeps}
+        if self.restart is not None:
+            return self.restart(turn, draft)
+        return self.go_on(turn, draft)

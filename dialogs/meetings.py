@@ -1,0 +1,195 @@
+"""A team's meetings as its leaders see them and act on them: the meeting card, choosing a meeting, and
+telling the members of a notice, a change or a cancellation (with the calendar invite)."""
+
+from __future__ import annotations
+
+import datetime as dtm
+from typing import Any
+
+from sqlmodel import col, select
+
+from dialogs import access
+from dialogs.common import meeting_kind, meeting_place, short
+from dialogs.engine import Route, Turn, Values
+from dialogs.i18n import Translator
+from dialogs.invite import attachment, meeting_ics
+from dialogs.names import Act
+from dialogs.notify import notify
+from dialogs.travel import logistics_buttons
+from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from storage import meetings as rules
+from storage.models import Meeting, MeetingKind, Person, PersonRole, Role, Team
+
+
+def coordinators(turn: Turn) -> list[Person]:
+    """The coordinators of the person's region, by name."""
+    return list(
+        turn.session.exec(
+            select(Person)
+            .join(PersonRole, col(PersonRole.person_id) == Person.id)
+            .where(Person.region_id == turn.region.id, PersonRole.role == Role.COORDINATOR.value)
+            .order_by(col(Person.name))
+        ).all()
+    )
+
+
+# Telling the members -------------------------------------------------------------------------
+
+
+def _ics(turn: Turn, meeting: Meeting, team: Team, tr: Translator, cancelled: bool = False) -> str:
+    return meeting_ics(
+        meeting,
+        team=team,
+        region=turn.region,
+        summary=tr._("{team}: subject team meeting", team=team.name),
+        location=meeting_place(turn, meeting),
+        description=tr._("Report absence in the chat with Ämneslagsboten if you can't come."),
+        now=turn.now,
+        cancelled=cancelled,
+    )
+
+
+def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
+    """Queue the notice, change or cancellation, with its calendar invite, to every member; the count."""
+    members = [p for p in rules.team_members(turn.session, team.id or 0, meeting.school_year_id)]
+    cancelled = kind == "meeting_cancelled"
+    invite = attachment(
+        _ics(turn, meeting, team, Translator("sv", turn.region.timezone), cancelled), cancelled=cancelled
+    )
+    leader = turn.person
+
+    def build(t: Translator) -> list[Reply]:
+        values = {"team": team.name, "when": t.when(meeting.starts_at), "leader": leader.name}
+        if kind == "meeting_notice":
+            title = t._("Notice: {team} meets {when}", **values)
+        elif kind == "meeting_changed":
+            title = t._("Changed: {team}'s meeting is now {when}", **values)
+        else:
+            title = t._("Cancelled: {team}'s meeting {when}", **values)
+        facts = [
+            (t._("When"), f"{t.when(meeting.starts_at)}–{t.time(meeting.ends_at)}"),
+            (
+                t._("Where"),
+                meeting_place(turn, meeting),
+            ),
+            (t._("From"), leader.name),
+        ]
+        if meeting.first_of_year and not cancelled:
+            facts.append((t._("Note"), t._("First meeting of the year: we go through the framework document.")))
+            if turn.region.framework_url:
+                facts.append((t._("Framework"), turn.region.framework_url))
+        text = (
+            t._("The meeting will not take place. The calendar invite removes it from your calendar.")
+            if cancelled
+            else t._("The calendar invite is attached. If you can't come, report absence with the button.")
+        )
+        buttons = (
+            []
+            if cancelled
+            else [Button(label=t._("Report absence"), action=Act.ABSENCE_REPORT, values={"meeting_id": meeting.id})]
+        )
+        return [CardReply(title=title, facts=facts, text=text, buttons=buttons)]
+
+    notify(
+        turn.session,
+        origin=turn.person,
+        recipients=members,
+        region=turn.region,
+        kind=kind,
+        build=build,
+        attachments=[invite],
+    )
+    return len(members)
+
+
+# The meeting card ----------------------------------------------------------------------------
+
+
+def meeting_card(turn: Turn, meeting: Meeting, team: Team) -> CardReply:
+    """One meeting as its leader sees it, with the actions that fit its state."""
+    tr = turn.tr
+    assert meeting.id is not None
+    absent = rules.absentees(turn.session, meeting.id)
+    started = meeting.starts_at <= turn.now
+    facts = [
+        (tr._("When"), f"{tr.when(meeting.starts_at)}–{tr.time(meeting.ends_at)}"),
+        (tr._("Kind"), meeting_kind(turn, meeting)),
+        (tr._("Where"), meeting_place(turn, meeting)),
+        (tr._("Notice"), tr.date(meeting.notice_sent_at) if meeting.notice_sent_at else tr._("not sent")),
+        (tr._("Absent"), ", ".join(p.name for p in absent) if absent else tr._("nobody has reported absence")),
+    ]
+    if meeting.first_of_year:
+        reviewed = tr.date(meeting.framework_reviewed_at) if meeting.framework_reviewed_at else tr._("not confirmed")
+        facts.append((tr._("Framework review"), reviewed))
+    if started:
+        distributed = tr.date(meeting.notes_distributed_at) if meeting.notes_distributed_at else tr._("not distributed")
+        facts.append((tr._("Notes"), distributed))
+    ref = {"meeting_id": meeting.id}
+    buttons: list[Button] = []
+    if not started:
+        if meeting.notice_sent_at is None:
+            buttons.append(
+                Button(label=tr._("Send notice now"), action=Act.NOTICE_PREVIEW, values=ref, style="primary")
+            )
+        buttons.append(Button(label=tr._("Change"), action=Act.MEETING_CHANGE, values=ref))
+        buttons.append(Button(label=tr._("Cancel meeting"), action=Act.MEETING_CANCEL, values=ref, style="danger"))
+    else:
+        if meeting.notes_distributed_at is None:
+            buttons.append(Button(label=tr._("Log notes"), action=Act.NOTES_START, values=ref, style="primary"))
+        if meeting.first_of_year and meeting.framework_reviewed_at is None:
+            buttons.append(Button(label=tr._("Confirm review"), action=Act.FRAMEWORK_CONFIRM, values=ref))
+        if meeting.kind == MeetingKind.PHYSICAL.value:
+            buttons += logistics_buttons(turn, meeting)
+    return CardReply(title=f"{team.name}: {tr.date(meeting.starts_at)}", facts=facts, buttons=buttons)
+
+
+def pick_meeting(turn: Turn, meetings: list[tuple[Meeting, Team]], question: str, action: str) -> list[Reply]:
+    several_teams = len({team.id for _, team in meetings}) > 1
+    return [
+        ChoicesReply(
+            text=question,
+            buttons=[
+                Button(
+                    label=short(
+                        f"{team.name}: {turn.tr.when(m.starts_at)}" if several_teams else turn.tr.when(m.starts_at)
+                    ),
+                    action=action,
+                    values={"meeting_id": m.id},
+                )
+                for m, team in meetings
+            ],
+        )
+    ]
+
+
+def meetings_of_led(turn: Turn) -> list[tuple[Meeting, Team]]:
+    found = []
+    for team, year in access.led_teams(turn):
+        assert team.id is not None and year.id is not None
+        found.extend((m, team) for m in rules.team_meetings(turn.session, team.id, year.id))
+    return sorted(found, key=lambda pair: pair[0].starts_at)
+
+
+def choose_led(turn: Turn, slots: Values, question: str, then: Route[Any], *, upcoming: bool) -> list[Reply]:
+    """The leader's meeting a request is about: the one on the slots' date, the only one, or a choice.
+
+    `upcoming`: meetings still ahead; otherwise held meetings whose notes are not yet distributed. `then`
+    is the route that acts on the chosen meeting (its name is the buttons' action).
+    """
+    found = [
+        (m, t)
+        for m, t in meetings_of_led(turn)
+        if (m.starts_at > turn.now if upcoming else m.starts_at <= turn.now and m.notes_distributed_at is None)
+    ]
+    if slots.get("date"):
+        day = dtm.date.fromisoformat(slots["date"])
+        found = [(m, t) for m, t in found if m.starts_at.astimezone(turn.tr.zone).date() == day] or found
+    if not found and not upcoming:
+        return [TextReply(text=turn.tr._("Every meeting your team has held has its notes distributed."))]
+    if not found:
+        return [TextReply(text=turn.tr._("Your team has no upcoming meetings."))]
+    if len(found) == 1:
+        return then(turn, {"meeting_id": found[0][0].id})
+    if not upcoming:
+        found = list(reversed(found))
+    return pick_meeting(turn, found[:10], question, then.name)

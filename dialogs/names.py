@@ -1,0 +1,112 @@
+"""The names the conversation is built of: intents (what a text asks for) and actions (what a button does).
+
+Both are `StrEnum`s, so they survive the trip through a button's JSON and the database as plain strings,
+and a misspelt name is an error where it is written, not an "expired button" at run time.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    """What a free text asks for (see `dialogs.nlu`); an intent button starts one."""
+
+    HELP = "help"
+    MY_TEAM = "my_team"
+    CHOOSE_TEAM = "choose_team"
+    REPORT_ABSENCE = "report_absence"
+    WITHDRAW_ABSENCE = "withdraw_absence"
+    UPCOMING_MEETINGS = "upcoming_meetings"
+    LATEST_NOTES = "latest_notes"
+    NOTES_DIGEST = "notes_digest"
+    SCHEDULE_MEETING = "schedule_meeting"
+    CHANGE_MEETING = "change_meeting"
+    CANCEL_MEETING = "cancel_meeting"
+    SEND_NOTICE = "send_notice"
+    LOG_NOTES = "log_notes"
+    CONFIRM_FRAMEWORK_REVIEW = "confirm_framework_review"
+    LIST_STAFF = "list_staff"
+    CONFIRM_MEMBERSHIPS = "confirm_memberships"
+    REPORT_MEMBERSHIPS = "report_memberships"
+    ADD_NETWORK_DAY = "add_network_day"
+    REMOVE_NETWORK_DAY = "remove_network_day"
+    APPOINT_LEADER = "appoint_leader"
+    STATUS = "status"
+    PEOPLE_WITHOUT_TEAM = "people_without_team"
+    ABSENCES = "absences"
+    MY_DATA = "my_data"
+    CONFIRM_ATTENDANCE = "confirm_attendance"
+    ENTER_COST = "enter_cost"
+    CANCEL = "cancel"
+    UNKNOWN = "unknown"
+
+
+class Act(StrEnum):
+    """What a button does when pressed (its `action`); the values it carries are checked again on press."""
+
+    INTENT = "intent"  # starts the intent in values["intent"]
+    HOME = "home"
+    # teacher
+    ABSENCE_REPORT = "absence.report"
+    ABSENCE_WITHDRAW = "absence.withdraw"
+    CHOOSE_TEAM_PICK = "choose_team.pick"
+    CHOOSE_TEAM_CONFIRM = "choose_team.confirm"
+    CHOOSE_TEAM_AGAIN = "choose_team.again"
+    # team leader
+    LEADER_MEETINGS = "leader.meetings"
+    SCHEDULE_SET = "schedule.set"
+    SCHEDULE_SAVE = "schedule.save"
+    SCHEDULE_RESTART = "schedule.restart"
+    MEETING_CHANGE = "meeting.change"
+    MEETING_CANCEL = "meeting.cancel"
+    MEETING_CANCEL_CONFIRM = "meeting.cancel.confirm"
+    MEETING_KEEP = "meeting.keep"
+    NOTICE_PREVIEW = "notice.preview"
+    NOTICE_SEND = "notice.send"
+    NOTES_START = "notes.start"
+    NOTES_SUBMIT = "notes.submit"
+    NOTES_PREVIEW = "notes.preview"
+    NOTES_DISTRIBUTE = "notes.distribute"
+    NOTES_SUMMARISE = "notes.summarise"
+    NOTES_SUMMARY = "notes.summary"
+    NOTES_USE_SUMMARY = "notes.use_summary"
+    NOTES_EDIT_SUMMARY = "notes.edit_summary"
+    FRAMEWORK_CONFIRM = "framework.confirm"
+    # after a physical meeting
+    ATTENDANCE_START = "attendance.start"
+    ATTENDANCE_TOGGLE = "attendance.toggle"
+    ATTENDANCE_SAVE = "attendance.save"
+    COST_START = "cost.start"
+    COST_PREVIEW = "cost.preview"
+    COST_CONFIRM = "cost.confirm"
+    COST_SHOW = "cost.show"
+    # manager
+    STAFF_CONFIRM = "staff.confirm"
+    STAFF_CONFIRM_ALL = "staff.confirm_all"
+    STAFF_ASSIGN = "staff.assign"
+    STAFF_ASSIGN_TEAM = "staff.assign.team"
+    STAFF_ABSENCES = "staff.absences"
+    STAFF_REPORT_PREVIEW = "staff.report.preview"
+    STAFF_REPORT = "staff.report"
+    # coordinator
+    STATUS_TEAM = "status.team"
+    STATUS_TEAM_PICK = "status.team.pick"
+    STATUS_WITHOUT_TEAM = "status.without_team"
+    STATUS_NOT_REPORTED = "status.not_reported"
+    STATUS_UNREACHABLE = "status.unreachable"
+    STATUS_ABSENCES = "status.absences"
+    NETWORK_DAY_SET = "network_day.set"
+    NETWORK_DAY_ADD = "network_day.add"
+    NETWORK_DAY_REMOVE = "network_day.remove"
+    LEADER_SET = "leader.set"
+    LEADER_APPOINT = "leader.appoint"
+    FRAMEWORK_REVISED = "framework.revised"
+    # the language model's follow-ups
+    ASSIST_CONFIRM = "assist.confirm"
+    ASSIST_ANSWER = "assist.answer"
+    NOTES_DIGEST = "notes.digest"
+    # privacy
+    PRIVACY_REQUEST = "privacy.request"
+    PRIVACY_SEND = "privacy.send"
+    PRIVACY_KEEP = "privacy.keep"

@@ -1,0 +1,460 @@
+"""The meeting form: a leader schedules a meeting, or changes one, one question at a time.
+
+Team, day (a network day by button, or any date), physical or digital, the host school or place, or the
+link, and the time; then the preview with the travel figures, and save. Changing a meeting is the same
+form filled from the meeting, with the slots to change left empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+import re
+
+from dialogs import access, nlu
+from dialogs.access import MeetingOf
+from dialogs.common import meeting_place, short
+from dialogs.engine import Answered, Router, Turn, Values
+from dialogs.forms import Draft, Form, Invalid, Question, Slot
+from dialogs.i18n import Translator
+from dialogs.meetings import choose_led, meeting_card, tell_members
+from dialogs.names import Act, Intent
+from dialogs.travel import draft_travel
+from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from storage import meetings as rules
+from storage import schoolyear
+from storage.directory import find_school, region_schools
+from storage.models import MeetingKind, School, SchoolYear, Team
+
+router = Router()
+
+_TIMES = re.compile(r"^\s*(?:kl\.?\s*)?(\d{1,2})(?:[.:](\d{2}))?\s*(?:-|–|till|to)\s*(\d{1,2})(?:[.:](\d{2}))?\s*$")
+DEFAULT_TIMES = ((dtm.time(9, 0), dtm.time(15, 0)), (dtm.time(13, 0), dtm.time(16, 0)))
+PHYSICAL, DIGITAL = MeetingKind.PHYSICAL.value, MeetingKind.DIGITAL.value
+
+
+# The slots ---------------------------------------------------------------------------------------
+
+
+def _ask_team(turn: Turn, draft: Draft) -> Question:
+    led = access.led_teams(turn)
+    several_years = len({y.label for _, y in led}) > 1
+    return Question(
+        turn.tr._("Which team is the meeting for?"),
+        [
+            (short(f"{t.name} {y.label}" if several_years else t.name), {"team_id": t.id, "year": y.label})
+            for t, y in led
+        ],
+    )
+
+
+def _ask_day(turn: Turn, draft: Draft) -> Question:
+    tr = turn.tr
+    team, year = _team_year(turn, draft)
+    assert team.id is not None and year.id is not None and turn.region.id is not None
+    taken = {m.starts_at.astimezone(tr.zone).date() for m in rules.team_meetings(turn.session, team.id, year.id)}
+    after = turn.today + dtm.timedelta(days=1)
+    days = [d for d in rules.network_days(turn.session, turn.region.id, year, after=after) if d.date not in taken]
+    text = tr._("Which day will {team} meet? Choose a network day, or write another date.", team=team.name)
+    if not days:
+        text = tr._("There are no free network days left in {year}. Write the date of the meeting.", year=year.label)
+    return Question(
+        text,
+        [
+            (
+                short(tr.date(d.date) + (f" ({_kind_word(tr, d.kind)})" if d.kind else "")),
+                {"day": d.date.isoformat(), **({"kind": d.kind} if d.kind else {})},
+            )
+            for d in days
+        ],
+    )
+
+
+def _parse_day(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
+    day = nlu.find_date(nlu.clean(text), turn.today)
+    if day is None:
+        return None
+    return _day_problem(turn, draft, day) or {"day": day.isoformat()}
+
+
+def _day_problem(turn: Turn, draft: Draft, day: dtm.date) -> Invalid | None:
+    if day <= turn.today:
+        return Invalid(turn.tr._("That date has already passed; a meeting must be in the future."))
+    if draft.get("year") != schoolyear.label_for(day):
+        return Invalid(_problem_text(turn, rules.DraftProblem.OTHER_YEAR, draft))
+    return None
+
+
+def _ask_kind(turn: Turn, draft: Draft) -> Question:
+    tr = turn.tr
+    return Question(
+        tr._("Will you meet in person or online?"),
+        [(tr._("Physical meeting"), {"kind": PHYSICAL}), (tr._("Digital meeting"), {"kind": DIGITAL})],
+    )
+
+
+def _ask_place(turn: Turn, draft: Draft) -> Question:
+    return Question(
+        turn.tr._("Where will you meet? Choose the host school, or write the place."),
+        [
+            (short(s.name), {"host_school_id": s.id})
+            for s in sorted(region_schools(turn.session, turn.region), key=lambda s: s.name)
+        ],
+    )
+
+
+def _parse_place(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
+    school = find_school(region_schools(turn.session, turn.region), text)
+    if school is not None:
+        return {"host_school_id": school.id}
+    if turn.is_request:
+        return None
+    place = " ".join(text.split())
+    if len(place) > rules.PLACE_MAX_CHARACTERS:
+        return Invalid(turn.tr._("That is too long; please shorten it."))
+    return {"place": place}
+
+
+def _ask_link(turn: Turn, draft: Draft) -> Question:
+    return Question(turn.tr._("Write the meeting link (it starts with https://)."))
+
+
+def _parse_link(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
+    link = text.strip()
+    if not rules.is_web_link(link) or len(link) > rules.LINK_MAX_CHARACTERS:
+        return Invalid(_problem_text(turn, rules.DraftProblem.BAD_LINK, draft))
+    return {"link": link}
+
+
+def _ask_time(turn: Turn, draft: Draft) -> Question:
+    tr = turn.tr
+    return Question(
+        tr._("What time? Choose, or write it like 13-16 or 9.30-15."),
+        [
+            (f"{_clock(tr, s)}–{_clock(tr, e)}", {"start": s.isoformat("minutes"), "end": e.isoformat("minutes")})
+            for s, e in DEFAULT_TIMES
+        ],
+    )
+
+
+def _parse_time(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
+    times = parse_times(text)
+    if times is None:
+        return Invalid(turn.tr._("I didn't understand the time. Write it like 13-16 or 9.30-15."))
+    return {"start": times[0].isoformat("minutes"), "end": times[1].isoformat("minutes")}
+
+
+def parse_times(text: str) -> tuple[dtm.time, dtm.time] | None:
+    m = _TIMES.match(text.strip().lower())
+    if not m:
+        return None
+    try:
+        return dtm.time(int(m.group(1)), int(m.group(2) or 0)), dtm.time(int(m.group(3)), int(m.group(4) or 0))
+    except ValueError:
+        return None
+
+
+def _physical(draft: Draft) -> bool:
+    return draft.get("kind") == PHYSICAL
+
+
+SLOTS = [
+    Slot("team", ("team_id", "year"), _ask_team),
+    Slot("day", ("day",), _ask_day, _parse_day),
+    Slot("kind", ("kind",), _ask_kind, clears=("place", "host_school_id", "link")),
+    Slot("place", ("place",), _ask_place, _parse_place, needed=lambda _, d: _physical(d) and "host_school_id" not in d,
+         clears=("host_school_id",), free_text=True),
+    Slot("link", ("link",), _ask_link, _parse_link, needed=lambda _, d: d.get("kind") == DIGITAL, free_text=True),
+    Slot("time", ("start", "end"), _ask_time, _parse_time, free_text=True),
+]  # fmt: skip
+
+
+# The whole draft ---------------------------------------------------------------------------------
+
+
+def _start(turn: Turn, draft: Draft) -> Draft:
+    """The team, when the leader leads only one; a team the person does not lead is refused."""
+    if "team_id" not in draft:
+        led = access.led_teams(turn)
+        if len(led) == 1:
+            draft = {**draft, "team_id": led[0][0].id, "year": led[0][1].label}
+        return draft
+    _team_year(turn, draft)
+    return draft
+
+
+def _team_year(turn: Turn, draft: Draft) -> tuple[Team, SchoolYear]:
+    """The draft's team and school year, if the person leads that team that year; else the refusal."""
+    team = turn.session.get(Team, draft["team_id"]) if isinstance(draft.get("team_id"), int) else None
+    year = (
+        schoolyear.get_or_create(turn.session, str(draft["year"])) if schoolyear.is_label(draft.get("year")) else None
+    )
+    if team is None or year is None or team.region_id != turn.region.id:
+        raise Answered(TextReply(text=turn.tr._('That button has expired. Write "schedule meeting" to start again.')))
+    assert turn.person.id is not None and team.id is not None and year.id is not None
+    if not rules.is_leader(turn.session, turn.person.id, team.id, year.id):
+        raise access.not_leader_of(turn, "meeting.schedule", team.name, year.label)
+    return team, year
+
+
+def _to_draft(draft: Draft) -> rules.MeetingDraft:
+    return rules.MeetingDraft(
+        team_id=int(draft["team_id"]),
+        year=str(draft["year"]),
+        day=dtm.date.fromisoformat(draft["day"]),
+        start=dtm.time.fromisoformat(draft["start"]),
+        end=dtm.time.fromisoformat(draft["end"]),
+        kind=str(draft["kind"]),
+        place=draft.get("place"),
+        host_school_id=draft.get("host_school_id"),
+        link=draft.get("link"),
+    )
+
+
+def _problem_text(turn: Turn, problem: rules.DraftProblem, draft: Draft) -> str:
+    tr = turn.tr
+    return {
+        rules.DraftProblem.IN_PAST: tr._("That time has already passed; a meeting must be in the future."),
+        rules.DraftProblem.END_BEFORE_START: tr._("The meeting must end after it starts."),
+        rules.DraftProblem.OTHER_YEAR: tr._(
+            "That date is not in the school year {year} (1 July to 30 June).", year=draft.get("year", "")
+        ),
+        rules.DraftProblem.BAD_LINK: tr._("A meeting link must be a web address starting with https:// or http://."),
+        rules.DraftProblem.NO_PLACE: tr._("A physical meeting needs a place."),
+        rules.DraftProblem.TOO_LONG: tr._("That is too long; please shorten it."),
+    }[problem]
+
+
+_STALE = {  # the keys a problem makes the leader answer again
+    rules.DraftProblem.IN_PAST: ("day", "start", "end"),
+    rules.DraftProblem.END_BEFORE_START: ("start", "end"),
+    rules.DraftProblem.OTHER_YEAR: ("day",),
+    rules.DraftProblem.BAD_LINK: ("link",),
+    rules.DraftProblem.NO_PLACE: ("place", "host_school_id"),
+    rules.DraftProblem.TOO_LONG: ("place", "link"),
+}
+
+
+def _check(turn: Turn, draft: Draft) -> tuple[str, tuple[str, ...]] | None:
+    try:
+        parsed = _to_draft(draft)
+    except (TypeError, ValueError, KeyError):
+        raise Answered(
+            TextReply(text=turn.tr._('That button has expired. Write "schedule meeting" to start again.'))
+        ) from None
+    problem = rules.check_draft(parsed, turn.region, turn.now)
+    return None if problem is None else (_problem_text(turn, problem, draft), _STALE[problem])
+
+
+def _kind_word(tr: Translator, kind: str) -> str:
+    return tr._("physical") if kind == PHYSICAL else tr._("digital")
+
+
+def _clock(tr: Translator, value: dtm.time) -> str:
+    return value.strftime("%H.%M" if tr.language == "sv" else "%H:%M")
+
+
+def _draft_place(turn: Turn, draft: Draft) -> str:
+    if draft["kind"] == DIGITAL:
+        return str(draft.get("link", ""))
+    school = turn.session.get(School, draft["host_school_id"]) if draft.get("host_school_id") else None
+    return str(draft.get("place") or (school.name if school else ""))
+
+
+def _preview(turn: Turn, draft: Draft) -> list[Reply]:
+    tr = turn.tr
+    team, year = _team_year(turn, draft)
+    assert turn.region.id is not None
+    day = dtm.date.fromisoformat(draft["day"])
+    start, end = dtm.time.fromisoformat(draft["start"]), dtm.time.fromisoformat(draft["end"])
+    facts = [
+        (tr._("Team"), team.name),
+        (tr._("Day"), tr.date(day)),
+        (tr._("Time"), f"{_clock(tr, start)}–{_clock(tr, end)}"),
+        (tr._("Kind"), _kind_word(tr, draft["kind"])),
+        (tr._("Where") if _physical(draft) else tr._("Link"), _draft_place(turn, draft)),
+    ]
+    note = None
+    if rules.network_day_on(turn.session, turn.region.id, day) is None:
+        note = tr._(
+            "Note: {date} is not one of the network days the manager network decided. You can still save it; "
+            "tell your manager and the coordinator why.",
+            date=tr.date(day),
+        )
+    travel_facts, travel_notes, hosts = draft_travel(turn, draft, team, year)
+    changing = "meeting_id" in draft
+    return [
+        CardReply(
+            title=tr._("Change the meeting?") if changing else tr._("Save this meeting?"),
+            facts=facts + travel_facts,
+            text="\n\n".join(filter(None, [note, *travel_notes])) or None,
+            buttons=[
+                MEETING_FORM.save_button(tr._("Save the change") if changing else tr._("Save the meeting"), draft),
+                MEETING_FORM.restart_button(tr._("Start again"), draft),
+                *hosts,
+            ],
+        )
+    ]
+
+
+def _save(turn: Turn, draft: Draft) -> list[Reply]:
+    tr = turn.tr
+    team, year = _team_year(turn, draft)
+    parsed = _to_draft(draft)
+    if "meeting_id" in draft:
+        return _save_change(turn, draft, parsed)
+    assert year.id is not None
+    starts, _ = rules.instants(parsed, tr.zone)
+    same = [m for m in rules.team_meetings(turn.session, parsed.team_id, year.id) if m.starts_at == starts]
+    if same:
+        return [TextReply(text=tr._("This meeting is already saved.")), meeting_card(turn, same[0], team)]
+    meeting = rules.schedule(turn.session, draft=parsed, region=turn.region, actor=turn.person, now=turn.now)
+    lead = tr._("Saved: {team} meets {when}.", team=team.name, when=tr.when(meeting.starts_at))
+    if meeting.first_of_year:
+        lead += " " + tr._("It is the first meeting of the school year, so the framework document is reviewed there.")
+    lead += " " + tr._("The members have not been told yet: send the notice when you are ready.")
+    return [TextReply(text=lead), meeting_card(turn, meeting, team)]
+
+
+def _save_change(turn: Turn, draft: Draft, parsed: rules.MeetingDraft) -> list[Reply]:
+    tr = turn.tr
+    found = _changeable(turn, {"meeting_id": draft["meeting_id"]})
+    meeting, team = found.meeting, found.team
+    starts, ends = rules.instants(parsed, tr.zone)
+    if (meeting.starts_at, meeting.ends_at, meeting.kind) == (starts, ends, parsed.kind) and _draft_place(
+        turn, draft
+    ) == meeting_place(turn, meeting):
+        return [
+            TextReply(text=tr._("Nothing changed: the meeting already looks like that.")),
+            meeting_card(turn, meeting, team),
+        ]
+    rules.change(turn.session, meeting=meeting, draft=parsed, region=turn.region, actor=turn.person, now=turn.now)
+    told = tell_members(turn, meeting, team, "meeting_changed")
+    return [
+        TextReply(
+            text=tr.n_(
+                "Changed. {count} member has been told, with an updated calendar invite.",
+                "Changed. {count} members have been told, with an updated calendar invite.",
+                told,
+            )
+        ),
+        meeting_card(turn, meeting, team),
+    ]
+
+
+def _restart(turn: Turn, draft: Draft) -> list[Reply]:
+    if "meeting_id" in draft:
+        return change_menu(turn, {"meeting_id": draft["meeting_id"]})
+    return MEETING_FORM.go_on(turn, draft)
+
+
+MEETING_FORM = Form(
+    name="schedule",
+    guard=access.leader("meeting.schedule"),
+    set_action=Act.SCHEDULE_SET,
+    save_action=Act.SCHEDULE_SAVE,
+    restart_action=Act.SCHEDULE_RESTART,
+    slots=SLOTS,
+    keys=("team_id", "year", "day", "start", "end", "kind", "place", "host_school_id", "link", "meeting_id"),
+    start=_start,
+    check=_check,
+    preview=_preview,
+    save=_save,
+    restart=_restart,
+    restart_keeps=("team_id", "year", "meeting_id"),
+)
+MEETING_FORM.register(router)
+
+
+# Scheduling from a sentence ----------------------------------------------------------------------
+
+
+@router.intent(Intent.SCHEDULE_MEETING, guard=access.leader("meeting.schedule"))
+def schedule(turn: Turn, slots: Values, led: list[tuple[Team, SchoolYear]]) -> list[Reply]:
+    """ "boka träff i Lycksele 11 mars": whatever the sentence says fills the form; the rest is asked."""
+    draft: Draft = {}
+    if slots.get("team"):
+        match = [(t, y) for t, y in led if t.name == slots["team"]]
+        if not match:
+            team = turn.team_named(slots["team"])
+            raise access.not_leader_of(turn, "meeting.schedule", team.name if team else slots["team"], led[0][1].label)
+        draft = {"team_id": match[0][0].id, "year": match[0][1].label}
+    if slots.get("kind") in (PHYSICAL, DIGITAL):
+        draft["kind"] = slots["kind"]
+    if slots.get("place") and draft.get("kind") != DIGITAL:
+        school = find_school(region_schools(turn.session, turn.region), slots["place"])
+        draft.update({"kind": PHYSICAL, "host_school_id": school.id} if school else {})
+    if not slots.get("date"):
+        return MEETING_FORM.go_on(turn, draft)
+    return _with_day(turn, draft, dtm.date.fromisoformat(slots["date"]))
+
+
+def _with_day(turn: Turn, draft: Draft, day: dtm.date) -> list[Reply]:
+    """Set the day, choosing the team's school year from it when the team is not known yet."""
+    if day <= turn.today:
+        return MEETING_FORM.go_on(
+            turn, draft, turn.tr._("That date has already passed; a meeting must be in the future.")
+        )
+    label = schoolyear.label_for(day)
+    if "team_id" in draft and draft.get("year") != label:
+        return MEETING_FORM.go_on(turn, draft, _problem_text(turn, rules.DraftProblem.OTHER_YEAR, draft))
+    if "team_id" not in draft:
+        of_year = [(t, y) for t, y in access.led_teams(turn) if y.label == label]
+        if not of_year:
+            return MEETING_FORM.go_on(
+                turn, draft, turn.tr._("You don't lead a team in the school year {year}.", year=label)
+            )
+        if len(of_year) == 1:
+            draft = {**draft, "team_id": of_year[0][0].id, "year": label}
+    return MEETING_FORM.go_on(turn, {**draft, "day": day.isoformat()})
+
+
+# Changing a meeting ------------------------------------------------------------------------------
+
+
+def _changeable(turn: Turn, values: Values) -> MeetingOf:
+    """The meeting of a change, if the person leads it and it has not started."""
+    found = access.leads_meeting("meeting.change").check(turn, values)
+    if found.meeting.starts_at <= turn.now:
+        raise Answered(TextReply(text=turn.tr._("That meeting has already started, so it can't be changed.")))
+    return found
+
+
+@router.intent(Intent.CHANGE_MEETING, guard=access.leader("meeting.change"))
+def change_intent(turn: Turn, slots: Values, _: object) -> list[Reply]:
+    return choose_led(turn, slots, turn.tr._("Which meeting do you want to change?"), change_menu, upcoming=True)
+
+
+@router.action(Act.MEETING_CHANGE, guard=access.leads_meeting("meeting.change"))
+def change_menu(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+    """What to change: each button empties its slot (and what depends on it) and asks for it again."""
+    tr = turn.tr
+    meeting, team = _changeable(turn, values).meeting, found.team  # the guard found it; _changeable: not started
+    local_start = meeting.starts_at.astimezone(tr.zone)
+    year = turn.session.get(SchoolYear, meeting.school_year_id)
+    assert year is not None
+    draft: Draft = MEETING_FORM.draft_of(
+        {
+            "meeting_id": meeting.id,
+            "team_id": team.id,
+            "year": year.label,
+            "day": local_start.date().isoformat(),
+            "start": local_start.time().isoformat("minutes"),
+            "end": meeting.ends_at.astimezone(tr.zone).time().isoformat("minutes"),
+            "kind": meeting.kind,
+            "place": meeting.place,
+            "host_school_id": meeting.host_school_id,
+            "link": meeting.link,
+        }
+    )
+    change = MEETING_FORM.without
+    return [
+        ChoicesReply(
+            text=tr._("What do you want to change about the meeting {when}?", when=tr.when(meeting.starts_at)),
+            buttons=[
+                Button(label=tr._("Date"), action=Act.SCHEDULE_SET, values=change(draft, "day")),
+                Button(label=tr._("Time"), action=Act.SCHEDULE_SET, values=change(draft, "time")),
+                Button(label=tr._("Place or link"), action=Act.SCHEDULE_SET, values=change(draft, "place", "link")),
+                Button(label=tr._("Physical or digital"), action=Act.SCHEDULE_SET, values=change(draft, "kind")),
+            ],
+        )
+    ]
