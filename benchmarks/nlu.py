@@ -6,7 +6,7 @@ On the project's utterance table (tests/dialogs/test_nlu_table.py: what teachers
 and the coordinator type, with the intent and slots a person would mean), it prints the rules'
 accuracy (intent, and intent with every slot; the table is also the rules' test, so this is a
 regression figure), then the same on a held-out set written for this benchmark; and the share of
-utterances that would be sent to the model (`dialogs.assist.needs_model`: nothing understood, or
+utterances that would be sent to the model (`dialogs.language_model.needs_model`: nothing understood, or
 a long request with none of its details) and, of those, how many the table says are really beyond
 the bot (intent `unknown`), plus the time the rules take per utterance. No model is called.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dialogs.assist import needs_model  # noqa: E402
+from dialogs.language_model import needs_model  # noqa: E402
 from dialogs.nlu import parse  # noqa: E402
 from tests.dialogs.test_nlu_table import PLACES, TABLE, TEAMS, TODAY  # noqa: E402
 

@@ -31,7 +31,7 @@ from storage.errors import AmneslagError, ConfigurationError, RosterRejected
 from storage.models import HOLDABLE, Meeting, MeetingKind, OutboxStatus, Person, SchoolYear, utcnow
 from storage.roster import decode, import_roster
 from storage.seed import region_data, seed_region
-from storage.status import PROBLEM_NAMES, build_status, status_csv, status_text
+from storage.status import build_status
 
 _LOGGER = logging.getLogger("amneslag")
 
@@ -86,22 +86,27 @@ def _school_year(session: sa.orm.Session, label: str | None, timezone: str) -> S
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from dialogs.i18n import Translator
+    from dialogs.reports import status_csv, status_text
+
     engine = _engine(settings)
     with session_scope(engine) as session:
         region = get_region(session, args.region) if args.region else only_region(session)
         status = build_status(session, region, _school_year(session, args.year, region.timezone))
     if args.format == "json":
-        print(json.dumps(status, ensure_ascii=False, indent=2))
+        print(json.dumps(status.model_dump(mode="json"), ensure_ascii=False, indent=2))
     elif args.format == "csv":
         sys.stdout.write(status_csv(status))
     else:
-        print(status_text(status))
+        print(status_text(Translator(settings.language), status))
     return 0
 
 
 def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
     """The host school's invoice basis of a physical meeting whose cost has been entered in the chat."""
-    from storage.logistics import invoice_basis, invoice_csv, invoice_text
+    from dialogs.i18n import Translator
+    from dialogs.reports import cost_rule, invoice_csv, invoice_text
+    from storage.logistics import invoice_basis
 
     engine = _engine(settings)
     with session_scope(engine) as session:
@@ -119,11 +124,11 @@ def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
             'den i chatten ("kostnad"), efter att ledaren bekräftat vilka som var där.'
         )
     if args.format == "json":
-        print(json.dumps(basis, ensure_ascii=False, indent=2))
+        print(json.dumps({**basis, "rule": cost_rule(Translator("en"))}, ensure_ascii=False, indent=2))
     elif args.format == "csv":
-        sys.stdout.write(invoice_csv(basis))
+        sys.stdout.write(invoice_csv(Translator(settings.language), basis))
     else:
-        print(invoice_text(basis))
+        print(invoice_text(Translator(settings.language), basis))
     return 0
 
 
@@ -474,6 +479,8 @@ def _instant(text: str) -> dtm.datetime:
 
 def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     """One sweep as of --at: a line per reminder (rule, recipient, subject), then what could not be done."""
+    from dialogs.i18n import Translator
+    from dialogs.reports import problem_name
     from scheduler.sweep import sweep
 
     report = sweep(_engine(settings), args.at, dry_run=args.dry_run)
@@ -482,7 +489,8 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     verb = "skulle skickas" if args.dry_run else "skickade"
     print(f"{len(report.reminders)} påminnelser {verb} per {args.at.isoformat()}.", file=sys.stderr)
     for problem in report.problems:
-        print(f"kunde inte: {PROBLEM_NAMES.get(problem.problem, problem.problem)}: {problem.detail}", file=sys.stderr)
+        name = problem_name(Translator(settings.language), problem.problem)
+        print(f"kunde inte: {name}: {problem.detail}", file=sys.stderr)
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 
-from dialogs.engine import Engine
+from dialogs.engine import Dialogs
 from dialogs.types import CardReply, ChoicesReply, FormReply, Incoming, Reply, TextReply
 
 
@@ -48,7 +48,7 @@ def render(replies: list[Reply]) -> str:
 
 
 def run_chat(
-    dialogs: Engine,
+    dialogs: Dialogs,
     person_id: int | None,
     read_line: Callable[[], str | None],
     write: Callable[[str], None],

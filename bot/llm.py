@@ -5,7 +5,7 @@ this API; `OPENAI_BASE_URL` chooses which, and its host must be on `OPENAI_ALLOW
 model: `from_settings` gives None and the bot uses its rules alone. Each request has a timeout, and
 429s and 5xx are retried a bounded number of times by the client (exponential backoff with jitter,
 honouring Retry-After); whatever still fails, or comes back malformed, is a `ModelError`, on which
-the dialogs keep the rules' answer. What is sent has already been pseudonymised (`dialogs.assist`).
+the dialogs keep the rules' answer. What is sent has already been pseudonymised (`dialogs.language_model`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import openai
 
 from bot.config import Settings
-from dialogs.assist import Assistant, ModelAnswer, ModelError, ToolCall
+from dialogs.language_model import Assistant, ModelAnswer, ModelError, ToolCall
 from storage.errors import ConfigurationError
 
 _LOGGER = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def allowed(base_url: str, hosts: str) -> bool:
 
 
 class OpenAIChat:
-    """`dialogs.assist.ChatModel` over the `openai` package's async client."""
+    """`dialogs.language_model.ChatModel` over the `openai` package's async client."""
 
     def __init__(self, *, api_key: str, base_url: str, model: str, timeout: float, retries: int):
         self.model = model

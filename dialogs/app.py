@@ -1,4 +1,4 @@
-"""The conversation engine with every dialog registered."""
+"""The dialogs with every route registered, over the database `db`."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import sqlalchemy as sa
 
 from dialogs import (
     appoint,
-    assisted,
     coordinator,
     leader,
     logistics,
     manager,
+    model_answers,
     network_days,
     notes,
     privacy,
@@ -21,23 +21,23 @@ from dialogs import (
     scheduling,
     teacher,
 )
-from dialogs.assist import Assistant
-from dialogs.engine import Engine, Router
+from dialogs.engine import Dialogs, Router
+from dialogs.language_model import Assistant
 from storage.models import utcnow
 
 
 def build_dialogs(
-    engine: sa.Engine,
+    db: sa.Engine,
     *,
     idle_timeout: dtm.timedelta = dtm.timedelta(minutes=30),
     default_language: str = "sv",
     clock: Callable[[], dtm.datetime] = utcnow,
     assistant: Assistant | None = None,
-) -> Engine:
-    modules = (teacher, leader, scheduling, notes, manager, coordinator, network_days, appoint, roles, assisted)
+) -> Dialogs:
+    modules = (teacher, leader, scheduling, notes, manager, coordinator, network_days, appoint, roles, model_answers)
     router = Router.combine(*(m.router for m in (*modules, privacy, logistics)))
-    return Engine(
-        engine,
+    return Dialogs(
+        db,
         router,
         idle_timeout=idle_timeout,
         default_language=default_language,

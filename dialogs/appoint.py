@@ -4,8 +4,6 @@ and the one replaced, are told."""
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
 from dialogs import access
 from dialogs.common import open_year, short
 from dialogs.engine import Answered, Router, Turn, Values
@@ -17,6 +15,7 @@ from dialogs.types import Button, ChoicesReply, Reply, TextReply
 from storage import coordination, schoolyear
 from storage.directory import fold
 from storage.models import Person, SchoolYear, Team
+from storage.queries import region_people
 from storage.staff import planning_year
 from storage.teams import current_year, leaders
 
@@ -64,9 +63,7 @@ def _parse_person(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | Ques
     words = fold(text).split()
     if not words or turn.is_request:
         return None
-    people = turn.session.exec(
-        select(Person).where(Person.region_id == turn.region.id).order_by(col(Person.name))
-    ).all()
+    people = region_people(turn.session, turn.region)
     wanted = text.strip().lower()
     found = [p for p in people if p.email == wanted] or [
         p for p in people if all(w in fold(p.name).split() or w in fold(p.name) for w in words)

@@ -8,17 +8,18 @@ from __future__ import annotations
 import datetime as dtm
 from collections import Counter
 
-from sqlmodel import col, select
-
 from dialogs import access
 from dialogs.common import expired, meeting_place, open_year, short
 from dialogs.engine import Router, Turn, Values
 from dialogs.names import Act, Intent
+from dialogs.reports import problem_name
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from domain.settings import RegionSettings
+from domain.status import figures
 from storage.audit import record
 from storage.meetings import absentees, team_meetings
-from storage.models import Meeting, MeetingKind, Person, PersonRole, Role, School, Team
-from storage.settings import RegionSettings
+from storage.models import Meeting, MeetingKind, Role, Team
+from storage.queries import people_by_email, people_with_role, region_meetings, school_names
 from storage.staff import planning_year
 from storage.status import build_status
 from storage.teams import current_year, leaders, membership
@@ -38,45 +39,42 @@ def overview(turn: Turn) -> list[Reply]:
     year = current_year(turn.session, turn.region, turn.now)
     status = build_status(turn.session, turn.region, year)
     facts = []
-    for team in status["teams"]:
-        meetings = team["meetings"]
-        goals = team["goals"]
-        low, high = goals["meetings_goal"]
+    for team in status.teams:
+        f = figures(team)
+        low, high = team.goals.meetings_goal
         facts.append(
             (
-                team["name"],
+                team.name,
                 tr._(
                     "leaders {leaders} · members {confirmed}/{members} · meetings {planned} ({low}-{high}) · "
                     "physical {physical} · notices {notices} · notes {notes} · framework {framework} · goal {goal}",
-                    leaders=len(team["leaders"]),
-                    confirmed=sum(1 for m in team["members"] if m["confirmed"]),
-                    members=len(team["members"]),
-                    planned=goals["meetings_planned"],
+                    leaders=f.leaders,
+                    confirmed=f.members_confirmed,
+                    members=f.members,
+                    planned=f.meetings_planned,
                     low=low,
                     high=high,
-                    physical=goals["physical_meetings"],
-                    notices=f"{sum(1 for m in meetings if m['notice_sent'])}/{len(meetings)}",
-                    notes=f"{sum(1 for m in meetings if m['notes_distributed'])}/{len(meetings)}",
-                    framework=_mark(any(m["framework_reviewed"] for m in meetings)),
-                    goal=_mark(goals["met"]),
+                    physical=f.physical_meetings,
+                    notices=f"{f.notices_sent}/{len(team.meetings)}",
+                    notes=f"{f.notes_distributed}/{len(team.meetings)}",
+                    framework=_mark(f.framework_reviewed),
+                    goal=_mark(f.goals_met),
                 ),
             )
         )
-    problems: dict[str, int] = {}
-    for problem in status["reminder_problems"]:
-        problems[problem["problem"]] = problems.get(problem["problem"], 0) + 1
+    problems = Counter(problem.problem for problem in status.reminder_problems)
     if problems:
         facts.append(
             (
                 tr._("Reminders not possible"),
-                ", ".join(f"{_problem_name(turn, kind)}: {count}" for kind, count in sorted(problems.items())),
+                ", ".join(f"{problem_name(tr, kind)}: {count}" for kind, count in sorted(problems.items())),
             )
         )
     planning = planning_year(turn.session, turn.region, turn.now)
     later = build_status(turn.session, turn.region, planning) if planning.id != year.id else status
     return [
         CardReply(
-            title=tr._("Status {region}, school year {year}", region=status["region"], year=year.label),
+            title=tr._("Status {region}, school year {year}", region=status.region, year=year.label),
             facts=facts,
             text=tr._(
                 "Members: confirmed/all. Notices and notes: meetings done / planned. Goal: {low}-{high} meetings "
@@ -87,17 +85,17 @@ def overview(turn: Turn) -> list[Reply]:
             ),
             buttons=[
                 Button(
-                    label=tr._("Without a team ({count})", count=len(later["people_without_team"])),
+                    label=tr._("Without a team ({count})", count=len(later.people_without_team)),
                     action=Act.STATUS_WITHOUT_TEAM,
                     values={},
                 ),
                 Button(
-                    label=tr._("Schools not reported ({count})", count=len(later["schools_not_reported"])),
+                    label=tr._("Schools not reported ({count})", count=len(later.schools_not_reported)),
                     action=Act.STATUS_NOT_REPORTED,
                     values={},
                 ),
                 Button(
-                    label=tr._("Not reachable ({count})", count=len(status["unreachable"])),
+                    label=tr._("Not reachable ({count})", count=len(status.unreachable)),
                     action=Act.STATUS_UNREACHABLE,
                     values={},
                 ),
@@ -106,18 +104,6 @@ def overview(turn: Turn) -> list[Reply]:
             ],
         )
     ]
-
-
-def _problem_name(turn: Turn, kind: str) -> str:
-    tr = turn.tr
-    names = {
-        "unreachable": tr._("people without a chat in Slack or Teams"),
-        "team_without_leader": tr._("teams without a leader"),
-        "school_without_manager": tr._("schools without a manager"),
-        "no_coordinator": tr._("no coordinator"),
-        "no_network_days": tr._("no network days this school year"),
-    }
-    return names.get(kind, kind)
 
 
 def turn_settings(turn: Turn) -> RegionSettings:
@@ -130,9 +116,9 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
     assert team.id is not None and year.id is not None
     names = ", ".join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("none appointed")
     status = build_status(turn.session, turn.region, year)
-    row = next((t for t in status["teams"] if t["name"] == team.name), None)
-    members = row["members"] if row else []
-    by_school = Counter(m["school"] or "-" for m in members)
+    row = next((t for t in status.teams if t.name == team.name), None)
+    members = row.members if row else []
+    by_school = Counter(m.school or "-" for m in members)
     facts = [
         (tr._("Leaders"), names),
         (
@@ -140,7 +126,7 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
             tr._(
                 "{count} ({confirmed} confirmed)",
                 count=len(members),
-                confirmed=sum(1 for m in members if m["confirmed"]),
+                confirmed=sum(1 for m in members if m.confirmed),
             ),
         ),
         (tr._("Schools"), ", ".join(f"{school} {n}" for school, n in sorted(by_school.items())) or "-"),
@@ -160,12 +146,12 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
         )
         if meeting.first_of_year:
             state += " · " + tr._("framework {mark}", mark=_mark(meeting.framework_reviewed_at is not None))
-        figures = next((m for m in (row["meetings"] if row else []) if m["id"] == meeting.id), {})
-        if figures.get("longest_round_trip_km") is not None:
+        shown = next((m for m in (row.meetings if row else []) if m.id == meeting.id), None)
+        if shown is not None and shown.longest_round_trip_km is not None:
             state += " · " + tr._(
                 "longest trip {km} km, goal {mark}",
-                km=figures["longest_round_trip_km"],
-                mark=_mark(bool(figures.get("travel_goal_met"))),
+                km=shown.longest_round_trip_km,
+                mark=_mark(bool(shown.travel_goal_met)),
             )
         facts.append((tr.date(meeting.starts_at), state))
         buttons.append(
@@ -176,8 +162,7 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
             )
         )
     if row:
-        goals = row["goals"]
-        facts.append((tr._("Goal"), _mark(goals["met"])))
+        facts.append((tr._("Goal"), _mark(row.goals.met)))
     return [
         CardReply(
             title=tr._("{team}, school year {year}", team=team.name, year=year.label), facts=facts, buttons=buttons
@@ -190,8 +175,8 @@ def meeting_absences(turn: Turn, meeting: Meeting) -> list[Reply]:
     team = turn.session.get(Team, meeting.team_id)
     assert meeting.id is not None and team is not None
     absent = absentees(turn.session, meeting.id)
-    schools = {s.id: s for s in turn.session.exec(select(School).where(School.region_id == turn.region.id)).all()}
-    facts = [(p.name, schools[p.school_id].name if p.school_id in schools else "-") for p in absent]
+    schools = school_names(turn.session, turn.region)
+    facts = [(p.name, schools.get(p.school_id, "-")) for p in absent]
     return [
         CardReply(
             title=tr._("Absence: {team}, {when}", team=team.name, when=tr.when(meeting.starts_at)),
@@ -207,15 +192,7 @@ def coordinator_absences(turn: Turn, slots: dict[str, str]) -> list[Reply]:
     year = current_year(turn.session, turn.region, turn.now)
     assert year.id is not None
     region_teams = {t.id: t for t in turn.teams()}
-    meetings = [
-        m
-        for m in turn.session.exec(
-            select(Meeting)
-            .where(Meeting.school_year_id == year.id, col(Meeting.cancelled_at).is_(None))
-            .order_by(col(Meeting.starts_at))
-        ).all()
-        if m.team_id in region_teams
-    ]
+    meetings = [m for m, _ in region_meetings(turn.session, turn.region, year=year)]
     team = turn.team_named(slots.get("team"))
     if team is not None:
         meetings = [m for m in meetings if m.team_id == team.id]
@@ -255,13 +232,8 @@ def _without_team(turn: Turn) -> list[Reply]:
     tr = turn.tr
     year = planning_year(turn.session, turn.region, turn.now)
     assert year.id is not None
-    schools = {s.id: s.name for s in turn.session.exec(select(School).where(School.region_id == turn.region.id)).all()}
-    teachers = turn.session.exec(
-        select(Person)
-        .join(PersonRole, col(PersonRole.person_id) == Person.id)
-        .where(Person.region_id == turn.region.id, PersonRole.role == Role.TEACHER.value)
-        .order_by(col(Person.name))
-    ).all()
+    schools = school_names(turn.session, turn.region)
+    teachers = people_with_role(turn.session, turn.region, Role.TEACHER.value)
     grouped: dict[str, list[str]] = {}
     for person in teachers:
         assert person.id is not None
@@ -283,7 +255,7 @@ def _without_team(turn: Turn) -> list[Reply]:
 def schools_not_reported(turn: Turn) -> list[Reply]:
     tr = turn.tr
     year = planning_year(turn.session, turn.region, turn.now)
-    missing = build_status(turn.session, turn.region, year)["schools_not_reported"]
+    missing = build_status(turn.session, turn.region, year).schools_not_reported
     if not missing:
         return [TextReply(text=tr._("Every school has reported its teams for {year}.", year=year.label))]
     return [
@@ -297,10 +269,10 @@ def schools_not_reported(turn: Turn) -> list[Reply]:
 def unreachable_people(turn: Turn) -> list[Reply]:
     tr = turn.tr
     year = current_year(turn.session, turn.region, turn.now)
-    emails = build_status(turn.session, turn.region, year)["unreachable"]
+    emails = build_status(turn.session, turn.region, year).unreachable
     if not emails:
         return [TextReply(text=tr._("I can reach everyone in Teams or Slack."))]
-    names = {p.email: p.name for p in turn.session.exec(select(Person).where(col(Person.email).in_(emails))).all()}
+    names = {p.email: p.name for p in people_by_email(turn.session, emails)}
     return [
         CardReply(
             title=tr._("People I cannot reach ({count})", count=len(emails)),

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dialogs import nlu
-from dialogs.assist import Assistant, ModelRequest, Pending, ask, needs_model, roster
 from dialogs.i18n import DEFAULT_LANGUAGE, Translator
+from dialogs.language_model import Assistant, ModelRequest, Pending, ask, needs_model, roster
 from dialogs.names import Act, Intent
 from dialogs.types import Button, Incoming, Reply, TextReply, buttons_of
 from storage.audit import record
@@ -52,7 +52,7 @@ class Turn:
     waiting_data: dict[str, Any] = field(default_factory=dict)  # the data of the step this turn answers
     understood: str = Intent.UNKNOWN  # the intent the rules found in this turn's text
     assistant_on: bool = False  # a language model is configured (it may still fail)
-    model_request: ModelRequest | None = None  # what this turn would like the model to do (see dialogs.assist)
+    model_request: ModelRequest | None = None  # what this turn would like the model to do (see dialogs.language_model)
 
     @property
     def is_request(self) -> bool:
@@ -223,12 +223,12 @@ def _match_choice(text: str, choices: list[Button]) -> Button | None:
     return partial[0] if len(partial) == 1 else None
 
 
-class Engine:
+class Dialogs:
     """Answers one `Incoming` at a time; each turn is one database transaction."""
 
     def __init__(
         self,
-        engine: sa.Engine,
+        db: sa.Engine,
         router: Router,
         *,
         idle_timeout: dtm.timedelta = dtm.timedelta(minutes=30),
@@ -237,7 +237,7 @@ class Engine:
         assistant: Assistant | None = None,
     ):
         """`assistant` (a language model) is asked only where the rules are not confident; None: rules alone."""
-        self.engine = engine
+        self.db = db
         self.router = router
         self.idle_timeout = idle_timeout
         self.default_language = default_language
@@ -252,7 +252,7 @@ class Engine:
         `then` action as a second turn. Without a model, or when it gives nothing usable, the rules'
         answer stands.
         """
-        replies, pending = await asyncio.to_thread(self._first, incoming)
+        replies, pending = await asyncio.to_thread(self._answer, incoming)
         if pending is None or self.assistant is None:
             return replies
         try:
@@ -269,12 +269,12 @@ class Engine:
         return await asyncio.to_thread(self.handle, follow_up)
 
     def _tool(self, pending: Pending, name: str) -> dict[str, Any]:
-        """One read-only status query for the model, in the asker's own region (see dialogs.assist.TOOLS)."""
-        from dialogs.assist import run_tool
+        """One read-only status query for the model, in the asker's own region (see dialogs.language_model.TOOLS)."""
+        from dialogs.language_model import run_tool
         from storage.staff import planning_year
         from storage.teams import current_year
 
-        with Session(self.engine) as session:
+        with Session(self.db) as session:
             region = session.get(Region, pending.region_id)
             assert region is not None
             now = self.clock()
@@ -282,30 +282,26 @@ class Engine:
                 session, region, current_year(session, region, now), planning_year(session, region, now), name
             )
 
-    def _first(self, incoming: Incoming) -> tuple[list[Reply], Pending | None]:
-        found: list[Pending | None] = [None]
-        replies = self.handle(incoming, found)
-        return replies, found[0]
+    def handle(self, incoming: Incoming) -> list[Reply]:
+        """The replies to `incoming` by the rules alone. Never raises: a failure is logged and answered politely."""
+        return self._answer(incoming)[0]
 
-    def handle(self, incoming: Incoming, pending: list[Pending | None] | None = None) -> list[Reply]:
-        """The replies to `incoming` by the rules alone. Never raises: a failure is logged and answered politely.
-
-        `pending`, when given, receives what the turn would like the model to do (see `respond`).
-        """
+    def _answer(self, incoming: Incoming) -> tuple[list[Reply], Pending | None]:
+        """The rules' replies, and what the turn would like the language model to do (see `respond`)."""
         try:
-            with session_scope(self.engine) as session:
+            with session_scope(self.db) as session:
                 replies, turn = self._handle(session, incoming)
-                if pending is not None and turn is not None and turn.model_request is not None and self.assistant:
-                    pending[0] = Pending(
-                        request=turn.model_request,
-                        people=roster(session, turn.region),
-                        teams=[t.name for t in turn.teams()],
-                        places=turn.places(),
-                        today=turn.today,
-                        language=turn.person.language,
-                        region_id=turn.region.id or 0,
-                    )
-                return replies
+                if turn is None or turn.model_request is None or self.assistant is None:
+                    return replies, None
+                return replies, Pending(
+                    request=turn.model_request,
+                    people=roster(session, turn.region),
+                    teams=[t.name for t in turn.teams()],
+                    places=turn.places(),
+                    today=turn.today,
+                    language=turn.person.language,
+                    region_id=turn.region.id or 0,
+                )
         except Exception:
             _LOGGER.exception(
                 "dialog failed: person %s, channel %s, action %s",
@@ -322,7 +318,7 @@ class Engine:
                         "tell your coordinator."
                     )
                 )
-            ]
+            ], None
 
     def channel_welcome(self) -> list[Reply]:
         """What the bot says in a shared channel it was just added to (nobody in particular is asking)."""
@@ -341,7 +337,7 @@ class Engine:
         if incoming.person_id is None:
             return
         try:
-            with session_scope(self.engine) as session:
+            with session_scope(self.db) as session:
                 state = self._state(session, incoming)
                 if state is not None:
                     session.delete(state)

@@ -25,7 +25,7 @@ from typing import Any
 
 from dialogs.engine import Guard, Router, Turn, Values
 from dialogs.names import Act
-from dialogs.types import Button, ChoicesReply, Reply, TextReply
+from dialogs.types import Button, ChoicesReply, FormField, FormReply, Reply, TextReply
 
 Draft = dict[str, Any]
 
@@ -39,10 +39,15 @@ class Invalid:
 
 @dataclass(frozen=True)
 class Question:
-    """What a slot asks: a text and buttons, each a label and the draft values it sets."""
+    """What a slot asks: a text, and buttons (each a label and the draft values it sets) or the fields of a
+    form (a Teams card or a Slack modal; its submit sets the fields' values). Where a channel has no forms
+    the text says what to write instead."""
 
     text: str
     choices: Sequence[tuple[str, Draft]] = ()
+    fields: Sequence[FormField] = ()
+    title: str = ""  # the form's title
+    submit: str = ""  # the form's submit button
 
 
 Parser = Callable[[Turn, str, Draft], "Draft | Invalid | Question | None"]
@@ -137,7 +142,7 @@ class Form:
         replies: list[Reply] = [TextReply(text=lead)] if lead else []
         slot = self._missing(turn, draft)
         if slot is not None:
-            return [*replies, self._ask(turn, slot, draft, slot.ask(turn, draft))]
+            return [*replies, *self._ask(turn, slot, draft, slot.ask(turn, draft))]
         problem = self.check(turn, draft)
         if problem is not None:
             reason, stale = problem
@@ -153,13 +158,21 @@ class Form:
             None,
         )
 
-    def _ask(self, turn: Turn, slot: Slot, draft: Draft, question: Question) -> Reply:
+    def _ask(self, turn: Turn, slot: Slot, draft: Draft, question: Question) -> list[Reply]:
         if slot.parse is not None:
             turn.wait(self._step(slot), **draft)
+        if question.fields:
+            form = FormReply(
+                title=question.title,
+                fields=list(question.fields),
+                submit=Button(label=question.submit, action=self.set_action, values=draft),
+                missing=turn.tr._("Please fill this in."),
+            )
+            return [form, TextReply(text=question.text)]
         if not question.choices:
-            return TextReply(text=question.text)
+            return [TextReply(text=question.text)]
         buttons = [self.button(label, draft, **update) for label, update in question.choices]
-        return ChoicesReply(text=question.text, buttons=buttons)
+        return [ChoicesReply(text=question.text, buttons=buttons)]
 
     def _answer_for(self, slot: Slot) -> Callable[[Turn, str], list[Reply] | None]:
         def answer(turn: Turn, text: str) -> list[Reply] | None:
@@ -169,12 +182,12 @@ class Form:
             if isinstance(result, dict):
                 return self.go_on(turn, {**draft, **result})
             if isinstance(result, Question):
-                return [self._ask(turn, slot, draft, result)]
+                return self._ask(turn, slot, draft, result)
             if result is None or turn.is_request:  # not an answer: the engine takes it as a request of its own
                 return None
-            question = slot.ask(turn, draft)  # asked again: the reason says what to write, the buttons stay
-            reply = self._ask(turn, slot, draft, question)
-            return [TextReply(text=result.reason), *([reply] if question.choices else [])]
+            question = slot.ask(turn, draft)  # asked again: the reason says what to write; buttons and forms stay
+            again = self._ask(turn, slot, draft, question)
+            return [TextReply(text=result.reason), *(again if question.choices or question.fields else [])]
 
         return answer
 

@@ -49,6 +49,12 @@ class Translator:
         text = self._catalog.gettext(message)
         return text.format(**values) if values else text
 
+    def p_(self, context: str, message: str, **values: Any) -> str:
+        """The translation of `message` in `context`, where the same English word is said otherwise
+        (a column heading is shorter than the word in a sentence)."""
+        text = self._catalog.pgettext(context, message)
+        return text.format(**values) if values else text
+
     def n_(self, singular: str, plural: str, count: int, **values: Any) -> str:
         text = self._catalog.ngettext(singular, plural, count)
         return text.format(count=count, **values)

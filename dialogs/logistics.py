@@ -12,26 +12,23 @@ from __future__ import annotations
 import datetime as dtm
 from typing import Any
 
-from sqlmodel import col, select
-
 from dialogs import access
 from dialogs.access import MeetingOf
 from dialogs.common import short
 from dialogs.engine import Answered, Router, Turn, Values
+from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
+from dialogs.reports import money
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply, ticked
 from storage import logistics as rules
 from storage.meetings import is_leader
 from storage.models import Meeting, MeetingCost, MeetingKind, Person, School, SchoolYear, Team
+from storage.queries import held_meetings, physical_meetings, school_names, year_meetings
 from storage.teams import current_year
 
 MAX_MEETINGS = 10
-
-
-def money(amount: int) -> str:
-    return rules.kronor(amount)
 
 
 def _title(turn: Turn, meeting: Meeting, team: Team) -> str:
@@ -61,7 +58,7 @@ def _attendance_card(turn: Turn, meeting: Meeting, team: Team, ticks: set[int] |
     if not people:
         return [TextReply(text=tr._("{team} has no members this school year to confirm.", team=team.name))]
     on = {p.id for p, came in people if came} if ticks is None else ticks
-    schools = {s.id: s.name for s in turn.session.exec(select(School).where(School.region_id == turn.region.id))}
+    schools = school_names(turn.session, turn.region)
     value = ",".join(str(p.id) for p, _ in people if p.id in on)
     ref = {"meeting_id": meeting.id}
     confirmed = rules.attendance_of(turn.session, meeting.id)
@@ -193,21 +190,6 @@ def _invoice_card(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
     return [CardReply(title=tr._("Invoice basis: {meeting}", meeting=_title(turn, meeting, team)), facts=facts)]
 
 
-def _cost_form(turn: Turn, meeting: Meeting, team: Team, lead: str | None = None) -> list[Reply]:
-    tr = turn.tr
-    turn.wait("cost.amount", meeting_id=meeting.id)
-    return [
-        *([TextReply(text=lead)] if lead else []),
-        FormReply(
-            title=tr._("Cost of {meeting}", meeting=_title(turn, meeting, team)),
-            missing=tr._("Please fill this in."),
-            fields=[FormField(name="total", label=tr._("Total cost in whole kronor"))],
-            submit=Button(label=tr._("Preview the split"), action=Act.COST_PREVIEW, values={"meeting_id": meeting.id}),
-        ),
-        TextReply(text=tr._("Write the total cost in whole kronor, for example 12 000. You see the split first.")),
-    ]
-
-
 ENTERS_COST = access.enters_cost("cost.enter")
 
 
@@ -223,28 +205,62 @@ def _cost_open(turn: Turn, found: MeetingOf) -> tuple[Meeting, Team]:
     return meeting, team
 
 
-def _preview(turn: Turn, meeting: Meeting, team: Team, amount: int | None) -> list[Reply]:
+def _ask_total(turn: Turn, draft: Draft) -> Question:
     tr = turn.tr
-    assert meeting.id is not None
-    shares = rules.plan_split(turn.session, meeting, amount, turn.now)
+    meeting, team = _cost_open(turn, ENTERS_COST.check(turn, draft))
+    return Question(
+        tr._("Write the total cost in whole kronor, for example 12 000. You see the split first."),
+        fields=[FormField(name="total", label=tr._("Total cost in whole kronor"))],
+        title=tr._("Cost of {meeting}", meeting=_title(turn, meeting, team)),
+        submit=tr._("Preview the split"),
+    )
+
+
+def _parse_total(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
+    amount = rules.parse_kronor(text)
+    problem = rules.amount_problem(amount)
+    if problem is not None:
+        meeting, _ = _cost_open(turn, ENTERS_COST.check(turn, draft))
+        return Invalid(_problem_text(turn, problem, meeting, amount))
+    return {"total": amount}
+
+
+_AMOUNT_PROBLEMS = (
+    rules.CostProblem.NOT_A_NUMBER,
+    rules.CostProblem.NEGATIVE,
+    rules.CostProblem.ZERO,
+    rules.CostProblem.TOO_LARGE,
+)
+
+
+def _split(turn: Turn, draft: Draft) -> tuple[Meeting, Team, int | None, list[rules.Share] | rules.CostProblem]:
+    meeting, team = _cost_open(turn, ENTERS_COST.check(turn, draft))
+    amount = _amount(draft.get("total"))
+    return meeting, team, amount, rules.plan_split(turn.session, meeting, amount, turn.now)
+
+
+def _check(turn: Turn, draft: Draft) -> tuple[str, tuple[str, ...]] | None:
+    """An amount that cannot be divided is asked for again; a meeting that cannot be divided yet is said."""
+    meeting, team, amount, shares = _split(turn, draft)
     if shares == rules.CostProblem.NO_ATTENDANCE and is_leader(
         turn.session, turn.person.id or 0, meeting.team_id, meeting.school_year_id
     ):
-        return [
-            TextReply(text=tr._("First confirm who attended: the cost is divided by those who did.")),
+        raise Answered(
+            TextReply(text=turn.tr._("First confirm who attended: the cost is divided by those who did.")),
             *_attendance_card(turn, meeting, team),
-        ]
+        )
+    if shares in _AMOUNT_PROBLEMS:
+        assert isinstance(shares, rules.CostProblem)
+        return _problem_text(turn, shares, meeting, amount), ("total",)
     if isinstance(shares, rules.CostProblem):
-        text = _problem_text(turn, shares, meeting, amount)
-        if shares in (
-            rules.CostProblem.NOT_A_NUMBER,
-            rules.CostProblem.NEGATIVE,
-            rules.CostProblem.ZERO,
-            rules.CostProblem.TOO_LARGE,
-        ):
-            return _cost_form(turn, meeting, team, text)
-        return [TextReply(text=text)]
-    assert amount is not None
+        raise Answered(TextReply(text=_problem_text(turn, shares, meeting, amount)))
+    return None
+
+
+def _preview(turn: Turn, draft: Draft) -> list[Reply]:
+    tr = turn.tr
+    meeting, _, amount, shares = _split(turn, draft)
+    assert meeting.id is not None and amount is not None and not isinstance(shares, rules.CostProblem)
     facts = []
     for share in shares:
         what = tr._("host school's own share") if share.host else tr._("invoiced")
@@ -262,6 +278,11 @@ def _preview(turn: Turn, meeting: Meeting, team: Team, amount: int | None) -> li
         )
     visiting = [s.school for s in shares if not s.host]
     participants = sum(len(s.people) for s in shares)
+    confirm = {
+        "meeting_id": meeting.id,
+        "total": amount,
+        "attendance": rules.attendance_fingerprint(turn.session, meeting.id),
+    }
     return [
         CardReply(
             title=tr._("Divide {total} among {count} participants?", total=money(amount), count=participants),
@@ -273,16 +294,7 @@ def _preview(turn: Turn, meeting: Meeting, team: Team, amount: int | None) -> li
                 schools=", ".join(visiting) or "-",
             ),
             buttons=[
-                Button(
-                    label=tr._("Send the shares"),
-                    action=Act.COST_CONFIRM,
-                    values={
-                        "meeting_id": meeting.id,
-                        "total": amount,
-                        "attendance": rules.attendance_fingerprint(turn.session, meeting.id),
-                    },
-                    style="primary",
-                ),
+                COST_FORM.save_button(tr._("Send the shares"), confirm),
                 Button(label=tr._("Change the amount"), action=Act.COST_START, values={"meeting_id": meeting.id}),
             ],
         )
@@ -395,17 +407,10 @@ def _cost_candidates(turn: Turn) -> list[tuple[Meeting, Team]]:
     year = current_year(turn.session, turn.region, turn.now)
     found: dict[int, tuple[Meeting, Team]] = {}
     for team, team_year in access.led_teams(turn):
-        for meeting in turn.session.exec(
-            select(Meeting).where(Meeting.team_id == team.id, Meeting.school_year_id == team_year.id)
-        ).all():
+        for meeting in year_meetings(turn.session, team, team_year):
             found[meeting.id or 0] = (meeting, team)
     if access.is_manager(turn) and turn.person.school_id is not None:
-        for meeting, team in turn.session.exec(
-            select(Meeting, Team)
-            .join(Team, col(Team.id) == Meeting.team_id)
-            .where(Team.region_id == turn.region.id, col(Meeting.school_year_id).in_([year.id]))
-            .where(Meeting.kind == MeetingKind.PHYSICAL.value)
-        ).all():
+        for meeting, team in physical_meetings(turn.session, turn.region, year):
             if rules.may_enter_cost(turn.session, turn.person, turn.roles, meeting):
                 found[meeting.id or 0] = (meeting, team)
     held = [
@@ -450,19 +455,7 @@ def _only_leaders(turn: Turn) -> str:
 
 @router.intent(Intent.CONFIRM_ATTENDANCE, guard=access.leader("attendance.confirm", refusal=_only_leaders))
 def attendance_intent(turn: Turn, slots: Values, led: list[tuple[Team, SchoolYear]]) -> list[Reply]:
-    held = [
-        (m, t)
-        for team, year in led
-        for m in turn.session.exec(
-            select(Meeting).where(
-                Meeting.team_id == team.id,
-                Meeting.school_year_id == year.id,
-                col(Meeting.cancelled_at).is_(None),
-                Meeting.starts_at <= turn.now,
-            )
-        ).all()
-        for t in [team]
-    ]
+    held = [(m, team) for team, year in led for m in held_meetings(turn.session, team, year, turn.now)]
     held = _on_day(turn, sorted(held, key=lambda pair: pair[0].starts_at, reverse=True), slots)
     if not held:
         return [TextReply(text=turn.tr._("Your team has held no meetings yet this school year."))]
@@ -533,45 +526,31 @@ def cost_intent(turn: Turn, slots: Values, _: None) -> list[Reply]:
 
 @router.action(Act.COST_START, guard=ENTERS_COST)
 def cost_start(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
-    meeting, team = _cost_open(turn, found)
-    if values.get("total") is not None:
-        return _preview(turn, meeting, team, _amount(values["total"]))
-    if not any(a.attended for a in rules.attendance_of(turn.session, meeting.id or 0)):
-        return _preview(turn, meeting, team, 1)  # says what is missing: the attendance, or anyone who came
-    return _cost_form(turn, meeting, team)
+    """The cost form of a meeting (with the amount, when the request named one)."""
+    meeting, _ = _cost_open(turn, found)
+    draft = COST_FORM.draft_of({"meeting_id": meeting.id, "total": values.get("total")})
+    if "total" not in draft and not any(a.attended for a in rules.attendance_of(turn.session, meeting.id or 0)):
+        _check(turn, {**draft, "total": 1})  # nobody attended (yet): says what is missing before asking an amount
+    return COST_FORM.go_on(turn, draft)
 
 
-@router.step("cost.amount", free_text=True)
-def cost_amount(turn: Turn, text: str) -> list[Reply] | None:
-    amount = rules.parse_kronor(text)
-    if amount is None and turn.is_request:
-        return None
-    return cost_preview(turn, {"meeting_id": turn.waiting_data.get("meeting_id"), "total": text})
-
-
-@router.action(Act.COST_PREVIEW, guard=ENTERS_COST)
-def cost_preview(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
-    meeting, team = _cost_open(turn, found)
-    return _preview(turn, meeting, team, _amount(values.get("total")))
-
-
-@router.action(Act.COST_CONFIRM, guard=ENTERS_COST)
-def cost_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+def _enter(turn: Turn, draft: Draft) -> list[Reply]:
+    """Store the cost once and send each visiting school's manager their share."""
     tr = turn.tr
-    meeting, team = _cost_open(turn, found)
+    meeting, team = _cost_open(turn, ENTERS_COST.check(turn, draft))
     assert meeting.id is not None
-    amount = _amount(values.get("total"))
-    if values.get("attendance") != rules.attendance_fingerprint(turn.session, meeting.id):
+    amount = _amount(draft.get("total"))
+    if draft.get("attendance") != rules.attendance_fingerprint(turn.session, meeting.id):
         return [
             TextReply(text=tr._("The attendance has changed since that preview. Here is the split now:")),
-            *_preview(turn, meeting, team, amount),
+            *_preview(turn, COST_FORM.draft_of({"meeting_id": meeting.id, "total": amount})),
         ]
     entered = rules.enter_cost(turn.session, meeting=meeting, total_kr=amount, actor=turn.person, now=turn.now)
     if entered == rules.CostProblem.ALREADY_ENTERED:
         cost = rules.cost_of(turn.session, meeting.id)
         return _entered(turn, meeting, team, cost) if cost else [TextReply(text=_problem_text(turn, entered, meeting))]
     if isinstance(entered, rules.CostProblem):
-        return _preview(turn, meeting, team, amount)
+        return COST_FORM.go_on(turn, COST_FORM.draft_of({"meeting_id": meeting.id, "total": amount}))
     cost, shares = entered
     told, without = _tell_schools(turn, meeting, team, cost, shares)
     text = tr.n_(
@@ -583,6 +562,20 @@ def cost_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
     if without:
         text += " " + tr._("No manager in the roster for {schools}: tell them yourself.", schools=", ".join(without))
     return [TextReply(text=text), *_invoice_card(turn, meeting, team)]
+
+
+COST_FORM = Form(
+    name="cost",
+    guard=ENTERS_COST,
+    set_action=Act.COST_PREVIEW,
+    save_action=Act.COST_CONFIRM,
+    slots=[Slot("total", ("total",), _ask_total, _parse_total, free_text=True)],
+    keys=("meeting_id", "total", "attendance"),
+    check=_check,
+    preview=_preview,
+    save=_enter,
+)
+COST_FORM.register(router)
 
 
 @router.action(Act.COST_SHOW, guard=access.sees_invoice("cost.show"))

@@ -5,8 +5,6 @@ A manager acts on the teachers of their own school only; every button is checked
 
 from __future__ import annotations
 
-from sqlmodel import col, select
-
 from dialogs import access
 from dialogs.common import open_year, short
 from dialogs.coordinator import schools_not_reported
@@ -18,7 +16,8 @@ from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from storage import staff as rules
 from storage.meetings import absentees
-from storage.models import Meeting, Membership, MembershipReport, Person, School, SchoolYear, Team
+from storage.models import Membership, MembershipReport, Person, School, SchoolYear, Team
+from storage.queries import region_meetings
 from storage.teams import current_year, membership
 
 MAX_PERSON_BUTTONS = 10
@@ -133,17 +132,9 @@ def manager_absences(turn: Turn, slots: Values) -> list[Reply]:
     """Absences of the manager's staff from meetings that are still ahead."""
     tr = turn.tr
     people = {p.id: p for p in rules.staff_of(turn.session, turn.person)}
-    meetings = turn.session.exec(
-        select(Meeting)
-        .where(Meeting.ends_at > turn.now, col(Meeting.cancelled_at).is_(None))
-        .order_by(col(Meeting.starts_at))
-    ).all()
     facts = []
-    for meeting in meetings:
+    for meeting, team in region_meetings(turn.session, turn.region, ending_after=turn.now):
         assert meeting.id is not None
-        team = turn.session.get(Team, meeting.team_id)
-        if team is None or team.region_id != turn.region.id:
-            continue
         absent = [p for p in absentees(turn.session, meeting.id) if p.id in people]
         if absent:
             facts.append((f"{tr.date(meeting.starts_at)}, {team.name}", ", ".join(p.name for p in absent)))

@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dtm
 from typing import Any
 
-from sqlmodel import col, select
-
 from dialogs import access
 from dialogs.common import meeting_kind, meeting_place, short
 from dialogs.engine import Route, Turn, Values
@@ -18,19 +16,13 @@ from dialogs.notify import notify
 from dialogs.travel import logistics_buttons
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from storage import meetings as rules
-from storage.models import Meeting, MeetingKind, Person, PersonRole, Role, Team
+from storage.models import Meeting, MeetingKind, Person, Role, Team
+from storage.queries import people_with_role
 
 
 def coordinators(turn: Turn) -> list[Person]:
     """The coordinators of the person's region, by name."""
-    return list(
-        turn.session.exec(
-            select(Person)
-            .join(PersonRole, col(PersonRole.person_id) == Person.id)
-            .where(Person.region_id == turn.region.id, PersonRole.role == Role.COORDINATOR.value)
-            .order_by(col(Person.name))
-        ).all()
-    )
+    return people_with_role(turn.session, turn.region, Role.COORDINATOR.value)
 
 
 # Telling the members -------------------------------------------------------------------------

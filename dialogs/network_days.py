@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dtm
 
-from sqlmodel import col, select
-
 from dialogs import access, nlu
 from dialogs.engine import Answered, Router, Turn, Values
 from dialogs.forms import Draft, Form, Invalid, Question, Slot
@@ -19,6 +17,7 @@ from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from storage import coordination, schoolyear
 from storage.models import NetworkDay, Person, SchoolYear
+from storage.queries import network_days_from
 from storage.teams import current_year, leaders
 
 router = Router()
@@ -31,11 +30,7 @@ def days_card(turn: Turn, lead: str | None = None) -> list[Reply]:
     """The region's network days of this school year and later."""
     tr = turn.tr
     current = current_year(turn.session, turn.region, turn.now)
-    days = turn.session.exec(
-        select(NetworkDay)
-        .where(NetworkDay.region_id == turn.region.id, NetworkDay.date >= current.starts_on)
-        .order_by(col(NetworkDay.date))
-    ).all()
+    days = network_days_from(turn.session, turn.region, current.starts_on)
     facts = [
         (
             tr.date(d.date) + f" {d.date.year}",
@@ -192,11 +187,7 @@ def add_day(turn: Turn, slots: Values, _: None) -> list[Reply]:
 @router.intent(Intent.REMOVE_NETWORK_DAY, guard=access.coordinator("network_day.remove"))
 def remove_day(turn: Turn, slots: Values, _: None) -> list[Reply]:
     tr = turn.tr
-    days = turn.session.exec(
-        select(NetworkDay)
-        .where(NetworkDay.region_id == turn.region.id, NetworkDay.date > turn.today)
-        .order_by(col(NetworkDay.date))
-    ).all()
+    days = network_days_from(turn.session, turn.region, turn.today, inclusive=False)
     if slots.get("date"):
         days = [d for d in days if d.date.isoformat() == slots["date"]] or days
     if not days:

@@ -8,9 +8,9 @@ import hashlib
 
 from dialogs import access, nlu
 from dialogs.access import MeetingOf
-from dialogs.assist import SUMMARY_CHARACTERS, ModelRequest
 from dialogs.engine import Answered, Router, Turn, Values
 from dialogs.i18n import Translator
+from dialogs.language_model import SUMMARY_CHARACTERS, ModelRequest
 from dialogs.meetings import choose_led, coordinators
 from dialogs.names import Act, Intent
 from dialogs.notify import notify

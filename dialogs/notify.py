@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from dialogs.i18n import Translator
 from dialogs.types import CardReply, ChoicesReply, FormReply, Reply, TextReply, dump_replies
-from storage.models import ConversationAddress, OutboxMessage, Person, Region
+from storage.models import OutboxMessage, Person, Region
 from storage.outbox import enqueue
+from storage.queries import has_teams_chat
 
 
 def channel_of(person: Person, has_teams_address: bool) -> str:
@@ -23,12 +24,7 @@ def channel_of(person: Person, has_teams_address: bool) -> str:
 
 
 def channel_for(session: Session, person: Person) -> str:
-    has_teams_address = session.exec(
-        select(ConversationAddress.id).where(
-            ConversationAddress.person_id == person.id, ConversationAddress.platform == "teams"
-        )
-    ).first()
-    return channel_of(person, has_teams_address is not None)
+    return channel_of(person, has_teams_chat(session, person))
 
 
 def fallback_text(replies: list[Reply]) -> str:

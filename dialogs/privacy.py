@@ -12,7 +12,6 @@ import datetime as dtm
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import col, select
 
 from dialogs import access
 from dialogs.engine import Router, Turn, Values
@@ -21,8 +20,9 @@ from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from storage.audit import record
-from storage.models import Person, PersonRole, Role
+from storage.models import Person, Role
 from storage.privacy import collect
+from storage.queries import people_with_role
 from storage.retention import RetentionPeriods, RetentionSettings
 
 LATEST = 3  # how many of the latest absences, notes and messages are shown
@@ -171,12 +171,7 @@ def _retention(turn: Turn, periods: RetentionPeriods, held: int) -> CardReply:
 def _admins(turn: Turn) -> list[Person]:
     """Whom a request goes to: the region's administrators, else its coordinators (never the asker)."""
     for role in (Role.ADMIN.value, Role.COORDINATOR.value):
-        found = turn.session.exec(
-            select(Person)
-            .join(PersonRole, col(PersonRole.person_id) == col(Person.id))
-            .where(PersonRole.role == role, Person.region_id == turn.region.id, Person.id != turn.person.id)
-            .order_by(col(Person.name))
-        ).all()
+        found = people_with_role(turn.session, turn.region, role, besides=turn.person)
         if found:
             return list(found)
     return []

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dtm
+from collections.abc import Callable
 from typing import Any
 
 from dialogs.engine import intent_button
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
 from dialogs.types import Button, ChoicesReply, Reply, TextReply
+from domain.reminders import Rule
 
 
 def _day(t: Translator, context: dict[str, Any]) -> str:
@@ -19,162 +21,202 @@ def _names(values: list[str]) -> str:
     return ", ".join(values)
 
 
-def reminder_replies(t: Translator, rule: str, context: dict[str, Any]) -> list[Reply]:
-    """The message of one reminder, in the recipient's language."""
+def _team_choice(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    return [
+        ChoicesReply(
+            text=t._(
+                "Time to choose your subject team for the school year {year}, together with your manager.",
+                year=context["year"],
+            ),
+            buttons=[intent_button(t._("Choose team"), Intent.CHOOSE_TEAM)],
+        )
+    ]
+
+
+def _manager_report(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    deadline = t.date(dtm.date.fromisoformat(context["deadline"]))
+    return [
+        ChoicesReply(
+            text=t._(
+                "Please confirm your staff's subject teams for {year} and report them to the coordinator by "
+                "{deadline}. Without a team: {without}. Not confirmed: {unconfirmed}.",
+                year=context["year"],
+                deadline=deadline,
+                without=context["without"],
+                unconfirmed=context["unconfirmed"],
+            ),
+            buttons=[
+                intent_button(t._("My staff"), Intent.LIST_STAFF),
+                intent_button(t._("Report teams"), Intent.REPORT_MEMBERSHIPS),
+            ],
+        )
+    ]
+
+
+def _report_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    return [
+        TextReply(
+            text=t._(
+                "These schools have not reported their subject teams for {year}: {schools}.",
+                year=context["year"],
+                schools=_names(context["schools"]),
+            )
+        )
+    ]
+
+
+def _leaders_missing(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    return [
+        ChoicesReply(
+            text=t._(
+                "These subject teams have no leader for {year} yet: {teams}.",
+                year=context["year"],
+                teams=_names(context["teams"]),
+            ),
+            buttons=[intent_button(t._("Appoint leader"), Intent.APPOINT_LEADER)],
+        )
+    ]
+
+
+def _framework_revision(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    return [
+        ChoicesReply(
+            text=t._(
+                "Time for the yearly revision of the framework for the subject teams before {year}, together "
+                "with the team leaders and the manager network.",
+                year=context["year"],
+            ),
+            buttons=[
+                Button(
+                    label=t._("The revision is done"),
+                    action=Act.FRAMEWORK_REVISED,
+                    values={"year": context["year"]},
+                )
+            ],
+        )
+    ]
+
+
+def _notice(t: Translator, context: dict[str, Any]) -> list[Reply]:
     meeting = {"meeting_id": context.get("meeting_id")}
-    if rule == "team_choice":
+    values = {"team": context["team"], "date": _day(t, context)}
+    if context.get("meeting_id") is None:
         return [
             ChoicesReply(
                 text=t._(
-                    "Time to choose your subject team for the school year {year}, together with your manager.",
-                    year=context["year"],
+                    "{team} has no meeting planned for the network day {date}. Schedule it and send the notice.",
+                    **values,
                 ),
-                buttons=[intent_button(t._("Choose team"), Intent.CHOOSE_TEAM)],
+                buttons=[intent_button(t._("Schedule meeting"), Intent.SCHEDULE_MEETING)],
             )
         ]
-    if rule == "manager_report":
-        deadline = t.date(dtm.date.fromisoformat(context["deadline"]))
-        return [
-            ChoicesReply(
-                text=t._(
-                    "Please confirm your staff's subject teams for {year} and report them to the coordinator by "
-                    "{deadline}. Without a team: {without}. Not confirmed: {unconfirmed}.",
-                    year=context["year"],
-                    deadline=deadline,
-                    without=context["without"],
-                    unconfirmed=context["unconfirmed"],
-                ),
-                buttons=[
-                    intent_button(t._("My staff"), Intent.LIST_STAFF),
-                    intent_button(t._("Report teams"), Intent.REPORT_MEMBERSHIPS),
-                ],
+    return [
+        ChoicesReply(
+            text=t._("The notice for {team}'s meeting {date} has not been sent yet. Send it now.", **values),
+            buttons=[Button(label=t._("Send notice now"), action=Act.NOTICE_PREVIEW, values=meeting, style="primary")],
+        )
+    ]
+
+
+def _notice_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    return [
+        TextReply(
+            text=t._(
+                "For information: these teams have not sent the notice for {date}: {teams}.",
+                date=_day(t, context),
+                teams=_names(context["teams"]),
             )
-        ]
-    if rule == "report_escalation":
-        return [
-            TextReply(
-                text=t._(
-                    "These schools have not reported their subject teams for {year}: {schools}.",
-                    year=context["year"],
-                    schools=_names(context["schools"]),
-                )
+        )
+    ]
+
+
+def _framework_before(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    link = f" {context['link']}" if context.get("link") else ""
+    return [
+        TextReply(
+            text=t._(
+                "{team}'s meeting {date} is the first of the year: go through the framework document there.{link}",
+                team=context["team"],
+                date=_day(t, context),
+                link=link,
             )
-        ]
-    if rule == "leaders_missing":
-        return [
-            ChoicesReply(
-                text=t._(
-                    "These subject teams have no leader for {year} yet: {teams}.",
-                    year=context["year"],
-                    teams=_names(context["teams"]),
-                ),
-                buttons=[intent_button(t._("Appoint leader"), Intent.APPOINT_LEADER)],
+        )
+    ]
+
+
+def _framework_confirm(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    meeting = {"meeting_id": context.get("meeting_id")}
+    return [
+        ChoicesReply(
+            text=t._(
+                "Did {team} go through the framework document at the meeting {date}? Confirm the review.",
+                team=context["team"],
+                date=_day(t, context),
+            ),
+            buttons=[
+                Button(label=t._("Confirm review"), action=Act.FRAMEWORK_CONFIRM, values=meeting, style="primary")
+            ],
+        )
+    ]
+
+
+def _framework_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    return [
+        TextReply(
+            text=t._(
+                "{team} has not confirmed the review of the framework at its meeting {date} (leaders: {leaders}).",
+                team=context["team"],
+                date=_day(t, context),
+                leaders=_names(context["leaders"]) or "-",
             )
-        ]
-    if rule == "framework_revision":
-        return [
-            ChoicesReply(
-                text=t._(
-                    "Time for the yearly revision of the framework for the subject teams before {year}, together "
-                    "with the team leaders and the manager network.",
-                    year=context["year"],
-                ),
-                buttons=[
-                    Button(
-                        label=t._("The revision is done"),
-                        action=Act.FRAMEWORK_REVISED,
-                        values={"year": context["year"]},
-                    )
-                ],
+        )
+    ]
+
+
+def _notes(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    meeting = {"meeting_id": context.get("meeting_id")}
+    return [
+        ChoicesReply(
+            text=t._(
+                "The notes from {team}'s meeting {date} have not been sent. Log them and send them to the "
+                "members and the coordinator.",
+                team=context["team"],
+                date=_day(t, context),
+            ),
+            buttons=[Button(label=t._("Log notes"), action=Act.NOTES_START, values=meeting, style="primary")],
+        )
+    ]
+
+
+def _notes_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    return [
+        TextReply(
+            text=t._(
+                "{team} has not distributed the notes from its meeting {date} (leaders: {leaders}).",
+                team=context["team"],
+                date=_day(t, context),
+                leaders=_names(context["leaders"]) or "-",
             )
-        ]
-    if rule == "notice":
-        values = {"team": context["team"], "date": _day(t, context)}
-        if context.get("meeting_id") is None:
-            return [
-                ChoicesReply(
-                    text=t._(
-                        "{team} has no meeting planned for the network day {date}. Schedule it and send the notice.",
-                        **values,
-                    ),
-                    buttons=[intent_button(t._("Schedule meeting"), Intent.SCHEDULE_MEETING)],
-                )
-            ]
-        return [
-            ChoicesReply(
-                text=t._("The notice for {team}'s meeting {date} has not been sent yet. Send it now.", **values),
-                buttons=[
-                    Button(label=t._("Send notice now"), action=Act.NOTICE_PREVIEW, values=meeting, style="primary")
-                ],
-            )
-        ]
-    if rule == "notice_escalation":
-        return [
-            TextReply(
-                text=t._(
-                    "For information: these teams have not sent the notice for {date}: {teams}.",
-                    date=_day(t, context),
-                    teams=_names(context["teams"]),
-                )
-            )
-        ]
-    if rule == "framework_before":
-        link = f" {context['link']}" if context.get("link") else ""
-        return [
-            TextReply(
-                text=t._(
-                    "{team}'s meeting {date} is the first of the year: go through the framework document there.{link}",
-                    team=context["team"],
-                    date=_day(t, context),
-                    link=link,
-                )
-            )
-        ]
-    if rule == "framework_confirm":
-        return [
-            ChoicesReply(
-                text=t._(
-                    "Did {team} go through the framework document at the meeting {date}? Confirm the review.",
-                    team=context["team"],
-                    date=_day(t, context),
-                ),
-                buttons=[
-                    Button(label=t._("Confirm review"), action=Act.FRAMEWORK_CONFIRM, values=meeting, style="primary")
-                ],
-            )
-        ]
-    if rule == "framework_escalation":
-        return [
-            TextReply(
-                text=t._(
-                    "{team} has not confirmed the review of the framework at its meeting {date} (leaders: {leaders}).",
-                    team=context["team"],
-                    date=_day(t, context),
-                    leaders=_names(context["leaders"]) or "-",
-                )
-            )
-        ]
-    if rule == "notes":
-        return [
-            ChoicesReply(
-                text=t._(
-                    "The notes from {team}'s meeting {date} have not been sent. Log them and send them to the "
-                    "members and the coordinator.",
-                    team=context["team"],
-                    date=_day(t, context),
-                ),
-                buttons=[Button(label=t._("Log notes"), action=Act.NOTES_START, values=meeting, style="primary")],
-            )
-        ]
-    if rule == "notes_escalation":
-        return [
-            TextReply(
-                text=t._(
-                    "{team} has not distributed the notes from its meeting {date} (leaders: {leaders}).",
-                    team=context["team"],
-                    date=_day(t, context),
-                    leaders=_names(context["leaders"]) or "-",
-                )
-            )
-        ]
-    raise ValueError(f"no text for the reminder rule {rule!r}")
+        )
+    ]
+
+
+_TEXTS: dict[Rule, Callable[[Translator, dict[str, Any]], list[Reply]]] = {
+    Rule.TEAM_CHOICE: _team_choice,
+    Rule.MANAGER_REPORT: _manager_report,
+    Rule.REPORT_ESCALATION: _report_escalation,
+    Rule.LEADERS_MISSING: _leaders_missing,
+    Rule.FRAMEWORK_REVISION: _framework_revision,
+    Rule.NOTICE: _notice,
+    Rule.NOTICE_ESCALATION: _notice_escalation,
+    Rule.FRAMEWORK_BEFORE: _framework_before,
+    Rule.FRAMEWORK_CONFIRM: _framework_confirm,
+    Rule.FRAMEWORK_ESCALATION: _framework_escalation,
+    Rule.NOTES: _notes,
+    Rule.NOTES_ESCALATION: _notes_escalation,
+}
+
+
+def reminder_replies(t: Translator, rule: Rule, context: dict[str, Any]) -> list[Reply]:
+    """The message of one reminder, in the recipient's language."""
+    return _TEXTS[Rule(rule)](t, context)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from domain.settings import RegionSettings
 from storage import schoolyear
 from storage.models import (
     ConversationAddress,
@@ -29,7 +30,6 @@ from storage.models import (
     SchoolYear,
     Team,
 )
-from storage.settings import RegionSettings
 
 
 @dataclass

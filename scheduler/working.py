@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from storage.settings import RegionSettings
+from domain.settings import RegionSettings
 
 
 @cache

@@ -18,10 +18,8 @@ nothing. Attendance can be corrected until the cost is entered, not after.
 
 from __future__ import annotations
 
-import csv
 import datetime as dtm
 import enum
-import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -49,16 +47,6 @@ from storage.models import (
 )
 
 COST_MAX_KR = 500_000  # more than any shared day of a subject team costs: surely a typing error
-RULE_SV = (
-    "Totalen delas lika per deltagare som närvarade; varje skolas del avrundas till hela kronor och "
-    "överskjutande kronor går till de största resterna (lika: skolans namn i bokstavsordning), så att delarna "
-    "blir exakt totalen. Värdskolan fakturerar de besökande skolorna deras del."
-)
-RULE_EN = (
-    "The total is divided equally per participant who attended; each school's part is rounded to whole "
-    "kronor and the kronor left over go to the largest remainders (ties: school name), so the parts add up "
-    "to the total exactly. The host school invoices the visiting schools their part."
-)
 
 
 class CostProblem(enum.StrEnum):
@@ -405,81 +393,11 @@ def invoice_basis(session: Session, meeting: Meeting) -> dict[str, Any] | None:
         "total_kr": cost.total_kr,
         "participants": cost.participants,
         "per_participant_kr": round(cost.total_kr / cost.participants, 2),
-        "rule": RULE_EN,
         "entered_by": entered_by.email if entered_by else None,
         "entered_at": cost.entered_at.astimezone(zone).isoformat(),
         "schools": schools,
         "invoiced_kr": sum(s["share_kr"] for s in schools if not s["host"]),
     }
-
-
-INVOICE_CSV_COLUMNS = (
-    "meeting_id",
-    "starts_at",
-    "team",
-    "host_school",
-    "school",
-    "host",
-    "participants",
-    "share_kr",
-    "total_kr",
-    "people",
-)
-
-
-def invoice_csv(basis: dict[str, Any]) -> str:
-    """One row per school (the host's own share marked `host`), participants' names separated by `;`."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=INVOICE_CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for school in basis["schools"]:
-        writer.writerow(
-            {
-                "meeting_id": basis["meeting_id"],
-                "starts_at": basis["starts_at"],
-                "team": basis["team"],
-                "host_school": basis["host_school"],
-                "school": school["school"],
-                "host": "ja" if school["host"] else "nej",
-                "participants": school["participants"],
-                "share_kr": school["share_kr"],
-                "total_kr": basis["total_kr"],
-                "people": "; ".join(p["name"] for p in school["people"]),
-            }
-        )
-    return out.getvalue()
-
-
-def kronor(amount: int) -> str:
-    """12 000 kr, with a (non-breaking) space between thousands as in Swedish."""
-    return f"{amount:,}".replace(",", "\u00a0") + "\u00a0kr"
-
-
-def invoice_text(basis: dict[str, Any]) -> str:
-    """The invoice basis in Swedish, for the terminal or an e-mail."""
-    starts = dtm.datetime.fromisoformat(basis["starts_at"])
-    lines = [
-        f"Fakturaunderlag: {basis['team']}, träff {starts:%Y-%m-%d %H.%M} ({basis['place']})",
-        f"Värdskola: {basis['host_school']}",
-        f"Total kostnad: {kronor(basis['total_kr'])}, {basis['participants']} deltagare "
-        f"({str(basis['per_participant_kr']).replace('.', ',')} kr per deltagare)",
-        "",
-    ]
-    width = max(len(s["school"]) for s in basis["schools"])
-    for school in basis["schools"]:
-        what = "värdskolans egen del" if school["host"] else "faktureras"
-        lines.append(
-            f"{school['school'].ljust(width)}  {school['participants']:>3} deltagare  "
-            f"{kronor(school['share_kr']).rjust(12)}  {what}"
-        )
-        lines.extend(f"    {p['name']} <{p['email']}>" for p in school["people"])
-    lines += [
-        "",
-        f"Att fakturera besökande skolor: {kronor(basis['invoiced_kr'])}.",
-        f"Regel: {RULE_SV}",
-        f"Inlagd {basis['entered_at'][:16].replace('T', ' ')} av {basis['entered_by'] or '-'}.",
-    ]
-    return "\n".join(lines)
 
 
 def shares_sum(shares: Sequence[Share]) -> int:

@@ -6,6 +6,7 @@ import datetime as dtm
 
 from sqlmodel import Session, select
 
+from domain.settings import RegionSettings
 from storage import schoolyear
 from storage.audit import record, snapshot
 from storage.models import (
@@ -18,7 +19,6 @@ from storage.models import (
     SchoolYear,
     Team,
 )
-from storage.settings import RegionSettings
 from storage.teams import colleagues, current_year, membership
 
 

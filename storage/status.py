@@ -1,9 +1,7 @@
-"""The coordinator's status of a region and school year, as data (the JSON shape of DESIGN.md)."""
+"""The coordinator's status of a region and school year, built from the database (`domain.status` is its shape)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -11,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
+from domain.settings import RegionSettings
+from domain.status import MeetingStatus, MemberStatus, RegionStatus, ReminderProblem, TeamStatus, goals
 from storage import travel
 from storage.models import (
     Absence,
@@ -33,10 +33,9 @@ from storage.models import (
     SweepRun,
     Team,
 )
-from storage.settings import RegionSettings
 
 
-def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str, Any]:
+def build_status(session: Session, region: Region, year: SchoolYear) -> RegionStatus:
     """Everything the coordinator asks about one school year, from the data there is."""
     settings = RegionSettings.model_validate(region.settings)
     zone = ZoneInfo(region.timezone)
@@ -48,7 +47,7 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
     ).all()
     team_ids = [t.id for t in teams]
 
-    members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    members: dict[int, list[MemberStatus]] = defaultdict(list)
     member_ids: set[int] = set()
     for membership, person in session.exec(
         select(Membership, Person)
@@ -59,11 +58,11 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
         member_ids.add(membership.person_id)
         school = schools.get(person.school_id)
         members[membership.team_id].append(
-            {
-                "email": person.email,
-                "school": school.name if school else None,
-                "confirmed": membership.confirmed_at is not None,
-            }
+            MemberStatus(
+                email=person.email,
+                school=school.name if school else None,
+                confirmed=membership.confirmed_at is not None,
+            )
         )
 
     leaders: dict[int, list[str]] = defaultdict(list)
@@ -95,13 +94,9 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
 
     travelling = _travellers(session, year, meetings, team_ids)
     trips = travel.round_trips(schools.values(), schools.values(), settings.road_factor) if travelling else None
-    meetings_by_team: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    meetings_by_team: dict[int, list[MeetingStatus]] = defaultdict(list)
     for meeting in meetings:
-        travel_figures: dict[str, Any] = {
-            "longest_round_trip_km": None,
-            "travel_goal_met": None,
-            "travel_over_goal": [],
-        }
+        travel_figures: dict[str, Any] = {}
         if meeting.kind == MeetingKind.PHYSICAL.value:
             host = schools.get(meeting.host_school_id)
             location = meeting.place or (host.name if host else None)
@@ -117,41 +112,34 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
             }
         else:
             location = meeting.link
+        assert meeting.id is not None
         meetings_by_team[meeting.team_id].append(
-            {
-                "id": meeting.id,
-                "starts_at": meeting.starts_at.astimezone(zone).isoformat(),
-                "kind": meeting.kind,
-                "location": location,
-                "first_of_year": meeting.first_of_year,
-                "notice_sent": meeting.notice_sent_at is not None,
-                "notes_distributed": meeting.notes_distributed_at is not None,
-                "framework_reviewed": meeting.framework_reviewed_at is not None,
-                "absent": absent.get(meeting.id or 0, []),
+            MeetingStatus(
+                id=meeting.id,
+                starts_at=meeting.starts_at.astimezone(zone).isoformat(),
+                kind=meeting.kind,
+                location=location,
+                first_of_year=meeting.first_of_year,
+                notice_sent=meeting.notice_sent_at is not None,
+                notes_distributed=meeting.notes_distributed_at is not None,
+                framework_reviewed=meeting.framework_reviewed_at is not None,
+                absent=absent.get(meeting.id, []),
                 **travel_figures,
-            }
+            )
         )
 
     team_rows = []
     for team in teams:
         assert team.id is not None
         planned = meetings_by_team.get(team.id, [])
-        physical = sum(1 for m in planned if m["kind"] == MeetingKind.PHYSICAL.value)
         team_rows.append(
-            {
-                "name": team.name,
-                "leaders": leaders.get(team.id, []),
-                "members": members.get(team.id, []),
-                "meetings": planned,
-                "goals": {
-                    "meetings_planned": len(planned),
-                    "physical_meetings": physical,
-                    "meetings_goal": [settings.meetings_per_year_min, settings.meetings_per_year_max],
-                    "physical_goal": settings.physical_meetings_min,
-                    "met": settings.meetings_per_year_min <= len(planned) <= settings.meetings_per_year_max
-                    and physical >= settings.physical_meetings_min,
-                },
-            }
+            TeamStatus(
+                name=team.name,
+                leaders=leaders.get(team.id, []),
+                members=members.get(team.id, []),
+                meetings=planned,
+                goals=goals(planned, settings),
+            )
         )
 
     teachers = session.exec(
@@ -182,19 +170,19 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> dict[str
     last_sweep = session.exec(
         select(SweepRun).order_by(col(SweepRun.finished_at).desc(), col(SweepRun.id).desc())
     ).first()
-    return {
-        "region": region.name,
-        "school_year": year.label,
-        "teams": team_rows,
-        "people_without_team": [email for person_id, email in teachers if person_id not in member_ids],
-        "schools_not_reported": sorted(s.name for s in schools.values() if s.id not in reported),
-        "unreachable": unreachable(session, region, involved),
-        "reminder_problems": [
-            {"problem": p["problem"], "detail": p["detail"]}
+    return RegionStatus(
+        region=region.name,
+        school_year=year.label,
+        teams=team_rows,
+        people_without_team=[email for person_id, email in teachers if person_id not in member_ids],
+        schools_not_reported=sorted(s.name for s in schools.values() if s.id not in reported),
+        unreachable=unreachable(session, region, involved),
+        reminder_problems=[
+            ReminderProblem(problem=p["problem"], detail=p["detail"])
             for p in (last_sweep.problems if last_sweep else [])
             if p.get("region") == region.key
         ],
-    }
+    )
 
 
 def _travellers(
@@ -270,112 +258,3 @@ def unreachable(session: Session, region: Region, among: set[int]) -> list[str]:
         ).all()
     )
     return sorted(p.email for p in people if (not p.slack_user_id and p.id not in addressed) or p.id in failed)
-
-
-PROBLEM_NAMES = {
-    "unreachable": "nås inte (ingen chatt i Slack eller Teams)",
-    "team_without_leader": "ämneslag utan ledare",
-    "school_without_manager": "skola utan chef",
-    "no_coordinator": "ingen samordnare",
-    "no_network_days": "inga nätverksdagar läsåret",
-    "rule_failed": "en regel misslyckades",
-}
-
-_CSV_COLUMNS = (
-    "team",
-    "leaders",
-    "members",
-    "members_confirmed",
-    "meetings_planned",
-    "physical_meetings",
-    "notices_sent",
-    "notes_distributed",
-    "framework_reviewed",
-    "goals_met",
-    "longest_round_trip_km",
-    "travel_goal_met",
-)
-
-
-def _team_figures(team: dict[str, Any]) -> dict[str, Any]:
-    meetings = team["meetings"]
-    return {
-        "team": team["name"],
-        "leaders": len(team["leaders"]),
-        "members": len(team["members"]),
-        "members_confirmed": sum(1 for m in team["members"] if m["confirmed"]),
-        "meetings_planned": team["goals"]["meetings_planned"],
-        "physical_meetings": team["goals"]["physical_meetings"],
-        "notices_sent": sum(1 for m in meetings if m["notice_sent"]),
-        "notes_distributed": sum(1 for m in meetings if m["notes_distributed"]),
-        "framework_reviewed": any(m["framework_reviewed"] for m in meetings),
-        "goals_met": team["goals"]["met"],
-        # over the physical meetings whose trips are known; empty when there are none
-        "longest_round_trip_km": max(trips)
-        if (trips := [m["longest_round_trip_km"] for m in _travel(meetings)])
-        else None,
-        "travel_goal_met": all(m["travel_goal_met"] for m in _travel(meetings)) if _travel(meetings) else None,
-    }
-
-
-def _travel(meetings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [m for m in meetings if m.get("longest_round_trip_km") is not None]
-
-
-def status_csv(status: dict[str, Any]) -> str:
-    """One row per team with its figures (for a spreadsheet)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=("region", "school_year", *_CSV_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for team in status["teams"]:
-        writer.writerow({"region": status["region"], "school_year": status["school_year"], **_team_figures(team)})
-    return out.getvalue()
-
-
-def status_text(status: dict[str, Any]) -> str:
-    """A compact table in Swedish for the terminal."""
-    yes_no = {True: "ja", False: "nej"}
-    header = ("Ämneslag", "Ledare", "Medlemmar", "Träffar", "Fysiska", "Kallade", "Anteckn.", "Ramar", "Mål", "Resa")
-    rows = []
-    for team in status["teams"]:
-        f = _team_figures(team)
-        goal_min, goal_max = team["goals"]["meetings_goal"]
-        rows.append(
-            (
-                f["team"],
-                str(f["leaders"]),
-                f"{f['members_confirmed']}/{f['members']}",
-                f"{f['meetings_planned']} ({goal_min}-{goal_max})",
-                f"{f['physical_meetings']} (≥{team['goals']['physical_goal']})",
-                f"{f['notices_sent']}/{f['meetings_planned']}",
-                f"{f['notes_distributed']}/{f['meetings_planned']}",
-                yes_no[f["framework_reviewed"]],
-                "✓" if f["goals_met"] else "–",
-                "–"
-                if f["longest_round_trip_km"] is None
-                else f"{f['longest_round_trip_km']} km {'✓' if f['travel_goal_met'] else '✗'}",
-            )
-        )
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    lines = [f"{status['region']}, läsår {status['school_year']}", ""]
-    for row in (header, *rows):
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-    lines.append("")
-    lines.append(
-        "Medlemmar: bekräftade/alla. Kallade och Anteckn.: träffar med kallelse skickad / anteckningar spridda. "
-        "Resa: längsta resa tur och retur till en fysisk träff, ✓ inom regionens mål."
-    )
-    without = status["people_without_team"]
-    lines.append(f"Utan ämneslag ({len(without)}): {', '.join(without) if without else 'inga'}")
-    missing = status["schools_not_reported"]
-    lines.append(f"Skolor som inte rapporterat ({len(missing)}): {', '.join(missing) if missing else 'inga'}")
-    cut_off = status.get("unreachable", [])
-    lines.append(f"Nås inte av boten ({len(cut_off)}): {', '.join(cut_off) if cut_off else 'inga'}")
-    problems = status.get("reminder_problems", [])
-    if problems:
-        kinds: dict[str, list[str]] = {}
-        for problem in problems:
-            kinds.setdefault(problem["problem"], []).append(problem["detail"])
-        lines.append("Påminnelser som inte kunde göras (senaste vepningen):")
-        lines.extend(f"  {PROBLEM_NAMES.get(kind, kind)}: {', '.join(details)}" for kind, details in kinds.items())
-    return "\n".join(lines)

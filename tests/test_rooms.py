@@ -34,7 +34,9 @@ def _sources(*packages: str) -> list[Path]:
     return sorted(p for package in packages for p in (ROOT / package).rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", _sources("dialogs", "storage", "scheduler"), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", _sources("dialogs", "domain", "storage", "scheduler"), ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_the_inner_rooms_import_no_platform_sdk(path: Path) -> None:
     assert _imports(path) & PLATFORM_SDKS == set()
 

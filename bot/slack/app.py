@@ -28,7 +28,7 @@ from sqlmodel import Session, select
 from bot.outbox import OutboxWorker
 from bot.slack import blocks
 from bot.slack.sender import slack_error
-from dialogs.engine import Engine
+from dialogs.engine import Dialogs
 from dialogs.notify import fallback_text
 from dialogs.types import FormReply, Incoming, Reply, dump_replies
 from storage.db import session_scope
@@ -51,7 +51,7 @@ class SlackBot:
     def __init__(
         self,
         engine: sa.Engine,
-        dialogs: Engine,
+        dialogs: Dialogs,
         worker: OutboxWorker,
         client: AsyncWebClient,
         signing_secret: str | None,

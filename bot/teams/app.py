@@ -44,7 +44,7 @@ from sqlmodel import Session
 
 from bot.outbox import OutboxWorker
 from bot.teams import cards
-from dialogs.engine import Engine
+from dialogs.engine import Dialogs
 from dialogs.notify import fallback_text
 from dialogs.types import Incoming, Reply, dump_replies
 from storage.addresses import TEAMS, address_of, link_teams, person_by_teams_id, save_address
@@ -131,7 +131,7 @@ class TeamsBot:
     def __init__(
         self,
         engine: sa.Engine,
-        dialogs: Engine,
+        dialogs: Dialogs,
         worker: OutboxWorker,
         *,
         app_id: str | None = None,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dialogs.app import build_dialogs
-from dialogs.engine import Engine
+from dialogs.engine import Dialogs
 from dialogs.types import Button, Incoming, Reply, buttons_of
 from storage.db import session_scope
 from storage.demo import load_demo
@@ -33,7 +33,7 @@ class Clock:
 class Chat:
     """One person's conversation with the engine, as a test drives it."""
 
-    dialogs: Engine
+    dialogs: Dialogs
     db: sa.Engine
     person_id: int | None
     conversation: str = "test"
@@ -85,12 +85,12 @@ def demo(engine: sa.Engine) -> sa.Engine:
 
 
 @pytest.fixture
-def dialogs(demo: sa.Engine, clock: Clock) -> Engine:
+def dialogs(demo: sa.Engine, clock: Clock) -> Dialogs:
     return build_dialogs(demo, clock=clock)
 
 
 @pytest.fixture
-def chat_as(dialogs: Engine, demo: sa.Engine):  # type: ignore[no-untyped-def]
+def chat_as(dialogs: Dialogs, demo: sa.Engine):  # type: ignore[no-untyped-def]
     def start(email: str, conversation: str = "test") -> Chat:
         with Session(demo) as s:
             person = person_by_email(s, email)

@@ -30,7 +30,7 @@ def coordinator(chat_as) -> Chat:  # type: ignore[no-untyped-def]
 def _status(db: sa.Engine, now: dtm.datetime) -> dict:  # type: ignore[type-arg]
     with Session(db) as s:
         region = s.exec(select(Region)).one()
-        return build_status(s, region, current_year(s, region, now))
+        return build_status(s, region, current_year(s, region, now)).model_dump(mode="json")
 
 
 def _a_lived_year(chat_as, clock: Clock) -> None:  # type: ignore[no-untyped-def]

@@ -21,22 +21,27 @@ def _placeholders(text: str) -> set[str]:
 
 def test_every_message_is_translated_to_swedish() -> None:
     with open(ROOT / "dialogs/locale/sv/LC_MESSAGES/messages.po", "rb") as po:
-        # a plural entry's id is (singular, plural) and its string one text per plural form
+        # a plural entry's id is (singular, plural) and its string one text per plural form; a message in a
+        # context (`p_`) is its own entry
         catalog = {
-            (m.id if isinstance(m.id, str) else m.id[0]): (m.string if isinstance(m.string, tuple) else (m.string,))
+            (m.context, m.id if isinstance(m.id, str) else m.id[0]): (
+                m.string if isinstance(m.string, tuple) else (m.string,)
+            )
             for m in read_po(po)
             if m.id
         }
+    keywords = {"_": None, "n_": (1, 2), "p_": ((1, "c"), 2)}
     used = {
-        message if isinstance(message, str) else message[0]
-        for _, _, message, *_ in extract_from_dir(ROOT / "dialogs", keywords={"_": None, "n_": (1, 2)})
+        (context, message if isinstance(message, str) else message[0])
+        for _, _, message, _, context in extract_from_dir(ROOT / "dialogs", keywords=keywords)
     }
     assert used, "no messages found: the extraction itself is broken"
+    assert any(context for context, _ in used), "no message in a context found: p_ is not extracted"
     missing = sorted(m for m in used if not all(catalog.get(m, ("",))))
     assert missing == []
-    for message in used:
-        for form in catalog[message]:
-            assert _placeholders(form) - {"count"} == _placeholders(message) - {"count"}, message
+    for key in used:
+        for form in catalog[key]:
+            assert _placeholders(form) - {"count"} == _placeholders(key[1]) - {"count"}, key
 
 
 def test_swedish_dates_and_times() -> None:

@@ -398,7 +398,7 @@ def test_the_status_has_the_longest_trip_and_the_goal_per_physical_meeting(
     with Session(demo) as s:
         region = only_region(s)
         year = schoolyear.get_or_create(s, "2026/27")
-        status = build_status(s, region, year)
+        status = build_status(s, region, year).model_dump(mode="json")
     piano = next(t for t in status["teams"] if t["name"] == PIANO)
     september, february, april = piano["meetings"]
     assert (september["location"], september["longest_round_trip_km"]) == ("Nordmalings Musikskola", 593)
@@ -411,7 +411,7 @@ def test_the_status_has_the_longest_trip_and_the_goal_per_physical_meeting(
     assert set(september) >= {"id", "starts_at", "kind", "location", "absent", "notice_sent"}  # the old keys stay
     _attended(demo, *EVERYONE)  # Saga from Sorsele did not come: the goal held for those who did
     with Session(demo) as s:
-        status = build_status(s, only_region(s), schoolyear.get_or_create(s, "2026/27"))
+        status = build_status(s, only_region(s), schoolyear.get_or_create(s, "2026/27")).model_dump(mode="json")
     september = next(t for t in status["teams"] if t["name"] == PIANO)["meetings"][0]
     assert september["travel_goal_met"] is True and september["longest_round_trip_km"] == 372
     coordinator = chat_as(COORDINATOR)

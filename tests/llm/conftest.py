@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 
 from bot.llm import OpenAIChat
 from dialogs.app import build_dialogs
-from dialogs.assist import Assistant
-from dialogs.engine import Engine
+from dialogs.engine import Dialogs
+from dialogs.language_model import Assistant
 from dialogs.types import Button, Incoming, Reply, buttons_of
 from storage.directory import person_by_email
 from storage.models import Person
@@ -85,7 +85,7 @@ class FakeOpenAI:
 
 @dataclass
 class Chat:
-    dialogs: Engine
+    dialogs: Dialogs
     person_id: int
     conversation: str = "llm"
     last: list[Reply] = field(default_factory=list)
@@ -120,13 +120,13 @@ class Model:
     db: sa.Engine
     clock: Clock
 
-    def dialogs(self, *, timeout: float = 2.0, retries: int = 2) -> Engine:
+    def dialogs(self, *, timeout: float = 2.0, retries: int = 2) -> Dialogs:
         chat = OpenAIChat(
             api_key="sk-test-key", base_url=self.url, model="test-model", timeout=timeout, retries=retries
         )
         return build_dialogs(self.db, clock=self.clock, assistant=Assistant(chat, budget=timeout * (retries + 1) + 1))
 
-    def chat(self, email: str, *, dialogs: Engine | None = None) -> Chat:
+    def chat(self, email: str, *, dialogs: Dialogs | None = None) -> Chat:
         with Session(self.db) as s:
             person = person_by_email(s, email)
             assert person is not None and person.id is not None

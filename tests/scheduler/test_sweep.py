@@ -167,7 +167,7 @@ def test_bad_data_is_reported_not_raised(cycle: Cycle, engine: sa.Engine) -> Non
     with Session(engine) as s:
         region = s.get(Region, cycle.region_id)
         assert region is not None
-        status = build_status(s, region, current_year(s, region, _at(2026, 8, 20, 9)))
+        status = build_status(s, region, current_year(s, region, _at(2026, 8, 20, 9))).model_dump(mode="json")
     assert {"problem": "unreachable", "detail": email("dan")} in status["reminder_problems"]
     for far in (dtm.datetime(1990, 3, 1, 9, tzinfo=ZONE), dtm.datetime(2200, 3, 3, 9, tzinfo=ZONE)):
         assert sweep(engine, far).reminders == []

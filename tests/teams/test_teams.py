@@ -235,7 +235,7 @@ async def test_a_person_without_a_chat_is_unreachable_and_the_sender_is_told(tea
         from storage.schoolyear import get_or_create
         from storage.status import build_status
 
-        status = build_status(s, only_region(s), get_or_create(s, "2026/27"))
+        status = build_status(s, only_region(s), get_or_create(s, "2026/27")).model_dump(mode="json")
     assert JONAS.email in status["unreachable"] and ALVA.email not in status["unreachable"]
 
 

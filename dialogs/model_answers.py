@@ -1,5 +1,5 @@
 """Turns that take the language model's results: a confirmation of its interpretation, an answer to
-the coordinator's question, and the coordinator's digest of notes (see `dialogs.assist`).
+the coordinator's question, and the coordinator's digest of notes (see `dialogs.language_model`).
 
 Each works without a model too: the interpretation is then never offered, a question gets the closest
 status view, and the digest is a list of the period's notes.
@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import datetime as dtm
 
-from sqlmodel import col, select
-
 from dialogs import access, nlu
 from dialogs.access import is_coordinator
-from dialogs.assist import ModelRequest, looks_like_question
 from dialogs.coordinator import overview, team_status
 from dialogs.engine import Router, Turn, Values, intent_button
 from dialogs.i18n import Translator
+from dialogs.language_model import ModelRequest, looks_like_question
 from dialogs.names import Act, Intent
 from dialogs.roles import help_
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
-from storage.models import Meeting, Note, Team
+from storage.queries import distributed_notes_since
 
 DIGEST_DAYS = 90  # a digest without a date covers this many days back
 DIGEST_CHARACTERS = 12_000  # at most this much of the notes goes to the model
@@ -130,17 +128,7 @@ def digest(turn: Turn, slots: Values, _: None) -> list[Reply]:
     tr = turn.tr
     since = dtm.date.fromisoformat(slots["date"]) if "date" in slots else turn.today - dtm.timedelta(DIGEST_DAYS)
     start = dtm.datetime.combine(since, dtm.time(0), tr.zone)
-    rows = turn.session.exec(
-        select(Meeting, Note, Team)
-        .join(Note, col(Note.meeting_id) == Meeting.id)
-        .join(Team, col(Team.id) == Meeting.team_id)
-        .where(
-            Team.region_id == turn.region.id,
-            col(Meeting.notes_distributed_at).is_not(None),
-            Meeting.starts_at >= start,
-        )
-        .order_by(col(Team.name), col(Meeting.starts_at))
-    ).all()
+    rows = distributed_notes_since(turn.session, turn.region, start)
     if not rows:
         return [TextReply(text=tr._("No notes have been distributed since {date}.", date=tr.date(start)))]
     text = "\n\n".join(f"## {team.name}, {tr.date(meeting.starts_at)}\n{note.body}" for meeting, note, team in rows)

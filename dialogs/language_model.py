@@ -25,11 +25,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from dialogs import nlu
 from storage.directory import EMAIL_IN_TEXT, fold
-from storage.models import Person, Region, SchoolYear
+from storage.models import Region, SchoolYear
+from storage.queries import region_people
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -251,8 +252,8 @@ class Pseudonyms:
 
 def roster(session: Session, region: Region) -> list[tuple[str, str]]:
     """The (name, e-mail) of every person of the region, longest names first (so "Anna Maria Berg" wins)."""
-    people = session.exec(select(Person.name, Person.email).where(Person.region_id == region.id)).all()
-    return sorted(((n, e) for n, e in people), key=lambda p: -len(p[0]))
+    people = [(p.name, p.email) for p in region_people(session, region)]
+    return sorted(people, key=lambda p: -len(p[0]))
 
 
 # The coordinator's questions -------------------------------------------------------------------
@@ -307,26 +308,25 @@ def run_tool(session: Session, region: Region, year: SchoolYear, planning: Schoo
             "school_year": year.label,
             "teams": [
                 {
-                    "name": team["name"],
-                    "leaders": team["leaders"],
-                    "members": len(team["members"]),
-                    "members_per_school": _count(m["school"] or "-" for m in team["members"]),
+                    "name": team.name,
+                    "leaders": team.leaders,
+                    "members": len(team.members),
+                    "members_per_school": _count(m.school or "-" for m in team.members),
                     "meetings": [
-                        {"date": m["starts_at"][:10], "kind": m["kind"], "place": m["location"]}
-                        for m in team["meetings"]
+                        {"date": m.starts_at[:10], "kind": m.kind, "place": m.location} for m in team.meetings
                     ],
-                    "physical_meetings": team["goals"]["physical_meetings"],
-                    "goals_met": team["goals"]["met"],
+                    "physical_meetings": team.goals.physical_meetings,
+                    "goals_met": team.goals.met,
                 }
-                for team in status["teams"]
+                for team in status.teams
             ],
         }
     if name == "people_without_team":
         status = build_status(session, region, planning)
-        return {"school_year": planning.label, "people": status["people_without_team"]}
+        return {"school_year": planning.label, "people": status.people_without_team}
     if name == "schools_not_reported":
         status = build_status(session, region, planning)
-        return {"school_year": planning.label, "schools": status["schools_not_reported"]}
+        return {"school_year": planning.label, "schools": status.schools_not_reported}
     return {"error": f"no such tool: {name}"}
 
 

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.llm import OpenAIChat, allowed, from_settings
 from dialogs import nlu
 from dialogs.app import build_dialogs
-from dialogs.assist import Assistant, intent_schema
+from dialogs.language_model import Assistant, intent_schema
 from dialogs.types import CardReply, ChoicesReply, TextReply
 from storage.errors import ConfigurationError
 from storage.models import Absence, NetworkDay, Note
@@ -291,7 +291,7 @@ def test_the_model_host_must_be_on_the_allow_list() -> None:
 
 
 def test_the_schema_comes_from_the_rules_own_intents_and_slots() -> None:
-    from dialogs.assist import INTENT_MEANINGS, SLOT_MEANINGS
+    from dialogs.language_model import INTENT_MEANINGS, SLOT_MEANINGS
 
     assert set(INTENT_MEANINGS) == set(nlu.INTENTS)
     assert set(SLOT_MEANINGS) == set(nlu.SLOTS)
