@@ -6,7 +6,7 @@ The nation is `benchmarks/sweep.py`'s (21 regions, 300 schools, 12,000 people, 1
 with the schools spread over Sweden's latitudes and longitudes (the generator puts them all on one
 spot). For the largest team it times what the leader's preview does, estimates only (no OSRM):
 
-* `suggest`: `storage.travel.suggest_hosts` for the team's members over the region's schools;
+* `suggest`: `domain.travel.suggest_hosts` for the team's members over the region's schools;
 * `preview`: reading the team's members and the region's schools from the database, the travel check
   of one place and the suggestion (what one preview costs on top of the rest of the dialog);
 * the baseline: one great-circle distance for every pair of the region's schools, computed naively
@@ -31,11 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sweep import build  # noqa: E402
 
-from domain.settings import RegionSettings  # noqa: E402
+from domain.meetings import team_members  # noqa: E402
 from storage import schoolyear, travel  # noqa: E402
 from storage.db import open_database, session_scope  # noqa: E402
-from storage.meetings import team_members  # noqa: E402
 from storage.models import Membership, Region, School, Team  # noqa: E402
+from storage.settings import RegionSettings  # noqa: E402
 
 REPEAT = 200
 

@@ -22,7 +22,9 @@ from bot.config import Settings, get_settings
 from bot.llm import from_settings
 from bot.logs import install as install_log_redaction
 from dialogs import nlu
-from storage import outbox, schoolyear, travel
+from domain import travel
+from domain.status import build_status
+from storage import outbox, schoolyear
 from storage.audit import entries
 from storage.db import open_database, session_scope
 from storage.demo import load_demo
@@ -31,7 +33,6 @@ from storage.errors import AmneslagError, ConfigurationError, RosterRejected
 from storage.models import HOLDABLE, Meeting, MeetingKind, OutboxStatus, Person, SchoolYear, utcnow
 from storage.roster import decode, import_roster
 from storage.seed import region_data, seed_region
-from storage.status import build_status
 
 _LOGGER = logging.getLogger("amneslag")
 
@@ -106,7 +107,7 @@ def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
     """The host school's invoice basis of a physical meeting whose cost has been entered in the chat."""
     from dialogs.i18n import Translator
     from dialogs.reports import cost_rule, invoice_csv, invoice_text
-    from storage.logistics import invoice_basis
+    from domain.logistics import invoice_basis
 
     engine = _engine(settings)
     with session_scope(engine) as session:
@@ -384,7 +385,7 @@ def cmd_manifest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_gdpr_export(args: argparse.Namespace, settings: Settings) -> int:
     """All data about a person as JSON, on stdout or into --out."""
-    from storage.privacy import export_person
+    from domain.privacy import export_person
 
     engine = _engine(settings)
     with session_scope(engine) as session:
@@ -404,7 +405,7 @@ def cmd_gdpr_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_gdpr_erase(args: argparse.Namespace, settings: Settings) -> int:
     """Erase a person: asks for "ja" on a terminal, or needs --yes."""
-    from storage.privacy import erase_person
+    from domain.privacy import erase_person
 
     if not args.yes:
         if not sys.stdin.isatty():
@@ -427,7 +428,7 @@ def cmd_gdpr_erase(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_gdpr_hold(args: argparse.Namespace, settings: Settings) -> int:
     """Place, list or lift archive holds."""
-    from storage.privacy import lift_hold, list_holds, place_hold
+    from domain.privacy import lift_hold, list_holds, place_hold
 
     engine = _engine(settings)
     with session_scope(engine) as session:
@@ -456,7 +457,7 @@ def cmd_gdpr_hold(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_gdpr_retention(args: argparse.Namespace, settings: Settings) -> int:
     """Delete what has expired as of --at (default now), as the daily job does."""
-    from storage.retention import apply_retention
+    from domain.retention import apply_retention
 
     at = args.at or utcnow()
     report = apply_retention(_engine(settings), at, settings)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from storage.retention import RetentionSettings
+from domain.retention import RetentionSettings
 
 DEFAULT_DATABASE_URL = "sqlite:///amneslag.db"
 
@@ -20,7 +20,7 @@ DEFAULT_DATABASE_URL = "sqlite:///amneslag.db"
 class Settings(RetentionSettings):
     """Every setting of the bot. Secrets are `SecretStr`, so they never show in logs or reprs.
 
-    The retention periods (`AMNESLAG_RETAIN_*`) are inherited from `storage.retention.RetentionSettings`.
+    The retention periods (`AMNESLAG_RETAIN_*`) are inherited from `domain.retention.RetentionSettings`.
     """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")

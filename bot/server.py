@@ -18,10 +18,10 @@ from sqlmodel import Session, func, select
 from bot.outbox import OutboxWorker
 from bot.slack.app import SlackBot
 from bot.teams.app import TeamsBot
+from domain.retention import RetentionPeriods
 from scheduler.timing import start_scheduler
 from storage import outbox
 from storage.models import SweepRun
-from storage.retention import RetentionPeriods
 
 _LOGGER = logging.getLogger(__name__)
 ENGINE = web.AppKey("engine", sa.Engine)

@@ -19,10 +19,11 @@ from typing import Any
 
 from dialogs.engine import Answered, Guard, Refused, Turn, Values
 from dialogs.types import TextReply
-from storage import meetings, schoolyear, staff
-from storage.logistics import may_enter_cost
+from domain import meetings, staff
+from domain.logistics import may_enter_cost
+from domain.teams import current_year, membership
+from storage import schoolyear
 from storage.models import Meeting, NetworkDay, Person, Role, SchoolYear, Team
-from storage.teams import current_year, membership
 
 # Who is who ---------------------------------------------------------------------------------------
 

@@ -12,12 +12,13 @@ from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, ChoicesReply, Reply, TextReply
-from storage import coordination, schoolyear
+from domain import coordination
+from domain.staff import planning_year
+from domain.teams import current_year, leaders
+from storage import schoolyear
 from storage.directory import fold
 from storage.models import Person, SchoolYear, Team
 from storage.queries import region_people
-from storage.staff import planning_year
-from storage.teams import current_year, leaders
 
 router = Router()
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from dialogs.engine import Turn
 from dialogs.types import Reply, TextReply
+from domain.teams import current_year
 from storage import schoolyear
 from storage.models import Meeting, MeetingKind, School, SchoolYear
-from storage.teams import current_year
 
 BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's text; the strictest of our channels
 

@@ -14,15 +14,14 @@ from dialogs.engine import Router, Turn, Values
 from dialogs.names import Act, Intent
 from dialogs.reports import problem_name
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
-from domain.settings import RegionSettings
-from domain.status import figures
+from domain.meetings import absentees, team_meetings
+from domain.staff import planning_year
+from domain.status import build_status, figures
+from domain.teams import current_year, leaders, membership
 from storage.audit import record
-from storage.meetings import absentees, team_meetings
 from storage.models import Meeting, MeetingKind, Role, Team
 from storage.queries import people_by_email, people_with_role, region_meetings, school_names
-from storage.staff import planning_year
-from storage.status import build_status
-from storage.teams import current_year, leaders, membership
+from storage.settings import RegionSettings
 
 MAX_LIST = 25
 

@@ -25,12 +25,12 @@ from dialogs.i18n import DEFAULT_LANGUAGE, Translator
 from dialogs.language_model import Assistant, ModelRequest, Pending, ask, needs_model, roster
 from dialogs.names import Act, Intent
 from dialogs.types import Button, Incoming, Reply, TextReply, buttons_of
+from domain.teams import subject_teams
 from storage.audit import record
 from storage.db import session_scope
 from storage.directory import fold, roles_of
 from storage.errors import AmneslagError
 from storage.models import DialogState, Person, Region, School, Team, utcnow
-from storage.teams import subject_teams
 
 _LOGGER = logging.getLogger(__name__)
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
@@ -271,8 +271,8 @@ class Dialogs:
     def _tool(self, pending: Pending, name: str) -> dict[str, Any]:
         """One read-only status query for the model, in the asker's own region (see dialogs.language_model.TOOLS)."""
         from dialogs.language_model import run_tool
-        from storage.staff import planning_year
-        from storage.teams import current_year
+        from domain.staff import planning_year
+        from domain.teams import current_year
 
         with Session(self.db) as session:
             region = session.get(Region, pending.region_id)

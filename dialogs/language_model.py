@@ -300,7 +300,7 @@ TOOL_ROUNDS = 4
 
 def run_tool(session: Session, region: Region, year: SchoolYear, planning: SchoolYear, name: str) -> dict[str, Any]:
     """One read-only query over the status data of the asker's own region (names and e-mails still in)."""
-    from storage.status import build_status  # the status is built per call: figures are always current
+    from domain.status import build_status  # the status is built per call: figures are always current
 
     if name == "teams_overview":
         status = build_status(session, region, year)

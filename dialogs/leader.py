@@ -15,7 +15,7 @@ from dialogs.engine import Router, Turn, Values
 from dialogs.meetings import choose_led, meeting_card, meetings_of_led, pick_meeting, tell_members
 from dialogs.names import Act, Intent
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
-from storage import meetings as rules
+from domain import meetings as meeting_rules
 
 router = Router()
 
@@ -83,7 +83,7 @@ def cancel_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
     meeting, team = found.meeting, found.team
     if meeting.starts_at <= turn.now:
         return [TextReply(text=tr._("That meeting has already started, so it can't be cancelled."))]
-    rules.cancel(turn.session, meeting=meeting, actor=turn.person, now=turn.now)
+    meeting_rules.cancel(turn.session, meeting=meeting, actor=turn.person, now=turn.now)
     told = tell_members(turn, meeting, team, "meeting_cancelled")
     return [
         TextReply(
@@ -136,7 +136,7 @@ def notice_preview(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
                 )
             )
         ]
-    members = rules.team_members(turn.session, team.id or 0, meeting.school_year_id)
+    members = meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)
     return [
         CardReply(
             title=tr._("Send the notice for {team}?", team=team.name),
@@ -164,7 +164,7 @@ def notice_send(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
     meeting, team = found.meeting, found.team
     if meeting.starts_at <= turn.now:
         return [TextReply(text=tr._("That meeting has already started, so it is too late for a notice."))]
-    if not rules.mark_notice_sent(turn.session, meeting=meeting, actor=turn.person, now=turn.now):
+    if not meeting_rules.mark_notice_sent(turn.session, meeting=meeting, actor=turn.person, now=turn.now):
         assert meeting.notice_sent_at is not None
         return [
             TextReply(
@@ -237,7 +237,7 @@ def framework_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Repl
                 )
             )
         ]
-    if not rules.confirm_framework_review(turn.session, meeting=meeting, actor=turn.person, now=turn.now):
+    if not meeting_rules.confirm_framework_review(turn.session, meeting=meeting, actor=turn.person, now=turn.now):
         assert meeting.framework_reviewed_at is not None
         return [
             TextReply(
@@ -270,7 +270,7 @@ def leader_absences(turn: Turn, slots: Values) -> list[Reply]:
     facts = []
     for meeting, team in found[:5]:
         assert meeting.id is not None
-        absent = rules.absentees(turn.session, meeting.id)
+        absent = meeting_rules.absentees(turn.session, meeting.id)
         names = ", ".join(p.name for p in absent) if absent else tr._("nobody")
         facts.append((f"{team.name}, {tr.date(meeting.starts_at)}", names))
     return [CardReply(title=tr._("Reported absence"), facts=facts)]

@@ -4,7 +4,7 @@ Attendance is one card with every member ticked who did not report absence; the 
 did not come (a form where the channel has forms; buttons that untick and tick again in the console).
 The cost is entered by the host school's manager or the team's leader, previewed as the split, then
 stored once and sent to each visiting school's manager with their share and their participants. The
-rule of the split is fixed (`storage.logistics`); the host enters only the total.
+rule of the split is fixed (`domain.logistics`); the host enters only the total.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.reports import money
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply, ticked
-from storage import logistics as rules
-from storage.meetings import is_leader
+from domain import logistics as cost_rules
+from domain.meetings import is_leader
+from domain.teams import current_year
 from storage.models import Meeting, MeetingCost, MeetingKind, Person, School, SchoolYear, Team
 from storage.queries import held_meetings, physical_meetings, school_names, year_meetings
-from storage.teams import current_year
 
 MAX_MEETINGS = 10
 
@@ -54,14 +54,14 @@ def _locked(turn: Turn, meeting: Meeting, team: Team, cost: MeetingCost) -> list
 def _attendance_card(turn: Turn, meeting: Meeting, team: Team, ticks: set[int] | None = None) -> list[Reply]:
     tr = turn.tr
     assert meeting.id is not None
-    people = rules.attendance_list(turn.session, meeting)
+    people = cost_rules.attendance_list(turn.session, meeting)
     if not people:
         return [TextReply(text=tr._("{team} has no members this school year to confirm.", team=team.name))]
     on = {p.id for p, came in people if came} if ticks is None else ticks
     schools = school_names(turn.session, turn.region)
     value = ",".join(str(p.id) for p, _ in people if p.id in on)
     ref = {"meeting_id": meeting.id}
-    confirmed = rules.attendance_of(turn.session, meeting.id)
+    confirmed = cost_rules.attendance_of(turn.session, meeting.id)
     note = (
         tr._("Confirmed {date}; saving again replaces it.", date=tr.date(confirmed[0].confirmed_at))
         if confirmed
@@ -116,40 +116,42 @@ def _chosen(turn: Turn, meeting: Meeting, answer: Any) -> set[int] | None:
     values = ticked(answer)
     if values is None:
         return None
-    allowed = {p.id for p, _ in rules.attendance_list(turn.session, meeting)}
+    allowed = {p.id for p, _ in cost_rules.attendance_list(turn.session, meeting)}
     return {int(v) for v in values if v.isdigit() and int(v) in allowed}
 
 
 # The cost -------------------------------------------------------------------------------------
 
 
-def _problem_text(turn: Turn, problem: rules.CostProblem, meeting: Meeting, amount: int | None = None) -> str:
+def _problem_text(turn: Turn, problem: cost_rules.CostProblem, meeting: Meeting, amount: int | None = None) -> str:
     tr = turn.tr
     texts = {
-        rules.CostProblem.DIGITAL: tr._("That was a digital meeting: there is no host school and no cost to divide."),
-        rules.CostProblem.CANCELLED: tr._("That meeting was cancelled, so there is no cost to divide."),
-        rules.CostProblem.NOT_HELD: tr._("The cost is entered after the meeting, and it has not taken place yet."),
-        rules.CostProblem.NO_HOST: tr._(
+        cost_rules.CostProblem.DIGITAL: tr._(
+            "That was a digital meeting: there is no host school and no cost to divide."
+        ),
+        cost_rules.CostProblem.CANCELLED: tr._("That meeting was cancelled, so there is no cost to divide."),
+        cost_rules.CostProblem.NOT_HELD: tr._("The cost is entered after the meeting, and it has not taken place yet."),
+        cost_rules.CostProblem.NO_HOST: tr._(
             "The meeting has no host school in the region (place: {place}), so no school invoices the others.",
             place=meeting.place or "-",
         ),
-        rules.CostProblem.NOT_A_NUMBER: tr._("Write the total in whole kronor, for example 12 000."),
-        rules.CostProblem.NEGATIVE: tr._(
+        cost_rules.CostProblem.NOT_A_NUMBER: tr._("Write the total in whole kronor, for example 12 000."),
+        cost_rules.CostProblem.NEGATIVE: tr._(
             "A cost cannot be negative. Write the total in whole kronor, for example 12 000."
         ),
-        rules.CostProblem.ZERO: tr._("A cost of 0 kr leaves nothing to divide, so nothing is sent."),
-        rules.CostProblem.TOO_LARGE: tr._(
+        cost_rules.CostProblem.ZERO: tr._("A cost of 0 kr leaves nothing to divide, so nothing is sent."),
+        cost_rules.CostProblem.TOO_LARGE: tr._(
             "{amount} is more than {limit}, more than a subject team's meeting costs: please check the figure.",
             amount=money(amount or 0),
-            limit=money(rules.COST_MAX_KR),
+            limit=money(cost_rules.COST_MAX_KR),
         ),
-        rules.CostProblem.NO_ATTENDANCE: tr._(
+        cost_rules.CostProblem.NO_ATTENDANCE: tr._(
             "The team leader has not yet confirmed who attended, and the cost is divided by those who did."
         ),
-        rules.CostProblem.NOBODY_ATTENDED: tr._(
+        cost_rules.CostProblem.NOBODY_ATTENDED: tr._(
             "According to the confirmed attendance nobody attended, so there is nobody to divide the cost among."
         ),
-        rules.CostProblem.ALREADY_ENTERED: tr._("The cost of this meeting has already been entered."),
+        cost_rules.CostProblem.ALREADY_ENTERED: tr._("The cost of this meeting has already been entered."),
     }
     return texts[problem]
 
@@ -173,7 +175,7 @@ def _entered(turn: Turn, meeting: Meeting, team: Team, cost: MeetingCost) -> lis
 
 def _invoice_card(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
     tr = turn.tr
-    basis = rules.invoice_basis(turn.session, meeting)
+    basis = cost_rules.invoice_basis(turn.session, meeting)
     if basis is None:
         return []
     facts = [
@@ -196,10 +198,10 @@ ENTERS_COST = access.enters_cost("cost.enter")
 def _cost_open(turn: Turn, found: MeetingOf) -> tuple[Meeting, Team]:
     """The meeting of a cost button, if its cost can be entered now (held, physical, no cost yet)."""
     meeting, team = found.meeting, found.team
-    problem = rules.meeting_problem(turn.session, meeting, turn.now)
+    problem = cost_rules.meeting_problem(turn.session, meeting, turn.now)
     if problem is not None:
         raise Answered(TextReply(text=_problem_text(turn, problem, meeting)))
-    cost = rules.cost_of(turn.session, meeting.id or 0)
+    cost = cost_rules.cost_of(turn.session, meeting.id or 0)
     if cost is not None:
         raise Answered(*_entered(turn, meeting, team, cost))
     return meeting, team
@@ -217,8 +219,8 @@ def _ask_total(turn: Turn, draft: Draft) -> Question:
 
 
 def _parse_total(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
-    amount = rules.parse_kronor(text)
-    problem = rules.amount_problem(amount)
+    amount = cost_rules.parse_kronor(text)
+    problem = cost_rules.amount_problem(amount)
     if problem is not None:
         meeting, _ = _cost_open(turn, ENTERS_COST.check(turn, draft))
         return Invalid(_problem_text(turn, problem, meeting, amount))
@@ -226,23 +228,25 @@ def _parse_total(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
 
 
 _AMOUNT_PROBLEMS = (
-    rules.CostProblem.NOT_A_NUMBER,
-    rules.CostProblem.NEGATIVE,
-    rules.CostProblem.ZERO,
-    rules.CostProblem.TOO_LARGE,
+    cost_rules.CostProblem.NOT_A_NUMBER,
+    cost_rules.CostProblem.NEGATIVE,
+    cost_rules.CostProblem.ZERO,
+    cost_rules.CostProblem.TOO_LARGE,
 )
 
 
-def _split(turn: Turn, draft: Draft) -> tuple[Meeting, Team, int | None, list[rules.Share] | rules.CostProblem]:
+def _split(
+    turn: Turn, draft: Draft
+) -> tuple[Meeting, Team, int | None, list[cost_rules.Share] | cost_rules.CostProblem]:
     meeting, team = _cost_open(turn, ENTERS_COST.check(turn, draft))
     amount = _amount(draft.get("total"))
-    return meeting, team, amount, rules.plan_split(turn.session, meeting, amount, turn.now)
+    return meeting, team, amount, cost_rules.plan_split(turn.session, meeting, amount, turn.now)
 
 
 def _check(turn: Turn, draft: Draft) -> tuple[str, tuple[str, ...]] | None:
     """An amount that cannot be divided is asked for again; a meeting that cannot be divided yet is said."""
     meeting, team, amount, shares = _split(turn, draft)
-    if shares == rules.CostProblem.NO_ATTENDANCE and is_leader(
+    if shares == cost_rules.CostProblem.NO_ATTENDANCE and is_leader(
         turn.session, turn.person.id or 0, meeting.team_id, meeting.school_year_id
     ):
         raise Answered(
@@ -250,9 +254,9 @@ def _check(turn: Turn, draft: Draft) -> tuple[str, tuple[str, ...]] | None:
             *_attendance_card(turn, meeting, team),
         )
     if shares in _AMOUNT_PROBLEMS:
-        assert isinstance(shares, rules.CostProblem)
+        assert isinstance(shares, cost_rules.CostProblem)
         return _problem_text(turn, shares, meeting, amount), ("total",)
-    if isinstance(shares, rules.CostProblem):
+    if isinstance(shares, cost_rules.CostProblem):
         raise Answered(TextReply(text=_problem_text(turn, shares, meeting, amount)))
     return None
 
@@ -260,7 +264,7 @@ def _check(turn: Turn, draft: Draft) -> tuple[str, tuple[str, ...]] | None:
 def _preview(turn: Turn, draft: Draft) -> list[Reply]:
     tr = turn.tr
     meeting, _, amount, shares = _split(turn, draft)
-    assert meeting.id is not None and amount is not None and not isinstance(shares, rules.CostProblem)
+    assert meeting.id is not None and amount is not None and not isinstance(shares, cost_rules.CostProblem)
     facts = []
     for share in shares:
         what = tr._("host school's own share") if share.host else tr._("invoiced")
@@ -281,7 +285,7 @@ def _preview(turn: Turn, draft: Draft) -> list[Reply]:
     confirm = {
         "meeting_id": meeting.id,
         "total": amount,
-        "attendance": rules.attendance_fingerprint(turn.session, meeting.id),
+        "attendance": cost_rules.attendance_fingerprint(turn.session, meeting.id),
     }
     return [
         CardReply(
@@ -306,11 +310,11 @@ def _amount(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    return rules.parse_kronor(value) if isinstance(value, str) else None
+    return cost_rules.parse_kronor(value) if isinstance(value, str) else None
 
 
 def _tell_schools(
-    turn: Turn, meeting: Meeting, team: Team, cost: MeetingCost, shares: list[rules.Share]
+    turn: Turn, meeting: Meeting, team: Team, cost: MeetingCost, shares: list[cost_rules.Share]
 ) -> tuple[int, list[str]]:
     """Each visiting school's managers get their share and their participants; the host's managers the whole basis.
 
@@ -324,12 +328,12 @@ def _tell_schools(
     for share in shares:
         if share.host:
             continue
-        managers = rules.managers_of(turn.session, share.school_id)
+        managers = cost_rules.managers_of(turn.session, share.school_id)
         if not managers:
             without.append(share.school)
             continue
 
-        def build(t: Translator, share: rules.Share = share) -> list[Reply]:
+        def build(t: Translator, share: cost_rules.Share = share) -> list[Reply]:
             return [
                 CardReply(
                     title=t._("Your share: {team}, {date}", team=team.name, date=t.date(starts)),
@@ -365,7 +369,7 @@ def _tell_schools(
                 origin=turn.person,
             )
         )
-    host_managers = [m for m in rules.managers_of(turn.session, cost.host_school_id) if m.id != turn.person.id]
+    host_managers = [m for m in cost_rules.managers_of(turn.session, cost.host_school_id) if m.id != turn.person.id]
     if host_managers:
         lines = [
             f"{s.school}: {money(s.share_kr)} ({', '.join(p.name for p in s.people)})" for s in shares if not s.host
@@ -411,7 +415,7 @@ def _cost_candidates(turn: Turn) -> list[tuple[Meeting, Team]]:
             found[meeting.id or 0] = (meeting, team)
     if access.is_manager(turn) and turn.person.school_id is not None:
         for meeting, team in physical_meetings(turn.session, turn.region, year):
-            if rules.may_enter_cost(turn.session, turn.person, turn.roles, meeting):
+            if cost_rules.may_enter_cost(turn.session, turn.person, turn.roles, meeting):
                 found[meeting.id or 0] = (meeting, team)
     held = [
         (m, t)
@@ -467,7 +471,7 @@ def attendance_intent(turn: Turn, slots: Values, led: list[tuple[Team, SchoolYea
 @router.action(Act.ATTENDANCE_START, guard=access.leads_held_meeting("attendance.confirm"))
 def attendance_start(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
     meeting, team = found.meeting, found.team
-    cost = rules.cost_of(turn.session, meeting.id or 0)
+    cost = cost_rules.cost_of(turn.session, meeting.id or 0)
     if cost is not None:
         return _locked(turn, meeting, team, cost)
     return _attendance_card(turn, meeting, team)
@@ -484,13 +488,15 @@ def attendance_toggle(turn: Turn, values: Values, found: MeetingOf) -> list[Repl
 def attendance_save(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
     tr = turn.tr
     meeting, team = found.meeting, found.team
-    cost = rules.cost_of(turn.session, meeting.id or 0)
+    cost = cost_rules.cost_of(turn.session, meeting.id or 0)
     if cost is not None:
         return _locked(turn, meeting, team, cost)
     chosen = _chosen(turn, meeting, values.get("attended"))
     if chosen is None:
         return _attendance_card(turn, meeting, team)
-    rows = rules.confirm_attendance(turn.session, meeting=meeting, attended=chosen, actor=turn.person, now=turn.now)
+    rows = cost_rules.confirm_attendance(
+        turn.session, meeting=meeting, attended=chosen, actor=turn.person, now=turn.now
+    )
     came = sum(1 for r in rows if r.attended)
     text = tr.n_(
         "Saved: {count} of {total} attended {meeting}.",
@@ -510,8 +516,8 @@ def attendance_save(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]
 def cost_intent(turn: Turn, slots: Values, _: None) -> list[Reply]:
     tr = turn.tr
     held = _on_day(turn, _cost_candidates(turn), slots)
-    waiting = [(m, t) for m, t in held if rules.cost_of(turn.session, m.id or 0) is None]
-    amount = rules.kronor_in_text(turn.incoming.text or "")
+    waiting = [(m, t) for m, t in held if cost_rules.cost_of(turn.session, m.id or 0) is None]
+    amount = cost_rules.kronor_in_text(turn.incoming.text or "")
     extra = {"total": amount} if amount is not None else {}
     if not held:
         return [TextReply(text=tr._("There is no physical meeting held that you can enter a cost for."))]
@@ -529,7 +535,7 @@ def cost_start(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
     """The cost form of a meeting (with the amount, when the request named one)."""
     meeting, _ = _cost_open(turn, found)
     draft = COST_FORM.draft_of({"meeting_id": meeting.id, "total": values.get("total")})
-    if "total" not in draft and not any(a.attended for a in rules.attendance_of(turn.session, meeting.id or 0)):
+    if "total" not in draft and not any(a.attended for a in cost_rules.attendance_of(turn.session, meeting.id or 0)):
         _check(turn, {**draft, "total": 1})  # nobody attended (yet): says what is missing before asking an amount
     return COST_FORM.go_on(turn, draft)
 
@@ -540,16 +546,16 @@ def _enter(turn: Turn, draft: Draft) -> list[Reply]:
     meeting, team = _cost_open(turn, ENTERS_COST.check(turn, draft))
     assert meeting.id is not None
     amount = _amount(draft.get("total"))
-    if draft.get("attendance") != rules.attendance_fingerprint(turn.session, meeting.id):
+    if draft.get("attendance") != cost_rules.attendance_fingerprint(turn.session, meeting.id):
         return [
             TextReply(text=tr._("The attendance has changed since that preview. Here is the split now:")),
             *_preview(turn, COST_FORM.draft_of({"meeting_id": meeting.id, "total": amount})),
         ]
-    entered = rules.enter_cost(turn.session, meeting=meeting, total_kr=amount, actor=turn.person, now=turn.now)
-    if entered == rules.CostProblem.ALREADY_ENTERED:
-        cost = rules.cost_of(turn.session, meeting.id)
+    entered = cost_rules.enter_cost(turn.session, meeting=meeting, total_kr=amount, actor=turn.person, now=turn.now)
+    if entered == cost_rules.CostProblem.ALREADY_ENTERED:
+        cost = cost_rules.cost_of(turn.session, meeting.id)
         return _entered(turn, meeting, team, cost) if cost else [TextReply(text=_problem_text(turn, entered, meeting))]
-    if isinstance(entered, rules.CostProblem):
+    if isinstance(entered, cost_rules.CostProblem):
         return COST_FORM.go_on(turn, COST_FORM.draft_of({"meeting_id": meeting.id, "total": amount}))
     cost, shares = entered
     told, without = _tell_schools(turn, meeting, team, cost, shares)

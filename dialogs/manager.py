@@ -14,11 +14,11 @@ from dialogs.meetings import coordinators
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
-from storage import staff as rules
-from storage.meetings import absentees
+from domain import staff as staff_rules
+from domain.meetings import absentees
+from domain.teams import current_year, membership
 from storage.models import Membership, MembershipReport, Person, School, SchoolYear, Team
 from storage.queries import region_meetings
-from storage.teams import current_year, membership
 
 MAX_PERSON_BUTTONS = 10
 
@@ -51,7 +51,7 @@ def _tell_teacher(turn: Turn, person: Person, team: Team, year: SchoolYear, assi
 def staff_card(turn: Turn, year: SchoolYear, lead: str | None = None) -> list[Reply]:
     tr = turn.tr
     school = _school(turn)
-    people = rules.staff_of(turn.session, turn.person)
+    people = staff_rules.staff_of(turn.session, turn.person)
     if school is None or not people:
         return [TextReply(text=tr._("Your roster entry has no school with teachers, so there is no staff to show."))]
     assert year.id is not None
@@ -131,7 +131,7 @@ def _stamp(report: MembershipReport | None) -> int | None:
 def manager_absences(turn: Turn, slots: Values) -> list[Reply]:
     """Absences of the manager's staff from meetings that are still ahead."""
     tr = turn.tr
-    people = {p.id: p for p in rules.staff_of(turn.session, turn.person)}
+    people = {p.id: p for p in staff_rules.staff_of(turn.session, turn.person)}
     facts = []
     for meeting, team in region_meetings(turn.session, turn.region, ending_after=turn.now):
         assert meeting.id is not None
@@ -148,12 +148,12 @@ router = Router()
 
 @router.intent(Intent.LIST_STAFF, guard=access.manager("staff.list"))
 def list_staff(turn: Turn, slots: Values, _: None) -> list[Reply]:
-    return staff_card(turn, rules.planning_year(turn.session, turn.region, turn.now))
+    return staff_card(turn, staff_rules.planning_year(turn.session, turn.region, turn.now))
 
 
 @router.intent(Intent.CONFIRM_MEMBERSHIPS, guard=access.manager("membership.confirm"))
 def confirm_intent(turn: Turn, slots: Values, _: None) -> list[Reply]:
-    return staff_card(turn, rules.planning_year(turn.session, turn.region, turn.now))
+    return staff_card(turn, staff_rules.planning_year(turn.session, turn.region, turn.now))
 
 
 @router.action(Act.STAFF_CONFIRM, guard=access.manager("membership.confirm"))
@@ -170,7 +170,7 @@ def confirm_one(turn: Turn, values: Values, _: None) -> list[Reply]:
     person = access.manages_person("membership.confirm").check(turn, {"person_id": member.person_id})
     team = turn.session.get(Team, member.team_id)
     assert team is not None
-    if not rules.confirm(turn.session, member=member, actor=turn.person, now=turn.now):
+    if not staff_rules.confirm(turn.session, member=member, actor=turn.person, now=turn.now):
         return staff_card(turn, year, tr._("{name}'s choice was already confirmed.", name=person.name))
     _tell_teacher(turn, person, team, year, assigned=False)
     return staff_card(turn, year, tr._("Confirmed: {name} in {team}.", name=person.name, team=team.name))
@@ -186,10 +186,10 @@ def confirm_all(turn: Turn, values: Values, _: None) -> list[Reply]:
             *list_staff(turn, {}),
         ]
     confirmed = 0
-    for person in rules.staff_of(turn.session, turn.person):
+    for person in staff_rules.staff_of(turn.session, turn.person):
         assert person.id is not None
         own = membership(turn.session, person.id, year.id)
-        if own is not None and rules.confirm(turn.session, member=own, actor=turn.person, now=turn.now):
+        if own is not None and staff_rules.confirm(turn.session, member=own, actor=turn.person, now=turn.now):
             team = turn.session.get(Team, own.team_id)
             assert team is not None
             _tell_teacher(turn, person, team, year, assigned=False)
@@ -232,7 +232,7 @@ def assign_team(turn: Turn, values: Values, person: Person) -> list[Reply]:
             TextReply(text=tr._("That list has expired; here is the list as it is now.")),
             *list_staff(turn, {}),
         ]
-    if rules.assign(turn.session, person=person, team=team, year=year, actor=turn.person, now=turn.now) is None:
+    if staff_rules.assign(turn.session, person=person, team=team, year=year, actor=turn.person, now=turn.now) is None:
         return staff_card(
             turn, year, tr._("{name} has already chosen a team for {year}.", name=person.name, year=year.label)
         )
@@ -251,14 +251,14 @@ def absences(turn: Turn, values: Values, _: None) -> list[Reply]:
 def report_intent(turn: Turn, slots: Values, _: None) -> list[Reply]:
     if not access.is_manager(turn):  # the coordinator: which schools have not reported
         return schools_not_reported(turn)
-    year = rules.planning_year(turn.session, turn.region, turn.now)
+    year = staff_rules.planning_year(turn.session, turn.region, turn.now)
     return report_preview(turn, {"year": year.label})
 
 
 def _counts(turn: Turn, year: SchoolYear) -> tuple[list[tuple[Person, Team | None, bool]], int, int]:
     assert year.id is not None
     rows = []
-    for person in rules.staff_of(turn.session, turn.person):
+    for person in staff_rules.staff_of(turn.session, turn.person):
         assert person.id is not None
         own = membership(turn.session, person.id, year.id)
         team = turn.session.get(Team, own.team_id) if own else None
@@ -276,7 +276,7 @@ def report_preview(turn: Turn, values: Values, _: None) -> list[Reply]:
     if year is None or school is None or school.id is None or year.id is None:
         return [TextReply(text=tr._("Your roster entry has no school with teachers, so there is no staff to show."))]
     rows, unconfirmed, without = _counts(turn, year)
-    previous = rules.report_of(turn.session, school.id, year.id)
+    previous = staff_rules.report_of(turn.session, school.id, year.id)
     facts = [
         (tr._("School year"), year.label),
         (tr._("Teachers"), str(len(rows))),
@@ -319,7 +319,7 @@ def report(turn: Turn, values: Values, _: None) -> list[Reply]:
             TextReply(text=tr._("That list has expired; here is the list as it is now.")),
             *list_staff(turn, {}),
         ]
-    previous = rules.report_of(turn.session, school.id, year.id)
+    previous = staff_rules.report_of(turn.session, school.id, year.id)
     if _stamp(previous) != values.get("previous"):
         assert previous is not None
         return [
@@ -332,7 +332,7 @@ def report(turn: Turn, values: Values, _: None) -> list[Reply]:
             )
         ]
     rows, _, _ = _counts(turn, year)
-    rules.report(turn.session, school=school, year=year, actor=turn.person, now=turn.now)
+    staff_rules.report(turn.session, school=school, year=year, actor=turn.person, now=turn.now)
     manager = turn.person
 
     def build(t: Translator) -> list[Reply]:

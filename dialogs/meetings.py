@@ -15,7 +15,7 @@ from dialogs.names import Act
 from dialogs.notify import notify
 from dialogs.travel import logistics_buttons
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
-from storage import meetings as rules
+from domain import meetings as meeting_rules
 from storage.models import Meeting, MeetingKind, Person, Role, Team
 from storage.queries import people_with_role
 
@@ -43,7 +43,7 @@ def _ics(turn: Turn, meeting: Meeting, team: Team, tr: Translator, cancelled: bo
 
 def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
     """Queue the notice, change or cancellation, with its calendar invite, to every member; the count."""
-    members = [p for p in rules.team_members(turn.session, team.id or 0, meeting.school_year_id)]
+    members = [p for p in meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)]
     cancelled = kind == "meeting_cancelled"
     invite = attachment(
         _ics(turn, meeting, team, Translator("sv", turn.region.timezone), cancelled), cancelled=cancelled
@@ -101,7 +101,7 @@ def meeting_card(turn: Turn, meeting: Meeting, team: Team) -> CardReply:
     """One meeting as its leader sees it, with the actions that fit its state."""
     tr = turn.tr
     assert meeting.id is not None
-    absent = rules.absentees(turn.session, meeting.id)
+    absent = meeting_rules.absentees(turn.session, meeting.id)
     started = meeting.starts_at <= turn.now
     facts = [
         (tr._("When"), f"{tr.when(meeting.starts_at)}–{tr.time(meeting.ends_at)}"),
@@ -158,7 +158,7 @@ def meetings_of_led(turn: Turn) -> list[tuple[Meeting, Team]]:
     found = []
     for team, year in access.led_teams(turn):
         assert team.id is not None and year.id is not None
-        found.extend((m, team) for m in rules.team_meetings(turn.session, team.id, year.id))
+        found.extend((m, team) for m in meeting_rules.team_meetings(turn.session, team.id, year.id))
     return sorted(found, key=lambda pair: pair[0].starts_at)
 
 

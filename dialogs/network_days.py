@@ -15,10 +15,11 @@ from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
-from storage import coordination, schoolyear
+from domain import coordination
+from domain.teams import current_year, leaders
+from storage import schoolyear
 from storage.models import NetworkDay, Person, SchoolYear
 from storage.queries import network_days_from
-from storage.teams import current_year, leaders
 
 router = Router()
 

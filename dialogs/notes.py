@@ -15,7 +15,7 @@ from dialogs.meetings import choose_led, coordinators
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
-from storage import meetings as rules
+from domain import meetings as meeting_rules
 from storage.models import Meeting, Team
 
 router = Router()
@@ -35,7 +35,7 @@ def notes_intent(turn: Turn, slots: Values, _: object) -> list[Reply]:
 def _notes_form(turn: Turn, meeting: Meeting, team: Team, body: str | None = None) -> list[Reply]:
     tr = turn.tr
     assert meeting.id is not None
-    note = rules.note_of(turn.session, meeting.id)
+    note = meeting_rules.note_of(turn.session, meeting.id)
     turn.wait("notes.body", meeting_id=meeting.id)
     return [
         FormReply(
@@ -58,7 +58,7 @@ def _notes_form(turn: Turn, meeting: Meeting, team: Team, body: str | None = Non
             text=tr._(
                 "Write the notes as one message (at most {limit} characters). "
                 "You see a preview before anything is sent.",
-                limit=f"{rules.NOTES_MAX_CHARACTERS:,}".replace(",", " "),
+                limit=f"{meeting_rules.NOTES_MAX_CHARACTERS:,}".replace(",", " "),
             )
         ),
     ]
@@ -100,7 +100,7 @@ def _save_body(turn: Turn, meeting: Meeting, team: Team, body: str, link: str | 
     if not body:
         turn.wait("notes.body", meeting_id=meeting.id)
         return [TextReply(text=tr._("The notes are empty. Write the notes as one message."))]
-    if len(body) > rules.NOTES_MAX_CHARACTERS:
+    if len(body) > meeting_rules.NOTES_MAX_CHARACTERS:
         turn.wait("notes.body", meeting_id=meeting.id)
         return [
             TextReply(
@@ -108,12 +108,16 @@ def _save_body(turn: Turn, meeting: Meeting, team: Team, body: str, link: str | 
                     "The notes are {length} characters; at most {limit} fit in a chat message. Shorten them, "
                     "or put the full text in a shared document and send a summary with its link.",
                     length=len(body),
-                    limit=rules.NOTES_MAX_CHARACTERS,
+                    limit=meeting_rules.NOTES_MAX_CHARACTERS,
                 )
             )
         ]
-    if link is not None and link and (not rules.is_web_link(link) or len(link) > rules.LINK_MAX_CHARACTERS):
-        rules.save_notes(turn.session, meeting=meeting, body=body, link=None, actor=turn.person, now=turn.now)
+    if (
+        link is not None
+        and link
+        and (not meeting_rules.is_web_link(link) or len(link) > meeting_rules.LINK_MAX_CHARACTERS)
+    ):
+        meeting_rules.save_notes(turn.session, meeting=meeting, body=body, link=None, actor=turn.person, now=turn.now)
         turn.wait("notes.link", meeting_id=meeting.id)
         return [
             TextReply(
@@ -123,7 +127,9 @@ def _save_body(turn: Turn, meeting: Meeting, team: Team, body: str, link: str | 
                 )
             )
         ]
-    rules.save_notes(turn.session, meeting=meeting, body=body, link=link or None, actor=turn.person, now=turn.now)
+    meeting_rules.save_notes(
+        turn.session, meeting=meeting, body=body, link=link or None, actor=turn.person, now=turn.now
+    )
     if ask_link:
         turn.wait("notes.link", meeting_id=meeting.id)
         return [
@@ -150,12 +156,12 @@ def notes_submit(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
 
 @router.step("notes.link", free_text=True)
 def notes_link(turn: Turn, text: str) -> list[Reply] | None:
-    if turn.is_request and not rules.is_web_link(text.strip()):
+    if turn.is_request and not meeting_rules.is_web_link(text.strip()):
         return None
     found = _notes_meeting(turn, turn.waiting_data)
     meeting, team = found
     assert meeting.id is not None
-    note = rules.note_of(turn.session, meeting.id)
+    note = meeting_rules.note_of(turn.session, meeting.id)
     if note is None:
         return _notes_form(turn, meeting, team)
     link = text.strip()
@@ -174,10 +180,10 @@ def notes_preview(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
     found = _open_notes(turn, led)
     meeting, team = found
     assert meeting.id is not None
-    note = rules.note_of(turn.session, meeting.id)
+    note = meeting_rules.note_of(turn.session, meeting.id)
     if note is None:
         return _notes_form(turn, meeting, team)
-    members = rules.team_members(turn.session, team.id or 0, meeting.school_year_id)
+    members = meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)
     ref = {"meeting_id": meeting.id, "revision": _revision(note.body, note.link)}
     return [
         CardReply(
@@ -208,7 +214,7 @@ def notes_summarise(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
     """Ask the language model for a shorter draft; until it answers (or if it cannot), the preview stands."""
     found = _open_notes(turn, led)
     meeting, _ = found
-    note = rules.note_of(turn.session, meeting.id or 0)
+    note = meeting_rules.note_of(turn.session, meeting.id or 0)
     if note is None:
         return notes_preview(turn, values)
     turn.model_request = ModelRequest("summarise", note.body, then=Act.NOTES_SUMMARY, values={"meeting_id": meeting.id})
@@ -224,7 +230,7 @@ def notes_summary(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
     tr = turn.tr
     found = _open_notes(turn, led)
     meeting, _ = found
-    summary = str(values.get("result", "")).strip()[: rules.NOTES_MAX_CHARACTERS]
+    summary = str(values.get("result", "")).strip()[: meeting_rules.NOTES_MAX_CHARACTERS]
     if not summary:
         return notes_preview(turn, values)
     turn.wait("notes.summary_offered", meeting_id=meeting.id, summary=summary)
@@ -257,7 +263,7 @@ def _offered_summary(turn: Turn, values: Values, led: MeetingOf) -> tuple[Meetin
 def notes_use_summary(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
     found = _offered_summary(turn, values, led)
     meeting, team, summary = found
-    note = rules.note_of(turn.session, meeting.id or 0)
+    note = meeting_rules.note_of(turn.session, meeting.id or 0)
     return _save_body(turn, meeting, team, body=summary, link=note.link if note else None, ask_link=False)
 
 
@@ -273,7 +279,7 @@ def notes_distribute(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
     found = _open_notes(turn, led)
     meeting, team = found
     assert meeting.id is not None
-    note = rules.note_of(turn.session, meeting.id)
+    note = meeting_rules.note_of(turn.session, meeting.id)
     if note is None:
         return _notes_form(turn, meeting, team)
     if values.get("revision") != _revision(note.body, note.link):
@@ -281,8 +287,8 @@ def notes_distribute(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
             TextReply(text=tr._("The notes have changed since that preview. Here is the latest version:")),
             *notes_preview(turn, {"meeting_id": meeting.id}),
         ]
-    rules.mark_notes_distributed(turn.session, meeting=meeting, actor=turn.person, now=turn.now)
-    members = rules.team_members(turn.session, team.id or 0, meeting.school_year_id)
+    meeting_rules.mark_notes_distributed(turn.session, meeting=meeting, actor=turn.person, now=turn.now)
+    members = meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)
     recipients = [*members, *coordinators(turn)]
     body, link = note.body, note.link
 

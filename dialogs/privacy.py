@@ -1,6 +1,6 @@
 """What the bot knows about me: a person's own data, how long each kind is kept, and asking for a copy or erasure.
 
-Everyone may ask ("vad vet du om mig?"). The answer is built from `storage.privacy.collect`, the same
+Everyone may ask ("vad vet du om mig?"). The answer is built from `domain.privacy.collect`, the same
 data `amneslag gdpr export` writes, so the chat and the export cannot disagree. Copies and erasure
 are carried out by the municipality's administrator with the `amneslag gdpr` commands; the buttons
 here only tell the administrators and coordinators of the region that the person asks.
@@ -19,11 +19,11 @@ from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from domain.privacy import collect
+from domain.retention import RetentionPeriods, RetentionSettings
 from storage.audit import record
 from storage.models import Person, Role
-from storage.privacy import collect
 from storage.queries import people_with_role
-from storage.retention import RetentionPeriods, RetentionSettings
 
 LATEST = 3  # how many of the latest absences, notes and messages are shown
 PREVIEW = 60  # characters of a message's text shown

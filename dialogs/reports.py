@@ -1,7 +1,7 @@
 """The status and the invoice basis as a person reads them: the text table and the CSV of `amneslag status`,
 the invoice basis of `amneslag invoice`, and the names of what a reminder sweep could not do.
 
-The data comes typed from `domain.status` and `storage.logistics.invoice_basis`; only the wording is
+The data comes typed from `domain.status` and `domain.logistics.invoice_basis`; only the wording is
 here, in the reader's language (the message catalog).
 """
 
@@ -158,7 +158,7 @@ def invoice_csv(tr: Translator, basis: dict[str, Any]) -> str:
 
 
 def cost_rule(tr: Translator) -> str:
-    """The rule of the split, as the manager network decided it (`storage.logistics.split_cost`)."""
+    """The rule of the split, as the manager network decided it (`domain.logistics.split_cost`)."""
     return tr._(
         "The total is divided equally per participant who attended; each school's part is rounded to whole "
         "kronor and the kronor left over go to the largest remainders (ties: school name), so the parts add up "

@@ -20,7 +20,7 @@ from dialogs.meetings import choose_led, meeting_card, tell_members
 from dialogs.names import Act, Intent
 from dialogs.travel import draft_travel
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
-from storage import meetings as rules
+from domain import meetings as meeting_rules
 from storage import schoolyear
 from storage.directory import find_school, region_schools
 from storage.models import MeetingKind, School, SchoolYear, Team
@@ -51,9 +51,13 @@ def _ask_day(turn: Turn, draft: Draft) -> Question:
     tr = turn.tr
     team, year = _team_year(turn, draft)
     assert team.id is not None and year.id is not None and turn.region.id is not None
-    taken = {m.starts_at.astimezone(tr.zone).date() for m in rules.team_meetings(turn.session, team.id, year.id)}
+    taken = {
+        m.starts_at.astimezone(tr.zone).date() for m in meeting_rules.team_meetings(turn.session, team.id, year.id)
+    }
     after = turn.today + dtm.timedelta(days=1)
-    days = [d for d in rules.network_days(turn.session, turn.region.id, year, after=after) if d.date not in taken]
+    days = [
+        d for d in meeting_rules.network_days(turn.session, turn.region.id, year, after=after) if d.date not in taken
+    ]
     text = tr._("Which day will {team} meet? Choose a network day, or write another date.", team=team.name)
     if not days:
         text = tr._("There are no free network days left in {year}. Write the date of the meeting.", year=year.label)
@@ -80,7 +84,7 @@ def _day_problem(turn: Turn, draft: Draft, day: dtm.date) -> Invalid | None:
     if day <= turn.today:
         return Invalid(turn.tr._("That date has already passed; a meeting must be in the future."))
     if draft.get("year") != schoolyear.label_for(day):
-        return Invalid(_problem_text(turn, rules.DraftProblem.OTHER_YEAR, draft))
+        return Invalid(_problem_text(turn, meeting_rules.DraftProblem.OTHER_YEAR, draft))
     return None
 
 
@@ -109,7 +113,7 @@ def _parse_place(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
     if turn.is_request:
         return None
     place = " ".join(text.split())
-    if len(place) > rules.PLACE_MAX_CHARACTERS:
+    if len(place) > meeting_rules.PLACE_MAX_CHARACTERS:
         return Invalid(turn.tr._("That is too long; please shorten it."))
     return {"place": place}
 
@@ -120,8 +124,8 @@ def _ask_link(turn: Turn, draft: Draft) -> Question:
 
 def _parse_link(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
     link = text.strip()
-    if not rules.is_web_link(link) or len(link) > rules.LINK_MAX_CHARACTERS:
-        return Invalid(_problem_text(turn, rules.DraftProblem.BAD_LINK, draft))
+    if not meeting_rules.is_web_link(link) or len(link) > meeting_rules.LINK_MAX_CHARACTERS:
+        return Invalid(_problem_text(turn, meeting_rules.DraftProblem.BAD_LINK, draft))
     return {"link": link}
 
 
@@ -191,13 +195,13 @@ def _team_year(turn: Turn, draft: Draft) -> tuple[Team, SchoolYear]:
     if team is None or year is None or team.region_id != turn.region.id:
         raise Answered(TextReply(text=turn.tr._('That button has expired. Write "schedule meeting" to start again.')))
     assert turn.person.id is not None and team.id is not None and year.id is not None
-    if not rules.is_leader(turn.session, turn.person.id, team.id, year.id):
+    if not meeting_rules.is_leader(turn.session, turn.person.id, team.id, year.id):
         raise access.not_leader_of(turn, "meeting.schedule", team.name, year.label)
     return team, year
 
 
-def _to_draft(draft: Draft) -> rules.MeetingDraft:
-    return rules.MeetingDraft(
+def _to_draft(draft: Draft) -> meeting_rules.MeetingDraft:
+    return meeting_rules.MeetingDraft(
         team_id=int(draft["team_id"]),
         year=str(draft["year"]),
         day=dtm.date.fromisoformat(draft["day"]),
@@ -210,27 +214,29 @@ def _to_draft(draft: Draft) -> rules.MeetingDraft:
     )
 
 
-def _problem_text(turn: Turn, problem: rules.DraftProblem, draft: Draft) -> str:
+def _problem_text(turn: Turn, problem: meeting_rules.DraftProblem, draft: Draft) -> str:
     tr = turn.tr
     return {
-        rules.DraftProblem.IN_PAST: tr._("That time has already passed; a meeting must be in the future."),
-        rules.DraftProblem.END_BEFORE_START: tr._("The meeting must end after it starts."),
-        rules.DraftProblem.OTHER_YEAR: tr._(
+        meeting_rules.DraftProblem.IN_PAST: tr._("That time has already passed; a meeting must be in the future."),
+        meeting_rules.DraftProblem.END_BEFORE_START: tr._("The meeting must end after it starts."),
+        meeting_rules.DraftProblem.OTHER_YEAR: tr._(
             "That date is not in the school year {year} (1 July to 30 June).", year=draft.get("year", "")
         ),
-        rules.DraftProblem.BAD_LINK: tr._("A meeting link must be a web address starting with https:// or http://."),
-        rules.DraftProblem.NO_PLACE: tr._("A physical meeting needs a place."),
-        rules.DraftProblem.TOO_LONG: tr._("That is too long; please shorten it."),
+        meeting_rules.DraftProblem.BAD_LINK: tr._(
+            "A meeting link must be a web address starting with https:// or http://."
+        ),
+        meeting_rules.DraftProblem.NO_PLACE: tr._("A physical meeting needs a place."),
+        meeting_rules.DraftProblem.TOO_LONG: tr._("That is too long; please shorten it."),
     }[problem]
 
 
 _STALE = {  # the keys a problem makes the leader answer again
-    rules.DraftProblem.IN_PAST: ("day", "start", "end"),
-    rules.DraftProblem.END_BEFORE_START: ("start", "end"),
-    rules.DraftProblem.OTHER_YEAR: ("day",),
-    rules.DraftProblem.BAD_LINK: ("link",),
-    rules.DraftProblem.NO_PLACE: ("place", "host_school_id"),
-    rules.DraftProblem.TOO_LONG: ("place", "link"),
+    meeting_rules.DraftProblem.IN_PAST: ("day", "start", "end"),
+    meeting_rules.DraftProblem.END_BEFORE_START: ("start", "end"),
+    meeting_rules.DraftProblem.OTHER_YEAR: ("day",),
+    meeting_rules.DraftProblem.BAD_LINK: ("link",),
+    meeting_rules.DraftProblem.NO_PLACE: ("place", "host_school_id"),
+    meeting_rules.DraftProblem.TOO_LONG: ("place", "link"),
 }
 
 
@@ -241,7 +247,7 @@ def _check(turn: Turn, draft: Draft) -> tuple[str, tuple[str, ...]] | None:
         raise Answered(
             TextReply(text=turn.tr._('That button has expired. Write "schedule meeting" to start again.'))
         ) from None
-    problem = rules.check_draft(parsed, turn.region, turn.now)
+    problem = meeting_rules.check_draft(parsed, turn.region, turn.now)
     return None if problem is None else (_problem_text(turn, problem, draft), _STALE[problem])
 
 
@@ -274,7 +280,7 @@ def _preview(turn: Turn, draft: Draft) -> list[Reply]:
         (tr._("Where") if _physical(draft) else tr._("Link"), _draft_place(turn, draft)),
     ]
     note = None
-    if rules.network_day_on(turn.session, turn.region.id, day) is None:
+    if meeting_rules.network_day_on(turn.session, turn.region.id, day) is None:
         note = tr._(
             "Note: {date} is not one of the network days the manager network decided. You can still save it; "
             "tell your manager and the coordinator why.",
@@ -303,11 +309,11 @@ def _save(turn: Turn, draft: Draft) -> list[Reply]:
     if "meeting_id" in draft:
         return _save_change(turn, draft, parsed)
     assert year.id is not None
-    starts, _ = rules.instants(parsed, tr.zone)
-    same = [m for m in rules.team_meetings(turn.session, parsed.team_id, year.id) if m.starts_at == starts]
+    starts, _ = meeting_rules.instants(parsed, tr.zone)
+    same = [m for m in meeting_rules.team_meetings(turn.session, parsed.team_id, year.id) if m.starts_at == starts]
     if same:
         return [TextReply(text=tr._("This meeting is already saved.")), meeting_card(turn, same[0], team)]
-    meeting = rules.schedule(turn.session, draft=parsed, region=turn.region, actor=turn.person, now=turn.now)
+    meeting = meeting_rules.schedule(turn.session, draft=parsed, region=turn.region, actor=turn.person, now=turn.now)
     lead = tr._("Saved: {team} meets {when}.", team=team.name, when=tr.when(meeting.starts_at))
     if meeting.first_of_year:
         lead += " " + tr._("It is the first meeting of the school year, so the framework document is reviewed there.")
@@ -315,11 +321,11 @@ def _save(turn: Turn, draft: Draft) -> list[Reply]:
     return [TextReply(text=lead), meeting_card(turn, meeting, team)]
 
 
-def _save_change(turn: Turn, draft: Draft, parsed: rules.MeetingDraft) -> list[Reply]:
+def _save_change(turn: Turn, draft: Draft, parsed: meeting_rules.MeetingDraft) -> list[Reply]:
     tr = turn.tr
     found = _changeable(turn, {"meeting_id": draft["meeting_id"]})
     meeting, team = found.meeting, found.team
-    starts, ends = rules.instants(parsed, tr.zone)
+    starts, ends = meeting_rules.instants(parsed, tr.zone)
     if (meeting.starts_at, meeting.ends_at, meeting.kind) == (starts, ends, parsed.kind) and _draft_place(
         turn, draft
     ) == meeting_place(turn, meeting):
@@ -327,7 +333,9 @@ def _save_change(turn: Turn, draft: Draft, parsed: rules.MeetingDraft) -> list[R
             TextReply(text=tr._("Nothing changed: the meeting already looks like that.")),
             meeting_card(turn, meeting, team),
         ]
-    rules.change(turn.session, meeting=meeting, draft=parsed, region=turn.region, actor=turn.person, now=turn.now)
+    meeting_rules.change(
+        turn.session, meeting=meeting, draft=parsed, region=turn.region, actor=turn.person, now=turn.now
+    )
     told = tell_members(turn, meeting, team, "meeting_changed")
     return [
         TextReply(
@@ -396,7 +404,7 @@ def _with_day(turn: Turn, draft: Draft, day: dtm.date) -> list[Reply]:
         )
     label = schoolyear.label_for(day)
     if "team_id" in draft and draft.get("year") != label:
-        return MEETING_FORM.go_on(turn, draft, _problem_text(turn, rules.DraftProblem.OTHER_YEAR, draft))
+        return MEETING_FORM.go_on(turn, draft, _problem_text(turn, meeting_rules.DraftProblem.OTHER_YEAR, draft))
     if "team_id" not in draft:
         of_year = [(t, y) for t, y in access.led_teams(turn) if y.label == label]
         if not of_year:

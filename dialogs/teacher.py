@@ -12,9 +12,7 @@ from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
-from storage import schoolyear
-from storage.models import Meeting, Role, School, SchoolYear, Team
-from storage.teams import (
+from domain.teams import (
     ChoiceRefused,
     active_absence,
     choose_team,
@@ -29,6 +27,8 @@ from storage.teams import (
     upcoming_meetings,
     withdraw_absence,
 )
+from storage import schoolyear
+from storage.models import Meeting, Role, School, SchoolYear, Team
 
 
 def _my_current_team(turn: Turn) -> tuple[SchoolYear, Team | None]:

@@ -1,6 +1,6 @@
 """Travel in the leader's meeting preview: the longest round trip, the 40 mil goal, and better host schools.
 
-The figures come from `storage.travel` (road distances from OSRM when configured, else the estimate);
+The figures come from `domain.travel` (road distances from OSRM when configured, else the estimate);
 the suggested host schools are buttons that set the host school of the draft and show the preview again.
 """
 
@@ -13,8 +13,8 @@ from dialogs.engine import Turn
 from dialogs.i18n import Translator
 from dialogs.names import Act
 from dialogs.types import Button
-from storage import logistics, travel
-from storage.meetings import team_members
+from domain import logistics, travel
+from domain.meetings import team_members
 from storage.models import Meeting, SchoolYear, Team
 
 SUGGESTIONS = 3

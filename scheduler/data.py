@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from domain.settings import RegionSettings
 from storage import schoolyear
 from storage.models import (
     ConversationAddress,
@@ -30,6 +29,7 @@ from storage.models import (
     SchoolYear,
     Team,
 )
+from storage.settings import RegionSettings
 
 
 @dataclass

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.settings import RegionSettings
 from scheduler.data import World
 from storage import schoolyear
 from storage.models import Meeting, Person, Region, Role, SchoolYear
+from storage.settings import RegionSettings
 
 
 @dataclass(frozen=True)

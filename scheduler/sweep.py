@@ -23,13 +23,13 @@ from dialogs.i18n import Translator
 from dialogs.notify import channel_of, fallback_text
 from dialogs.reminders import reminder_replies
 from dialogs.types import dump_replies
-from domain.settings import RegionSettings
 from scheduler.data import World, load
 from scheduler.rules import RULES, Due, Problem, Today
 from scheduler.working import is_working_moment, local_today
 from storage import schoolyear
 from storage.models import Region, SentReminder, SweepRun, utcnow
 from storage.outbox import enqueue_many
+from storage.settings import RegionSettings
 
 _LOGGER = logging.getLogger(__name__)
 _CHUNK = 2000  # rows per INSERT: SQLite allows 32,766 parameters, PostgreSQL 65,535

@@ -4,7 +4,7 @@ The sweep itself is a function of an instant (`scheduler.sweep.sweep`), so this 
 when. Coalescing and one instance at a time mean a long pause (a laptop asleep, a stopped server)
 gives one catch-up sweep, not a burst; the sweep runs in a thread so the event loop stays free.
 
-Retention (`storage.retention.apply_retention`, also a function of an instant) runs on start and then
+Retention (`domain.retention.apply_retention`, also a function of an instant) runs on start and then
 daily, the same way.
 """
 
@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from domain.retention import RetentionPeriods, RetentionReport, apply_retention
 from scheduler.sweep import SweepReport, sweep
 from storage.models import utcnow
-from storage.retention import RetentionPeriods, RetentionReport, apply_retention
 
 _LOGGER = logging.getLogger(__name__)
 JOB_ID = "reminder-sweep"

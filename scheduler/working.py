@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from domain.settings import RegionSettings
+from storage.settings import RegionSettings
 
 
 @cache

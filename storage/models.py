@@ -101,7 +101,7 @@ def _enum_check(column: str, values: type[enum.StrEnum], name: str) -> sa.CheckC
 
 
 class Region(SQLModel, table=True):
-    """A regional network of arts schools. `settings` holds `domain.settings.RegionSettings`."""
+    """A regional network of arts schools. `settings` holds `storage.settings.RegionSettings`."""
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=40)

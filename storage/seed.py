@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from domain.settings import RegionSettings
 from storage.audit import record
 from storage.errors import UnknownRegion
 from storage.models import Region, School, Team
+from storage.settings import RegionSettings
 
 
 @cache

@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 
 from bot.cli import main
 from dialogs.types import Button, CardReply, ChoicesReply, TextReply, buttons_of
+from domain.status import build_status
+from domain.teams import current_year
 from storage.models import AuditLog, Leadership, Meeting, NetworkDay, OutboxMessage, Person, Region, Team
-from storage.status import build_status
-from storage.teams import current_year
 from tests.dialogs.conftest import Chat, Clock
 
 COORDINATOR = "kalle.forsberg@example.org"

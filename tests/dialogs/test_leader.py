@@ -214,7 +214,7 @@ def test_cancel_a_meeting_removes_it_from_calendars(leader: Chat, demo: sa.Engin
 
 
 def test_first_meeting_of_the_year_is_marked_automatically(demo: sa.Engine) -> None:
-    from storage import meetings as rules
+    from domain import meetings as rules
     from storage.models import Region
 
     team = _bild(demo)

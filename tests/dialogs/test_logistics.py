@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from bot.cli import main
 from bot.console import render
 from dialogs.types import Button, CardReply, FormReply, Incoming, buttons_of
+from domain.status import build_status
 from storage import schoolyear
 from storage.db import session_scope
 from storage.directory import only_region, person_by_email
@@ -32,7 +33,6 @@ from storage.models import (
     School,
     Team,
 )
-from storage.status import build_status
 from tests.dialogs.conftest import Chat, Clock, text_of
 
 LEADER = "albin.hedlund@example.org"  # leads Piano/keyboard, Lycksele
@@ -210,7 +210,7 @@ def test_only_the_teams_leader_confirms_attendance_and_only_after_the_meeting(ch
 def _attended(demo: sa.Engine, *emails: str) -> Meeting:
     meeting = _september(demo)
     with session_scope(demo) as s:
-        from storage.logistics import confirm_attendance
+        from domain.logistics import confirm_attendance
 
         leader = person_by_email(s, LEADER)
         db_meeting = s.get(Meeting, meeting.id)

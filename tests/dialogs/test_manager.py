@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dialogs.types import Button, CardReply, ChoicesReply, TextReply, buttons_of
+from domain.status import build_status
 from storage.models import AuditLog, Membership, MembershipReport, Person, Region, SchoolYear, Team
-from storage.status import build_status
 from tests.dialogs.conftest import Chat, Clock
 
 MANAGER = "pontus.ronnlund@example.org"  # manager of Kulturskolan i Umeå, 14 teachers

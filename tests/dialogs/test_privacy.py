@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from dialogs.types import CardReply, Incoming, buttons_of
+from domain.privacy import erase_person
 from storage.db import session_scope
 from storage.models import AuditLog, OutboxMessage, Person
-from storage.privacy import erase_person
 from tests.dialogs.conftest import NOW, TEACHER, Chat, text_of
 
 

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.config import Settings
+from domain.retention import RetentionSettings
 from scheduler.timing import JOB_ID, RETENTION_HOURS, RETENTION_JOB_ID, run_retention, start_scheduler
 from storage.db import session_scope
 from storage.models import DialogState, Person
-from storage.retention import RetentionSettings
 
 NOW = dtm.datetime(2026, 11, 23, 9, 0, tzinfo=dtm.UTC)
 FAR = dtm.datetime(2099, 1, 1, tzinfo=dtm.UTC)  # so that nothing actually runs while the test looks

@@ -12,13 +12,13 @@ from sqlmodel import Session, func, select
 
 from bot.cli import main
 from dialogs.types import buttons_of, load_replies
+from domain.status import build_status
+from domain.teams import current_year
 from scheduler.sweep import sweep
 from scheduler.timing import JOB_ID, run_sweep, start_scheduler
 from storage.db import session_scope
 from storage.models import Meeting, OutboxMessage, Person, Region, SentReminder, SweepRun
 from storage.seed import seed_region
-from storage.status import build_status
-from storage.teams import current_year
 from tests.scheduler.conftest import ZONE, Cycle, email
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from domain.privacy import erase_person
 from storage.db import session_scope
-from storage.privacy import erase_person
 from tests.dialogs.conftest import NOW
 from tests.slack.conftest import Slack
 

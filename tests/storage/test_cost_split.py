@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.logistics import COST_MAX_KR, CostProblem, amount_problem, kronor_in_text, parse_kronor, split_cost
+from domain.logistics import COST_MAX_KR, CostProblem, amount_problem, kronor_in_text, parse_kronor, split_cost
 
 schools = st.dictionaries(
     st.text(alphabet="abcdefghijklmnopqrstuvwxyzåäö ", min_size=1, max_size=12),

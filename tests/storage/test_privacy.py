@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.logs import redact
+from domain.privacy import erase_person, export_person, identity_replacer, lift_hold, place_hold
+from domain.retention import RetentionSettings, apply_retention, months_before
 from storage.addresses import save_address
 from storage.audit import record, snapshot
 from storage.db import session_scope
@@ -34,8 +36,6 @@ from storage.models import (
     SweepRun,
     Team,
 )
-from storage.privacy import erase_person, export_person, identity_replacer, lift_hold, place_hold
-from storage.retention import RetentionSettings, apply_retention, months_before
 
 NOW = dtm.datetime(2026, 11, 23, 9, 0, tzinfo=dtm.UTC)
 EMAIL = "jonas.sundqvist@example.org"  # demo teacher in Sorsele, leader of Bild/form/skapande

@@ -6,11 +6,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, func, select
 
-from domain.settings import RegionSettings
 from storage.db import session_scope
 from storage.errors import UnknownRegion
 from storage.models import GroupKind, Region, School, Team
 from storage.seed import seed_region
+from storage.settings import RegionSettings
 
 VASTERBOTTEN_TEAMS = [
     "Bild/form/skapande", "Dans", "Bleckblås", "Drama/teater", "Film", "Gitarr/bas",

@@ -19,11 +19,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from domain.settings import RegionSettings
-from storage import travel
+from domain import travel
 from storage.db import session_scope
 from storage.models import Person, Region, School
 from storage.seed import seed_region
+from storage.settings import RegionSettings
 
 SETTINGS = RegionSettings()
 

@@ -231,9 +231,9 @@ async def test_a_person_without_a_chat_is_unreachable_and_the_sender_is_told(tea
     with Session(teams.db) as s:
         failed = s.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)).all()
         assert [m.recipient_id for m in failed] == [jonas_id]
+        from domain.status import build_status
         from storage.directory import only_region
         from storage.schoolyear import get_or_create
-        from storage.status import build_status
 
         status = build_status(s, only_region(s), get_or_create(s, "2026/27")).model_dump(mode="json")
     assert JONAS.email in status["unreachable"] and ALVA.email not in status["unreachable"]

@@ -6,7 +6,7 @@ import datetime as dtm
 
 from sqlmodel import Session, select
 
-from domain.settings import RegionSettings
+from domain.teams import colleagues, current_year, membership
 from storage import schoolyear
 from storage.audit import record, snapshot
 from storage.models import (
@@ -19,7 +19,7 @@ from storage.models import (
     SchoolYear,
     Team,
 )
-from storage.teams import colleagues, current_year, membership
+from storage.settings import RegionSettings
 
 
 def planning_year(session: Session, region: Region, now: dtm.datetime) -> SchoolYear:

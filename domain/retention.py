@@ -29,10 +29,10 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlmodel import Session, col, select
 
+from domain.privacy import Holds
 from storage.audit import record
 from storage.db import session_scope
 from storage.models import Absence, AuditLog, DialogState, Meeting, OutboxMessage, OutboxStatus
-from storage.privacy import Holds
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage import travel
+from domain import travel
+from domain.meetings import absentees, is_leader, team_members
 from storage.audit import record
-from storage.meetings import absentees, is_leader, team_members
 from storage.models import (
     Attendance,
     Meeting,

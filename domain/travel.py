@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from domain.settings import RegionSettings
 from storage.directory import find_school, fold
 from storage.models import Meeting, MeetingKind, Person, Region, School, Team
+from storage.settings import RegionSettings
 
 _LOGGER = logging.getLogger(__name__)
 
