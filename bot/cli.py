@@ -22,7 +22,6 @@ from bot.config import Settings, get_settings
 from bot.llm import from_settings
 from bot.logs import install as install_log_redaction
 from dialogs import nlu
-from domain import travel
 from domain.status import build_status
 from storage import outbox, schoolyear
 from storage.audit import entries
@@ -87,13 +86,15 @@ def _school_year(session: sa.orm.Session, label: str | None, timezone: str) -> S
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import osrm
     from dialogs.i18n import Translator
     from dialogs.reports import status_csv, status_text
 
     engine = _engine(settings)
+    roads = osrm.from_settings(settings.osrm_url, engine)
     with session_scope(engine) as session:
         region = get_region(session, args.region) if args.region else only_region(session)
-        status = build_status(session, region, _school_year(session, args.year, region.timezone))
+        status = build_status(session, region, _school_year(session, args.year, region.timezone), roads)
     if args.format == "json":
         print(json.dumps(status.model_dump(mode="json"), ensure_ascii=False, indent=2))
     elif args.format == "csv":
@@ -173,6 +174,7 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
+    from bot.osrm import OsrmRoads, kept_fresh
     from bot.outbox import LogSender, OutboxWorker, Sender
     from bot.server import create_app
     from bot.slack.app import SlackBot
@@ -230,11 +232,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         max_attempts=settings.outbox_max_attempts,
         poll_seconds=settings.outbox_poll_seconds,
     )
+    roads = OsrmRoads(settings.osrm_url) if settings.osrm_url else None  # road distances, else the estimate
+    if roads is not None:
+        extra.append(kept_fresh(roads, engine))
     dialogs = build_dialogs(
         engine,
         idle_timeout=dtm.timedelta(minutes=settings.dialog_idle_minutes),
         default_language=settings.language,
         assistant=from_settings(settings),
+        roads=roads,
     )
     teams = TeamsBot(
         engine,
@@ -318,6 +324,7 @@ DEMO_TEACHER = "alva.jonsson@example.org"
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import osrm
     from bot.console import run_chat
     from dialogs.app import build_dialogs
 
@@ -335,6 +342,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         idle_timeout=dtm.timedelta(minutes=settings.dialog_idle_minutes),
         default_language=settings.language,
         assistant=from_settings(settings),
+        roads=osrm.from_settings(settings.osrm_url, engine),
     )
     interactive = sys.stdin.isatty()
 
@@ -633,7 +641,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         print(f"amneslag: felaktig inställning: {problems}", file=sys.stderr)
         return 1
-    travel.configure_osrm(settings.osrm_url)  # road distances when OSRM_URL is set, else the estimate
     try:
         return int(args.run(args, settings))
     except AmneslagError as exc:

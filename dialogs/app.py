@@ -23,6 +23,7 @@ from dialogs import (
 )
 from dialogs.engine import Dialogs, Router
 from dialogs.language_model import Assistant
+from domain.travel import RoadTable
 from storage.models import utcnow
 
 
@@ -33,6 +34,7 @@ def build_dialogs(
     default_language: str = "sv",
     clock: Callable[[], dtm.datetime] = utcnow,
     assistant: Assistant | None = None,
+    roads: RoadTable | None = None,
 ) -> Dialogs:
     modules = (teacher, leader, scheduling, notes, manager, coordinator, network_days, appoint, roles, model_answers)
     router = Router.combine(*(m.router for m in (*modules, privacy, logistics)))
@@ -43,4 +45,5 @@ def build_dialogs(
         default_language=default_language,
         clock=clock,
         assistant=assistant,
+        roads=roads,
     )

@@ -36,7 +36,7 @@ def _mark(ok: bool) -> str:
 def overview(turn: Turn) -> list[Reply]:
     tr = turn.tr
     year = current_year(turn.session, turn.region, turn.now)
-    status = build_status(turn.session, turn.region, year)
+    status = build_status(turn.session, turn.region, year, turn.roads)
     facts = []
     for team in status.teams:
         f = figures(team)
@@ -70,7 +70,7 @@ def overview(turn: Turn) -> list[Reply]:
             )
         )
     planning = planning_year(turn.session, turn.region, turn.now)
-    later = build_status(turn.session, turn.region, planning) if planning.id != year.id else status
+    later = build_status(turn.session, turn.region, planning, turn.roads) if planning.id != year.id else status
     return [
         CardReply(
             title=tr._("Status {region}, school year {year}", region=status.region, year=year.label),
@@ -114,7 +114,7 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
     year = current_year(turn.session, turn.region, turn.now)
     assert team.id is not None and year.id is not None
     names = ", ".join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("none appointed")
-    status = build_status(turn.session, turn.region, year)
+    status = build_status(turn.session, turn.region, year, turn.roads)
     row = next((t for t in status.teams if t.name == team.name), None)
     members = row.members if row else []
     by_school = Counter(m.school or "-" for m in members)

@@ -26,6 +26,7 @@ from dialogs.language_model import Assistant, ModelRequest, Pending, ask, needs_
 from dialogs.names import Act, Intent
 from dialogs.types import Button, Incoming, Reply, TextReply, buttons_of
 from domain.teams import subject_teams
+from domain.travel import RoadTable
 from storage.audit import record
 from storage.db import session_scope
 from storage.directory import fold, roles_of
@@ -53,6 +54,7 @@ class Turn:
     understood: str = Intent.UNKNOWN  # the intent the rules found in this turn's text
     assistant_on: bool = False  # a language model is configured (it may still fail)
     model_request: ModelRequest | None = None  # what this turn would like the model to do (see dialogs.language_model)
+    roads: RoadTable | None = None  # road distances known in advance (OSRM), else estimates
 
     @property
     def is_request(self) -> bool:
@@ -235,6 +237,7 @@ class Dialogs:
         default_language: str = DEFAULT_LANGUAGE,
         clock: Callable[[], dtm.datetime] = utcnow,
         assistant: Assistant | None = None,
+        roads: RoadTable | None = None,
     ):
         """`assistant` (a language model) is asked only where the rules are not confident; None: rules alone."""
         self.db = db
@@ -243,6 +246,7 @@ class Dialogs:
         self.default_language = default_language
         self.clock = clock
         self.assistant = assistant
+        self.roads = roads
 
     async def respond(self, incoming: Incoming) -> list[Reply]:
         """The replies to `incoming`, with the language model's help where a turn asked for it.
@@ -278,9 +282,8 @@ class Dialogs:
             region = session.get(Region, pending.region_id)
             assert region is not None
             now = self.clock()
-            return run_tool(
-                session, region, current_year(session, region, now), planning_year(session, region, now), name
-            )
+            current, planning = current_year(session, region, now), planning_year(session, region, now)
+            return run_tool(session, region, current, planning, name, self.roads)
 
     def handle(self, incoming: Incoming) -> list[Reply]:
         """The replies to `incoming` by the rules alone. Never raises: a failure is logged and answered politely."""
@@ -380,6 +383,7 @@ class Dialogs:
             now=now,
             incoming=incoming,
             assistant_on=self.assistant is not None,
+            roads=self.roads,
         )
         state = self._state(session, incoming)
         if state is not None and state.updated_at < now - self.idle_timeout:

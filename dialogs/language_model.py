@@ -28,6 +28,7 @@ from typing import Any, Literal, Protocol
 from sqlmodel import Session
 
 from dialogs import nlu
+from domain.travel import RoadTable
 from storage.directory import EMAIL_IN_TEXT, fold
 from storage.models import Region, SchoolYear
 from storage.queries import region_people
@@ -298,12 +299,14 @@ TOOLS: list[dict[str, Any]] = [
 TOOL_ROUNDS = 4
 
 
-def run_tool(session: Session, region: Region, year: SchoolYear, planning: SchoolYear, name: str) -> dict[str, Any]:
+def run_tool(
+    session: Session, region: Region, year: SchoolYear, planning: SchoolYear, name: str, roads: RoadTable | None = None
+) -> dict[str, Any]:
     """One read-only query over the status data of the asker's own region (names and e-mails still in)."""
     from domain.status import build_status  # the status is built per call: figures are always current
 
     if name == "teams_overview":
-        status = build_status(session, region, year)
+        status = build_status(session, region, year, roads)
         return {
             "school_year": year.label,
             "teams": [
@@ -322,10 +325,10 @@ def run_tool(session: Session, region: Region, year: SchoolYear, planning: Schoo
             ],
         }
     if name == "people_without_team":
-        status = build_status(session, region, planning)
+        status = build_status(session, region, planning, roads)
         return {"school_year": planning.label, "people": status.people_without_team}
     if name == "schools_not_reported":
-        status = build_status(session, region, planning)
+        status = build_status(session, region, planning, roads)
         return {"school_year": planning.label, "schools": status.schools_not_reported}
     return {"error": f"no such tool: {name}"}
 

@@ -48,7 +48,7 @@ def draft_travel(
         return [], [], []
     host_id = draft.get("host_school_id")
     destination = travel.place_school(schools, host_id if isinstance(host_id, int) else None, draft.get("place"))
-    check = travel.check(people, schools, destination, settings)
+    check = travel.check(people, schools, destination, settings, turn.roads)
     goal = km(tr, settings.travel_goal_km_round_trip)
     facts: list[tuple[str, str]] = []
     notes: list[str] = []
@@ -92,7 +92,7 @@ def draft_travel(
                 names=", ".join(f"{t.name} ({t.school})" if t.school else t.name for t in check.unknown),
             )
         )
-    suggestions = travel.suggest_hosts(people, schools, settings, limit=SUGGESTIONS + 1)
+    suggestions = travel.suggest_hosts(people, schools, settings, limit=SUGGESTIONS + 1, roads=turn.roads)
     current = longest.km if destination is not None and longest is not None else None
     better = [
         s

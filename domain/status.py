@@ -143,7 +143,9 @@ def figures(team: TeamStatus) -> TeamFigures:
     )
 
 
-def build_status(session: Session, region: Region, year: SchoolYear) -> RegionStatus:
+def build_status(
+    session: Session, region: Region, year: SchoolYear, roads: travel.RoadTable | None = None
+) -> RegionStatus:
     """Everything the coordinator asks about one school year, from the data there is."""
     settings = RegionSettings.model_validate(region.settings)
     zone = ZoneInfo(region.timezone)
@@ -201,7 +203,7 @@ def build_status(session: Session, region: Region, year: SchoolYear) -> RegionSt
         absent[meeting_id].append(email)
 
     travelling = _travellers(session, year, meetings, team_ids)
-    trips = travel.round_trips(schools.values(), schools.values(), settings.road_factor) if travelling else None
+    trips = travel.round_trips(schools.values(), schools.values(), settings.road_factor, roads) if travelling else None
     meetings_by_team: dict[int, list[MeetingStatus]] = defaultdict(list)
     for meeting in meetings:
         travel_figures: dict[str, Any] = {}

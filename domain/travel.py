@@ -6,26 +6,20 @@ The framework's goal: nobody should travel more than 40 mil (400 km, the region 
 Distances are between schools (a municipality named as a place is its school: the seeded coordinates
 are the municipality centres). Without a routing service a round trip is an **estimate**: twice the
 great-circle distance times the region's `road_factor` (default 1.25; roads in Västerbotten run about
-a quarter longer than the straight line). With `OSRM_URL` set (`configure_osrm`), road distances come
-from an OSRM server's `table` service, there and back each way; if it does not answer within its
-timeout, or answers something that cannot be a road distance, the estimate is used, and for a minute
-OSRM is not asked again, so a leader never waits on a server that is down.
+a quarter longer than the straight line). With `OSRM_URL` set, road distances come from an OSRM
+server's `table` service, there and back each way: `bot.osrm` fetches them in the background and the
+functions here read them from memory (`RoadTable`), so nothing here waits on the network; a pair OSRM
+has not given (yet) is estimated.
 
 Everything here is a plain synchronous function: the dialogs run in a thread and call it directly.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import math
-import threading
-import time
-import urllib.error
-import urllib.request
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Protocol
 
 from sqlmodel import Session, select
 
@@ -33,13 +27,7 @@ from storage.directory import find_school, fold
 from storage.models import Meeting, MeetingKind, Person, Region, School, Team
 from storage.settings import RegionSettings
 
-_LOGGER = logging.getLogger(__name__)
-
 EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
-OSRM_TIMEOUT_SECONDS = 1.5
-OSRM_PAUSE_AFTER_FAILURE_SECONDS = 60.0
-OSRM_MAX_POINTS = 100  # OSRM's default --max-table-size
-OSRM_MAX_BYTES = 1_000_000
 ESTIMATE = "estimate"
 ROAD = "osrm"
 
@@ -80,114 +68,12 @@ def estimated_round_trip_km(a: Point, b: Point, road_factor: float) -> float:
     return 2 * great_circle_km(a, b) * road_factor
 
 
-# OSRM ------------------------------------------------------------------------------------------
-
-
-class OsrmError(Exception):
-    """OSRM did not answer, or answered something that cannot be a table of road distances."""
-
-
-def _coordinates(points: Sequence[Point]) -> str:
-    return ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in points)  # OSRM wants longitude first
-
-
-def osrm_table(base_url: str, points: Sequence[Point], timeout: float = OSRM_TIMEOUT_SECONDS) -> list[list[float]]:
-    """Road distances in km between every pair of `points` (row: from, column: to), from OSRM's table service.
-
-    `GET {base}/table/v1/driving/{lon,lat;...}?sources=...&destinations=...&annotations=distance`, answered
-    `{"code": "Ok", "distances": [[metres, ...], ...]}`. Raises `OsrmError` on a timeout, an HTTP error, a
-    code other than "Ok", a table of the wrong shape, or a distance that cannot be one (negative, not a
-    number, missing, or shorter than the straight line).
-    """
-    if not points:
-        return []
-    if len(points) > OSRM_MAX_POINTS:
-        raise OsrmError(f"{len(points)} points; OSRM's table takes at most {OSRM_MAX_POINTS}")
-    indices = ";".join(str(i) for i in range(len(points)))
-    url = (
-        f"{base_url.rstrip('/')}/table/v1/driving/{_coordinates(points)}"
-        f"?sources={indices}&destinations={indices}&annotations=distance"
-    )
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (the operator's URL)
-            body = response.read(OSRM_MAX_BYTES + 1)
-    except (urllib.error.URLError, OSError, ValueError) as exc:  # timeouts are OSErrors
-        raise OsrmError(f"no answer: {exc.__class__.__name__}") from exc
-    if len(body) > OSRM_MAX_BYTES:
-        raise OsrmError("answer too large")
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise OsrmError("answer is not JSON") from exc
-    if not isinstance(data, dict) or data.get("code") != "Ok":
-        raise OsrmError(f"code {data.get('code') if isinstance(data, dict) else None!r}")
-    rows = data.get("distances")
-    if not isinstance(rows, list) or len(rows) != len(points):
-        raise OsrmError("distances of the wrong shape")
-    table: list[list[float]] = []
-    for i, row in enumerate(rows):
-        if not isinstance(row, list) or len(row) != len(points):
-            raise OsrmError("distances of the wrong shape")
-        out: list[float] = []
-        for j, metres in enumerate(row):
-            if isinstance(metres, bool) or not isinstance(metres, int | float) or not math.isfinite(metres):
-                raise OsrmError("a distance that is not a number")
-            km = metres / 1000
-            straight = great_circle_km(points[i], points[j])
-            if km < 0 or km < straight * 0.95 - 1:  # a road is never much shorter than the straight line
-                raise OsrmError("a distance shorter than the straight line")
-            out.append(km)
-        table.append(out)
-    return table
-
-
-@dataclass
-class OsrmClient:
-    """OSRM with a short timeout, a cache of answers, and a pause after a failure."""
-
-    base_url: str
-    timeout: float = OSRM_TIMEOUT_SECONDS
-    pause: float = OSRM_PAUSE_AFTER_FAILURE_SECONDS
-    cache_size: int = 64
-    _cache: OrderedDict[tuple[Point, ...], list[list[float]]] = field(default_factory=OrderedDict)
-    _failed_at: float | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+class RoadTable(Protocol):
+    """Road distances known in advance (`bot.osrm.OsrmRoads`): answered from memory, never waiting."""
 
     def table(self, points: Sequence[Point]) -> list[list[float]] | None:
-        """The road distances of `points` in km, or None when OSRM cannot give them now (use the estimate)."""
-        key = tuple(points)
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-            if self._failed_at is not None and time.monotonic() - self._failed_at < self.pause:
-                return None
-        try:
-            table = osrm_table(self.base_url, points, self.timeout)
-        except OsrmError as exc:
-            _LOGGER.warning("OSRM: %s; distances are estimated for %.0f s", exc, self.pause)
-            with self._lock:
-                self._failed_at = time.monotonic()
-            return None
-        with self._lock:
-            self._failed_at = None
-            self._cache[key] = table
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        return table
-
-
-_osrm: OsrmClient | None = None
-
-
-def configure_osrm(url: str | None, timeout: float = OSRM_TIMEOUT_SECONDS) -> None:
-    """Use OSRM at `url` for road distances from now on (None: estimates only). Called once at start."""
-    global _osrm
-    _osrm = OsrmClient(url, timeout=timeout) if url else None
-
-
-def osrm_client() -> OsrmClient | None:
-    return _osrm
+        """Road distances in km between every pair of `points` (row: from, column: to); None when unknown."""
+        ...
 
 
 # Round trips between schools -------------------------------------------------------------------
@@ -205,16 +91,18 @@ class RoundTrips:
 
 
 def round_trips(
-    origins: Iterable[School], destinations: Iterable[School], road_factor: float, osrm: OsrmClient | None = None
+    origins: Iterable[School], destinations: Iterable[School], road_factor: float, roads: RoadTable | None = None
 ) -> RoundTrips:
-    """Round trips from each origin school to each destination school; schools without coordinates are left out."""
+    """Round trips from each origin school to each destination school; schools without coordinates are left out.
+
+    Road distances when `roads` knows every pair, else the estimate for all (never a mix of the two).
+    """
     froms = {s.id: p for s in origins if s.id is not None and (p := located(s)) is not None}
     tos = {s.id: p for s in destinations if s.id is not None and (p := located(s)) is not None}
-    client = osrm if osrm is not None else _osrm
-    if client is not None and froms and tos:
+    if roads is not None and froms and tos:
         ids = sorted(set(froms) | set(tos))
         points = {**froms, **tos}
-        table = client.table([points[i] for i in ids])
+        table = roads.table([points[i] for i in ids])
         if table is not None:
             index = {school_id: n for n, school_id in enumerate(ids)}
             return RoundTrips(
@@ -323,7 +211,7 @@ def check(
     schools: list[School],
     destination: School | None,
     settings: RegionSettings,
-    osrm: OsrmClient | None = None,
+    roads: RoadTable | None = None,
     trips: RoundTrips | None = None,
 ) -> TravelCheck:
     """Each person's round trip from their school to `destination`, against the region's goal.
@@ -334,7 +222,7 @@ def check(
     if trips is None:
         origins = [by_id[p.school_id] for p in people if p.school_id in by_id]
         trips = (
-            round_trips(origins, [destination], settings.road_factor, osrm)
+            round_trips(origins, [destination], settings.road_factor, roads)
             if destination is not None
             else RoundTrips({}, ESTIMATE)
         )
@@ -356,7 +244,7 @@ def suggest_hosts(
     schools: list[School],
     settings: RegionSettings,
     limit: int = 3,
-    osrm: OsrmClient | None = None,
+    roads: RoadTable | None = None,
 ) -> list[HostSuggestion]:
     """The host schools where the longest round trip of `people` is shortest (ties: the smaller total, then the name).
 
@@ -371,7 +259,7 @@ def suggest_hosts(
     if not counts:
         return []
     candidates = [s for s in schools if located(s) is not None]
-    trips = round_trips([by_id[i] for i in counts], candidates, settings.road_factor, osrm)
+    trips = round_trips([by_id[i] for i in counts], candidates, settings.road_factor, roads)
     ranked: list[HostSuggestion] = []
     for host in candidates:
         assert host.id is not None
@@ -391,7 +279,7 @@ def suggest_hosts(
 
 
 def meeting_check(
-    session: Session, meeting: Meeting, people: Sequence[Person], osrm: OsrmClient | None = None
+    session: Session, meeting: Meeting, people: Sequence[Person], roads: RoadTable | None = None
 ) -> TravelCheck | None:
     """The travel check of a physical meeting for `people`; None for a digital meeting."""
     if meeting.kind != MeetingKind.PHYSICAL.value:
@@ -402,4 +290,4 @@ def meeting_check(
         return None
     schools = region_schools(session, region.id)
     destination = place_school(schools, meeting.host_school_id, meeting.place)
-    return check(people, schools, destination, settings_of(region), osrm)
+    return check(people, schools, destination, settings_of(region), roads)
