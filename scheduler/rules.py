@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.reminders import Rule, SweepProblem
 from scheduler.data import World
 from storage import schoolyear
 from storage.models import Meeting, Person, Region, Role, SchoolYear
@@ -25,7 +26,7 @@ from storage.settings import RegionSettings
 class Due:
     """One reminder to one person. `context` holds what its text needs (ids, names, dates)."""
 
-    rule: str
+    rule: Rule
     subject: str
     occurrence: str
     recipient_id: int
@@ -69,16 +70,16 @@ class Today:
     def coordinators(self) -> list[Person]:
         found = self.world.with_role(self.region_id, Role.COORDINATOR)
         if not found:
-            self.problem("no_coordinator", self.region.name)
+            self.problem(SweepProblem.NO_COORDINATOR, self.region.name)
         return found
 
     def leaders(self, team_id: int, year_id: int) -> list[Person]:
         found = [self.world.people[p] for p in self.world.leaders.get((team_id, year_id), []) if p in self.world.people]
         if not found:
-            self.problem("team_without_leader", self.world.teams[team_id].name)
+            self.problem(SweepProblem.TEAM_WITHOUT_LEADER, self.world.teams[team_id].name)
         return found
 
-    def problem(self, kind: str, detail: str) -> None:
+    def problem(self, kind: SweepProblem, detail: str) -> None:
         entry = Problem(self.region.key, kind, detail)
         if entry not in self.problems:
             self.problems.append(entry)
@@ -90,7 +91,7 @@ def _latest_stage(day: dtm.date, anchor: dtm.date, offsets: Iterable[int]) -> in
     return max(come) if come else None
 
 
-def _to(people: Iterable[Person], rule: str, subject: str, occurrence: str, **context: Any) -> list[Due]:
+def _to(people: Iterable[Person], rule: Rule, subject: str, occurrence: str, **context: Any) -> list[Due]:
     return [Due(rule, f"{subject}/p{p.id}", occurrence, p.id, context) for p in people if p.id is not None]
 
 
@@ -111,7 +112,7 @@ def team_choice(t: Today) -> list[Due]:
     due: list[Due] = []
     for person in _teachers(t):
         if (person.id, t.coming.id) not in t.world.memberships:
-            due += _to([person], "team_choice", f"{t.coming.label}", f"week{week}", year=t.coming.label)
+            due += _to([person], Rule.TEAM_CHOICE, f"{t.coming.label}", f"week{week}", year=t.coming.label)
     return due
 
 
@@ -150,12 +151,12 @@ def manager_report(t: Today) -> list[Due]:
     for school_id in _not_reported(t):
         managers = [p for p in t.world.with_role(t.region_id, Role.MANAGER) if p.school_id == school_id]
         if not managers:
-            t.problem("school_without_manager", t.world.schools[school_id].name)
+            t.problem(SweepProblem.SCHOOL_WITHOUT_MANAGER, t.world.schools[school_id].name)
             continue
         without, unconfirmed = _school_pending(t, school_id)
         due += _to(
             managers,
-            "manager_report",
+            Rule.MANAGER_REPORT,
             f"{t.coming.label}:school{school_id}",
             stage.isoformat(),
             year=t.coming.label,
@@ -176,7 +177,7 @@ def report_escalation(t: Today) -> list[Due]:
         return []
     return _to(
         t.coordinators(),
-        "report_escalation",
+        Rule.REPORT_ESCALATION,
         f"{t.coming.label}:region{t.region_id}",
         "once",
         year=t.coming.label,
@@ -197,7 +198,7 @@ def yearly_check(t: Today) -> list[Due]:
     if leaderless:
         due += _to(
             t.coordinators(),
-            "leaders_missing",
+            Rule.LEADERS_MISSING,
             f"{t.coming.label}:region{t.region_id}",
             "once",
             year=t.coming.label,
@@ -206,7 +207,7 @@ def yearly_check(t: Today) -> list[Due]:
     if t.region.framework_version != t.coming.label:
         due += _to(
             t.coordinators(),
-            "framework_revision",
+            Rule.FRAMEWORK_REVISION,
             f"{t.coming.label}:region{t.region_id}",
             "once",
             year=t.coming.label,
@@ -255,7 +256,7 @@ def notices(t: Today) -> list[Due]:
                 continue
             due += _to(
                 t.leaders(team.id, year.id),
-                "notice",
+                Rule.NOTICE,
                 f"team{team.id}:{network_day.date.isoformat()}",
                 f"d{stage}",
                 team=team.name,
@@ -275,7 +276,7 @@ def notices(t: Today) -> list[Due]:
         team = t.world.teams[meeting.team_id]
         due += _to(
             t.leaders(meeting.team_id, meeting.school_year_id),
-            "notice",
+            Rule.NOTICE,
             f"meeting{meeting.id}",
             f"d{stage}",
             team=team.name,
@@ -287,7 +288,7 @@ def notices(t: Today) -> list[Due]:
     for day, teams in sorted(late_by_day.items()):
         due += _to(
             t.coordinators(),
-            "notice_escalation",
+            Rule.NOTICE_ESCALATION,
             f"region{t.region_id}:{day.isoformat()}",
             "copy",
             date=day.isoformat(),
@@ -313,7 +314,7 @@ def framework(t: Today) -> list[Due]:
             ):
                 due += _to(
                     t.leaders(meeting.team_id, meeting.school_year_id),
-                    "framework_before",
+                    Rule.FRAMEWORK_BEFORE,
                     f"meeting{meeting.id}",
                     "before",
                     title=t.region.framework_title or "",
@@ -326,7 +327,7 @@ def framework(t: Today) -> list[Due]:
         if t.day >= day + dtm.timedelta(days=t.settings.framework_confirm_days_after):
             due += _to(
                 t.leaders(meeting.team_id, meeting.school_year_id),
-                "framework_confirm",
+                Rule.FRAMEWORK_CONFIRM,
                 f"meeting{meeting.id}",
                 "after",
                 **context,
@@ -334,7 +335,7 @@ def framework(t: Today) -> list[Due]:
         if t.day >= day + dtm.timedelta(days=t.settings.framework_escalation_days_after):
             leaders = [p.name for p in t.leaders(meeting.team_id, meeting.school_year_id)]
             due += _to(
-                t.coordinators(), "framework_escalation", f"meeting{meeting.id}", "late", leaders=leaders, **context
+                t.coordinators(), Rule.FRAMEWORK_ESCALATION, f"meeting{meeting.id}", "late", leaders=leaders, **context
             )
     return due
 
@@ -355,14 +356,16 @@ def notes(t: Today) -> list[Due]:
         if stage is not None:
             due += _to(
                 t.leaders(meeting.team_id, meeting.school_year_id),
-                "notes",
+                Rule.NOTES,
                 f"meeting{meeting.id}",
                 f"d{stage}",
                 **context,
             )
         if t.day >= day + dtm.timedelta(days=t.settings.notes_escalation_days_after):
             leaders = [p.name for p in t.leaders(meeting.team_id, meeting.school_year_id)]
-            due += _to(t.coordinators(), "notes_escalation", f"meeting{meeting.id}", "late", leaders=leaders, **context)
+            due += _to(
+                t.coordinators(), Rule.NOTES_ESCALATION, f"meeting{meeting.id}", "late", leaders=leaders, **context
+            )
     return due
 
 

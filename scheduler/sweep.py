@@ -23,6 +23,7 @@ from dialogs.i18n import Translator
 from dialogs.notify import channel_of, fallback_text
 from dialogs.reminders import reminder_replies
 from dialogs.types import dump_replies
+from domain.reminders import SweepProblem
 from scheduler.data import World, load
 from scheduler.rules import RULES, Due, Problem, Today
 from scheduler.working import is_working_moment, local_today
@@ -73,18 +74,18 @@ def due_at(world: World, instant: dtm.datetime) -> tuple[list[Due], list[Problem
         if not any(
             d.region_id == region.id and current.starts_on <= d.date <= current.ends_on for d in world.network_days
         ):
-            today.problem("no_network_days", current.label)
+            today.problem(SweepProblem.NO_NETWORK_DAYS, current.label)
         for rule in RULES:
             try:
                 for due in rule(today):
                     found.setdefault((due.rule, due.subject, due.occurrence), due)
             except Exception:  # one broken rule must not stop the others, nor the other regions
                 _LOGGER.exception("reminder rule %s failed for region %s", rule.__name__, region.key)
-                today.problem("rule_failed", rule.__name__)
+                today.problem(SweepProblem.RULE_FAILED, rule.__name__)
         for due in found.values():
             person = world.people.get(due.recipient_id)
             if person is not None and person.region_id == region.id and not _reachable(world, due.recipient_id):
-                today.problem("unreachable", person.email)
+                today.problem(SweepProblem.UNREACHABLE, person.email)
         problems += today.problems
     return list(found.values()), problems
 
