@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from dialogs import nlu
 from dialogs.i18n import DEFAULT_LANGUAGE, Translator
@@ -29,9 +29,10 @@ from domain.teams import subject_teams
 from domain.travel import RoadTable
 from storage.audit import record
 from storage.db import session_scope
-from storage.directory import fold, roles_of
+from storage.directory import fold, region_schools, roles_of
 from storage.errors import AmneslagError
-from storage.models import DialogState, Person, Region, School, Team, utcnow
+from storage.models import DialogState, Person, Region, Team, utcnow
+from storage.queries import dialog_state
 
 _LOGGER = logging.getLogger(__name__)
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
@@ -89,8 +90,7 @@ class Turn:
         return next((t for t in self.teams() if t.name == name), None) if name else None
 
     def places(self) -> list[str]:
-        schools = self.session.exec(select(School).where(School.region_id == self.region.id)).all()
-        return [s.municipality for s in schools]
+        return [s.municipality for s in region_schools(self.session, self.region)]
 
 
 T = TypeVar("T")
@@ -352,12 +352,9 @@ class Dialogs:
         return f"{incoming.channel}:{incoming.conversation_id}"[:300]
 
     def _state(self, session: Session, incoming: Incoming) -> DialogState | None:
-        return session.exec(
-            select(DialogState).where(
-                DialogState.person_id == incoming.person_id,
-                DialogState.conversation_key == self._key(incoming),
-            )
-        ).first()
+        if incoming.person_id is None:
+            return None
+        return dialog_state(session, incoming.person_id, self._key(incoming))
 
     def _handle(self, session: Session, incoming: Incoming) -> tuple[list[Reply], Turn | None]:
         person = session.get(Person, incoming.person_id) if incoming.person_id is not None else None

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import (
     ConversationAddress,
+    DialogState,
     Meeting,
     MeetingKind,
     NetworkDay,
@@ -130,6 +131,13 @@ def distributed_notes_since(session: Session, region: Region, start: dtm.datetim
             .order_by(col(Team.name), col(Meeting.starts_at))
         ).all()
     ]
+
+
+def dialog_state(session: Session, person_id: int, conversation_key: str) -> DialogState | None:
+    """The step a person's conversation waits at, if any."""
+    return session.exec(
+        select(DialogState).where(DialogState.person_id == person_id, DialogState.conversation_key == conversation_key)
+    ).first()
 
 
 def has_teams_chat(session: Session, person: Person) -> bool:
