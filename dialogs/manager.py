@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dialogs import access
 from dialogs.common import open_year, short
-from dialogs.coordinator import schools_not_reported
 from dialogs.engine import Router, Turn, Values
 from dialogs.i18n import Translator
 from dialogs.meetings import coordinators
@@ -247,10 +246,8 @@ def absences(turn: Turn, values: Values, _: None) -> list[Reply]:
     return manager_absences(turn, {})
 
 
-@router.intent(Intent.REPORT_MEMBERSHIPS, guard=access.manager_or_coordinator("memberships.report"))
-def report_intent(turn: Turn, slots: Values, _: None) -> list[Reply]:
-    if not access.is_manager(turn):  # the coordinator: which schools have not reported
-        return schools_not_reported(turn)
+def report_of_school(turn: Turn) -> list[Reply]:
+    """The preview of the school's report for the year being decided."""
     year = staff_rules.planning_year(turn.session, turn.region, turn.now)
     return report_preview(turn, {"year": year.label})
 

@@ -1,14 +1,15 @@
-"""What depends on who is asking: the help menu of each role, and whose absences a person may see."""
+"""What depends on who is asking: the help menu of each role, the home view, whose absences a person may see,
+and what reporting the teams means to a manager and to the coordinator."""
 
 from __future__ import annotations
 
 from dialogs import access, leader, manager, teacher
 from dialogs.access import is_coordinator, is_leader_now, is_manager
-from dialogs.coordinator import coordinator_absences, coordinator_help
+from dialogs.coordinator import coordinator_absences, coordinator_help, schools_not_reported
 from dialogs.coordinator import overview as coordinator_overview
 from dialogs.engine import Refused, Router, Turn, Values
 from dialogs.leader import leader_absences, leader_help
-from dialogs.manager import manager_absences, manager_help
+from dialogs.manager import manager_absences, manager_help, report_of_school
 from dialogs.names import Act, Intent
 from dialogs.teacher import teacher_help
 from dialogs.types import ChoicesReply, Reply, TextReply
@@ -62,6 +63,14 @@ def home(turn: Turn, values: Values, _: None) -> list[Reply]:
     if is_coordinator(turn):
         replies += coordinator_overview(turn)
     return replies
+
+
+@router.intent(Intent.REPORT_MEMBERSHIPS, guard=access.manager_or_coordinator("memberships.report"))
+def report_memberships(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    """A manager reports the school's teams; the coordinator sees which schools have not reported."""
+    if is_manager(turn):
+        return report_of_school(turn)
+    return schools_not_reported(turn)
 
 
 def _sees_absences(turn: Turn, values: Values) -> None:
