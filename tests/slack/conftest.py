@@ -23,8 +23,6 @@ from bot.server import create_app
 from bot.slack.app import SlackBot
 from bot.slack.sender import SlackSender, web_client
 from dialogs.app import build_dialogs
-from storage.db import session_scope
-from storage.demo import load_demo
 from tests.dialogs.conftest import NOW
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -164,9 +162,8 @@ def signed(body: str, timestamp: str | None = None, secret: str = SECRET) -> dic
 
 
 @pytest.fixture
-async def slack(engine: sa.Engine) -> AsyncIterator[Slack]:
-    with session_scope(engine) as s:
-        load_demo(s, "2026/27")
+async def slack(demo: sa.Engine) -> AsyncIterator[Slack]:
+    engine = demo
     api = FakeSlack()
     fake = web.Application()
     fake.router.add_route("*", "/api/{method}", api.handle)
