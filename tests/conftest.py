@@ -126,14 +126,22 @@ def migrated_engine(database_url: str) -> Iterator[sa.Engine]:
 
 
 def _empty_all_tables(engine: sa.Engine) -> None:
+    """Every table empty and, on PostgreSQL, every sequence back at its start, as after TRUNCATE … RESTART IDENTITY.
+
+    DELETE rather than TRUNCATE: on the few rows a test leaves, TRUNCATE of all tables takes ~200 ms (it makes
+    new files for each table), DELETE and restarting the used sequences a few milliseconds.
+    """
     tables = SQLModel.metadata.sorted_tables
     with engine.begin() as connection:
+        for table in reversed(tables):
+            connection.execute(table.delete())
         if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                connection.execute(table.delete())
+            used = connection.exec_driver_sql(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences "
+                "WHERE schemaname = 'public' AND last_value IS NOT NULL"
+            ).scalars()
+            for sequence in list(used):
+                connection.exec_driver_sql(f"ALTER SEQUENCE {sequence} RESTART")
 
 
 DEMO_YEAR = "2026/27"
