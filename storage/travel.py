@@ -24,7 +24,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
@@ -149,6 +149,7 @@ class OsrmClient:
     timeout: float = OSRM_TIMEOUT_SECONDS
     pause: float = OSRM_PAUSE_AFTER_FAILURE_SECONDS
     cache_size: int = 64
+    clock: Callable[[], float] = time.monotonic  # seconds, for the pause; tests give their own
     _cache: OrderedDict[tuple[Point, ...], list[list[float]]] = field(default_factory=OrderedDict)
     _failed_at: float | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -160,14 +161,14 @@ class OsrmClient:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-            if self._failed_at is not None and time.monotonic() - self._failed_at < self.pause:
+            if self._failed_at is not None and self.clock() - self._failed_at < self.pause:
                 return None
         try:
             table = osrm_table(self.base_url, points, self.timeout)
         except OsrmError as exc:
             _LOGGER.warning("OSRM: %s; distances are estimated for %.0f s", exc, self.pause)
             with self._lock:
-                self._failed_at = time.monotonic()
+                self._failed_at = self.clock()
             return None
         with self._lock:
             self._failed_at = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -172,7 +171,8 @@ class FakeOsrm:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # a short poll, so that closing the server does not wait the default half second
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
@@ -259,22 +259,38 @@ def test_osrm_nonsense_falls_back_to_the_estimate(vasterbotten, osrm, answer) ->
     assert check.longest is not None and check.longest.km == pytest.approx(573, abs=1)
 
 
-def test_osrm_down_or_slow_falls_back_quickly_and_is_left_alone_for_a_while(vasterbotten, osrm) -> None:  # type: ignore[no-untyped-def]
+def test_osrm_down_or_slow_falls_back_at_its_timeout_and_is_left_alone_for_a_while(
+    vasterbotten, osrm, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     s, region, schools = vasterbotten
-    people = _people(s, region, "Umeå", "Sorsele")
+    timeouts: list[float] = []
+    urlopen = travel.urllib.request.urlopen
 
-    def slow(points: list[tuple[float, float]], query: dict[str, Any]) -> tuple[int, bytes]:
-        time.sleep(2)
+    def spy(url: str, timeout: float) -> Any:
+        timeouts.append(timeout)
+        return urlopen(url, timeout=timeout)
+
+    monkeypatch.setattr(travel.urllib.request, "urlopen", spy)
+    people = _people(s, region, "Umeå", "Sorsele")
+    asked, answer = threading.Event(), threading.Event()
+
+    def stuck(points: list[tuple[float, float]], query: dict[str, Any]) -> tuple[int, bytes]:
+        asked.set()
+        answer.wait(timeout=30)  # answers when the test says so: until then only the client's timeout ends a wait
         return _road(points, query)
 
-    server = osrm(slow)
-    client = travel.OsrmClient(server.url, timeout=0.3)
-    started = time.monotonic()
+    server = osrm(stuck)
+    now = [1000.0]
+    client = travel.OsrmClient(server.url, timeout=0.1, clock=lambda: now[0])
     assert travel.check(people, schools, _school(s, "Umeå"), SETTINGS, osrm=client).source == travel.ESTIMATE
-    assert time.monotonic() - started < 1.5
-    started = time.monotonic()
-    travel.check(people, schools, _school(s, "Lycksele"), SETTINGS, osrm=client)
-    assert time.monotonic() - started < 0.1 and len(server.requests) == 1  # paused after the failure
+    assert asked.wait(timeout=10) and len(server.requests) == 1 and timeouts == [0.1]
+    answer.set()  # from now on OSRM answers at once, but it is left alone for `pause` seconds after the failure
+    now[0] += client.pause - 0.001
+    assert travel.check(people, schools, _school(s, "Lycksele"), SETTINGS, osrm=client).source == travel.ESTIMATE
+    assert len(server.requests) == 1
+    now[0] += 0.001
+    assert travel.check(people, schools, _school(s, "Lycksele"), SETTINGS, osrm=client).source == travel.ROAD
+    assert len(server.requests) == 2
 
     down = osrm()
     port = down.url
