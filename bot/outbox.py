@@ -97,6 +97,7 @@ class OutboxWorker:
         self.jitter = jitter
         self.clock = clock
         self._wake = asyncio.Event()
+        self._running = asyncio.Lock()  # one batch at a time, so `run_until_idle` waits for one under way
 
     def register(self, sender: Sender) -> None:
         """Add a channel's sender (one that needs the worker itself, as the Teams bot does)."""
@@ -145,18 +146,31 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many messages were attempted."""
-        deliveries = await asyncio.to_thread(self._claim, self.clock())
-        for delivery in deliveries:
-            error: DeliveryError | None = None
-            try:
-                await self.senders[delivery.channel].send(delivery)
-            except DeliveryError as exc:
-                error = exc
-            except Exception as exc:  # a sender's bug must not stop the worker; the message is retried
-                _LOGGER.exception("outbox %s: sender %s raised", delivery.id, delivery.channel)
-                error = DeliveryError(f"{type(exc).__name__}: {exc}")
-            await asyncio.to_thread(self._finish, delivery, error)
-        return len(deliveries)
+        async with self._running:
+            deliveries = await asyncio.to_thread(self._claim, self.clock())
+            for delivery in deliveries:
+                error: DeliveryError | None = None
+                try:
+                    await self.senders[delivery.channel].send(delivery)
+                except DeliveryError as exc:
+                    error = exc
+                except Exception as exc:  # a sender's bug must not stop the worker; the message is retried
+                    _LOGGER.exception("outbox %s: sender %s raised", delivery.id, delivery.channel)
+                    error = DeliveryError(f"{type(exc).__name__}: {exc}")
+                await asyncio.to_thread(self._finish, delivery, error)
+            return len(deliveries)
+
+    async def run_until_idle(self) -> int:
+        """Deliver until nothing is due now, after any batch this worker has under way; how many were attempted.
+
+        When it returns, nothing this worker could send is due and no batch of its own is under way: what was
+        enqueued before the call has been delivered, or failed, or waits for a retry later.
+        Tests use it to see everything that was sent, rather than sleeping and hoping.
+        """
+        attempted = 0
+        while done := await self.run_once():
+            attempted += done
+        return attempted
 
     def wake(self) -> None:
         """Deliver now rather than at the next poll (after a change that enqueued messages)."""

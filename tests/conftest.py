@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel
 
 from bot.config import get_settings
 from storage.db import open_database, session_scope
+from storage.demo import load_demo
 from storage.seed import seed_region
 
 PG_ADMIN_URL = os.environ.get("AMNESLAG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -125,14 +126,103 @@ def migrated_engine(database_url: str) -> Iterator[sa.Engine]:
 
 
 def _empty_all_tables(engine: sa.Engine) -> None:
+    """Every table empty and, on PostgreSQL, every sequence back at its start, as after TRUNCATE … RESTART IDENTITY.
+
+    DELETE rather than TRUNCATE: on the few rows a test leaves, TRUNCATE of all tables takes ~200 ms (it makes
+    new files for each table), DELETE and restarting the used sequences a few milliseconds.
+    """
     tables = SQLModel.metadata.sorted_tables
     with engine.begin() as connection:
+        for table in reversed(tables):
+            connection.execute(table.delete())
         if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                connection.execute(table.delete())
+            used = connection.exec_driver_sql(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences "
+                "WHERE schemaname = 'public' AND last_value IS NOT NULL"
+            ).scalars()
+            for sequence in list(used):
+                connection.exec_driver_sql(f"ALTER SEQUENCE {sequence} RESTART")
+
+
+DEMO_YEAR = "2026/27"
+_TEMPLATE_SCHEMA = "demo_template"
+
+
+class DemoTemplate:
+    """The demo region (`load_demo(s, "2026/27")` on an emptied database), loaded once per database and copied
+    back for each test that wants it: the same rows, byte for byte, and on PostgreSQL the same sequence
+    positions, so every test starts from the state a fresh load leaves, ids included.
+
+    Loading takes 1.5–3.6 s, copying a few milliseconds. The demo does not depend on a test's clock: its
+    meetings follow the school year. Only the stamps of when it was loaded (memberships chosen and confirmed,
+    the notes, the audit entry, people's `created_at`) come from the real clock; they are now the instant the
+    first demo test of the session loaded it rather than the test's own start, minutes apart, and no test
+    compares them with the real clock. tests/storage/test_demo.py checks a copy against a fresh load.
+
+    On PostgreSQL the rows are kept in a schema of their own in the test database and copied with
+    INSERT … SELECT; on SQLite they are kept in memory as SQLite stores them and inserted again.
+    """
+
+    def __init__(self, engine: sa.Engine) -> None:
+        _empty_all_tables(engine)
+        with session_scope(engine) as s:
+            load_demo(s, DEMO_YEAR)
+        self.dialect = engine.dialect.name
+        self.rows: dict[str, list[tuple[object, ...]]] = {}
+        self.sequences: list[tuple[str, int]] = []
+        with engine.begin() as connection:
+            tables = [
+                t.name
+                for t in SQLModel.metadata.sorted_tables
+                if connection.exec_driver_sql(f'SELECT 1 FROM "{t.name}" LIMIT 1').first() is not None
+            ]
+            if self.dialect == "postgresql":
+                connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {_TEMPLATE_SCHEMA} CASCADE")
+                connection.exec_driver_sql(f"CREATE SCHEMA {_TEMPLATE_SCHEMA}")
+                for name in tables:
+                    connection.exec_driver_sql(f'CREATE TABLE {_TEMPLATE_SCHEMA}."{name}" AS TABLE public."{name}"')
+                self.rows = {name: [] for name in tables}
+                self.sequences = sequence_positions(connection)
+            else:
+                self.rows = {
+                    name: [tuple(row) for row in connection.exec_driver_sql(f'SELECT * FROM "{name}"').all()]
+                    for name in tables
+                }
+        _empty_all_tables(engine)
+
+    def restore(self, engine: sa.Engine) -> sa.Engine:
+        """Copy the demo into `engine`'s database, which must be empty (as the `engine` fixture leaves it)."""
+        with engine.begin() as connection:
+            for name, rows in self.rows.items():
+                if self.dialect == "postgresql":
+                    connection.exec_driver_sql(f'INSERT INTO "{name}" SELECT * FROM {_TEMPLATE_SCHEMA}."{name}"')
+                else:
+                    marks = ", ".join("?" * len(rows[0]))
+                    connection.exec_driver_sql(f'INSERT INTO "{name}" VALUES ({marks})', rows)
+            for sequence, position in self.sequences:
+                connection.execute(
+                    sa.text("SELECT setval(:sequence, :position)"), {"sequence": sequence, "position": position}
+                )
+        return engine
+
+
+def sequence_positions(connection: sa.Connection) -> list[tuple[str, int]]:
+    """The public schema's sequences that have handed out a value, and the last value each handed out."""
+    names = connection.exec_driver_sql(
+        "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences "
+        "WHERE schemaname = 'public' ORDER BY sequencename"
+    ).scalars()
+    positions = []
+    for name in names:
+        last_value, is_called = connection.exec_driver_sql(f"SELECT last_value, is_called FROM {name}").one()
+        if is_called:
+            positions.append((name, last_value))
+    return positions
+
+
+@pytest.fixture(scope="session")
+def demo_template(migrated_engine: sa.Engine) -> DemoTemplate:
+    return DemoTemplate(migrated_engine)
 
 
 @pytest.fixture
@@ -140,6 +230,12 @@ def engine(migrated_engine: sa.Engine) -> sa.Engine:
     """The migrated engine, emptied before the test."""
     _empty_all_tables(migrated_engine)
     return migrated_engine
+
+
+@pytest.fixture
+def demo(engine: sa.Engine, demo_template: DemoTemplate) -> sa.Engine:
+    """The emptied engine with the demo region of 2026/27, as loading it leaves a fresh database."""
+    return demo_template.restore(engine)
 
 
 @pytest.fixture

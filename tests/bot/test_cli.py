@@ -7,8 +7,6 @@ import json
 import pytest
 
 from bot.cli import main
-from storage.db import session_scope
-from storage.demo import load_demo
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -95,11 +93,8 @@ def test_import_people_unreadable_file(env: pytest.MonkeyPatch, capsys: pytest.C
     assert code == 1 and "Kan inte läsa" in err and err.count("\n") == 1
 
 
-def test_status_json_has_the_shape_of_the_contract(
-    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], engine
-) -> None:  # type: ignore[no-untyped-def]
-    with session_scope(engine) as s:
-        load_demo(s, "2026/27")
+@pytest.mark.usefixtures("demo")
+def test_status_json_has_the_shape_of_the_contract(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "status", "--format", "json", "--year", "2026/27")
     assert code == 0
     status = json.loads(out)

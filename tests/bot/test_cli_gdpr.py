@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 
 from bot.cli import main
 from storage.db import session_scope
-from storage.demo import load_demo
 from storage.directory import person_by_email
 from storage.models import Absence, ArchiveHold, AuditLog, Meeting, Person
 from tests.bot.test_cli import run
@@ -20,10 +19,9 @@ EMAIL = "alva.jonsson@example.org"
 
 
 @pytest.fixture
-def demo(env: pytest.MonkeyPatch, engine: sa.Engine) -> sa.Engine:
-    with session_scope(engine) as s:
-        load_demo(s, "2026/27")
-    return engine
+def demo(env: pytest.MonkeyPatch, demo: sa.Engine) -> sa.Engine:
+    """The demo region, with the environment pointed at it."""
+    return demo
 
 
 def test_export_to_stdout_and_to_a_file(demo: sa.Engine, capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # type: ignore[no-untyped-def]

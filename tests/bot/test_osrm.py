@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -61,7 +60,8 @@ class FakeOsrm:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # a short poll, so that closing the server does not wait the default half second
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
@@ -182,19 +182,24 @@ async def test_nonsense_is_not_taken_and_the_estimate_stands(vasterbotten, osrm,
 async def test_a_slow_or_dead_osrm_is_given_up_on_and_left_alone_for_a_while(vasterbotten, osrm) -> None:  # type: ignore[no-untyped-def]
     _, _, schools = vasterbotten
 
-    def slow(points: list[tuple[float, float]], query: dict[str, Any]) -> tuple[int, bytes]:
-        time.sleep(2)  # the server's delay; the client gives up after its own timeout
+    asked, answer = threading.Event(), threading.Event()
+
+    def stuck(points: list[tuple[float, float]], query: dict[str, Any]) -> tuple[int, bytes]:
+        asked.set()
+        answer.wait(timeout=30)  # answers when the test says so: until then only the client's timeout ends a wait
         return _road(points, query)
 
-    server = osrm(slow)
+    server = osrm(stuck)
     clock = Clock()
-    roads = OsrmRoads(server.url, timeout=0.3, clock=clock)
+    roads = OsrmRoads(server.url, timeout=0.1, clock=clock)
     assert await roads.refresh(_points(schools)) is False
-    assert roads.paused()
+    assert asked.is_set() and roads.paused()
+    answer.set()  # from now on OSRM answers at once, but it is left alone for `pause` seconds after the failure
+    clock.now += roads.pause - 0.001
     assert await roads.refresh(_points(schools)) is False
     assert len(server.requests) == 1  # paused after the failure: not asked again
-    clock.now += roads.pause + 1
-    assert not roads.paused()
+    clock.now += 0.001
+    assert await roads.refresh(_points(schools)) is True and len(server.requests) == 2
 
     down = osrm()
     url = down.url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dtm
 import threading
 
@@ -183,6 +184,37 @@ async def test_messages_for_a_channel_without_sender_wait(engine: sa.Engine, reg
     assert await worker.run_once() == 0
     with Session(engine) as s:
         assert outbox.backlog(s)["pending"] == 1
+
+
+async def test_run_until_idle_waits_for_a_batch_under_way_and_delivers_everything_due(
+    engine: sa.Engine, region: Region
+) -> None:
+    with session_scope(engine) as s:
+        due = [outbox.enqueue(s, channel="log", kind="notice", payload={"n": n}, not_before=T0) for n in range(5)]
+        outbox.enqueue(s, channel="log", kind="notice", payload={"n": "later"}, not_before=T0 + dtm.timedelta(hours=1))
+        s.flush()
+        due_ids = [m.id for m in due]
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    class Held(RecordingSender):
+        async def send(self, delivery: outbox.Delivery) -> None:
+            if not entered.is_set():  # the first delivery hangs until released
+                entered.set()
+                await release.wait()
+            await super().send(delivery)
+
+    sender = Held([DeliveryError("nätverksfel")])  # the first message fails once, to be retried in 30 s
+    worker = OutboxWorker(engine, [sender], clock=Clock(), batch_size=2, jitter=0)
+    under_way = asyncio.create_task(worker.run_once())  # as the worker's own loop would
+    await entered.wait()
+    drained = asyncio.create_task(worker.run_until_idle())
+    await asyncio.sleep(0.05)
+    assert not drained.done() and sender.sent == []  # it waits for the batch under way
+    release.set()
+    assert await under_way == 2
+    assert await drained == 3  # two batches, then nothing due
+    assert sorted(d.id for d in sender.sent) == due_ids[1:]  # not the failed one (30 s away), nor the later one
+    assert _message(engine, due_ids[0]).status == OutboxStatus.PENDING
 
 
 def test_two_instances_never_claim_the_same_message(engine: sa.Engine, region: Region) -> None:

@@ -12,8 +12,6 @@ from sqlmodel import Session, select
 from dialogs.app import build_dialogs
 from dialogs.engine import Dialogs
 from dialogs.types import Button, Incoming, Reply, buttons_of
-from storage.db import session_scope
-from storage.demo import load_demo
 from storage.directory import person_by_email
 from storage.models import OutboxMessage
 
@@ -75,13 +73,6 @@ def text_of(replies: list[Reply]) -> str:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-@pytest.fixture
-def demo(engine: sa.Engine) -> sa.Engine:
-    with session_scope(engine) as s:
-        load_demo(s, "2026/27")
-    return engine
 
 
 @pytest.fixture

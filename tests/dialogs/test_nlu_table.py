@@ -11,20 +11,13 @@ import datetime as dtm
 
 import pytest
 
-from dialogs.nlu import parse
+from dialogs.nlu import INTENTS, parse
 
 TODAY = dtm.date(2026, 11, 23)  # a Monday
 TEAMS = ["Bild/form/skapande", "Dans", "Bleckblås", "Drama/teater", "Film", "Gitarr/bas",
          "Lärare i flera musikämnen", "Piano/keyboard", "Slagverk", "Stråk", "Sång", "Träblås"]  # fmt: skip
 PLACES = ["Bjurholm", "Dorotea", "Lycksele", "Malå", "Nordmaling", "Norsjö", "Robertsfors",
           "Skellefteå", "Sorsele", "Storuman", "Umeå", "Vännäs", "Åsele"]  # fmt: skip
-
-INTENTS = {
-    "help", "my_team", "choose_team", "report_absence", "withdraw_absence", "upcoming_meetings",
-    "latest_notes", "notes_digest", "schedule_meeting", "send_notice", "log_notes", "confirm_framework_review",
-    "list_staff", "confirm_memberships", "report_memberships", "add_network_day", "appoint_leader",
-    "status", "people_without_team", "absences", "my_data", "confirm_attendance", "enter_cost", "cancel", "unknown",
-}  # fmt: skip
 
 WEATHER = (
     "Det har snöat hela natten och vägarna är hala som såpa, så jag tror att bussarna blir sena, men solen "
@@ -184,6 +177,22 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
      {"team": "Dans", "date": "2026-11-26", "kind": "digital"}),
     ("book an in person meeting in Storuman on 20 may", "schedule_meeting",
      {"date": "2027-05-20", "kind": "physical", "place": "Storuman"}),
+    # --- change_meeting ---
+    ("flytta träffen 4/2 till 15/4", "change_meeting", {"date": "2027-02-04"}),  # the meeting to change
+    ("jag behöver ändra tiden för vår träff", "change_meeting", {}),
+    ("byt lokal för träffen i april", "change_meeting", {}),
+    ("Vi måste flytta vårens träff, går det?", "change_meeting", {}),
+    ("uppdatera länken till det digitala mötet 4/2", "change_meeting", {"date": "2027-02-04", "kind": "digital"}),
+    ("kan vi flytta mötet i Dans en vecka?", "change_meeting", {"team": "Dans"}),
+    ("ändra träffen i Stråk till digital", "change_meeting", {"team": "Stråk", "kind": "digital"}),
+    ("move the meeting on 4/2 to 12 march", "change_meeting", {"date": "2027-02-04"}),
+    # --- cancel_meeting ---
+    ("ställ in träffen 15/4", "cancel_meeting", {"date": "2027-04-15"}),
+    ("vi måste ställa in mötet i Stråk", "cancel_meeting", {"team": "Stråk"}),
+    ("avboka träffen i Lycksele", "cancel_meeting", {"place": "Lycksele"}),
+    ("ta bort mötet 4/2", "cancel_meeting", {"date": "2027-02-04"}),
+    ("avlys träffen i april, för få kan komma", "cancel_meeting", {}),
+    ("cancel the meeting on 15 april", "cancel_meeting", {"date": "2027-04-15"}),
     # --- send_notice ---
     ("skicka kallelse", "send_notice", {}),
     ("kalla till träffen", "send_notice", {}),
@@ -259,6 +268,14 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("add network day 18 september", "add_network_day", {"date": "2026-09-18"}),
     ("add a network day on 4/2 in Skellefteå", "add_network_day",
      {"date": "2027-02-04", "place": "Skellefteå"}),
+    # --- remove_network_day ---
+    ("ta bort nätverksdagen 15/4", "remove_network_day", {"date": "2027-04-15"}),
+    ("radera nätverksdag 4/2", "remove_network_day", {"date": "2027-02-04"}),
+    ("vi behöver ta bort en nätverksdag", "remove_network_day", {}),
+    ("kan du ta bort nätverksdagen i Lycksele 12 mars?", "remove_network_day",
+     {"date": "2027-03-12", "place": "Lycksele"}),
+    ("remove network day 12 march", "remove_network_day", {"date": "2027-03-12"}),
+    ("delete the network day on 18/9", "remove_network_day", {"date": "2026-09-18"}),
     # --- appoint_leader ---
     ("utse ledare för Dans", "appoint_leader", {"team": "Dans"}),
     ("ny ämneslagsledare i Piano", "appoint_leader", {"team": "Piano/keyboard"}),

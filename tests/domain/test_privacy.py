@@ -15,7 +15,6 @@ from domain.retention import RetentionSettings, apply_retention, months_before
 from storage.addresses import save_address
 from storage.audit import record, snapshot
 from storage.db import session_scope
-from storage.demo import load_demo
 from storage.directory import person_by_email
 from storage.errors import AmneslagError
 from storage.models import (
@@ -54,9 +53,8 @@ class Seeded:
 
 
 def _seed(engine: sa.Engine) -> Seeded:
-    """The demo region, and Jonas with data of every kind; his name also shows up in colleagues' data."""
+    """Jonas of the demo region (the test's `demo`) with data of every kind; his name also shows up in colleagues'."""
     with session_scope(engine) as s:
-        load_demo(s, "2026/27")
         jonas = person_by_email(s, EMAIL)
         colleague = person_by_email(s, "petter.backman@example.org")
         assert jonas and colleague and jonas.id and colleague.id
@@ -142,6 +140,7 @@ def _mentions(engine: sa.Engine, *needles: str) -> dict[str, int]:
     return found
 
 
+@pytest.mark.usefixtures("demo")
 def test_export_contains_every_kind_of_data(engine: sa.Engine) -> None:
     seeded = _seed(engine)
     with session_scope(engine) as s:
@@ -181,6 +180,7 @@ def test_export_of_an_unknown_address(engine: sa.Engine) -> None:
         export_person(s, "nobody@example.org")
 
 
+@pytest.mark.usefixtures("demo")
 def test_erasure_leaves_neither_name_nor_email_anywhere(engine: sa.Engine) -> None:
     seeded = _seed(engine)
     assert set(_mentions(engine, EMAIL, NAME)) >= {
@@ -227,6 +227,7 @@ def test_erasure_leaves_neither_name_nor_email_anywhere(engine: sa.Engine) -> No
         erase_person(s, EMAIL, now=NOW)
 
 
+@pytest.mark.usefixtures("demo")
 def test_held_records_survive_erasure_and_say_whose_they_were(engine: sa.Engine) -> None:
     seeded = _seed(engine)
     with session_scope(engine) as s:
@@ -254,6 +255,7 @@ def test_held_records_survive_erasure_and_say_whose_they_were(engine: sa.Engine)
         assert [e.action for e in entries] == ["hold.placed", "hold.placed"]
 
 
+@pytest.mark.usefixtures("demo")
 def test_a_person_under_a_hold_is_not_erased(engine: sa.Engine) -> None:
     seeded = _seed(engine)
     with session_scope(engine) as s:
@@ -265,6 +267,7 @@ def test_a_person_under_a_hold_is_not_erased(engine: sa.Engine) -> None:
         assert erase_person(s, EMAIL, now=NOW).person_row == "deleted"
 
 
+@pytest.mark.usefixtures("demo")
 def test_holds_are_checked(engine: sa.Engine) -> None:
     _seed(engine)
     with session_scope(engine) as s:
@@ -372,6 +375,7 @@ def _alive(engine: sa.Engine, ids: dict[str, dict[str, int]]) -> dict[str, set[s
         }
 
 
+@pytest.mark.usefixtures("demo")
 def test_retention_deletes_exactly_what_has_expired(engine: sa.Engine) -> None:
     ids = _retention_rows(engine)
     report = apply_retention(engine, NOW, POLICY)
@@ -391,6 +395,7 @@ def test_retention_deletes_exactly_what_has_expired(engine: sa.Engine) -> None:
     assert two_days_later.deleted == {"absence": 1, "outbox_message": 1, "dialog_state": 1, "audit_log": 1}
 
 
+@pytest.mark.usefixtures("demo")
 def test_retention_follows_the_settings(engine: sa.Engine) -> None:
     ids = _retention_rows(engine)
     longer = RetentionSettings.model_construct(
@@ -400,6 +405,7 @@ def test_retention_follows_the_settings(engine: sa.Engine) -> None:
     assert all(alive == set(pair) for alive, pair in zip(_alive(engine, ids).values(), ids.values(), strict=True))
 
 
+@pytest.mark.usefixtures("demo")
 def test_holds_stop_retention_until_lifted(engine: sa.Engine) -> None:
     ids = _retention_rows(engine)
     with Session(engine) as s:
@@ -429,6 +435,7 @@ def test_holds_stop_retention_until_lifted(engine: sa.Engine) -> None:
     }
 
 
+@pytest.mark.usefixtures("demo")
 def test_retention_in_the_callers_session(engine: sa.Engine) -> None:
     ids = _retention_rows(engine)
     with Session(engine) as s:

@@ -22,7 +22,7 @@ from dialogs.language_model import Assistant
 from dialogs.types import Button, Incoming, Reply, buttons_of
 from storage.directory import person_by_email
 from storage.models import Person
-from tests.dialogs.conftest import Clock, clock, demo  # noqa: F401
+from tests.dialogs.conftest import Clock, clock  # noqa: F401
 
 
 def answer(content: str | None = None, tool_calls: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dtm
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from storage.models import (
     Team,
 )
 from storage.seed import seed_region
+from storage.settings import RegionSettings
 
 ZONE = ZoneInfo("Europe/Stockholm")
 START = dtm.datetime(2026, 5, 1, 0, 0, tzinfo=ZONE)
@@ -146,15 +148,57 @@ def hours(start: dtm.datetime = START, end: dtm.datetime = END) -> Iterator[dtm.
 Event = tuple[dtm.datetime, Callable[[Session], None]]
 
 
+def _moments(cycle: Cycle, events: list[Event]) -> list[dtm.datetime]:
+    """The instants from which a sweep's answer may differ from the sweep an hour before (see `simulate`)."""
+    with Session(cycle.engine) as s:
+        settings = RegionSettings.model_validate(region_of(s, cycle).settings)
+        meetings = list(s.exec(select(Meeting)).all())
+    moments = {instant for instant, _ in events}
+    moments |= {m.starts_at for m in meetings} | {m.ends_at for m in meetings}
+    day = START.date()
+    while day <= END.date():
+        for time in (dtm.time(0), settings.working_hours_start):
+            moments.add(dtm.datetime.combine(day, time, tzinfo=ZONE))
+        day += dtm.timedelta(days=1)
+    return sorted(moments)
+
+
 def simulate(cycle: Cycle, events: list[Event] = ()) -> list[tuple[str, str, str, str]]:  # type: ignore[assignment]
-    """Sweep every hour of the year, doing each event when its instant has come; what was sent, when."""
+    """What an hourly sweep (07.00–17.00 every day) sends over the year, and when, doing each event when its
+    instant has come.
+
+    Only the hours that can make a difference are swept: an hour is swept when one of these instants lies
+    after the hour before and not after it:
+      - the start of every day (so 07.00 is swept: nothing may go out before working hours) and the start of
+        the region's working hours (its settings) on every day, weekends and holidays included, since the
+        sweep itself decides which days are working days;
+      - the start and end of every meeting (the rules compare the instant with `starts_at` and `ends_at`);
+      - every event (it changes what the rules see).
+    That suffices because a sweep's answer depends on the instant only through whether it is a working moment,
+    the local (and UTC) date, which is the same from 07.00 to 17.00 in Sweden, and those comparisons with the
+    meetings' times; and on the database, which only the events change (the sweep only adds what it sent).
+    Between two such instants every hour sees the reminders due that the last swept hour saw, all sent already
+    (each key is sent at most once), so sweeping it could send nothing, right or wrong; that holds for the
+    end of working hours too, after which nothing may be sent at all. The meetings' times are read again
+    after each event, in case an event moves a meeting.
+    """
     pending = sorted(events, key=lambda e: e[0])
+    moments = _moments(cycle, events)
     sent: list[tuple[str, str, str, str]] = []
+    previous: dtm.datetime | None = None
     for instant in hours():
+        after = bisect.bisect_right(moments, previous) if previous is not None else 0
+        previous, changed = instant, after < len(moments) and moments[after] <= instant
+        if not changed:
+            continue
+        acted = False
         while pending and pending[0][0] <= instant:
             _, act = pending.pop(0)
             with session_scope(cycle.engine) as s:
                 act(s)
+            acted = True
+        if acted:
+            moments = _moments(cycle, events)
         for planned in sweep(cycle.engine, instant).reminders:
             sent.append(
                 (instant.strftime("%Y-%m-%d %H:%M"), planned.rule, planned.email.split("@")[0], planned.occurrence)

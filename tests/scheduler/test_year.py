@@ -1,4 +1,4 @@
-"""A whole school year of reminders, hour by hour from 1 May 2026 to 30 June 2027, against the timeline.
+"""A whole school year of reminders, as hourly sweeps from 1 May 2026 to 30 June 2027 send them, against the timeline.
 
 The timeline was worked out by hand from DESIGN.md's cycle and Sweden's calendar: 1 May 2026 is
 May Day (a holiday), so the first reminders come on Monday 4 May; Ascension Day (14 May 2026) and

@@ -9,6 +9,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from slack_bolt.listener.asyncio_runner import AsyncioListenerRunner
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.outbox import LogSender, OutboxWorker
@@ -23,8 +25,6 @@ from bot.server import create_app
 from bot.slack.app import SlackBot
 from bot.slack.sender import SlackSender, web_client
 from dialogs.app import build_dialogs
-from storage.db import session_scope
-from storage.demo import load_demo
 from tests.dialogs.conftest import NOW
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -106,12 +106,48 @@ class FakeSlack:
         return web.Response(text=f"OK - {len(self.uploads[-1])}")
 
 
+class Listeners:
+    """Bolt's listener runs under way. The bot acks Slack first and does the work after the HTTP answer."""
+
+    def __init__(self, runner: AsyncioListenerRunner) -> None:
+        self.running = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+        start, done = runner.listener_start_handler, runner.listener_completion_handler
+
+        async def started(request: Any, response: Any) -> None:
+            self.running += 1
+            self.idle.clear()
+            await start.handle(request=request, response=response)
+
+        async def finished(request: Any, response: Any) -> None:
+            try:
+                await done.handle(request=request, response=response)
+            finally:
+                self.running -= 1
+                if self.running == 0:
+                    self.idle.set()
+
+        runner.listener_start_handler = SimpleNamespace(handle=started)  # type: ignore[assignment]
+        runner.listener_completion_handler = SimpleNamespace(handle=finished)  # type: ignore[assignment]
+
+
 @dataclass
 class Slack:
     api: FakeSlack
     client: TestClient
     db: sa.Engine
     bot_client: AsyncWebClient
+    worker: OutboxWorker
+    listeners: Listeners
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Everything the bot will send for what was posted so far is in `api`: the listeners still running after
+        their ack have finished (bolt starts one before it answers the request), and nothing is due in the outbox.
+        """
+        async with asyncio.timeout(timeout):
+            await self.listeners.idle.wait()
+            await self.worker.run_until_idle()
 
     async def post(self, body: str, *, content_type: str, headers: dict[str, str] | None = None) -> web.Response:
         return await self.client.post(
@@ -164,9 +200,8 @@ def signed(body: str, timestamp: str | None = None, secret: str = SECRET) -> dic
 
 
 @pytest.fixture
-async def slack(engine: sa.Engine) -> AsyncIterator[Slack]:
-    with session_scope(engine) as s:
-        load_demo(s, "2026/27")
+async def slack(demo: sa.Engine) -> AsyncIterator[Slack]:
+    engine = demo
     api = FakeSlack()
     fake = web.Application()
     fake.router.add_route("*", "/api/{method}", api.handle)
@@ -175,6 +210,7 @@ async def slack(engine: sa.Engine) -> AsyncIterator[Slack]:
         client = web_client("xoxb-test-token", str(fake_server.make_url("/api/")))
         worker = OutboxWorker(engine, [LogSender(), SlackSender(client)], poll_seconds=0.2)
         bot = SlackBot(engine, build_dialogs(engine, clock=lambda: NOW), worker, client, SECRET)
+        listeners = Listeners(bot.app.listener_runner)
         app = create_app(engine, worker, sweep_minutes=None, slack=bot)
         async with TestClient(TestServer(app)) as http:
-            yield Slack(api, http, engine, client)
+            yield Slack(api, http, engine, client, worker, listeners)

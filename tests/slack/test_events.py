@@ -70,7 +70,7 @@ async def test_bad_signatures_and_timestamps_are_401_with_no_api_call(slack: Sla
             "/slack/events", data=body.encode(), headers={"Content-Type": "application/json", **headers}
         )
         assert response.status == 401, headers
-    await asyncio.sleep(0)
+    await slack.settle()
     assert slack.api.calls == []
 
 
@@ -85,7 +85,8 @@ async def test_the_same_event_four_times_in_parallel_causes_one_side_effect(slac
     }
     responses = await asyncio.gather(*(slack.event(event, "EvSame", retry=n if n else None) for n in range(4)))
     assert [r.status for r in responses] == [200] * 4
-    await slack.api.wait_for("chat.postMessage")
+    await slack.settle()  # all four deliveries have been handled
+    assert len(slack.api.of("chat.postMessage")) == 1
     with Session(slack.db) as s:
         assert len(s.exec(select(Absence)).all()) == 1
         replies = [m for m in s.exec(select(OutboxMessage)).all() if m.kind == "reply"]
@@ -114,7 +115,8 @@ async def test_an_absence_reported_with_buttons_reaches_the_leaders_and_the_mana
     }
     response = await slack.interaction(payload)
     assert response.status == 200
-    await slack.api.wait_for("chat.postMessage", 4)  # Alva's confirmation, Jonas, Petter is not on Slack, Pontus
+    await slack.settle()
+    assert len(slack.api.of("chat.postMessage")) == 4  # Alva's confirmation, Jonas, Petter is not on Slack, Pontus
     opened = {args["users"] for args in slack.api.of("conversations.open")}
     assert {"U0JONAS", "U0PONTUS"} <= opened
     texts = [_texts(m) or m["text"] for m in slack.api.of("chat.postMessage")]
@@ -200,6 +202,7 @@ async def test_notes_through_a_modal(slack: Slack) -> None:
     view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
     assert opened["trigger_id"] == "trigger-notes-1" and view["type"] == "modal"
     assert view["blocks"][0]["element"]["multiline"] is True
+    await slack.settle()
     assert slack.api.of("chat.postMessage") == []  # the modal is the answer
     submission = {
         "type": "view_submission",
@@ -340,7 +343,8 @@ async def test_a_whole_absence_report_through_the_modal_reaches_the_leader_and_t
         },
     }
     assert (await slack.interaction(submission)).status == 200
-    await slack.api.wait_for("chat.postMessage", 4)  # the menu, Alva's confirmation, Jonas and Pontus
+    await slack.settle()
+    assert len(slack.api.of("chat.postMessage")) == 4  # the menu, Alva's confirmation, Jonas and Pontus
     with Session(slack.db) as s:
         assert len(s.exec(select(Absence)).all()) == 1
     texts = [m["text"] for m in slack.api.of("chat.postMessage")]

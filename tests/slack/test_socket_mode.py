@@ -14,15 +14,12 @@ from bot.server import create_app
 from bot.slack.app import SlackBot
 from bot.slack.sender import SlackSender, web_client
 from dialogs.app import build_dialogs
-from storage.db import session_scope
-from storage.demo import load_demo
 from tests.dialogs.conftest import NOW
 from tests.slack.conftest import FakeSlack
 
 
-async def test_a_direct_message_over_socket_mode(engine: sa.Engine) -> None:
-    with session_scope(engine) as s:
-        load_demo(s, "2026/27")
+async def test_a_direct_message_over_socket_mode(demo: sa.Engine) -> None:
+    engine = demo
     api = FakeSlack()
     sockets: asyncio.Queue[web.WebSocketResponse] = asyncio.Queue()
     acks: asyncio.Queue[dict] = asyncio.Queue()  # type: ignore[type-arg]

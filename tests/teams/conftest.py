@@ -27,9 +27,7 @@ from bot.server import create_app
 from bot.teams.app import TeamsBot
 from bot.teams.sender import TeamsSender
 from dialogs.app import build_dialogs
-from storage.db import session_scope
-from storage.demo import load_demo
-from tests.dialogs.conftest import NOW, chat_as, clock, demo, dialogs  # noqa: F401
+from tests.dialogs.conftest import NOW, chat_as, clock, dialogs  # noqa: F401
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 BOT_ID = "28:4c2a8b3e-5f0d-4e8b-9a6c-0d1e2f3a4b5c"
@@ -248,9 +246,8 @@ async def start(
 
 
 @pytest.fixture
-async def teams(engine: sa.Engine) -> AsyncIterator[Teams]:
-    with session_scope(engine) as s:
-        load_demo(s, "2026/27")
+async def teams(demo: sa.Engine) -> AsyncIterator[Teams]:
+    engine = demo
     connector = FakeConnector()
     async with TestServer(connector.app()) as fake:
         service_url = str(fake.make_url("/"))

@@ -16,7 +16,6 @@ from aiohttp import web
 from bot.cli import link_playground_user
 from bot.teams.playground import playground
 from storage.db import session_scope
-from storage.demo import load_demo
 from tests.teams.conftest import start
 
 
@@ -53,10 +52,10 @@ async def _bot_message(ws: aiohttp.ClientWebSocketResponse, bot_id: str, wanted:
 
 
 async def test_the_agents_playground_chats_with_the_bot(
-    engine: sa.Engine, node_tools: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo: sa.Engine, node_tools: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    engine = demo
     with session_scope(engine) as s:
-        load_demo(s, "2026/27")
         assert link_playground_user(s) == "Alva Jonsson"
     monkeypatch.setenv("M365_AGENTS_PLAYGROUND_LOGFILE", str(tmp_path / "playground.log"))
     bot_port, pg_port = _free_port(), _free_port()
