@@ -77,8 +77,8 @@ def register(registry: Registry) -> None:
         """The model's interpretation, for the person to confirm: nothing happens until they press yes."""
         tr = turn.tr
         intent = values.get("intent")
-        slots = values.get("slots") if isinstance(values.get("slots"), dict) else {}
-        slots = {k: str(v) for k, v in slots.items() if k in nlu.SLOTS}
+        given = values.get("slots")
+        slots = {k: str(v) for k, v in given.items() if k in nlu.SLOTS} if isinstance(given, dict) else {}
         if intent not in registry.intents or intent in ("unknown", "cancel"):
             return [TextReply(text=tr._("Sorry, I didn't understand that.")), *registry.intents["help"](turn, {})]
         detail = _slot_text(tr, slots)

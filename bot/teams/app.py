@@ -383,12 +383,12 @@ class TeamsBot:
         gives, as Teams documents; the file card that shows it goes through the outbox.
         """
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
-        context = value.get("context") if isinstance(value.get("context"), dict) else {}
+        context = found if isinstance(found := value.get("context"), dict) else {}
         if value.get("action") != "accept":
             return InvokeResponse(status=int(HTTPStatus.OK))
         person_id = await self.person_id(turn_context)
         offered = await asyncio.to_thread(self._offered_file, context.get("outbox"), context.get("file"), person_id)
-        upload = value.get("uploadInfo") if isinstance(value.get("uploadInfo"), dict) else {}
+        upload = given if isinstance(given := value.get("uploadInfo"), dict) else {}
         if offered is None:
             _LOGGER.warning("Teams: a file consent for a file not offered to this person was refused")
             return InvokeResponse(status=int(HTTPStatus.FORBIDDEN))
@@ -431,7 +431,7 @@ class TeamsBot:
             raise _connector_error(exc) from exc
 
 
-class _Handler(TeamsActivityHandler):
+class _Handler(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder has no types: its base class is Any
     """botbuilder's dispatch by activity type, each kind handed to `TeamsBot`."""
 
     def __init__(self, bot: TeamsBot):
