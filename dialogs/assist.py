@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 
 from dialogs import nlu
 from storage.directory import EMAIL_IN_TEXT, fold
+from storage.errors import AmneslagError
 from storage.models import Person, Region, SchoolYear
 
 _LOGGER = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ SLOTTED = {
 }
 
 
-class ModelError(Exception):
+class ModelError(AmneslagError):
     """The model could not be asked or gave nothing usable (timeout, refusal, HTTP error, bad output)."""
 
 

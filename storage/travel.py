@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from storage.directory import find_school, fold
+from storage.errors import AmneslagError
 from storage.models import Meeting, MeetingKind, Person, Region, School, Team
 from storage.settings import RegionSettings
 
@@ -83,7 +84,7 @@ def estimated_round_trip_km(a: Point, b: Point, road_factor: float) -> float:
 # OSRM ------------------------------------------------------------------------------------------
 
 
-class OsrmError(Exception):
+class OsrmError(AmneslagError):
     """OSRM did not answer, or answered something that cannot be a table of road distances."""
 
 

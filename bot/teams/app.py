@@ -49,6 +49,7 @@ from dialogs.notify import fallback_text
 from dialogs.types import Incoming, Reply, dump_replies
 from storage.addresses import TEAMS, address_of, link_teams, person_by_teams_id, save_address
 from storage.db import session_scope
+from storage.errors import AmneslagError
 from storage.inbound import first_time
 from storage.models import OutboxMessage
 from storage.outbox import enqueue
@@ -73,7 +74,7 @@ class _Configuration:
         return "SingleTenant" if self.APP_ID else "MultiTenant"
 
 
-class ConnectorError(Exception):
+class ConnectorError(AmneslagError):
     """The Bot Connector refused or failed a call: its HTTP status (None when it was not reached)."""
 
     def __init__(self, status: int | None, retry_after: float | None, reason: str):
