@@ -36,6 +36,7 @@ def test_every_message_is_translated_to_swedish() -> None:
     assert missing == []
     for message in used:
         for form in catalog[message]:
+            assert isinstance(form, str), message
             assert _placeholders(form) - {"count"} == _placeholders(message) - {"count"}, message
 
 

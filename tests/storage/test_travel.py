@@ -67,7 +67,7 @@ def test_the_defaults_are_the_frameworks() -> None:
     assert SETTINGS.road_factor == 1.25
 
 
-def test_a_team_over_skelleftea_umea_and_lycksele_meets_in_skelleftea(vasterbotten) -> None:  # type: ignore[no-untyped-def]
+def test_a_team_over_skelleftea_umea_and_lycksele_meets_in_skelleftea(vasterbotten) -> None:
     s, region, schools = vasterbotten
     people = _people(s, region, "Skellefteå", "Umeå", "Lycksele", "Umeå")
     hosts = travel.suggest_hosts(people, schools, SETTINGS)
@@ -78,7 +78,7 @@ def test_a_team_over_skelleftea_umea_and_lycksele_meets_in_skelleftea(vasterbott
     assert check.longest is not None and check.longest.school == "Lycksele Musikskola"
 
 
-def test_a_member_in_sorsele_moves_the_best_host_to_lycksele_and_breaks_the_goal_in_umea(vasterbotten) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_in_sorsele_moves_the_best_host_to_lycksele_and_breaks_the_goal_in_umea(vasterbotten) -> None:
     s, region, schools = vasterbotten
     people = _people(s, region, "Skellefteå", "Umeå", "Lycksele", "Sorsele")
     hosts = travel.suggest_hosts(people, schools, SETTINGS)
@@ -106,7 +106,7 @@ def test_ties_go_to_the_smaller_total_then_the_name() -> None:
     assert [h.school for h in hosts][:2] == ["A-skolan", "B-skolan"]
 
 
-def test_a_school_without_coordinates_and_a_person_without_a_school(vasterbotten) -> None:  # type: ignore[no-untyped-def]
+def test_a_school_without_coordinates_and_a_person_without_a_school(vasterbotten) -> None:
     s, region, schools = vasterbotten
     nowhere = School(region_id=region.id or 0, name="Skolan utan karta", municipality="Okänd", latitude=0, longitude=0)
     s.add(nowhere)
@@ -127,10 +127,10 @@ def test_a_school_without_coordinates_and_a_person_without_a_school(vasterbotten
     assert travel.suggest_hosts([lost, homeless], schools, SETTINGS) == []
 
 
-def test_a_place_is_found_by_school_or_municipality(vasterbotten) -> None:  # type: ignore[no-untyped-def]
+def test_a_place_is_found_by_school_or_municipality(vasterbotten) -> None:
     s, _, schools = vasterbotten
-    assert travel.place_school(schools, None, "Lycksele").name == "Lycksele Musikskola"  # type: ignore[union-attr]
-    assert travel.place_school(schools, None, "Folkets hus, Lycksele").name == "Lycksele Musikskola"  # type: ignore[union-attr]
+    assert travel.place_school(schools, None, "Lycksele").name == "Lycksele Musikskola"
+    assert travel.place_school(schools, None, "Folkets hus, Lycksele").name == "Lycksele Musikskola"
     assert travel.place_school(schools, None, "Kulturhuset") is None
     assert travel.place_school(schools, None, None) is None
     umea = _school(s, "Umeå")
@@ -203,7 +203,7 @@ def osrm() -> Iterator[Callable[..., FakeOsrm]]:
     travel.configure_osrm(None)
 
 
-def test_osrm_gives_road_distances_there_and_back(vasterbotten, osrm) -> None:  # type: ignore[no-untyped-def]
+def test_osrm_gives_road_distances_there_and_back(vasterbotten, osrm) -> None:
     s, region, schools = vasterbotten
     server = osrm()
     client = travel.OsrmClient(server.url)
@@ -218,7 +218,7 @@ def test_osrm_gives_road_distances_there_and_back(vasterbotten, osrm) -> None:  
     assert len(server.requests) == 1  # the answer is cached
 
 
-def test_configured_osrm_is_used_by_default(vasterbotten, osrm) -> None:  # type: ignore[no-untyped-def]
+def test_configured_osrm_is_used_by_default(vasterbotten, osrm) -> None:
     s, region, schools = vasterbotten
     server = osrm()
     travel.configure_osrm(server.url)
@@ -250,7 +250,7 @@ def test_configured_osrm_is_used_by_default(vasterbotten, osrm) -> None:  # type
     ],
     ids=["code", "not-json", "shape", "negative", "null", "shorter-than-straight-line", "http-500"],
 )
-def test_osrm_nonsense_falls_back_to_the_estimate(vasterbotten, osrm, answer) -> None:  # type: ignore[no-untyped-def]
+def test_osrm_nonsense_falls_back_to_the_estimate(vasterbotten, osrm, answer) -> None:
     s, region, schools = vasterbotten
     client = travel.OsrmClient(osrm(answer).url)
     people = _people(s, region, "Umeå", "Sorsele")
@@ -259,7 +259,7 @@ def test_osrm_nonsense_falls_back_to_the_estimate(vasterbotten, osrm, answer) ->
     assert check.longest is not None and check.longest.km == pytest.approx(573, abs=1)
 
 
-def test_osrm_down_or_slow_falls_back_quickly_and_is_left_alone_for_a_while(vasterbotten, osrm) -> None:  # type: ignore[no-untyped-def]
+def test_osrm_down_or_slow_falls_back_quickly_and_is_left_alone_for_a_while(vasterbotten, osrm) -> None:
     s, region, schools = vasterbotten
     people = _people(s, region, "Umeå", "Sorsele")
 
