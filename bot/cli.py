@@ -76,13 +76,13 @@ def cmd_import_people(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _school_year(session: sa.orm.Session, label: str | None, timezone: str) -> SchoolYear:
+def _school_year(session: Session, label: str | None, timezone: str) -> SchoolYear:
     label = label or schoolyear.label_for(schoolyear.today_in(timezone))
     try:
         schoolyear.bounds(label)
     except ValueError as exc:
         raise AmneslagError(f"--year: {exc}.") from exc
-    return schoolyear.get_or_create(session, label)  # type: ignore[arg-type]
+    return schoolyear.get_or_create(session, label)
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:

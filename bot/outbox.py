@@ -22,12 +22,13 @@ import sqlalchemy as sa
 from dialogs.notify import tell_undeliverable
 from storage import outbox
 from storage.db import session_scope
+from storage.errors import AmneslagError
 from storage.models import utcnow
 
 _LOGGER = logging.getLogger(__name__)
 
 
-class DeliveryError(Exception):
+class DeliveryError(AmneslagError):
     """A message could not be delivered this time (or, with `permanent`, ever).
 
     `progress` is what the sender got done before it failed (such as the parts of a split message

@@ -27,7 +27,7 @@ _LOGGER = logging.getLogger(__name__)
 ENGINE = web.AppKey("engine", sa.Engine)
 WORKER = web.AppKey("worker", OutboxWorker)
 SWEEP_MINUTES = web.AppKey("sweep_minutes", float)
-RETENTION = web.AppKey("retention", object)
+RETENTION = web.AppKey[RetentionPeriods]("retention")  # a protocol: given as the parameter, not a class
 
 
 def health(engine: sa.Engine) -> dict[str, Any]:
@@ -62,7 +62,7 @@ async def _run_worker(app: web.Application) -> AsyncIterator[None]:
 
 async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
     retention = app.get(RETENTION)
-    scheduler = start_scheduler(app[ENGINE], app[SWEEP_MINUTES], retention=retention)  # type: ignore[arg-type]
+    scheduler = start_scheduler(app[ENGINE], app[SWEEP_MINUTES], retention=retention)
     yield
     scheduler.shutdown(wait=False)
 

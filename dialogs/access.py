@@ -41,7 +41,7 @@ def led_teams(turn: Turn) -> list[tuple[Team, SchoolYear]]:
     current = current_year(turn.session, turn.region, turn.now)
     coming = schoolyear.get_or_create(turn.session, schoolyear.following(current.label))
     assert turn.person.id is not None
-    found = []
+    found: list[tuple[Team, SchoolYear]] = []
     for year in (current, coming):
         assert year.id is not None
         found.extend((team, year) for team in meetings.teams_led(turn.session, turn.person.id, year.id))
@@ -359,3 +359,19 @@ def sees_invoice(attempt: str) -> Guard[MeetingOf]:
         return found
 
     return Guard(f"sees_invoice:{attempt}", frozenset({"leader", "manager", "coordinator"}), check)
+
+
+def _sees_absences(turn: Turn, values: Values) -> None:
+    if not (is_coordinator(turn) or is_leader_now(turn) or is_manager(turn)):
+        raise Refused(
+            "absences",
+            "not_allowed",
+            turn.tr._(
+                "Only team leaders, managers and the coordinator see other people's absence; "
+                'your own reported absence shows under "Upcoming meetings".'
+            ),
+        )
+
+
+sees_absences: Guard[None] = Guard("sees_absences", frozenset({"leader", "manager", "coordinator"}), _sees_absences)
+"""A leader (their team's), a manager (their staff's) or the coordinator (the region's)."""

@@ -160,15 +160,16 @@ class Router:
     def combine(cls, *routers: Router) -> Router:
         joined = cls()
         for router in routers:
-            for table, theirs in (
-                (joined.intents, router.intents),
-                (joined.actions, router.actions),
-                (joined.steps, router.steps),
-            ):
-                twice = set(table) & set(theirs)
-                if twice:
-                    raise ValueError(f"registered twice: {sorted(twice)}")
-                table.update(theirs)  # type: ignore[attr-defined]  # the three tables differ in value type
+            twice = (
+                set(joined.intents) & set(router.intents)
+                | set(joined.actions) & set(router.actions)
+                | set(joined.steps) & set(router.steps)
+            )
+            if twice:
+                raise ValueError(f"registered twice: {sorted(twice)}")
+            joined.intents.update(router.intents)
+            joined.actions.update(router.actions)
+            joined.steps.update(router.steps)
             joined.free_text_steps |= router.free_text_steps
             joined.fallbacks += router.fallbacks
         return joined

@@ -51,7 +51,8 @@ def meeting_ics(
     if meeting.kind == MeetingKind.DIGITAL.value and meeting.link:
         event.add("url", meeting.link)
     calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+    ical: bytes = calendar.to_ical()
+    return ical.decode("utf-8")
 
 
 def attachment(ics: str, *, cancelled: bool = False) -> dict[str, Any]:

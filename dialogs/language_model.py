@@ -30,6 +30,7 @@ from sqlmodel import Session
 from dialogs import nlu
 from domain.travel import RoadTable
 from storage.directory import EMAIL_IN_TEXT, fold
+from storage.errors import AmneslagError
 from storage.models import Region, SchoolYear
 from storage.queries import region_people
 
@@ -87,7 +88,7 @@ SLOTTED = {
 }
 
 
-class ModelError(Exception):
+class ModelError(AmneslagError):
     """The model could not be asked or gave nothing usable (timeout, refusal, HTTP error, bad output)."""
 
 

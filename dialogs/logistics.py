@@ -102,13 +102,21 @@ def _attendance_card(turn: Turn, meeting: Meeting, team: Team, ticks: set[int] |
                         tr._("Not there: {name}", name=p.name) if p.id in on else tr._("Was there: {name}", name=p.name)
                     ),
                     action=Act.ATTENDANCE_TOGGLE,
-                    values={**ref, "attended": ",".join(str(i) for i in sorted((on ^ {p.id}) - {None}))},
+                    values={
+                        **ref,
+                        "attended": ",".join(str(i) for i in sorted(i for i in on ^ {p.id} if i is not None)),
+                    },
                 )
                 for p, _ in people
             ),
         ],
     )
     return [form, alternative]
+
+
+def _ids(people: set[int | None]) -> str:
+    """Person ids as a button's value: "3,7,12"."""
+    return ",".join(str(i) for i in sorted(i for i in people if i is not None))
 
 
 def _chosen(turn: Turn, meeting: Meeting, answer: Any) -> set[int] | None:

@@ -328,7 +328,7 @@ def report(turn: Turn, values: Values, _: None) -> list[Reply]:
                 )
             )
         ]
-    rows, _, _ = _counts(turn, year)
+    rows = _counts(turn, year)[0]
     staff_rules.report(turn.session, school=school, year=year, actor=turn.person, now=turn.now)
     manager = turn.person
 

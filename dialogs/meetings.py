@@ -155,7 +155,7 @@ def pick_meeting(turn: Turn, meetings: list[tuple[Meeting, Team]], question: str
 
 
 def meetings_of_led(turn: Turn) -> list[tuple[Meeting, Team]]:
-    found = []
+    found: list[tuple[Meeting, Team]] = []
     for team, year in access.led_teams(turn):
         assert team.id is not None and year.id is not None
         found.extend((m, team) for m in meeting_rules.team_meetings(turn.session, team.id, year.id))

@@ -77,8 +77,8 @@ def confirm(turn: Turn, values: Values, _: None) -> list[Reply]:
     """The model's interpretation, for the person to confirm: nothing happens until they press yes."""
     tr = turn.tr
     intent = values.get("intent")
-    slots = values.get("slots") if isinstance(values.get("slots"), dict) else {}
-    slots = {k: str(v) for k, v in slots.items() if k in nlu.SLOTS}
+    given = values.get("slots")
+    slots = {k: str(v) for k, v in given.items() if k in nlu.SLOTS} if isinstance(given, dict) else {}
     if intent not in tuple(Intent) or intent in (Intent.UNKNOWN, Intent.CANCEL):
         return [TextReply(text=tr._("Sorry, I didn't understand that.")), *help_(turn, {})]
     detail = _slot_text(tr, slots)

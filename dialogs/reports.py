@@ -51,7 +51,7 @@ def money(amount: int) -> str:
 
 def problem_name(tr: Translator, problem: str) -> str:
     """What a reminder sweep could not do, in words (an unknown kind as it is)."""
-    names = {
+    names: dict[str, str] = {
         SweepProblem.UNREACHABLE: tr._("people without a chat in Slack or Teams"),
         SweepProblem.TEAM_WITHOUT_LEADER: tr._("teams without a leader"),
         SweepProblem.SCHOOL_WITHOUT_MANAGER: tr._("schools without a manager"),
@@ -59,7 +59,7 @@ def problem_name(tr: Translator, problem: str) -> str:
         SweepProblem.NO_NETWORK_DAYS: tr._("no network days this school year"),
         SweepProblem.RULE_FAILED: tr._("a reminder rule failed"),
     }
-    return names.get(problem, problem)  # type: ignore[call-overload]  # a str looks up a StrEnum key
+    return names.get(problem, problem)
 
 
 def status_csv(status: RegionStatus) -> str:

@@ -7,7 +7,7 @@ from dialogs import access, leader, manager, teacher
 from dialogs.access import is_coordinator, is_leader_now, is_manager
 from dialogs.coordinator import coordinator_absences, coordinator_help, schools_not_reported
 from dialogs.coordinator import overview as coordinator_overview
-from dialogs.engine import Refused, Router, Turn, Values
+from dialogs.engine import Router, Turn, Values
 from dialogs.leader import leader_absences, leader_help
 from dialogs.manager import manager_absences, manager_help, report_of_school
 from dialogs.names import Act, Intent
@@ -73,22 +73,7 @@ def report_memberships(turn: Turn, slots: Values, _: None) -> list[Reply]:
     return schools_not_reported(turn)
 
 
-def _sees_absences(turn: Turn, values: Values) -> None:
-    if not (is_coordinator(turn) or is_leader_now(turn) or is_manager(turn)):
-        raise Refused(
-            "absences",
-            "not_allowed",
-            turn.tr._(
-                "Only team leaders, managers and the coordinator see other people's absence; "
-                'your own reported absence shows under "Upcoming meetings".'
-            ),
-        )
-
-
-@router.intent(
-    Intent.ABSENCES,
-    guard=access.Guard("sees_absences", frozenset({"leader", "manager", "coordinator"}), _sees_absences),
-)
+@router.intent(Intent.ABSENCES, guard=access.sees_absences)
 def absences(turn: Turn, slots: Values, _: None) -> list[Reply]:
     """Each role sees the absences it is responsible for: the region's, the team's, or the school's staff."""
     if is_coordinator(turn):

@@ -96,7 +96,8 @@ _REPLIES = TypeAdapter(list[Reply])
 
 def dump_replies(replies: list[Reply]) -> list[dict[str, Any]]:
     """Replies as JSON-ready data (for the outbox)."""
-    return _REPLIES.dump_python(replies, mode="json")
+    dumped: list[dict[str, Any]] = _REPLIES.dump_python(replies, mode="json")
+    return dumped
 
 
 def load_replies(data: list[dict[str, Any]]) -> list[Reply]:

@@ -268,7 +268,7 @@ def plan_split(
     groups: dict[int, list[Person]] = {}
     for row in came:
         person = session.get(Person, row.person_id)
-        school_id = row.school_id if row.school_id in schools else host.id
+        school_id = row.school_id if row.school_id is not None and row.school_id in schools else host.id
         if person is not None:
             groups.setdefault(school_id, []).append(person)
     schools[host.id] = host

@@ -518,10 +518,10 @@ def erase_person(session: Session, email: str, *, now: dtm.datetime) -> ErasureR
     report.removed["absence"] = len(absences) - len(kept["absence"])
 
     for model in (DialogState, ConversationAddress, PersonRole):
-        rows = session.exec(select(model).where(model.person_id == pid)).all()  # type: ignore[attr-defined]
+        rows = session.exec(select(model).where(model.person_id == pid)).all()
         for row in rows:
             session.delete(row)
-        report.removed[model.__tablename__] = len(rows)  # type: ignore[attr-defined]
+        report.removed[model.__tablename__] = len(rows)
     report.removed["membership"], report.removed["leadership"] = _count_memberships(session, person)
 
     messages = session.exec(select(OutboxMessage).where(OutboxMessage.recipient_id == pid)).all()
@@ -554,8 +554,8 @@ def erase_person(session: Session, email: str, *, now: dtm.datetime) -> ErasureR
             entry.actor_id = None
             entry.details = {**entry.details, "erased_actor": report.pseudonym}
 
-    for table, rows in scrub(session, replace, kept).items():
-        report.pseudonymised[table] = max(report.pseudonymised.get(table, 0), rows)
+    for table, count in scrub(session, replace, kept).items():
+        report.pseudonymised[table] = max(report.pseudonymised.get(table, 0), count)
     report.held = {table: len(ids) for table, ids in kept.items() if ids}
 
     if kept["absence"]:
@@ -564,9 +564,9 @@ def erase_person(session: Session, email: str, *, now: dtm.datetime) -> ErasureR
         person.school_id = person.slack_user_id = person.teams_user_id = None
         report.person_row = "anonymised"
     for hold_id in sorted(holding):
-        hold = session.get(ArchiveHold, hold_id)
-        if hold is not None:
-            hold.retained = [*hold.retained, identity]
+        holding_row = session.get(ArchiveHold, hold_id)
+        if holding_row is not None:
+            holding_row.retained = [*holding_row.retained, identity]
     session.flush()
     if report.person_row == "deleted":
         session.delete(person)

@@ -21,18 +21,19 @@ from __future__ import annotations
 import calendar
 import datetime as dtm
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import sqlalchemy as sa
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from domain.privacy import Holds
 from storage.audit import record
 from storage.db import session_scope
-from storage.models import Absence, AuditLog, DialogState, Meeting, OutboxMessage, OutboxStatus
+from storage.models import Absence, AuditLog, DialogState, Meeting, OutboxMessage, OutboxStatus, table_of
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -103,8 +104,8 @@ class RetentionReport:
         return sum(self.deleted.values())
 
 
-def _delete(session: Session, model: type, ids: list[int]) -> int:
-    table = model.__table__  # type: ignore[attr-defined]
+def _delete(session: Session, model: type[SQLModel], ids: Sequence[int | None]) -> int:
+    table = table_of(model)
     for start in range(0, len(ids), 500):
         session.execute(sa.delete(table).where(table.c.id.in_(ids[start : start + 500])))
     return len(ids)
@@ -116,15 +117,13 @@ def _apply(session: Session, now: dtm.datetime, settings: RetentionPeriods) -> R
     report = RetentionReport()
 
     expired_absences = session.exec(
-        select(Absence.id, Absence.person_id, Absence.meeting_id)
+        select(col(Absence.id), col(Absence.person_id), col(Absence.meeting_id))
         .join(Meeting, col(Meeting.id) == col(Absence.meeting_id))
         .where(col(Meeting.starts_at) < cut.absences)
     ).all()
-    kept = [a for a in expired_absences if holds.absence(a.id, a.person_id, a.meeting_id)]
+    kept = [a for a in expired_absences if holds.absence(*a)]
     report.held["absence"] = len(kept)
-    report.deleted["absence"] = _delete(
-        session, Absence, [a.id for a in expired_absences if not holds.absence(a.id, a.person_id, a.meeting_id)]
-    )
+    report.deleted["absence"] = _delete(session, Absence, [a[0] for a in expired_absences if not holds.absence(*a)])
 
     finished = sa.or_(
         sa.and_(
@@ -132,22 +131,24 @@ def _apply(session: Session, now: dtm.datetime, settings: RetentionPeriods) -> R
         ),
         sa.and_(col(OutboxMessage.status) == OutboxStatus.FAILED.value, col(OutboxMessage.created_at) < cut.outbox),
     )
-    expired_messages = session.exec(select(OutboxMessage.id, OutboxMessage.recipient_id).where(finished)).all()
-    report.held["outbox_message"] = sum(holds.outbox(m.id, m.recipient_id) for m in expired_messages)
+    expired_messages = session.exec(
+        select(col(OutboxMessage.id), col(OutboxMessage.recipient_id)).where(finished)
+    ).all()
+    report.held["outbox_message"] = sum(holds.outbox(*m) for m in expired_messages)
     report.deleted["outbox_message"] = _delete(
-        session, OutboxMessage, [m.id for m in expired_messages if not holds.outbox(m.id, m.recipient_id)]
+        session, OutboxMessage, [m[0] for m in expired_messages if not holds.outbox(*m)]
     )
 
-    stale = session.exec(select(DialogState.id).where(col(DialogState.updated_at) < cut.dialog)).all()
+    stale = session.exec(select(col(DialogState.id)).where(col(DialogState.updated_at) < cut.dialog)).all()
     report.deleted["dialog_state"] = _delete(session, DialogState, list(stale))
 
     old_entries = session.exec(
-        select(AuditLog.id, AuditLog.actor_id, AuditLog.entity, AuditLog.entity_id).where(col(AuditLog.at) < cut.audit)
+        select(col(AuditLog.id), col(AuditLog.actor_id), col(AuditLog.entity), col(AuditLog.entity_id)).where(
+            col(AuditLog.at) < cut.audit
+        )
     ).all()
-    report.held["audit_log"] = sum(holds.audit(e.id, e.actor_id, e.entity, e.entity_id) for e in old_entries)
-    report.deleted["audit_log"] = _delete(
-        session, AuditLog, [e.id for e in old_entries if not holds.audit(e.id, e.actor_id, e.entity, e.entity_id)]
-    )
+    report.held["audit_log"] = sum(holds.audit(*e) for e in old_entries)
+    report.deleted["audit_log"] = _delete(session, AuditLog, [e[0] for e in old_entries if not holds.audit(*e)])
 
     if report.total:
         record(

@@ -28,7 +28,8 @@ def _source(name: str) -> bytes:
 
 def manifest_template() -> dict[str, Any]:
     """The committed manifest, with the placeholder ids."""
-    return json.loads(_source("manifest.json"))
+    template: dict[str, Any] = json.loads(_source("manifest.json"))
+    return template
 
 
 def package_files(manifest: dict[str, Any]) -> list[str]:

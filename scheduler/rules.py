@@ -136,7 +136,8 @@ def _not_reported(t: Today) -> list[int]:
     assert t.coming.id is not None
     with_teachers = {p.school_id for p in _teachers(t)}
     schools = [s for s in t.world.schools.values() if s.region_id == t.region_id and s.id in with_teachers]
-    return [s.id for s in sorted(schools, key=lambda s: s.name) if (s.id, t.coming.id) not in t.world.reported]  # type: ignore[misc]
+    by_name = sorted(schools, key=lambda s: s.name)
+    return [s.id for s in by_name if s.id is not None and (s.id, t.coming.id) not in t.world.reported]
 
 
 def manager_report(t: Today) -> list[Due]:

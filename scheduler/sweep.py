@@ -28,7 +28,7 @@ from scheduler.data import World, load
 from scheduler.rules import RULES, Due, Problem, Today
 from scheduler.working import is_working_moment, local_today
 from storage import schoolyear
-from storage.models import Region, SentReminder, SweepRun, utcnow
+from storage.models import Region, SentReminder, SweepRun, table_of, utcnow
 from storage.outbox import enqueue_many
 from storage.settings import RegionSettings
 
@@ -196,7 +196,7 @@ def sweep(engine: sa.Engine, instant: dtm.datetime, *, dry_run: bool = False) ->
             for row_id, due in won
         ]
         if links:
-            table = SentReminder.__table__  # Core, not the ORM: one executemany UPDATE for all links
+            table = table_of(SentReminder)  # Core, not the ORM: one executemany UPDATE for all links
             session.connection().execute(
                 sa.update(table)
                 .where(table.c.id == sa.bindparam("reminder_id"))

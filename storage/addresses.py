@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.directory import person_by_email
 from storage.models import ConversationAddress, Person, utcnow
@@ -34,7 +34,7 @@ def save_address(session: Session, person_id: int, platform: str, reference: dic
 
 def address_of(session: Session, person_id: int, platform: str) -> dict[str, Any] | None:
     return session.exec(
-        select(ConversationAddress.reference).where(
+        select(col(ConversationAddress.reference)).where(
             ConversationAddress.person_id == person_id, ConversationAddress.platform == platform
         )
     ).first()

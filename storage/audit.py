@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dtm
 from typing import Any
 
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import AuditLog
 
@@ -47,7 +47,7 @@ def snapshot(row: SQLModel, *fields: str) -> dict[str, Any]:
 
 def entries(session: Session, since: dtm.datetime | None = None) -> list[AuditLog]:
     """Audit entries in the order they were written, optionally from an instant on."""
-    query = select(AuditLog).order_by(AuditLog.at, AuditLog.id)  # type: ignore[arg-type]
+    query = select(AuditLog).order_by(col(AuditLog.at), col(AuditLog.id))
     if since is not None:
-        query = query.where(AuditLog.at >= since)
+        query = query.where(col(AuditLog.at) >= since)
     return list(session.exec(query).all())

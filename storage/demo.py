@@ -139,6 +139,7 @@ def _demo_meetings(session: Session, region: Region, year: SchoolYear, teams: li
         ).first()
         if has_meetings is not None:
             continue
+        assert team.id is not None
         for number, network_day in enumerate(network_days):
             starts = dtm.datetime.combine(network_day.date, dtm.time(9, 0), tzinfo=zone)
             physical = network_day.kind == "physical"
@@ -161,6 +162,7 @@ def _demo_meetings(session: Session, region: Region, year: SchoolYear, teams: li
                 meeting.framework_reviewed_at = starts
             session.add(meeting)
             session.flush()
+            assert meeting.id is not None
             if number == 0:
                 session.add(
                     Note(

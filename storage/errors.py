@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.roster import RowProblem
 
 
 class AmneslagError(Exception):
@@ -24,6 +28,6 @@ class UnknownRegion(AmneslagError):
 class RosterRejected(AmneslagError):
     """A roster file that cannot be imported as it is; `problems` lists the bad rows, if any."""
 
-    def __init__(self, message: str, problems: Sequence[object] = ()):
+    def __init__(self, message: str, problems: Sequence[RowProblem] = ()):
         super().__init__(message)
         self.problems = list(problems)

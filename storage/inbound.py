@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
 from storage.db import session_scope
 from storage.models import ProcessedInbound
@@ -17,6 +18,6 @@ def first_time(engine: sa.Engine, source: str, inbound_id: str) -> bool:
             insert(ProcessedInbound)
             .values(source=source, inbound_id=inbound_id[:200])
             .on_conflict_do_nothing(index_elements=["source", "inbound_id"])
-            .returning(ProcessedInbound.id)
+            .returning(col(ProcessedInbound.id))
         ).first()
         return inserted is not None

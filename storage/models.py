@@ -30,6 +30,12 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A table model's Core table (its `__table__`, which SQLModel does not declare to the type checker)."""
+    table: sa.Table = sa.inspect(model).local_table
+    return table
+
+
 def utcnow() -> dtm.datetime:
     """The current instant, timezone-aware in UTC."""
     return dtm.datetime.now(dtm.UTC)

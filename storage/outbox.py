@@ -54,7 +54,7 @@ def enqueue_many(session: Session, messages: list[dict[str, Any]], now: dtm.date
         statement = (
             sa.insert(OutboxMessage)
             .values(rows[start : start + 1000])
-            .returning(OutboxMessage.id, OutboxMessage.recipient_id, OutboxMessage.kind)
+            .returning(col(OutboxMessage.id), col(OutboxMessage.recipient_id), col(OutboxMessage.kind))
         )
         for message_id, recipient_id, kind in session.execute(statement).all():
             ids[(recipient_id, kind)] = message_id
@@ -88,8 +88,8 @@ def claim_due(
 ) -> list[Delivery]:
     """Claim up to `limit` due messages for `channels` and lease them until `now + lease`."""
     due = sa.or_(
-        sa.and_(OutboxMessage.status == OutboxStatus.PENDING.value, OutboxMessage.not_before <= now),
-        sa.and_(OutboxMessage.status == OutboxStatus.SENDING.value, OutboxMessage.locked_until <= now),
+        sa.and_(col(OutboxMessage.status) == OutboxStatus.PENDING.value, col(OutboxMessage.not_before) <= now),
+        sa.and_(col(OutboxMessage.status) == OutboxStatus.SENDING.value, col(OutboxMessage.locked_until) <= now),
     )
     query = (
         select(OutboxMessage)

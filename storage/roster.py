@@ -225,12 +225,16 @@ def validate(session: Session, region: Region, text: str) -> tuple[list[RosterRo
     problems: list[RowProblem] = []
     for line, raw in _rows(text):
         outcome = validator.check(line, raw)
-        (problems if isinstance(outcome, RowProblem) else good).append(outcome)  # type: ignore[arg-type]
+        if isinstance(outcome, RowProblem):
+            problems.append(outcome)
+        else:
+            good.append(outcome)
     return good, problems
 
 
 def _apply(session: Session, region: Region, row: RosterRow) -> str:
     """Insert or update one person; returns "added", "updated" or "unchanged"."""
+    assert region.id is not None
     person = session.exec(select(Person).where(Person.email == row.email)).first()
     created = person is None
     if person is None:

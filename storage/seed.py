@@ -60,6 +60,7 @@ def seed_region(session: Session, key: str) -> SeedResult:
         )
         session.add(region)
         session.flush()
+    assert region.id is not None
     result = SeedResult(region=region, created_region=created)
 
     existing_schools = set(session.exec(select(School.name).where(School.region_id == region.id)).all())

@@ -245,7 +245,7 @@ def session(engine: sa.Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def region(engine: sa.Engine):  # type: ignore[no-untyped-def]
+def region(engine: sa.Engine):
     """Västerbotten, seeded."""
     with session_scope(engine) as s:
         return seed_region(s, "vasterbotten").region

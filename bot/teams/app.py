@@ -49,6 +49,7 @@ from dialogs.notify import fallback_text
 from dialogs.types import Incoming, Reply, dump_replies
 from storage.addresses import TEAMS, address_of, link_teams, person_by_teams_id, save_address
 from storage.db import session_scope
+from storage.errors import AmneslagError
 from storage.inbound import first_time
 from storage.models import OutboxMessage
 from storage.outbox import enqueue
@@ -73,7 +74,7 @@ class _Configuration:
         return "SingleTenant" if self.APP_ID else "MultiTenant"
 
 
-class ConnectorError(Exception):
+class ConnectorError(AmneslagError):
     """The Bot Connector refused or failed a call: its HTTP status (None when it was not reached)."""
 
     def __init__(self, status: int | None, retry_after: float | None, reason: str):
@@ -383,12 +384,12 @@ class TeamsBot:
         gives, as Teams documents; the file card that shows it goes through the outbox.
         """
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
-        context = value.get("context") if isinstance(value.get("context"), dict) else {}
+        context = found if isinstance(found := value.get("context"), dict) else {}
         if value.get("action") != "accept":
             return InvokeResponse(status=int(HTTPStatus.OK))
         person_id = await self.person_id(turn_context)
         offered = await asyncio.to_thread(self._offered_file, context.get("outbox"), context.get("file"), person_id)
-        upload = value.get("uploadInfo") if isinstance(value.get("uploadInfo"), dict) else {}
+        upload = given if isinstance(given := value.get("uploadInfo"), dict) else {}
         if offered is None:
             _LOGGER.warning("Teams: a file consent for a file not offered to this person was refused")
             return InvokeResponse(status=int(HTTPStatus.FORBIDDEN))
@@ -431,7 +432,7 @@ class TeamsBot:
             raise _connector_error(exc) from exc
 
 
-class _Handler(TeamsActivityHandler):
+class _Handler(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder has no types: its base class is Any
     """botbuilder's dispatch by activity type, each kind handed to `TeamsBot`."""
 
     def __init__(self, bot: TeamsBot):

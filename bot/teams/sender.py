@@ -58,7 +58,7 @@ class TeamsSender:
         """How long to wait before quick retry number `attempt` (0-based): Retry-After, or backoff with jitter."""
         if retry_after is not None:
             return max(retry_after, 0.0)
-        return self.base_delay * 2**attempt * random.uniform(0.5, 1.5)
+        return self.base_delay * 2.0**attempt * random.uniform(0.5, 1.5)
 
     async def send(self, delivery: Delivery) -> None:
         reference = delivery.payload.get("teams_reference")

@@ -73,7 +73,7 @@ def test_bad_database_url(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 
 def test_import_people_reports_bad_rows_by_line(
     env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     run(capsys, "seed", "vasterbotten")
     roster = tmp_path / "personal.csv"
     roster.write_text(
@@ -88,7 +88,7 @@ def test_import_people_reports_bad_rows_by_line(
     assert code == 0 and out == "Lade till 1, uppdaterade 0, hoppade över 1 (oförändrade 0).\n"
 
 
-def test_import_people_unreadable_file(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_people_unreadable_file(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path) -> None:
     code, _, err = run(capsys, "import-people", str(tmp_path / "saknas.csv"))
     assert code == 1 and "Kan inte läsa" in err and err.count("\n") == 1
 

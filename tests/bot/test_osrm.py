@@ -129,7 +129,7 @@ def _points(schools: list[School]) -> list[tuple[float, float]]:
     return [p for s in schools if (p := travel.located(s)) is not None]
 
 
-async def test_road_distances_there_and_back_are_read_from_memory(vasterbotten, osrm) -> None:  # type: ignore[no-untyped-def]
+async def test_road_distances_there_and_back_are_read_from_memory(vasterbotten, osrm) -> None:
     s, region, schools = vasterbotten
     server = osrm()
     roads = OsrmRoads(server.url)
@@ -170,7 +170,7 @@ async def test_road_distances_there_and_back_are_read_from_memory(vasterbotten, 
     ],
     ids=["code", "not-json", "shape", "negative", "null", "shorter-than-straight-line", "http-500"],
 )
-async def test_nonsense_is_not_taken_and_the_estimate_stands(vasterbotten, osrm, answer) -> None:  # type: ignore[no-untyped-def]
+async def test_nonsense_is_not_taken_and_the_estimate_stands(vasterbotten, osrm, answer) -> None:
     s, region, schools = vasterbotten
     roads = OsrmRoads(osrm(answer).url)
     assert await roads.refresh(_points(schools)) is False
@@ -179,7 +179,7 @@ async def test_nonsense_is_not_taken_and_the_estimate_stands(vasterbotten, osrm,
     assert check.longest is not None and check.longest.km == pytest.approx(573, abs=1)
 
 
-async def test_a_slow_or_dead_osrm_is_given_up_on_and_left_alone_for_a_while(vasterbotten, osrm) -> None:  # type: ignore[no-untyped-def]
+async def test_a_slow_or_dead_osrm_is_given_up_on_and_left_alone_for_a_while(vasterbotten, osrm) -> None:
     _, _, schools = vasterbotten
 
     asked, answer = threading.Event(), threading.Event()
@@ -208,7 +208,7 @@ async def test_a_slow_or_dead_osrm_is_given_up_on_and_left_alone_for_a_while(vas
     assert await dead.refresh(_points(schools)) is False and dead.paused()
 
 
-async def test_every_region_is_refreshed_with_one_request(engine: sa.Engine, osrm) -> None:  # type: ignore[no-untyped-def]
+async def test_every_region_is_refreshed_with_one_request(engine: sa.Engine, osrm) -> None:
     with session_scope(engine) as s:
         seed_region(s, "vasterbotten")
         seed_region(s, "sjuharad")

@@ -45,6 +45,7 @@ class RecordingSender:
 
 
 def _enqueue(engine: sa.Engine, region: Region, *, at: dtm.datetime = T0, kind: str = "notice") -> int:
+    assert region.id is not None
     with session_scope(engine) as s:
         person = Person(email="ann@example.org", name="Ann", region_id=region.id)
         s.add(person)
@@ -214,7 +215,8 @@ async def test_run_until_idle_waits_for_a_batch_under_way_and_delivers_everythin
     assert await under_way == 2
     assert await drained == 3  # two batches, then nothing due
     assert sorted(d.id for d in sender.sent) == due_ids[1:]  # not the failed one (30 s away), nor the later one
-    assert _message(engine, due_ids[0]).status == OutboxStatus.PENDING
+    first = due_ids[0]
+    assert first is not None and _message(engine, first).status == OutboxStatus.PENDING
 
 
 def test_two_instances_never_claim_the_same_message(engine: sa.Engine, region: Region) -> None:
@@ -241,8 +243,10 @@ def test_two_instances_never_claim_the_same_message(engine: sa.Engine, region: R
 
     a = threading.Thread(target=instance, args=(None, first_has_claimed))
     b = threading.Thread(target=instance, args=(first_has_claimed, second_done))
-    a.start(), b.start()
-    a.join(10), b.join(10)
+    a.start()
+    b.start()
+    a.join(10)
+    b.join(10)
     assert len(claimed) == 2 and all(len(ids) == 2 for ids in claimed)
     assert not set(claimed[0]) & set(claimed[1])
     assert second_claimed_while_first_held_its_rows == [True]  # skipped the locked rows, did not wait

@@ -14,7 +14,7 @@ from storage.db import create_db_engine, session_scope
 from storage.models import SweepRun
 
 
-async def _get(engine: sa.Engine) -> tuple[int, dict]:  # type: ignore[type-arg]
+async def _get(engine: sa.Engine) -> tuple[int, dict]:
     worker = OutboxWorker(engine, [LogSender()], poll_seconds=3600)
     async with TestClient(TestServer(create_app(engine, worker, sweep_minutes=None))) as client:
         response = await client.get("/healthz")

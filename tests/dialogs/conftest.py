@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dialogs.app import build_dialogs
 from dialogs.engine import Dialogs
@@ -61,7 +61,7 @@ class Chat:
 
     def outbox(self) -> list[OutboxMessage]:
         with Session(self.db) as s:
-            return list(s.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all())
+            return list(s.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all())
 
 
 def text_of(replies: list[Reply]) -> str:
@@ -81,7 +81,7 @@ def dialogs(demo: sa.Engine, clock: Clock) -> Dialogs:
 
 
 @pytest.fixture
-def chat_as(dialogs: Dialogs, demo: sa.Engine):  # type: ignore[no-untyped-def]
+def chat_as(dialogs: Dialogs, demo: sa.Engine):
     def start(email: str, conversation: str = "test") -> Chat:
         with Session(demo) as s:
             person = person_by_email(s, email)
@@ -91,5 +91,5 @@ def chat_as(dialogs: Dialogs, demo: sa.Engine):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def teacher(chat_as) -> Chat:  # type: ignore[no-untyped-def]
+def teacher(chat_as) -> Chat:
     return chat_as(TEACHER)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dtm
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +118,7 @@ class World:
     february_day_id: int  # Västerbotten's network day in February 2027
 
 
-def _only(rows: list[Any]) -> Any:
+def _only(rows: Sequence[Any]) -> Any:
     assert len(rows) == 1, rows
     return rows[0]
 
@@ -127,9 +127,11 @@ def _only(rows: list[Any]) -> Any:
 def world(demo: sa.Engine) -> World:
     with session_scope(demo) as s:
         vastmanland = seed_region(s, "vastmanland").region
+        assert vastmanland.id is not None
         vm_coordinator = Person(email=VM_COORDINATOR, name="Vera Västmanland", region_id=vastmanland.id)
         s.add(vm_coordinator)
         s.flush()
+        assert vm_coordinator.id is not None
         s.add(PersonRole(person_id=vm_coordinator.id, role="coordinator"))
 
     with Session(demo) as s:
@@ -182,6 +184,7 @@ def world(demo: sa.Engine) -> World:
         membership = s.exec(
             select(Membership).where(Membership.person_id == alva.id, Membership.school_year_id == year.id)
         ).one()
+        assert membership.id is not None
 
         people = {
             "teacher": alva,
@@ -195,19 +198,19 @@ def world(demo: sa.Engine) -> World:
         assert all(p is not None for p in people.values())
         assert roles_of(s, alva.id) == {"teacher"} and alva.id not in bild_leaders
         assert jonas.id in bild_leaders
-        assert people["vm_coordinator"].region_id == vastmanland.id != alva.region_id  # type: ignore[union-attr]
-        assert "coordinator" in roles_of(s, people["coordinator"].id)  # type: ignore[union-attr,arg-type]
+        assert people["vm_coordinator"].region_id == vastmanland.id != alva.region_id
+        assert "coordinator" in roles_of(s, people["coordinator"].id)
         return World(
-            emails={role: p.email for role, p in people.items()},  # type: ignore[union-attr]
-            region_of={role: p.region_id for role, p in people.items()},  # type: ignore[union-attr]
-            school_of={role: p.school_id for role, p in people.items()},  # type: ignore[union-attr]
+            emails={role: p.email for role, p in people.items()},
+            region_of={role: p.region_id for role, p in people.items()},
+            school_of={role: p.school_id for role, p in people.items()},
             bild_id=bild.id,
             year_id=year.id,
             alva_id=alva.id,
             jonas_id=jonas.id,
-            alva_membership_id=membership.id,  # type: ignore[arg-type]
-            september_id=september.id,  # type: ignore[arg-type]
-            february_id=february.id,  # type: ignore[arg-type]
+            alva_membership_id=membership.id,
+            september_id=september.id,
+            february_id=february.id,
             february_day_id=february_day.id,
         )
 
@@ -461,7 +464,7 @@ CELLS = [
 
 
 @pytest.mark.parametrize(("action", "role", "outcome"), CELLS)
-def test_authorization(  # type: ignore[no-untyped-def]
+def test_authorization(
     action: str,
     role: str,
     outcome: str,

@@ -85,7 +85,7 @@ def test_parse_lines_from_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     ]
 
 
-def test_a_leader_schedules_and_sends_a_notice_in_the_console(chat_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_leader_schedules_and_sends_a_notice_in_the_console(chat_as) -> None:
     leader = chat_as("jonas.sundqvist@example.org")
     lines = iter(["boka en träff i Lycksele 11 mars", "2", "1", "1"])
     written: list[str] = []
@@ -98,7 +98,7 @@ def test_a_leader_schedules_and_sends_a_notice_in_the_console(chat_as) -> None: 
     assert len([m for m in leader.outbox() if m.kind == "meeting_notice"]) == 0  # the preview sends nothing
 
 
-def test_the_coordinator_asks_for_status_in_the_console(chat_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_coordinator_asks_for_status_in_the_console(chat_as) -> None:
     coordinator = chat_as("kalle.forsberg@example.org")
     lines = iter(["status", "1"])
     written: list[str] = []

@@ -23,17 +23,17 @@ COORDINATOR = "kalle.forsberg@example.org"
 
 
 @pytest.fixture
-def coordinator(chat_as) -> Chat:  # type: ignore[no-untyped-def]
+def coordinator(chat_as) -> Chat:
     return chat_as(COORDINATOR)
 
 
-def _status(db: sa.Engine, now: dtm.datetime) -> dict:  # type: ignore[type-arg]
+def _status(db: sa.Engine, now: dtm.datetime) -> dict:
     with Session(db) as s:
         region = s.exec(select(Region)).one()
         return build_status(s, region, current_year(s, region, now)).model_dump(mode="json")
 
 
-def _a_lived_year(chat_as, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+def _a_lived_year(chat_as, clock: Clock) -> None:
     """Absences, a notice, notes and a cancelled meeting, done through the chat as people would."""
     chat_as("alva.jonsson@example.org").say("jag kan inte komma 11/2")
     chat_as("rut.dahlberg@example.org").say("jag kan inte komma 11/2")
@@ -49,7 +49,7 @@ def _a_lived_year(chat_as, clock: Clock) -> None:  # type: ignore[no-untyped-def
 
 def test_status_in_chat_text_json_and_csv_agree(
     coordinator: Chat, chat_as, clock: Clock, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _a_lived_year(chat_as, clock)
     status = _status(coordinator.db, clock.now)
     bild = next(t for t in status["teams"] if t["name"] == "Bild/form/skapande")
@@ -103,7 +103,7 @@ def test_status_in_chat_text_json_and_csv_agree(
     assert csv_rows["Bild/form/skapande"]["notes_distributed"] == "2"
 
 
-def test_status_of_one_team_and_absences_of_a_meeting(coordinator: Chat, chat_as, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+def test_status_of_one_team_and_absences_of_a_meeting(coordinator: Chat, chat_as, clock: Clock) -> None:
     _a_lived_year(chat_as, clock)
     (card,) = coordinator.say("status bild")
     assert isinstance(card, CardReply) and card.title.startswith("Bild/form/skapande")
@@ -164,7 +164,7 @@ def _leaders(db: sa.Engine, team: str) -> list[str]:
     with Session(db) as s:
         team_row = s.exec(select(Team).where(Team.name == team)).one()
         rows = s.exec(select(Leadership).where(Leadership.team_id == team_row.id).order_by(col(Leadership.slot))).all()
-        return [s.get(Person, r.person_id).email for r in rows]  # type: ignore[union-attr]
+        return [s.get(Person, r.person_id).email for r in rows]
 
 
 def test_appoint_a_second_leader_and_replace_when_there_are_two(coordinator: Chat, demo: sa.Engine) -> None:
@@ -210,7 +210,7 @@ def test_audit_command_shows_who_what_before_and_after(
     coordinator: Chat, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (kind,) = coordinator.say("ny nätverksdag 18/3")
-    coordinator.click(kind.buttons[1])  # type: ignore[union-attr]
+    coordinator.click(kind.buttons[1])
     assert main(["audit", "--since", "2000-01-01"]) == 0
     (line,) = [line for line in capsys.readouterr().out.splitlines() if "network_day.added" in line]
     assert COORDINATOR in line

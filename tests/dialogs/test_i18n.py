@@ -41,6 +41,7 @@ def test_every_message_is_translated_to_swedish() -> None:
     assert missing == []
     for key in used:
         for form in catalog[key]:
+            assert isinstance(form, str), key
             assert _placeholders(form) - {"count"} == _placeholders(key[1]) - {"count"}, key
 
 

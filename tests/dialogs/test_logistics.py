@@ -60,17 +60,19 @@ def _person(db: sa.Engine, email: str) -> Person:
         return person
 
 
-def _press(chat: Chat, action: str, **values: object) -> list:  # type: ignore[type-arg]
+def _press(chat: Chat, action: str, **values: object) -> list:
     return chat.click(Button(label="-", action=action, values=values))
 
 
-def _labels(replies: list) -> list[str]:  # type: ignore[type-arg]
+def _labels(replies: list) -> list[str]:
     return [b.label for b in buttons_of(replies)]
 
 
 def _outbox(db: sa.Engine, kind: str) -> list[OutboxMessage]:
     with Session(db) as s:
-        return list(s.exec(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)).all())
+        return list(
+            s.exec(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(col(OutboxMessage.id))).all()
+        )
 
 
 def _add_sorsele_member(db: sa.Engine) -> None:
@@ -88,7 +90,7 @@ def _add_sorsele_member(db: sa.Engine) -> None:
         s.add(Membership(person_id=person.id or 0, school_year_id=year.id or 0, team_id=piano.id or 0))
 
 
-def _schedule_at(leader: Chat, place: str) -> list:  # type: ignore[type-arg]
+def _schedule_at(leader: Chat, place: str) -> list:
     leader.say("boka en fysisk träff 12/3")
     leader.say(place)
     return leader.say("9-15")
@@ -97,7 +99,7 @@ def _schedule_at(leader: Chat, place: str) -> list:  # type: ignore[type-arg]
 # Travel in the preview ------------------------------------------------------------------------
 
 
-def test_the_preview_shows_the_longest_trip_and_that_the_goal_holds(chat_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_preview_shows_the_longest_trip_and_that_the_goal_holds(chat_as) -> None:
     leader = chat_as(LEADER)
     preview = _schedule_at(leader, "Skellefteå")
     card = next(r for r in preview if isinstance(r, CardReply))
@@ -108,7 +110,7 @@ def test_the_preview_shows_the_longest_trip_and_that_the_goal_holds(chat_as) -> 
     assert _labels(preview) == ["Spara träffen", "Börja om"]
 
 
-def test_a_member_in_sorsele_gives_a_warning_and_a_better_host_by_button(chat_as, demo: sa.Engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_in_sorsele_gives_a_warning_and_a_better_host_by_button(chat_as, demo: sa.Engine) -> None:
     _add_sorsele_member(demo)
     leader = chat_as(LEADER)
     preview = _schedule_at(leader, "Umeå")
@@ -129,14 +131,14 @@ def test_a_member_in_sorsele_gives_a_warning_and_a_better_host_by_button(chat_as
     assert saved is not None and saved.host_school_id == lycksele.id
 
 
-def test_a_place_that_is_no_school_says_the_distance_is_unknown(chat_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_place_that_is_no_school_says_the_distance_is_unknown(chat_as) -> None:
     leader = chat_as(LEADER)
     card = next(r for r in _schedule_at(leader, "Hotell Aurum") if isinstance(r, CardReply))
     assert "Jag kan inte säga hur långt medlemmarna har till Hotell Aurum" in (card.text or "")
     assert any(label.startswith("Värd: Skellefteå Kulturskola") for label in _labels([card]))
 
 
-def test_a_digital_preview_has_no_travel(chat_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_digital_preview_has_no_travel(chat_as) -> None:
     leader = chat_as(LEADER)
     leader.say("boka en digital träff 12/3")
     leader.say("https://example.org/m")
@@ -147,7 +149,7 @@ def test_a_digital_preview_has_no_travel(chat_as) -> None:  # type: ignore[no-un
 # Attendance -----------------------------------------------------------------------------------
 
 
-def test_attendance_ticks_everyone_who_did_not_report_absence(chat_as, demo: sa.Engine) -> None:  # type: ignore[no-untyped-def]
+def test_attendance_ticks_everyone_who_did_not_report_absence(chat_as, demo: sa.Engine) -> None:
     meeting = _september(demo)
     lina = _person(demo, "lina.granlund@example.org")
     with session_scope(demo) as s:
@@ -172,7 +174,7 @@ def test_attendance_ticks_everyone_who_did_not_report_absence(chat_as, demo: sa.
     assert len(audit) == 1 and audit[0].details["before"] is None and len(audit[0].details["after"]["attended"]) == 5
 
 
-def test_the_form_answer_as_teams_and_slack_send_it(chat_as, demo: sa.Engine) -> None:  # type: ignore[no-untyped-def]
+def test_the_form_answer_as_teams_and_slack_send_it(chat_as, demo: sa.Engine) -> None:
     meeting = _september(demo)
     leader = chat_as(LEADER)
     lars, moa = _person(demo, "lars.renberg@example.org"), _person(demo, "moa.lidstrom@example.org")
@@ -184,12 +186,15 @@ def test_the_form_answer_as_teams_and_slack_send_it(chat_as, demo: sa.Engine) ->
     answer = _press(leader, "attendance.save", meeting_id=meeting.id, attended="")  # nobody came
     assert text_of(answer).startswith("Sparat: 0 av 5 var med")
     with Session(demo) as s:
-        audit = s.exec(select(AuditLog).where(AuditLog.action == "attendance.confirmed").order_by(AuditLog.id)).all()
+        audit = s.exec(
+            select(AuditLog).where(AuditLog.action == "attendance.confirmed").order_by(col(AuditLog.id))
+        ).all()
+    assert lars.id is not None and moa.id is not None
     assert audit[-1].details["before"]["attended"] == sorted([lars.id, moa.id])
     assert audit[-1].details["after"]["attended"] == []
 
 
-def test_only_the_teams_leader_confirms_attendance_and_only_after_the_meeting(chat_as, demo: sa.Engine) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_teams_leader_confirms_attendance_and_only_after_the_meeting(chat_as, demo: sa.Engine) -> None:
     teacher = chat_as(TEACHER)
     assert "Bara ämneslagsledare bekräftar" in text_of(teacher.say("närvaro"))
     answer = _press(teacher, "attendance.start", meeting_id=_september(demo).id)
@@ -228,7 +233,7 @@ EVERYONE = (
 )
 
 
-def test_the_host_manager_enters_the_cost_and_each_visiting_manager_gets_their_share(chat_as, demo: sa.Engine) -> None:  # type: ignore[no-untyped-def]
+def test_the_host_manager_enters_the_cost_and_each_visiting_manager_gets_their_share(chat_as, demo: sa.Engine) -> None:
     meeting = _attended(demo, *EVERYONE)
     manager = chat_as(HOST_MANAGER)
     preview = manager.say("kostnaden för pianoträffen blev 10 001 kr")
@@ -260,7 +265,7 @@ def test_the_host_manager_enters_the_cost_and_each_visiting_manager_gets_their_s
     assert audit.details["before"] is None and audit.details["after"]["total_kr"] == 10001
 
 
-def test_a_cost_entered_twice_is_answered_and_nothing_goes_out_again(chat_as, demo: sa.Engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_cost_entered_twice_is_answered_and_nothing_goes_out_again(chat_as, demo: sa.Engine) -> None:
     _attended(demo, *EVERYONE)
     leader = chat_as(LEADER)
     leader.say("lägg in kostnaden")
@@ -293,7 +298,7 @@ def test_a_cost_entered_twice_is_answered_and_nothing_goes_out_again(chat_as, de
         ("1200,50", "Skriv totalen i hela kronor, till exempel 12 000."),
     ],
 )
-def test_bad_amounts_are_refused_and_nothing_is_stored(chat_as, demo: sa.Engine, typed: str, answer: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_amounts_are_refused_and_nothing_is_stored(chat_as, demo: sa.Engine, typed: str, answer: str) -> None:
     _attended(demo, *EVERYONE)
     leader = chat_as(LEADER)
     leader.say("kostnad")
@@ -305,7 +310,7 @@ def test_bad_amounts_are_refused_and_nothing_is_stored(chat_as, demo: sa.Engine,
     assert _outbox(demo, "cost_share") == []
 
 
-def test_nobody_attending_and_attendance_not_confirmed(chat_as, demo: sa.Engine) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_attending_and_attendance_not_confirmed(chat_as, demo: sa.Engine) -> None:
     meeting = _september(demo)
     manager = chat_as(HOST_MANAGER)
     assert text_of(_press(manager, "cost.start", meeting_id=meeting.id)) == (
@@ -323,7 +328,7 @@ def test_nobody_attending_and_attendance_not_confirmed(chat_as, demo: sa.Engine)
         assert s.exec(select(MeetingCost)).all() == []
 
 
-def test_digital_not_yet_held_and_cancelled_meetings_have_no_cost(chat_as, demo: sa.Engine, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+def test_digital_not_yet_held_and_cancelled_meetings_have_no_cost(chat_as, demo: sa.Engine, clock: Clock) -> None:
     _, february, april = _meetings(demo)
     leader = chat_as(LEADER)
     assert text_of(_press(leader, "cost.start", meeting_id=april.id)) == (
@@ -339,7 +344,7 @@ def test_digital_not_yet_held_and_cancelled_meetings_have_no_cost(chat_as, demo:
     assert text_of(_press(leader, "cost.start", meeting_id=april.id)).startswith("Träffen ställdes in")
 
 
-def test_only_the_host_manager_or_the_leader_enters_a_cost(chat_as, demo: sa.Engine) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_host_manager_or_the_leader_enters_a_cost(chat_as, demo: sa.Engine) -> None:
     meeting = _attended(demo, *EVERYONE)
     for email in (TEACHER, UMEA_MANAGER, COORDINATOR):
         chat = chat_as(email)
@@ -356,7 +361,7 @@ def test_only_the_host_manager_or_the_leader_enters_a_cost(chat_as, demo: sa.Eng
         )
 
 
-def test_a_changed_attendance_since_the_preview_shows_the_new_split(chat_as, demo: sa.Engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_attendance_since_the_preview_shows_the_new_split(chat_as, demo: sa.Engine) -> None:
     meeting = _attended(demo, *EVERYONE)
     manager = chat_as(HOST_MANAGER)
     manager.say("kostnad 1000 kr")
@@ -371,7 +376,7 @@ def test_a_changed_attendance_since_the_preview_shows_the_new_split(chat_as, dem
 
 def test_the_leaders_meeting_card_leads_to_attendance_then_cost_then_the_invoice(
     chat_as, demo: sa.Engine, clock: Clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     clock.now = dtm.datetime(2026, 9, 14, 9, tzinfo=dtm.UTC)  # the September meeting was last week
     leader = chat_as(LEADER)
     cards = leader.click(Button(label="-", action="leader.meetings", values={}))
@@ -393,7 +398,7 @@ def test_the_leaders_meeting_card_leads_to_attendance_then_cost_then_the_invoice
 
 def test_the_status_has_the_longest_trip_and_the_goal_per_physical_meeting(
     chat_as, demo: sa.Engine, clock: Clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _add_sorsele_member(demo)
     with Session(demo) as s:
         region = only_region(s)
@@ -425,7 +430,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return code, out, err
 
 
-def test_invoice_formats(env: pytest.MonkeyPatch, demo: sa.Engine, chat_as, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_invoice_formats(env: pytest.MonkeyPatch, demo: sa.Engine, chat_as, capsys: pytest.CaptureFixture[str]) -> None:
     meeting = _attended(demo, *EVERYONE)
     code, _, err = _run(capsys, "invoice", str(meeting.id))
     assert code == 1 and "har ingen kostnad inlagd än" in err
@@ -464,7 +469,7 @@ def test_invoice_formats(env: pytest.MonkeyPatch, demo: sa.Engine, chat_as, caps
     assert code == 1 and "är digital" in err
 
 
-def test_attendance_and_cost_buttons_stay_within_each_channel(chat_as, demo: sa.Engine) -> None:  # type: ignore[no-untyped-def]
+def test_attendance_and_cost_buttons_stay_within_each_channel(chat_as, demo: sa.Engine) -> None:
     from bot.slack import blocks
     from bot.teams import cards
 

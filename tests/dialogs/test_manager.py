@@ -26,11 +26,11 @@ def in_may(clock: Clock) -> Clock:
 
 
 @pytest.fixture
-def manager(chat_as) -> Chat:  # type: ignore[no-untyped-def]
+def manager(chat_as) -> Chat:
     return chat_as(MANAGER)
 
 
-def _choose(chat_as, email: str, team: str) -> None:  # type: ignore[no-untyped-def]
+def _choose(chat_as, email: str, team: str) -> None:
     teacher = chat_as(email)
     teacher.say(f"jag vill välja {team}")
     teacher.say("ja")
@@ -47,7 +47,7 @@ def _membership(db: sa.Engine, email: str, year: str) -> Membership | None:
         ).first()
 
 
-def test_staff_list_shows_the_choices_for_the_coming_year(manager: Chat, chat_as, in_may: Clock) -> None:  # type: ignore[no-untyped-def]
+def test_staff_list_shows_the_choices_for_the_coming_year(manager: Chat, chat_as, in_may: Clock) -> None:
     _choose(chat_as, "alva.jonsson@example.org", "Stråk")
     (card,) = manager.say("visa min personal")
     assert isinstance(card, CardReply)
@@ -61,7 +61,7 @@ def test_staff_list_shows_the_choices_for_the_coming_year(manager: Chat, chat_as
     assert any(b.action == "staff.confirm_all" for b in card.buttons), labels
 
 
-def test_confirm_one_and_the_teacher_is_told(manager: Chat, chat_as, in_may: Clock) -> None:  # type: ignore[no-untyped-def]
+def test_confirm_one_and_the_teacher_is_told(manager: Chat, chat_as, in_may: Clock) -> None:
     _choose(chat_as, "alva.jonsson@example.org", "Stråk")
     (card,) = manager.say("min personal")
     confirm = next(b for b in buttons_of([card]) if b.action == "staff.confirm")
@@ -78,14 +78,14 @@ def test_confirm_one_and_the_teacher_is_told(manager: Chat, chat_as, in_may: Clo
     assert entry.details["before"]["confirmed_at"] is None and entry.details["after"]["confirmed_at"]
 
 
-def test_confirm_all_at_once(manager: Chat, chat_as, in_may: Clock) -> None:  # type: ignore[no-untyped-def]
+def test_confirm_all_at_once(manager: Chat, chat_as, in_may: Clock) -> None:
     for email, team in (("alva.jonsson@example.org", "Stråk"), ("rut.dahlberg@example.org", "Dans")):
         _choose(chat_as, email, team)
     (card,) = manager.say("bekräfta alla val")
     confirm_all = next(b for b in buttons_of([card]) if b.action == "staff.confirm_all")
     manager.click(confirm_all)
     for email in ("alva.jonsson@example.org", "rut.dahlberg@example.org"):
-        assert _membership(manager.db, email, "2027/28").confirmed_at is not None  # type: ignore[union-attr]
+        assert _membership(manager.db, email, "2027/28").confirmed_at is not None
     assert len([m for m in manager.outbox() if m.kind == "membership_confirmed"]) == 2
     manager.click(confirm_all)
     assert len([m for m in manager.outbox() if m.kind == "membership_confirmed"]) == 2
@@ -105,7 +105,7 @@ def test_assign_a_team_to_a_teacher_who_has_not_chosen(manager: Chat, in_may: Cl
     assigned = _membership(manager.db, email, "2027/28")
     assert assigned is not None and assigned.confirmed_at is not None
     with Session(manager.db) as s:
-        assert s.get(Team, assigned.team_id).name == "Dans"  # type: ignore[union-attr]
+        assert s.get(Team, assigned.team_id).name == "Dans"
     replies = manager.click(dans)  # twice: the teacher has a team now
     assert isinstance(replies[0], TextReply)
     assert len([m for m in manager.outbox() if m.kind == "membership_confirmed"]) == 1
@@ -132,7 +132,7 @@ def test_report_to_the_coordinator_once(manager: Chat, demo: sa.Engine, in_may: 
     assert len([m for m in manager.outbox() if m.kind == "memberships_reported"]) == 2
 
 
-def test_absences_of_own_staff_only(manager: Chat, chat_as) -> None:  # type: ignore[no-untyped-def]
+def test_absences_of_own_staff_only(manager: Chat, chat_as) -> None:
     chat_as("alva.jonsson@example.org").say("jag kan inte komma 11/2")
     (card,) = manager.say("frånvaro")
     assert isinstance(card, CardReply)
@@ -142,14 +142,14 @@ def test_absences_of_own_staff_only(manager: Chat, chat_as) -> None:  # type: ig
     assert isinstance(reply, TextReply)
 
 
-def test_a_manager_cannot_touch_another_schools_staff(chat_as, manager: Chat, in_may: Clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_cannot_touch_another_schools_staff(chat_as, manager: Chat, in_may: Clock) -> None:
     _choose(chat_as, "alva.jonsson@example.org", "Stråk")
     chosen = _membership(manager.db, "alva.jonsson@example.org", "2027/28")
     assert chosen is not None
     other = chat_as("linnea.wallin@example.org")
     (reply,) = other.click(Button(label="x", action="staff.confirm", values={"membership_id": chosen.id}))
     assert isinstance(reply, TextReply)
-    assert _membership(manager.db, "alva.jonsson@example.org", "2027/28").confirmed_at is None  # type: ignore[union-attr]
+    assert _membership(manager.db, "alva.jonsson@example.org", "2027/28").confirmed_at is None
     with Session(manager.db) as s:
         refused = s.exec(select(AuditLog).where(AuditLog.action == "refused")).one()
     assert refused.details["reason"] == "not_own_staff"

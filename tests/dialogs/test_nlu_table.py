@@ -389,8 +389,8 @@ def test_the_table_itself() -> None:
     """At least 170 rows, five per intent, and every slot value one the parser could give."""
     assert len(TABLE) >= 170
     assert len(WEATHER) == 300
-    for intent in INTENTS:
-        assert sum(row[1] == intent for row in TABLE) >= 5, intent
+    for each in INTENTS:
+        assert sum(row[1] == each for row in TABLE) >= 5, each
     for text, intent, slots in TABLE:
         assert intent in INTENTS, text
         assert set(slots) <= {"team", "date", "kind", "place"}, text

@@ -13,7 +13,7 @@ from storage.models import AuditLog, OutboxMessage, Person
 from tests.dialogs.conftest import NOW, TEACHER, Chat, text_of
 
 
-def _cards(replies: list) -> dict[str, CardReply]:  # type: ignore[type-arg]
+def _cards(replies: list) -> dict[str, CardReply]:
     return {r.title: r for r in replies if isinstance(r, CardReply)}
 
 
@@ -42,7 +42,7 @@ def test_the_answer_shows_absences_and_messages(teacher: Chat) -> None:
     assert int(facts["Poster om dig i ändringsloggen"]) >= 2
 
 
-def test_english_and_the_configured_periods(chat_as, demo: sa.Engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_english_and_the_configured_periods(chat_as, demo: sa.Engine, monkeypatch) -> None:
     monkeypatch.setenv("AMNESLAG_RETAIN_ABSENCES_MONTHS", "1")
     with Session(demo) as s:
         person = s.exec(select(Person).where(Person.language == "en")).first()
@@ -62,7 +62,7 @@ def test_asking_for_erasure_tells_the_administrator(teacher: Chat) -> None:
     teacher.say("vad vet du om mig")
     teacher.press("Begär radering")
     (reply,) = teacher.press("Ja, begär radering")
-    assert reply.text == "Jag har meddelat Kalle Forsberg. Kommunen ska svara dig inom en månad."  # type: ignore[union-attr]
+    assert reply.text == "Jag har meddelat Kalle Forsberg. Kommunen ska svara dig inom en månad."
     (message,) = teacher.outbox()
     assert message.kind == "gdpr_request" and message.payload["origin"] == teacher.person_id
     assert "amneslag gdpr erase alva.jonsson@example.org" in message.payload["text"]
@@ -79,15 +79,15 @@ def test_asking_for_a_copy(teacher: Chat) -> None:
     assert "amneslag gdpr export alva.jonsson@example.org" in message.payload["text"]
 
 
-def test_an_erased_person_who_writes_again_is_a_stranger(teacher: Chat, chat_as) -> None:  # type: ignore[no-untyped-def]
+def test_an_erased_person_who_writes_again_is_a_stranger(teacher: Chat, chat_as) -> None:
     assert "är anmäld" in text_of(teacher.say("jag kan inte komma 11/2"))
     with session_scope(teacher.db) as s:
         erase_person(s, TEACHER, now=NOW)
     for chat in (teacher, chat_as(TEACHER)):  # by the old person id, and looked up by e-mail again
         (reply,) = chat.say("Vad vet du om mig?")
-        assert reply.text.startswith("Hej! Jag känner inte igen dig än")  # type: ignore[union-attr]
+        assert reply.text.startswith("Hej! Jag känner inte igen dig än")
     (reply,) = teacher.dialogs.handle(Incoming(person_id=None, channel="slack", conversation_id="D1", text="hej"))
-    assert reply.text.startswith("Hej! Jag känner inte igen dig än")  # type: ignore[union-attr]
+    assert reply.text.startswith("Hej! Jag känner inte igen dig än")
     with Session(teacher.db) as s:
         for message in s.exec(select(OutboxMessage)).all():
             assert "Alva Jonsson" not in str(message.payload)

@@ -61,6 +61,7 @@ def _seed(engine: sa.Engine) -> Seeded:
         jonas.slack_user_id, jonas.teams_user_id = "U0JONAS", "aad-jonas"
         team = s.exec(select(Team).where(Team.name == "Bild/form/skapande")).one()
         meetings = s.exec(select(Meeting).where(Meeting.team_id == team.id).order_by(col(Meeting.starts_at))).all()
+        assert meetings[0].id and meetings[1].id and meetings[2].id
         absence = Absence(person_id=jonas.id, meeting_id=meetings[1].id, reported_at=NOW)
         s.add(absence)
         s.flush()
@@ -324,7 +325,7 @@ def _retention_rows(engine: sa.Engine) -> dict[str, dict[str, int]]:
         meetings[0].starts_at, meetings[0].ends_at = cut - DAY, cut - DAY + dtm.timedelta(hours=2)
         meetings[1].starts_at, meetings[1].ends_at = cut + DAY, cut + DAY + dtm.timedelta(hours=2)
         pid = seeded.person_id
-        rows = {
+        rows: dict[str, tuple[Absence | OutboxMessage | DialogState | AuditLog, ...]] = {
             "absence": (
                 Absence(person_id=pid, meeting_id=meetings[0].id or 0, reported_at=NOW),
                 Absence(person_id=pid, meeting_id=meetings[1].id or 0, reported_at=NOW),
@@ -359,12 +360,17 @@ def _retention_rows(engine: sa.Engine) -> dict[str, dict[str, int]]:
             s.add_all(pair)
         s.flush()
         for kind, (expired, current) in rows.items():
-            ids[kind] = {"expired": expired.id or 0, "current": current.id or 0}  # type: ignore[attr-defined]
+            ids[kind] = {"expired": expired.id or 0, "current": current.id or 0}
         ids["pending"] = {"current": pending.id or 0}
     return ids
 
 
-_MODELS = {"absence": Absence, "outbox_message": OutboxMessage, "dialog_state": DialogState, "audit_log": AuditLog}
+_MODELS: dict[str, type[SQLModel]] = {
+    "absence": Absence,
+    "outbox_message": OutboxMessage,
+    "dialog_state": DialogState,
+    "audit_log": AuditLog,
+}
 
 
 def _alive(engine: sa.Engine, ids: dict[str, dict[str, int]]) -> dict[str, set[str]]:
@@ -446,7 +452,7 @@ def test_retention_in_the_callers_session(engine: sa.Engine) -> None:
         apply_retention(engine, NOW.replace(tzinfo=None), POLICY)
 
 
-def test_a_database_error_does_not_carry_personal_data(engine: sa.Engine, region) -> None:  # type: ignore[no-untyped-def]
+def test_a_database_error_does_not_carry_personal_data(engine: sa.Engine, region) -> None:
     with session_scope(engine) as s:
         s.add(Person(email="ann.ek@example.org", name="Ann Ek", region_id=region.id))
     with pytest.raises(sa.exc.IntegrityError) as caught, session_scope(engine) as s:

@@ -17,55 +17,65 @@ from storage.models import (
     PersonRole,
     ProcessedInbound,
     Region,
+    SchoolYear,
     SentReminder,
     Team,
 )
 
 
-def _people(session: Session, region: Region, count: int) -> list[Person]:
+def _people(session: Session, region: Region, count: int) -> list[int]:
+    """The ids of `count` new people."""
+    assert region.id is not None
     people = [Person(email=f"p{i}@example.org", name=f"Person {i}", region_id=region.id) for i in range(count)]
     session.add_all(people)
     session.flush()
-    return people
+    return [_id(person) for person in people]
 
 
-def _team(session: Session, region: Region, name: str = "Dans") -> Team:
-    team = session.exec(select(Team).where(Team.region_id == region.id, Team.name == name)).one()
-    return team
+def _team(session: Session, region: Region, name: str = "Dans") -> int:
+    """The id of the region's team `name`."""
+    return _id(session.exec(select(Team).where(Team.region_id == region.id, Team.name == name)).one())
+
+
+def _year(session: Session, label: str) -> int:
+    return _id(schoolyear.get_or_create(session, label))
+
+
+def _id(row: Person | Team | SchoolYear) -> int:
+    assert row.id is not None
+    return row.id
 
 
 def test_one_membership_per_person_and_school_year(session: Session, region: Region) -> None:
     (person,) = _people(session, region, 1)
-    year = schoolyear.get_or_create(session, "2026/27")
-    session.add(Membership(person_id=person.id, school_year_id=year.id, team_id=_team(session, region).id))
+    year = _year(session, "2026/27")
+    session.add(Membership(person_id=person, school_year_id=year, team_id=_team(session, region)))
     session.commit()
 
-    session.add(Membership(person_id=person.id, school_year_id=year.id, team_id=_team(session, region, "Stråk").id))
+    session.add(Membership(person_id=person, school_year_id=year, team_id=_team(session, region, "Stråk")))
     with pytest.raises(sa.exc.IntegrityError):
         session.commit()
     session.rollback()
 
-    next_year = schoolyear.get_or_create(session, "2027/28")
-    session.add(
-        Membership(person_id=person.id, school_year_id=next_year.id, team_id=_team(session, region, "Stråk").id)
-    )
+    next_year = _year(session, "2027/28")
+    session.add(Membership(person_id=person, school_year_id=next_year, team_id=_team(session, region, "Stråk")))
     session.commit()  # another school year is another membership
 
 
 def test_at_most_two_leaders_per_team_and_year(session: Session, region: Region) -> None:
     a, b, c = _people(session, region, 3)
-    year = schoolyear.get_or_create(session, "2026/27")
+    year = _year(session, "2026/27")
     team = _team(session, region)
     session.add_all(
         [
-            Leadership(team_id=team.id, school_year_id=year.id, person_id=a.id, slot=1),
-            Leadership(team_id=team.id, school_year_id=year.id, person_id=b.id, slot=2),
+            Leadership(team_id=team, school_year_id=year, person_id=a, slot=1),
+            Leadership(team_id=team, school_year_id=year, person_id=b, slot=2),
         ]
     )
     session.commit()
 
     for slot in (1, 2, 3):
-        session.add(Leadership(team_id=team.id, school_year_id=year.id, person_id=c.id, slot=slot))
+        session.add(Leadership(team_id=team, school_year_id=year, person_id=c, slot=slot))
         with pytest.raises(sa.exc.IntegrityError):
             session.commit()
         session.rollback()
@@ -74,11 +84,11 @@ def test_at_most_two_leaders_per_team_and_year(session: Session, region: Region)
 
 def test_the_same_person_cannot_lead_a_team_twice(session: Session, region: Region) -> None:
     (a,) = _people(session, region, 1)
-    year = schoolyear.get_or_create(session, "2026/27")
+    year = _year(session, "2026/27")
     team = _team(session, region)
-    session.add(Leadership(team_id=team.id, school_year_id=year.id, person_id=a.id, slot=1))
+    session.add(Leadership(team_id=team, school_year_id=year, person_id=a, slot=1))
     session.commit()
-    session.add(Leadership(team_id=team.id, school_year_id=year.id, person_id=a.id, slot=2))
+    session.add(Leadership(team_id=team, school_year_id=year, person_id=a, slot=2))
     with pytest.raises(sa.exc.IntegrityError):
         session.commit()
 
@@ -104,6 +114,7 @@ def test_one_processed_inbound_id_per_source(session: Session, region: Region) -
 def test_email_is_unique(session: Session, region: Region) -> None:
     _people(session, region, 1)
     session.commit()
+    assert region.id is not None
     session.add(Person(email="p0@example.org", name="Another", region_id=region.id))
     with pytest.raises(sa.exc.IntegrityError):
         session.commit()
@@ -111,25 +122,25 @@ def test_email_is_unique(session: Session, region: Region) -> None:
 
 def test_unknown_role_is_refused(session: Session, region: Region) -> None:
     (person,) = _people(session, region, 1)
-    session.add(PersonRole(person_id=person.id, role="superuser"))
+    session.add(PersonRole(person_id=person, role="superuser"))
     with pytest.raises(sa.exc.IntegrityError):
         session.commit()
 
 
 def test_foreign_keys_are_enforced(session: Session, region: Region) -> None:
-    year = schoolyear.get_or_create(session, "2026/27")
-    session.add(Membership(person_id=999_999, school_year_id=year.id, team_id=_team(session, region).id))
+    year = _year(session, "2026/27")
+    session.add(Membership(person_id=999_999, school_year_id=year, team_id=_team(session, region)))
     with pytest.raises(sa.exc.IntegrityError):
         session.commit()
 
 
 def test_meeting_must_end_after_it_starts(session: Session, region: Region) -> None:
-    year = schoolyear.get_or_create(session, "2026/27")
+    year = _year(session, "2026/27")
     start = dtm.datetime(2026, 9, 18, 9, tzinfo=dtm.UTC)
     session.add(
         Meeting(
-            team_id=_team(session, region).id,
-            school_year_id=year.id,
+            team_id=_team(session, region),
+            school_year_id=year,
             starts_at=start,
             ends_at=start,
             kind="digital",
@@ -140,12 +151,12 @@ def test_meeting_must_end_after_it_starts(session: Session, region: Region) -> N
 
 
 def test_instants_round_trip_as_aware_utc(session: Session, region: Region) -> None:
-    year = schoolyear.get_or_create(session, "2026/27")
+    year = _year(session, "2026/27")
     stockholm = dtm.timezone(dtm.timedelta(hours=2))
     start = dtm.datetime(2026, 9, 18, 9, 30, tzinfo=stockholm)
     meeting = Meeting(
-        team_id=_team(session, region).id,
-        school_year_id=year.id,
+        team_id=_team(session, region),
+        school_year_id=year,
         starts_at=start,
         ends_at=start + dtm.timedelta(hours=6),
         kind="physical",
@@ -161,12 +172,12 @@ def test_instants_round_trip_as_aware_utc(session: Session, region: Region) -> N
 
 
 def test_naive_datetimes_are_refused(session: Session, region: Region) -> None:
-    year = schoolyear.get_or_create(session, "2026/27")
+    year = _year(session, "2026/27")
     naive = dtm.datetime(2026, 9, 18, 9)  # noqa: DTZ001 - the point of the test
     session.add(
         Meeting(
-            team_id=_team(session, region).id,
-            school_year_id=year.id,
+            team_id=_team(session, region),
+            school_year_id=year,
             starts_at=naive,
             ends_at=naive + dtm.timedelta(hours=1),
             kind="digital",

@@ -60,7 +60,7 @@ def test_the_defaults_are_the_frameworks() -> None:
     assert SETTINGS.road_factor == 1.25
 
 
-def test_a_team_over_skelleftea_umea_and_lycksele_meets_in_skelleftea(vasterbotten) -> None:  # type: ignore[no-untyped-def]
+def test_a_team_over_skelleftea_umea_and_lycksele_meets_in_skelleftea(vasterbotten) -> None:
     s, region, schools = vasterbotten
     people = _people(s, region, "Skellefteå", "Umeå", "Lycksele", "Umeå")
     hosts = travel.suggest_hosts(people, schools, SETTINGS)
@@ -71,7 +71,7 @@ def test_a_team_over_skelleftea_umea_and_lycksele_meets_in_skelleftea(vasterbott
     assert check.longest is not None and check.longest.school == "Lycksele Musikskola"
 
 
-def test_a_member_in_sorsele_moves_the_best_host_to_lycksele_and_breaks_the_goal_in_umea(vasterbotten) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_in_sorsele_moves_the_best_host_to_lycksele_and_breaks_the_goal_in_umea(vasterbotten) -> None:
     s, region, schools = vasterbotten
     people = _people(s, region, "Skellefteå", "Umeå", "Lycksele", "Sorsele")
     hosts = travel.suggest_hosts(people, schools, SETTINGS)
@@ -99,7 +99,7 @@ def test_ties_go_to_the_smaller_total_then_the_name() -> None:
     assert [h.school for h in hosts][:2] == ["A-skolan", "B-skolan"]
 
 
-def test_a_school_without_coordinates_and_a_person_without_a_school(vasterbotten) -> None:  # type: ignore[no-untyped-def]
+def test_a_school_without_coordinates_and_a_person_without_a_school(vasterbotten) -> None:
     s, region, schools = vasterbotten
     nowhere = School(region_id=region.id or 0, name="Skolan utan karta", municipality="Okänd", latitude=0, longitude=0)
     s.add(nowhere)
@@ -120,10 +120,10 @@ def test_a_school_without_coordinates_and_a_person_without_a_school(vasterbotten
     assert travel.suggest_hosts([lost, homeless], schools, SETTINGS) == []
 
 
-def test_a_place_is_found_by_school_or_municipality(vasterbotten) -> None:  # type: ignore[no-untyped-def]
+def test_a_place_is_found_by_school_or_municipality(vasterbotten) -> None:
     s, _, schools = vasterbotten
-    assert travel.place_school(schools, None, "Lycksele").name == "Lycksele Musikskola"  # type: ignore[union-attr]
-    assert travel.place_school(schools, None, "Folkets hus, Lycksele").name == "Lycksele Musikskola"  # type: ignore[union-attr]
+    assert travel.place_school(schools, None, "Lycksele").name == "Lycksele Musikskola"
+    assert travel.place_school(schools, None, "Folkets hus, Lycksele").name == "Lycksele Musikskola"
     assert travel.place_school(schools, None, "Kulturhuset") is None
     assert travel.place_school(schools, None, None) is None
     umea = _school(s, "Umeå")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dtm
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from scheduler.sweep import sweep
 from storage import schoolyear
@@ -68,7 +68,7 @@ class Cycle:
 
     def meetings(self) -> list[Meeting]:
         with Session(self.engine) as s:
-            return list(s.exec(select(Meeting).order_by(Meeting.starts_at)).all())  # type: ignore[arg-type]
+            return list(s.exec(select(Meeting).order_by(col(Meeting.starts_at))).all())
 
 
 @pytest.fixture
@@ -83,8 +83,12 @@ def cycle(engine: sa.Engine) -> Cycle:
         assert region.id is not None
         region.framework_title = "Ramar för regionala ämneslag"
         schools = list(s.exec(select(School).where(School.region_id == region.id)).all())
-        teams = {t.name: t.id for t in s.exec(select(Team).where(Team.region_id == region.id)).all()}
+        teams: dict[str, int] = {}
+        for t in s.exec(select(Team).where(Team.region_id == region.id)).all():
+            assert t.id is not None
+            teams[t.name] = t.id
         year = schoolyear.get_or_create(s, "2026/27")
+        assert year.id is not None
         people: dict[str, int] = {}
         for index, (short, place, role, team, leads, confirmed) in enumerate(PEOPLE):
             school = find_school(schools, place) if place else None
@@ -112,6 +116,7 @@ def cycle(engine: sa.Engine) -> Cycle:
                     )
                 )
             if leads:
+                assert team is not None
                 s.add(Leadership(team_id=teams[team], school_year_id=year.id, person_id=person.id, slot=1))
         for day, kind, meeting_teams in DAYS:
             network_day = NetworkDay(region_id=region.id, date=day, kind=kind)
@@ -148,7 +153,7 @@ def hours(start: dtm.datetime = START, end: dtm.datetime = END) -> Iterator[dtm.
 Event = tuple[dtm.datetime, Callable[[Session], None]]
 
 
-def _moments(cycle: Cycle, events: list[Event]) -> list[dtm.datetime]:
+def _moments(cycle: Cycle, events: Sequence[Event]) -> list[dtm.datetime]:
     """The instants from which a sweep's answer may differ from the sweep an hour before (see `simulate`)."""
     with Session(cycle.engine) as s:
         settings = RegionSettings.model_validate(region_of(s, cycle).settings)
@@ -163,7 +168,7 @@ def _moments(cycle: Cycle, events: list[Event]) -> list[dtm.datetime]:
     return sorted(moments)
 
 
-def simulate(cycle: Cycle, events: list[Event] = ()) -> list[tuple[str, str, str, str]]:  # type: ignore[assignment]
+def simulate(cycle: Cycle, events: Sequence[Event] = ()) -> list[tuple[str, str, str, str]]:
     """What an hourly sweep (07.00–17.00 every day) sends over the year, and when, doing each event when its
     instant has come.
 

@@ -34,7 +34,7 @@ async def test_the_scheduler_runs_retention_daily(engine: sa.Engine) -> None:
         without.shutdown(wait=False)
 
 
-async def test_a_retention_run_deletes_and_a_failure_is_only_logged(region, engine: sa.Engine, caplog) -> None:  # type: ignore[no-untyped-def]
+async def test_a_retention_run_deletes_and_a_failure_is_only_logged(region, engine: sa.Engine, caplog) -> None:
     with session_scope(engine) as s:
         person = Person(email="x@example.org", name="X", region_id=region.id)
         s.add(person)

@@ -162,9 +162,10 @@ def _everything_on_time(cycle: Cycle) -> list[Event]:
         _memberships(s, cycle, "2026/27", {"vera": "Stråk"})
 
     def next_year(s: Session) -> None:
-        s.get(Region, cycle.region_id).framework_version = "2027/28"  # type: ignore[union-attr]
+        s.get(Region, cycle.region_id).framework_version = "2027/28"
         _memberships(s, cycle, "2027/28", {p[0]: p[3] or "Stråk" for p in PEOPLE if p[2] == "teacher"})
         year = schoolyear.get_or_create(s, "2027/28")
+        assert year.id is not None
         for short, team in (("dan", "Dans"), ("stina", "Stråk")):
             s.add(Leadership(team_id=cycle.teams[team], school_year_id=year.id, person_id=cycle.people[short], slot=1))
 
@@ -173,11 +174,12 @@ def _everything_on_time(cycle: Cycle) -> list[Event]:
         (dtm.datetime(2027, 4, 20, tzinfo=ZONE), next_year),
     ]
     for meeting in cycle.meetings():
+        assert meeting.id is not None
 
-        def notice(s: Session, meeting_id: int = meeting.id) -> None:  # type: ignore[assignment]
-            s.get(Meeting, meeting_id).notice_sent_at = dtm.datetime.now(dtm.UTC)  # type: ignore[union-attr]
+        def notice(s: Session, meeting_id: int = meeting.id) -> None:
+            s.get(Meeting, meeting_id).notice_sent_at = dtm.datetime.now(dtm.UTC)
 
-        def after(s: Session, meeting_id: int = meeting.id) -> None:  # type: ignore[assignment]
+        def after(s: Session, meeting_id: int = meeting.id) -> None:
             done = s.get(Meeting, meeting_id)
             assert done is not None
             done.notes_distributed_at = done.ends_at
@@ -192,6 +194,7 @@ def _everything_on_time(cycle: Cycle) -> list[Event]:
 def _memberships(s: Session, cycle: Cycle, label: str, missing: dict[str, str]) -> None:
     """Everyone's membership of the year confirmed (adding the `missing` ones), and both schools reported."""
     year = schoolyear.get_or_create(s, label)
+    assert year.id is not None
     for short, team in missing.items():
         person_id = cycle.people[short]
         exists = s.exec(

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
-from aiohttp import web
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 from slack_bolt.listener.asyncio_runner import AsyncioListenerRunner
 from slack_sdk.web.async_client import AsyncWebClient
@@ -149,7 +149,7 @@ class Slack:
             await self.listeners.idle.wait()
             await self.worker.run_until_idle()
 
-    async def post(self, body: str, *, content_type: str, headers: dict[str, str] | None = None) -> web.Response:
+    async def post(self, body: str, *, content_type: str, headers: dict[str, str] | None = None) -> ClientResponse:
         return await self.client.post(
             "/slack/events",
             data=body.encode(),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from bot.slack import blocks as bk
-from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, TextReply
+from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
 
 
-def _all_text(message: dict) -> str:  # type: ignore[type-arg]
+def _all_text(message: dict) -> str:
     return "\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section" and "text" in b)
 
 
@@ -29,7 +29,8 @@ def test_a_word_longer_than_a_section_is_cut_hard() -> None:
 
 def test_many_buttons_and_blocks_stay_inside_the_limits() -> None:
     buttons = [Button(label=f"Knapp {i} " + "ö" * 80, action="a", values={"i": i}) for i in range(60)]
-    replies = [ChoicesReply(text="Välj", buttons=buttons)] + [TextReply(text=f"Stycke {i}") for i in range(60)]
+    replies: list[Reply] = [ChoicesReply(text="Välj", buttons=buttons)]
+    replies += [TextReply(text=f"Stycke {i}") for i in range(60)]
     sent = bk.messages(replies)
     assert len(sent) == 2 and all(len(m["blocks"]) <= bk.MESSAGE_MAX_BLOCKS for m in sent)
     actions = [b for m in sent for b in m["blocks"] if b["type"] == "actions"]

@@ -41,7 +41,9 @@ def test_tick_boxes_are_split_ten_to_an_element_and_come_back_as_one_answer() ->
             }
         },
     }
-    action, values = bk.submitted(view)  # type: ignore[misc]
+    submitted = bk.submitted(view)
+    assert submitted is not None
+    action, values = submitted
     assert action == "attendance.save" and values["meeting_id"] == 7
     assert ticked(values["attended"]) == ["1", "3", "23"]
 
@@ -54,6 +56,8 @@ def test_nothing_ticked_is_an_empty_answer_not_a_missing_one() -> None:
         "private_metadata": modal["private_metadata"],
         "state": {"values": {"attended": {"attended": {"type": "checkboxes", "selected_options": []}}}},
     }
-    _, values = bk.submitted(view)  # type: ignore[misc]
+    submitted = bk.submitted(view)
+    assert submitted is not None
+    _, values = submitted
     assert values["attended"] == "" and ticked(values["attended"]) == []
     assert ticked(None) is None

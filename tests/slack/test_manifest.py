@@ -28,7 +28,7 @@ def _validator() -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(schema, registry=registry)
 
 
-def _manifest(capsys: pytest.CaptureFixture[str], *args: str) -> dict:  # type: ignore[type-arg]
+def _manifest(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
     assert main(["manifest", "slack", *args]) == 0
     return yaml.safe_load(capsys.readouterr().out)
 

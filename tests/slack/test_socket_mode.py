@@ -22,7 +22,7 @@ async def test_a_direct_message_over_socket_mode(demo: sa.Engine) -> None:
     engine = demo
     api = FakeSlack()
     sockets: asyncio.Queue[web.WebSocketResponse] = asyncio.Queue()
-    acks: asyncio.Queue[dict] = asyncio.Queue()  # type: ignore[type-arg]
+    acks: asyncio.Queue[dict] = asyncio.Queue()
 
     async def link(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
@@ -47,7 +47,7 @@ async def test_a_direct_message_over_socket_mode(demo: sa.Engine) -> None:
         worker = OutboxWorker(engine, [LogSender(), SlackSender(client)], poll_seconds=0.2)
         bot = SlackBot(engine, build_dialogs(engine, clock=lambda: NOW), worker, client, None, app_token="xapp-test")
         app = create_app(engine, worker, sweep_minutes=None, slack=bot)
-        assert not any(r.resource.canonical == "/slack/events" for r in app.router.routes() if r.resource)  # type: ignore[union-attr]
+        assert not any(r.resource.canonical == "/slack/events" for r in app.router.routes() if r.resource)
         async with TestServer(app):
             ws = await asyncio.wait_for(sockets.get(), 10)
             envelope = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dtm
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from storage.db import session_scope
 from storage.demo import load_demo
@@ -21,7 +21,7 @@ def test_demo_region(engine: sa.Engine, session: Session) -> None:
     managers = session.exec(select(func.count()).select_from(PersonRole).where(PersonRole.role == "manager")).one()
     assert (teachers, managers) == (60, 13)
     assert all(p.email.endswith("@example.org") for p in session.exec(select(Person)).all())
-    leaders = session.exec(select(Leadership.team_id, func.count()).group_by(Leadership.team_id)).all()
+    leaders = session.exec(select(Leadership.team_id, func.count()).group_by(col(Leadership.team_id))).all()
     counts = sorted(count for _, count in leaders)
     assert len(counts) == 12 and counts.count(2) == 10
 

@@ -19,7 +19,7 @@ def test_migrated_schema_matches_the_models(engine: sa.Engine) -> None:
         assert compare_metadata(context, SQLModel.metadata) == []
 
 
-def test_sqlite_uses_wal_and_foreign_keys(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_uses_wal_and_foreign_keys(tmp_path) -> None:
     engine = open_database(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -35,7 +35,7 @@ def test_opening_twice_is_harmless(database_url: str, engine: sa.Engine) -> None
     again.dispose()
 
 
-def test_regions_seeded_with_the_old_road_factor_get_the_new_default(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_regions_seeded_with_the_old_road_factor_get_the_new_default(tmp_path) -> None:
     from alembic import command
 
     from storage.db import create_db_engine
@@ -52,7 +52,7 @@ def test_regions_seeded_with_the_old_road_factor_get_the_new_default(tmp_path) -
                 {"key": key, "settings": f'{{"road_factor": {factor}, "travel_goal_km_round_trip": 400.0}}'},
             )
         command.upgrade(alembic_config(connection), "head")
-        rows = dict(connection.execute(sa.text("SELECT key, settings FROM region")).all())
+        rows: dict[str, str] = dict(connection.execute(sa.text("SELECT key, settings FROM region")).all())
     engine.dispose()
     assert json.loads(rows["old"])["road_factor"] == 1.25
     assert json.loads(rows["chosen"])["road_factor"] == 1.5

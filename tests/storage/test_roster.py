@@ -15,7 +15,7 @@ from storage.roster import decode, import_roster
 HEADER = "name,email,school,roles,slack_user_id,teams_user_id,language\n"
 
 
-def _import(engine: sa.Engine, region: Region, text: str, **kwargs):  # type: ignore[no-untyped-def]
+def _import(engine: sa.Engine, region: Region, text: str, **kwargs):
     with session_scope(engine) as s:
         return import_roster(s, region, text, **kwargs)
 
@@ -36,9 +36,10 @@ def test_semicolons_bom_and_swedish_excel(engine: sa.Engine, region: Region, ses
     people = _people(session)
     asa = people["asa.oberg@example.org"]
     assert asa.name == "Åsa Öberg" and asa.slack_user_id == "U012AB3CD" and asa.language == "sv"
-    assert session.get(School, asa.school_id).name == "Kulturskolan i Umeå"  # type: ignore[union-attr]
+    assert session.get(School, asa.school_id).name == "Kulturskolan i Umeå"
     kim = people["kim@example.org"]
-    assert roles_of(session, kim.id) == {"teacher", "manager"}  # type: ignore[arg-type]
+    assert kim.id is not None
+    assert roles_of(session, kim.id) == {"teacher", "manager"}
     assert kim.teams_user_id == "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b" and kim.language == "en"
 
 
@@ -86,7 +87,7 @@ def test_upsert_by_email_ignores_case(engine: sa.Engine, region: Region, session
     assert (report.added, report.updated, report.unchanged) == (0, 1, 0)
     (ann,) = _people(session).values()
     assert ann.name == "Ann Berg" and ann.slack_user_id == "U0ANN"  # an empty column keeps a stored id
-    assert session.get(School, ann.school_id).municipality == "Lycksele"  # type: ignore[union-attr]
+    assert session.get(School, ann.school_id).municipality == "Lycksele"
     again = _import(engine, region, HEADER + "Ann Berg,ann@example.org,Lycksele,manager;teacher,,,\n")
     assert (again.updated, again.unchanged) == (0, 1)
 
@@ -107,8 +108,10 @@ def test_coordinator_needs_no_school_and_roles_default_to_teacher(
         HEADER + "Sam Ordnare,sam@example.org,,coordinator,,,\nLea Lärare,lea@example.org,Malå,,,,\n",
     )
     people = _people(session)
-    assert roles_of(session, people["sam@example.org"].id) == {"coordinator"}  # type: ignore[arg-type]
-    assert roles_of(session, people["lea@example.org"].id) == {"teacher"}  # type: ignore[arg-type]
+    sam, lea = people["sam@example.org"].id, people["lea@example.org"].id
+    assert sam and lea
+    assert roles_of(session, sam) == {"coordinator"}
+    assert roles_of(session, lea) == {"teacher"}
 
 
 def test_a_file_in_excels_old_encoding_is_refused_clearly() -> None:

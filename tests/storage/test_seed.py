@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from storage.db import session_scope
 from storage.errors import UnknownRegion
@@ -35,7 +35,7 @@ def test_vasterbotten(session: Session, engine: sa.Engine) -> None:
     umea = next(s for s in schools if s.municipality == "Umeå")
     assert umea.name == "Kulturskolan i Umeå" and (umea.latitude, umea.longitude) == (63.83, 20.26)
     assert any(s.name == "Kulturakademin, Storuman" for s in schools)
-    teams = session.exec(select(Team).where(Team.region_id == region.id).order_by(Team.position)).all()
+    teams = session.exec(select(Team).where(Team.region_id == region.id).order_by(col(Team.position))).all()
     assert [t.name for t in teams if t.kind == GroupKind.SUBJECT_TEAM] == VASTERBOTTEN_TEAMS
     assert [t.name for t in teams if t.kind == GroupKind.MANAGER_NETWORK] == ["Chefs- och ledarnätverket"]
     assert (region.framework_title, region.framework_version) == (

@@ -13,7 +13,17 @@ from typing import Any
 import pytest
 
 from bot.teams import cards
-from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Incoming, TextReply, buttons_of
+from dialogs.types import (
+    Button,
+    CardReply,
+    ChoicesReply,
+    FormField,
+    FormReply,
+    Incoming,
+    Reply,
+    TextReply,
+    buttons_of,
+)
 from tests.dialogs.conftest import Chat
 from tests.teams.conftest import adaptivecards_errors
 
@@ -75,7 +85,7 @@ def test_each_kind_of_reply_renders_and_comes_back() -> None:
         ],
         submit=Button(label="Förhandsgranska", action="notes.submit", values={"meeting_id": 7}),
     )
-    replies = [
+    replies: list[Reply] = [
         TextReply(text="Hej"),
         ChoicesReply(text="Välj", buttons=[Button(label=f"Val {i}", action="a", values={"i": i}) for i in range(8)]),
         CardReply(
@@ -100,7 +110,7 @@ def test_each_kind_of_reply_renders_and_comes_back() -> None:
     assert activity["text"].startswith("Hej") and activity["attachments"][0]["contentType"].endswith("adaptive")
 
 
-def conversation_cards(chat_as, clock) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def conversation_cards(chat_as, clock) -> list[dict[str, Any]]:
     """Every role's answers, as cards: the help, my team, the leader's meeting cards and forms, status."""
     leader: Chat = chat_as("jonas.sundqvist@example.org")
     coordinator: Chat = chat_as("kalle.forsberg@example.org")
@@ -134,14 +144,14 @@ def conversation_cards(chat_as, clock) -> list[dict[str, Any]]:  # type: ignore[
     return made
 
 
-def test_every_card_of_a_whole_conversation_is_valid(chat_as, clock) -> None:  # type: ignore[no-untyped-def]
+def test_every_card_of_a_whole_conversation_is_valid(chat_as, clock) -> None:
     made = conversation_cards(chat_as, clock)
     assert len(made) == 16
     for card in made:
         validate(card)
 
 
-def test_microsofts_parser_accepts_every_card_and_refuses_broken_ones(chat_as, clock, node_tools) -> None:  # type: ignore[no-untyped-def]
+def test_microsofts_parser_accepts_every_card_and_refuses_broken_ones(chat_as, clock, node_tools) -> None:
     made = conversation_cards(chat_as, clock)
     assert adaptivecards_errors(node_tools, made) == [[]] * len(made)
     good = cards.card([TextReply(text="Hej")])

@@ -81,7 +81,8 @@ def _commands(manifest: dict[str, Any]) -> list[dict[str, str]]:
 def _png(data: bytes) -> tuple[int, int, str, list[tuple[int, ...]]]:
     """Width, height, mode ("RGB" or "RGBA") and pixels of an 8-bit, non-interlaced PNG."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    position, chunks, idat = 8, {}, b""
+    position, idat = 8, b""
+    chunks: dict[bytes, bytes] = {}
     while position < len(data):
         (length,) = struct.unpack(">I", data[position : position + 4])
         kind = data[position + 4 : position + 8]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from bot.outbox import DeliveryError
 from bot.teams.app import ConnectorError, TeamsBot
@@ -44,7 +45,8 @@ async def test_a_failed_consent_card_is_retried_without_the_card_again() -> None
         "teams_reference": {"conversation": {"id": "a:1"}},
     }
     connector = Connector(fail={2, 3})  # the consent card fails, and its one quick retry too
-    sender = TeamsSender(connector, engine=None, retries=1, base_delay=0)  # type: ignore[arg-type]
+    no_database = sa.create_engine("sqlite://")  # never asked: the reference is in the payload
+    sender = TeamsSender(connector, engine=no_database, retries=1, base_delay=0)  # type: ignore[arg-type]  # a stand-in bot
     with pytest.raises(DeliveryError) as failed:
         await sender.send(_delivery(payload))
     assert failed.value.progress == {"teams_parts_sent": 1} and len(connector.sent) == 1
