@@ -48,6 +48,7 @@ def test_every_exception_of_ours_derives_from_amneslag_error() -> None:
 
 def test_the_walk_finds_the_errors_in_every_room() -> None:
     found = _exception_classes()
-    assert {"bot", "dialogs", "manifest", "scheduler", "storage"} <= set(PACKAGES)
-    assert {"storage.errors.AmneslagError", "storage.travel.OsrmError", "bot.outbox.DeliveryError"} <= set(found)
-    assert {name.split(".")[0] for name in found} >= {"bot", "dialogs", "storage"}
+    assert {"bot", "dialogs", "domain", "manifest", "scheduler", "storage"} <= set(PACKAGES)
+    assert {"storage.errors.AmneslagError", "bot.osrm.OsrmError", "bot.outbox.DeliveryError"} <= set(found)
+    assert {"dialogs.engine.Refused", "dialogs.engine.Answered", "domain.privacy.PrivacyError"} <= set(found)
+    assert {name.split(".")[0] for name in found} >= {"bot", "dialogs", "domain", "storage"}
