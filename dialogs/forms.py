@@ -51,6 +51,7 @@ class Question:
 
 
 Parser = Callable[[Turn, str, Draft], "Draft | Invalid | Question | None"]
+Acceptor = Callable[[Turn, Values, Draft], tuple[Draft, str | None]]
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Slot:
     - `needed`: whether the draft needs the slot at all. `clears`: the keys a change of this slot makes stale.
     - `free_text`: any text but "cancel" reaches the parser (a place, a link); otherwise only text the rules
       did not understand does.
+    - `accept`: reads the fields of the slot's submitted form (`submitted` names them) and gives the draft
+      values it sets and, when something was wrong, the reason to say before going on.
     """
 
     name: str
@@ -73,6 +76,8 @@ class Slot:
     needed: Callable[[Turn, Draft], bool] = lambda turn, draft: True
     clears: tuple[str, ...] = ()
     free_text: bool = False
+    accept: Acceptor | None = None
+    submitted: tuple[str, ...] = ()
 
 
 @dataclass
@@ -92,11 +97,12 @@ class Form:
     restart: Callable[[Turn, Draft], list[Reply]] | None = None  # "start again" (default: the form anew)
     restart_keeps: tuple[str, ...] = ()
     restart_action: Act | None = None  # "start again", where the preview offers it
+    load: Callable[[Turn, Draft], Draft] | None = None  # answers kept elsewhere (a draft saved in the database)
 
     # Actions and steps ------------------------------------------------------------------------
 
     def register(self, router: Router) -> None:
-        router.action(self.set_action, guard=self.guard)(lambda turn, values, _: self.go_on(turn, values))
+        router.action(self.set_action, guard=self.guard)(lambda turn, values, _: self._set(turn, values))
         router.action(self.save_action, guard=self.guard)(lambda turn, values, _: self._save(turn, values))
         if self.restart_action is not None:
             router.action(self.restart_action, guard=self.guard)(lambda turn, values, _: self._restart(turn, values))
@@ -133,6 +139,21 @@ class Form:
             label=label, action=self.restart_action, values={k: draft[k] for k in self.restart_keeps if k in draft}
         )
 
+    def _set(self, turn: Turn, values: Values) -> list[Reply]:
+        """A button, or a submitted form: its fields go to the slot that asked for them, then on."""
+        draft = self.draft_of(values)
+        for slot in self.slots:
+            if slot.accept is not None and any(name in values for name in slot.submitted):
+                update, reason = slot.accept(turn, values, draft)
+                return self.go_on(turn, {**draft, **update}, reason)
+        return self.go_on(turn, draft)
+
+    def ask(self, turn: Turn, slot_name: str, values: Values, question: Question | None = None) -> list[Reply]:
+        """Ask for one slot again, answered or not (to edit it), with its own question or `question`."""
+        draft = self.draft_of(values)
+        slot = next(s for s in self.slots if s.name == slot_name)
+        return self._ask(turn, slot, draft, question or slot.ask(turn, draft))
+
     def go_on(self, turn: Turn, values: Values, lead: str | None = None) -> list[Reply]:
         """Ask for the next missing slot of the draft, or check it and show the preview when it is complete."""
         started = self.start(turn, self.draft_of(values))
@@ -140,7 +161,7 @@ class Form:
             return started
         draft = started
         replies: list[Reply] = [TextReply(text=lead)] if lead else []
-        slot = self._missing(turn, draft)
+        slot = self._missing(turn, {**self.load(turn, draft), **draft} if self.load else draft)
         if slot is not None:
             return [*replies, *self._ask(turn, slot, draft, slot.ask(turn, draft))]
         problem = self.check(turn, draft)
@@ -195,7 +216,7 @@ class Form:
 
     def _save(self, turn: Turn, values: Values) -> list[Reply]:
         draft = self.draft_of(values)
-        if self._missing(turn, draft) is not None:
+        if self._missing(turn, {**self.load(turn, draft), **draft} if self.load else draft) is not None:
             return self.go_on(turn, draft)
         problem = self.check(turn, draft)
         if problem is not None:

@@ -9,12 +9,13 @@ import hashlib
 from dialogs import access, nlu
 from dialogs.access import MeetingOf
 from dialogs.engine import Answered, Router, Turn, Values
+from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.i18n import Translator
 from dialogs.language_model import SUMMARY_CHARACTERS, ModelRequest
 from dialogs.meetings import choose_led, coordinators
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
-from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
+from dialogs.types import Button, CardReply, FormField, Reply, TextReply
 from domain import meetings as meeting_rules
 from storage.models import Meeting, Team
 
@@ -30,38 +31,6 @@ def _only_leaders(turn: Turn) -> str:
 @router.intent(Intent.LOG_NOTES, guard=access.leader("notes.log", refusal=_only_leaders))
 def notes_intent(turn: Turn, slots: Values, _: object) -> list[Reply]:
     return choose_led(turn, slots, turn.tr._("Which meeting are the notes from?"), notes_start, upcoming=False)
-
-
-def _notes_form(turn: Turn, meeting: Meeting, team: Team, body: str | None = None) -> list[Reply]:
-    tr = turn.tr
-    assert meeting.id is not None
-    note = meeting_rules.note_of(turn.session, meeting.id)
-    turn.wait("notes.body", meeting_id=meeting.id)
-    return [
-        FormReply(
-            missing=tr._("Please fill this in."),
-            title=tr._("Notes from {team}, {date}", team=team.name, date=tr.date(meeting.starts_at)),
-            fields=[
-                FormField(
-                    name="body",
-                    label=tr._("Notes"),
-                    kind="multiline",
-                    value=body if body is not None else note.body if note else None,
-                ),
-                FormField(
-                    name="link", label=tr._("Link (optional)"), required=False, value=note.link if note else None
-                ),
-            ],
-            submit=Button(label=tr._("Preview"), action=Act.NOTES_SUBMIT, values={"meeting_id": meeting.id}),
-        ),
-        TextReply(
-            text=tr._(
-                "Write the notes as one message (at most {limit} characters). "
-                "You see a preview before anything is sent.",
-                limit=f"{meeting_rules.NOTES_MAX_CHARACTERS:,}".replace(",", " "),
-            )
-        ),
-    ]
 
 
 LEADS = access.leads_meeting("notes.log")
@@ -88,101 +57,127 @@ def _notes_meeting(turn: Turn, values: Values) -> tuple[Meeting, Team]:
     return _open_notes(turn, LEADS.check(turn, values))
 
 
-@router.action(Act.NOTES_START, guard=LEADS)
-def notes_start(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
-    found = _open_notes(turn, led)
-    return _notes_form(turn, *found)
-
-
-def _save_body(turn: Turn, meeting: Meeting, team: Team, body: str, link: str | None, ask_link: bool) -> list[Reply]:
+def _body_question(turn: Turn, draft: Draft, body: str | None = None) -> Question:
+    """The notes as a form (body and an optional link), or typed as one message."""
     tr = turn.tr
-    body = body.strip()
-    if not body:
-        turn.wait("notes.body", meeting_id=meeting.id)
-        return [TextReply(text=tr._("The notes are empty. Write the notes as one message."))]
-    if len(body) > meeting_rules.NOTES_MAX_CHARACTERS:
-        turn.wait("notes.body", meeting_id=meeting.id)
-        return [
-            TextReply(
-                text=tr._(
-                    "The notes are {length} characters; at most {limit} fit in a chat message. Shorten them, "
-                    "or put the full text in a shared document and send a summary with its link.",
-                    length=len(body),
-                    limit=meeting_rules.NOTES_MAX_CHARACTERS,
-                )
-            )
-        ]
-    if (
-        link is not None
-        and link
-        and (not meeting_rules.is_web_link(link) or len(link) > meeting_rules.LINK_MAX_CHARACTERS)
-    ):
-        meeting_rules.save_notes(turn.session, meeting=meeting, body=body, link=None, actor=turn.person, now=turn.now)
-        turn.wait("notes.link", meeting_id=meeting.id)
-        return [
-            TextReply(
-                text=tr._(
-                    "A link must be a web address starting with https:// or http://. "
-                    'Write it again, or write "no link".'
-                )
-            )
-        ]
-    meeting_rules.save_notes(
-        turn.session, meeting=meeting, body=body, link=link or None, actor=turn.person, now=turn.now
-    )
-    if ask_link:
-        turn.wait("notes.link", meeting_id=meeting.id)
-        return [
-            ChoicesReply(
-                text=tr._("Saved as a draft. Add a link to a document? Write the link, or choose:"),
-                buttons=[Button(label=tr._("No link"), action=Act.NOTES_PREVIEW, values={"meeting_id": meeting.id})],
-            )
-        ]
-    return notes_preview(turn, {"meeting_id": meeting.id})
-
-
-@router.step("notes.body", free_text=True)
-def notes_body(turn: Turn, text: str) -> list[Reply] | None:
-    found = _notes_meeting(turn, turn.waiting_data)
-    return _save_body(turn, *found, body=text, link=None, ask_link=True)
-
-
-@router.action(Act.NOTES_SUBMIT, guard=LEADS)
-def notes_submit(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
-    found = _open_notes(turn, led)
-    link = str(values.get("link") or "").strip()
-    return _save_body(turn, *found, body=str(values.get("body") or ""), link=link, ask_link=False)
-
-
-@router.step("notes.link", free_text=True)
-def notes_link(turn: Turn, text: str) -> list[Reply] | None:
-    if turn.is_request and not meeting_rules.is_web_link(text.strip()):
-        return None
-    found = _notes_meeting(turn, turn.waiting_data)
-    meeting, team = found
+    meeting, team = _notes_meeting(turn, draft)
     assert meeting.id is not None
     note = meeting_rules.note_of(turn.session, meeting.id)
-    if note is None:
-        return _notes_form(turn, meeting, team)
+    return Question(
+        tr._(
+            "Write the notes as one message (at most {limit} characters). You see a preview before anything is sent.",
+            limit=f"{meeting_rules.NOTES_MAX_CHARACTERS:,}".replace(",", " "),
+        ),
+        fields=[
+            FormField(
+                name="body",
+                label=tr._("Notes"),
+                kind="multiline",
+                value=body if body is not None else note.body if note else None,
+            ),
+            FormField(name="link", label=tr._("Link (optional)"), required=False, value=note.link if note else None),
+        ],
+        title=tr._("Notes from {team}, {date}", team=team.name, date=tr.date(meeting.starts_at)),
+        submit=tr._("Preview"),
+    )
+
+
+def _body_problem(turn: Turn, body: str) -> str | None:
+    if not body:
+        return turn.tr._("The notes are empty. Write the notes as one message.")
+    if len(body) > meeting_rules.NOTES_MAX_CHARACTERS:
+        return turn.tr._(
+            "The notes are {length} characters; at most {limit} fit in a chat message. Shorten them, "
+            "or put the full text in a shared document and send a summary with its link.",
+            length=len(body),
+            limit=meeting_rules.NOTES_MAX_CHARACTERS,
+        )
+    return None
+
+
+def _bad_link(link: str) -> bool:
+    return not meeting_rules.is_web_link(link) or len(link) > meeting_rules.LINK_MAX_CHARACTERS
+
+
+def _link_problem(turn: Turn) -> str:
+    return turn.tr._(
+        'A link must be a web address starting with https:// or http://. Write it again, or write "no link".'
+    )
+
+
+def _save(turn: Turn, draft: Draft, body: str, link: str | None) -> None:
+    """The notes are saved as a draft at once, so nothing typed is lost before they are sent."""
+    meeting, _ = _notes_meeting(turn, draft)
+    meeting_rules.save_notes(turn.session, meeting=meeting, body=body, link=link, actor=turn.person, now=turn.now)
+
+
+def _parse_body(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
+    body = text.strip()
+    problem = _body_problem(turn, body)
+    if problem is not None:
+        return Invalid(problem)
+    _save(turn, draft, body, None)
+    return {"typed": "1"}  # typed as a message: the link is asked next
+
+
+def _accept_form(turn: Turn, values: Values, draft: Draft) -> tuple[Draft, str | None]:
+    body, link = str(values.get("body") or "").strip(), str(values.get("link") or "").strip()
+    problem = _body_problem(turn, body)
+    if problem is not None:
+        return {}, problem
+    if link and _bad_link(link):
+        _save(turn, draft, body, None)
+        return {"typed": "1"}, _link_problem(turn)
+    _save(turn, draft, body, link or None)
+    return {}, None
+
+
+def _ask_link(turn: Turn, draft: Draft) -> Question:
+    tr = turn.tr
+    return Question(
+        tr._("Saved as a draft. Add a link to a document? Write the link, or choose:"),
+        [(tr._("No link"), {"link_done": "1"})],
+    )
+
+
+def _parse_link(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
     link = text.strip()
+    if turn.is_request and not meeting_rules.is_web_link(link):
+        return None
+    meeting, _ = _notes_meeting(turn, draft)
+    note = meeting_rules.note_of(turn.session, meeting.id or 0)
+    if note is None:
+        return {}  # the draft is gone: the form asks for the notes again
     if nlu.clean(link) in ("ingen lank", "ingen", "nej", "no link", "no", "none"):
         link = ""
-    return _save_body(turn, meeting, team, body=note.body, link=link, ask_link=False)
+    if link and _bad_link(link):
+        return Invalid(_link_problem(turn))
+    _save(turn, draft, note.body, link or None)
+    return {"link_done": "1"}
+
+
+def _stored(turn: Turn, draft: Draft) -> Draft:
+    """The saved draft of the notes, which counts as answered (the body is too long to travel in a button)."""
+    meeting, _ = _notes_meeting(turn, draft)
+    note = meeting_rules.note_of(turn.session, meeting.id or 0)
+    return {"body": note.body} if note is not None else {}
+
+
+def _start(turn: Turn, draft: Draft) -> Draft:
+    _notes_meeting(turn, draft)  # the meeting is still open for notes
+    return draft
 
 
 def _revision(body: str, link: str | None) -> str:
     return hashlib.sha256(f"{body}\x00{link or ''}".encode()).hexdigest()[:16]
 
 
-@router.action(Act.NOTES_PREVIEW, guard=LEADS)
-def notes_preview(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
+def _preview(turn: Turn, draft: Draft) -> list[Reply]:
     tr = turn.tr
-    found = _open_notes(turn, led)
-    meeting, team = found
+    meeting, team = _notes_meeting(turn, draft)
     assert meeting.id is not None
     note = meeting_rules.note_of(turn.session, meeting.id)
-    if note is None:
-        return _notes_form(turn, meeting, team)
+    assert note is not None  # the form asks for the notes until there is a draft
     members = meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)
     ref = {"meeting_id": meeting.id, "revision": _revision(note.body, note.link)}
     return [
@@ -197,7 +192,7 @@ def notes_preview(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
             ],
             text=note.body,
             buttons=[
-                Button(label=tr._("Send the notes"), action=Act.NOTES_DISTRIBUTE, values=ref, style="primary"),
+                NOTES_FORM.save_button(tr._("Send the notes"), ref),
                 Button(label=tr._("Edit"), action=Act.NOTES_START, values={"meeting_id": meeting.id}),
                 *(
                     [Button(label=tr._("Suggest a summary"), action=Act.NOTES_SUMMARISE, values=ref)]
@@ -207,6 +202,19 @@ def notes_preview(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
             ],
         )
     ]
+
+
+@router.action(Act.NOTES_START, guard=LEADS)
+def notes_start(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
+    """The notes form, filled with the draft so far (to write or edit them)."""
+    _open_notes(turn, led)
+    return NOTES_FORM.ask(turn, "body", {"meeting_id": led.meeting.id})
+
+
+@router.action(Act.NOTES_PREVIEW, guard=LEADS)
+def notes_preview(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
+    _open_notes(turn, led)
+    return NOTES_FORM.go_on(turn, {"meeting_id": led.meeting.id})
 
 
 @router.action(Act.NOTES_SUMMARISE, guard=LEADS)
@@ -264,25 +272,27 @@ def notes_use_summary(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]
     found = _offered_summary(turn, values, led)
     meeting, team, summary = found
     note = meeting_rules.note_of(turn.session, meeting.id or 0)
-    return _save_body(turn, meeting, team, body=summary, link=note.link if note else None, ask_link=False)
+    problem = _body_problem(turn, summary)
+    if problem is not None:
+        return NOTES_FORM.ask(turn, "body", {"meeting_id": meeting.id}, _body_question(turn, values, summary))
+    _save(turn, {"meeting_id": meeting.id}, summary, note.link if note else None)
+    return NOTES_FORM.go_on(turn, {"meeting_id": meeting.id})
 
 
 @router.action(Act.NOTES_EDIT_SUMMARY, guard=LEADS)
 def notes_edit_summary(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
-    found = _offered_summary(turn, values, led)
-    return _notes_form(turn, *found)
+    meeting, _, summary = _offered_summary(turn, values, led)
+    return NOTES_FORM.ask(turn, "body", {"meeting_id": meeting.id}, _body_question(turn, values, summary))
 
 
-@router.action(Act.NOTES_DISTRIBUTE, guard=LEADS)
-def notes_distribute(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
+def _distribute(turn: Turn, draft: Draft) -> list[Reply]:
+    """Send the notes once, to the members and the coordinator, as the preview showed them."""
     tr = turn.tr
-    found = _open_notes(turn, led)
-    meeting, team = found
+    meeting, team = _notes_meeting(turn, draft)
     assert meeting.id is not None
     note = meeting_rules.note_of(turn.session, meeting.id)
-    if note is None:
-        return _notes_form(turn, meeting, team)
-    if values.get("revision") != _revision(note.body, note.link):
+    assert note is not None  # the form asks for the notes until there is a draft
+    if draft.get("revision") != _revision(note.body, note.link):
         return [
             TextReply(text=tr._("The notes have changed since that preview. Here is the latest version:")),
             *notes_preview(turn, {"meeting_id": meeting.id}),
@@ -313,3 +323,30 @@ def notes_distribute(turn: Turn, values: Values, led: MeetingOf) -> list[Reply]:
             )
         )
     ]
+
+
+NOTES_FORM = Form(
+    name="notes",
+    guard=LEADS,
+    set_action=Act.NOTES_SUBMIT,
+    save_action=Act.NOTES_DISTRIBUTE,
+    slots=[
+        Slot(
+            "body",
+            ("body",),
+            _body_question,
+            _parse_body,
+            free_text=True,
+            accept=_accept_form,
+            submitted=("body", "link"),
+        ),
+        Slot("link", ("link_done",), _ask_link, _parse_link, needed=lambda _, d: "typed" in d, free_text=True),
+    ],
+    keys=("meeting_id", "typed", "link_done", "revision"),
+    load=_stored,
+    start=_start,
+    check=lambda turn, draft: None,
+    preview=_preview,
+    save=_distribute,
+)
+NOTES_FORM.register(router)

@@ -299,8 +299,9 @@ def test_notes_of_100000_characters_are_refused_and_nothing_is_sent(
     _after_february(clock)
     february = _meetings(demo)[1]
     leader.say("logga anteckningar")
-    (reply,) = leader.say("x" * 100_000)
+    reply, form, _ = leader.say("x" * 100_000)  # the reason, then the notes form again
     assert isinstance(reply, TextReply) and "100000" in reply.text
+    assert isinstance(form, FormReply)
     with Session(demo) as s:
         assert s.exec(select(Note).where(Note.meeting_id == february.id)).first() is None
     assert leader.outbox() == []
@@ -311,14 +312,15 @@ def test_notes_of_100000_characters_are_refused_and_nothing_is_sent(
 def test_notes_through_the_form(leader: Chat, demo: sa.Engine, clock: Clock) -> None:
     _after_february(clock)
     february = _meetings(demo)[1]
-    (preview,) = leader.click(
+    reason, link_question = leader.click(
         Button(
             label="Förhandsgranska",
             action="notes.submit",
             values={"meeting_id": february.id, "body": "Rad ett\nRad två", "link": "ftp://x"},
         )
-    )
-    assert isinstance(preview, TextReply) and "https://" in preview.text
+    )  # the notes are saved; the link is asked for again, with "no link" as a button
+    assert isinstance(reason, TextReply) and "https://" in reason.text
+    assert isinstance(link_question, ChoicesReply) and len(link_question.buttons) == 1
     (preview,) = leader.click(
         Button(
             label="x", action="notes.submit", values={"meeting_id": february.id, "body": "Rad ett\nRad två", "link": ""}
