@@ -22,6 +22,7 @@ from bot.config import Settings, get_settings
 from bot.llm import from_settings
 from bot.logs import install as install_log_redaction
 from dialogs import nlu
+from domain.privacy import PrivacyError
 from domain.status import build_status
 from storage import outbox, schoolyear
 from storage.audit import entries
@@ -643,6 +644,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         return int(args.run(args, settings))
+    except PrivacyError as exc:
+        from dialogs.i18n import Translator
+        from dialogs.reports import privacy_problem
+
+        print(f"amneslag: {privacy_problem(Translator(settings.language), exc)}", file=sys.stderr)
+        return 1
     except AmneslagError as exc:
         print(f"amneslag: {exc}", file=sys.stderr)
         return 1

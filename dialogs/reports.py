@@ -13,8 +13,10 @@ import io
 from typing import Any
 
 from dialogs.i18n import Translator
+from domain.privacy import PrivacyError, PrivacyProblem
 from domain.reminders import SweepProblem
 from domain.status import RegionStatus, figures
+from storage.models import HOLDABLE
 
 _STATUS_COLUMNS = (
     "team",
@@ -207,3 +209,44 @@ def invoice_text(tr: Translator, basis: dict[str, Any]) -> str:
         ),
     ]
     return "\n".join(lines)
+
+
+def _record_kind(tr: Translator, kind: str) -> str:
+    names = {
+        "person": tr.p_("a kind of record", "person"),
+        "meeting": tr.p_("a kind of record", "meeting"),
+        "absence": tr.p_("a kind of record", "absence"),
+        "note": tr.p_("a kind of record", "notes"),
+        "outbox_message": tr.p_("a kind of record", "message"),
+        "audit_log": tr.p_("a kind of record", "audit log entry"),
+    }
+    return names.get(kind, kind)
+
+
+def privacy_problem(tr: Translator, error: PrivacyError) -> str:
+    """Why an export, erasure or archive hold could not be done, and what to do."""
+    d = error.details
+    match error.problem:
+        case PrivacyProblem.UNKNOWN_KIND:
+            kinds = ", ".join(HOLDABLE)
+            return tr._("Unknown kind of record {kind!r}: choose one of {kinds}.", kind=d["kind"], kinds=kinds)
+        case PrivacyProblem.NO_REASON:
+            return tr._("Give the reason for the archive hold (for example the archive decision's reference number).")
+        case PrivacyProblem.NO_PLACER:
+            return tr._("Say who places the archive hold.")
+        case PrivacyProblem.NO_SUCH_RECORD:
+            return tr._("There is no {kind} with id {id}.", kind=_record_kind(tr, d["kind"]), id=d["id"])
+        case PrivacyProblem.NO_ACTIVE_HOLD:
+            return tr._("There is no active archive hold number {hold}.", hold=d["hold"])
+        case PrivacyProblem.NO_LIFTER:
+            return tr._("Say who lifts the archive hold.")
+        case PrivacyProblem.NO_SUCH_PERSON:
+            return tr._("Nobody with the e-mail address {email} is known to the bot.", email=d["email"])
+        case PrivacyProblem.PERSON_HELD:
+            return tr._(
+                "The person is under archive hold number {hold} ({reason}) and may not be erased. Lift the hold "
+                "first if the archive decision allows it: amneslag gdpr hold lift {hold} --by NAME",
+                hold=d["hold"],
+                reason=d["reason"],
+            )
+    return str(error)

@@ -33,6 +33,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,18 +69,27 @@ from storage.models import (
 
 EXPORT_FORMAT = "amneslag-gdpr-export/1"
 ERASED_DOMAIN = "erased.invalid"
-HOLD_NAMES = {
-    "person": "person",
-    "meeting": "träff",
-    "absence": "frånvaro",
-    "note": "anteckningar",
-    "outbox_message": "utskick",
-    "audit_log": "ändringsloggpost",
-}
+
+
+class PrivacyProblem(StrEnum):
+    """Why an export, erasure or hold cannot be done as asked (worded in `dialogs.reports`)."""
+
+    UNKNOWN_KIND = "unknown_kind"  # details: kind
+    NO_REASON = "no_reason"
+    NO_PLACER = "no_placer"
+    NO_SUCH_RECORD = "no_such_record"  # details: kind, id
+    NO_ACTIVE_HOLD = "no_active_hold"  # details: hold
+    NO_LIFTER = "no_lifter"
+    NO_SUCH_PERSON = "no_such_person"  # details: email
+    PERSON_HELD = "person_held"  # details: hold, reason
 
 
 class PrivacyError(AmneslagError):
-    """An export, erasure or hold that cannot be done as asked."""
+    """An export, erasure or hold that cannot be done as asked: `problem` and its `details`."""
+
+    def __init__(self, problem: PrivacyProblem, **details: Any):
+        super().__init__(f"{problem.value}: {details}")
+        self.problem, self.details = problem, details
 
 
 def _iso(value: dtm.datetime | dtm.date | None) -> str | None:
@@ -144,13 +154,13 @@ def place_hold(
 ) -> ArchiveHold:
     """Hold a row (or a person, or a meeting with its absences and notes) from retention and erasure."""
     if entity not in HOLDABLE:
-        raise PrivacyError(f"Okänd sorts post {entity!r}: välj en av {', '.join(HOLDABLE)}.")
+        raise PrivacyError(PrivacyProblem.UNKNOWN_KIND, kind=entity)
     if not reason.strip():
-        raise PrivacyError("Ange skälet till arkivhållet (till exempel arkivbeslutets diarienummer).")
+        raise PrivacyError(PrivacyProblem.NO_REASON)
     if not by.strip():
-        raise PrivacyError("Ange vem som lägger arkivhållet.")
+        raise PrivacyError(PrivacyProblem.NO_PLACER)
     if session.get(_HOLD_MODELS[entity], entity_id) is None:
-        raise PrivacyError(f"Det finns ingen {HOLD_NAMES[entity]} med id {entity_id}.")
+        raise PrivacyError(PrivacyProblem.NO_SUCH_RECORD, kind=entity, id=entity_id)
     hold = ArchiveHold(
         entity=entity, entity_id=entity_id, reason=reason.strip(), placed_by=by.strip(), placed_at=now or utcnow()
     )
@@ -170,9 +180,9 @@ def lift_hold(session: Session, hold_id: int, *, by: str, now: dtm.datetime | No
     """End a hold; the held rows are then subject to retention again. The hold stays as history."""
     hold = session.get(ArchiveHold, hold_id)
     if hold is None or hold.lifted_at is not None:
-        raise PrivacyError(f"Det finns inget aktivt arkivhåll med nummer {hold_id}.")
+        raise PrivacyError(PrivacyProblem.NO_ACTIVE_HOLD, hold=hold_id)
     if not by.strip():
-        raise PrivacyError("Ange vem som lyfter arkivhållet.")
+        raise PrivacyError(PrivacyProblem.NO_LIFTER)
     hold.lifted_at, hold.lifted_by = now or utcnow(), by.strip()
     record(
         session,
@@ -197,7 +207,7 @@ def list_holds(session: Session, *, include_lifted: bool = False) -> list[Archiv
 def _person_or_error(session: Session, email: str) -> Person:
     person = person_by_email(session, email)
     if person is None or person.id is None:
-        raise PrivacyError(f"Ingen person med e-postadressen {normalize_email(email)} finns hos boten.")
+        raise PrivacyError(PrivacyProblem.NO_SUCH_PERSON, email=normalize_email(email))
     return person
 
 
@@ -493,10 +503,7 @@ def erase_person(session: Session, email: str, *, now: dtm.datetime) -> ErasureR
     holds = Holds.load(session)
     for hold in list_holds(session):
         if hold.entity == "person" and hold.entity_id == pid:
-            raise PrivacyError(
-                f"Personen omfattas av arkivhåll nr {hold.id} ({hold.reason}) och får inte raderas. "
-                f"Lyft hållet först om arkivbeslutet tillåter det: amneslag gdpr hold lift {hold.id} --by NAMN"
-            )
+            raise PrivacyError(PrivacyProblem.PERSON_HELD, hold=hold.id, reason=hold.reason)
     report = ErasureReport(pseudonym=new_pseudonym())
     identity = {"name": person.name, "email": person.email, "pseudonym": report.pseudonym, "erased_at": _iso(now)}
     replace = identity_replacer(person.email, person.name, report.pseudonym)

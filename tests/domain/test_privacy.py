@@ -10,13 +10,22 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
 from bot.logs import redact
-from domain.privacy import erase_person, export_person, identity_replacer, lift_hold, place_hold
+from dialogs.i18n import Translator
+from dialogs.reports import privacy_problem
+from domain.privacy import (
+    PrivacyError,
+    PrivacyProblem,
+    erase_person,
+    export_person,
+    identity_replacer,
+    lift_hold,
+    place_hold,
+)
 from domain.retention import RetentionSettings, apply_retention, months_before
 from storage.addresses import save_address
 from storage.audit import record, snapshot
 from storage.db import session_scope
 from storage.directory import person_by_email
-from storage.errors import AmneslagError
 from storage.models import (
     Absence,
     AnonymousMembershipCount,
@@ -177,8 +186,14 @@ def test_export_contains_every_kind_of_data(engine: sa.Engine) -> None:
 
 
 def test_export_of_an_unknown_address(engine: sa.Engine) -> None:
-    with session_scope(engine) as s, pytest.raises(AmneslagError, match="Ingen person med e-postadressen"):
+    with session_scope(engine) as s, pytest.raises(PrivacyError) as raised:
         export_person(s, "nobody@example.org")
+    assert (
+        raised.value.problem == PrivacyProblem.NO_SUCH_PERSON and raised.value.details["email"] == "nobody@example.org"
+    )
+    assert privacy_problem(Translator("sv"), raised.value) == (
+        "Ingen person med e-postadressen nobody@example.org finns hos boten."
+    )
 
 
 @pytest.mark.usefixtures("demo")
@@ -224,7 +239,7 @@ def test_erasure_leaves_neither_name_nor_email_anywhere(engine: sa.Engine) -> No
         assert (count.members, count.confirmed_members, count.leaders) == (1, 1, 1)
         assert s.exec(select(sa.func.count()).select_from(Membership)).one() == members_before - 1
         assert s.exec(select(Leadership).where(Leadership.person_id == seeded.person_id)).all() == []
-    with session_scope(engine) as s, pytest.raises(AmneslagError, match="Ingen person"):
+    with session_scope(engine) as s, pytest.raises(PrivacyError, match="no_such_person"):
         erase_person(s, EMAIL, now=NOW)
 
 
@@ -261,8 +276,9 @@ def test_a_person_under_a_hold_is_not_erased(engine: sa.Engine) -> None:
     seeded = _seed(engine)
     with session_scope(engine) as s:
         hold = place_hold(s, entity="person", entity_id=seeded.person_id, reason="tvist", by="Jurist")
-    with session_scope(engine) as s, pytest.raises(AmneslagError, match="arkivhåll nr"):
+    with session_scope(engine) as s, pytest.raises(PrivacyError) as raised:
         erase_person(s, EMAIL, now=NOW)
+    assert raised.value.problem == PrivacyProblem.PERSON_HELD and raised.value.details["hold"] == hold.id
     with session_scope(engine) as s:
         lift_hold(s, hold.id or 0, by="Jurist")
         assert erase_person(s, EMAIL, now=NOW).person_row == "deleted"
@@ -272,14 +288,25 @@ def test_a_person_under_a_hold_is_not_erased(engine: sa.Engine) -> None:
 def test_holds_are_checked(engine: sa.Engine) -> None:
     _seed(engine)
     with session_scope(engine) as s:
-        with pytest.raises(AmneslagError, match="Okänd sorts post"):
+        with pytest.raises(PrivacyError, match="unknown_kind"):
             place_hold(s, entity="school", entity_id=1, reason="x", by="y")
-        with pytest.raises(AmneslagError, match="ingen frånvaro med id 999999"):
+        with pytest.raises(PrivacyError) as no_record:
             place_hold(s, entity="absence", entity_id=999999, reason="x", by="y")
-        with pytest.raises(AmneslagError, match="skälet"):
+        assert privacy_problem(Translator("sv"), no_record.value) == "Det finns ingen frånvaro med id 999999."
+        with pytest.raises(PrivacyError, match="no_reason"):
             place_hold(s, entity="meeting", entity_id=1, reason=" ", by="y")
-        with pytest.raises(AmneslagError, match="inget aktivt arkivhåll"):
+        with pytest.raises(PrivacyError, match="no_placer"):
+            place_hold(s, entity="meeting", entity_id=1, reason="x", by=" ")
+        with pytest.raises(PrivacyError, match="no_active_hold"):
             lift_hold(s, 42, by="y")
+
+
+def test_every_privacy_problem_is_worded() -> None:
+    for problem in PrivacyProblem:
+        error = PrivacyError(problem, kind="absence", id=1, hold=2, reason="tvist", email="x@example.org")
+        for language in ("sv", "en"):
+            text = privacy_problem(Translator(language), error)
+            assert text != str(error) and "{" not in text, (problem, language)
 
 
 def test_the_replacer_takes_whole_words_in_any_case() -> None:
