@@ -19,8 +19,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from bot.config import get_settings
+from domain import travel
 from storage.db import open_database, session_scope
 from storage.demo import load_demo
+from storage.models import Region, School
 from storage.seed import seed_region
 
 PG_ADMIN_URL = os.environ.get("AMNESLAG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -261,3 +263,11 @@ def env(
     get_settings.cache_clear()
     yield monkeypatch
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def vasterbotten(engine: sa.Engine) -> Iterator[tuple[Session, Region, list[School]]]:
+    """Västerbotten seeded, in an open session: the session, the region and its schools."""
+    with session_scope(engine) as s:
+        region = seed_region(s, "vasterbotten").region
+        yield s, region, travel.region_schools(s, region.id or 0)

@@ -15,14 +15,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
 
 from bot.osrm import OsrmRoads, refresh_regions
 from domain import travel
 from storage.db import session_scope
-from storage.models import Person, Region, School
+from storage.models import School
 from storage.seed import seed_region
 from storage.settings import RegionSettings
+from tests.geography import people_in, school_in
 
 SETTINGS = RegionSettings()
 Answer = Callable[[list[tuple[float, float]], dict[str, Any]], tuple[int, bytes]]
@@ -99,32 +99,6 @@ class Clock:
         return self.now
 
 
-def _school(session: Session, municipality: str) -> School:
-    return session.exec(select(School).where(School.municipality == municipality)).one()
-
-
-def _people(session: Session, region: Region, *municipalities: str) -> list[Person]:
-    people = []
-    for n, municipality in enumerate(municipalities):
-        person = Person(
-            email=f"p{n}@example.org",
-            name=f"Person {n} {municipality}",
-            region_id=region.id or 0,
-            school_id=_school(session, municipality).id,
-        )
-        session.add(person)
-        people.append(person)
-    session.flush()
-    return people
-
-
-@pytest.fixture
-def vasterbotten(engine: sa.Engine) -> Iterator[tuple[Session, Region, list[School]]]:
-    with session_scope(engine) as s:
-        region = seed_region(s, "vasterbotten").region
-        yield s, region, travel.region_schools(s, region.id or 0)
-
-
 def _points(schools: list[School]) -> list[tuple[float, float]]:
     return [p for s in schools if (p := travel.located(s)) is not None]
 
@@ -133,12 +107,12 @@ async def test_road_distances_there_and_back_are_read_from_memory(vasterbotten, 
     s, region, schools = vasterbotten
     server = osrm()
     roads = OsrmRoads(server.url)
-    people = _people(s, region, "Umeå", "Sorsele")
-    assert travel.check(people, schools, _school(s, "Lycksele"), SETTINGS, roads).source == travel.ESTIMATE
+    people = people_in(s, region, "Umeå", "Sorsele")
+    assert travel.check(people, schools, school_in(s, "Lycksele"), SETTINGS, roads).source == travel.ESTIMATE
     assert server.requests == []  # reading never asks OSRM
 
     assert await roads.refresh(_points(schools)) is True
-    check = travel.check(people, schools, _school(s, "Lycksele"), SETTINGS, roads)
+    check = travel.check(people, schools, school_in(s, "Lycksele"), SETTINGS, roads)
     assert check.source == travel.ROAD
     umea = travel.great_circle_km((63.83, 20.26), (64.60, 18.67))
     assert check.trips[0].km == pytest.approx(2 * 1.4 * umea, rel=1e-3)
@@ -174,7 +148,7 @@ async def test_nonsense_is_not_taken_and_the_estimate_stands(vasterbotten, osrm,
     s, region, schools = vasterbotten
     roads = OsrmRoads(osrm(answer).url)
     assert await roads.refresh(_points(schools)) is False
-    check = travel.check(_people(s, region, "Umeå", "Sorsele"), schools, _school(s, "Umeå"), SETTINGS, roads)
+    check = travel.check(people_in(s, region, "Umeå", "Sorsele"), schools, school_in(s, "Umeå"), SETTINGS, roads)
     assert check.source == travel.ESTIMATE
     assert check.longest is not None and check.longest.km == pytest.approx(573, abs=1)
 

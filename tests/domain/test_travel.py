@@ -6,46 +6,14 @@ great-circle distance times the road factor 1.25 unless road distances are known
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import sqlalchemy as sa
-from sqlmodel import Session, select
 
 from domain import travel
-from storage.db import session_scope
-from storage.models import Person, Region, School
-from storage.seed import seed_region
+from storage.models import Person, School
 from storage.settings import RegionSettings
+from tests.geography import people_in, school_in
 
 SETTINGS = RegionSettings()
-
-
-def _school(session: Session, municipality: str) -> School:
-    school = session.exec(select(School).where(School.municipality == municipality)).one()
-    return school
-
-
-def _people(session: Session, region: Region, *municipalities: str) -> list[Person]:
-    people = []
-    for n, municipality in enumerate(municipalities):
-        person = Person(
-            email=f"p{n}@example.org",
-            name=f"Person {n} {municipality}",
-            region_id=region.id or 0,
-            school_id=_school(session, municipality).id,
-        )
-        session.add(person)
-        people.append(person)
-    session.flush()
-    return people
-
-
-@pytest.fixture
-def vasterbotten(engine: sa.Engine) -> Iterator[tuple[Session, Region, list[School]]]:
-    with session_scope(engine) as s:
-        region = seed_region(s, "vasterbotten").region
-        yield s, region, travel.region_schools(s, region.id or 0)
 
 
 def test_great_circle_and_the_estimate() -> None:
@@ -62,26 +30,26 @@ def test_the_defaults_are_the_frameworks() -> None:
 
 def test_a_team_over_skelleftea_umea_and_lycksele_meets_in_skelleftea(vasterbotten) -> None:
     s, region, schools = vasterbotten
-    people = _people(s, region, "Skellefteå", "Umeå", "Lycksele", "Umeå")
+    people = people_in(s, region, "Skellefteå", "Umeå", "Lycksele", "Umeå")
     hosts = travel.suggest_hosts(people, schools, SETTINGS)
     assert [h.school for h in hosts] == ["Skellefteå Kulturskola", "Vännäs Musikskola", "Robertsfors Musikskola"]
     assert hosts[0].longest_km == pytest.approx(274, abs=1)
-    check = travel.check(people, schools, _school(s, "Skellefteå"), SETTINGS)
+    check = travel.check(people, schools, school_in(s, "Skellefteå"), SETTINGS)
     assert check.goal_holds is True and check.over_goal == []
     assert check.longest is not None and check.longest.school == "Lycksele Musikskola"
 
 
 def test_a_member_in_sorsele_moves_the_best_host_to_lycksele_and_breaks_the_goal_in_umea(vasterbotten) -> None:
     s, region, schools = vasterbotten
-    people = _people(s, region, "Skellefteå", "Umeå", "Lycksele", "Sorsele")
+    people = people_in(s, region, "Skellefteå", "Umeå", "Lycksele", "Sorsele")
     hosts = travel.suggest_hosts(people, schools, SETTINGS)
     assert hosts[0].school == "Lycksele Musikskola"
     assert hosts[0].longest_km == pytest.approx(291, abs=1)
-    in_umea = travel.check(people, schools, _school(s, "Umeå"), SETTINGS)
+    in_umea = travel.check(people, schools, school_in(s, "Umeå"), SETTINGS)
     assert in_umea.goal_holds is False
     assert in_umea.schools_over_goal == ["Sorsele Kulturskola"]
     assert in_umea.longest is not None and in_umea.longest.km == pytest.approx(573, abs=1)
-    in_sorsele = travel.check(people, schools, _school(s, "Sorsele"), SETTINGS)
+    in_sorsele = travel.check(people, schools, school_in(s, "Sorsele"), SETTINGS)
     assert in_sorsele.schools_over_goal == ["Kulturskolan i Umeå", "Skellefteå Kulturskola"]
 
 
@@ -99,19 +67,19 @@ def test_ties_go_to_the_smaller_total_then_the_name() -> None:
     assert [h.school for h in hosts][:2] == ["A-skolan", "B-skolan"]
 
 
-def test_a_school_without_coordinates_and_a_person_without_a_school(vasterbotten) -> None:
+def test_a_school_without_coordinates_and_a_person_without_aschool_in(vasterbotten) -> None:
     s, region, schools = vasterbotten
     nowhere = School(region_id=region.id or 0, name="Skolan utan karta", municipality="Okänd", latitude=0, longitude=0)
     s.add(nowhere)
     s.flush()
     schools = travel.region_schools(s, region.id or 0)
     assert travel.located(nowhere) is None
-    people = _people(s, region, "Umeå", "Lycksele")
+    people = people_in(s, region, "Umeå", "Lycksele")
     lost = Person(email="lost@example.org", name="Utan Skola", region_id=region.id or 0, school_id=nowhere.id)
     homeless = Person(email="home@example.org", name="Ingen Skola", region_id=region.id or 0)
     s.add_all([lost, homeless])
     s.flush()
-    check = travel.check([*people, lost, homeless], schools, _school(s, "Umeå"), SETTINGS)
+    check = travel.check([*people, lost, homeless], schools, school_in(s, "Umeå"), SETTINGS)
     assert {t.name for t in check.unknown} == {"Utan Skola", "Ingen Skola"}
     assert check.goal_holds is True  # decided by the trips that can be known
     hosts = travel.suggest_hosts([*people, lost, homeless], schools, SETTINGS, limit=20)
@@ -126,5 +94,5 @@ def test_a_place_is_found_by_school_or_municipality(vasterbotten) -> None:
     assert travel.place_school(schools, None, "Folkets hus, Lycksele").name == "Lycksele Musikskola"
     assert travel.place_school(schools, None, "Kulturhuset") is None
     assert travel.place_school(schools, None, None) is None
-    umea = _school(s, "Umeå")
+    umea = school_in(s, "Umeå")
     assert travel.place_school(schools, umea.id, "Folkets hus, Lycksele") is umea
