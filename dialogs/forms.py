@@ -5,7 +5,9 @@ the parser of that answer, which slots a change clears), a check of the whole dr
 save. The form does what every such dialog shares, so no dialog writes it again:
 
 - asks for the first slot still missing, and waits for the answer (the draft travels in the waiting
-  step's data and in every button, so a restart loses nothing and nothing is kept in memory);
+  step's data and in every button, so a restart loses nothing and nothing is kept in memory; an answer
+  too large for a button, such as the notes, is saved in the database at once and `load`ed from there);
+- reads a submitted form (a Teams card or a Slack modal) into the slot that asked for it (`accept`);
 - tells an answer from a new request: a typed text the slot cannot read is a new request when the rules
   understood it as one, and otherwise the slot is asked again with the reason;
 - "avbryt"/"cancel" at any step (the engine's);
@@ -93,7 +95,7 @@ class Form:
     check: Callable[[Turn, Draft], tuple[str, tuple[str, ...]] | None]  # a problem: (reason, keys to ask again)
     preview: Callable[[Turn, Draft], list[Reply]] | None  # None: a complete draft is saved at once
     save: Callable[[Turn, Draft], list[Reply]]
-    start: Callable[[Turn, Draft], list[Reply] | Draft] = field(default=lambda turn, draft: draft)
+    start: Callable[[Turn, Draft], Draft] = field(default=lambda turn, draft: draft)  # may raise Answered
     restart: Callable[[Turn, Draft], list[Reply]] | None = None  # "start again" (default: the form anew)
     restart_keeps: tuple[str, ...] = ()
     restart_action: Act | None = None  # "start again", where the preview offers it
@@ -156,10 +158,7 @@ class Form:
 
     def go_on(self, turn: Turn, values: Values, lead: str | None = None) -> list[Reply]:
         """Ask for the next missing slot of the draft, or check it and show the preview when it is complete."""
-        started = self.start(turn, self.draft_of(values))
-        if isinstance(started, list):
-            return started
-        draft = started
+        draft = self.start(turn, self.draft_of(values))
         replies: list[Reply] = [TextReply(text=lead)] if lead else []
         slot = self._missing(turn, {**self.load(turn, draft), **draft} if self.load else draft)
         if slot is not None:
