@@ -31,8 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sweep import build  # noqa: E402
 
+from domain import travel  # noqa: E402
 from domain.meetings import team_members  # noqa: E402
-from storage import schoolyear, travel  # noqa: E402
+from storage import schoolyear  # noqa: E402
 from storage.db import open_database, session_scope  # noqa: E402
 from storage.models import Membership, Region, School, Team  # noqa: E402
 from storage.settings import RegionSettings  # noqa: E402
