@@ -205,9 +205,7 @@ class Form:
                 return self._ask(turn, slot, draft, result)
             if result is None or turn.is_request:  # not an answer: the engine takes it as a request of its own
                 return None
-            question = slot.ask(turn, draft)  # asked again: the reason says what to write; buttons and forms stay
-            again = self._ask(turn, slot, draft, question)
-            return [TextReply(text=result.reason), *(again if question.choices or question.fields else [])]
+            return [TextReply(text=result.reason), *self._ask(turn, slot, draft, slot.ask(turn, draft))]
 
         return answer
 

@@ -99,8 +99,8 @@ def test_schedule_on_a_network_day_with_buttons(leader: Chat, demo: sa.Engine, c
     assert [b.label for b in question.buttons] == ["torsdag 20 maj (digital)"]
     (link_question,) = leader.click(question.buttons[0])  # the day's kind comes with it
     assert isinstance(link_question, TextReply)
-    (bad,) = leader.say("example.org/mote")
-    assert "https://" in (bad.text or "")
+    bad, again = leader.say("example.org/mote")  # the reason, then the question again
+    assert "https://" in (bad.text or "") and again == link_question
     (time,) = leader.say("https://example.org/mote/bild")
     (preview,) = leader.click(buttons_of([time])[0])
     assert isinstance(preview, CardReply) and preview.text is None  # a network day: no warning
