@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from storage import schoolyear
@@ -208,11 +210,20 @@ def cancel(session: Session, *, meeting: Meeting, actor: Person, now: dtm.dateti
 def _stamp_once(session: Session, meeting: Meeting, field: str, action: str, actor: Person, now: dtm.datetime) -> bool:
     """Set a meeting's once-only instant (notice sent, notes distributed, review confirmed) and audit it.
 
-    False, and nothing changed, when it was set already: what it stands for never happens twice.
+    False, and nothing changed, when it was set already: what it stands for never happens twice. The
+    instant is set by one compare-and-set (`UPDATE … WHERE … IS NULL`), so of two turns at once (a
+    double click) exactly one sets it, whichever commits first; the other waits for its row and gets False.
     """
-    if getattr(meeting, field) is not None:
+    stamped = session.execute(
+        sa.update(Meeting)
+        .where(col(Meeting.id) == meeting.id, col(getattr(Meeting, field)).is_(None))
+        .values({field: now})
+        .execution_options(synchronize_session=False)
+    )
+    if stamped.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result has a rowcount
+        session.refresh(meeting, [field])
         return False
-    setattr(meeting, field, now)
+    set_committed_value(meeting, field, now)
     record(
         session,
         action=action,

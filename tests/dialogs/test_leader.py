@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dtm
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -357,3 +359,24 @@ def test_leader_help_and_the_meeting_cards(leader: Chat) -> None:
     assert "Mitt ämneslag" in labels and len(labels) == 12  # the last: "Närvaro och kostnad"
     (card,) = [r for r in leader.click(buttons_of(replies)[6]) if isinstance(r, CardReply)][:1]
     assert card.title.startswith("Bild/form/skapande")
+
+
+def test_a_double_click_sends_the_notice_once(chat_as, demo: sa.Engine) -> None:
+    """Two presses of "send notice" at once (a double click, two devices): each member is told once."""
+    february = _meetings(demo)[1]
+    assert february.notice_sent_at is None
+    presses = [chat_as(LEADER, conversation=f"device-{n}") for n in range(2)]
+    together = threading.Barrier(2)
+
+    def press(chat: Chat) -> list[Any]:
+        together.wait()
+        return chat.click(Button(label="x", action="notice.send", values={"meeting_id": february.id}))
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = [text for replies in pool.map(press, presses) for text in (r.text for r in replies)]
+    with Session(demo) as s:
+        members = len(s.exec(select(OutboxMessage.recipient_id).where(OutboxMessage.kind == "meeting_notice")).all())
+        sent = s.exec(select(AuditLog).where(AuditLog.action == "meeting.notice_sent")).all()
+    assert len(sent) == 1
+    assert members == 5  # Bild's five members, once each
+    assert sum(1 for text in answers if text and text.startswith("Skickat")) == 1, answers
