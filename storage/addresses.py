@@ -44,14 +44,17 @@ def person_by_teams_id(session: Session, aad_object_id: str) -> Person | None:
     return session.exec(select(Person).where(Person.teams_user_id == aad_object_id.lower())).first()
 
 
-def link_teams(session: Session, email: str, aad_object_id: str | None) -> Person | None:
-    """The roster person with `email`, now tied to the Teams (AAD) id; None if unknown or tied to another id."""
+def link_teams(session: Session, email: str, aad_object_id: str) -> Person | None:
+    """The roster person with `email`, now tied to the Teams (AAD) id; None if unknown or tied to another id.
+
+    An e-mail alone never names a person: without the AAD object id (which Bot Framework's token vouches
+    for) anyone who can reach the endpoint could claim any address.
+    """
     person = person_by_email(session, email)
-    if person is None:
+    aad = aad_object_id.strip().lower()
+    if person is None or not aad:
         return None
-    if aad_object_id:
-        aad = aad_object_id.lower()
-        if person.teams_user_id and person.teams_user_id != aad:
-            return None
-        person.teams_user_id = aad
+    if person.teams_user_id and person.teams_user_id != aad:
+        return None
+    person.teams_user_id = aad
     return person

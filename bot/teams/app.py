@@ -176,21 +176,23 @@ class TeamsBot:
             person = person_by_teams_id(session, aad)
             return person.id if person else None
 
-    def _link(self, email: str, aad: str | None) -> int | None:
+    def _link(self, email: str, aad: str) -> int | None:
         with session_scope(self.engine) as session:
             person = link_teams(session, email, aad)
             return person.id if person else None
 
     async def person_id(self, turn_context: TurnContext, account: ChannelAccount | None = None) -> int | None:
-        """The roster person behind a Teams account: by AAD object id, else by the e-mail Teams gives."""
+        """The roster person behind a Teams account: by AAD object id, else by the e-mail Teams gives for it.
+
+        An activity without an AAD object id names nobody (so a forged one cannot claim a roster e-mail).
+        """
         account = account or turn_context.activity.from_property
-        if account is None:
+        if account is None or not account.aad_object_id:
             return None
         aad = account.aad_object_id
-        if aad:
-            found = await asyncio.to_thread(self._person_by_aad, aad)
-            if found is not None:
-                return found
+        found = await asyncio.to_thread(self._person_by_aad, aad)
+        if found is not None:
+            return found
         member = account if isinstance(account, TeamsChannelAccount) and account.email else None
         if member is None:
             try:
@@ -201,7 +203,7 @@ class TeamsBot:
         email = member.email or member.user_principal_name
         if not email:
             return None
-        return await asyncio.to_thread(self._link, email, aad or member.aad_object_id)
+        return await asyncio.to_thread(self._link, email, aad)
 
     def _save(self, person_id: int, reference: ConversationReference) -> None:
         with session_scope(self.engine) as session:

@@ -345,3 +345,15 @@ async def test_a_notices_calendar_invite_is_offered_and_uploaded_when_accepted(t
         await teams.post(teams.activity(ALVA, type="invoke", name="fileConsent/invoke", value=declined))
     ).status == 200
     assert len(teams.connector.uploads) == 1
+
+
+async def test_an_activity_without_an_aad_object_id_names_nobody(teams: Teams) -> None:
+    """Without Teams configured anyone can post here: an e-mail the member lookup gives must not be enough."""
+    forged = teams.activity(JONAS, text="vem är frånvarande?")
+    del forged["from"]["aadObjectId"]
+    response = await teams.post(forged)
+    assert response.status == 201
+    ((_, reply),) = await teams.connector.wait_for(1)
+    assert texts_of(card_of(reply))[0].startswith("Hej! Jag känner inte igen dig")
+    assert teams.connector.lookups == []  # not even asked: the e-mail is never the proof
+    assert _person(teams, JONAS.email).teams_user_id is None
