@@ -46,6 +46,21 @@ INVOICE_CSV_COLUMNS = (
 )
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run: text that starts like a formula gets a leading apostrophe
+    (OWASP's advice against CSV injection). Numbers and booleans are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _row(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: cell(value) for key, value in values.items()}
+
+
 def money(amount: int) -> str:
     """12 000 kr, with a (non-breaking) space between thousands as in Swedish."""
     return f"{amount:,}".replace(",", "\u00a0") + "\u00a0kr"
@@ -70,7 +85,9 @@ def status_csv(status: RegionStatus) -> str:
     writer = csv.DictWriter(out, fieldnames=("region", "school_year", *_STATUS_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for team in status.teams:
-        writer.writerow({"region": status.region, "school_year": status.school_year, **figures(team).model_dump()})
+        writer.writerow(
+            _row({"region": status.region, "school_year": status.school_year, **figures(team).model_dump()})
+        )
     return out.getvalue()
 
 
@@ -143,18 +160,20 @@ def invoice_csv(tr: Translator, basis: dict[str, Any]) -> str:
     writer.writeheader()
     for school in basis["schools"]:
         writer.writerow(
-            {
-                "meeting_id": basis["meeting_id"],
-                "starts_at": basis["starts_at"],
-                "team": basis["team"],
-                "host_school": basis["host_school"],
-                "school": school["school"],
-                "host": tr._("yes") if school["host"] else tr._("no"),
-                "participants": school["participants"],
-                "share_kr": school["share_kr"],
-                "total_kr": basis["total_kr"],
-                "people": "; ".join(p["name"] for p in school["people"]),
-            }
+            _row(
+                {
+                    "meeting_id": basis["meeting_id"],
+                    "starts_at": basis["starts_at"],
+                    "team": basis["team"],
+                    "host_school": basis["host_school"],
+                    "school": school["school"],
+                    "host": tr._("yes") if school["host"] else tr._("no"),
+                    "participants": school["participants"],
+                    "share_kr": school["share_kr"],
+                    "total_kr": basis["total_kr"],
+                    "people": "; ".join(p["name"] for p in school["people"]),
+                }
+            )
         )
     return out.getvalue()
 
