@@ -93,6 +93,11 @@ def decode(data: bytes, source: str = "filen") -> str:
     return text
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_LENGTHS = {"name": 120, "email": 254, "school": 120, "roles": 120, "slack_user_id": 30, "teams_user_id": 60}
+"""The longest value of each column: what the database holds (storage.models)."""
+
+
 def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     """The data rows with their line numbers in the file, keyed by lower-case column name."""
     header_line = text.splitlines()[0]
@@ -133,6 +138,11 @@ class _Validator:
     def check(self, line: int, raw: dict[str, str]) -> RosterRow | RowProblem:
         if "__error__" in raw:
             return RowProblem(line, raw["__error__"])
+        for column, text in raw.items():
+            if _CONTROL.search(text):
+                return RowProblem(line, f"kolumnen {column} innehåller ett styrtecken (till exempel NUL eller tab)")
+            if len(text) > MAX_LENGTHS.get(column, 254):
+                return RowProblem(line, f"kolumnen {column} är längre än {MAX_LENGTHS.get(column, 254)} tecken")
         name = raw.get("name", "")
         if not name:
             return RowProblem(line, "namn saknas")

@@ -134,3 +134,26 @@ def test_a_wrong_header_is_refused(engine: sa.Engine, region: Region, header: st
 def test_an_empty_file_is_refused() -> None:
     with pytest.raises(RosterRejected, match="tom"):
         decode(b"\xef\xbb\xbf \n")
+
+
+def test_control_characters_and_values_longer_than_the_database_holds_are_refused_by_line(
+    engine: sa.Engine, region: Region, session: Session
+) -> None:
+    text = HEADER + "\n".join(
+        [
+            "Anna\x00 Berg,anna@example.org,Umeå,,,,",
+            "A" * 121 + ",long@example.org,Umeå,,,,",
+            "Bo Ek,bo@example.org,Umeå,,U" + "1" * 30 + ",,",
+            "Cia Fors,cia@example.org,Umeå,,,,sv",
+        ]
+    )
+    with pytest.raises(RosterRejected) as rejected:
+        _import(engine, region, text)
+    assert [(p.line, p.reason.split()[1]) for p in rejected.value.problems] == [
+        (2, "name"),
+        (3, "name"),
+        (4, "slack_user_id"),
+    ]
+    assert _people(session) == {}
+    report = _import(engine, region, text, skip_bad=True)  # on PostgreSQL a NUL would otherwise be a traceback
+    assert (report.added, report.skipped) == (1, 3)
