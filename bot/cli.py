@@ -172,6 +172,22 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def serves_teams(args: argparse.Namespace, settings: Settings) -> bool:
+    """Whether `/api/messages` is served: with Teams configured (tokens checked), or in a local mode on
+    loopback (`--playground`, `--teams-local`), where requests come without a token and so from this
+    machine only. Otherwise anyone could post an activity and be answered."""
+    local = bool(args.playground or args.teams_local)
+    if local and args.host not in LOOPBACK:
+        raise ConfigurationError(
+            f"--playground och --teams-local tar emot Teams utan token och lyssnar därför bara på 127.0.0.1, "
+            f"inte {args.host}. Sätt MICROSOFT_APP_ID, _PASSWORD och _TENANT_ID för att ta emot Teams utifrån."
+        )
+    return bool(settings.microsoft_app_id) or local
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
@@ -211,6 +227,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigurationError(
             "--slack-socket-mode behöver SLACK_APP_TOKEN (en app-nivåtoken, xapp-…, med connections:write)."
         )
+    teams_endpoint = serves_teams(args, settings)
     if settings.slack_bot_token is not None:
         if settings.slack_signing_secret is None and not args.slack_socket_mode:
             raise ConfigurationError(
@@ -258,10 +275,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             settings.slack_app_token.get_secret_value() if args.slack_socket_mode and settings.slack_app_token else None
         )
         slack = SlackBot(engine, dialogs, worker, client, secret, app_token=token)
-    print(
-        f"Ämneslagsboten lyssnar på http://{args.host}:{args.port} (Teams: /api/messages, hälsa: /healthz). "
-        "Avsluta med Ctrl+C."
-    )
+    where = "Teams: /api/messages, " if teams_endpoint else ""
+    print(f"Ämneslagsboten lyssnar på http://{args.host}:{args.port} ({where}hälsa: /healthz). Avsluta med Ctrl+C.")
     if args.playground:
         as_whom = f" Du chattar som {who}." if args.demo else ""
         print(f"Agents Playground: öppna http://localhost:{PLAYGROUND_PORT} i webbläsaren.{as_whom}")
@@ -272,7 +287,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 worker,
                 sweep_minutes=settings.sweep_minutes,
                 slack=slack,
-                teams=teams,
+                teams=teams if teams_endpoint else None,
                 extra=extra,
                 retention=settings,
             ),
@@ -549,6 +564,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--playground",
         action="store_true",
         help="starta också Microsofts Agents Playground, en lokal Teams-klient (npm ci --prefix tests/teams/js)",
+    )
+    p.add_argument(
+        "--teams-local",
+        action="store_true",
+        help="ta emot Teams-aktiviteter utan token på /api/messages, bara på 127.0.0.1 (Bot Framework Emulator)",
     )
     p.set_defaults(run=cmd_serve)
 

@@ -151,3 +151,21 @@ def test_serve_playground_says_how_to_install_it(env: pytest.MonkeyPatch, capsys
     env.setenv("PATH", "/nonexistent")  # run in a temporary directory: no tests/teams/js, nothing on PATH
     code, _, err = run(capsys, "serve", "--playground", "--port", "1")
     assert code == 1 and "npm ci --prefix tests/teams/js" in err
+
+
+def test_the_teams_endpoint_is_served_only_when_teams_is_configured_or_on_loopback(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import build_parser, serves_teams
+    from bot.config import get_settings
+
+    def serves(*argv: str) -> bool:
+        return serves_teams(build_parser().parse_args(["serve", *argv]), get_settings())
+
+    assert serves() is False  # anyone could post an unsigned activity: nothing at /api/messages
+    assert serves("--teams-local") is True and serves("--playground") is True  # 127.0.0.1 by default
+    code, _, err = run(capsys, "serve", "--teams-local", "--host", "0.0.0.0", "--port", "1")
+    assert code == 1 and "bara på 127.0.0.1" in err
+    env.setenv("MICROSOFT_APP_ID", "4c2a8b3e-5f0d-4e8b-9a6c-0d1e2f3a4b5c")
+    get_settings.cache_clear()
+    assert serves("--host", "0.0.0.0") is True  # with credentials every request's token is checked
