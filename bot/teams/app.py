@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -161,6 +162,10 @@ class TeamsBot:
             return web.Response(status=415, text="expected application/json")
         if self.app_id and not request.headers.get("Authorization"):
             return web.Response(status=401, text="missing token")
+        problem = malformed(await request.read())
+        if problem is not None:
+            _LOGGER.info("Teams: a malformed activity refused: %s", problem)
+            return web.Response(status=400, text=problem)
         try:
             response = await self.adapter.process(request, self.handler)
         except web.HTTPException as exc:
@@ -432,6 +437,25 @@ class TeamsBot:
             await self.adapter.continue_conversation(conversation, deliver, bot_app_id=self.app_id)
         except (HttpOperationError, ClientRequestError) as exc:
             raise _connector_error(exc) from exc
+
+
+def malformed(body: bytes) -> str | None:
+    """What makes a request body no Bot Framework activity (answered 400 before botbuilder sees it), or None."""
+    try:
+        activity = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return "not JSON"
+    if not isinstance(activity, dict):
+        return "not an object"
+    if not isinstance(activity.get("type"), str) or not isinstance(activity.get("serviceUrl"), str):
+        return "no type or serviceUrl"
+    conversation = activity.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+        return "no conversation"
+    for key in ("from", "recipient", "channelData"):
+        if activity.get(key) is not None and not isinstance(activity[key], dict):
+            return f"{key} is not an object"
+    return None
 
 
 class _Handler(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder has no types: its base class is Any

@@ -357,3 +357,29 @@ async def test_an_activity_without_an_aad_object_id_names_nobody(teams: Teams) -
     assert texts_of(card_of(reply))[0].startswith("Hej! Jag känner inte igen dig")
     assert teams.connector.lookups == []  # not even asked: the e-mail is never the proof
     assert _person(teams, JONAS.email).teams_user_id is None
+
+
+MALFORMED = [
+    b"{not json",
+    b"\xff\xfe\x00garbage",
+    b"[]",
+    b"null",
+    b'"a string"',
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"type": 5, "serviceUrl": "http://x", "conversation": {"id": "a"}}',
+    b'{"type": "message", "serviceUrl": "http://x"}',
+    b'{"type": "message", "serviceUrl": "http://x", "conversation": null}',
+    b'{"type": "message", "serviceUrl": "http://x", "conversation": {"id": 7}}',
+    b'{"type": "message", "serviceUrl": "http://x", "conversation": {"id": "a"}, "from": "me"}',
+    b'{"type": "message", "conversation": {"id": "a"}}',
+]
+
+
+@pytest.mark.parametrize("body", MALFORMED, ids=range(len(MALFORMED)))
+async def test_a_malformed_activity_is_a_400_and_no_traceback(
+    teams: Teams, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = await teams.client.post("/api/messages", data=body, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert teams.connector.activities == [] and teams.connector.lookups == []
