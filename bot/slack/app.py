@@ -22,11 +22,13 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import Session, select
 
 from bot.outbox import OutboxWorker
 from bot.slack import blocks
+from bot.slack.checks import malformed
 from bot.slack.sender import slack_error
 from dialogs.engine import Dialogs
 from dialogs.notify import fallback_text
@@ -64,6 +66,7 @@ class SlackBot:
         self.worker = worker
         self.client = client
         self.app_token = app_token
+        self.verifier = SignatureVerifier(signing_secret) if signing_secret else None
         self.app = AsyncApp(
             client=client,
             signing_secret=signing_secret,
@@ -249,7 +252,19 @@ class SlackBot:
     async def handle(self, request: web.Request) -> web.Response:
         """The aiohttp handler of `/slack/events`: a request with a missing or malformed timestamp is a 401."""
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
-        if not timestamp.isdigit() or not request.headers.get("X-Slack-Signature"):
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not timestamp.isdigit() or not signature:
             return web.Response(status=401, text="invalid request")
+        body = await request.read()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:  # Slack sends UTF-8 only; nothing else can even be verified
+            return web.Response(status=400, text="not UTF-8")
+        if self.verifier is not None and not self.verifier.is_valid(text, timestamp, signature):
+            return web.Response(status=401, text="invalid request")
+        problem = malformed(body, request.content_type)
+        if problem is not None:  # signed by Slack, yet nothing bolt could take: say so instead of a 500
+            _LOGGER.info("Slack: a malformed request refused: %s", problem)
+            return web.Response(status=400, text=problem)
         response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
+import logging
 import time
 
+import pytest
 from sqlmodel import Session, col, select
 
 from bot.slack.blocks import parse_button_value
 from storage.db import session_scope
 from storage.models import Absence, OutboxMessage, Person
-from tests.slack.conftest import Slack, signed
+from tests.slack.conftest import SECRET, Slack, signed
 
 
 def _texts(message: dict) -> str:
@@ -430,3 +434,46 @@ async def test_the_calendar_invite_is_uploaded_with_the_notice_and_a_failed_uplo
     with Session(slack.db) as s:
         stored = s.get(OutboxMessage, message_id)
         assert stored is not None and stored.status == "delivered"
+
+
+_EVENT = '{"type": "event_callback", "event_id": "Ev9", "team_id": "T0TEAM", "event": %s}'
+MALFORMED = [
+    ("application/json", "{not json"),
+    ("application/json", "[" * 100_000 + "]" * 100_000),
+    ("application/json", "[]"),
+    ("application/json", '{"type": "something_else"}'),
+    ("application/json", _EVENT % "null"),
+    ("application/json", _EVENT % "[]"),
+    ("application/json", _EVENT % '{"no": "type"}'),
+    ("application/x-www-form-urlencoded", "payload=%7Bnot+json"),
+    ("application/x-www-form-urlencoded", "payload=%5B%5D"),
+    ("application/x-www-form-urlencoded", 'payload={"type": "block_actions", "user": {"id": "U1"}}'),
+    ("application/x-www-form-urlencoded", 'payload={"type": "view_submission", "user": {"id": "U1"}, "view": 3}'),
+    ("application/x-www-form-urlencoded", "command=%2Famneslag&text=hj%C3%A4lp&team_id=T0TEAM&channel_id=D1"),
+    ("text/plain", "hello"),
+]
+
+
+@pytest.mark.parametrize(("content_type", "body"), MALFORMED, ids=range(len(MALFORMED)))
+async def test_a_signed_but_malformed_request_is_a_400_and_no_traceback(
+    slack: Slack, content_type: str, body: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = await slack.post(body, content_type=content_type)
+    assert response.status == 400
+    await slack.settle()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert slack.api.calls == []
+
+
+async def test_bad_utf_8_is_a_400(slack: Slack) -> None:
+    body = b'{"type": "event_callback", "event": {"type": "message", "text": "\xff"}}'
+    response = await slack.client.post(
+        "/slack/events", data=body, headers={"Content-Type": "application/json", **signed_bytes(body)}
+    )
+    assert response.status == 400
+
+
+def signed_bytes(body: bytes) -> dict[str, str]:
+    timestamp = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": f"v0={digest}"}
