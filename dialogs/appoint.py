@@ -129,6 +129,18 @@ def _ask_replacing(turn: Turn, draft: Draft) -> Question:
     )
 
 
+def _parse_replacing(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
+    """A typed name (or part of it) of one of the team's two leaders."""
+    team, year = _team_year(turn, draft)
+    assert team.id is not None and year.id is not None
+    words = fold(text).split()
+    current = leaders(turn.session, team.id, year.id)
+    found = [p for p in current if words and all(w in fold(p.name) for w in words)]
+    if len(found) == 1:
+        return {"replacing_id": found[0].id}
+    return Invalid(turn.tr._("Choose whom to replace.")) if words else None
+
+
 def _check(turn: Turn, draft: Draft) -> tuple[str, tuple[str, ...]] | None:
     team, year = _team_year(turn, draft)
     person = _person(turn, draft)
@@ -244,7 +256,7 @@ APPOINT_FORM = Form(
     slots=[
         Slot("team", ("team_id",), _ask_team),
         Slot("person", ("person_id",), _ask_person, _parse_person, free_text=True, clears=("replacing_id",)),
-        Slot("replacing", ("replacing_id",), _ask_replacing, needed=_full),
+        Slot("replacing", ("replacing_id",), _ask_replacing, _parse_replacing, needed=_full, free_text=True),
     ],
     keys=("team_id", "year", "person_id", "replacing_id"),
     check=_check,

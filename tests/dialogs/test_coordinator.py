@@ -219,3 +219,20 @@ def test_audit_command_shows_who_what_before_and_after(
     assert details == {"before": None, "after": {"date": "2027-03-18", "kind": "digital"}}
     assert main(["audit", "--since", "2999-01-01"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_whom_a_new_leader_replaces_can_be_written(coordinator: Chat, demo: sa.Engine) -> None:
+    coordinator.say("utse ny ledare för film")
+    coordinator.say("Alva Jonsson")
+    coordinator.press("Ja, utse")
+    coordinator.say("utse ny ledare för film")
+    (replace,) = coordinator.say("rut.dahlberg@example.org")
+    assert isinstance(replace, ChoicesReply)
+    wrong, again = coordinator.say("Zlatan")  # nobody of the two: said, and asked again
+    assert isinstance(wrong, TextReply) and again == replace
+    (confirm,) = coordinator.say("alva")
+    assert isinstance(confirm, ChoicesReply) and "i stället för Alva Jonsson" in confirm.text
+    coordinator.press("Ja, utse")
+    assert "rut.dahlberg@example.org" in _leaders(demo, "Film") and "alva.jonsson@example.org" not in _leaders(
+        demo, "Film"
+    )
