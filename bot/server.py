@@ -89,6 +89,7 @@ def create_app(
     app[WORKER] = worker
     app.router.add_get("/healthz", healthz)
     if teams is not None:
+        teams.mounted()
         app.router.add_post("/api/messages", teams.handle)
     if slack is not None and slack.app_token is not None:
         app.cleanup_ctx.append(slack.socket_mode)

@@ -145,16 +145,19 @@ class TeamsBot:
         self.dialogs = dialogs
         self.worker = worker
         self.app_id = app_id
-        if app_id is None:
-            _LOGGER.warning(
-                "Teams: MICROSOFT_APP_ID is not set, so /api/messages accepts requests without a token. "
-                "Use this only for local testing."
-            )
         configuration = _Configuration(app_id, app_password, tenant_id)
         self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration))
         self.handler = _Handler(self)
 
     # HTTP ---------------------------------------------------------------------------------------
+
+    def mounted(self) -> None:
+        """Said when `/api/messages` is served: without an app id it takes requests without a token."""
+        if self.app_id is None:
+            _LOGGER.warning(
+                "Teams: MICROSOFT_APP_ID is not set, so /api/messages accepts requests without a token. "
+                "Use this only for local testing."
+            )
 
     async def handle(self, request: web.Request) -> web.Response:
         """The aiohttp handler of `/api/messages`; with an app id, a request without a valid token is a 401."""
