@@ -10,14 +10,18 @@ message either still works or says plainly that it has expired.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
+import hashlib
 import logging
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from dialogs import nlu
@@ -35,6 +39,7 @@ from storage.models import DialogState, Person, Region, Team, utcnow
 from storage.queries import dialog_state
 
 _LOGGER = logging.getLogger(__name__)
+TURN_ATTEMPTS = 3  # a turn that collides with another of its conversation is run again, at most this often
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 
@@ -248,6 +253,8 @@ class Dialogs:
         self.clock = clock
         self.assistant = assistant
         self.roads = roads
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}  # conversation -> (its lock, turns using it)
+        self._locks_guard = threading.Lock()
 
     async def respond(self, incoming: Incoming) -> list[Reply]:
         """The replies to `incoming`, with the language model's help where a turn asked for it.
@@ -291,21 +298,25 @@ class Dialogs:
         return self._answer(incoming)[0]
 
     def _answer(self, incoming: Incoming) -> tuple[list[Reply], Pending | None]:
-        """The rules' replies, and what the turn would like the language model to do (see `respond`)."""
+        """The rules' replies, and what the turn would like the language model to do (see `respond`).
+
+        Turns of one conversation run one at a time: in this process by a lock per conversation, across
+        processes on PostgreSQL by an advisory lock held for the turn's transaction. A turn that still
+        collides with another (its waiting step changed or was created meanwhile) is run again, from the
+        start, since nothing of it was committed.
+        """
+        key = f"{self._key(incoming)}#{incoming.person_id}"
         try:
-            with session_scope(self.db) as session:
-                replies, turn = self._handle(session, incoming)
-                if turn is None or turn.model_request is None or self.assistant is None:
-                    return replies, None
-                return replies, Pending(
-                    request=turn.model_request,
-                    people=roster(session, turn.region),
-                    teams=[t.name for t in turn.teams()],
-                    places=turn.places(),
-                    today=turn.today,
-                    language=turn.person.language,
-                    region_id=turn.region.id or 0,
-                )
+            with self._conversation_lock(key):
+                attempt = 1
+                while True:
+                    try:
+                        return self._turn(incoming, key)
+                    except (StaleDataError, sa.exc.IntegrityError):
+                        if attempt == TURN_ATTEMPTS:
+                            raise
+                        _LOGGER.info("turn collided with another of the same conversation; again (%d)", attempt)
+                        attempt += 1
         except Exception:
             _LOGGER.exception(
                 "dialog failed: person %s, channel %s, action %s",
@@ -323,6 +334,40 @@ class Dialogs:
                     )
                 )
             ], None
+
+    def _turn(self, incoming: Incoming, key: str) -> tuple[list[Reply], Pending | None]:
+        with session_scope(self.db) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+                session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": digest})
+            replies, turn = self._handle(session, incoming)
+            if turn is None or turn.model_request is None or self.assistant is None:
+                return replies, None
+            return replies, Pending(
+                request=turn.model_request,
+                people=roster(session, turn.region),
+                teams=[t.name for t in turn.teams()],
+                places=turn.places(),
+                today=turn.today,
+                language=turn.person.language,
+                region_id=turn.region.id or 0,
+            )
+
+    @contextlib.contextmanager
+    def _conversation_lock(self, key: str) -> Iterator[None]:
+        with self._locks_guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._locks_guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
 
     def channel_welcome(self) -> list[Reply]:
         """What the bot says in a shared channel it was just added to (nobody in particular is asking)."""
