@@ -138,27 +138,36 @@ def leader(attempt: str, *, refusal: Callable[[Turn], str] | None = None) -> Gua
     return Guard(f"leader:{attempt}", frozenset({"leader"}), check)
 
 
-def region_meeting(turn: Turn, values: Values, attempt: str) -> MeetingOf:
-    """The meeting of a button in the person's own region."""
+def _meeting_of(turn: Turn, values: Values) -> MeetingOf | None:
+    """The meeting of a button (values["meeting_id"]) and its team, if both still exist."""
     meeting_id = int_value(values, "meeting_id")
     meeting = turn.session.get(Meeting, meeting_id) if meeting_id is not None else None
     team = turn.session.get(Team, meeting.team_id) if meeting is not None else None
-    if meeting is None or team is None:
-        raise Answered(TextReply(text=turn.tr._("That meeting no longer exists.")))
-    if team.region_id != turn.region.id:
-        raise outside_region(turn, attempt, meeting=meeting.id)
-    return MeetingOf(meeting, team)
+    return MeetingOf(meeting, team) if meeting is not None and team is not None else None
+
+
+def _gone(turn: Turn) -> Answered:
+    return Answered(TextReply(text=turn.tr._("That meeting no longer exists.")))
+
+
+def region_meeting(turn: Turn, values: Values, attempt: str) -> MeetingOf:
+    """The meeting of a button in the person's own region."""
+    found = _meeting_of(turn, values)
+    if found is None:
+        raise _gone(turn)
+    if found.team.region_id != turn.region.id:
+        raise outside_region(turn, attempt, meeting=found.meeting.id)
+    return found
 
 
 def leads_meeting(attempt: str) -> Guard[MeetingOf]:
     """Leads the team of the button's meeting in the meeting's school year; the meeting is not cancelled."""
 
     def check(turn: Turn, values: Values) -> MeetingOf:
-        meeting_id = int_value(values, "meeting_id")
-        meeting = turn.session.get(Meeting, meeting_id) if meeting_id is not None else None
-        team = turn.session.get(Team, meeting.team_id) if meeting is not None else None
-        if meeting is None or team is None:
-            raise Answered(TextReply(text=turn.tr._("That meeting no longer exists.")))
+        found = _meeting_of(turn, values)
+        if found is None:
+            raise _gone(turn)
+        meeting, team = found.meeting, found.team
         assert turn.person.id is not None
         if not meetings.is_leader(turn.session, turn.person.id, team.id or 0, meeting.school_year_id):
             year = turn.session.get(SchoolYear, meeting.school_year_id)
@@ -174,11 +183,10 @@ def in_meetings_team(attempt: str) -> Guard[MeetingOf]:
     """A member of the team of the button's meeting that year (or its leader); the meeting is still ahead."""
 
     def check(turn: Turn, values: Values) -> MeetingOf:
-        meeting_id = int_value(values, "meeting_id")
-        meeting = turn.session.get(Meeting, meeting_id) if meeting_id is not None else None
-        team = turn.session.get(Team, meeting.team_id) if meeting is not None else None
-        if meeting is None or team is None or meeting.cancelled_at is not None or meeting.starts_at <= turn.now:
+        found = _meeting_of(turn, values)
+        if found is None or found.meeting.cancelled_at is not None or found.meeting.starts_at <= turn.now:
             raise Answered(TextReply(text=turn.tr._("That meeting is no longer open for absence reports.")))
+        meeting, team = found.meeting, found.team
         assert turn.person.id is not None and team.id is not None
         own = membership(turn.session, turn.person.id, meeting.school_year_id)
         in_team = own is not None and own.team_id == meeting.team_id

@@ -480,10 +480,6 @@ class Assistant:
             return None
 
 
-def people_of(session: Session, region: Region) -> Pseudonyms:
-    return Pseudonyms(roster(session, region))
-
-
 async def ask(
     assistant: Assistant, pending: Pending, tool: Callable[[Pending, str], dict[str, Any]]
 ) -> dict[str, Any] | None:

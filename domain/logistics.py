@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dtm
 import enum
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -398,10 +398,6 @@ def invoice_basis(session: Session, meeting: Meeting) -> dict[str, Any] | None:
         "schools": schools,
         "invoiced_kr": sum(s["share_kr"] for s in schools if not s["host"]),
     }
-
-
-def shares_sum(shares: Sequence[Share]) -> int:
-    return sum(s.share_kr for s in shares)
 
 
 _AMOUNT_IN_TEXT = re.compile(r"(-\s*)?\d[\d \u00a0\u202f.]*(?:,\d+)?\s*(?:kr\b|kronor\b|sek\b|:-)", re.IGNORECASE)

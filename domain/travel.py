@@ -24,7 +24,7 @@ from typing import Protocol
 from sqlmodel import Session, select
 
 from storage.directory import find_school, fold
-from storage.models import Meeting, MeetingKind, Person, Region, School, Team
+from storage.models import Person, Region, School
 from storage.settings import RegionSettings
 
 EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
@@ -276,18 +276,3 @@ def suggest_hosts(
         )
     ranked.sort(key=lambda h: (round(h.longest_km, 6), round(h.total_km, 6), h.school))
     return ranked[:limit]
-
-
-def meeting_check(
-    session: Session, meeting: Meeting, people: Sequence[Person], roads: RoadTable | None = None
-) -> TravelCheck | None:
-    """The travel check of a physical meeting for `people`; None for a digital meeting."""
-    if meeting.kind != MeetingKind.PHYSICAL.value:
-        return None
-    team = session.get(Team, meeting.team_id)
-    region = session.get(Region, team.region_id) if team is not None else None
-    if region is None or region.id is None:
-        return None
-    schools = region_schools(session, region.id)
-    destination = place_school(schools, meeting.host_school_id, meeting.place)
-    return check(people, schools, destination, settings_of(region), roads)
