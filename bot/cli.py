@@ -260,6 +260,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         assistant=from_settings(settings),
         roads=roads,
     )
+    inbox_lease = dtm.timedelta(seconds=settings.inbox_lease_seconds)
     teams = TeamsBot(
         engine,
         dialogs,
@@ -267,6 +268,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         app_id=settings.microsoft_app_id,
         app_password=settings.microsoft_app_password.get_secret_value() if settings.microsoft_app_password else None,
         tenant_id=settings.microsoft_app_tenant_id,
+        lease=inbox_lease,
     )
     worker.register(TeamsSender(teams, engine))
     if client is not None:
@@ -274,7 +276,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         token = (
             settings.slack_app_token.get_secret_value() if args.slack_socket_mode and settings.slack_app_token else None
         )
-        slack = SlackBot(engine, dialogs, worker, client, secret, app_token=token)
+        slack = SlackBot(engine, dialogs, worker, client, secret, app_token=token, lease=inbox_lease)
     where = "Teams: /api/messages, " if teams_endpoint else ""
     print(f"Ämneslagsboten lyssnar på http://{args.host}:{args.port} ({where}hälsa: /healthz). Avsluta med Ctrl+C.")
     if args.playground:
@@ -290,6 +292,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 teams=teams if teams_endpoint else None,
                 extra=extra,
                 retention=settings,
+                inbox_lease=inbox_lease,
             ),
             host=args.host,
             port=args.port,

@@ -52,6 +52,7 @@ class Settings(RetentionSettings):
     outbox_max_attempts: int = Field(8, ge=1, validation_alias="AMNESLAG_OUTBOX_MAX_ATTEMPTS")
     outbox_poll_seconds: float = Field(2.0, gt=0, validation_alias="AMNESLAG_OUTBOX_POLL_SECONDS")
     sweep_minutes: float = Field(15.0, gt=0, validation_alias="AMNESLAG_SWEEP_MINUTES")
+    inbox_lease_seconds: float = Field(60.0, gt=0, validation_alias="AMNESLAG_INBOX_LEASE_SECONDS")
 
     @field_validator("timezone")
     @classmethod

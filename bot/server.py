@@ -1,12 +1,14 @@
 """The aiohttp server: `/healthz`, `/api/messages` for Teams, `/slack/events` when Slack is configured.
 
-The outbox worker and the reminder scheduler run inside the server's event loop while it runs.
+The outbox worker, the inbox recovery and the reminder scheduler run inside the server's event loop
+while it runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dtm
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -15,33 +17,43 @@ import sqlalchemy as sa
 from aiohttp import web
 from sqlmodel import Session, func, select
 
+from bot.inbox import InboxRecovery, Processor
 from bot.outbox import OutboxWorker
 from bot.slack.app import SlackBot
 from bot.teams.app import TeamsBot
 from domain.retention import RetentionPeriods
 from scheduler.timing import start_scheduler
-from storage import outbox
+from storage import inbound, outbox
 from storage.models import SweepRun
 
 _LOGGER = logging.getLogger(__name__)
 ENGINE = web.AppKey("engine", sa.Engine)
 WORKER = web.AppKey("worker", OutboxWorker)
+RECOVERY = web.AppKey("recovery", InboxRecovery)
 SWEEP_MINUTES = web.AppKey("sweep_minutes", float)
 RETENTION = web.AppKey[RetentionPeriods]("retention")  # a protocol: given as the parameter, not a class
 
 
 def health(engine: sa.Engine) -> dict[str, Any]:
-    """The bot's health as data: database reachable, outbox backlog, last reminder sweep."""
+    """The bot's health as data: database reachable, inbox and outbox backlog, last reminder sweep."""
     try:
         with Session(engine) as session:
             backlog = outbox.backlog(session)
+            waiting = inbound.pending_count(session)
             last_sweep = session.exec(select(func.max(SweepRun.finished_at))).one()
     except sa.exc.SQLAlchemyError as exc:
         _LOGGER.warning("health check: database unreachable: %s", type(exc).__name__)
-        return {"status": "unavailable", "database": "unreachable", "outbox": None, "last_sweep_at": None}
+        return {
+            "status": "unavailable",
+            "database": "unreachable",
+            "inbox_pending": None,
+            "outbox": None,
+            "last_sweep_at": None,
+        }
     return {
         "status": "ok",
         "database": "ok",
+        "inbox_pending": waiting,
         "outbox": backlog,
         "last_sweep_at": last_sweep.isoformat() if last_sweep else None,
     }
@@ -54,6 +66,14 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def _run_worker(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(app[WORKER].run_forever(), name="outbox-worker")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _run_recovery(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(app[RECOVERY].run_forever(), name="inbox-recovery")
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -76,17 +96,25 @@ def create_app(
     teams: TeamsBot | None = None,
     extra: list[Callable[[web.Application], AsyncIterator[None]]] | None = None,
     retention: RetentionPeriods | None = None,
+    inbox_lease: dtm.timedelta = dtm.timedelta(seconds=60),
 ) -> web.Application:
     """The web application with its routes and background tasks (no reminder sweeps if `sweep_minutes` is None).
 
     With `teams`, the Bot Framework's activities are served at `/api/messages`; with `slack`, Slack's
     events, command and interactivity at `/slack/events` (or over Socket Mode). `extra` are further
     cleanup contexts that live as long as the server (the Agents Playground). With `retention`, the
-    scheduler also deletes expired personal data daily.
+    scheduler also deletes expired personal data daily. Inbox events of the channels served here that
+    an instance stored and did not finish (it died) are processed again once their `inbox_lease` ran out.
     """
     app = web.Application()
     app[ENGINE] = engine
     app[WORKER] = worker
+    processors: dict[str, Processor] = {}
+    if teams is not None:
+        processors["teams"] = teams.process
+    if slack is not None:
+        processors["slack"] = slack.process
+    app[RECOVERY] = InboxRecovery(engine, processors, lease=inbox_lease)
     app.router.add_get("/healthz", healthz)
     if teams is not None:
         teams.mounted()
@@ -96,6 +124,8 @@ def create_app(
     elif slack is not None:
         app.router.add_post("/slack/events", slack.handle)
     app.cleanup_ctx.append(_run_worker)
+    if processors:
+        app.cleanup_ctx.append(_run_recovery)
     if sweep_minutes is not None:
         app[SWEEP_MINUTES] = sweep_minutes
         if retention is not None:

@@ -34,12 +34,15 @@ from domain.travel import RoadTable
 from storage.audit import record
 from storage.db import session_scope
 from storage.directory import fold, region_schools, roles_of
-from storage.errors import AmneslagError
+from storage.errors import AmneslagError, DatabaseUnavailable
+from storage.inbound import AlreadyDone, unreachable
 from storage.models import DialogState, Person, Region, Team, utcnow
 from storage.queries import dialog_state
 
 _LOGGER = logging.getLogger(__name__)
 TURN_ATTEMPTS = 3  # a turn that collides with another of its conversation is run again, at most this often
+Deliver = Callable[[Session, list[Reply]], None]
+"""What a channel does with a turn's replies, in the turn's own transaction (queue them, mark the event done)."""
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 
@@ -256,15 +259,20 @@ class Dialogs:
         self._locks: dict[str, tuple[threading.Lock, int]] = {}  # conversation -> (its lock, turns using it)
         self._locks_guard = threading.Lock()
 
-    async def respond(self, incoming: Incoming) -> list[Reply]:
+    async def respond(self, incoming: Incoming, deliver: Deliver | None = None) -> list[Reply]:
         """The replies to `incoming`, with the language model's help where a turn asked for it.
 
         The rules answer first (in a thread: the dialogs are synchronous). If the turn left a model
         request and a model is configured, the model is asked; its result goes to the request's
         `then` action as a second turn. Without a model, or when it gives nothing usable, the rules'
         answer stands.
+
+        `deliver` gets the final replies inside the transaction of the turn that made them, so what the
+        turn changed, its replies in the outbox and its inbound event marked done commit together. It
+        raises `DatabaseUnavailable` when the database could not be reached (nothing was done; the event
+        stays pending) and `AlreadyDone` when `deliver` found the event done by someone else.
         """
-        replies, pending = await asyncio.to_thread(self._answer, incoming)
+        replies, pending = await asyncio.to_thread(self._answer, incoming, deliver)
         if pending is None or self.assistant is None:
             return replies
         try:
@@ -274,11 +282,13 @@ class Dialogs:
             _LOGGER.warning("language model: no answer within %s s", self.assistant.budget)
             result = None
         if result is None:
+            if deliver is not None:
+                await asyncio.to_thread(self._deliver_alone, deliver, replies)
             return replies
         follow_up = incoming.model_copy(
             update={"text": None, "action": pending.request.then, "values": {**pending.request.values, **result}}
         )
-        return await asyncio.to_thread(self.handle, follow_up)
+        return (await asyncio.to_thread(self._answer, follow_up, deliver, False))[0]
 
     def _tool(self, pending: Pending, name: str) -> dict[str, Any]:
         """One read-only status query for the model, in the asker's own region (see dialogs.language_model.TOOLS)."""
@@ -293,11 +303,25 @@ class Dialogs:
             current, planning = current_year(session, region, now), planning_year(session, region, now)
             return run_tool(session, region, current, planning, name, self.roads)
 
-    def handle(self, incoming: Incoming) -> list[Reply]:
-        """The replies to `incoming` by the rules alone. Never raises: a failure is logged and answered politely."""
-        return self._answer(incoming)[0]
+    def handle(self, incoming: Incoming, deliver: Deliver | None = None) -> list[Reply]:
+        """The replies to `incoming` by the rules alone; a failure of ours is logged and answered politely.
 
-    def _answer(self, incoming: Incoming) -> tuple[list[Reply], Pending | None]:
+        With `deliver`, as in `respond` (and then it raises `DatabaseUnavailable` or `AlreadyDone`).
+        """
+        return self._answer(incoming, deliver, False)[0]
+
+    def _deliver_alone(self, deliver: Deliver, replies: list[Reply]) -> None:
+        try:
+            with session_scope(self.db) as session:
+                deliver(session, replies)
+        except sa.exc.SQLAlchemyError as exc:
+            if unreachable(exc):
+                raise DatabaseUnavailable(type(exc).__name__) from exc
+            raise
+
+    def _answer(
+        self, incoming: Incoming, deliver: Deliver | None = None, may_ask_model: bool = True
+    ) -> tuple[list[Reply], Pending | None]:
         """The rules' replies, and what the turn would like the language model to do (see `respond`).
 
         Turns of one conversation run one at a time: in this process by a lock per conversation, across
@@ -311,13 +335,20 @@ class Dialogs:
                 attempt = 1
                 while True:
                     try:
-                        return self._turn(incoming, key)
+                        return self._turn(incoming, key, deliver, may_ask_model)
                     except (StaleDataError, sa.exc.IntegrityError):
                         if attempt == TURN_ATTEMPTS:
                             raise
                         _LOGGER.info("turn collided with another of the same conversation; again (%d)", attempt)
                         attempt += 1
-        except Exception:
+        except AlreadyDone:
+            raise
+        except Exception as exc:
+            if unreachable(exc):
+                _LOGGER.warning("dialog turn not done, the database is unreachable: %s", type(exc).__name__)
+                if deliver is None:
+                    return [self._apology()], None
+                raise DatabaseUnavailable(type(exc).__name__) from exc
             _LOGGER.exception(
                 "dialog failed: person %s, channel %s, action %s",
                 incoming.person_id,
@@ -325,23 +356,31 @@ class Dialogs:
                 incoming.action,
             )
             self._forget(incoming)
-            tr = Translator(self.default_language)
-            return [
-                TextReply(
-                    text=tr._(
-                        "Sorry, something went wrong on my side. Please try again; if it keeps happening, "
-                        "tell your coordinator."
-                    )
-                )
-            ], None
+            apology: list[Reply] = [self._apology()]
+            if deliver is not None:
+                self._deliver_alone(deliver, apology)
+            return apology, None
 
-    def _turn(self, incoming: Incoming, key: str) -> tuple[list[Reply], Pending | None]:
+    def _apology(self) -> TextReply:
+        tr = Translator(self.default_language)
+        return TextReply(
+            text=tr._(
+                "Sorry, something went wrong on my side. Please try again; if it keeps happening, "
+                "tell your coordinator."
+            )
+        )
+
+    def _turn(
+        self, incoming: Incoming, key: str, deliver: Deliver | None, may_ask_model: bool
+    ) -> tuple[list[Reply], Pending | None]:
         with session_scope(self.db) as session:
             if session.get_bind().dialect.name == "postgresql":
                 digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
                 session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": digest})
             replies, turn = self._handle(session, incoming)
-            if turn is None or turn.model_request is None or self.assistant is None:
+            if turn is None or turn.model_request is None or self.assistant is None or not may_ask_model:
+                if deliver is not None:
+                    deliver(session, replies)
                 return replies, None
             return replies, Pending(
                 request=turn.model_request,
@@ -380,6 +419,11 @@ class Dialogs:
                 )
             )
         ]
+
+    def unavailable(self) -> str:
+        """What a person is told when their request could not even be stored (the database is unreachable)."""
+        tr = Translator(self.default_language)
+        return tr._("I can't reach my database right now, so I could not take that. Please try again in a moment.")
 
     def _forget(self, incoming: Incoming) -> None:
         """Drop the conversation's state after a failure, so nobody is stuck in a broken dialog."""

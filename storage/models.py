@@ -6,7 +6,7 @@ instances, a race, a hand-written SQL statement) can break them:
 * one membership per person and school year (`uq_membership_person_year`);
 * at most two leaders per team and school year (`slot` is 1 or 2 and unique per team and year);
 * one sent reminder per (rule, subject, occurrence);
-* one processed inbound id per source.
+* one inbox event per source and id.
 
 All instants are stored in UTC and read back timezone-aware (`UTCDateTime`).
 """
@@ -371,16 +371,37 @@ class SweepRun(SQLModel, table=True):
     problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
-class ProcessedInbound(SQLModel, table=True):
-    """An inbound event already handled (Slack retry, Teams redelivery): handled once only."""
+class InboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
 
-    __tablename__ = "processed_inbound"
-    __table_args__ = (sa.UniqueConstraint("source", "inbound_id", name="uq_processed_inbound_source_id"),)
+
+class InboxEvent(SQLModel, table=True):
+    """An inbound event (a Slack event or interaction, a Teams activity), stored before it is acknowledged.
+
+    `payload` is the request as the platform sent it while the event waits; it is cleared when the event
+    is done, and the row stays only so that a retry or a redelivery of the same id causes nothing twice.
+    The instance that stored or claimed a pending event holds it until `locked_until`; after that (the
+    instance died) another may process it. Done rows are deleted after a few days (see `storage.inbound`).
+    """
+
+    __tablename__ = "inbox_event"
+    __table_args__ = (
+        sa.UniqueConstraint("source", "inbound_id", name="uq_inbox_event_source_id"),
+        _enum_check("status", InboxStatus, "status"),
+        sa.Index("ix_inbox_event_due", "status", "locked_until"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(max_length=20)
     inbound_id: str = Field(max_length=200)
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    status: str = Field(default=InboxStatus.PENDING.value, max_length=10)
+    attempts: int = Field(default=0)
     received_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow, index=True)
+    locked_until: dtm.datetime | None = _ts()
+    processed_at: dtm.datetime | None = _ts()
 
 
 class AuditLog(SQLModel, table=True):

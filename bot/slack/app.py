@@ -3,17 +3,21 @@
 This adapter only translates. A Slack request becomes a neutral `Incoming`; the dialogs' replies go
 into the outbox (addressed to the Slack conversation) and the worker is woken to post them, so every
 outbound message takes the same road. Only a modal is opened directly, because Slack's trigger id
-lives for three seconds. Each event or interaction is recorded under a unique key first, so Slack's
-retries and concurrent duplicates cause nothing twice. Bolt acknowledges before the slow work runs.
+lives for three seconds.
+
+Every request the bot acts on is stored in the inbox (`storage.inbound`) under the id Slack keeps
+across retries before bolt acknowledges it, so an acknowledged request survives a crash and a retry
+causes nothing twice; the turn, its replies and the event's "done" commit together. Bolt acknowledges
+before the turn runs.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import datetime as dtm
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +25,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,23 +34,20 @@ from sqlmodel import Session, select
 
 from bot.outbox import OutboxWorker
 from bot.slack import blocks
-from bot.slack.checks import malformed
+from bot.slack.checks import COMMAND, inbound_kind, inbox_key, malformed, our_button
 from bot.slack.sender import slack_error
 from dialogs.engine import Dialogs
 from dialogs.notify import fallback_text
 from dialogs.types import FormReply, Incoming, Reply, dump_replies
 from storage.db import session_scope
 from storage.directory import person_by_email
-from storage.inbound import first_time
+from storage.errors import DatabaseUnavailable
+from storage.inbound import AlreadyDone, Stored, finish, finish_alone, receive, unreachable
 from storage.models import Person
 from storage.outbox import enqueue
 
 _LOGGER = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
-
-
-def _digest(body: dict[str, Any]) -> str:
-    return hashlib.sha256(repr(sorted(body.items())).encode()).hexdigest()
 
 
 class SlackBot:
@@ -59,9 +62,14 @@ class SlackBot:
         signing_secret: str | None,
         *,
         app_token: str | None = None,
+        lease: dtm.timedelta = dtm.timedelta(seconds=60),
     ):
-        """Over HTTP with `signing_secret`, or over Socket Mode with `app_token` (no public endpoint needed)."""
+        """Over HTTP with `signing_secret`, or over Socket Mode with `app_token` (no public endpoint needed).
+
+        `lease` is how long a stored event is this instance's to process before another may take it.
+        """
         self.engine = engine
+        self.lease = lease
         self.dialogs = dialogs
         self.worker = worker
         self.client = client
@@ -104,20 +112,51 @@ class SlackBot:
 
     # One turn -----------------------------------------------------------------------------------
 
-    def _queue(self, person_id: int | None, channel: str, replies: list[Reply]) -> None:
+    async def _store(
+        self, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        """Bolt middleware: a request the bot acts on is stored in the inbox before Slack gets its answer.
+
+        A request already stored (Slack's retry) is answered 200 and nothing more. When the inbox cannot
+        be written, the answer is a 503, so Slack sends an event again later, shows a failed button press
+        as failed, and keeps a modal open with what was typed; a slash command, which Slack answers with
+        a bare "dispatch_failed", gets a sentence instead.
+        """
+        if "inbox_id" in req.context:  # a stored event processed again
+            return await next()
+        key = inbox_key(req.body)
+        if key is None:
+            return await next()
+        try:
+            event_id = await asyncio.to_thread(receive, self.engine, "slack", key, req.body, lease=self.lease)
+        except DatabaseUnavailable as exc:
+            _LOGGER.warning("Slack: a request not taken, the database is unreachable (%s)", exc)
+            if req.body.get("command"):
+                return BoltResponse(status=200, body=self.dialogs.unavailable())
+            return BoltResponse(status=503, body="database unavailable")
+        if event_id is None:
+            _LOGGER.info("slack %s already received", key[:40])
+            return BoltResponse(status=200, body="")
+        req.context["inbox_id"] = event_id
+        return await next()
+
+    def _queue(self, session: Session, person_id: int | None, channel: str, replies: list[Reply]) -> None:
+        enqueue(
+            session,
+            channel="slack",
+            kind="reply",
+            payload={"replies": dump_replies(replies), "text": fallback_text(replies), "slack_channel": channel},
+            recipient_id=person_id,
+        )
+
+    def _queue_alone(self, person_id: int | None, channel: str, replies: list[Reply]) -> None:
         with session_scope(self.engine) as session:
-            enqueue(
-                session,
-                channel="slack",
-                kind="reply",
-                payload={"replies": dump_replies(replies), "text": fallback_text(replies), "slack_channel": channel},
-                recipient_id=person_id,
-            )
+            self._queue(session, person_id, channel, replies)
 
     async def turn(
         self,
+        context: dict[str, Any],
         *,
-        inbound_id: str,
         user_id: str,
         channel: str,
         text: str | None = None,
@@ -125,100 +164,156 @@ class SlackBot:
         values: dict[str, Any] | None = None,
         trigger_id: str | None = None,
     ) -> None:
-        if not await asyncio.to_thread(first_time, self.engine, "slack", inbound_id):
-            _LOGGER.info("slack %s already handled", inbound_id[:40])
+        """One dialog turn for stored event `context["inbox_id"]`: its replies queued and the event done, at once.
+
+        A form answers with a modal when Slack's trigger id is still fresh (three seconds: not when a
+        stored event is processed again after a restart); the modal opens after the commit, and if it
+        cannot, the form goes out as a message instead. When the database is unreachable the event stays
+        pending and is processed again later (see `bot.inbox`).
+        """
+        event_id: int | None = context.get("inbox_id")
+        if event_id is None:  # not stored (cannot happen for what bolt routes here; never act unstored)
             return
-        person_id = await self.person_id(user_id)
-        incoming = Incoming(
-            person_id=person_id,
-            channel="slack",
-            conversation_id=channel,
-            text=text,
-            action=action,
-            values=values or {},
-            inbound_id=inbound_id,
-        )
-        replies = await self.dialogs.respond(incoming)
-        forms = [r for r in replies if isinstance(r, FormReply)]
-        if forms and trigger_id:
+        modal: list[FormReply] = []
+        fresh = trigger_id is not None and not context.get("replay")
+
+        def deliver(session: Session, replies: list[Reply]) -> None:
+            forms = [r for r in replies if isinstance(r, FormReply)]
+            if forms and fresh:
+                modal.append(forms[0])
+            elif replies:
+                self._queue(session, person_id, channel, replies)
+            finish(session, event_id)
+
+        try:
+            person_id = await self.person_id(user_id)
+            incoming = Incoming(
+                person_id=person_id,
+                channel="slack",
+                conversation_id=channel,
+                text=text,
+                action=action,
+                values=values or {},
+                inbound_id=str(event_id),
+            )
+            replies = await self.dialogs.respond(incoming, deliver)
+        except AlreadyDone:
+            _LOGGER.info("slack inbox event %s was done already", event_id)
+            return
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            _LOGGER.warning("slack inbox event %s waits: the database is unreachable (%s)", event_id, exc)
+            return
+        if modal:
             try:
-                await self.client.views_open(trigger_id=trigger_id, view=blocks.modal(forms[0]))
+                await self.client.views_open(trigger_id=trigger_id, view=blocks.modal(modal[0]))
                 return  # the modal is the answer; the typed alternative would only confuse
             except SlackApiError as exc:
                 _LOGGER.warning("views.open failed: %s", slack_error(exc))
-        if replies:
-            await asyncio.to_thread(self._queue, person_id, channel, replies)
-            self.worker.wake()
+                await asyncio.to_thread(self._queue_alone, person_id, channel, replies)
+        self.worker.wake()
+
+    async def _skip(self, context: dict[str, Any]) -> None:
+        """A stored request that turned out to need no turn (a button value we cannot read) is done."""
+        await asyncio.to_thread(finish_alone, self.engine, context["inbox_id"])
+
+    async def _dm_channel(self, body: dict[str, Any]) -> str:
+        opened = await self.client.conversations_open(users=body["user"]["id"])
+        return str(opened["channel"]["id"])
+
+    async def message(self, context: dict[str, Any], body: dict[str, Any]) -> None:
+        event = body["event"]
+        await self.turn(context, user_id=event["user"], channel=event["channel"], text=event.get("text", ""))
+
+    async def mention(self, context: dict[str, Any], body: dict[str, Any]) -> None:
+        event = body["event"]
+        text = _MENTION.sub("", event.get("text", "")).strip()
+        await self.turn(context, user_id=event["user"], channel=event["channel"], text=text)
+
+    async def command(self, context: dict[str, Any], body: dict[str, Any]) -> None:
+        await self.turn(
+            context,
+            user_id=body["user_id"],
+            channel=body["channel_id"],
+            text=body.get("text") or "hjälp",
+            trigger_id=body.get("trigger_id"),
+        )
+
+    async def button(self, context: dict[str, Any], body: dict[str, Any]) -> None:
+        parsed = blocks.parse_button_value((our_button(body) or {}).get("value", ""))
+        if parsed is None:
+            await self._skip(context)
+            return
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        await self.turn(
+            context,
+            user_id=body["user"]["id"],
+            channel=channel or await self._dm_channel(body),
+            action=parsed[0],
+            values=parsed[1],
+            trigger_id=body.get("trigger_id"),
+        )
+
+    async def form(self, context: dict[str, Any], body: dict[str, Any]) -> None:
+        parsed = blocks.submitted(body["view"])
+        if parsed is None:
+            await self._skip(context)
+            return
+        channel = await self._dm_channel(body)
+        await self.turn(context, user_id=body["user"]["id"], channel=channel, action=parsed[0], values=parsed[1])
+
+    async def process(self, stored: Stored) -> None:
+        """Process a stored request again (its first processing did not finish), as Slack sent it.
+
+        It takes the road bolt's listener took, without bolt: the request's signature was checked before
+        it was stored, and nobody waits for an ack any more.
+        """
+        kinds = {
+            "message": self.message,
+            "mention": self.mention,
+            "command": self.command,
+            "button": self.button,
+            "form": self.form,
+        }
+        kind = inbound_kind(stored.payload)
+        context = {"inbox_id": stored.id, "replay": True}
+        if kind is None:
+            await self._skip(context)
+            return
+        await kinds[kind](context, stored.payload)
 
     # Listeners ----------------------------------------------------------------------------------
 
     def _register(self) -> None:
+        """Bolt's listeners: each acks and hands a stored request (`context["inbox_id"]`) to its method."""
         app = self.app
+        app.middleware(self._store)
 
         @app.event("message")
-        async def direct_message(body: dict[str, Any], event: dict[str, Any]) -> None:
-            if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-                return
-            await self.turn(
-                inbound_id=body.get("event_id") or f"msg:{event.get('channel')}:{event.get('ts')}",
-                user_id=event["user"],
-                channel=event["channel"],
-                text=event.get("text", ""),
-            )
+        async def direct_message(context: dict[str, Any], body: dict[str, Any]) -> None:
+            if "inbox_id" in context:
+                await self.message(context, body)
 
         @app.event("app_mention")
-        async def mention(body: dict[str, Any], event: dict[str, Any]) -> None:
-            await self.turn(
-                inbound_id=body.get("event_id") or f"mention:{event.get('channel')}:{event.get('ts')}",
-                user_id=event["user"],
-                channel=event["channel"],
-                text=_MENTION.sub("", event.get("text", "")).strip(),
-            )
+        async def mention(context: dict[str, Any], body: dict[str, Any]) -> None:
+            if "inbox_id" in context:
+                await self.mention(context, body)
 
-        @app.command("/amneslag")
-        async def command(ack: Any, body: dict[str, Any]) -> None:
+        @app.command(COMMAND)
+        async def command(ack: Any, context: dict[str, Any], body: dict[str, Any]) -> None:
             await ack()
-            await self.turn(
-                inbound_id=f"cmd:{body.get('trigger_id') or _digest(body)}",
-                user_id=body["user_id"],
-                channel=body["channel_id"],
-                text=body.get("text") or "hjälp",
-                trigger_id=body.get("trigger_id"),
-            )
+            await self.command(context, body)
 
-        @app.action(re.compile(r"^amneslag_\d+$"))
-        async def button(ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        @app.action(blocks.BUTTON)
+        async def button(ack: Any, context: dict[str, Any], body: dict[str, Any]) -> None:
             await ack()
-            parsed = blocks.parse_button_value(action.get("value", ""))
-            if parsed is None:
-                return
-            channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-            if not channel:
-                opened = await self.client.conversations_open(users=body["user"]["id"])
-                channel = opened["channel"]["id"]
-            await self.turn(
-                inbound_id=f"action:{body.get('trigger_id') or action.get('action_ts')}",
-                user_id=body["user"]["id"],
-                channel=channel,
-                action=parsed[0],
-                values=parsed[1],
-                trigger_id=body.get("trigger_id"),
-            )
+            await self.button(context, body)
 
         @app.view(blocks.FORM_CALLBACK)
-        async def form(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        async def form(ack: Any, context: dict[str, Any], body: dict[str, Any]) -> None:
             await ack()
-            parsed = blocks.submitted(view)
-            if parsed is None:
-                return
-            opened = await self.client.conversations_open(users=body["user"]["id"])
-            await self.turn(
-                inbound_id=f"view:{view.get('id')}:{view.get('hash')}",
-                user_id=body["user"]["id"],
-                channel=opened["channel"]["id"],
-                action=parsed[0],
-                values=parsed[1],
-            )
+            await self.form(context, body)
 
         @app.event("app_home_opened")
         async def home(body: dict[str, Any], event: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ a message holds at most 50 blocks, so a long answer becomes several messages; an
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from dialogs.notify import fallback_text
@@ -31,6 +32,7 @@ CHECKBOXES_PART = "~"  # block ids of the further parts of a long list of tick b
 PRIVATE_METADATA_MAX = 3000
 TEXT_FALLBACK_MAX = 3000
 FORM_CALLBACK = "amneslag_form"
+BUTTON = re.compile(r"^amneslag_\d+$")  # the action ids of our buttons: amneslag_0, amneslag_1, …
 
 
 def _cut(text: str, limit: int) -> str:

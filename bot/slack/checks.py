@@ -7,12 +7,16 @@ its signature has been checked and before slack-bolt sees it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.slack.blocks import BUTTON, FORM_CALLBACK
+
 EVENT_TYPES = ("event_callback", "url_verification", "app_rate_limited")
 COMMAND_FIELDS = ("command", "user_id", "team_id", "channel_id")
+COMMAND = "/amneslag"
 
 
 def _json(text: str) -> Any:
@@ -62,3 +66,56 @@ def malformed(body: bytes, content_type: str) -> str | None:
         return _interaction(_json(form["payload"][0]))
     missing = [field for field in COMMAND_FIELDS if not (form.get(field) or [""])[0]]
     return f"a command without {', '.join(missing)}" if missing else None
+
+
+def _digest(body: dict[str, Any]) -> str:
+    return hashlib.sha256(repr(sorted(body.items())).encode()).hexdigest()
+
+
+def inbound_kind(body: dict[str, Any]) -> str | None:
+    """What the bot does with a request: "message", "mention", "command", "button", "form", or None (nothing).
+
+    These are the requests that become dialog turns: a direct message, a mention, the `/amneslag`
+    command, a press of one of our buttons and the submission of one of our modals.
+    """
+    kind = body.get("type")
+    if kind == "event_callback":
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        assert isinstance(event, dict)
+        direct = event.get("type") == "message" and event.get("channel_type") == "im"
+        if direct and not event.get("subtype") and not event.get("bot_id"):
+            return "message"
+        return "mention" if event.get("type") == "app_mention" else None
+    if body.get("command") == COMMAND:
+        return "command"
+    if kind == "block_actions":
+        return "button" if our_button(body) is not None else None
+    if kind == "view_submission":
+        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        assert isinstance(view, dict)
+        return "form" if view.get("callback_id") == FORM_CALLBACK else None
+    return None
+
+
+def our_button(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The first of our buttons among a block action's actions."""
+    actions = body.get("actions") if isinstance(body.get("actions"), list) else []
+    assert isinstance(actions, list)
+    return next((a for a in actions if isinstance(a, dict) and BUTTON.match(str(a.get("action_id")))), None)
+
+
+def inbox_key(body: dict[str, Any]) -> str | None:
+    """The id under which a request is stored in the inbox (what Slack keeps across its retries: the event
+    id; for interactions, the trigger id), or None for a request the bot does not act on."""
+    kind = inbound_kind(body)
+    event = body.get("event") or {}
+    if kind in ("message", "mention"):
+        return str(body.get("event_id") or f"{kind}:{event.get('channel')}:{event.get('ts')}")
+    if kind == "command":
+        return f"cmd:{body.get('trigger_id') or _digest(body)}"
+    if kind == "button":
+        return f"action:{body.get('trigger_id') or (our_button(body) or {}).get('action_ts')}"
+    if kind == "form":
+        view = body["view"]
+        return f"view:{view.get('id')}:{view.get('hash')}"
+    return None

@@ -5,8 +5,12 @@ botbuilder, so its successor (the Microsoft 365 Agents SDK) can replace it here 
 only translates. An activity becomes a neutral `Incoming`; the dialogs' replies go into the outbox,
 addressed by the turn's conversation reference, and the worker is woken to send them, so every
 outbound message takes the same road. Only an `adaptiveCard/action` invoke is answered directly,
-because Teams waits for the refreshed card in the HTTP response. Each activity is recorded under a
-unique key first, so a redelivery causes nothing twice.
+because Teams waits for the refreshed card in the HTTP response.
+
+Each activity is stored in the inbox (`storage.inbound`) before it is processed, and the Bot Connector
+gets its answer only after the turn: the turn, its replies and the event's "done" commit together. A
+redelivery causes nothing twice; an activity stored before a crash is processed on start (`process`);
+when the database is unreachable the answer is 503, so the connector sends the activity again.
 
 Identity: the sender's AAD object id, else the e-mail or UPN that `TeamsInfo.get_member` gives, after
 which the object id is stored. The 1:1 conversation reference of everyone who writes to the bot or
@@ -17,6 +21,8 @@ the roster who has none yet, so that notices and reminders reach people who neve
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dtm
 import hashlib
 import json
 import logging
@@ -51,7 +57,7 @@ from dialogs.types import Incoming, Reply, dump_replies
 from storage.addresses import TEAMS, address_of, link_teams, person_by_teams_id, save_address
 from storage.db import session_scope
 from storage.errors import AmneslagError
-from storage.inbound import first_time
+from storage.inbound import AlreadyDone, Stored, finish, finish_alone, first_time, receive, unreachable
 from storage.models import OutboxMessage
 from storage.outbox import enqueue
 
@@ -60,6 +66,8 @@ _TAGS = re.compile(r"<[^>]+>")
 CARD = "application/vnd.microsoft.card.adaptive"
 FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
+INBOX = "amneslag.inbox_id"  # the turn state's key of the activity's stored inbox event
+REPLAY = "amneslag.replay"  # set when a stored activity is processed again (its HTTP request is gone)
 
 
 @dataclass(frozen=True)
@@ -139,9 +147,14 @@ class TeamsBot:
         app_id: str | None = None,
         app_password: str | None = None,
         tenant_id: str | None = None,
+        lease: dtm.timedelta = dtm.timedelta(seconds=60),
     ):
-        """Authenticated with `app_id`, password and tenant; with no app id, open for local testing only."""
+        """Authenticated with `app_id`, password and tenant; with no app id, open for local testing only.
+
+        `lease` is how long a stored activity is this instance's to process before another may take it.
+        """
         self.engine = engine
+        self.lease = lease
         self.dialogs = dialogs
         self.worker = worker
         self.app_id = app_id
@@ -175,7 +188,55 @@ class TeamsBot:
             return web.Response(status=exc.status, text=exc.reason)
         except jwt.PyJWTError:  # a token that is not even a JWT: botbuilder lets the parser's error through
             return web.Response(status=401, text="invalid token")
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            _LOGGER.warning("Teams: an activity not taken, the database is unreachable (%s)", type(exc).__name__)
+            return web.Response(status=503, text="database unavailable")
         return response or web.Response(status=201)
+
+    async def receive(self, turn_context: TurnContext) -> bool:
+        """Store the activity in the inbox before it is processed; False when it was stored before.
+
+        An activity without an id (nothing to tell a redelivery by) is processed without being stored.
+        `DatabaseUnavailable` goes up to `handle`, which answers 503, so the Bot Connector sends it again.
+        """
+        if INBOX in turn_context.turn_state:  # a stored activity processed again
+            return True
+        activity = turn_context.activity
+        key = _key(activity)
+        if key is None:
+            return True
+        event_id = await asyncio.to_thread(receive, self.engine, "teams", key, activity.serialize(), lease=self.lease)
+        if event_id is None:
+            return False
+        turn_context.turn_state[INBOX] = event_id
+        return True
+
+    async def done(self, turn_context: TurnContext) -> None:
+        """The activity's processing is over: its event is done (if a turn has not marked it so already)."""
+        event_id = turn_context.turn_state.get(INBOX)
+        if event_id is not None:
+            await asyncio.to_thread(finish_alone, self.engine, event_id)
+
+    async def process(self, stored: Stored) -> None:
+        """Process a stored activity again (its first processing did not finish), through the same handler.
+
+        Its HTTP request is gone, so the turn runs in a context made for its conversation, as for a
+        proactive message; an invoke's answer (a refreshed card) comes as a message instead.
+        """
+        activity = Activity().deserialize(stored.payload)
+        reference = TurnContext.get_conversation_reference(activity)
+
+        async def run(context: TurnContext) -> None:
+            replayed = TurnContext(self.adapter, activity)
+            replayed.turn_state.update(context.turn_state)
+            replayed.turn_state[INBOX] = stored.id
+            replayed.turn_state[REPLAY] = True
+            await self.handler.on_turn(replayed)
+
+        with contextlib.suppress(AlreadyDone):
+            await self.adapter.continue_conversation(reference, run, bot_app_id=self.app_id)
 
     # Identity and addresses ---------------------------------------------------------------------
 
@@ -223,19 +284,31 @@ class TeamsBot:
 
     # One turn -----------------------------------------------------------------------------------
 
-    def _queue(self, person_id: int | None, reference: ConversationReference, replies: list[Reply], kind: str) -> None:
+    def _queue(
+        self,
+        session: Session,
+        person_id: int | None,
+        reference: ConversationReference,
+        replies: list[Reply],
+        kind: str,
+    ) -> None:
+        enqueue(
+            session,
+            channel=TEAMS,
+            kind=kind,
+            payload={
+                "replies": dump_replies(replies),
+                "text": fallback_text(replies),
+                "teams_reference": reference.serialize(),
+            },
+            recipient_id=person_id,
+        )
+
+    def _queue_alone(
+        self, person_id: int | None, reference: ConversationReference, replies: list[Reply], kind: str
+    ) -> None:
         with session_scope(self.engine) as session:
-            enqueue(
-                session,
-                channel=TEAMS,
-                kind=kind,
-                payload={
-                    "replies": dump_replies(replies),
-                    "text": fallback_text(replies),
-                    "teams_reference": reference.serialize(),
-                },
-                recipient_id=person_id,
-            )
+            self._queue(session, person_id, reference, replies, kind)
 
     async def answer(
         self,
@@ -244,12 +317,20 @@ class TeamsBot:
         text: str | None = None,
         action: str | None = None,
         values: dict[str, Any] | None = None,
-    ) -> tuple[int | None, list[Reply]]:
-        """Run one dialog turn for the activity's sender: who it is, and the replies (the caller sends them)."""
+        kind: str = "reply",
+        queue: bool = True,
+    ) -> list[Reply]:
+        """Run one dialog turn for the activity's sender, and its replies.
+
+        With `queue`, the replies go into the outbox to the turn's conversation, in the turn's own
+        transaction, which also marks the activity's inbox event done; without it the caller shows them
+        (an invoke's refreshed card). An event another instance finished meanwhile gives no replies.
+        """
         activity = turn_context.activity
         person_id = await self.person_id(turn_context)
+        reference = TurnContext.get_conversation_reference(activity)
         if person_id is not None and _personal(activity):
-            await asyncio.to_thread(self._save, person_id, TurnContext.get_conversation_reference(activity))
+            await asyncio.to_thread(self._save, person_id, reference)
         incoming = Incoming(
             person_id=person_id,
             channel=TEAMS,
@@ -259,17 +340,28 @@ class TeamsBot:
             values=values or {},
             inbound_id=activity.id,
         )
-        return person_id, await self.dialogs.respond(incoming)
+        event_id = turn_context.turn_state.get(INBOX)
 
-    async def reply(
-        self, turn_context: TurnContext, person_id: int | None, replies: list[Reply], kind: str = "reply"
-    ) -> None:
-        """Queue `replies` to the turn's conversation in the outbox and wake the worker."""
-        if not replies:
-            return
-        reference = TurnContext.get_conversation_reference(turn_context.activity)
-        await asyncio.to_thread(self._queue, person_id, reference, replies, kind)
-        self.worker.wake()
+        def deliver(session: Session, replies: list[Reply]) -> None:
+            if queue and replies:
+                self._queue(session, person_id, reference, replies, kind)
+            if event_id is not None:
+                finish(session, event_id)
+
+        try:
+            replies = await self.dialogs.respond(incoming, deliver)
+        except AlreadyDone:
+            _LOGGER.info("teams inbox event %s was done already", event_id)
+            return []
+        if queue and replies:
+            self.worker.wake()
+        return replies
+
+    def _welcome_channel(self, reference: ConversationReference, event_id: int | None) -> None:
+        with session_scope(self.engine) as session:
+            self._queue(session, None, reference, self.dialogs.channel_welcome(), "welcome")
+            if event_id is not None:
+                finish(session, event_id)
 
     async def welcome(self, turn_context: TurnContext) -> None:
         """The bot's menu as a welcome card, once per conversation (Teams announces an install twice)."""
@@ -278,10 +370,14 @@ class TeamsBot:
         if not await asyncio.to_thread(first_time, self.engine, "teams-welcome", conversation):
             return
         if _personal(activity):
-            person_id, replies = await self.answer(turn_context, text="hjälp")
-        else:
-            person_id, replies = None, self.dialogs.channel_welcome()
-        await self.reply(turn_context, person_id, replies, kind="welcome")
+            await self.answer(turn_context, text="hjälp", kind="welcome")
+            return
+        reference = TurnContext.get_conversation_reference(activity)
+        try:
+            await asyncio.to_thread(self._welcome_channel, reference, turn_context.turn_state.get(INBOX))
+        except AlreadyDone:
+            return
+        self.worker.wake()
 
     async def reach_members(self, turn_context: TurnContext, accounts: list[TeamsChannelAccount]) -> int:
         """Open a 1:1 chat with each roster person among `accounts` who has none yet; returns how many."""
@@ -303,7 +399,7 @@ class TeamsBot:
                 self.dialogs.handle,
                 Incoming(person_id=person_id, channel=TEAMS, conversation_id=reference.conversation.id, text="hjälp"),
             )
-            await asyncio.to_thread(self._queue, person_id, reference, welcome, "welcome")
+            await asyncio.to_thread(self._queue_alone, person_id, reference, welcome, "welcome")
             opened += 1
         if opened:
             self.worker.wake()
@@ -468,15 +564,15 @@ class _Handler(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder has no
         self.bot = bot
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        key = _key(turn_context.activity)
-        if key is not None and not await asyncio.to_thread(first_time, self.bot.engine, "teams", key):
-            _LOGGER.info("teams activity already handled")
+        if not await self.bot.receive(turn_context):
+            _LOGGER.info("teams activity already received")
             if turn_context.activity.type == "invoke":
                 await turn_context.send_activity(
                     Activity(type="invokeResponse", value=InvokeResponse(status=int(HTTPStatus.OK)))
                 )
             return
         await super().on_turn(turn_context)
+        await self.bot.done(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -487,12 +583,9 @@ class _Handler(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder has no
             text = TurnContext.remove_recipient_mention(activity)
         submitted = cards.submitted(activity.value)
         if submitted is not None:
-            person_id, replies = await self.bot.answer(turn_context, action=submitted[0], values=submitted[1])
+            await self.bot.answer(turn_context, action=submitted[0], values=submitted[1])
         elif _plain(text):
-            person_id, replies = await self.bot.answer(turn_context, text=_plain(text))
-        else:
-            return
-        await self.bot.reply(turn_context, person_id, replies)
+            await self.bot.answer(turn_context, text=_plain(text))
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """An `adaptiveCard/action` (Action.Execute) is answered with the refreshed card; other invokes with 501.
@@ -507,10 +600,11 @@ class _Handler(TeamsActivityHandler):  # type: ignore[misc]  # botbuilder has no
             return InvokeResponse(status=int(HTTPStatus.NOT_IMPLEMENTED))
         action = activity.value.get("action") if isinstance(activity.value, dict) else None
         submitted = cards.submitted(action.get("data") if isinstance(action, dict) else None)
+        queue = bool(turn_context.turn_state.get(REPLAY))  # replayed: the card's HTTP answer is gone
         if submitted is None:
-            _, replies = await self.bot.answer(turn_context, text="hjälp")
+            replies = await self.bot.answer(turn_context, text="hjälp", queue=queue)
         else:
-            _, replies = await self.bot.answer(turn_context, action=submitted[0], values=submitted[1])
+            replies = await self.bot.answer(turn_context, action=submitted[0], values=submitted[1], queue=queue)
         body = AdaptiveCardInvokeResponse(status_code=200, type=CARD, value=cards.card(replies))
         return InvokeResponse(status=int(HTTPStatus.OK), body=body)
 

@@ -10,12 +10,12 @@ from sqlmodel import Session, select
 
 from storage import schoolyear
 from storage.models import (
+    InboxEvent,
     Leadership,
     Meeting,
     Membership,
     Person,
     PersonRole,
-    ProcessedInbound,
     Region,
     SchoolYear,
     SentReminder,
@@ -102,11 +102,11 @@ def test_one_sent_reminder_per_rule_subject_and_occurrence(session: Session, reg
         session.commit()
 
 
-def test_one_processed_inbound_id_per_source(session: Session, region: Region) -> None:
-    session.add(ProcessedInbound(source="slack", inbound_id="Ev123"))
-    session.add(ProcessedInbound(source="teams", inbound_id="Ev123"))
+def test_one_inbox_event_per_source_and_id(session: Session, region: Region) -> None:
+    session.add(InboxEvent(source="slack", inbound_id="Ev123"))
+    session.add(InboxEvent(source="teams", inbound_id="Ev123"))
     session.commit()
-    session.add(ProcessedInbound(source="slack", inbound_id="Ev123"))
+    session.add(InboxEvent(source="slack", inbound_id="Ev123"))
     with pytest.raises(sa.exc.IntegrityError):
         session.commit()
 
