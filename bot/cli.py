@@ -269,6 +269,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         app_password=settings.microsoft_app_password.get_secret_value() if settings.microsoft_app_password else None,
         tenant_id=settings.microsoft_app_tenant_id,
         lease=inbox_lease,
+        service_hosts=settings.service_hosts(),
     )
     worker.register(TeamsSender(teams, engine))
     if client is not None:

@@ -14,6 +14,14 @@ from pydantic_settings import SettingsConfigDict
 
 from domain.retention import RetentionSettings
 
+SERVICE_HOSTS = (  # where the Bot Framework's channels send from: the public, GCC, GCC High and DoD clouds
+    "smba.trafficmanager.net",
+    "*.botframework.com",
+    "*.teams.microsoft.com",
+    "*.botframework.us",
+    "*.teams.microsoft.us",
+)
+
 DEFAULT_DATABASE_URL = "sqlite:///amneslag.db"
 
 
@@ -35,6 +43,9 @@ class Settings(RetentionSettings):
     microsoft_app_id: str | None = Field(None, validation_alias="MICROSOFT_APP_ID")
     microsoft_app_password: SecretStr | None = Field(None, validation_alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_tenant_id: str | None = Field(None, validation_alias="MICROSOFT_APP_TENANT_ID")
+    teams_service_hosts: str = Field(
+        ",".join(SERVICE_HOSTS), validation_alias="AMNESLAG_TEAMS_SERVICE_HOSTS"
+    )  # with MICROSOFT_APP_ID: the hosts an activity's serviceUrl may name (`*.domain` for any name under it)
 
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")
@@ -53,6 +64,10 @@ class Settings(RetentionSettings):
     outbox_poll_seconds: float = Field(2.0, gt=0, validation_alias="AMNESLAG_OUTBOX_POLL_SECONDS")
     sweep_minutes: float = Field(15.0, gt=0, validation_alias="AMNESLAG_SWEEP_MINUTES")
     inbox_lease_seconds: float = Field(60.0, gt=0, validation_alias="AMNESLAG_INBOX_LEASE_SECONDS")
+
+    def service_hosts(self) -> tuple[str, ...]:
+        """`AMNESLAG_TEAMS_SERVICE_HOSTS` as a tuple of lower-case host patterns."""
+        return tuple(h.strip().lower() for h in self.teams_service_hosts.split(",") if h.strip())
 
     @field_validator("timezone")
     @classmethod

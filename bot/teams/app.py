@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import re
+import urllib.parse
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -49,6 +50,7 @@ from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from sqlmodel import Session
 
+from bot.config import SERVICE_HOSTS
 from bot.outbox import OutboxWorker
 from bot.teams import cards
 from dialogs.engine import Dialogs
@@ -104,6 +106,15 @@ def _connector_error(exc: Exception) -> ConnectorError:
     return ConnectorError(None, None, type(exc).__name__)
 
 
+def allowed_service_url(url: str, hosts: tuple[str, ...]) -> bool:
+    """Whether `url` is an https URL on one of `hosts` (a name, or `*.domain` for any name under it)."""
+    parsed = urllib.parse.urlsplit(url)
+    host = (parsed.hostname or "").lower()
+    if parsed.scheme != "https" or not host:
+        return False
+    return any(host.endswith(h[1:]) if h.startswith("*.") else host == h for h in hosts)
+
+
 def _plain(text: str | None) -> str:
     """The words of a Teams message: tags (mentions, paragraphs) and non-breaking spaces removed."""
     return " ".join(_TAGS.sub(" ", text or "").replace("\xa0", " ").split())
@@ -148,13 +159,16 @@ class TeamsBot:
         app_password: str | None = None,
         tenant_id: str | None = None,
         lease: dtm.timedelta = dtm.timedelta(seconds=60),
+        service_hosts: tuple[str, ...] = SERVICE_HOSTS,
     ):
         """Authenticated with `app_id`, password and tenant; with no app id, open for local testing only.
 
         `lease` is how long a stored activity is this instance's to process before another may take it.
+        With an app id, an activity's `serviceUrl` (where its replies go) must be on `service_hosts`.
         """
         self.engine = engine
         self.lease = lease
+        self.service_hosts = service_hosts
         self.dialogs = dialogs
         self.worker = worker
         self.app_id = app_id
@@ -178,10 +192,16 @@ class TeamsBot:
             return web.Response(status=415, text="expected application/json")
         if self.app_id and not request.headers.get("Authorization"):
             return web.Response(status=401, text="missing token")
-        problem = malformed(await request.read())
+        body = await request.read()
+        problem = malformed(body)
         if problem is not None:
             _LOGGER.info("Teams: a malformed activity refused: %s", problem)
             return web.Response(status=400, text=problem)
+        service_url = json.loads(body)["serviceUrl"]
+        if self.app_id and not allowed_service_url(service_url, self.service_hosts):
+            host = urllib.parse.urlsplit(service_url).hostname
+            _LOGGER.warning("Teams: an activity whose serviceUrl is not a Bot Framework host was refused: %s", host)
+            return web.Response(status=403, text="serviceUrl not allowed")
         try:
             response = await self.adapter.process(request, self.handler)
         except web.HTTPException as exc:

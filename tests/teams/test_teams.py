@@ -11,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session, select
 
+from bot.teams.app import allowed_service_url
 from scheduler.sweep import sweep
 from storage.addresses import TEAMS, address_of
 from storage.models import Absence, ConversationAddress, OutboxMessage, OutboxStatus, Person
@@ -243,7 +244,7 @@ async def test_with_an_app_id_a_request_without_a_valid_token_is_401(teams: Team
     _, _, app = await start(teams.db, app_id="4c2a8b3e-5f0d-4e8b-9a6c-0d1e2f3a4b5c")
     forged = jwt.encode({"iss": "https://evil.example", "aud": "4c2a8b3e-5f0d-4e8b-9a6c-0d1e2f3a4b5c"}, "k" * 32)
     async with TestClient(TestServer(app)) as client:
-        activity = teams.activity(ALVA, text="hjälp")
+        activity = {**teams.activity(ALVA, text="hjälp"), "serviceUrl": "https://smba.trafficmanager.net/emea/"}
         assert (await client.post("/api/messages", json=activity)).status == 401
         assert (
             await client.post("/api/messages", json=activity, headers={"Authorization": "Bearer nonsense"})
@@ -383,3 +384,29 @@ async def test_a_malformed_activity_is_a_400_and_no_traceback(
     assert response.status == 400
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert teams.connector.activities == [] and teams.connector.lookups == []
+
+
+async def test_with_an_app_id_a_service_url_off_the_bot_framework_is_refused_before_the_token(teams: Teams) -> None:
+    _, _, app = await start(teams.db, app_id="4c2a8b3e-5f0d-4e8b-9a6c-0d1e2f3a4b5c")
+    async with TestClient(TestServer(app)) as client:
+        for url in (
+            "https://attacker.example/",
+            "http://smba.trafficmanager.net/emea/",
+            "https://botframework.com.evil/",
+        ):
+            activity = {**teams.activity(ALVA, text="hjälp"), "serviceUrl": url}
+            response = await client.post("/api/messages", json=activity, headers={"Authorization": "Bearer x.y.z"})
+            assert response.status == 403, url
+        genuine = {**teams.activity(ALVA, text="hjälp"), "serviceUrl": "https://smba.trafficmanager.net/emea/"}
+        response = await client.post("/api/messages", json=genuine, headers={"Authorization": "Bearer x.y.z"})
+        assert response.status == 401  # on to the token check, which this forged token fails
+    assert teams.connector.activities == [] and teams.connector.lookups == []
+
+
+def test_service_hosts_match_names_and_whole_domains() -> None:
+    hosts = ("smba.trafficmanager.net", "*.botframework.com")
+    assert allowed_service_url("https://smba.trafficmanager.net/emea/", hosts)
+    assert allowed_service_url("https://europe.webchat.botframework.com/", hosts)
+    assert not allowed_service_url("https://botframework.com.attacker.example/", hosts)
+    assert not allowed_service_url("https://evilbotframework.com/", hosts)
+    assert not allowed_service_url("http://smba.trafficmanager.net/emea/", hosts)
