@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 import sqlalchemy as sa
 
 from storage import inbound
-from storage.db import session_scope
+from storage.db import session_scope, unreachable
 from storage.models import utcnow
 
 _LOGGER = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class InboxRecovery:
             try:
                 await processor(stored)
             except Exception as exc:
-                if inbound.unreachable(exc):
+                if unreachable(exc):
                     _LOGGER.warning("inbox event %s waits: the database is unreachable", stored.id)
                 else:
                     _LOGGER.exception("inbox event %s could not be processed", stored.id)

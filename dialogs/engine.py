@@ -32,10 +32,10 @@ from dialogs.types import Button, Incoming, Reply, TextReply, buttons_of
 from domain.teams import subject_teams
 from domain.travel import RoadTable
 from storage.audit import record
-from storage.db import session_scope
+from storage.db import session_scope, unreachable
 from storage.directory import fold, region_schools, roles_of
 from storage.errors import AmneslagError, DatabaseUnavailable
-from storage.inbound import AlreadyDone, unreachable
+from storage.inbound import AlreadyDone
 from storage.models import DialogState, Person, Region, Team, utcnow
 from storage.queries import dialog_state
 

@@ -21,6 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from domain.retention import RetentionPeriods, RetentionReport, apply_retention
 from scheduler.sweep import SweepReport, sweep
+from storage.db import unreachable
 from storage.models import utcnow
 
 _LOGGER = logging.getLogger(__name__)
@@ -33,8 +34,11 @@ async def run_sweep(engine: sa.Engine, clock: Callable[[], dtm.datetime] = utcno
     """One sweep as of now, off the event loop; a failure is logged and the next run tries again."""
     try:
         return await asyncio.to_thread(sweep, engine, clock())
-    except Exception:
-        _LOGGER.exception("reminder sweep failed")
+    except Exception as exc:
+        if unreachable(exc):  # an outage, not a fault: one line, and the next run tries again
+            _LOGGER.warning("reminder sweep not run, the database is unreachable (%s)", type(exc).__name__)
+        else:
+            _LOGGER.exception("reminder sweep failed")
         return None
 
 
@@ -44,8 +48,11 @@ async def run_retention(
     """Delete what has expired as of now, off the event loop; a failure is logged and tomorrow tries again."""
     try:
         return await asyncio.to_thread(apply_retention, engine, clock(), retention)
-    except Exception:
-        _LOGGER.exception("retention failed")
+    except Exception as exc:
+        if unreachable(exc):
+            _LOGGER.warning("retention not applied, the database is unreachable (%s)", type(exc).__name__)
+        else:
+            _LOGGER.exception("retention failed")
         return None
 
 

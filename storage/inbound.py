@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.db import session_scope
+from storage.db import session_scope, unreachable
 from storage.errors import AmneslagError, DatabaseUnavailable
 from storage.models import InboxEvent, InboxStatus, utcnow
 
@@ -43,15 +43,6 @@ class Stored:
     id: int
     source: str
     payload: dict[str, Any]
-
-
-def unreachable(exc: BaseException) -> bool:
-    """Whether an error means the database could not be reached (rather than a fault of ours)."""
-    if isinstance(exc, DatabaseUnavailable):
-        return True
-    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError | sa.exc.TimeoutError)
 
 
 def _insert(session: Session) -> Any:

@@ -39,10 +39,10 @@ from bot.slack.sender import slack_error
 from dialogs.engine import Dialogs
 from dialogs.notify import fallback_text
 from dialogs.types import FormReply, Incoming, Reply, dump_replies
-from storage.db import session_scope
+from storage.db import session_scope, unreachable
 from storage.directory import person_by_email
 from storage.errors import DatabaseUnavailable
-from storage.inbound import AlreadyDone, Stored, finish, finish_alone, receive, unreachable
+from storage.inbound import AlreadyDone, Stored, finish, finish_alone, receive
 from storage.models import Person
 from storage.outbox import enqueue
 

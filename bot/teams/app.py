@@ -57,9 +57,9 @@ from dialogs.engine import Dialogs
 from dialogs.notify import fallback_text
 from dialogs.types import Incoming, Reply, dump_replies
 from storage.addresses import TEAMS, address_of, link_teams, person_by_teams_id, save_address
-from storage.db import session_scope
+from storage.db import session_scope, unreachable
 from storage.errors import AmneslagError
-from storage.inbound import AlreadyDone, Stored, finish, finish_alone, first_time, receive, unreachable
+from storage.inbound import AlreadyDone, Stored, finish, finish_alone, first_time, receive
 from storage.models import OutboxMessage
 from storage.outbox import enqueue
 
