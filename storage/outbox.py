@@ -1,6 +1,8 @@
 """The outbox table's operations: enqueue in the caller's transaction; claim, deliver, retry, fail.
 
 Enqueueing is a plain insert into the caller's session, so a change that rolls back sends nothing.
+Each row is stamped with its conversation (`storage.models.outbox_conversation`): Slack's channel or a
+person's direct chat, Teams' conversation.
 Claiming takes due rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several instances never
 deliver the same row at once; a claimed row carries a lease, and a row whose lease ran out (its
 worker died) is due again.
@@ -16,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage.models import OutboxMessage, OutboxStatus, Person, utcnow
+from storage.models import OutboxMessage, OutboxStatus, Person, outbox_conversation, utcnow
 
 
 def enqueue(
@@ -34,6 +36,7 @@ def enqueue(
         kind=kind,
         payload=payload,
         recipient_id=recipient_id,
+        conversation=outbox_conversation(channel, payload, recipient_id),
         not_before=not_before or utcnow(),
     )
     session.add(message)
@@ -47,7 +50,15 @@ def enqueue_many(session: Session, messages: list[dict[str, Any]], now: dtm.date
     """
     ids: dict[tuple[int, str], int] = {}
     rows = [
-        {**m, "status": OutboxStatus.PENDING.value, "attempts": 0, "not_before": now, "created_at": now}
+        {
+            **m,
+            "conversation": outbox_conversation(m["channel"], m["payload"], m.get("recipient_id")),
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "claim": 0,
+            "not_before": now,
+            "created_at": now,
+        }
         for m in messages
     ]
     for start in range(0, len(rows), 1000):
