@@ -1,16 +1,23 @@
-"""The outbox worker: delivers what the database says must be sent, with retries and backoff.
+"""The outbox worker: delivers what the database says must be sent, in order per conversation, with retries.
 
 Senders register per channel ("log" now; Slack and Teams add theirs). A sender raises
 `DeliveryError` to ask for a retry (optionally after `retry_after` seconds, as for HTTP 429) or,
 with `permanent=True`, to give up at once. After `max_attempts` the message is failed for good and
 shows up in `amneslag outbox --status failed`; the person whose action caused it (the payload's
 `origin`, such as the leader who sent a notice) is then told who could not be reached.
+
+Order: a claim takes only the first open message of each conversation (see `storage.outbox`), so a
+conversation's messages go out one after another, and a message waiting for a retry (a 429's Retry-After
+is set on that row alone) holds its own conversation while the others go on. After a batch in which
+something was delivered the worker claims again at once, so a conversation's queue is not slowed to one
+message per poll.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dtm
 import logging
 import random
@@ -31,8 +38,11 @@ _LOGGER = logging.getLogger(__name__)
 class DeliveryError(AmneslagError):
     """A message could not be delivered this time (or, with `permanent`, ever).
 
-    `progress` is what the sender got done before it failed (such as the parts of a split message
-    already posted); it is kept in the message's payload, so the retry does not do it again.
+    `retry_after` is when to try again (in seconds; else the worker's backoff). `rate_limited` says the
+    platform turned the message away for going too fast (HTTP 429): such an attempt does not count towards
+    `max_attempts`, since the message itself is fine and a rate limit passes. `progress` is what the sender
+    got done before it failed (such as the parts of a split message already posted); it is kept in the
+    message's payload, so the retry does not do it again.
     """
 
     def __init__(
@@ -41,11 +51,13 @@ class DeliveryError(AmneslagError):
         *,
         retry_after: float | None = None,
         permanent: bool = False,
+        rate_limited: bool = False,
         progress: dict[str, Any] | None = None,
     ):
         super().__init__(reason)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.rate_limited = rate_limited
         self.progress = progress
 
 
@@ -68,6 +80,14 @@ class LogSender:
     async def send(self, delivery: outbox.Delivery) -> None:
         recipient = delivery.recipient.id if delivery.recipient else "-"
         _LOGGER.info("outbox %s: %s to person %s", delivery.id, delivery.kind, recipient)
+
+
+@dataclasses.dataclass(frozen=True)
+class Batch:
+    """What one claim came to: how many messages were attempted, and how many of them delivered."""
+
+    attempted: int = 0
+    delivered: int = 0
 
 
 class OutboxWorker:
@@ -118,20 +138,24 @@ class OutboxWorker:
                 session, channels=set(self.senders), now=now, lease=self.lease, limit=self.batch_size
             )
 
-    def _finish(self, delivery: outbox.Delivery, error: DeliveryError | None) -> None:
+    def _finish(self, delivery: outbox.Delivery, error: DeliveryError | None) -> bool:
+        """Record the attempt's outcome; True if it was delivered."""
         now = self.clock()
         with session_scope(self.engine) as session:
             if error is None:
                 outbox.mark_delivered(session, delivery.id, now)
-                return
+                return True
+            limited = error.rate_limited and not error.permanent
             retry_at: dtm.datetime | None
-            if error.permanent or delivery.attempts >= self.max_attempts:
+            if error.permanent or (delivery.attempts >= self.max_attempts and not limited):
                 retry_at = None
             elif error.retry_after is not None:
                 retry_at = now + dtm.timedelta(seconds=error.retry_after)
             else:
                 retry_at = now + self.backoff(delivery.attempts)
-            outbox.mark_attempt_failed(session, delivery.id, str(error), retry_at, progress=error.progress)
+            outbox.mark_attempt_failed(
+                session, delivery.id, str(error), retry_at, progress=error.progress, counted=not limited
+            )
             if retry_at is None:
                 tell_undeliverable(session, delivery.id)
         if retry_at is None:
@@ -144,11 +168,13 @@ class OutboxWorker:
                 retry_at,
                 error,
             )
+        return False
 
-    async def run_once(self) -> int:
-        """Deliver what is due now; returns how many messages were attempted."""
+    async def run_batch(self) -> Batch:
+        """Claim what is due now and deliver it."""
         async with self._running:
             deliveries = await asyncio.to_thread(self._claim, self.clock())
+            delivered = 0
             for delivery in deliveries:
                 error: DeliveryError | None = None
                 try:
@@ -158,8 +184,12 @@ class OutboxWorker:
                 except Exception as exc:  # a sender's bug must not stop the worker; the message is retried
                     _LOGGER.exception("outbox %s: sender %s raised", delivery.id, delivery.channel)
                     error = DeliveryError(f"{type(exc).__name__}: {exc}")
-                await asyncio.to_thread(self._finish, delivery, error)
-            return len(deliveries)
+                delivered += await asyncio.to_thread(self._finish, delivery, error)
+            return Batch(len(deliveries), delivered)
+
+    async def run_once(self) -> int:
+        """Deliver what is due now (one claim); returns how many messages were attempted."""
+        return (await self.run_batch()).attempted
 
     async def run_until_idle(self) -> int:
         """Deliver until nothing is due now, after any batch this worker has under way; how many were attempted.
@@ -178,14 +208,17 @@ class OutboxWorker:
         self._wake.set()
 
     async def run_forever(self) -> None:
-        """Deliver until cancelled, polling every `poll_seconds` or when woken."""
+        """Deliver until cancelled, polling every `poll_seconds` or when woken.
+
+        After a batch that delivered something, or a full one, the worker claims again at once.
+        """
         while True:
             try:
-                attempted = await self.run_once()
+                batch = await self.run_batch()
             except sa.exc.SQLAlchemyError:
                 _LOGGER.exception("outbox worker: database error; trying again shortly")
-                attempted = 0
-            if attempted >= self.batch_size:
+                batch = Batch()
+            if batch.delivered or batch.attempted >= self.batch_size:
                 continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):

@@ -2,7 +2,13 @@
 
 Enqueueing is a plain insert into the caller's session, so a change that rolls back sends nothing.
 Each row is stamped with its conversation (`storage.models.outbox_conversation`): Slack's channel or a
-person's direct chat, Teams' conversation.
+person's direct chat, Teams' conversation. `claim_due` takes a row only when no earlier row (smaller id)
+of the same conversation is still pending or sending, so a conversation's messages go out in the order
+they were written and at most one of them is under way at a time; a row that waits for a retry (a rate
+limit's Retry-After, a backoff) holds its conversation and no other, and a row failed for good no longer
+holds it. Rows written by concurrent transactions are ordered by id, which is their order of insertion,
+not of commit; the bot runs one turn at a time per conversation, so a conversation's own replies never race.
+
 Claiming takes due rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several instances never
 deliver the same row at once; a claimed row carries a lease, and a row whose lease ran out (its
 worker died) is due again.
@@ -16,9 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.models import OutboxMessage, OutboxStatus, Person, outbox_conversation, utcnow
+
+_OPEN = (OutboxStatus.PENDING.value, OutboxStatus.SENDING.value)
 
 
 def enqueue(
@@ -97,17 +106,33 @@ class Delivery:
 def claim_due(
     session: Session, *, channels: set[str], now: dtm.datetime, lease: dtm.timedelta, limit: int
 ) -> list[Delivery]:
-    """Claim up to `limit` due messages for `channels` and lease them until `now + lease`."""
+    """Claim up to `limit` due messages for `channels`, each the first still open of its conversation, and lease
+    them until `now + lease`.
+
+    Due is pending with `not_before` passed, or sending with the lease run out. A row held by no earlier open
+    row of its conversation is the only one of its conversation that can be due, so a claim takes at most one
+    message per conversation.
+    """
+    earlier = aliased(OutboxMessage)
+    held = (
+        sa.select(sa.literal(1))
+        .where(
+            col(earlier.conversation) == col(OutboxMessage.conversation),
+            col(earlier.id) < col(OutboxMessage.id),
+            col(earlier.status).in_(_OPEN),
+        )
+        .exists()
+    )
     due = sa.or_(
         sa.and_(col(OutboxMessage.status) == OutboxStatus.PENDING.value, col(OutboxMessage.not_before) <= now),
         sa.and_(col(OutboxMessage.status) == OutboxStatus.SENDING.value, col(OutboxMessage.locked_until) <= now),
     )
     query = (
         select(OutboxMessage)
-        .where(due, col(OutboxMessage.channel).in_(sorted(channels)))
+        .where(due, col(OutboxMessage.channel).in_(sorted(channels)), ~held)
         .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
     )
     claimed: list[Delivery] = []
     for message in session.exec(query).all():
@@ -151,10 +176,13 @@ def mark_attempt_failed(
     retry_at: dtm.datetime | None,
     *,
     progress: dict[str, Any] | None = None,
+    counted: bool = True,
 ) -> None:
     """Record a failed attempt: due again at `retry_at`, or failed for good when it is None.
 
-    `progress` (what the sender got done) is merged into the payload for the next attempt.
+    `progress` (what the sender got done) is merged into the payload for the next attempt. An attempt that is
+    not `counted` (turned away with a retry-after, as by a rate limit) is given back: it does not bring the
+    message nearer to failing for good.
     """
     message = session.get(OutboxMessage, message_id)
     if message is None:
@@ -163,6 +191,8 @@ def mark_attempt_failed(
         message.payload = {**message.payload, **progress}
     message.last_error = error[:2000]
     message.locked_until = None
+    if not counted:
+        message.attempts = max(message.attempts - 1, 0)
     if retry_at is None:
         message.status = OutboxStatus.FAILED.value
     else:

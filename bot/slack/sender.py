@@ -1,12 +1,16 @@
 """The outbox's Slack sender: `conversations.open` for a direct message, `chat.postMessage`, and
 `files_upload_v2` for a message's attachments (the calendar invite of a notice).
 
-slack_sdk's async retry handlers wait out a 429 (Retry-After) and a dropped connection without
-blocking the event loop; what still fails goes back to the outbox with its Retry-After, or, for
-errors that will never pass (an unknown user, a deactivated account), ends as failed.
+A 429 (Retry-After) goes straight back to the outbox, which holds that message, and with it its
+conversation, for as long as Slack asks; the sender's client does not wait it out itself (as the
+client it is given may), since that would hold every other conversation of the batch too. A dropped
+connection is still retried by the client. Errors that will never pass (an unknown user, a
+deactivated account) end the message as failed.
 """
 
 from __future__ import annotations
+
+import copy
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -47,6 +51,13 @@ def web_client(token: str, base_url: str) -> AsyncWebClient:
     )
 
 
+def without_rate_limit_waits(client: AsyncWebClient) -> AsyncWebClient:
+    """`client` (the same session, token and base URL) with no handler that waits out a 429."""
+    own = copy.copy(client)
+    own.retry_handlers = [h for h in client.retry_handlers if not isinstance(h, AsyncRateLimitErrorRetryHandler)]
+    return own
+
+
 def slack_error(exc: SlackApiError) -> str:
     """Slack's error code of a failed call (or the HTTP status when the answer was not Slack's JSON)."""
     data = exc.response.data
@@ -67,7 +78,7 @@ class SlackSender:
     channel = "slack"
 
     def __init__(self, client: AsyncWebClient):
-        self.client = client
+        self.client = without_rate_limit_waits(client)
 
     async def send(self, delivery: Delivery) -> None:
         """Post the message, split into parts if it must be, then upload its attachments (calendar invites).
@@ -105,7 +116,9 @@ class SlackSender:
         except SlackApiError as exc:
             error = slack_error(exc)
             if exc.response.status_code == 429:
-                raise DeliveryError("ratelimited", retry_after=_retry_after(exc), progress=progress()) from exc
+                raise DeliveryError(
+                    "ratelimited", retry_after=_retry_after(exc), rate_limited=True, progress=progress()
+                ) from exc
             raise DeliveryError(f"slack: {error}", permanent=error in PERMANENT, progress=progress()) from exc
         except (aiohttp.ClientError, TimeoutError, SlackRequestError) as exc:
             raise DeliveryError(f"slack: {type(exc).__name__}", progress=progress()) from exc

@@ -87,5 +87,7 @@ class TeamsSender:
                     raise DeliveryError(f"teams: {exc}", permanent=True, progress=progress) from exc
                 wait = self.delay(attempt, exc.retry_after)
                 if attempt == self.retries or wait > self.max_inline_delay:
-                    raise DeliveryError(f"teams: {exc}", retry_after=max(wait, 1.0), progress=progress) from exc
+                    raise DeliveryError(
+                        f"teams: {exc}", retry_after=max(wait, 1.0), rate_limited=exc.status == 429, progress=progress
+                    ) from exc
                 await self.sleep(wait)
