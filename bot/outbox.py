@@ -210,9 +210,12 @@ class OutboxWorker:
     async def run_forever(self) -> None:
         """Deliver until cancelled, polling every `poll_seconds` or when woken.
 
-        After a batch that delivered something, or a full one, the worker claims again at once.
+        The wake-up is cleared before each claim, so a message enqueued while a batch is under way is claimed
+        right after it rather than at the next poll; after a batch that delivered something, or a full one,
+        the worker claims again at once.
         """
         while True:
+            self._wake.clear()
             try:
                 batch = await self.run_batch()
             except sa.exc.SQLAlchemyError:
@@ -220,6 +223,5 @@ class OutboxWorker:
                 batch = Batch()
             if batch.delivered or batch.attempted >= self.batch_size:
                 continue
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)

@@ -317,6 +317,42 @@ async def test_a_rate_limit_does_not_count_towards_giving_up(engine: sa.Engine, 
     assert (stored.status, stored.attempts, len(sender.sent)) == (OutboxStatus.DELIVERED, 1, 1)
 
 
+async def test_a_message_enqueued_during_a_batch_is_not_left_for_the_next_poll(
+    engine: sa.Engine, region: Region
+) -> None:
+    """Before: the worker cleared its wake-up after the batch, so one given during it was lost (up to a poll)."""
+    first = _enqueue(engine, region)
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    class Held(RecordingSender):
+        async def send(self, delivery: outbox.Delivery) -> None:
+            if delivery.id == first:
+                entered.set()
+                await release.wait()
+                raise DeliveryError("nätverksfel")  # nothing delivered in this batch
+            await super().send(delivery)
+
+    sender = Held()
+    worker = OutboxWorker(engine, [sender], clock=Clock(), poll_seconds=3600)
+    running = asyncio.create_task(worker.run_forever())
+    try:
+        await asyncio.wait_for(entered.wait(), 5)
+        with session_scope(engine) as s:
+            other = Person(email="bo@example.org", name="Bo", region_id=region.id or 0)
+            s.add(other)
+            s.flush()
+            outbox.enqueue(s, channel="log", kind="notice", payload={}, recipient_id=other.id, not_before=T0)
+        worker.wake()  # as the bot does after a turn
+        release.set()
+        async with asyncio.timeout(5):
+            while not sender.sent:
+                await asyncio.sleep(0.01)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+
 async def test_after_a_batch_that_delivered_the_worker_claims_again_at_once(engine: sa.Engine) -> None:
     """One message per conversation per claim must not mean one per poll."""
     _to(engine, 1, per_conversation=5)
