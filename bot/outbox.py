@@ -11,6 +11,13 @@ conversation's messages go out one after another, and a message waiting for a re
 is set on that row alone) holds its own conversation while the others go on. After a batch in which
 something was delivered the worker claims again at once, so a conversation's queue is not slowed to one
 message per poll.
+
+Leases: the worker claims a few rows (`batch_size`) with a lease of `lease_seconds` and renews the lease
+of every row it still holds every third of it while it sends, so a slow platform never lets a claim run out
+under a living worker; a renewal that finds the row claimed by someone else drops it (not sent, if not yet
+begun), and the outcome of an attempt is written only while the row is still under this worker's claim.
+If the worker dies mid-send, the lease runs out and another claims the row (`Delivery.unsure_since` says
+so).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import dataclasses
 import datetime as dtm
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -91,7 +98,10 @@ class Batch:
 
 
 class OutboxWorker:
-    """Polls the outbox and hands due messages to their senders."""
+    """Polls the outbox and hands due messages to their senders.
+
+    `clock` and `sleep` (the lease renewal's wait) are the worker's time; tests pass virtual ones.
+    """
 
     def __init__(
         self,
@@ -102,10 +112,11 @@ class OutboxWorker:
         poll_seconds: float = 2.0,
         base_delay: float = 30.0,
         max_delay: float = 3600.0,
-        lease_seconds: float = 300.0,
-        batch_size: int = 20,
+        lease_seconds: float = 120.0,
+        batch_size: int = 10,
         jitter: float = 0.2,
         clock: Callable[[], dtm.datetime] = utcnow,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ):
         self.engine = engine
         self.senders = {sender.channel: sender for sender in senders}
@@ -117,6 +128,7 @@ class OutboxWorker:
         self.batch_size = batch_size
         self.jitter = jitter
         self.clock = clock
+        self.sleep = sleep
         self._wake = asyncio.Event()
         self._running = asyncio.Lock()  # one batch at a time, so `run_until_idle` waits for one under way
 
@@ -138,12 +150,30 @@ class OutboxWorker:
                 session, channels=set(self.senders), now=now, lease=self.lease, limit=self.batch_size
             )
 
+    def _extend(self, held: list[tuple[int, int]], now: dtm.datetime) -> set[int]:
+        with session_scope(self.engine) as session:
+            return outbox.renew(session, held, now + self.lease)
+
+    async def _renew(self, held: dict[int, outbox.Delivery]) -> None:
+        """Every third of the lease, extend the lease of every row still held; drop those claimed by another."""
+        while held:
+            await self.sleep(self.lease.total_seconds() / 3)
+            try:
+                lost = await asyncio.to_thread(self._extend, [(d.id, d.claim) for d in held.values()], self.clock())
+            except sa.exc.SQLAlchemyError:
+                _LOGGER.warning("outbox: renewing the leases failed; trying again", exc_info=True)
+                continue
+            for message_id in lost:
+                if held.pop(message_id, None) is not None:
+                    _LOGGER.warning("outbox %s: claimed by another worker meanwhile; left to it", message_id)
+
     def _finish(self, delivery: outbox.Delivery, error: DeliveryError | None) -> bool:
-        """Record the attempt's outcome; True if it was delivered."""
+        """Record the attempt's outcome (while the claim is still ours); True if it was delivered."""
         now = self.clock()
         with session_scope(self.engine) as session:
             if error is None:
-                outbox.mark_delivered(session, delivery.id, now)
+                if not outbox.mark_delivered(session, delivery.id, now, claim=delivery.claim):
+                    _LOGGER.warning("outbox %s: delivered, but claimed by another worker meanwhile", delivery.id)
                 return True
             limited = error.rate_limited and not error.permanent
             retry_at: dtm.datetime | None
@@ -153,12 +183,20 @@ class OutboxWorker:
                 retry_at = now + dtm.timedelta(seconds=error.retry_after)
             else:
                 retry_at = now + self.backoff(delivery.attempts)
-            outbox.mark_attempt_failed(
-                session, delivery.id, str(error), retry_at, progress=error.progress, counted=not limited
+            recorded = outbox.mark_attempt_failed(
+                session,
+                delivery.id,
+                str(error),
+                retry_at,
+                progress=error.progress,
+                claim=delivery.claim,
+                counted=not limited,
             )
-            if retry_at is None:
+            if recorded and retry_at is None:
                 tell_undeliverable(session, delivery.id)
-        if retry_at is None:
+        if not recorded:
+            _LOGGER.warning("outbox %s: attempt failed, but claimed by another worker meanwhile", delivery.id)
+        elif retry_at is None:
             _LOGGER.error("outbox %s failed for good after %s attempt(s): %s", delivery.id, delivery.attempts, error)
         else:
             _LOGGER.warning(
@@ -170,21 +208,44 @@ class OutboxWorker:
             )
         return False
 
+    async def _deliver(self, delivery: outbox.Delivery) -> bool:
+        """One attempt at one message; True if it was delivered."""
+        error: DeliveryError | None = None
+        try:
+            await self.senders[delivery.channel].send(delivery)
+        except DeliveryError as exc:
+            error = exc
+        except Exception as exc:  # a sender's bug must not stop the worker; the message is retried
+            _LOGGER.exception("outbox %s: sender %s raised", delivery.id, delivery.channel)
+            error = DeliveryError(f"{type(exc).__name__}: {exc}")
+        return await asyncio.to_thread(self._finish, delivery, error)
+
+    @staticmethod
+    async def _stop(renewing: asyncio.Task[None]) -> None:
+        """Stop the renewal. `asyncio.wait` rather than awaiting the task under `suppress(CancelledError)`,
+        which would also swallow a cancellation of the worker itself that arrived meanwhile."""
+        renewing.cancel()
+        await asyncio.wait([renewing])
+        if not renewing.cancelled() and renewing.exception() is not None:
+            _LOGGER.error("outbox: the lease renewal failed", exc_info=renewing.exception())
+
     async def run_batch(self) -> Batch:
-        """Claim what is due now and deliver it."""
+        """Claim what is due now and deliver it, renewing the leases meanwhile."""
         async with self._running:
             deliveries = await asyncio.to_thread(self._claim, self.clock())
+            if not deliveries:
+                return Batch()
+            held = {delivery.id: delivery for delivery in deliveries}
+            renewing = asyncio.create_task(self._renew(held))
             delivered = 0
-            for delivery in deliveries:
-                error: DeliveryError | None = None
-                try:
-                    await self.senders[delivery.channel].send(delivery)
-                except DeliveryError as exc:
-                    error = exc
-                except Exception as exc:  # a sender's bug must not stop the worker; the message is retried
-                    _LOGGER.exception("outbox %s: sender %s raised", delivery.id, delivery.channel)
-                    error = DeliveryError(f"{type(exc).__name__}: {exc}")
-                delivered += await asyncio.to_thread(self._finish, delivery, error)
+            try:
+                for delivery in deliveries:
+                    if delivery.id not in held:  # claimed by another worker while this one was busy
+                        continue
+                    delivered += await self._deliver(delivery)
+                    held.pop(delivery.id, None)
+            finally:
+                await self._stop(renewing)
             return Batch(len(deliveries), delivered)
 
     async def run_once(self) -> int:

@@ -1,17 +1,20 @@
 """The outbox table's operations: enqueue in the caller's transaction; claim, deliver, retry, fail.
 
-Enqueueing is a plain insert into the caller's session, so a change that rolls back sends nothing.
-Each row is stamped with its conversation (`storage.models.outbox_conversation`): Slack's channel or a
-person's direct chat, Teams' conversation. `claim_due` takes a row only when no earlier row (smaller id)
-of the same conversation is still pending or sending, so a conversation's messages go out in the order
-they were written and at most one of them is under way at a time; a row that waits for a retry (a rate
-limit's Retry-After, a backoff) holds its conversation and no other, and a row failed for good no longer
-holds it. Rows written by concurrent transactions are ordered by id, which is their order of insertion,
-not of commit; the bot runs one turn at a time per conversation, so a conversation's own replies never race.
+Enqueueing is a plain insert into the caller's session, so a change that rolls back sends nothing. Each
+row carries its conversation (`storage.models.outbox_conversation`): Slack's channel or a person's direct
+chat, Teams' conversation. `claim_due` takes a row only when no earlier row (smaller id) of the same
+conversation is still pending or sending, so a conversation's messages go out in the order they were
+written and at most one of them is under way at a time; a row that waits for a retry (a rate limit's
+Retry-After, a backoff) holds its conversation and no other, and a row failed for good no longer holds it.
+Rows written by concurrent transactions are ordered by id, which is their order of insertion, not of commit;
+the bot runs one turn at a time per conversation, so a conversation's own replies never race.
 
-Claiming takes due rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several instances never
-deliver the same row at once; a claimed row carries a lease, and a row whose lease ran out (its
-worker died) is due again.
+A claim moves the row to `sending` with a lease (`locked_until`) and a new claim number (`claim`); on
+PostgreSQL the candidates are locked with `FOR UPDATE SKIP LOCKED`, and on both databases the claim itself
+is a compare-and-set, so two instances never claim the same row. The claiming worker renews the lease while
+it holds the row (`renew`) and writes the outcome at the end, each only while the row still carries its
+claim number. A row whose lease ran out (its worker died, or lost the database) is due again, and its
+`Delivery` says since when the outcome is unknown (`unsure_since`).
 """
 
 from __future__ import annotations
@@ -93,7 +96,12 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Delivery:
-    """A claimed message, detached from the database, as a sender gets it."""
+    """A claimed message, detached from the database, as a sender gets it.
+
+    `claim` is the claim number the worker holds the row by. `unsure_since` is set when an earlier attempt
+    ended without a recorded outcome (its lease ran out): from then on something may have been posted that
+    the payload does not know of.
+    """
 
     id: int
     channel: str
@@ -101,6 +109,23 @@ class Delivery:
     payload: dict[str, Any]
     attempts: int
     recipient: Recipient | None
+    claim: int = 0
+    conversation: str = ""
+    unsure_since: dtm.datetime | None = None
+
+
+def _recipient(session: Session, person_id: int | None) -> Recipient | None:
+    person = session.get(Person, person_id) if person_id else None
+    if person is None or person.id is None:
+        return None
+    return Recipient(
+        id=person.id,
+        email=person.email,
+        name=person.name,
+        language=person.language,
+        slack_user_id=person.slack_user_id,
+        teams_user_id=person.teams_user_id,
+    )
 
 
 def claim_due(
@@ -135,38 +160,92 @@ def claim_due(
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
     claimed: list[Delivery] = []
-    for message in session.exec(query).all():
-        message.status = OutboxStatus.SENDING.value
-        message.locked_until = now + lease
-        message.attempts += 1
-        person = session.get(Person, message.recipient_id) if message.recipient_id else None
-        recipient = (
-            Recipient(
-                id=person.id,
-                email=person.email,
-                name=person.name,
-                language=person.language,
-                slack_user_id=person.slack_user_id,
-                teams_user_id=person.teams_user_id,
+    for row in session.exec(query).all():
+        message_id, status, claim, attempts = row.id, row.status, row.claim, row.attempts
+        assert message_id is not None
+        unsure = status == OutboxStatus.SENDING.value  # the last attempt's outcome was never recorded
+        began = row.claimed_at or row.created_at
+        won = session.connection().execute(
+            sa.update(OutboxMessage)
+            .where(
+                col(OutboxMessage.id) == message_id,
+                col(OutboxMessage.claim) == claim,
+                col(OutboxMessage.status) == status,
             )
-            if person and person.id is not None
-            else None
+            .values(
+                status=OutboxStatus.SENDING.value,
+                locked_until=now + lease,
+                claim=claim + 1,
+                attempts=attempts + 1,
+                claimed_at=began if unsure else now,
+            )
         )
-        assert message.id is not None
+        if won.rowcount != 1:  # another instance claimed it first (SQLite: no row locks)
+            continue
         claimed.append(
-            Delivery(message.id, message.channel, message.kind, dict(message.payload), message.attempts, recipient)
+            Delivery(
+                message_id,
+                row.channel,
+                row.kind,
+                dict(row.payload),
+                attempts + 1,
+                _recipient(session, row.recipient_id),
+                claim=claim + 1,
+                conversation=row.conversation,
+                unsure_since=began if unsure else None,
+            )
         )
-    session.flush()
+    session.expire_all()
     return claimed
 
 
-def mark_delivered(session: Session, message_id: int, now: dtm.datetime) -> None:
-    message = session.get(OutboxMessage, message_id)
-    if message is not None:
-        message.status = OutboxStatus.DELIVERED.value
-        message.delivered_at = now
-        message.locked_until = None
-        message.last_error = None
+def _claimed(message_id: int, claim: int | None) -> sa.ColumnElement[bool]:
+    """The row, while it is still under the claim `claim` (any claim when None)."""
+    condition = col(OutboxMessage.id) == message_id
+    if claim is None:
+        return condition
+    return sa.and_(
+        condition, col(OutboxMessage.claim) == claim, col(OutboxMessage.status) == OutboxStatus.SENDING.value
+    )
+
+
+def _payload(session: Session, message_id: int, progress: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored payload with `progress` merged in, or None when there is nothing to merge."""
+    if not progress:
+        return None
+    stored = session.exec(select(OutboxMessage.payload).where(col(OutboxMessage.id) == message_id)).first()
+    return None if stored is None else {**stored, **progress}
+
+
+def renew(session: Session, held: list[tuple[int, int]], until: dtm.datetime) -> set[int]:
+    """Extend the leases of `held` (id, claim) rows to `until`; returns the ids no longer under that claim."""
+    lost: set[int] = set()
+    for message_id, claim in held:
+        result = session.connection().execute(
+            sa.update(OutboxMessage).where(_claimed(message_id, claim)).values(locked_until=until)
+        )
+        if result.rowcount != 1:
+            lost.add(message_id)
+    return lost
+
+
+def mark_delivered(
+    session: Session,
+    message_id: int,
+    now: dtm.datetime,
+    *,
+    claim: int | None = None,
+) -> bool:
+    """Record a delivery (under `claim`, when given); False when the row is no longer under it."""
+    values: dict[str, Any] = {
+        "status": OutboxStatus.DELIVERED.value,
+        "delivered_at": now,
+        "locked_until": None,
+        "last_error": None,
+    }
+    result = session.connection().execute(sa.update(OutboxMessage).where(_claimed(message_id, claim)).values(values))
+    session.expire_all()
+    return result.rowcount == 1
 
 
 def mark_attempt_failed(
@@ -176,28 +255,31 @@ def mark_attempt_failed(
     retry_at: dtm.datetime | None,
     *,
     progress: dict[str, Any] | None = None,
+    claim: int | None = None,
     counted: bool = True,
-) -> None:
+) -> bool:
     """Record a failed attempt: due again at `retry_at`, or failed for good when it is None.
 
     `progress` (what the sender got done) is merged into the payload for the next attempt. An attempt that is
     not `counted` (turned away with a retry-after, as by a rate limit) is given back: it does not bring the
-    message nearer to failing for good.
+    message nearer to failing for good. With `claim`, nothing is written unless the row is still under that
+    claim; returns whether it was written.
     """
-    message = session.get(OutboxMessage, message_id)
-    if message is None:
-        return
-    if progress:
-        message.payload = {**message.payload, **progress}
-    message.last_error = error[:2000]
-    message.locked_until = None
-    if not counted:
-        message.attempts = max(message.attempts - 1, 0)
+    values: dict[str, Any] = {"last_error": error[:2000], "locked_until": None}
     if retry_at is None:
-        message.status = OutboxStatus.FAILED.value
+        values["status"] = OutboxStatus.FAILED.value
     else:
-        message.status = OutboxStatus.PENDING.value
-        message.not_before = retry_at
+        values["status"] = OutboxStatus.PENDING.value
+        values["not_before"] = retry_at
+    if not counted:
+        attempts = col(OutboxMessage.attempts)
+        values["attempts"] = sa.case((attempts > 0, attempts - 1), else_=0)
+    payload = _payload(session, message_id, progress)
+    if payload is not None:
+        values["payload"] = payload
+    result = session.connection().execute(sa.update(OutboxMessage).where(_claimed(message_id, claim)).values(values))
+    session.expire_all()
+    return result.rowcount == 1
 
 
 def retry_failed(session: Session, message_id: int, now: dtm.datetime) -> bool:

@@ -15,6 +15,7 @@ from bot.outbox import DeliveryError, OutboxWorker
 from storage import outbox
 from storage.db import session_scope
 from storage.models import OutboxMessage, OutboxStatus, Person, Region
+from tests.bot.virtual_time import VirtualTime
 
 T0 = dtm.datetime(2026, 9, 14, 8, 0, tzinfo=dtm.UTC)
 
@@ -278,6 +279,94 @@ def _to(engine: sa.Engine, conversations: int, *, per_conversation: int = 1) -> 
                 assert message.id is not None
                 ids.append(message.id)
     return ids
+
+
+class SlowSlack:
+    """A Slack sender whose every post takes `seconds` of virtual time; records when each post began."""
+
+    channel = "slack"
+
+    def __init__(self, time: VirtualTime, seconds: float) -> None:
+        self.time, self.seconds = time, seconds
+        self.posts: list[int] = []
+        self.in_flight = 0
+
+    async def send(self, delivery: outbox.Delivery) -> None:
+        self.posts.append(delivery.id)
+        self.in_flight += 1
+        try:
+            await self.time.sleep(self.seconds)
+        finally:
+            self.in_flight -= 1
+
+
+@pytest.mark.parametrize(
+    ("messages", "seconds_a_post"),
+    [(20, 16.0), (3, 400.0)],
+    ids=["a batch of 20 at 16 s a post", "each post longer than the lease"],
+)
+async def test_two_workers_never_post_twice_while_slack_is_slower_than_the_lease(
+    engine: sa.Engine, messages: int, seconds_a_post: float
+) -> None:
+    """Two instances on one database; the first claims a batch, the second polls every 2 s meanwhile.
+
+    Before: the claim of a batch of 20 at 16 s a post ran out after 300 s and the second instance took
+    the last two rows again (2 duplicates); with posts of 400 s, every one was posted twice or more.
+    """
+    ids = _to(engine, messages)
+    time = VirtualTime(T0)
+    first_slack, second_slack = SlowSlack(time, seconds_a_post), SlowSlack(time, seconds_a_post)
+    first = OutboxWorker(engine, [first_slack], clock=time, sleep=time.sleep, lease_seconds=300, batch_size=20)
+    second = OutboxWorker(engine, [second_slack], clock=time, sleep=time.sleep, lease_seconds=300, batch_size=20)
+    batch = asyncio.create_task(first.run_once())
+    await time.quiet()  # the first instance has claimed everything and is posting
+
+    async def poll() -> None:
+        while True:
+            await second.run_once()
+            await time.sleep(2)
+
+    polling = asyncio.create_task(poll())
+
+    def settled() -> bool:
+        with Session(engine) as s:
+            return (
+                batch.done()
+                and not (first_slack.in_flight or second_slack.in_flight)
+                and not outbox.backlog(s)["sending"]
+            )
+
+    try:
+        await time.run_until(settled, limit=dtm.timedelta(hours=2))
+    finally:
+        polling.cancel()
+    assert sorted(first_slack.posts + second_slack.posts) == ids  # each once
+    assert time.now - T0 >= dtm.timedelta(seconds=messages * seconds_a_post) > dtm.timedelta(seconds=300)
+    with Session(engine) as s:
+        assert outbox.backlog(s)["delivered"] == messages
+
+
+def test_a_claim_taken_over_writes_nothing_more(engine: sa.Engine, region: Region) -> None:
+    """A worker whose lease ran out (stalled, not dead) and whose row another claimed: its renewal and outcome
+    are refused, and the one holding the row now is undisturbed."""
+    (message_id,) = _to(engine, 1)
+    lease = dtm.timedelta(minutes=2)
+    with session_scope(engine) as s:
+        (stalled,) = outbox.claim_due(s, channels={"slack"}, now=T0, lease=lease, limit=1)
+    with session_scope(engine) as s:
+        (current,) = outbox.claim_due(s, channels={"slack"}, now=T0 + lease, lease=lease, limit=1)
+    assert current.claim == stalled.claim + 1 and current.unsure_since == T0
+    with session_scope(engine) as s:
+        assert outbox.renew(s, [(message_id, stalled.claim)], T0 + 3 * lease) == {message_id}
+        assert not outbox.mark_delivered(s, message_id, T0, claim=stalled.claim)
+        assert not outbox.mark_attempt_failed(s, message_id, "x", None, claim=stalled.claim)
+        assert outbox.renew(s, [(message_id, current.claim)], T0 + 3 * lease) == set()
+    stored = _message(engine, message_id)
+    assert (stored.status, stored.locked_until, stored.payload.get("slack_parts_posted")) == (
+        OutboxStatus.SENDING,
+        T0 + 3 * lease,
+        None,
+    )
 
 
 async def test_a_conversation_goes_one_message_at_a_time_in_order_and_a_failed_one_releases_it(
