@@ -15,9 +15,9 @@ message per poll.
 Leases: the worker claims a few rows (`batch_size`) with a lease of `lease_seconds` and renews the lease
 of every row it still holds every third of it while it sends, so a slow platform never lets a claim run out
 under a living worker; a renewal that finds the row claimed by someone else drops it (not sent, if not yet
-begun), and the outcome of an attempt is written only while the row is still under this worker's claim.
-If the worker dies mid-send, the lease runs out and another claims the row (`Delivery.unsure_since` says
-so).
+begun). A sender records what it got done as it goes (`Delivery.progress`, written to the row at once), and
+the worker keeps that record whatever ends the attempt, an exception it did not expect included. If the
+worker dies mid-send, the lease runs out and the next claim says so (`Delivery.unsure_since`).
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class DeliveryError(AmneslagError):
     `retry_after` is when to try again (in seconds; else the worker's backoff). `rate_limited` says the
     platform turned the message away for going too fast (HTTP 429): such an attempt does not count towards
     `max_attempts`, since the message itself is fine and a rate limit passes. `progress` is what the sender
-    got done before it failed (such as the parts of a split message already posted); it is kept in the
-    message's payload, so the retry does not do it again.
+    got done before it failed, merged into the payload like `Delivery.progress` (which a sender should prefer:
+    it is kept even when the sender fails in a way it did not foresee).
     """
 
     def __init__(
@@ -69,7 +69,11 @@ class DeliveryError(AmneslagError):
 
 
 class Sender(Protocol):
-    """Delivers one message on one channel; raises `DeliveryError` when it cannot."""
+    """Delivers one message on one channel; raises `DeliveryError` when it cannot.
+
+    What must not be done twice (each part of a message posted) it records with `delivery.progress.record`
+    as soon as it is done, and it reads what earlier attempts did from the payload.
+    """
 
     channel: str
 
@@ -167,12 +171,23 @@ class OutboxWorker:
                 if held.pop(message_id, None) is not None:
                     _LOGGER.warning("outbox %s: claimed by another worker meanwhile; left to it", message_id)
 
-    def _finish(self, delivery: outbox.Delivery, error: DeliveryError | None) -> bool:
-        """Record the attempt's outcome (while the claim is still ours); True if it was delivered."""
+    def _write_progress(self, delivery: outbox.Delivery, values: dict[str, Any]) -> None:
+        with session_scope(self.engine) as session:
+            if not outbox.save_progress(session, delivery.id, delivery.claim, values):
+                _LOGGER.warning("outbox %s: progress not saved, the claim is no longer this worker's", delivery.id)
+
+    async def _save_progress(self, delivery: outbox.Delivery, values: dict[str, Any]) -> None:
+        try:
+            await asyncio.to_thread(self._write_progress, delivery, values)
+        except sa.exc.SQLAlchemyError:  # kept in memory and written with the outcome
+            _LOGGER.warning("outbox %s: saving progress failed", delivery.id, exc_info=True)
+
+    def _finish(self, delivery: outbox.Delivery, error: DeliveryError | None, progress: dict[str, Any]) -> bool:
+        """Record the attempt's outcome and progress (while the claim is still ours); True if it was delivered."""
         now = self.clock()
         with session_scope(self.engine) as session:
             if error is None:
-                if not outbox.mark_delivered(session, delivery.id, now, claim=delivery.claim):
+                if not outbox.mark_delivered(session, delivery.id, now, claim=delivery.claim, progress=progress):
                     _LOGGER.warning("outbox %s: delivered, but claimed by another worker meanwhile", delivery.id)
                 return True
             limited = error.rate_limited and not error.permanent
@@ -188,7 +203,7 @@ class OutboxWorker:
                 delivery.id,
                 str(error),
                 retry_at,
-                progress=error.progress,
+                progress=progress,
                 claim=delivery.claim,
                 counted=not limited,
             )
@@ -208,8 +223,11 @@ class OutboxWorker:
             )
         return False
 
-    async def _deliver(self, delivery: outbox.Delivery) -> bool:
+    async def _deliver(self, claimed: outbox.Delivery) -> bool:
         """One attempt at one message; True if it was delivered."""
+        delivery = dataclasses.replace(
+            claimed, progress=outbox.Progress(lambda values: self._save_progress(claimed, values))
+        )
         error: DeliveryError | None = None
         try:
             await self.senders[delivery.channel].send(delivery)
@@ -218,7 +236,8 @@ class OutboxWorker:
         except Exception as exc:  # a sender's bug must not stop the worker; the message is retried
             _LOGGER.exception("outbox %s: sender %s raised", delivery.id, delivery.channel)
             error = DeliveryError(f"{type(exc).__name__}: {exc}")
-        return await asyncio.to_thread(self._finish, delivery, error)
+        progress = {**((error.progress or {}) if error else {}), **delivery.progress.values}
+        return await asyncio.to_thread(self._finish, delivery, error, progress)
 
     @staticmethod
     async def _stop(renewing: asyncio.Task[None]) -> None:

@@ -12,16 +12,18 @@ the bot runs one turn at a time per conversation, so a conversation's own replie
 A claim moves the row to `sending` with a lease (`locked_until`) and a new claim number (`claim`); on
 PostgreSQL the candidates are locked with `FOR UPDATE SKIP LOCKED`, and on both databases the claim itself
 is a compare-and-set, so two instances never claim the same row. The claiming worker renews the lease while
-it holds the row (`renew`) and writes the outcome at the end, each only while the row still carries its
-claim number. A row whose lease ran out (its worker died, or lost the database) is due again, and its
-`Delivery` says since when the outcome is unknown (`unsure_since`).
+it holds the row (`renew`), writes the sender's progress as it goes (`save_progress`) and the outcome at the
+end, each only while the row still carries its claim number. A row whose lease ran out (its worker died, or
+lost the database) is due again, and its `Delivery` says since when the outcome is unknown (`unsure_since`),
+so a sender that can look at what it already posted does so before it posts again.
 """
 
 from __future__ import annotations
 
 import datetime as dtm
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,13 +96,33 @@ class Recipient:
     teams_user_id: str | None
 
 
+class Progress:
+    """What one attempt got done of a message so far, such as the parts of a split Slack message posted.
+
+    A sender calls `record` after each step it must not do twice, with the values that say so (they are
+    merged into the payload, where the next attempt reads them). The values are kept here at once, so the
+    worker has them however the attempt ends, an exception nobody expected included; `record` also hands
+    them to the worker's `save`, which writes them into the row straight away, so that even a crash loses
+    no more than the step under way.
+    """
+
+    def __init__(self, save: Callable[[dict[str, Any]], Awaitable[None]] | None = None) -> None:
+        self.values: dict[str, Any] = {}
+        self._save = save
+
+    async def record(self, **values: Any) -> None:
+        self.values.update(values)
+        if self._save is not None:
+            await self._save(dict(self.values))
+
+
 @dataclass(frozen=True)
 class Delivery:
     """A claimed message, detached from the database, as a sender gets it.
 
     `claim` is the claim number the worker holds the row by. `unsure_since` is set when an earlier attempt
     ended without a recorded outcome (its lease ran out): from then on something may have been posted that
-    the payload does not know of.
+    the payload does not know of. `progress` is where the sender records what it gets done.
     """
 
     id: int
@@ -112,6 +134,7 @@ class Delivery:
     claim: int = 0
     conversation: str = ""
     unsure_since: dtm.datetime | None = None
+    progress: Progress = field(default_factory=Progress, compare=False)
 
 
 def _recipient(session: Session, person_id: int | None) -> Recipient | None:
@@ -229,12 +252,24 @@ def renew(session: Session, held: list[tuple[int, int]], until: dtm.datetime) ->
     return lost
 
 
+def save_progress(session: Session, message_id: int, claim: int, progress: dict[str, Any]) -> bool:
+    """Merge what the sender got done into the payload, while the row is under `claim`; False if it is not."""
+    payload = _payload(session, message_id, progress)
+    if payload is None:
+        return not progress  # nothing to save is saved; a row that is gone is not
+    result = session.connection().execute(
+        sa.update(OutboxMessage).where(_claimed(message_id, claim)).values(payload=payload)
+    )
+    return result.rowcount == 1
+
+
 def mark_delivered(
     session: Session,
     message_id: int,
     now: dtm.datetime,
     *,
     claim: int | None = None,
+    progress: dict[str, Any] | None = None,
 ) -> bool:
     """Record a delivery (under `claim`, when given); False when the row is no longer under it."""
     values: dict[str, Any] = {
@@ -243,6 +278,9 @@ def mark_delivered(
         "locked_until": None,
         "last_error": None,
     }
+    payload = _payload(session, message_id, progress)
+    if payload is not None:
+        values["payload"] = payload
     result = session.connection().execute(sa.update(OutboxMessage).where(_claimed(message_id, claim)).values(values))
     session.expire_all()
     return result.rowcount == 1

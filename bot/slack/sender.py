@@ -83,17 +83,11 @@ class SlackSender:
     async def send(self, delivery: Delivery) -> None:
         """Post the message, split into parts if it must be, then upload its attachments (calendar invites).
 
-        A retry starts at the first part not yet posted and the first file not yet uploaded.
+        Each part posted and each file uploaded is recorded at once (`delivery.progress`); a retry starts at
+        the first part not yet posted and the first file not yet uploaded.
         """
         parts_done = int(delivery.payload.get("slack_parts_posted", 0))
         files_done = int(delivery.payload.get("slack_files_uploaded", 0))
-        posted = uploaded = 0
-
-        def progress() -> dict[str, int] | None:
-            if not posted and not uploaded:
-                return None
-            return {"slack_parts_posted": parts_done + posted, "slack_files_uploaded": files_done + uploaded}
-
         try:
             target = delivery.payload.get("slack_channel")
             if not target:
@@ -102,23 +96,23 @@ class SlackSender:
                     raise DeliveryError("the recipient has no Slack user id", permanent=True)
                 opened = await self.client.conversations_open(users=user)
                 target = opened["channel"]["id"]
-            for message in blocks.messages(load_replies(delivery.payload.get("replies", [])))[parts_done:]:
-                await self.client.chat_postMessage(channel=target, **message)
-                posted += 1
-            for attachment in delivery.payload.get("attachments", [])[files_done:]:
+            parts = blocks.messages(load_replies(delivery.payload.get("replies", [])))
+            for part in range(parts_done, len(parts)):
+                await self.client.chat_postMessage(channel=target, **parts[part])
+                await delivery.progress.record(slack_parts_posted=part + 1)
+            attachments = delivery.payload.get("attachments", [])
+            for index in range(files_done, len(attachments)):
                 await self.client.files_upload_v2(
                     channel=target,
-                    content=attachment["content"],
-                    filename=attachment["filename"],
-                    title=attachment["filename"],
+                    content=attachments[index]["content"],
+                    filename=attachments[index]["filename"],
+                    title=attachments[index]["filename"],
                 )
-                uploaded += 1
+                await delivery.progress.record(slack_files_uploaded=index + 1)
         except SlackApiError as exc:
             error = slack_error(exc)
             if exc.response.status_code == 429:
-                raise DeliveryError(
-                    "ratelimited", retry_after=_retry_after(exc), rate_limited=True, progress=progress()
-                ) from exc
-            raise DeliveryError(f"slack: {error}", permanent=error in PERMANENT, progress=progress()) from exc
+                raise DeliveryError("ratelimited", retry_after=_retry_after(exc), rate_limited=True) from exc
+            raise DeliveryError(f"slack: {error}", permanent=error in PERMANENT) from exc
         except (aiohttp.ClientError, TimeoutError, SlackRequestError) as exc:
-            raise DeliveryError(f"slack: {type(exc).__name__}", progress=progress()) from exc
+            raise DeliveryError(f"slack: {type(exc).__name__}") from exc

@@ -347,8 +347,8 @@ async def test_two_workers_never_post_twice_while_slack_is_slower_than_the_lease
 
 
 def test_a_claim_taken_over_writes_nothing_more(engine: sa.Engine, region: Region) -> None:
-    """A worker whose lease ran out (stalled, not dead) and whose row another claimed: its renewal and outcome
-    are refused, and the one holding the row now is undisturbed."""
+    """A worker whose lease ran out (stalled, not dead) and whose row another claimed: its renewal, progress and
+    outcome are refused, and the one holding the row now is undisturbed."""
     (message_id,) = _to(engine, 1)
     lease = dtm.timedelta(minutes=2)
     with session_scope(engine) as s:
@@ -358,6 +358,7 @@ def test_a_claim_taken_over_writes_nothing_more(engine: sa.Engine, region: Regio
     assert current.claim == stalled.claim + 1 and current.unsure_since == T0
     with session_scope(engine) as s:
         assert outbox.renew(s, [(message_id, stalled.claim)], T0 + 3 * lease) == {message_id}
+        assert not outbox.save_progress(s, message_id, stalled.claim, {"slack_parts_posted": 1})
         assert not outbox.mark_delivered(s, message_id, T0, claim=stalled.claim)
         assert not outbox.mark_attempt_failed(s, message_id, "x", None, claim=stalled.claim)
         assert outbox.renew(s, [(message_id, current.claim)], T0 + 3 * lease) == set()

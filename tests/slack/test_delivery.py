@@ -1,13 +1,16 @@
 """Slack delivery through the outbox against the fake Web API, on the worker's own (virtual) clock.
 
-Order within a conversation under a burst of 429s, and a 429 that holds one conversation and no other.
+Order within a conversation under a burst of 429s, a 429 that holds one conversation and no other, and a
+sender that fails in a way it did not foresee after part of a message was posted.
 """
 
 from __future__ import annotations
 
 import datetime as dtm
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,13 +21,15 @@ from sqlmodel import Session, col, select
 
 from bot.outbox import OutboxWorker
 from bot.slack.sender import SlackSender, web_client
-from dialogs.types import TextReply, dump_replies
+from dialogs.invite import attachment
+from dialogs.types import CardReply, TextReply, dump_replies
 from storage import outbox
 from storage.db import session_scope
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import OutboxMessage, OutboxStatus, Person, Region
 from tests.slack.conftest import FakeSlack
 
 T0 = dtm.datetime(2026, 11, 23, 9, 0, tzinfo=dtm.UTC)
+LONG = "\n".join(f"Rad {i}: " + "x" * 90 for i in range(1700))  # about 55 sections: two messages
 
 
 class Clock:
@@ -66,9 +71,36 @@ def _reply(session: Session, channel: str, text: str) -> OutboxMessage:
     return outbox.enqueue(session, channel="slack", kind="reply", payload=payload, not_before=T0)
 
 
+def _alva(engine: sa.Engine, region: Region) -> int:
+    with session_scope(engine) as s:
+        person = Person(email="alva@example.org", name="Alva", region_id=region.id or 0, slack_user_id="U0ALVA")
+        s.add(person)
+        s.flush()
+        assert person.id is not None
+        return person.id
+
+
+def _notice(engine: sa.Engine, person_id: int, payload: dict[str, Any]) -> int:
+    """A message to the person's direct chat (the sender opens it), due at T0."""
+    with session_scope(engine) as s:
+        message = outbox.enqueue(
+            s, channel="slack", kind="meeting_notice", payload=payload, recipient_id=person_id, not_before=T0
+        )
+        s.flush()
+        assert message.id is not None
+        return message.id
+
+
 def _open(engine: sa.Engine) -> int:
     with Session(engine) as s:
         return len(s.exec(select(OutboxMessage).where(col(OutboxMessage.status).in_(["pending", "sending"]))).all())
+
+
+def _stored(engine: sa.Engine, message_id: int) -> OutboxMessage:
+    with Session(engine) as s:
+        message = s.get(OutboxMessage, message_id)
+        assert message is not None
+        return message
 
 
 def _texts(api: FakeSlack) -> dict[str, list[str]]:
@@ -119,3 +151,60 @@ async def test_a_429_holds_its_own_conversation_and_no_other(engine: sa.Engine, 
         await worker.run_until_idle()
     assert _texts(fake.api)["C0A"] == [f"C0A svar {n}" for n in range(5)]
     assert _open(engine) == 0
+
+
+async def test_a_sender_bug_after_part_one_of_two_keeps_the_record_and_the_retry_posts_part_two(
+    engine: sa.Engine, region: Region, fake: Fake
+) -> None:
+    """Before: the worker's `except Exception` dropped what the sender had done, and part 1 came twice."""
+    message_id = _notice(engine, _alva(engine, region), {"replies": dump_replies([TextReply(text=LONG)])})
+    sender = SlackSender(fake.client)
+    real_post = sender.client.chat_postMessage
+    calls = 0
+
+    async def type_error_at_the_second_part(**kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise TypeError("unexpected keyword")
+        return await real_post(**kwargs)
+
+    sender.client.chat_postMessage = type_error_at_the_second_part  # type: ignore[method-assign]
+    worker = OutboxWorker(engine, [sender], clock=fake.clock, jitter=0)
+    assert await worker.run_once() == 1
+    stored = _stored(engine, message_id)
+    assert stored.status == "pending" and stored.payload["slack_parts_posted"] == 1
+    assert stored.last_error == "TypeError: unexpected keyword"
+    fake.clock.advance(hours=1)
+    assert await worker.run_once() == 1
+    posted = [json.dumps(m["blocks"]) for m in fake.api.of("chat.postMessage")]
+    assert len(posted) == 2 and "Rad 0:" in posted[0] and "Rad 1699:" in posted[1]  # each part once, in order
+    assert _stored(engine, message_id).status == "delivered"
+
+
+async def test_a_sender_bug_in_the_invite_upload_does_not_post_the_notice_again(
+    engine: sa.Engine, region: Region, fake: Fake
+) -> None:
+    """Before: a TypeError in the .ics upload sent every member the notice text once per attempt."""
+    ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    payload = {"replies": dump_replies([CardReply(title="Kallelse")]), "attachments": [attachment(ics)]}
+    message_id = _notice(engine, _alva(engine, region), payload)
+    sender = SlackSender(fake.client)
+    real_upload = sender.client.files_upload_v2
+    failures = 2
+
+    async def upload(**kwargs: Any) -> Any:
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise TypeError("'NoneType' object is not subscriptable")
+        return await real_upload(**kwargs)
+
+    sender.client.files_upload_v2 = upload  # type: ignore[method-assign]
+    worker = OutboxWorker(engine, [sender], clock=fake.clock, jitter=0)
+    for _ in range(3):
+        await worker.run_until_idle()
+        fake.clock.advance(hours=1)
+    assert len(fake.api.of("chat.postMessage")) == 1
+    assert fake.api.uploads == [ics.encode()]
+    assert _stored(engine, message_id).status == "delivered"
