@@ -17,7 +17,9 @@ of every row it still holds every third of it while it sends, so a slow platform
 under a living worker; a renewal that finds the row claimed by someone else drops it (not sent, if not yet
 begun). A sender records what it got done as it goes (`Delivery.progress`, written to the row at once), and
 the worker keeps that record whatever ends the attempt, an exception it did not expect included. If the
-worker dies mid-send, the lease runs out and the next claim says so (`Delivery.unsure_since`).
+worker dies mid-send, the lease runs out and the next claim says so (`Delivery.unsure_since`): the Slack
+sender then reads the conversation back for what it already posted; Teams cannot be read back, so a Teams
+message in flight at a crash may be sent once more.
 """
 
 from __future__ import annotations

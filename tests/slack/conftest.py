@@ -40,9 +40,11 @@ USERS = {  # the Slack workspace's members, as users.info gives them
 class FakeSlack:
     """Answers the Web API methods the bot uses and records every call.
 
-    Message timestamps (`ts`) come from `clock` (a test on a virtual clock passes its own). `rate_limits`
-    answers 429 (Retry-After: 1) to the next calls of a method ("chat.postMessage"), or of a method in one
-    channel ("chat.postMessage C0A"), as many times as it says.
+    What the bot posts is kept per channel (`posted`), with its metadata and a `ts` from `clock` (a test on a
+    virtual clock passes its own), and `conversations.history` reads it back as Slack does: newest first,
+    after `oldest`, at most `limit`, with each message's metadata only when `include_all_metadata` is set.
+    `rate_limits` answers 429 (Retry-After: 1) to the next calls of a method ("chat.postMessage"), or of a
+    method in one channel ("chat.postMessage C0A"), as many times as it says.
     """
 
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -51,6 +53,7 @@ class FakeSlack:
     fail_uploads: int = 0  # this many file uploads (step 2 of files_upload_v2) fail with HTTP 500
     uploads: list[bytes] = field(default_factory=list)
     rate_limits: dict[str, int] = field(default_factory=dict)
+    posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     clock: Callable[[], float] = time.time
     _posts: int = 0
     _last_ts: float = 0.0
@@ -78,6 +81,30 @@ class FakeSlack:
                 self.rate_limits[key] -= 1
                 return True
         return False
+
+    def _post(self, args: dict[str, Any]) -> str:
+        ts = self._ts()
+        meta = args.get("metadata")
+        message = {
+            "type": "message",
+            "user": "U0BOT",
+            "bot_id": "B0BOT",
+            "ts": ts,
+            "text": args.get("text", ""),
+            **({"blocks": args["blocks"]} if args.get("blocks") else {}),
+            **({"metadata": json.loads(meta) if isinstance(meta, str) else meta} if meta else {}),
+        }
+        self.posted.setdefault(str(args.get("channel")), []).append(message)
+        return ts
+
+    def history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, `ts` after `oldest`, at most `limit` (default 100)."""
+        oldest = float(args.get("oldest") or 0)
+        limit = int(args.get("limit") or 100)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        newest_first = [m for m in reversed(self.posted.get(str(args.get("channel")), [])) if float(m["ts"]) > oldest]
+        shown = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in newest_first[:limit]]
+        return {"ok": True, "messages": shown, "has_more": len(newest_first) > limit}
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -114,6 +141,10 @@ class FakeSlack:
             return web.json_response({"ok": True, "files": files})
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": "D" + str(args.get("users"))[1:]}})
+        if method == "conversations.history":
+            return web.json_response(self.history(args))
+        if method == "chat.postMessage":
+            return web.json_response({"ok": True, "ts": self._post(args), "channel": args.get("channel")})
         return web.json_response({"ok": True, "ts": self._ts(), "channel": args.get("channel")})
 
     async def upload(self, request: web.Request) -> web.Response:

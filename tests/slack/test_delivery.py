@@ -1,7 +1,8 @@
 """Slack delivery through the outbox against the fake Web API, on the worker's own (virtual) clock.
 
-Order within a conversation under a burst of 429s, a 429 that holds one conversation and no other, and a
-sender that fails in a way it did not foresee after part of a message was posted.
+Order within a conversation under a burst of 429s, a 429 that holds one conversation and no other,
+a crash after a post (the retry reads the conversation back and posts nothing twice), and a sender
+that fails in a way it did not foresee after part of a message was posted.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import Session, col, select
 
 from bot.outbox import OutboxWorker
-from bot.slack.sender import SlackSender, web_client
+from bot.slack.sender import EVENT_TYPE, SlackSender, web_client
 from dialogs.invite import attachment
 from dialogs.types import CardReply, TextReply, dump_replies
 from storage import outbox
@@ -151,6 +152,98 @@ async def test_a_429_holds_its_own_conversation_and_no_other(engine: sa.Engine, 
         await worker.run_until_idle()
     assert _texts(fake.api)["C0A"] == [f"C0A svar {n}" for n in range(5)]
     assert _open(engine) == 0
+
+
+async def test_every_post_names_its_outbox_row_and_part_in_its_metadata(
+    engine: sa.Engine, region: Region, fake: Fake
+) -> None:
+    message_id = _notice(engine, _alva(engine, region), {"replies": dump_replies([TextReply(text=LONG)])})
+    await OutboxWorker(engine, [SlackSender(fake.client)], clock=fake.clock).run_until_idle()
+    assert [m["metadata"] for m in fake.api.posted["D0ALVA"]] == [
+        {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": message_id, "part": part}} for part in (0, 1)
+    ]
+    assert fake.api.of("conversations.history") == []  # nothing to check when every attempt has an outcome
+
+
+async def _crash_after(engine: sa.Engine, fake: Fake, *, posting: bool) -> None:
+    """A worker claims the due message and dies: after its sender posted (`posting`) or before it could.
+
+    Nothing of the attempt is recorded; the row stays `sending` until its lease runs out.
+    """
+    with session_scope(engine) as s:
+        (claimed,) = outbox.claim_due(
+            s, channels={"slack"}, now=fake.clock.now, lease=dtm.timedelta(minutes=2), limit=1
+        )
+    if posting:
+        await SlackSender(fake.client).send(claimed)  # a Delivery with no saver: no progress reaches the row
+
+
+async def test_after_a_crash_the_retry_reads_slack_back_and_does_not_post_again(
+    engine: sa.Engine, region: Region, fake: Fake
+) -> None:
+    message_id = _notice(engine, _alva(engine, region), {"replies": dump_replies([TextReply(text="Kallelse")])})
+    fake.clock.advance(minutes=5)  # claimed some time after it was written
+    claimed_at = fake.clock.now
+    await _crash_after(engine, fake, posting=True)
+    assert len(fake.api.of("chat.postMessage")) == 1 and _stored(engine, message_id).status == "sending"
+    worker = OutboxWorker(engine, [SlackSender(fake.client)], clock=fake.clock, lease_seconds=120)
+    fake.clock.advance(seconds=119)
+    assert await worker.run_once() == 0  # the dead worker's lease still holds
+    fake.clock.advance(seconds=1)
+    assert await worker.run_once() == 1
+    assert len(fake.api.of("chat.postMessage")) == 1  # found in the conversation: not posted again
+    (read,) = fake.api.of("conversations.history")
+    assert read["channel"] == "D0ALVA" and read["include_all_metadata"] in ("1", "true", True)
+    assert float(read["oldest"]) == (claimed_at - dtm.timedelta(minutes=1)).timestamp()  # from that attempt on
+    stored = _stored(engine, message_id)
+    assert stored.status == "delivered" and stored.payload["slack_parts_posted"] == 1
+
+
+async def test_after_a_crash_before_the_post_the_retry_posts(engine: sa.Engine, region: Region, fake: Fake) -> None:
+    message_id = _notice(engine, _alva(engine, region), {"replies": dump_replies([TextReply(text="Kallelse")])})
+    await _crash_after(engine, fake, posting=False)
+    fake.api.posted["D0ALVA"] = [  # the conversation holds other posts of the bot, none of this row
+        {"ts": f"{fake.clock.timestamp() + 1:.6f}", "text": "x"},
+        {
+            "ts": f"{fake.clock.timestamp() + 2:.6f}",
+            "text": "y",
+            "metadata": {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": message_id + 1, "part": 0}},
+        },
+    ]
+    fake.clock.advance(minutes=3)
+    assert await OutboxWorker(engine, [SlackSender(fake.client)], clock=fake.clock).run_once() == 1
+    assert len(fake.api.of("conversations.history")) == 1
+    (posted,) = fake.api.of("chat.postMessage")
+    assert posted["text"] == "Kallelse" and _stored(engine, message_id).status == "delivered"
+
+
+async def test_after_a_crash_midway_only_the_parts_slack_does_not_show_are_posted(
+    engine: sa.Engine, region: Region, fake: Fake
+) -> None:
+    message_id = _notice(engine, _alva(engine, region), {"replies": dump_replies([TextReply(text=LONG)])})
+    with session_scope(engine) as s:
+        (claimed,) = outbox.claim_due(
+            s, channels={"slack"}, now=fake.clock.now, lease=dtm.timedelta(minutes=2), limit=1
+        )
+    sender = SlackSender(fake.client)
+    real_post = sender.client.chat_postMessage
+    calls = 0
+
+    async def dies_at_the_second_part(**kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise SystemExit  # stands in for the process dying: nothing after this runs
+        return await real_post(**kwargs)
+
+    sender.client.chat_postMessage = dies_at_the_second_part  # type: ignore[method-assign]
+    with pytest.raises(SystemExit):
+        await sender.send(claimed)
+    fake.clock.advance(minutes=3)
+    assert await OutboxWorker(engine, [SlackSender(fake.client)], clock=fake.clock).run_once() == 1
+    parts = [m["metadata"]["event_payload"]["part"] for m in fake.api.posted["D0ALVA"]]
+    assert parts == [0, 1]  # part 0 once (found), part 1 once (posted by the retry)
+    assert _stored(engine, message_id).status == "delivered"
 
 
 async def test_a_sender_bug_after_part_one_of_two_keeps_the_record_and_the_retry_posts_part_two(
