@@ -249,6 +249,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         senders,
         max_attempts=settings.outbox_max_attempts,
         poll_seconds=settings.outbox_poll_seconds,
+        lease_seconds=settings.outbox_lease_seconds,
+        batch_size=settings.outbox_batch_size,
     )
     roads = OsrmRoads(settings.osrm_url) if settings.osrm_url else None  # road distances, else the estimate
     if roads is not None:

@@ -62,6 +62,10 @@ class Settings(RetentionSettings):
     dialog_idle_minutes: int = Field(30, ge=1, validation_alias="AMNESLAG_DIALOG_IDLE_MINUTES")
     outbox_max_attempts: int = Field(8, ge=1, validation_alias="AMNESLAG_OUTBOX_MAX_ATTEMPTS")
     outbox_poll_seconds: float = Field(2.0, gt=0, validation_alias="AMNESLAG_OUTBOX_POLL_SECONDS")
+    # A claimed message's lease, renewed every third of it while its worker sends: how long a crashed
+    # instance's messages wait before another instance takes them over.
+    outbox_lease_seconds: float = Field(120.0, ge=3, validation_alias="AMNESLAG_OUTBOX_LEASE_SECONDS")
+    outbox_batch_size: int = Field(10, ge=1, le=500, validation_alias="AMNESLAG_OUTBOX_BATCH_SIZE")
     sweep_minutes: float = Field(15.0, gt=0, validation_alias="AMNESLAG_SWEEP_MINUTES")
     inbox_lease_seconds: float = Field(60.0, gt=0, validation_alias="AMNESLAG_INBOX_LEASE_SECONDS")
 

@@ -1,20 +1,36 @@
-"""The outbox worker: delivers what the database says must be sent, with retries and backoff.
+"""The outbox worker: delivers what the database says must be sent, in order per conversation, with retries.
 
 Senders register per channel ("log" now; Slack and Teams add theirs). A sender raises
 `DeliveryError` to ask for a retry (optionally after `retry_after` seconds, as for HTTP 429) or,
 with `permanent=True`, to give up at once. After `max_attempts` the message is failed for good and
 shows up in `amneslag outbox --status failed`; the person whose action caused it (the payload's
 `origin`, such as the leader who sent a notice) is then told who could not be reached.
+
+Order: a claim takes only the first open message of each conversation (see `storage.outbox`), so a
+conversation's messages go out one after another, and a message waiting for a retry (a 429's Retry-After
+is set on that row alone) holds its own conversation while the others go on. After a batch in which
+something was delivered the worker claims again at once, so a conversation's queue is not slowed to one
+message per poll.
+
+Leases: the worker claims a few rows (`batch_size`) with a lease of `lease_seconds` and renews the lease
+of every row it still holds every third of it while it sends, so a slow platform never lets a claim run out
+under a living worker; a renewal that finds the row claimed by someone else drops it (not sent, if not yet
+begun). A sender records what it got done as it goes (`Delivery.progress`, written to the row at once), and
+the worker keeps that record whatever ends the attempt, an exception it did not expect included. If the
+worker dies mid-send, the lease runs out and the next claim says so (`Delivery.unsure_since`): the Slack
+sender then reads the conversation back for what it already posted; Teams cannot be read back, so a Teams
+message in flight at a crash may be sent once more.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dtm
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -31,8 +47,11 @@ _LOGGER = logging.getLogger(__name__)
 class DeliveryError(AmneslagError):
     """A message could not be delivered this time (or, with `permanent`, ever).
 
-    `progress` is what the sender got done before it failed (such as the parts of a split message
-    already posted); it is kept in the message's payload, so the retry does not do it again.
+    `retry_after` is when to try again (in seconds; else the worker's backoff). `rate_limited` says the
+    platform turned the message away for going too fast (HTTP 429): such an attempt does not count towards
+    `max_attempts`, since the message itself is fine and a rate limit passes. `progress` is what the sender
+    got done before it failed, merged into the payload like `Delivery.progress` (which a sender should prefer:
+    it is kept even when the sender fails in a way it did not foresee).
     """
 
     def __init__(
@@ -41,16 +60,22 @@ class DeliveryError(AmneslagError):
         *,
         retry_after: float | None = None,
         permanent: bool = False,
+        rate_limited: bool = False,
         progress: dict[str, Any] | None = None,
     ):
         super().__init__(reason)
         self.retry_after = retry_after
         self.permanent = permanent
+        self.rate_limited = rate_limited
         self.progress = progress
 
 
 class Sender(Protocol):
-    """Delivers one message on one channel; raises `DeliveryError` when it cannot."""
+    """Delivers one message on one channel; raises `DeliveryError` when it cannot.
+
+    What must not be done twice (each part of a message posted) it records with `delivery.progress.record`
+    as soon as it is done, and it reads what earlier attempts did from the payload.
+    """
 
     channel: str
 
@@ -70,8 +95,19 @@ class LogSender:
         _LOGGER.info("outbox %s: %s to person %s", delivery.id, delivery.kind, recipient)
 
 
+@dataclasses.dataclass(frozen=True)
+class Batch:
+    """What one claim came to: how many messages were attempted, and how many of them delivered."""
+
+    attempted: int = 0
+    delivered: int = 0
+
+
 class OutboxWorker:
-    """Polls the outbox and hands due messages to their senders."""
+    """Polls the outbox and hands due messages to their senders.
+
+    `clock` and `sleep` (the lease renewal's wait) are the worker's time; tests pass virtual ones.
+    """
 
     def __init__(
         self,
@@ -82,10 +118,11 @@ class OutboxWorker:
         poll_seconds: float = 2.0,
         base_delay: float = 30.0,
         max_delay: float = 3600.0,
-        lease_seconds: float = 300.0,
-        batch_size: int = 20,
+        lease_seconds: float = 120.0,
+        batch_size: int = 10,
         jitter: float = 0.2,
         clock: Callable[[], dtm.datetime] = utcnow,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ):
         self.engine = engine
         self.senders = {sender.channel: sender for sender in senders}
@@ -97,6 +134,7 @@ class OutboxWorker:
         self.batch_size = batch_size
         self.jitter = jitter
         self.clock = clock
+        self.sleep = sleep
         self._wake = asyncio.Event()
         self._running = asyncio.Lock()  # one batch at a time, so `run_until_idle` waits for one under way
 
@@ -118,23 +156,64 @@ class OutboxWorker:
                 session, channels=set(self.senders), now=now, lease=self.lease, limit=self.batch_size
             )
 
-    def _finish(self, delivery: outbox.Delivery, error: DeliveryError | None) -> None:
+    def _extend(self, held: list[tuple[int, int]], now: dtm.datetime) -> set[int]:
+        with session_scope(self.engine) as session:
+            return outbox.renew(session, held, now + self.lease)
+
+    async def _renew(self, held: dict[int, outbox.Delivery]) -> None:
+        """Every third of the lease, extend the lease of every row still held; drop those claimed by another."""
+        while held:
+            await self.sleep(self.lease.total_seconds() / 3)
+            try:
+                lost = await asyncio.to_thread(self._extend, [(d.id, d.claim) for d in held.values()], self.clock())
+            except sa.exc.SQLAlchemyError:
+                _LOGGER.warning("outbox: renewing the leases failed; trying again", exc_info=True)
+                continue
+            for message_id in lost:
+                if held.pop(message_id, None) is not None:
+                    _LOGGER.warning("outbox %s: claimed by another worker meanwhile; left to it", message_id)
+
+    def _write_progress(self, delivery: outbox.Delivery, values: dict[str, Any]) -> None:
+        with session_scope(self.engine) as session:
+            if not outbox.save_progress(session, delivery.id, delivery.claim, values):
+                _LOGGER.warning("outbox %s: progress not saved, the claim is no longer this worker's", delivery.id)
+
+    async def _save_progress(self, delivery: outbox.Delivery, values: dict[str, Any]) -> None:
+        try:
+            await asyncio.to_thread(self._write_progress, delivery, values)
+        except sa.exc.SQLAlchemyError:  # kept in memory and written with the outcome
+            _LOGGER.warning("outbox %s: saving progress failed", delivery.id, exc_info=True)
+
+    def _finish(self, delivery: outbox.Delivery, error: DeliveryError | None, progress: dict[str, Any]) -> bool:
+        """Record the attempt's outcome and progress (while the claim is still ours); True if it was delivered."""
         now = self.clock()
         with session_scope(self.engine) as session:
             if error is None:
-                outbox.mark_delivered(session, delivery.id, now)
-                return
+                if not outbox.mark_delivered(session, delivery.id, now, claim=delivery.claim, progress=progress):
+                    _LOGGER.warning("outbox %s: delivered, but claimed by another worker meanwhile", delivery.id)
+                return True
+            limited = error.rate_limited and not error.permanent
             retry_at: dtm.datetime | None
-            if error.permanent or delivery.attempts >= self.max_attempts:
+            if error.permanent or (delivery.attempts >= self.max_attempts and not limited):
                 retry_at = None
             elif error.retry_after is not None:
                 retry_at = now + dtm.timedelta(seconds=error.retry_after)
             else:
                 retry_at = now + self.backoff(delivery.attempts)
-            outbox.mark_attempt_failed(session, delivery.id, str(error), retry_at, progress=error.progress)
-            if retry_at is None:
+            recorded = outbox.mark_attempt_failed(
+                session,
+                delivery.id,
+                str(error),
+                retry_at,
+                progress=progress,
+                claim=delivery.claim,
+                counted=not limited,
+            )
+            if recorded and retry_at is None:
                 tell_undeliverable(session, delivery.id)
-        if retry_at is None:
+        if not recorded:
+            _LOGGER.warning("outbox %s: attempt failed, but claimed by another worker meanwhile", delivery.id)
+        elif retry_at is None:
             _LOGGER.error("outbox %s failed for good after %s attempt(s): %s", delivery.id, delivery.attempts, error)
         else:
             _LOGGER.warning(
@@ -144,22 +223,55 @@ class OutboxWorker:
                 retry_at,
                 error,
             )
+        return False
 
-    async def run_once(self) -> int:
-        """Deliver what is due now; returns how many messages were attempted."""
+    async def _deliver(self, claimed: outbox.Delivery) -> bool:
+        """One attempt at one message; True if it was delivered."""
+        delivery = dataclasses.replace(
+            claimed, progress=outbox.Progress(lambda values: self._save_progress(claimed, values))
+        )
+        error: DeliveryError | None = None
+        try:
+            await self.senders[delivery.channel].send(delivery)
+        except DeliveryError as exc:
+            error = exc
+        except Exception as exc:  # a sender's bug must not stop the worker; the message is retried
+            _LOGGER.exception("outbox %s: sender %s raised", delivery.id, delivery.channel)
+            error = DeliveryError(f"{type(exc).__name__}: {exc}")
+        progress = {**((error.progress or {}) if error else {}), **delivery.progress.values}
+        return await asyncio.to_thread(self._finish, delivery, error, progress)
+
+    @staticmethod
+    async def _stop(renewing: asyncio.Task[None]) -> None:
+        """Stop the renewal. `asyncio.wait` rather than awaiting the task under `suppress(CancelledError)`,
+        which would also swallow a cancellation of the worker itself that arrived meanwhile."""
+        renewing.cancel()
+        await asyncio.wait([renewing])
+        if not renewing.cancelled() and renewing.exception() is not None:
+            _LOGGER.error("outbox: the lease renewal failed", exc_info=renewing.exception())
+
+    async def run_batch(self) -> Batch:
+        """Claim what is due now and deliver it, renewing the leases meanwhile."""
         async with self._running:
             deliveries = await asyncio.to_thread(self._claim, self.clock())
-            for delivery in deliveries:
-                error: DeliveryError | None = None
-                try:
-                    await self.senders[delivery.channel].send(delivery)
-                except DeliveryError as exc:
-                    error = exc
-                except Exception as exc:  # a sender's bug must not stop the worker; the message is retried
-                    _LOGGER.exception("outbox %s: sender %s raised", delivery.id, delivery.channel)
-                    error = DeliveryError(f"{type(exc).__name__}: {exc}")
-                await asyncio.to_thread(self._finish, delivery, error)
-            return len(deliveries)
+            if not deliveries:
+                return Batch()
+            held = {delivery.id: delivery for delivery in deliveries}
+            renewing = asyncio.create_task(self._renew(held))
+            delivered = 0
+            try:
+                for delivery in deliveries:
+                    if delivery.id not in held:  # claimed by another worker while this one was busy
+                        continue
+                    delivered += await self._deliver(delivery)
+                    held.pop(delivery.id, None)
+            finally:
+                await self._stop(renewing)
+            return Batch(len(deliveries), delivered)
+
+    async def run_once(self) -> int:
+        """Deliver what is due now (one claim); returns how many messages were attempted."""
+        return (await self.run_batch()).attempted
 
     async def run_until_idle(self) -> int:
         """Deliver until nothing is due now, after any batch this worker has under way; how many were attempted.
@@ -178,15 +290,20 @@ class OutboxWorker:
         self._wake.set()
 
     async def run_forever(self) -> None:
-        """Deliver until cancelled, polling every `poll_seconds` or when woken."""
+        """Deliver until cancelled, polling every `poll_seconds` or when woken.
+
+        The wake-up is cleared before each claim, so a message enqueued while a batch is under way is claimed
+        right after it rather than at the next poll; after a batch that delivered something, or a full one,
+        the worker claims again at once.
+        """
         while True:
+            self._wake.clear()
             try:
-                attempted = await self.run_once()
+                batch = await self.run_batch()
             except sa.exc.SQLAlchemyError:
                 _LOGGER.exception("outbox worker: database error; trying again shortly")
-                attempted = 0
-            if attempted >= self.batch_size:
+                batch = Batch()
+            if batch.delivered or batch.attempted >= self.batch_size:
                 continue
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dtm
 import enum
+import hashlib
 from typing import Any
 
 import sqlalchemy as sa
@@ -314,18 +315,60 @@ class Note(SQLModel, table=True):
     updated_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
 
 
+CONVERSATION_MAX = 255
+
+
+def outbox_conversation(channel: str, payload: dict[str, Any], recipient_id: int | None) -> str:
+    """The key of the conversation a message goes to; the outbox keeps each conversation's messages in order.
+
+    Slack: the payload's `slack_channel` (a reply goes where it was asked), else the recipient's direct chat
+    with the bot, `slack:person:<id>`. Teams: the conversation of the payload's reference, else the recipient's
+    stored chat, `teams:person:<id>`. Any other channel ("log"): `<channel>:person:<id>`. A person's direct chat
+    has one key however a message names it: a Slack channel id starting with D (Slack's direct messages) and a
+    Teams reference of conversation type "personal" are, with a recipient, that person's direct chat, so a reply
+    there and a notice to the same person are kept in order too. A key longer than the column is hashed.
+    """
+    key = f"{channel}:nobody" if recipient_id is None else f"{channel}:person:{recipient_id}"
+    if channel == "slack" and payload.get("slack_channel"):
+        target = str(payload["slack_channel"])
+        if not (target.startswith("D") and recipient_id is not None):
+            key = f"slack:channel:{target}"
+    elif channel == "teams" and isinstance(payload.get("teams_reference"), dict):
+        conversation = payload["teams_reference"].get("conversation") or {}
+        personal = conversation.get("conversationType") == "personal"
+        if conversation.get("id") and not (personal and recipient_id is not None):
+            key = f"teams:conversation:{conversation['id']}"
+    if len(key) > CONVERSATION_MAX:
+        key = f"{channel}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
+
+
+def _conversation_default(context: Any) -> str:
+    """`conversation` when a row is inserted without one (as a test or a hand-made row may be)."""
+    row = context.get_current_parameters()
+    return outbox_conversation(row["channel"], row.get("payload") or {}, row.get("recipient_id"))
+
+
 class OutboxMessage(SQLModel, table=True):
     """A message the bot sends on its own, written in the transaction of the change that caused it.
 
-    `channel` names the sender ("log", "slack", "teams"); `payload` is the neutral message. The
-    worker claims a row by moving it to `sending` with a lease (`locked_until`), so a crashed worker's
-    rows are picked up again when the lease runs out.
+    `channel` names the sender ("log", "slack", "teams"); `payload` is the neutral message, and what a
+    sender got done of it (the parts already posted). `conversation` (see `outbox_conversation`) is where
+    it goes: a row is delivered only after every earlier row (smaller id) of its conversation, and
+    `ix_outbox_conversation` finds those. The worker claims a row by moving it to `sending` with a lease
+    (`locked_until`, renewed while the worker sends), so a crashed worker's rows are picked up again when
+    the lease runs out. `claim` counts the claims: the claiming worker writes its renewals, progress and
+    outcome only while the row still carries its number. `claimed_at` is when the attempt whose outcome
+    is not yet recorded began (kept when a lapsed lease is claimed again): a sender that can look at what
+    it posted looks from there. `attempts` counts the attempts that count towards giving up (an attempt
+    turned away with a retry-after, as a rate limit, is given back).
     """
 
     __tablename__ = "outbox_message"
     __table_args__ = (
         _enum_check("status", OutboxStatus, "status"),
         sa.Index("ix_outbox_due", "status", "not_before"),
+        sa.Index("ix_outbox_conversation", "conversation", "status", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -333,10 +376,15 @@ class OutboxMessage(SQLModel, table=True):
     recipient_id: int | None = Field(default=None, foreign_key="person.id", index=True, ondelete="SET NULL")
     kind: str = Field(max_length=40)
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    conversation: str = Field(
+        default=None, max_length=CONVERSATION_MAX, nullable=False, sa_column_kwargs={"default": _conversation_default}
+    )
     status: str = Field(default=OutboxStatus.PENDING.value, max_length=10)
     attempts: int = Field(default=0)
+    claim: int = Field(default=0)
     not_before: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
     locked_until: dtm.datetime | None = _ts()
+    claimed_at: dtm.datetime | None = _ts()
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     created_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
     delivered_at: dtm.datetime | None = _ts()

@@ -1,22 +1,38 @@
 """The outbox table's operations: enqueue in the caller's transaction; claim, deliver, retry, fail.
 
-Enqueueing is a plain insert into the caller's session, so a change that rolls back sends nothing.
-Claiming takes due rows with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several instances never
-deliver the same row at once; a claimed row carries a lease, and a row whose lease ran out (its
-worker died) is due again.
+Enqueueing is a plain insert into the caller's session, so a change that rolls back sends nothing. Each
+row carries its conversation (`storage.models.outbox_conversation`): Slack's channel or a person's direct
+chat, Teams' conversation. `claim_due` takes a row only when no earlier row (smaller id) of the same
+conversation is still pending or sending, so a conversation's messages go out in the order they were
+written and at most one of them is under way at a time; a row that waits for a retry (a rate limit's
+Retry-After, a backoff) holds its conversation and no other, and a row failed for good no longer holds it.
+Rows written by concurrent transactions are ordered by id, which is their order of insertion, not of commit;
+the bot runs one turn at a time per conversation, so a conversation's own replies never race.
+
+A claim moves the row to `sending` with a lease (`locked_until`) and a new claim number (`claim`); on
+PostgreSQL the candidates are locked with `FOR UPDATE SKIP LOCKED`, and on both databases the claim itself
+is a compare-and-set, so two instances never claim the same row. The claiming worker renews the lease while
+it holds the row (`renew`), writes the sender's progress as it goes (`save_progress`) and the outcome at the
+end, each only while the row still carries its claim number. A row whose lease ran out (its worker died, or
+lost the database) is due again, and its `Delivery` says since when the outcome is unknown (`unsure_since`),
+so a sender that can look at what it already posted does so before it posts again.
 """
 
 from __future__ import annotations
 
 import datetime as dtm
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from storage.models import OutboxMessage, OutboxStatus, Person, utcnow
+from storage.models import OutboxMessage, OutboxStatus, Person, outbox_conversation, utcnow
+
+_OPEN = (OutboxStatus.PENDING.value, OutboxStatus.SENDING.value)
 
 
 def enqueue(
@@ -34,6 +50,7 @@ def enqueue(
         kind=kind,
         payload=payload,
         recipient_id=recipient_id,
+        conversation=outbox_conversation(channel, payload, recipient_id),
         not_before=not_before or utcnow(),
     )
     session.add(message)
@@ -47,7 +64,15 @@ def enqueue_many(session: Session, messages: list[dict[str, Any]], now: dtm.date
     """
     ids: dict[tuple[int, str], int] = {}
     rows = [
-        {**m, "status": OutboxStatus.PENDING.value, "attempts": 0, "not_before": now, "created_at": now}
+        {
+            **m,
+            "conversation": outbox_conversation(m["channel"], m["payload"], m.get("recipient_id")),
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "claim": 0,
+            "not_before": now,
+            "created_at": now,
+        }
         for m in messages
     ]
     for start in range(0, len(rows), 1000):
@@ -71,9 +96,34 @@ class Recipient:
     teams_user_id: str | None
 
 
+class Progress:
+    """What one attempt got done of a message so far, such as the parts of a split Slack message posted.
+
+    A sender calls `record` after each step it must not do twice, with the values that say so (they are
+    merged into the payload, where the next attempt reads them). The values are kept here at once, so the
+    worker has them however the attempt ends, an exception nobody expected included; `record` also hands
+    them to the worker's `save`, which writes them into the row straight away, so that even a crash loses
+    no more than the step under way.
+    """
+
+    def __init__(self, save: Callable[[dict[str, Any]], Awaitable[None]] | None = None) -> None:
+        self.values: dict[str, Any] = {}
+        self._save = save
+
+    async def record(self, **values: Any) -> None:
+        self.values.update(values)
+        if self._save is not None:
+            await self._save(dict(self.values))
+
+
 @dataclass(frozen=True)
 class Delivery:
-    """A claimed message, detached from the database, as a sender gets it."""
+    """A claimed message, detached from the database, as a sender gets it.
+
+    `claim` is the claim number the worker holds the row by. `unsure_since` is set when an earlier attempt
+    ended without a recorded outcome (its lease ran out): from then on something may have been posted that
+    the payload does not know of. `progress` is where the sender records what it gets done.
+    """
 
     id: int
     channel: str
@@ -81,56 +131,159 @@ class Delivery:
     payload: dict[str, Any]
     attempts: int
     recipient: Recipient | None
+    claim: int = 0
+    conversation: str = ""
+    unsure_since: dtm.datetime | None = None
+    progress: Progress = field(default_factory=Progress, compare=False)
+
+
+def _recipient(session: Session, person_id: int | None) -> Recipient | None:
+    person = session.get(Person, person_id) if person_id else None
+    if person is None or person.id is None:
+        return None
+    return Recipient(
+        id=person.id,
+        email=person.email,
+        name=person.name,
+        language=person.language,
+        slack_user_id=person.slack_user_id,
+        teams_user_id=person.teams_user_id,
+    )
 
 
 def claim_due(
     session: Session, *, channels: set[str], now: dtm.datetime, lease: dtm.timedelta, limit: int
 ) -> list[Delivery]:
-    """Claim up to `limit` due messages for `channels` and lease them until `now + lease`."""
+    """Claim up to `limit` due messages for `channels`, each the first still open of its conversation, and lease
+    them until `now + lease`.
+
+    Due is pending with `not_before` passed, or sending with the lease run out. A row held by no earlier open
+    row of its conversation is the only one of its conversation that can be due, so a claim takes at most one
+    message per conversation.
+    """
+    earlier = aliased(OutboxMessage)
+    held = (
+        sa.select(sa.literal(1))
+        .where(
+            col(earlier.conversation) == col(OutboxMessage.conversation),
+            col(earlier.id) < col(OutboxMessage.id),
+            col(earlier.status).in_(_OPEN),
+        )
+        .exists()
+    )
     due = sa.or_(
         sa.and_(col(OutboxMessage.status) == OutboxStatus.PENDING.value, col(OutboxMessage.not_before) <= now),
         sa.and_(col(OutboxMessage.status) == OutboxStatus.SENDING.value, col(OutboxMessage.locked_until) <= now),
     )
     query = (
         select(OutboxMessage)
-        .where(due, col(OutboxMessage.channel).in_(sorted(channels)))
+        .where(due, col(OutboxMessage.channel).in_(sorted(channels)), ~held)
         .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
     )
     claimed: list[Delivery] = []
-    for message in session.exec(query).all():
-        message.status = OutboxStatus.SENDING.value
-        message.locked_until = now + lease
-        message.attempts += 1
-        person = session.get(Person, message.recipient_id) if message.recipient_id else None
-        recipient = (
-            Recipient(
-                id=person.id,
-                email=person.email,
-                name=person.name,
-                language=person.language,
-                slack_user_id=person.slack_user_id,
-                teams_user_id=person.teams_user_id,
+    for row in session.exec(query).all():
+        message_id, status, claim, attempts = row.id, row.status, row.claim, row.attempts
+        assert message_id is not None
+        unsure = status == OutboxStatus.SENDING.value  # the last attempt's outcome was never recorded
+        began = row.claimed_at or row.created_at
+        won = session.connection().execute(
+            sa.update(OutboxMessage)
+            .where(
+                col(OutboxMessage.id) == message_id,
+                col(OutboxMessage.claim) == claim,
+                col(OutboxMessage.status) == status,
             )
-            if person and person.id is not None
-            else None
+            .values(
+                status=OutboxStatus.SENDING.value,
+                locked_until=now + lease,
+                claim=claim + 1,
+                attempts=attempts + 1,
+                claimed_at=began if unsure else now,
+            )
         )
-        assert message.id is not None
+        if won.rowcount != 1:  # another instance claimed it first (SQLite: no row locks)
+            continue
         claimed.append(
-            Delivery(message.id, message.channel, message.kind, dict(message.payload), message.attempts, recipient)
+            Delivery(
+                message_id,
+                row.channel,
+                row.kind,
+                dict(row.payload),
+                attempts + 1,
+                _recipient(session, row.recipient_id),
+                claim=claim + 1,
+                conversation=row.conversation,
+                unsure_since=began if unsure else None,
+            )
         )
-    session.flush()
+    session.expire_all()
     return claimed
 
 
-def mark_delivered(session: Session, message_id: int, now: dtm.datetime) -> None:
-    message = session.get(OutboxMessage, message_id)
-    if message is not None:
-        message.status = OutboxStatus.DELIVERED.value
-        message.delivered_at = now
-        message.locked_until = None
-        message.last_error = None
+def _claimed(message_id: int, claim: int | None) -> sa.ColumnElement[bool]:
+    """The row, while it is still under the claim `claim` (any claim when None)."""
+    condition = col(OutboxMessage.id) == message_id
+    if claim is None:
+        return condition
+    return sa.and_(
+        condition, col(OutboxMessage.claim) == claim, col(OutboxMessage.status) == OutboxStatus.SENDING.value
+    )
+
+
+def _payload(session: Session, message_id: int, progress: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored payload with `progress` merged in, or None when there is nothing to merge."""
+    if not progress:
+        return None
+    stored = session.exec(select(OutboxMessage.payload).where(col(OutboxMessage.id) == message_id)).first()
+    return None if stored is None else {**stored, **progress}
+
+
+def renew(session: Session, held: list[tuple[int, int]], until: dtm.datetime) -> set[int]:
+    """Extend the leases of `held` (id, claim) rows to `until`; returns the ids no longer under that claim."""
+    lost: set[int] = set()
+    for message_id, claim in held:
+        result = session.connection().execute(
+            sa.update(OutboxMessage).where(_claimed(message_id, claim)).values(locked_until=until)
+        )
+        if result.rowcount != 1:
+            lost.add(message_id)
+    return lost
+
+
+def save_progress(session: Session, message_id: int, claim: int, progress: dict[str, Any]) -> bool:
+    """Merge what the sender got done into the payload, while the row is under `claim`; False if it is not."""
+    payload = _payload(session, message_id, progress)
+    if payload is None:
+        return not progress  # nothing to save is saved; a row that is gone is not
+    result = session.connection().execute(
+        sa.update(OutboxMessage).where(_claimed(message_id, claim)).values(payload=payload)
+    )
+    return result.rowcount == 1
+
+
+def mark_delivered(
+    session: Session,
+    message_id: int,
+    now: dtm.datetime,
+    *,
+    claim: int | None = None,
+    progress: dict[str, Any] | None = None,
+) -> bool:
+    """Record a delivery (under `claim`, when given); False when the row is no longer under it."""
+    values: dict[str, Any] = {
+        "status": OutboxStatus.DELIVERED.value,
+        "delivered_at": now,
+        "locked_until": None,
+        "last_error": None,
+    }
+    payload = _payload(session, message_id, progress)
+    if payload is not None:
+        values["payload"] = payload
+    result = session.connection().execute(sa.update(OutboxMessage).where(_claimed(message_id, claim)).values(values))
+    session.expire_all()
+    return result.rowcount == 1
 
 
 def mark_attempt_failed(
@@ -140,23 +293,31 @@ def mark_attempt_failed(
     retry_at: dtm.datetime | None,
     *,
     progress: dict[str, Any] | None = None,
-) -> None:
+    claim: int | None = None,
+    counted: bool = True,
+) -> bool:
     """Record a failed attempt: due again at `retry_at`, or failed for good when it is None.
 
-    `progress` (what the sender got done) is merged into the payload for the next attempt.
+    `progress` (what the sender got done) is merged into the payload for the next attempt. An attempt that is
+    not `counted` (turned away with a retry-after, as by a rate limit) is given back: it does not bring the
+    message nearer to failing for good. With `claim`, nothing is written unless the row is still under that
+    claim; returns whether it was written.
     """
-    message = session.get(OutboxMessage, message_id)
-    if message is None:
-        return
-    if progress:
-        message.payload = {**message.payload, **progress}
-    message.last_error = error[:2000]
-    message.locked_until = None
+    values: dict[str, Any] = {"last_error": error[:2000], "locked_until": None}
     if retry_at is None:
-        message.status = OutboxStatus.FAILED.value
+        values["status"] = OutboxStatus.FAILED.value
     else:
-        message.status = OutboxStatus.PENDING.value
-        message.not_before = retry_at
+        values["status"] = OutboxStatus.PENDING.value
+        values["not_before"] = retry_at
+    if not counted:
+        attempts = col(OutboxMessage.attempts)
+        values["attempts"] = sa.case((attempts > 0, attempts - 1), else_=0)
+    payload = _payload(session, message_id, progress)
+    if payload is not None:
+        values["payload"] = payload
+    result = session.connection().execute(sa.update(OutboxMessage).where(_claimed(message_id, claim)).values(values))
+    session.expire_all()
+    return result.rowcount == 1
 
 
 def retry_failed(session: Session, message_id: int, now: dtm.datetime) -> bool:

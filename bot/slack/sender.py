@@ -1,12 +1,29 @@
 """The outbox's Slack sender: `conversations.open` for a direct message, `chat.postMessage`, and
 `files_upload_v2` for a message's attachments (the calendar invite of a notice).
 
-slack_sdk's async retry handlers wait out a 429 (Retry-After) and a dropped connection without
-blocking the event loop; what still fails goes back to the outbox with its Retry-After, or, for
-errors that will never pass (an unknown user, a deactivated account), ends as failed.
+A 429 (Retry-After) goes straight back to the outbox, which holds that message, and with it its
+conversation, for as long as Slack asks; the sender's client does not wait it out itself (as the
+client it is given may), since that would hold every other conversation of the batch too. A dropped
+connection is still retried by the client. Errors that will never pass (an unknown user, a
+deactivated account) end the message as failed.
+
+Every post carries message metadata naming the outbox row and the part (`event_type`
+"amneslag_outbox", `event_payload` {"outbox_id", "part"}), and each part is recorded as posted as
+soon as Slack has it. When an earlier attempt ended with no recorded outcome (the worker died
+mid-send and its lease ran out: `Delivery.unsure_since`), the sender first reads the conversation
+back (`conversations.history` with `include_all_metadata`, from a minute before that attempt began,
+at most `HISTORY_WINDOW` messages) and skips the parts already there. Reading a direct chat back needs
+`im:history`, which the app has; where Slack refuses (a channel the app may not read), the part is
+posted again, so delivery stays at least once. A calendar file has no metadata: one whose upload was
+under way at a crash may be uploaded once more.
 """
 
 from __future__ import annotations
+
+import copy
+import datetime as dtm
+import logging
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -21,6 +38,8 @@ from bot.slack import blocks
 from dialogs.types import load_replies
 from storage.outbox import Delivery
 
+_LOGGER = logging.getLogger(__name__)
+
 PERMANENT = {
     "user_not_found",
     "users_not_found",
@@ -33,6 +52,9 @@ PERMANENT = {
     "invalid_blocks",
     "msg_too_long",
 }
+EVENT_TYPE = "amneslag_outbox"  # the metadata event type of every message the outbox posts
+HISTORY_WINDOW = 100  # the most messages read back when looking for parts already posted
+CLOCK_SKEW = dtm.timedelta(minutes=1)  # read back from this long before the attempt began (Slack's clock is not ours)
 
 
 def web_client(token: str, base_url: str) -> AsyncWebClient:
@@ -45,6 +67,13 @@ def web_client(token: str, base_url: str) -> AsyncWebClient:
             AsyncRateLimitErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def without_rate_limit_waits(client: AsyncWebClient) -> AsyncWebClient:
+    """`client` (the same session, token and base URL) with no handler that waits out a 429."""
+    own = copy.copy(client)
+    own.retry_handlers = [h for h in client.retry_handlers if not isinstance(h, AsyncRateLimitErrorRetryHandler)]
+    return own
 
 
 def slack_error(exc: SlackApiError) -> str:
@@ -63,26 +92,55 @@ def _retry_after(exc: SlackApiError) -> float:
         return 30.0
 
 
+def metadata(delivery: Delivery, part: int) -> dict[str, Any]:
+    """The message metadata of one part: which outbox row, which part (no text, no person)."""
+    return {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": delivery.id, "part": part}}
+
+
 class SlackSender:
     channel = "slack"
 
-    def __init__(self, client: AsyncWebClient):
-        self.client = client
+    def __init__(self, client: AsyncWebClient, *, history_window: int = HISTORY_WINDOW):
+        self.client = without_rate_limit_waits(client)
+        self.history_window = history_window
+
+    async def posted_parts(self, target: str, delivery: Delivery, since: dtm.datetime) -> set[int]:
+        """The parts of `delivery` that the conversation `target` shows as posted since `since`.
+
+        A refusal other than a rate limit (a channel the app may not read) is logged and read as none.
+        """
+        oldest = (since - CLOCK_SKEW).timestamp()
+        try:
+            history = await self.client.conversations_history(
+                channel=target, oldest=f"{oldest:.6f}", limit=self.history_window, include_all_metadata=True
+            )
+        except SlackApiError as exc:
+            if exc.response.status_code == 429:
+                raise
+            _LOGGER.warning(
+                "outbox %s: cannot read the Slack conversation back (%s); posting again", delivery.id, slack_error(exc)
+            )
+            return set()
+        found: set[int] = set()
+        for message in history.get("messages") or []:
+            meta = message.get("metadata") or {}
+            values = meta.get("event_payload") or {}
+            if meta.get("event_type") == EVENT_TYPE and str(values.get("outbox_id")) == str(delivery.id):
+                try:
+                    found.add(int(str(values.get("part"))))
+                except ValueError:
+                    continue
+        return found
 
     async def send(self, delivery: Delivery) -> None:
         """Post the message, split into parts if it must be, then upload its attachments (calendar invites).
 
-        A retry starts at the first part not yet posted and the first file not yet uploaded.
+        Each part posted and each file uploaded is recorded at once (`delivery.progress`); a retry starts at
+        the first part not yet posted and the first file not yet uploaded, and after an attempt that ended
+        without an outcome it first skips the parts Slack shows as posted.
         """
         parts_done = int(delivery.payload.get("slack_parts_posted", 0))
         files_done = int(delivery.payload.get("slack_files_uploaded", 0))
-        posted = uploaded = 0
-
-        def progress() -> dict[str, int] | None:
-            if not posted and not uploaded:
-                return None
-            return {"slack_parts_posted": parts_done + posted, "slack_files_uploaded": files_done + uploaded}
-
         try:
             target = delivery.payload.get("slack_channel")
             if not target:
@@ -91,21 +149,29 @@ class SlackSender:
                     raise DeliveryError("the recipient has no Slack user id", permanent=True)
                 opened = await self.client.conversations_open(users=user)
                 target = opened["channel"]["id"]
-            for message in blocks.messages(load_replies(delivery.payload.get("replies", [])))[parts_done:]:
-                await self.client.chat_postMessage(channel=target, **message)
-                posted += 1
-            for attachment in delivery.payload.get("attachments", [])[files_done:]:
+            parts = blocks.messages(load_replies(delivery.payload.get("replies", [])))
+            already: set[int] = set()
+            if delivery.unsure_since is not None and parts_done < len(parts):
+                already = await self.posted_parts(target, delivery, delivery.unsure_since)
+                if already:
+                    _LOGGER.info("outbox %s: parts %s already posted; not posted again", delivery.id, sorted(already))
+            for part in range(parts_done, len(parts)):
+                if part not in already:
+                    await self.client.chat_postMessage(channel=target, metadata=metadata(delivery, part), **parts[part])
+                await delivery.progress.record(slack_parts_posted=part + 1)
+            attachments = delivery.payload.get("attachments", [])
+            for index in range(files_done, len(attachments)):
                 await self.client.files_upload_v2(
                     channel=target,
-                    content=attachment["content"],
-                    filename=attachment["filename"],
-                    title=attachment["filename"],
+                    content=attachments[index]["content"],
+                    filename=attachments[index]["filename"],
+                    title=attachments[index]["filename"],
                 )
-                uploaded += 1
+                await delivery.progress.record(slack_files_uploaded=index + 1)
         except SlackApiError as exc:
             error = slack_error(exc)
             if exc.response.status_code == 429:
-                raise DeliveryError("ratelimited", retry_after=_retry_after(exc), progress=progress()) from exc
-            raise DeliveryError(f"slack: {error}", permanent=error in PERMANENT, progress=progress()) from exc
+                raise DeliveryError("ratelimited", retry_after=_retry_after(exc), rate_limited=True) from exc
+            raise DeliveryError(f"slack: {error}", permanent=error in PERMANENT) from exc
         except (aiohttp.ClientError, TimeoutError, SlackRequestError) as exc:
-            raise DeliveryError(f"slack: {type(exc).__name__}", progress=progress()) from exc
+            raise DeliveryError(f"slack: {type(exc).__name__}") from exc

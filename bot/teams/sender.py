@@ -8,6 +8,11 @@ the Bot Connector is retried here a few times with exponential backoff and jitte
 the connector gives one), then handed back to the outbox with its delay; a refusal that will not
 pass (no stored chat, 403, 404) ends the message as failed, and the person who caused it is told
 (see `bot.outbox`).
+
+Each activity is recorded as sent (`Delivery.progress`) as soon as the connector has taken it, so a
+retry sends only the rest, whatever ended the attempt. Teams has no way to read a conversation back:
+if the worker dies while the connector is taking an activity, that activity may be sent once more
+when the lease runs out (delivery is at least once, and a crash repeats at most the activity in flight).
 """
 
 from __future__ import annotations
@@ -76,6 +81,7 @@ class TeamsSender:
         ]
         for sent, activity in enumerate(activities[done:], start=done):
             await self._send(reference, activity, {"teams_parts_sent": sent} if sent else None)
+            await delivery.progress.record(teams_parts_sent=sent + 1)
 
     async def _send(self, reference: dict[str, Any], activity: dict[str, Any], progress: dict[str, Any] | None) -> None:
         for attempt in range(self.retries + 1):
@@ -87,5 +93,7 @@ class TeamsSender:
                     raise DeliveryError(f"teams: {exc}", permanent=True, progress=progress) from exc
                 wait = self.delay(attempt, exc.retry_after)
                 if attempt == self.retries or wait > self.max_inline_delay:
-                    raise DeliveryError(f"teams: {exc}", retry_after=max(wait, 1.0), progress=progress) from exc
+                    raise DeliveryError(
+                        f"teams: {exc}", retry_after=max(wait, 1.0), rate_limited=exc.status == 429, progress=progress
+                    ) from exc
                 await self.sleep(wait)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 import threading
 
@@ -14,6 +15,7 @@ from bot.outbox import DeliveryError, OutboxWorker
 from storage import outbox
 from storage.db import session_scope
 from storage.models import OutboxMessage, OutboxStatus, Person, Region
+from tests.bot.virtual_time import VirtualTime
 
 T0 = dtm.datetime(2026, 9, 14, 8, 0, tzinfo=dtm.UTC)
 
@@ -190,9 +192,18 @@ async def test_messages_for_a_channel_without_sender_wait(engine: sa.Engine, reg
 async def test_run_until_idle_waits_for_a_batch_under_way_and_delivers_everything_due(
     engine: sa.Engine, region: Region
 ) -> None:
-    with session_scope(engine) as s:
-        due = [outbox.enqueue(s, channel="log", kind="notice", payload={"n": n}, not_before=T0) for n in range(5)]
-        outbox.enqueue(s, channel="log", kind="notice", payload={"n": "later"}, not_before=T0 + dtm.timedelta(hours=1))
+    with session_scope(engine) as s:  # six people: six conversations, so a batch can hold several
+        people = [Person(email=f"p{n}@example.org", name=f"P{n}", region_id=region.id or 0) for n in range(6)]
+        s.add_all(people)
+        s.flush()
+        due = [
+            outbox.enqueue(s, channel="log", kind="notice", payload={"n": n}, recipient_id=people[n].id, not_before=T0)
+            for n in range(5)
+        ]
+        later = T0 + dtm.timedelta(hours=1)
+        outbox.enqueue(
+            s, channel="log", kind="notice", payload={"n": "later"}, recipient_id=people[5].id, not_before=later
+        )
         s.flush()
         due_ids = [m.id for m in due]
     entered, release = asyncio.Event(), asyncio.Event()
@@ -222,9 +233,12 @@ async def test_run_until_idle_waits_for_a_batch_under_way_and_delivers_everythin
 def test_two_instances_never_claim_the_same_message(engine: sa.Engine, region: Region) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has a single writer; row locks are PostgreSQL's")
-    for _ in range(4):
+    for n in range(4):  # to four people: four conversations, each with one message to claim
         with session_scope(engine) as s:
-            outbox.enqueue(s, channel="log", kind="notice", payload={}, not_before=T0)
+            person = Person(email=f"p{n}@example.org", name=f"P{n}", region_id=region.id or 0)
+            s.add(person)
+            s.flush()
+            outbox.enqueue(s, channel="log", kind="notice", payload={}, recipient_id=person.id, not_before=T0)
     claimed: list[list[int]] = []
     second_claimed_while_first_held_its_rows: list[bool] = []
     first_has_claimed, second_done = threading.Event(), threading.Event()
@@ -250,3 +264,201 @@ def test_two_instances_never_claim_the_same_message(engine: sa.Engine, region: R
     assert len(claimed) == 2 and all(len(ids) == 2 for ids in claimed)
     assert not set(claimed[0]) & set(claimed[1])
     assert second_claimed_while_first_held_its_rows == [True]  # skipped the locked rows, did not wait
+
+
+def _to(engine: sa.Engine, conversations: int, *, per_conversation: int = 1) -> list[int]:
+    """Messages to `conversations` Slack channels (`per_conversation` each, written in turn), due at T0."""
+    ids = []
+    with session_scope(engine) as s:
+        for n in range(per_conversation):
+            for c in range(conversations):
+                message = outbox.enqueue(
+                    s, channel="slack", kind="reply", payload={"slack_channel": f"C{c}", "n": n}, not_before=T0
+                )
+                s.flush()
+                assert message.id is not None
+                ids.append(message.id)
+    return ids
+
+
+class SlowSlack:
+    """A Slack sender whose every post takes `seconds` of virtual time; records when each post began."""
+
+    channel = "slack"
+
+    def __init__(self, time: VirtualTime, seconds: float) -> None:
+        self.time, self.seconds = time, seconds
+        self.posts: list[int] = []
+        self.in_flight = 0
+
+    async def send(self, delivery: outbox.Delivery) -> None:
+        self.posts.append(delivery.id)
+        self.in_flight += 1
+        try:
+            await self.time.sleep(self.seconds)
+        finally:
+            self.in_flight -= 1
+
+
+@pytest.mark.parametrize(
+    ("messages", "seconds_a_post"),
+    [(20, 16.0), (3, 400.0)],
+    ids=["a batch of 20 at 16 s a post", "each post longer than the lease"],
+)
+async def test_two_workers_never_post_twice_while_slack_is_slower_than_the_lease(
+    engine: sa.Engine, messages: int, seconds_a_post: float
+) -> None:
+    """Two instances on one database; the first claims a batch, the second polls every 2 s meanwhile.
+
+    Before: the claim of a batch of 20 at 16 s a post ran out after 300 s and the second instance took
+    the last two rows again (2 duplicates); with posts of 400 s, every one was posted twice or more.
+    """
+    ids = _to(engine, messages)
+    time = VirtualTime(T0)
+    first_slack, second_slack = SlowSlack(time, seconds_a_post), SlowSlack(time, seconds_a_post)
+    first = OutboxWorker(engine, [first_slack], clock=time, sleep=time.sleep, lease_seconds=300, batch_size=20)
+    second = OutboxWorker(engine, [second_slack], clock=time, sleep=time.sleep, lease_seconds=300, batch_size=20)
+    batch = asyncio.create_task(first.run_once())
+    await time.quiet()  # the first instance has claimed everything and is posting
+
+    async def poll() -> None:
+        while True:
+            await second.run_once()
+            await time.sleep(2)
+
+    polling = asyncio.create_task(poll())
+
+    def settled() -> bool:
+        with Session(engine) as s:
+            return (
+                batch.done()
+                and not (first_slack.in_flight or second_slack.in_flight)
+                and not outbox.backlog(s)["sending"]
+            )
+
+    try:
+        await time.run_until(settled, limit=dtm.timedelta(hours=2))
+    finally:
+        polling.cancel()
+    assert sorted(first_slack.posts + second_slack.posts) == ids  # each once
+    assert time.now - T0 >= dtm.timedelta(seconds=messages * seconds_a_post) > dtm.timedelta(seconds=300)
+    with Session(engine) as s:
+        assert outbox.backlog(s)["delivered"] == messages
+
+
+def test_a_claim_taken_over_writes_nothing_more(engine: sa.Engine, region: Region) -> None:
+    """A worker whose lease ran out (stalled, not dead) and whose row another claimed: its renewal, progress and
+    outcome are refused, and the one holding the row now is undisturbed."""
+    (message_id,) = _to(engine, 1)
+    lease = dtm.timedelta(minutes=2)
+    with session_scope(engine) as s:
+        (stalled,) = outbox.claim_due(s, channels={"slack"}, now=T0, lease=lease, limit=1)
+    with session_scope(engine) as s:
+        (current,) = outbox.claim_due(s, channels={"slack"}, now=T0 + lease, lease=lease, limit=1)
+    assert current.claim == stalled.claim + 1 and current.unsure_since == T0
+    with session_scope(engine) as s:
+        assert outbox.renew(s, [(message_id, stalled.claim)], T0 + 3 * lease) == {message_id}
+        assert not outbox.save_progress(s, message_id, stalled.claim, {"slack_parts_posted": 1})
+        assert not outbox.mark_delivered(s, message_id, T0, claim=stalled.claim)
+        assert not outbox.mark_attempt_failed(s, message_id, "x", None, claim=stalled.claim)
+        assert outbox.renew(s, [(message_id, current.claim)], T0 + 3 * lease) == set()
+    stored = _message(engine, message_id)
+    assert (stored.status, stored.locked_until, stored.payload.get("slack_parts_posted")) == (
+        OutboxStatus.SENDING,
+        T0 + 3 * lease,
+        None,
+    )
+
+
+async def test_a_conversation_goes_one_message_at_a_time_in_order_and_a_failed_one_releases_it(
+    engine: sa.Engine,
+) -> None:
+    ids = _to(engine, 2, per_conversation=3)  # C0: ids[0], ids[2], ids[4]; C1: ids[1], ids[3], ids[5]
+
+    class Slack(RecordingSender):
+        channel = "slack"
+
+    sender = Slack([DeliveryError("nej", permanent=True)])  # the first message of C0 fails for good
+    worker = OutboxWorker(engine, [sender], clock=Clock())
+    with session_scope(engine) as s:
+        claimed = outbox.claim_due(s, channels={"slack"}, now=T0, lease=dtm.timedelta(minutes=2), limit=10)
+    assert [d.id for d in claimed] == ids[:2]  # one per conversation
+    with session_scope(engine) as s:
+        for d in claimed:
+            outbox.mark_attempt_failed(s, d.id, "x", T0 + dtm.timedelta(hours=1))
+    assert await worker.run_once() == 0  # each conversation waits for its first message's retry
+    clock = Clock()
+    clock.advance(hours=1)
+    worker.clock = clock
+    assert await worker.run_until_idle() == 6
+    assert [d.id for d in sender.sent] == [ids[1], ids[2], ids[3], ids[4], ids[5]]
+    assert _message(engine, ids[0]).status == OutboxStatus.FAILED
+
+
+async def test_a_rate_limit_does_not_count_towards_giving_up(engine: sa.Engine, region: Region) -> None:
+    message_id = _enqueue(engine, region)
+    limited = DeliveryError("ratelimited", retry_after=1, rate_limited=True)
+    sender, clock = RecordingSender([limited] * 5), Clock()
+    worker = OutboxWorker(engine, [sender], clock=clock, max_attempts=2)
+    for _ in range(6):
+        await worker.run_once()
+        clock.advance(seconds=1)
+    stored = _message(engine, message_id)
+    assert (stored.status, stored.attempts, len(sender.sent)) == (OutboxStatus.DELIVERED, 1, 1)
+
+
+async def test_a_message_enqueued_during_a_batch_is_not_left_for_the_next_poll(
+    engine: sa.Engine, region: Region
+) -> None:
+    """Before: the worker cleared its wake-up after the batch, so one given during it was lost (up to a poll)."""
+    first = _enqueue(engine, region)
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    class Held(RecordingSender):
+        async def send(self, delivery: outbox.Delivery) -> None:
+            if delivery.id == first:
+                entered.set()
+                await release.wait()
+                raise DeliveryError("nätverksfel")  # nothing delivered in this batch
+            await super().send(delivery)
+
+    sender = Held()
+    worker = OutboxWorker(engine, [sender], clock=Clock(), poll_seconds=3600)
+    running = asyncio.create_task(worker.run_forever())
+    try:
+        await asyncio.wait_for(entered.wait(), 5)
+        with session_scope(engine) as s:
+            other = Person(email="bo@example.org", name="Bo", region_id=region.id or 0)
+            s.add(other)
+            s.flush()
+            outbox.enqueue(s, channel="log", kind="notice", payload={}, recipient_id=other.id, not_before=T0)
+        worker.wake()  # as the bot does after a turn
+        release.set()
+        async with asyncio.timeout(5):
+            while not sender.sent:
+                await asyncio.sleep(0.01)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+
+async def test_after_a_batch_that_delivered_the_worker_claims_again_at_once(engine: sa.Engine) -> None:
+    """One message per conversation per claim must not mean one per poll."""
+    _to(engine, 1, per_conversation=5)
+
+    class Slack(RecordingSender):
+        channel = "slack"
+
+    sender = Slack()
+    worker = OutboxWorker(engine, [sender], clock=Clock(), poll_seconds=3600)
+    running = asyncio.create_task(worker.run_forever())
+    try:
+        async with asyncio.timeout(5):
+            while len(sender.sent) < 5:
+                await asyncio.sleep(0.01)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert [d.payload["n"] for d in sender.sent] == [0, 1, 2, 3, 4]

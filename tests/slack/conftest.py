@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -38,14 +38,25 @@ USERS = {  # the Slack workspace's members, as users.info gives them
 
 @dataclass
 class FakeSlack:
-    """Answers the Web API methods the bot uses and records every call."""
+    """Answers the Web API methods the bot uses and records every call.
+
+    What the bot posts is kept per channel (`posted`), with its metadata and a `ts` from `clock` (a test on a
+    virtual clock passes its own), and `conversations.history` reads it back as Slack does: newest first,
+    after `oldest`, at most `limit`, with each message's metadata only when `include_all_metadata` is set.
+    `rate_limits` answers 429 (Retry-After: 1) to the next calls of a method ("chat.postMessage"), or of a
+    method in one channel ("chat.postMessage C0A"), as many times as it says.
+    """
 
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     rate_limit_next: int = 0
     fail_nth_post: int = 0  # the n-th chat.postMessage (counting from 1) fails once with a server error
     fail_uploads: int = 0  # this many file uploads (step 2 of files_upload_v2) fail with HTTP 500
     uploads: list[bytes] = field(default_factory=list)
+    rate_limits: dict[str, int] = field(default_factory=dict)
+    posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time
     _posts: int = 0
+    _last_ts: float = 0.0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def of(self, method: str) -> list[dict[str, Any]]:
@@ -59,6 +70,42 @@ class FakeSlack:
                 await self.changed.wait()
         return self.of(method)
 
+    def _ts(self) -> str:
+        """A message timestamp from `clock`, later than every one before (Slack's ts are unique in a channel)."""
+        self._last_ts = max(self.clock(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
+
+    def _rate_limited(self, method: str, args: dict[str, Any]) -> bool:
+        for key in (f"{method} {args.get('channel')}", method):
+            if self.rate_limits.get(key, 0) > 0:
+                self.rate_limits[key] -= 1
+                return True
+        return False
+
+    def _post(self, args: dict[str, Any]) -> str:
+        ts = self._ts()
+        meta = args.get("metadata")
+        message = {
+            "type": "message",
+            "user": "U0BOT",
+            "bot_id": "B0BOT",
+            "ts": ts,
+            "text": args.get("text", ""),
+            **({"blocks": args["blocks"]} if args.get("blocks") else {}),
+            **({"metadata": json.loads(meta) if isinstance(meta, str) else meta} if meta else {}),
+        }
+        self.posted.setdefault(str(args.get("channel")), []).append(message)
+        return ts
+
+    def history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, `ts` after `oldest`, at most `limit` (default 100)."""
+        oldest = float(args.get("oldest") or 0)
+        limit = int(args.get("limit") or 100)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        newest_first = [m for m in reversed(self.posted.get(str(args.get("channel")), [])) if float(m["ts"]) > oldest]
+        shown = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in newest_first[:limit]]
+        return {"ok": True, "messages": shown, "has_more": len(newest_first) > limit}
+
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args: dict[str, Any] = dict(request.query)  # slack_sdk sends some arguments in the query string
@@ -71,8 +118,10 @@ class FakeSlack:
             if self._posts == self.fail_nth_post:
                 self.calls.append(("error", args))
                 return web.json_response({"ok": False, "error": "internal_error"})
-        if method == "chat.postMessage" and self.rate_limit_next > 0:
+        limited = method == "chat.postMessage" and self.rate_limit_next > 0
+        if limited:
             self.rate_limit_next -= 1
+        if limited or self._rate_limited(method, args):
             self.calls.append(("429", args))
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
         self.calls.append((method, args))
@@ -92,7 +141,11 @@ class FakeSlack:
             return web.json_response({"ok": True, "files": files})
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": "D" + str(args.get("users"))[1:]}})
-        return web.json_response({"ok": True, "ts": f"{time.time():.6f}", "channel": args.get("channel")})
+        if method == "conversations.history":
+            return web.json_response(self.history(args))
+        if method == "chat.postMessage":
+            return web.json_response({"ok": True, "ts": self._post(args), "channel": args.get("channel")})
+        return web.json_response({"ok": True, "ts": self._ts(), "channel": args.get("channel")})
 
     async def upload(self, request: web.Request) -> web.Response:
         """Step 2 of files_upload_v2: the file's bytes POSTed to the upload URL."""
