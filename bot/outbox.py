@@ -37,7 +37,7 @@ import sqlalchemy as sa
 
 from dialogs.notify import tell_undeliverable
 from storage import outbox
-from storage.db import session_scope
+from storage.db import session_scope, unreachable
 from storage.errors import AmneslagError
 from storage.models import utcnow
 
@@ -166,8 +166,8 @@ class OutboxWorker:
             await self.sleep(self.lease.total_seconds() / 3)
             try:
                 lost = await asyncio.to_thread(self._extend, [(d.id, d.claim) for d in held.values()], self.clock())
-            except sa.exc.SQLAlchemyError:
-                _LOGGER.warning("outbox: renewing the leases failed; trying again", exc_info=True)
+            except sa.exc.SQLAlchemyError as exc:
+                _LOGGER.warning("outbox: renewing the leases failed (%s); trying again", type(exc).__name__)
                 continue
             for message_id in lost:
                 if held.pop(message_id, None) is not None:
@@ -181,8 +181,8 @@ class OutboxWorker:
     async def _save_progress(self, delivery: outbox.Delivery, values: dict[str, Any]) -> None:
         try:
             await asyncio.to_thread(self._write_progress, delivery, values)
-        except sa.exc.SQLAlchemyError:  # kept in memory and written with the outcome
-            _LOGGER.warning("outbox %s: saving progress failed", delivery.id, exc_info=True)
+        except sa.exc.SQLAlchemyError as exc:  # kept in memory and written with the outcome
+            _LOGGER.warning("outbox %s: saving progress failed (%s)", delivery.id, type(exc).__name__)
 
     def _finish(self, delivery: outbox.Delivery, error: DeliveryError | None, progress: dict[str, Any]) -> bool:
         """Record the attempt's outcome and progress (while the claim is still ours); True if it was delivered."""
@@ -300,8 +300,11 @@ class OutboxWorker:
             self._wake.clear()
             try:
                 batch = await self.run_batch()
-            except sa.exc.SQLAlchemyError:
-                _LOGGER.exception("outbox worker: database error; trying again shortly")
+            except sa.exc.SQLAlchemyError as exc:
+                if unreachable(exc):  # an outage: one line, not a traceback every poll
+                    _LOGGER.warning("outbox worker: the database is unreachable (%s); trying again", type(exc).__name__)
+                else:
+                    _LOGGER.exception("outbox worker: database error; trying again shortly")
                 batch = Batch()
             if batch.delivered or batch.attempted >= self.batch_size:
                 continue

@@ -5,7 +5,7 @@ event acknowledged just before a crash was lost. `inbox_event` keeps the payload
 done; the ids already seen are carried over as done events.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import storage.models
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
