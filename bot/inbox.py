@@ -48,25 +48,32 @@ class InboxRecovery:
             return inbound.forget_done(session, self.clock())
 
     async def run_once(self) -> int:
-        """Process the stranded events due now; how many were claimed."""
+        """Process the stranded events due now, one claim at a time; how many were claimed."""
         now = self.clock()
         if self._forgotten_at is None or now - self._forgotten_at >= FORGET_EVERY:
             await asyncio.to_thread(self._forget_done)
             self._forgotten_at = now
-        claimed = await asyncio.to_thread(inbound.claim_stale, self.engine, now=self.clock(), lease=self.lease)
-        for stored in claimed:
-            processor = self.processors.get(stored.source)
-            if processor is None:  # a channel this instance does not serve: its lease runs out for another one
-                continue
-            _LOGGER.info("inbox event %s (%s) processed again", stored.id, stored.source)
-            try:
-                await processor(stored)
-            except Exception as exc:
-                if unreachable(exc):
-                    _LOGGER.warning("inbox event %s waits: the database is unreachable", stored.id)
-                else:
-                    _LOGGER.exception("inbox event %s could not be processed", stored.id)
-        return len(claimed)
+        count = 0
+        while claimed := await asyncio.to_thread(self._claim):
+            count += len(claimed)
+            for stored in claimed:
+                await self._process(stored)
+        return count
+
+    def _claim(self) -> list[inbound.Stored]:
+        return inbound.claim_stale(self.engine, now=self.clock(), lease=self.lease, sources=set(self.processors))
+
+    async def _process(self, stored: inbound.Stored) -> None:
+        processor = self.processors[stored.source]
+        _LOGGER.info("inbox event %s (%s) processed again", stored.id, stored.source)
+        try:
+            await processor(stored)
+        except Exception as exc:
+            if unreachable(exc):
+                _LOGGER.warning("inbox event %s waits: the database is unreachable", stored.id)
+            else:
+                _LOGGER.exception("inbox event %s could not be processed; given up", stored.id)
+                await asyncio.to_thread(inbound.give_up, self.engine, stored.id)
 
     async def run_forever(self) -> None:
         """Recover until cancelled: at once, then every `interval` seconds."""

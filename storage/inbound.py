@@ -111,6 +111,16 @@ def finish(session: Session, event_id: int) -> None:
         raise AlreadyDone(f"inbox event {event_id} was done already")
 
 
+def give_up(engine: sa.Engine, event_id: int) -> None:
+    """Mark an event failed that cannot be processed (a fault of ours, not an outage): it is not tried again."""
+    with session_scope(engine) as session:
+        session.execute(
+            sa.update(InboxEvent)
+            .where(col(InboxEvent.id) == event_id, col(InboxEvent.status) == InboxStatus.PENDING.value)
+            .values(status=InboxStatus.FAILED.value, payload=None, locked_until=None, processed_at=utcnow())
+        )
+
+
 def finish_alone(engine: sa.Engine, event_id: int) -> None:
     """Mark an event done that left nothing else to commit (nothing to answer)."""
     try:
@@ -120,16 +130,24 @@ def finish_alone(engine: sa.Engine, event_id: int) -> None:
         pass
 
 
-def claim_stale(engine: sa.Engine, *, now: dtm.datetime, lease: dtm.timedelta, limit: int = 20) -> list[Stored]:
-    """Claim pending events whose holder's lease ran out, oldest first; give up those tried too often.
+def claim_stale(
+    engine: sa.Engine, *, now: dtm.datetime, lease: dtm.timedelta, sources: set[str], limit: int = 1
+) -> list[Stored]:
+    """Claim pending events of `sources` whose holder's lease ran out, oldest first; give up those tried too often.
 
+    Each claim counts as an attempt, so the recovery claims one event at a time, just before it processes
+    it: a crash then costs an attempt of the event under way only, not of every event claimed with it.
     Each claim is a compare-and-set on the lease the event had, so of two instances claiming at once
     (on SQLite, where there is no `SKIP LOCKED`, too) only one gets it.
     """
     with session_scope(engine) as session:
         rows = session.exec(
             select(InboxEvent.id, InboxEvent.locked_until)
-            .where(col(InboxEvent.status) == InboxStatus.PENDING.value, col(InboxEvent.locked_until) <= now)
+            .where(
+                col(InboxEvent.status) == InboxStatus.PENDING.value,
+                col(InboxEvent.locked_until) <= now,
+                col(InboxEvent.source).in_(sorted(sources)),
+            )
             .order_by(col(InboxEvent.id))
             .limit(limit)
         ).all()

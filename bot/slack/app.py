@@ -42,7 +42,7 @@ from dialogs.types import FormReply, Incoming, Reply, dump_replies
 from storage.db import session_scope, unreachable
 from storage.directory import person_by_email
 from storage.errors import DatabaseUnavailable
-from storage.inbound import AlreadyDone, Stored, finish, finish_alone, receive
+from storage.inbound import AlreadyDone, Stored, finish, finish_alone, give_up, receive
 from storage.models import Person
 from storage.outbox import enqueue
 
@@ -201,9 +201,11 @@ class SlackBot:
             _LOGGER.info("slack inbox event %s was done already", event_id)
             return
         except Exception as exc:
-            if not unreachable(exc):
-                raise
-            _LOGGER.warning("slack inbox event %s waits: the database is unreachable (%s)", event_id, exc)
+            if unreachable(exc):
+                _LOGGER.warning("slack inbox event %s waits: the database is unreachable (%s)", event_id, exc)
+            else:  # a fault of ours, which another attempt would repeat
+                _LOGGER.exception("slack inbox event %s could not be processed; given up", event_id)
+                await asyncio.to_thread(give_up, self.engine, event_id)
             return
         if modal:
             try:

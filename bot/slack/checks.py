@@ -32,15 +32,35 @@ def _interaction(payload: Any) -> str | None:
     user = payload.get("user")
     if not isinstance(user, dict) or not isinstance(user.get("id"), str):
         return "an interaction without a user"
-    if payload["type"] == "block_actions" and not isinstance(payload.get("actions"), list):
-        return "block actions without actions"
+    if payload["type"] == "block_actions":
+        actions = payload.get("actions")
+        if not isinstance(actions, list) or not all(isinstance(action, dict) for action in actions):
+            return "block actions without actions"
     if payload["type"] in ("view_submission", "view_closed"):
         view = payload.get("view")
-        if not isinstance(view, dict) or not isinstance(view.get("state", {}), dict):
+        if not isinstance(view, dict) or not isinstance(view.get("type"), str):
+            return "a view without its type"
+        if not isinstance(view.get("state", {}), dict):
             return "a view without its state"
         values = view.get("state", {}).get("values", {})
         if not isinstance(values, dict) or not all(isinstance(block, dict) for block in values.values()):
             return "a view's values of the wrong shape"
+    return None
+
+
+def _event(data: dict[str, Any]) -> str | None:
+    event = data.get("event")
+    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+        return "an event callback without an event"
+    if not isinstance(data.get("event_id", ""), str):
+        return "an event id that is not a string"
+    if event["type"] in ("message", "app_mention") and not event.get("subtype") and not event.get("bot_id"):
+        if not isinstance(event.get("user"), str) or not isinstance(event.get("channel"), str):
+            return "a message without its user or channel"
+        if not isinstance(event.get("text", ""), str):
+            return "a message whose text is not text"
+    if event["type"] == "app_home_opened" and not isinstance(event.get("user"), str):
+        return "an App Home event without its user"
     return None
 
 
@@ -55,9 +75,7 @@ def malformed(body: bytes, content_type: str) -> str | None:
         if not isinstance(data, dict) or data.get("type") not in EVENT_TYPES:
             return "not an event"
         if data["type"] == "event_callback":
-            event = data.get("event")
-            if not isinstance(event, dict) or not isinstance(event.get("type"), str):
-                return "an event callback without an event"
+            return _event(data)
         return None
     if content_type != "application/x-www-form-urlencoded":
         return f"content type {content_type!r}"

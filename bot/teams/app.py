@@ -36,6 +36,7 @@ import aiohttp
 import jwt
 import sqlalchemy as sa
 from aiohttp import web
+from azure.core.exceptions import DeserializationError
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
@@ -65,6 +66,7 @@ from storage.outbox import enqueue
 
 _LOGGER = logging.getLogger(__name__)
 _TAGS = re.compile(r"<[^>]+>")
+_HOST = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)+")  # a DNS name: no backslash, user info or other trick
 CARD = "application/vnd.microsoft.card.adaptive"
 FILE_CONSENT = "application/vnd.microsoft.teams.card.file.consent"
 FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
@@ -108,9 +110,15 @@ def _connector_error(exc: Exception) -> ConnectorError:
 
 def allowed_service_url(url: str, hosts: tuple[str, ...]) -> bool:
     """Whether `url` is an https URL on one of `hosts` (a name, or `*.domain` for any name under it)."""
-    parsed = urllib.parse.urlsplit(url)
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        port = parsed.port
+    except ValueError:
+        return False
     host = (parsed.hostname or "").lower()
-    if parsed.scheme != "https" or not host:
+    if parsed.scheme != "https" or port not in (None, 443) or parsed.username is not None:
+        return False
+    if not _HOST.fullmatch(host):
         return False
     return any(host.endswith(h[1:]) if h.startswith("*.") else host == h for h in hosts)
 
@@ -190,8 +198,6 @@ class TeamsBot:
         """The aiohttp handler of `/api/messages`; with an app id, a request without a valid token is a 401."""
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.Response(status=415, text="expected application/json")
-        if self.app_id and not request.headers.get("Authorization"):
-            return web.Response(status=401, text="missing token")
         body = await request.read()
         problem = malformed(body)
         if problem is not None:
@@ -202,6 +208,8 @@ class TeamsBot:
             host = urllib.parse.urlsplit(service_url).hostname
             _LOGGER.warning("Teams: an activity whose serviceUrl is not a Bot Framework host was refused: %s", host)
             return web.Response(status=403, text="serviceUrl not allowed")
+        if self.app_id and not request.headers.get("Authorization"):
+            return web.Response(status=401, text="missing token")
         try:
             response = await self.adapter.process(request, self.handler)
         except web.HTTPException as exc:
@@ -574,6 +582,16 @@ def malformed(body: bytes) -> str | None:
     for key in ("from", "recipient", "channelData"):
         if activity.get(key) is not None and not isinstance(activity[key], dict):
             return f"{key} is not an object"
+    for key in ("membersAdded", "membersRemoved", "entities", "attachments"):
+        items = activity.get(key)
+        if items is not None and not (isinstance(items, list) and all(isinstance(i, dict) for i in items)):
+            return f"{key} is not a list of objects"
+    if activity.get("text") is not None and not isinstance(activity["text"], str):
+        return "text is not text"
+    try:
+        Activity().deserialize(activity)
+    except (DeserializationError, ValueError, TypeError, AttributeError) as exc:
+        return f"not an activity ({type(exc).__name__})"
     return None
 
 

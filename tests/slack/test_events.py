@@ -451,6 +451,24 @@ MALFORMED = [
     ("application/x-www-form-urlencoded", 'payload={"type": "view_submission", "user": {"id": "U1"}, "view": 3}'),
     ("application/x-www-form-urlencoded", "command=%2Famneslag&text=hj%C3%A4lp&team_id=T0TEAM&channel_id=D1"),
     ("text/plain", "hello"),
+    # found by an outside probe (500s, or a 200 and a traceback in the listener):
+    (
+        "application/x-www-form-urlencoded",
+        'payload={"type": "block_actions", "user": {"id": "U1"}, "actions": [1, null]}',
+    ),
+    (
+        "application/x-www-form-urlencoded",
+        'payload={"type": "view_submission", "user": {"id": "U1"}, "view": {"callback_id": "amneslag_form"}}',
+    ),
+    ("application/json", _EVENT % '{"type": "message", "channel_type": "im", "channel": "D1"}'),
+    ("application/json", _EVENT % '{"type": "message", "channel_type": "im", "user": "U0ALVA", "text": "x"}'),
+    (
+        "application/json",
+        _EVENT % '{"type": "message", "channel_type": "im", "channel": "D1", "user": "U0ALVA", "text": 5}',
+    ),
+    ("application/json", _EVENT % '{"type": "message", "channel_type": "im", "channel": "D1", "user": {"id": 1}}'),
+    ("application/json", _EVENT % '{"type": "app_mention", "channel": "C1", "user": "U0ALVA", "text": ["a"]}'),
+    ("application/json", '{"type": "event_callback", "event_id": [1], "event": {"type": "app_home_opened"}}'),
 ]
 
 

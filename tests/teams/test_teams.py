@@ -373,6 +373,12 @@ MALFORMED = [
     b'{"type": "message", "serviceUrl": "http://x", "conversation": {"id": 7}}',
     b'{"type": "message", "serviceUrl": "http://x", "conversation": {"id": "a"}, "from": "me"}',
     b'{"type": "message", "conversation": {"id": "a"}}',
+    # found by an outside probe (500s with a traceback from botbuilder's deserializer):
+    b'{"type": "conversationUpdate", "serviceUrl": "http://x", "conversation": {"id": "a"}, "membersAdded": "x"}',
+    b'{"type": "conversationUpdate", "serviceUrl": "http://x", "conversation": {"id": "a"}, "membersAdded": [1]}',
+    b'{"type": "message", "serviceUrl": "http://x", "conversation": {"id": "a"}, "entities": "x"}',
+    b'{"type": "message", "serviceUrl": "http://x", "conversation": {"id": "a"}, "timestamp": "yesterday"}',
+    b'{"type": "message", "serviceUrl": "http://x", "conversation": {"id": "a"}, "text": 5}',
 ]
 
 
@@ -410,3 +416,6 @@ def test_service_hosts_match_names_and_whole_domains() -> None:
     assert not allowed_service_url("https://botframework.com.attacker.example/", hosts)
     assert not allowed_service_url("https://evilbotframework.com/", hosts)
     assert not allowed_service_url("http://smba.trafficmanager.net/emea/", hosts)
+    assert not allowed_service_url("https://evil.example\\.botframework.com/", hosts)
+    assert not allowed_service_url("https://smba.trafficmanager.net:8443/emea/", hosts)
+    assert not allowed_service_url("https://user@evil.example@smba.trafficmanager.net/", hosts)
