@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.config import Settings, get_settings
 from bot.llm import from_settings
@@ -30,9 +30,11 @@ from storage.db import open_database, session_scope
 from storage.demo import load_demo
 from storage.directory import get_region, only_region, person_by_email
 from storage.errors import AmneslagError, ConfigurationError, RosterRejected
-from storage.models import HOLDABLE, Meeting, MeetingKind, OutboxStatus, Person, SchoolYear, utcnow
+from storage.framework import change_setting, flat, framework
+from storage.models import HOLDABLE, GroupKind, Meeting, MeetingKind, OutboxStatus, Person, SchoolYear, Team, utcnow
 from storage.roster import decode, import_roster
-from storage.seed import region_data, seed_region
+from storage.seed import seed_region
+from storage.settings import RegionSettings
 
 _LOGGER = logging.getLogger("amneslag")
 
@@ -52,6 +54,36 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
         )
     else:
         print(f"{result.region.name} fanns redan komplett; inget ändrades.")
+    return 0
+
+
+def cmd_region(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        region = get_region(session, args.region)
+        if args.action == "set":
+            before, after = change_setting(session, region, args.key, args.value)
+            print(
+                f"{region.name}: {args.key} ändrad från {json.dumps(before, ensure_ascii=False)} till "
+                f"{json.dumps(after, ensure_ascii=False)}."
+            )
+            return 0
+        document = ", ".join(
+            part
+            for part in (
+                region.framework_title,
+                region.framework_version and f"version {region.framework_version}",
+                region.framework_url,
+            )
+            if part
+        )
+        groups = session.exec(select(Team).where(Team.region_id == region.id).order_by(col(Team.position))).all()
+        print(f"{region.name} ({region.key}), tidszon {region.timezone}")
+        print(f"Ramverk: {document or 'inget dokument'}")
+        print("Grupper: " + ("; ".join(f"{t.name} ({t.kind})" for t in groups) or "inga"))
+        print("Inställningar (ändra med: amneslag region set " + region.key + " NYCKEL VÄRDE):")
+        for key, value in flat(RegionSettings.model_validate(region.settings)).items():
+            print(f"  {key} = {json.dumps(value, ensure_ascii=False)}")
     return 0
 
 
@@ -323,11 +355,9 @@ def link_playground_user(session: Session) -> str:
 
 
 def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
-    spec = region_data().get(args.region)
-    if spec is None:
-        raise AmneslagError(f"Okänd region {args.region!r}. Välj en av: {', '.join(sorted(region_data()))}.")
-    teams = [g["name"] for g in spec["groups"] if g["kind"] == "subject_team"]
-    places = [s["municipality"] for s in spec["schools"]]
+    spec = framework(args.region)
+    teams = [g.name for g in spec.groups if g.kind in (GroupKind.SUBJECT_TEAM, GroupKind.TEACHER_NETWORK)]
+    places = [s.municipality for s in spec.schools]
     today = args.today or schoolyear.today_in(settings.timezone)
 
     def show(text: str) -> None:
@@ -577,6 +607,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="ta emot Teams-aktiviteter utan token på /api/messages, bara på 127.0.0.1 (Bot Framework Emulator)",
     )
     p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("region", help="regionens ramverk: visa det, eller ändra en inställning")
+    region_actions = p.add_subparsers(dest="action", metavar="show|set", required=True)
+    q = region_actions.add_parser("show", help="ramverket som gäller: dokument, grupper, uppgifter, inställningar")
+    q.add_argument("region", metavar="REGION")
+    q = region_actions.add_parser("set", help="ändra en inställning (kontrolleras och loggas)")
+    q.add_argument("region", metavar="REGION")
+    q.add_argument("key", metavar="NYCKEL", help="som i region show, t.ex. duties.team_choice eller report_deadline")
+    q.add_argument("value", metavar="VÄRDE", help="t.ex. false, 3, 06-01 eller en text")
+    p.set_defaults(run=cmd_region)
 
     p = sub.add_parser("status", help="samordnarens lägesbild")
     p.add_argument("--region")

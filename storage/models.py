@@ -85,9 +85,11 @@ class Role(enum.StrEnum):
 class GroupKind(enum.StrEnum):
     """Subject teams and the other groups that share their meeting machinery."""
 
-    SUBJECT_TEAM = "subject_team"
+    SUBJECT_TEAM = "subject_team"  # a teacher chooses one a year; it has one or two leaders (Västerbotten)
+    TEACHER_NETWORK = "teacher_network"  # open, joined and led by the teachers themselves (Sjuhärad's guitar network)
     MANAGER_NETWORK = "manager_network"
     COORDINATION_GROUP = "coordination_group"
+    STUDY_DAY = "study_day"  # a region-wide training day for all teachers (Västmanland, Sjuhärad)
 
 
 class MeetingKind(enum.StrEnum):

@@ -1,27 +1,14 @@
-"""Seed data for the three regions of the source documents: schools, groups, settings."""
+"""Creating a region from its framework file (`storage.framework`): schools, groups, settings."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from typing import Any
 
 from sqlmodel import Session, select
 
 from storage.audit import record
-from storage.errors import UnknownRegion
+from storage.framework import framework
 from storage.models import Region, School, Team
-from storage.settings import RegionSettings
-
-
-@cache
-def region_data() -> dict[str, Any]:
-    """The shipped region definitions (`storage/data/regions.json`)."""
-    text = resources.files("storage").joinpath("data/regions.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
 
 
 @dataclass
@@ -41,22 +28,18 @@ def seed_region(session: Session, key: str) -> SeedResult:
 
     Running it again changes nothing, and it never overwrites what a coordinator has changed since.
     """
-    definitions = region_data()
-    if key not in definitions:
-        raise UnknownRegion(f"Okänd region {key!r}. Välj en av: {', '.join(sorted(definitions))}.")
-    spec = definitions[key]
-
+    spec = framework(key)
     region = session.exec(select(Region).where(Region.key == key)).first()
     created = region is None
     if region is None:
-        framework = spec["framework"] or {}
         region = Region(
             key=key,
-            name=spec["name"],
-            framework_title=framework.get("title"),
-            framework_version=framework.get("version"),
-            framework_url=framework.get("url"),
-            settings=RegionSettings().model_dump(mode="json"),
+            name=spec.name,
+            timezone=spec.timezone,
+            framework_title=spec.document.title if spec.document else None,
+            framework_version=spec.document.version if spec.document else None,
+            framework_url=spec.document.url if spec.document else None,
+            settings=spec.region_settings().model_dump(mode="json"),
         )
         session.add(region)
         session.flush()
@@ -64,15 +47,15 @@ def seed_region(session: Session, key: str) -> SeedResult:
     result = SeedResult(region=region, created_region=created)
 
     existing_schools = set(session.exec(select(School.name).where(School.region_id == region.id)).all())
-    for school in spec["schools"]:
-        if school["name"] not in existing_schools:
-            session.add(School(region_id=region.id, **school))
+    for school in spec.schools:
+        if school.name not in existing_schools:
+            session.add(School(region_id=region.id, **school.model_dump()))
             result.schools_added += 1
 
     existing_groups = set(session.exec(select(Team.name).where(Team.region_id == region.id)).all())
-    for position, group in enumerate(spec["groups"], start=1):
-        if group["name"] not in existing_groups:
-            session.add(Team(region_id=region.id, name=group["name"], kind=group["kind"], position=position))
+    for position, group in enumerate(spec.groups, start=1):
+        if group.name not in existing_groups:
+            session.add(Team(region_id=region.id, name=group.name, kind=group.kind.value, position=position))
             result.groups_added += 1
 
     if result.changed:

@@ -1,24 +1,73 @@
-"""A region's settings: the defaults of DESIGN.md's yearly cycle, each one changeable per region."""
+"""A region's settings: which duties of the yearly cycle apply there, their timing, goals and words.
+
+They come from the region's framework file (`storage.framework`), are stored with the region, and can
+be changed one at a time (`amneslag region set`). The defaults are Västerbotten's (DESIGN.md).
+"""
 
 from __future__ import annotations
 
 import datetime as dtm
+import re
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+_MONTH_DAY = re.compile(r"^\s*(\d{1,2})-(\d{1,2})\s*$")
 
 
 class MonthDay(BaseModel):
-    """A day of the year without a year, such as 1 June."""
+    """A day of the year without a year, such as 1 June (also written "06-01")."""
 
     month: int = Field(ge=1, le=12)
     day: int = Field(ge=1, le=31)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str) and (found := _MONTH_DAY.match(value)):
+            return {"month": int(found[1]), "day": int(found[2])}
+        return value
+
+    @model_validator(mode="after")
+    def _exists(self) -> MonthDay:
+        dtm.date(2024, self.month, self.day)  # a leap year: 29 February exists; 31 April does not
+        return self
 
     def in_year(self, year: int) -> dtm.date:
         return dtm.date(year, self.month, self.day)
 
 
+class Duties(BaseModel):
+    """Which duties of the yearly cycle the region's framework has (each reminder and dialog asks)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    team_choice: bool = True  # teachers choose a subject team for the coming year, in a window
+    manager_report: bool = True  # managers report (confirm) their staff's choices by a deadline
+    framework_review: bool = True  # each team goes through the framework at the year's first meeting
+    yearly_revision: bool = True  # the framework is revised each year (a reminder on `yearly_check`)
+    meeting_goals: bool = True  # meetings per year and a physical minimum are goals to follow up
+    meeting_days_decided_by: Literal["manager_network", "coordinator", "leaders"] = "manager_network"
+    cost_split: Literal["host_school_per_participant", "none"] = "host_school_per_participant"
+
+
+class Words(BaseModel):
+    """What the region calls its groups and their leaders."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    group: str = Field("ämneslag", min_length=1, max_length=40)
+    groups: str = Field("ämneslag", min_length=1, max_length=40)
+    leader: str = Field("ämneslagsledare", min_length=1, max_length=40)
+
+
 class RegionSettings(BaseModel):
-    """Lead times, deadlines, working hours and goals of one region."""
+    """The duties, lead times, deadlines, working hours, goals and words of one region."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    duties: Duties = Duties()
+    words: Words = Words()
 
     team_choice_opens: MonthDay = MonthDay(month=5, day=1)
     team_choice_repeat_days: int = 7

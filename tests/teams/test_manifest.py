@@ -22,7 +22,7 @@ from bot.cli import main
 from bot.config import get_settings
 from dialogs import nlu
 from manifest.teams import PLACEHOLDER_ID
-from storage.seed import region_data
+from storage.framework import framework
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "manifest" / "teams"
@@ -250,9 +250,9 @@ def test_icons_have_the_sizes_teams_wants() -> None:
 
 
 def test_every_command_title_is_understood_by_the_bot() -> None:
-    spec = region_data()["vasterbotten"]
-    teams = [g["name"] for g in spec["groups"] if g["kind"] == "subject_team"]
-    places = [s["municipality"] for s in spec["schools"]]
+    spec = framework("vasterbotten")
+    teams = [g.name for g in spec.groups if g.kind == "subject_team"]
+    places = [s.municipality for s in spec.schools]
     strings = _json(PACKAGE / "en.json")
     titles = {c["title"] for c in _commands(_manifest())}
     titles |= {value for key, value in strings.items() if key.endswith(".title")}
