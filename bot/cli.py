@@ -24,6 +24,7 @@ from bot.logs import install as install_log_redaction
 from dialogs import nlu
 from domain.privacy import PrivacyError
 from domain.status import build_status
+from domain.teams import year_being_decided
 from storage import outbox, schoolyear
 from storage.audit import entries
 from storage.db import open_database, session_scope
@@ -96,7 +97,10 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     now = settings.clock()()
     with session_scope(engine) as session:
         region = get_region(session, args.region) if args.region else only_region(session)
-        status = build_status(session, region, _school_year(session, args.year, region.timezone, now), roads)
+        year = _school_year(session, args.year, region.timezone, now)
+        # the default is this year's status, with the teams being decided (the coming year's, from May)
+        deciding = year_being_decided(session, region, now) if args.year is None else year
+        status = build_status(session, region, year, roads, deciding)
     if args.format == "json":
         print(json.dumps(status.model_dump(mode="json"), ensure_ascii=False, indent=2))
     elif args.format == "csv":

@@ -13,8 +13,7 @@ from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, ChoicesReply, Reply, TextReply
 from domain import coordination
-from domain.staff import planning_year
-from domain.teams import current_year, leaders
+from domain.teams import current_year, leaders, year_being_decided
 from storage import schoolyear
 from storage.directory import fold
 from storage.models import Person, SchoolYear, Team
@@ -269,7 +268,7 @@ APPOINT_FORM.register(router)
 @router.intent(Intent.APPOINT_LEADER, guard=access.coordinator(ATTEMPT))
 def appoint(turn: Turn, slots: Values, _: None) -> list[Reply]:
     """ "utse ledare för Stråk": the team from the sentence, the school year being planned."""
-    draft: Draft = {"year": planning_year(turn.session, turn.region, turn.now).label}
+    draft: Draft = {"year": year_being_decided(turn.session, turn.region, turn.now).label}
     team = turn.team_named(slots.get("team"))
     if team is not None:
         draft["team_id"] = team.id

@@ -15,7 +15,7 @@ from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from domain import staff as staff_rules
 from domain.meetings import absentees
-from domain.teams import current_year, membership
+from domain.teams import current_year, membership, year_being_decided
 from storage.models import Membership, MembershipReport, Person, School, SchoolYear, Team
 from storage.queries import region_meetings
 
@@ -147,12 +147,12 @@ router = Router()
 
 @router.intent(Intent.LIST_STAFF, guard=access.manager("staff.list"))
 def list_staff(turn: Turn, slots: Values, _: None) -> list[Reply]:
-    return staff_card(turn, staff_rules.planning_year(turn.session, turn.region, turn.now))
+    return staff_card(turn, year_being_decided(turn.session, turn.region, turn.now))
 
 
 @router.intent(Intent.CONFIRM_MEMBERSHIPS, guard=access.manager("membership.confirm"))
 def confirm_intent(turn: Turn, slots: Values, _: None) -> list[Reply]:
-    return staff_card(turn, staff_rules.planning_year(turn.session, turn.region, turn.now))
+    return staff_card(turn, year_being_decided(turn.session, turn.region, turn.now))
 
 
 @router.action(Act.STAFF_CONFIRM, guard=access.manager("membership.confirm"))
@@ -248,7 +248,7 @@ def absences(turn: Turn, values: Values, _: None) -> list[Reply]:
 
 def report_of_school(turn: Turn) -> list[Reply]:
     """The preview of the school's report for the year being decided."""
-    year = staff_rules.planning_year(turn.session, turn.region, turn.now)
+    year = year_being_decided(turn.session, turn.region, turn.now)
     return report_preview(turn, {"year": year.label})
 
 

@@ -57,6 +57,7 @@ class Today:
     day: dtm.date
     current: SchoolYear
     coming: SchoolYear
+    deciding: SchoolYear  # the year whose teams are being decided (domain.teams.deciding_label)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -103,27 +104,27 @@ def _teachers(t: Today) -> list[Person]:
 
 
 def team_choice(t: Today) -> list[Due]:
-    """From 1 May, weekly until chosen: teachers without a team for the coming year."""
+    """From 1 May, weekly until chosen: teachers without a team for the year being decided."""
     opens = t.settings.team_choice_opens.in_year(t.current.ends_on.year)
     if not opens <= t.day <= t.current.ends_on:
         return []
     week = (t.day - opens).days // t.settings.team_choice_repeat_days
-    assert t.coming.id is not None
+    assert t.deciding.id is not None
     due: list[Due] = []
     for person in _teachers(t):
-        if (person.id, t.coming.id) not in t.world.memberships:
-            due += _to([person], Rule.TEAM_CHOICE, f"{t.coming.label}", f"week{week}", year=t.coming.label)
+        if (person.id, t.deciding.id) not in t.world.memberships:
+            due += _to([person], Rule.TEAM_CHOICE, f"{t.deciding.label}", f"week{week}", year=t.deciding.label)
     return due
 
 
 def _school_pending(t: Today, school_id: int) -> tuple[list[Person], list[Person]]:
-    """Teachers of the school without a team, and those whose choice is not confirmed, for the coming year."""
-    assert t.coming.id is not None
+    """Teachers of the school without a team, and those whose choice is not confirmed, for the year being decided."""
+    assert t.deciding.id is not None
     without, unconfirmed = [], []
     for person in _teachers(t):
         if person.school_id != school_id:
             continue
-        member = t.world.memberships.get((person.id or 0, t.coming.id))
+        member = t.world.memberships.get((person.id or 0, t.deciding.id))
         if member is None:
             without.append(person)
         elif member.confirmed_at is None:
@@ -132,12 +133,12 @@ def _school_pending(t: Today, school_id: int) -> tuple[list[Person], list[Person
 
 
 def _not_reported(t: Today) -> list[int]:
-    """The region's schools with teachers that have not reported their teams for the coming year, by name."""
-    assert t.coming.id is not None
+    """The region's schools with teachers that have not reported their teams for the year being decided, by name."""
+    assert t.deciding.id is not None
     with_teachers = {p.school_id for p in _teachers(t)}
     schools = [s for s in t.world.schools.values() if s.region_id == t.region_id and s.id in with_teachers]
     by_name = sorted(schools, key=lambda s: s.name)
-    return [s.id for s in by_name if s.id is not None and (s.id, t.coming.id) not in t.world.reported]
+    return [s.id for s in by_name if s.id is not None and (s.id, t.deciding.id) not in t.world.reported]
 
 
 def manager_report(t: Today) -> list[Due]:
@@ -158,9 +159,9 @@ def manager_report(t: Today) -> list[Due]:
         due += _to(
             managers,
             Rule.MANAGER_REPORT,
-            f"{t.coming.label}:school{school_id}",
+            f"{t.deciding.label}:school{school_id}",
             stage.isoformat(),
-            year=t.coming.label,
+            year=t.deciding.label,
             deadline=deadline.isoformat(),
             without=len(without),
             unconfirmed=len(unconfirmed),
@@ -179,9 +180,9 @@ def report_escalation(t: Today) -> list[Due]:
     return _to(
         t.coordinators(),
         Rule.REPORT_ESCALATION,
-        f"{t.coming.label}:region{t.region_id}",
+        f"{t.deciding.label}:region{t.region_id}",
         "once",
-        year=t.coming.label,
+        year=t.deciding.label,
         schools=missing,
     )
 
