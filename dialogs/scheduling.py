@@ -74,7 +74,7 @@ def _ask_day(turn: Turn, draft: Draft) -> Question:
 
 
 def _parse_day(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
-    day = nlu.find_date(nlu.clean(text), turn.today)
+    day = nlu.find_date(nlu.clean(text), turn.today, forward=True)
     if day is None:
         return None
     return _day_problem(turn, draft, day) or {"day": day.isoformat()}

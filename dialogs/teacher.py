@@ -375,7 +375,7 @@ def _absence_form(turn: Turn, meetings: list[Meeting]) -> FormReply:
 
 @router.step("report_absence.date")
 def report_by_date(turn: Turn, text: str) -> list[Reply] | None:
-    day = nlu.find_date(nlu.clean(text), turn.today)
+    day = nlu.find_date(nlu.clean(text), turn.today, forward=True)
     if day is None:
         return None
     team, meetings, problem = _reportable(turn)

@@ -132,7 +132,7 @@ def test_people_without_a_team_and_schools_not_reported(coordinator: Chat) -> No
 def test_add_and_remove_a_network_day(coordinator: Chat, demo: sa.Engine) -> None:
     replies = coordinator.say("lägg till en nätverksdag")
     assert isinstance(replies[0], CardReply) and len(replies[0].facts) == 3
-    past, again = coordinator.say("1/11")  # the reason, then the question again
+    past, again = coordinator.say("2026-11-01")  # the reason, then the question again
     assert isinstance(past, TextReply) and "framåt i tiden" in past.text
     assert isinstance(again, TextReply) and again.text.startswith("Skriv datumet")
     (kind,) = coordinator.say("18 mars")
