@@ -201,9 +201,12 @@ def test_change_a_meeting_keeps_the_uid_and_raises_the_sequence(leader: Chat, de
 
 def test_cancel_a_meeting_removes_it_from_calendars(leader: Chat, demo: sa.Engine) -> None:
     april = _meetings(demo)[2]
+    leader.click(Button(label="Skicka", action="notice.send", values={"meeting_id": april.id}))
     (question,) = leader.say("ställ in träffen 8/4")
     assert isinstance(question, ChoicesReply)
-    leader.click(question.buttons[0])
+    assert "Alla medlemmar får veta det" in question.text
+    (done,) = leader.click(question.buttons[0])
+    assert done.text == "Träffen är inställd. 5 medlemmar har fått veta det."
     cancels = _sent(leader, "meeting_cancelled")
     assert len(cancels) == BILD_MEMBERS
     calendar = _invite(cancels[0])
@@ -215,6 +218,26 @@ def test_cancel_a_meeting_removes_it_from_calendars(leader: Chat, demo: sa.Engin
         assert s.get(Meeting, april.id).cancelled_at is not None
     leader.click(question.buttons[0])
     assert len(_sent(leader, "meeting_cancelled")) == BILD_MEMBERS
+
+
+def test_cancelling_a_meeting_whose_notice_was_never_sent_tells_only_the_leaders(leader: Chat, demo: sa.Engine) -> None:
+    """Issue 17, B3: the members were never told of it, so no "Inställd" and no cancelling invite reach them."""
+    april = _meetings(demo)[2]
+    assert april.notice_sent_at is None
+    (question,) = leader.say("ställ in träffen 8/4")
+    assert isinstance(question, ChoicesReply)
+    assert "Kallelsen har inte skickats" in question.text and "Alla medlemmar" not in question.text
+    (done,) = leader.click(question.buttons[0])
+    assert done.text == (
+        "Träffen är inställd. Kallelsen skickades aldrig, så medlemmarna behöver inte få veta något; "
+        "1 annan ledare har fått veta det."
+    )
+    cancels = _sent(leader, "meeting_cancelled")
+    assert _emails(demo, cancels) == {"petter.backman@example.org"}  # the other leader, and nobody else
+    assert "attachments" not in cancels[0].payload
+    assert cancels[0].payload["text"].startswith("Cancelled: Bild/form/skapande's meeting Thursday 8 April")  # en
+    with Session(demo) as s:
+        assert s.get(Meeting, april.id).cancelled_at is not None
 
 
 def test_first_meeting_of_the_year_is_marked_automatically(demo: sa.Engine) -> None:
