@@ -91,7 +91,7 @@ def cancel_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
         return [TextReply(text=tr._("That meeting has already started, so it can't be cancelled."))]
     meeting_rules.cancel(turn.session, meeting=meeting, actor=turn.person, now=turn.now)
     if meeting.notice_sent_at is None:
-        leaders = tell_other_leaders(turn, meeting, team)
+        leaders = tell_other_leaders(turn, meeting, team, "meeting_cancelled")
         return [
             TextReply(
                 text=tr.n_(

@@ -95,24 +95,28 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
     return len(members)
 
 
-def tell_other_leaders(turn: Turn, meeting: Meeting, team: Team) -> int:
-    """The cancellation of a meeting whose notice was never sent: the members were never told of it, so only
-    the team's other leaders are (without a calendar invite, which nobody got); the count."""
+def tell_other_leaders(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
+    """The change or cancellation of a meeting whose notice was never sent: the members were never told of it
+    (they learn of it, as it is by then, from its notice), so only the team's other leaders are, without a
+    calendar invite, which nobody got; the count."""
     leaders = [p for p in leaders_of(turn.session, team.id or 0, meeting.school_year_id) if p.id != turn.person.id]
     leader = turn.person
 
     def build(t: Translator) -> list[Reply]:
+        values = {"team": team.name, "when": t.when(meeting.starts_at)}
+        if kind == "meeting_changed":
+            title = t._("Changed: {team}'s meeting is now {when}", **values)
+        else:
+            title = t._("Cancelled: {team}'s meeting {when}", **values)
         return [
             CardReply(
-                title=t._("Cancelled: {team}'s meeting {when}", team=team.name, when=t.when(meeting.starts_at)),
+                title=title,
                 facts=[(t._("From"), leader.name)],
                 text=t._("Its notice had not been sent, so the members have not been told."),
             )
         ]
 
-    notify(
-        turn.session, origin=turn.person, recipients=leaders, region=turn.region, kind="meeting_cancelled", build=build
-    )
+    notify(turn.session, origin=turn.person, recipients=leaders, region=turn.region, kind=kind, build=build)
     return len(leaders)
 
 

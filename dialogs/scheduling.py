@@ -16,7 +16,7 @@ from dialogs.common import meeting_place, short
 from dialogs.engine import Answered, Router, Turn, Values
 from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.i18n import Translator
-from dialogs.meetings import choose_led, meeting_card, tell_members
+from dialogs.meetings import choose_led, meeting_card, tell_members, tell_other_leaders
 from dialogs.names import Act, Intent
 from dialogs.travel import draft_travel
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
@@ -336,6 +336,20 @@ def _save_change(turn: Turn, draft: Draft, parsed: meeting_rules.MeetingDraft) -
     meeting_rules.change(
         turn.session, meeting=meeting, draft=parsed, region=turn.region, actor=turn.person, now=turn.now
     )
+    if meeting.notice_sent_at is None:
+        leaders = tell_other_leaders(turn, meeting, team, "meeting_changed")
+        return [
+            TextReply(
+                text=tr.n_(
+                    "Changed. The notice has not been sent yet, so the members get the meeting as it is now with "
+                    "the notice; {count} other leader has been told.",
+                    "Changed. The notice has not been sent yet, so the members get the meeting as it is now with "
+                    "the notice; {count} other leaders have been told.",
+                    leaders,
+                )
+            ),
+            meeting_card(turn, meeting, team),
+        ]
     told = tell_members(turn, meeting, team, "meeting_changed")
     return [
         TextReply(

@@ -175,6 +175,7 @@ def _replies(message: OutboxMessage):
 
 def test_change_a_meeting_keeps_the_uid_and_raises_the_sequence(leader: Chat, demo: sa.Engine) -> None:
     april = _meetings(demo)[2]
+    leader.click(Button(label="Skicka", action="notice.send", values={"meeting_id": april.id}))
     (menu,) = leader.click(Button(label="Ändra", action="meeting.change", values={"meeting_id": april.id}))
     assert isinstance(menu, ChoicesReply)
     (time,) = leader.click(menu.buttons[1])  # the time
@@ -197,6 +198,22 @@ def test_change_a_meeting_keeps_the_uid_and_raises_the_sequence(leader: Chat, de
 
     replies = leader.click(preview.buttons[0])  # the same change again: nothing to tell
     assert len(_sent(leader, "meeting_changed")) == BILD_MEMBERS
+
+
+def test_changing_a_meeting_whose_notice_was_never_sent_tells_no_member(leader: Chat, demo: sa.Engine) -> None:
+    """The members learn of the meeting, as it is by then, from its notice; a "changed" before it is noise."""
+    april = _meetings(demo)[2]
+    (menu,) = leader.click(Button(label="Ändra", action="meeting.change", values={"meeting_id": april.id}))
+    leader.click(menu.buttons[1])  # the time
+    (preview,) = leader.say("10-14")
+    (done, _) = leader.click(preview.buttons[0])
+    assert done.text == (
+        "Ändrat. Kallelsen har inte skickats än, så medlemmarna får träffen som den är nu med kallelsen; "
+        "1 annan ledare har fått veta det."
+    )
+    changes = _sent(leader, "meeting_changed")
+    assert _emails(demo, changes) == {"petter.backman@example.org"}
+    assert "attachments" not in changes[0].payload
 
 
 def test_cancel_a_meeting_removes_it_from_calendars(leader: Chat, demo: sa.Engine) -> None:
