@@ -28,7 +28,7 @@ from domain.teams import (
     withdraw_absence,
 )
 from storage import schoolyear
-from storage.models import Meeting, Role, School, SchoolYear, Team
+from storage.models import Meeting, Person, Role, School, SchoolYear, Team
 
 
 def _my_current_team(turn: Turn) -> tuple[SchoolYear, Team | None]:
@@ -273,11 +273,13 @@ def confirm(turn: Turn, values: Values, _: None) -> list[Reply]:
 # Absence ---------------------------------------------------------------------------------
 
 
-def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> bool:
-    """Tell the team's leaders and the person's managers; True if anybody was told."""
+def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> str:
+    """Tell the team's leaders and the person's managers; what the person is told about who knows now."""
     person = turn.person
-    recipients = [p for p in leaders(turn.session, team.id or 0, meeting.school_year_id) if p.id != person.id]
-    recipients += managers_of(turn.session, person)
+    team_leaders = leaders(turn.session, team.id or 0, meeting.school_year_id)
+    others = [p for p in team_leaders if p.id != person.id]
+    managers = managers_of(turn.session, person)
+    recipients = [*others, *managers]
 
     def build(t: Translator) -> list[Reply]:
         values = {"name": person.name, "team": team.name, "when": t.when(meeting.starts_at)}
@@ -286,7 +288,31 @@ def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> 
         return [TextReply(text=t._("{name} has withdrawn the absence from {team}'s meeting {when}.", **values))]
 
     notify(turn.session, origin=turn.person, recipients=recipients, region=turn.region, kind=kind, build=build)
-    return bool(recipients)
+    return _who_was_told(turn.tr, others, managers, leads=len(others) < len(team_leaders))
+
+
+def _who_was_told(tr: Translator, others: list[Person], managers: list[Person], *, leads: bool) -> str:
+    """ "Dina ämneslagsledare (…) och din chef (…) har fått veta det.", and who could not be told (the framework
+    asks the teacher to tell both, so what the bot could not do is theirs to do)."""
+    parts = []
+    if others:
+        names = ", ".join(p.name for p in others)
+        parts.append(tr.n_("your team leader ({names})", "your team leaders ({names})", len(others), names=names))
+    if managers:
+        names = ", ".join(p.name for p in managers)
+        parts.append(tr.n_("your manager ({names})", "your managers ({names})", len(managers), names=names))
+    sentences = []
+    if parts:
+        who = parts[0] if len(parts) == 1 else tr._("{first} and {second}", first=parts[0], second=parts[1])
+        told = tr.n_("{who} has been told.", "{who} have been told.", len(others) + len(managers), who=who)
+        sentences.append(told[:1].upper() + told[1:])
+    else:
+        sentences.append(tr._("Nobody could be told."))
+    if not others and not leads:
+        sentences.append(tr._("Your team has no leader this school year."))
+    if not managers:
+        sentences.append(tr._("Your school has no manager with the bot, so tell your manager yourself."))
+    return " ".join(sentences)
 
 
 def _meetings_on(turn: Turn, meetings: list[Meeting], day: dtm.date) -> list[Meeting]:
@@ -300,9 +326,7 @@ def _do_report(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
         return [TextReply(text=tr._("You have already reported absence from the meeting {when}.", when=when))]
     told = _tell_about_absence(turn, meeting, team, "absence_reported")
     text = tr._("Done: your absence from {team}'s meeting {when} is reported.", team=team.name, when=when)
-    if told:
-        text += " " + tr._("Your team leader and your manager have been told.")
-    return [TextReply(text=text + " " + tr._("You don't need to give a reason."))]
+    return [TextReply(text=f"{text} {told} " + tr._("You don't need to give a reason."))]
 
 
 def _reportable(turn: Turn) -> tuple[Team | None, list[Meeting], list[Reply]]:
@@ -400,9 +424,7 @@ def _do_withdraw(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
         team=team.name,
         when=when,
     )
-    if told:
-        text += " " + tr._("Your team leader and your manager have been told.")
-    return [TextReply(text=text)]
+    return [TextReply(text=f"{text} {told}")]
 
 
 @router.intent(Intent.WITHDRAW_ABSENCE, guard=access.anyone)
