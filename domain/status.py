@@ -271,7 +271,7 @@ def build_status(
     reported = set(
         session.exec(select(MembershipReport.school_id).where(MembershipReport.school_year_id == choosing.id)).all()
     )
-    placed = (
+    placed = (  # a leader is in the team they lead, with or without a membership
         member_ids
         if choosing.id == year.id
         else set(
@@ -281,6 +281,12 @@ def build_status(
                 )
             ).all()
         )
+    ) | set(
+        session.exec(
+            select(Leadership.person_id).where(
+                Leadership.school_year_id == choosing.id, col(Leadership.team_id).in_(team_ids)
+            )
+        ).all()
     )
     involved = member_ids | set(
         session.exec(

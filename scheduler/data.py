@@ -50,6 +50,7 @@ class World:
     reported: set[tuple[int, int]]  # (school, year)
     reachable: set[int]  # people with a Slack id or a stored Teams conversation
     people_by_region: dict[int, list[Person]] = field(default_factory=dict)
+    _leading: dict[int, set[int]] = field(default_factory=dict, repr=False)  # year -> its leaders, once computed
 
     def with_role(self, region_id: int, role: Role) -> list[Person]:
         return [p for p in self.people_by_region.get(region_id, []) if role.value in self.roles.get(p.id or 0, ())]
@@ -59,6 +60,14 @@ class World:
 
     def year(self, label: str) -> SchoolYear | None:
         return self.years.get(label)
+
+    def leading(self, year_id: int) -> set[int]:
+        """The people who lead a team in the year."""
+        if year_id not in self._leading:
+            self._leading[year_id] = {
+                p for (_, year), people in self.leaders.items() if year == year_id for p in people
+            }
+        return self._leading[year_id]
 
 
 def load(session: Session, instant: dtm.datetime) -> World:

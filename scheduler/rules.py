@@ -103,6 +103,11 @@ def _teachers(t: Today) -> list[Person]:
 # Team choice and memberships -----------------------------------------------------------------
 
 
+def _placed(t: Today, person: Person, year: SchoolYear) -> bool:
+    """In a team that year: a member, or a leader (who is in the team they lead, membership or not)."""
+    return (person.id or 0, year.id or 0) in t.world.memberships or (person.id or 0) in t.world.leading(year.id or 0)
+
+
 def team_choice(t: Today) -> list[Due]:
     """From 1 May, weekly until chosen: teachers without a team for the year being decided."""
     opens = t.settings.team_choice_opens.in_year(t.current.ends_on.year)
@@ -112,7 +117,7 @@ def team_choice(t: Today) -> list[Due]:
     assert t.deciding.id is not None
     due: list[Due] = []
     for person in _teachers(t):
-        if (person.id, t.deciding.id) not in t.world.memberships:
+        if not _placed(t, person, t.deciding):
             due += _to([person], Rule.TEAM_CHOICE, f"{t.deciding.label}", f"week{week}", year=t.deciding.label)
     return due
 
@@ -126,7 +131,8 @@ def _school_pending(t: Today, school_id: int) -> tuple[list[Person], list[Person
             continue
         member = t.world.memberships.get((person.id or 0, t.deciding.id))
         if member is None:
-            without.append(person)
+            if not _placed(t, person, t.deciding):
+                without.append(person)
         elif member.confirmed_at is None:
             unconfirmed.append(person)
     return without, unconfirmed
