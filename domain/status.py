@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
 from domain import travel
+from domain.meetings import came_after_all
 from storage.models import (
     Absence,
     Attendance,
@@ -207,7 +208,11 @@ def build_status(
     for meeting_id, email in session.exec(
         select(Absence.meeting_id, Person.email)
         .join(Person, col(Person.id) == Absence.person_id)
-        .where(col(Absence.meeting_id).in_([m.id for m in meetings]), col(Absence.withdrawn_at).is_(None))
+        .where(
+            col(Absence.meeting_id).in_([m.id for m in meetings]),
+            col(Absence.withdrawn_at).is_(None),
+            ~came_after_all(),  # a confirmed attendance overrides the reported absence
+        )
         .order_by(col(Person.email))
     ).all():
         absent[meeting_id].append(email)

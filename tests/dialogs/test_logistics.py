@@ -538,3 +538,30 @@ def test_on_the_day_of_a_digital_meeting_the_open_physical_one_is_picked(
     leader = chat_as(LEADER)
     card = next(r for r in leader.say("kostnaden för träffen blev 500 kr") if isinstance(r, CardReply))
     assert card.title == "Dela 500\u00a0kr på 4 deltagare?"
+
+
+def test_attendance_confirmed_overrides_the_reported_absence(chat_as, demo: sa.Engine) -> None:
+    """Issue 17, B9: Lina reported absence, then came; the leader confirmed it. She is absent nowhere."""
+    meeting = _september(demo)
+    lina = _person(demo, "lina.granlund@example.org")
+    with session_scope(demo) as s:
+        s.add(Absence(person_id=lina.id or 0, meeting_id=meeting.id or 0, reported_at=meeting.starts_at))
+    _attended(demo, *EVERYONE, "lina.granlund@example.org")
+    coordinator = chat_as(COORDINATOR)
+    shown = text_of(coordinator.say("frånvaro piano 10/9"))
+    assert "Lina Granlund" not in shown and "Ingen har anmält frånvaro." in shown
+    with Session(demo) as s:
+        status = build_status(s, only_region(s), schoolyear.get_or_create(s, "2026/27")).model_dump(mode="json")
+    piano = next(t for t in status["teams"] if t["name"] == PIANO)
+    assert piano["meetings"][0]["absent"] == []
+    leader_card = text_of(_press(chat_as(LEADER), "leader.meetings"))
+    assert "Lina Granlund" not in leader_card
+
+
+def test_who_did_not_come_after_reporting_absence_stays_absent(chat_as, demo: sa.Engine) -> None:
+    meeting = _september(demo)
+    lina = _person(demo, "lina.granlund@example.org")
+    with session_scope(demo) as s:
+        s.add(Absence(person_id=lina.id or 0, meeting_id=meeting.id or 0, reported_at=meeting.starts_at))
+    _attended(demo, *EVERYONE)
+    assert "Lina Granlund" in text_of(chat_as(COORDINATOR).say("frånvaro piano 10/9"))
