@@ -118,13 +118,23 @@ def _notice(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
+def _team_and_leaders(t: Translator, team: str, leaders: list[str]) -> str:
+    """ "Dans (ledare: Dan Ek)", or "Film (ingen ledare)"."""
+    if not leaders:
+        return t._("{team} (no leader)", team=team)
+    return t._("{team} (leaders: {names})", team=team, names=_names(leaders))
+
+
 def _notice_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    leaders = context.get("leaders") or [[] for _ in context["teams"]]
     return [
         TextReply(
             text=t._(
                 "For information: these teams have not sent the notice for {date}: {teams}.",
                 date=_day(t, context),
-                teams=_names(context["teams"]),
+                teams=", ".join(
+                    _team_and_leaders(t, team, names) for team, names in zip(context["teams"], leaders, strict=True)
+                ),
             )
         )
     ]

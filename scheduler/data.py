@@ -51,6 +51,7 @@ class World:
     reachable: set[int]  # people with a Slack id or a stored Teams conversation
     people_by_region: dict[int, list[Person]] = field(default_factory=dict)
     _leading: dict[int, set[int]] = field(default_factory=dict, repr=False)  # year -> its leaders, once computed
+    _staffed: set[tuple[int, int]] = field(default_factory=set, repr=False)  # (team, year) with anybody in it
 
     def with_role(self, region_id: int, role: Role) -> list[Person]:
         return [p for p in self.people_by_region.get(region_id, []) if role.value in self.roles.get(p.id or 0, ())]
@@ -60,6 +61,14 @@ class World:
 
     def year(self, label: str) -> SchoolYear | None:
         return self.years.get(label)
+
+    def staffed(self, team_id: int, year_id: int) -> bool:
+        """Whether the team has anybody that year: a member or a leader."""
+        if not self._staffed:
+            self._staffed = {(m.team_id, m.school_year_id) for m in self.memberships.values()} | {
+                key for key, people in self.leaders.items() if people
+            }
+        return (team_id, year_id) in self._staffed
 
     def leading(self, year_id: int) -> set[int]:
         """The people who lead a team in the year."""

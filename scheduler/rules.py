@@ -240,12 +240,14 @@ def _year_of(t: Today, day: dtm.date) -> SchoolYear | None:
 def notices(t: Today) -> list[Due]:
     """21, 14 and 7 days before a network day (or a meeting on another day): leaders without a notice sent.
 
-    A team without a meeting that day is asked to plan one only while it has fewer than the yearly minimum.
+    A team without a meeting that day is asked to plan one only while it has fewer than the yearly minimum,
+    and a team with nobody in it that year (no member, no leader) is not asked at all. From 7 days before,
+    the coordinator gets the late teams, each with its leaders (or none).
     """
     due: list[Due] = []
     meetings = _region_meetings(t)
     days = [d for d in t.world.network_days if d.region_id == t.region_id and d.date > t.day]
-    late_by_day: dict[dtm.date, list[str]] = {}
+    late_by_day: dict[dtm.date, dict[str, list[str]]] = {}  # day -> late team -> its leaders
     for network_day in days:
         stage = _latest_stage(t.day, network_day.date, [-n for n in t.settings.notice_days_before])
         year = _year_of(t, network_day.date)
@@ -259,11 +261,14 @@ def notices(t: Today) -> list[Due]:
                 continue
             if not that_day and len(of_team) >= t.settings.meetings_per_year_min:
                 continue
+            if not that_day and not t.world.staffed(team.id, year.id):
+                continue  # nobody in the team this year: nothing to plan
             meeting = that_day[0] if that_day else None
             if meeting is not None and meeting.starts_at <= t.now:
                 continue
+            leaders = t.leaders(team.id, year.id)
             due += _to(
-                t.leaders(team.id, year.id),
+                leaders,
                 Rule.NOTICE,
                 f"team{team.id}:{network_day.date.isoformat()}",
                 f"d{stage}",
@@ -272,7 +277,7 @@ def notices(t: Today) -> list[Due]:
                 meeting_id=meeting.id if meeting else None,
             )
             if -stage <= t.settings.notice_coordinator_copy_days_before:
-                late_by_day.setdefault(network_day.date, []).append(team.name)
+                late_by_day.setdefault(network_day.date, {})[team.name] = [p.name for p in leaders]
     network_dates = {d.date for d in t.world.network_days if d.region_id == t.region_id}
     for meeting in meetings:
         day = t.local_day(meeting.starts_at)
@@ -282,8 +287,9 @@ def notices(t: Today) -> list[Due]:
         if stage is None:
             continue
         team = t.world.teams[meeting.team_id]
+        leaders = t.leaders(meeting.team_id, meeting.school_year_id)
         due += _to(
-            t.leaders(meeting.team_id, meeting.school_year_id),
+            leaders,
             Rule.NOTICE,
             f"meeting{meeting.id}",
             f"d{stage}",
@@ -292,7 +298,7 @@ def notices(t: Today) -> list[Due]:
             meeting_id=meeting.id,
         )
         if -stage <= t.settings.notice_coordinator_copy_days_before:
-            late_by_day.setdefault(day, []).append(team.name)
+            late_by_day.setdefault(day, {})[team.name] = [p.name for p in leaders]
     for day, teams in sorted(late_by_day.items()):
         due += _to(
             t.coordinators(),
@@ -300,7 +306,8 @@ def notices(t: Today) -> list[Due]:
             f"region{t.region_id}:{day.isoformat()}",
             "copy",
             date=day.isoformat(),
-            teams=sorted(set(teams)),
+            teams=sorted(teams),
+            leaders=[teams[name] for name in sorted(teams)],
         )
     return due
 

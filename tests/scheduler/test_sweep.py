@@ -153,6 +153,7 @@ def test_two_sweeps_at_the_same_moment_send_each_reminder_once(cycle: Cycle, dat
 
 
 def test_bad_data_is_reported_not_raised(cycle: Cycle, engine: sa.Engine) -> None:
+    _join(cycle, "vera", "Film")  # a team with a member and no leader
     with session_scope(engine) as s:
         seed_region(s, "vastmanland")  # no people, no network days
         leader = s.exec(select(Person).where(Person.email == email("dan"))).one()
@@ -174,6 +175,7 @@ def test_bad_data_is_reported_not_raised(cycle: Cycle, engine: sa.Engine) -> Non
 
 
 def test_remind_command(cycle: Cycle, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _join(cycle, "vera", "Film")  # a team with a member and no leader
     assert main(["remind", "--at", "2026-08-20T09:00+02:00", "--dry-run"]) == 0
     out, err = capsys.readouterr()
     assert sorted(out.splitlines()) == [
@@ -209,13 +211,15 @@ def test_the_coordinator_sees_in_chat_what_the_sweep_could_not_do(cycle: Cycle) 
     from dialogs.types import CardReply, Incoming
 
     instant = _at(2026, 8, 20, 9)
-    sweep(cycle.engine, instant)  # ten of the twelve teams have no leader
+    _join(cycle, "vera", "Film")
+    _join(cycle, "mona", "Sång")
+    sweep(cycle.engine, instant)  # Film and Sång have a member and no leader (ten teams have nobody)
     dialogs = build_dialogs(cycle.engine, clock=lambda: instant)
     (card,) = dialogs.handle(
         Incoming(person_id=cycle.people["kim"], channel="console", conversation_id="c", text="status")
     )
     assert isinstance(card, CardReply)
-    assert dict(card.facts)["Påminnelser som inte gick"] == "ämneslag utan ledare: 10"
+    assert dict(card.facts)["Påminnelser som inte gick"] == "ämneslag utan ledare: 2"
 
 
 def test_the_revision_reminder_has_a_button_that_ends_it(cycle: Cycle) -> None:
@@ -250,3 +254,30 @@ def test_the_revision_reminder_has_a_button_that_ends_it(cycle: Cycle) -> None:
     with Session(cycle.engine) as s:
         assert s.get(Region, cycle.region_id).framework_version == "2027/28"
     assert sweep(cycle.engine, instant, dry_run=True).reminders == []
+
+
+def _join(cycle: Cycle, short: str, team: str) -> None:
+    from storage import schoolyear
+    from storage.models import Membership
+
+    with session_scope(cycle.engine) as s:
+        year = schoolyear.get_or_create(s, "2026/27")
+        s.add(Membership(person_id=cycle.people[short], school_year_id=year.id or 0, team_id=cycle.teams[team]))
+
+
+def test_the_notice_escalation_names_the_leaders_and_leaves_out_empty_teams(cycle: Cycle) -> None:
+    """Issue 17, B10: ten of the twelve teams have nobody in 2026/27; Film has a member and no leader."""
+    _join(cycle, "vera", "Film")
+    report = sweep(cycle.engine, _at(2026, 9, 3, 9))  # 7 days before the network day of 10 September
+    assert {(r.rule, r.email) for r in report.reminders if r.rule == "notice_escalation"} == {
+        ("notice_escalation", email("kim"))
+    }
+    with Session(cycle.engine) as s:
+        (message,) = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "reminder.notice_escalation")).all()
+    assert message.payload["text"] == (
+        "För kännedom: de här ämneslagen har inte skickat kallelsen till torsdag 10 september: "
+        "Dans (ledare: Dan), Film (ingen ledare), Stråk (ledare: Stina)."
+    )
+    problems = {(p.problem, p.detail) for p in report.problems}
+    assert ("team_without_leader", "Film") in problems
+    assert ("team_without_leader", "Slagverk") not in problems  # nobody there: nothing to plan, no problem
