@@ -138,30 +138,49 @@ def _school_pending(t: Today, school_id: int) -> tuple[list[Person], list[Person
     return without, unconfirmed
 
 
+def _schools_with_teachers(t: Today) -> list[int]:
+    """The region's schools with teachers, by name."""
+    with_teachers = {p.school_id for p in _teachers(t)}
+    schools = [s for s in t.world.schools.values() if s.region_id == t.region_id and s.id in with_teachers]
+    return [s.id for s in sorted(schools, key=lambda s: s.name) if s.id is not None]
+
+
 def _not_reported(t: Today) -> list[int]:
     """The region's schools with teachers that have not reported their teams for the year being decided, by name."""
     assert t.deciding.id is not None
-    with_teachers = {p.school_id for p in _teachers(t)}
-    schools = [s for s in t.world.schools.values() if s.region_id == t.region_id and s.id in with_teachers]
-    by_name = sorted(schools, key=lambda s: s.name)
-    return [s.id for s in by_name if s.id is not None and (s.id, t.deciding.id) not in t.world.reported]
+    return [s for s in _schools_with_teachers(t) if (s, t.deciding.id) not in t.world.reported]
+
+
+CONFIRM_REPEAT_DAYS = 7  # after the report deadline, a manager with unconfirmed choices is reminded weekly
 
 
 def manager_report(t: Today) -> list[Due]:
-    """15 and 25 May, until the 1 June deadline: managers of schools that have not reported."""
-    deadline = t.settings.report_deadline.in_year(t.current.ends_on.year)
-    stages = {m.in_year(t.current.ends_on.year) for m in t.settings.manager_reminders}
-    come = [d for d in stages if d <= t.day]
-    if not come or t.day > deadline:
+    """Managers, about the year being decided: on 15 and 25 May those whose school has not reported or has
+    choices not confirmed; after the 1 June deadline, weekly, those whose school still has choices not
+    confirmed (reported or not), until every one is confirmed or the next year's choice opens."""
+    year = t.deciding.starts_on.year  # the deadline and the stages of the year being decided
+    deadline = t.settings.report_deadline.in_year(year)
+    come = [d for d in (m.in_year(year) for m in t.settings.manager_reminders) if d <= t.day]
+    late = t.day > deadline
+    if late:
+        weeks = (t.day - deadline).days // CONFIRM_REPEAT_DAYS
+        stage = deadline + dtm.timedelta(days=weeks * CONFIRM_REPEAT_DAYS)
+        if weeks < 1:
+            return []
+    elif come:
+        stage = max(come)
+    else:
         return []
-    stage = max(come)
+    not_reported = set(_not_reported(t))
     due: list[Due] = []
-    for school_id in _not_reported(t):
+    for school_id in _schools_with_teachers(t):
+        without, unconfirmed = _school_pending(t, school_id)
+        if not unconfirmed and (late or school_id not in not_reported):
+            continue
         managers = [p for p in t.world.with_role(t.region_id, Role.MANAGER) if p.school_id == school_id]
         if not managers:
             t.problem(SweepProblem.SCHOOL_WITHOUT_MANAGER, t.world.schools[school_id].name)
             continue
-        without, unconfirmed = _school_pending(t, school_id)
         due += _to(
             managers,
             Rule.MANAGER_REPORT,
@@ -171,6 +190,8 @@ def manager_report(t: Today) -> list[Due]:
             deadline=deadline.isoformat(),
             without=len(without),
             unconfirmed=len(unconfirmed),
+            reported=school_id not in not_reported,
+            late=late,
         )
     return due
 
