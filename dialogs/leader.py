@@ -10,7 +10,7 @@ import datetime as dtm
 
 from dialogs import access
 from dialogs.access import MeetingOf
-from dialogs.common import meeting_place
+from dialogs.common import meeting_place, meetings_over
 from dialogs.engine import Router, Turn, Values
 from dialogs.meetings import choose_led, meeting_card, meetings_of_led, pick_meeting, tell_members, tell_other_leaders
 from dialogs.names import Act, Intent
@@ -26,9 +26,10 @@ router = Router()
 def my_meetings(turn: Turn, values: Values, _: object) -> list[Reply]:
     upcoming = [(m, t) for m, t in meetings_of_led(turn) if m.ends_at > turn.now - dtm.timedelta(days=30)]
     if not upcoming:
+        over = [said for team, year in access.led_teams(turn) if (said := meetings_over(turn, team, year))]
         return [
             ChoicesReply(
-                text=turn.tr._("Your team has no meetings planned."),
+                text=" ".join(over) or turn.tr._("Your team has no meetings planned."),
                 buttons=[
                     Button(
                         label=turn.tr._("Schedule meeting"),

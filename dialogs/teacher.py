@@ -6,7 +6,7 @@ import datetime as dtm
 
 from dialogs import access, nlu
 from dialogs.access import MeetingOf
-from dialogs.common import meeting_kind, meeting_line, meeting_place, open_year, short
+from dialogs.common import meeting_kind, meeting_line, meeting_place, meetings_over, open_year, short
 from dialogs.engine import Router, Turn, Values, intent_button
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
@@ -90,7 +90,11 @@ def my_team(turn: Turn, slots: Values, _: None) -> list[Reply]:
         state = tr._("confirmed") if next_choice.confirmed_at else tr._("not yet confirmed")
         facts.append((tr._("Next school year"), f"{next_team.name if next_team else '?'} ({state})"))
     meetings = upcoming_meetings(turn.session, team.id, turn.now, limit=3)
-    text = "\n".join(meeting_line(turn, m) for m in meetings) if meetings else tr._("No meetings are planned yet.")
+    text = (
+        "\n".join(meeting_line(turn, m) for m in meetings)
+        if meetings
+        else meetings_over(turn, team, year) or tr._("No meetings are planned yet.")
+    )
     return [
         CardReply(
             title=team.name,
@@ -112,7 +116,11 @@ def upcoming(turn: Turn, slots: Values, _: None) -> list[Reply]:
         return _no_team(turn, year)
     meetings = upcoming_meetings(turn.session, team.id, turn.now)
     if not meetings:
-        return [TextReply(text=tr._("{team} has no upcoming meetings yet.", team=team.name))]
+        return [
+            TextReply(
+                text=meetings_over(turn, team, year) or tr._("{team} has no upcoming meetings yet.", team=team.name)
+            )
+        ]
     assert turn.person.id is not None
     facts = []
     for meeting in meetings:
@@ -335,7 +343,8 @@ def _reportable(turn: Turn) -> tuple[Team | None, list[Meeting], list[Reply]]:
         return None, [], _no_team(turn, year)
     meetings = [m for m in upcoming_meetings(turn.session, team.id, turn.now) if m.starts_at > turn.now]
     if not meetings:
-        return team, [], [TextReply(text=turn.tr._("{team} has no upcoming meetings.", team=team.name))]
+        none = meetings_over(turn, team, year) or turn.tr._("{team} has no upcoming meetings.", team=team.name)
+        return team, [], [TextReply(text=none)]
     return team, meetings, []
 
 

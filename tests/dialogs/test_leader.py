@@ -420,3 +420,10 @@ def test_a_double_click_sends_the_notice_once(chat_as, demo: sa.Engine) -> None:
     assert len(sent) == 1
     assert members == 5  # Bild's five members, once each
     assert sum(1 for text in answers if text and text.startswith("Skickat")) == 1, answers
+
+
+def test_the_leader_is_told_the_years_meetings_are_over(leader: Chat, clock: Clock) -> None:
+    clock.now = dtm.datetime(2027, 5, 20, 8, 0, tzinfo=dtm.UTC)  # April's meeting is more than 30 days ago
+    (reply,) = leader.click(Button(label="Mina träffar", action="leader.meetings", values={}))
+    assert isinstance(reply, ChoicesReply)
+    assert reply.text == "Läsårets träffar i Bild/form/skapande är slut: 3 träffar, den sista torsdag 8 april."

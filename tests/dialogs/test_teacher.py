@@ -366,3 +366,24 @@ def test_absence_and_choice_are_audited_with_before_and_after(teacher: Chat) -> 
     assert rows["absence.withdrawn"]["after"]["withdrawn_at"] is not None
     assert set(rows["absence.withdrawn"]["after"]) == {"reported_at", "withdrawn_at"}  # never a reason
     assert rows["membership.chosen"]["before"] is None and rows["membership.chosen"]["after"]["confirmed_at"] is None
+
+
+def test_after_the_years_last_meeting_the_teacher_is_told_the_meetings_are_over(teacher: Chat, clock: Clock) -> None:
+    """Not "no meetings are planned yet" in May, when the team has met three times."""
+    clock.now = dtm.datetime(2027, 5, 10, 8, 0, tzinfo=dtm.UTC)
+    over = "Läsårets träffar i Bild/form/skapande är slut: 3 träffar, den sista torsdag 8 april."
+    (card,) = teacher.say("mitt ämneslag")
+    assert isinstance(card, CardReply) and card.text == over
+    (reply,) = teacher.say("när är nästa träff?")
+    assert reply.text == over
+    (absence,) = teacher.say("anmäl frånvaro")
+    assert absence.text == over
+
+
+def test_before_any_meeting_is_planned_the_teacher_is_told_so(teacher: Chat, demo: sa.Engine) -> None:
+    with Session(demo) as s:
+        for meeting in s.exec(select(Meeting)).all():
+            s.delete(meeting)
+        s.commit()
+    (card,) = teacher.say("mitt ämneslag")
+    assert card.text == "Inga träffar är planerade än."
