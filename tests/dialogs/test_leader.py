@@ -105,7 +105,10 @@ def test_schedule_on_a_network_day_with_buttons(leader: Chat, demo: sa.Engine, c
     assert "https://" in (bad.text or "") and again == link_question
     (time,) = leader.say("https://example.org/mote/bild")
     (preview,) = leader.click(buttons_of([time])[0])
-    assert isinstance(preview, CardReply) and preview.text is None  # a network day: no warning
+    assert isinstance(preview, CardReply) and preview.text == (  # a network day: no warning about the day
+        "Obs: Bild/form/skapande har redan 3 träffar läsåret 2026/27, och målet är 2–3 om året. "
+        "Du kan ändå spara träffen."  # only that it is the team's fourth meeting of the year
+    )
     leader.click(preview.buttons[0])
     (new,) = [m for m in _meetings(demo) if m.starts_at.date() == dtm.date(2027, 5, 20)]
     assert new.kind == "digital" and new.link == "https://example.org/mote/bild" and new.network_day_id is not None
@@ -427,3 +430,16 @@ def test_the_leader_is_told_the_years_meetings_are_over(leader: Chat, clock: Clo
     (reply,) = leader.click(Button(label="Mina träffar", action="leader.meetings", values={}))
     assert isinstance(reply, ChoicesReply)
     assert reply.text == "Läsårets träffar i Bild/form/skapande är slut: 3 träffar, den sista torsdag 8 april."
+
+
+def test_a_meeting_beyond_the_years_goal_is_warned_of_in_the_preview_not_refused(leader: Chat, demo: sa.Engine) -> None:
+    """Bild/form/skapande has its three meetings of 2026/27; a fourth is above the region's goal of 2-3."""
+    leader.say("boka en fysisk träff 11 mars")
+    leader.say("Lycksele")
+    card = next(r for r in leader.say("9-15") if isinstance(r, CardReply))
+    assert (
+        "Obs: Bild/form/skapande har redan 3 träffar läsåret 2026/27, och målet är 2–3 om året. "
+        "Du kan ändå spara träffen." in (card.text or "")
+    )
+    leader.press("Spara träffen")
+    assert len(_meetings(demo)) == 4
