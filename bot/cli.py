@@ -223,7 +223,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     clock = settings.clock()
     if args.demo:
         with session_scope(engine) as session:
-            result = load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone, clock())))
+            result = load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone, clock())), clock())
             if args.playground:
                 who = link_playground_user(session)
         print(f"Demodata: {result.region.name}, läsår {result.school_year}. {result.people.summary()}")
@@ -360,7 +360,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     clock = settings.clock()
     if args.demo:
         with session_scope(engine) as session:
-            load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone, clock())))
+            load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone, clock())), clock())
     email = args.as_email or (DEMO_TEACHER if args.demo else None)
     if email is None:
         raise AmneslagError("Ange vem du är: amneslag chat --as din.adress@example.org (eller --demo).")
@@ -471,10 +471,12 @@ def cmd_gdpr_hold(args: argparse.Namespace, settings: Settings) -> int:
     engine = _engine(settings)
     with session_scope(engine) as session:
         if args.hold_command == "add":
-            hold = place_hold(session, entity=args.entity, entity_id=args.id, reason=args.reason, by=args.by)
+            hold = place_hold(
+                session, entity=args.entity, entity_id=args.id, reason=args.reason, by=args.by, now=settings.clock()()
+            )
             print(f"Arkivhåll {hold.id}: {hold.entity} {hold.entity_id} raderas inte förrän hållet lyfts.")
         elif args.hold_command == "lift":
-            hold = lift_hold(session, args.hold_id, by=args.by)
+            hold = lift_hold(session, args.hold_id, by=args.by, now=settings.clock()())
             print(f"Arkivhåll {hold.id} är lyft: {hold.entity} {hold.entity_id} gallras nu som vanligt.")
         else:
             holds = list_holds(session, include_lifted=args.all)

@@ -63,6 +63,10 @@ def test_status_remind_and_chat_take_it_as_now(env: pytest.MonkeyPatch, capsys: 
     out = capsys.readouterr().out
     assert "torsdag 8 april" in out and "11 februari" not in out  # February's meeting is over by then
 
+    assert run(capsys, "gdpr", "hold", "add", "meeting", "1", "--reason", "arkivbeslut", "--by", "Kalle")[0] == 0
+    code, out, _ = run(capsys, "gdpr", "hold", "list")
+    assert code == 0 and "2027-02-15T09:00:00+00:00" in out  # placed at the clock's instant
+
 
 def test_a_bad_instant_is_one_line(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     env.setenv("AMNESLAG_NOW", "snart")
