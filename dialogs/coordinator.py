@@ -14,7 +14,7 @@ from dialogs.engine import Router, Turn, Values
 from dialogs.names import Act, Intent
 from dialogs.reports import problem_name
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
-from domain.meetings import absentees, team_meetings
+from domain.meetings import absentees, team_meetings, teams_led
 from domain.status import build_status, figures
 from domain.teams import current_year, leaders, membership, year_being_decided
 from storage.audit import record
@@ -244,7 +244,8 @@ def _without_team(turn: Turn) -> list[Reply]:
     grouped: dict[str, list[str]] = {}
     for person in teachers:
         assert person.id is not None
-        if membership(turn.session, person.id, year.id) is None:
+        placed = membership(turn.session, person.id, year.id) or teams_led(turn.session, person.id, year.id)
+        if not placed:  # a leader is in the team they lead
             grouped.setdefault(schools.get(person.school_id, "-"), []).append(person.name)
     title = tr._("Without a team for {year}", year=year.label)
     if not grouped:

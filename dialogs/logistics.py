@@ -542,7 +542,12 @@ def cost_intent(turn: Turn, slots: Values, _: None) -> list[Reply]:
         day = dtm.date.fromisoformat(slots["date"])
         held = [(m, t) for m, t in held if m.starts_at.astimezone(tr.zone).date() == day]
         latest = _latest_led(turn)
-        if not held and latest is not None and latest[0].starts_at.astimezone(tr.zone).date() == day:
+        if (
+            not held
+            and latest is not None
+            and latest[0].kind != MeetingKind.PHYSICAL.value
+            and latest[0].starts_at.astimezone(tr.zone).date() == day
+        ):
             return [TextReply(text=_problem_text(turn, cost_rules.CostProblem.DIGITAL, latest[0]))]
         if not held:
             return [

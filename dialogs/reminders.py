@@ -146,7 +146,7 @@ def _team_and_leaders(t: Translator, team: str, leaders: list[str]) -> str:
 
 
 def _notice_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
-    leaders = context.get("leaders") or [[] for _ in context["teams"]]
+    leaders: list[list[str]] = context["leaders"]
     return [
         TextReply(
             text=t._(

@@ -10,6 +10,7 @@ passed (no "send the notice" after the meeting). The lead times are the region's
 from __future__ import annotations
 
 import datetime as dtm
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +81,14 @@ class Today:
             self.problem(SweepProblem.TEAM_WITHOUT_LEADER, self.world.teams[team_id].name)
         return found
 
+    @functools.cached_property
+    def teachers_by_school(self) -> dict[int | None, list[Person]]:
+        """The region's teachers by school, once per sweep (the school rules ask per school)."""
+        found: dict[int | None, list[Person]] = {}
+        for person in _teachers(self):
+            found.setdefault(person.school_id, []).append(person)
+        return found
+
     def problem(self, kind: SweepProblem, detail: str) -> None:
         entry = Problem(self.region.key, kind, detail)
         if entry not in self.problems:
@@ -126,9 +135,7 @@ def _school_pending(t: Today, school_id: int) -> tuple[list[Person], list[Person
     """Teachers of the school without a team, and those whose choice is not confirmed, for the year being decided."""
     assert t.deciding.id is not None
     without, unconfirmed = [], []
-    for person in _teachers(t):
-        if person.school_id != school_id:
-            continue
+    for person in t.teachers_by_school.get(school_id, []):
         member = t.world.memberships.get((person.id or 0, t.deciding.id))
         if member is None:
             if not _placed(t, person, t.deciding):
@@ -140,7 +147,7 @@ def _school_pending(t: Today, school_id: int) -> tuple[list[Person], list[Person
 
 def _schools_with_teachers(t: Today) -> list[int]:
     """The region's schools with teachers, by name."""
-    with_teachers = {p.school_id for p in _teachers(t)}
+    with_teachers = set(t.teachers_by_school)
     schools = [s for s in t.world.schools.values() if s.region_id == t.region_id and s.id in with_teachers]
     return [s.id for s in sorted(schools, key=lambda s: s.name) if s.id is not None]
 

@@ -322,3 +322,5 @@ def test_a_leader_without_a_membership_counts_as_in_the_team(demo: sa.Engine, ch
     (card,) = chat_as("sara.stromberg@example.org").say("min personal")  # his manager, Nordmaling
     assert dict(card.facts)["Gustav Ågren"] == "Film (ledare)"
     assert not any(b.values.get("person_id") == person.id for b in card.buttons)
+    (without,) = chat_as(COORDINATOR).say("vilka saknar ämneslag?")  # on 23 November 2026
+    assert "Gustav Ågren" not in str(without.facts)
