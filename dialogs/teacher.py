@@ -39,12 +39,17 @@ def _my_current_team(turn: Turn) -> tuple[SchoolYear, Team | None]:
 
 
 def _no_team(turn: Turn, year: SchoolYear) -> list[Reply]:
-    return [
-        ChoicesReply(
-            text=turn.tr._("You are not in a subject team for the school year {year}.", year=year.label),
-            buttons=[intent_button(turn.tr._("Choose team"), Intent.CHOOSE_TEAM)],
-        )
-    ]
+    """No team this year; and the choice for the coming year, when there is one (a newcomer chose in May)."""
+    tr = turn.tr
+    text = tr._("You are not in a subject team for the school year {year}.", year=year.label)
+    coming = schoolyear.get_or_create(turn.session, schoolyear.following(year.label))
+    assert turn.person.id is not None and coming.id is not None
+    chosen = membership(turn.session, turn.person.id, coming.id)
+    team = turn.session.get(Team, chosen.team_id) if chosen else None
+    if chosen is not None and team is not None:
+        state = tr._("confirmed") if chosen.confirmed_at else tr._("not yet confirmed")
+        text += " " + tr._("For {year} you are in {team} ({state}).", year=coming.label, team=team.name, state=state)
+    return [ChoicesReply(text=text, buttons=[intent_button(tr._("Choose team"), Intent.CHOOSE_TEAM)])]
 
 
 def teacher_help(turn: Turn) -> list[Button]:

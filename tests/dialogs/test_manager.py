@@ -174,6 +174,10 @@ def test_in_may_a_teacher_without_a_team_this_year_chooses_for_the_coming_one(
     assert _membership(teacher.db, NEWCOMER, "2027/28") is not None
     (told,) = [m for m in teacher.outbox() if m.kind == "team_choice"]
     assert "har valt Stråk läsåret 2027/28" in told.payload["text"]
+    (mine,) = teacher.say("mitt ämneslag")
+    assert mine.text == (
+        "Du är inte med i något ämneslag läsåret 2026/27. Läsåret 2027/28 är du med i Stråk (inte bekräftat än)."
+    )
 
     manager = chat_as(SKELLEFTEA_MANAGER)
     (card,) = manager.say("min personal")
