@@ -24,6 +24,7 @@ from bot.logs import install as install_log_redaction
 from dialogs import nlu
 from domain.privacy import PrivacyError
 from domain.status import build_status
+from domain.teams import year_being_decided
 from storage import outbox, schoolyear
 from storage.audit import entries
 from storage.db import open_database, session_scope
@@ -109,8 +110,8 @@ def cmd_import_people(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _school_year(session: Session, label: str | None, timezone: str) -> SchoolYear:
-    label = label or schoolyear.label_for(schoolyear.today_in(timezone))
+def _school_year(session: Session, label: str | None, timezone: str, now: dtm.datetime) -> SchoolYear:
+    label = label or schoolyear.label_for(schoolyear.today_in(timezone, now))
     try:
         schoolyear.bounds(label)
     except ValueError as exc:
@@ -125,9 +126,13 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
     engine = _engine(settings)
     roads = osrm.from_settings(settings.osrm_url, engine)
+    now = settings.clock()()
     with session_scope(engine) as session:
         region = get_region(session, args.region) if args.region else only_region(session)
-        status = build_status(session, region, _school_year(session, args.year, region.timezone), roads)
+        year = _school_year(session, args.year, region.timezone, now)
+        # the default is this year's status, with the teams being decided (the coming year's, from May)
+        deciding = year_being_decided(session, region, now) if args.year is None else year
+        status = build_status(session, region, year, roads, deciding)
     if args.format == "json":
         print(json.dumps(status.model_dump(mode="json"), ensure_ascii=False, indent=2))
     elif args.format == "csv":
@@ -247,9 +252,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
         extra.append(playground(command, f"http://{host}:{args.port}/api/messages"))
     engine = _engine(settings)
+    clock = settings.clock()
     if args.demo:
         with session_scope(engine) as session:
-            result = load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone)))
+            result = load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone, clock())), clock())
             if args.playground:
                 who = link_playground_user(session)
         print(f"Demodata: {result.region.name}, läsår {result.school_year}. {result.people.summary()}")
@@ -291,6 +297,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         engine,
         idle_timeout=dtm.timedelta(minutes=settings.dialog_idle_minutes),
         default_language=settings.language,
+        clock=clock,
         assistant=from_settings(settings),
         roads=roads,
     )
@@ -328,6 +335,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 extra=extra,
                 retention=settings,
                 inbox_lease=inbox_lease,
+                clock=clock,
             ),
             host=args.host,
             port=args.port,
@@ -358,7 +366,7 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
     spec = framework(args.region)
     teams = [g.name for g in spec.groups if g.kind in (GroupKind.SUBJECT_TEAM, GroupKind.TEACHER_NETWORK)]
     places = [s.municipality for s in spec.schools]
-    today = args.today or schoolyear.today_in(settings.timezone)
+    today = args.today or schoolyear.today_in(settings.timezone, settings.clock()())
 
     def show(text: str) -> None:
         parsed = nlu.parse(text, today=today, teams=teams, places=places)
@@ -381,9 +389,10 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from dialogs.app import build_dialogs
 
     engine = _engine(settings)
+    clock = settings.clock()
     if args.demo:
         with session_scope(engine) as session:
-            load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone)))
+            load_demo(session, schoolyear.label_for(schoolyear.today_in(settings.timezone, clock())), clock())
     email = args.as_email or (DEMO_TEACHER if args.demo else None)
     if email is None:
         raise AmneslagError("Ange vem du är: amneslag chat --as din.adress@example.org (eller --demo).")
@@ -393,6 +402,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         engine,
         idle_timeout=dtm.timedelta(minutes=settings.dialog_idle_minutes),
         default_language=settings.language,
+        clock=clock,
         assistant=from_settings(settings),
         roads=osrm.from_settings(settings.osrm_url, engine),
     )
@@ -449,7 +459,7 @@ def cmd_gdpr_export(args: argparse.Namespace, settings: Settings) -> int:
 
     engine = _engine(settings)
     with session_scope(engine) as session:
-        data = export_person(session, args.email, now=utcnow())
+        data = export_person(session, args.email, now=settings.clock()())
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if args.out:
         out = Path(args.out)
@@ -476,7 +486,7 @@ def cmd_gdpr_erase(args: argparse.Namespace, settings: Settings) -> int:
             return 1
     engine = _engine(settings)
     with session_scope(engine) as session:
-        report = erase_person(session, args.email, now=utcnow())
+        report = erase_person(session, args.email, now=settings.clock()())
     removed = ", ".join(f"{table} {count}" for table, count in report.removed.items() if count) or "inget"
     print(f"Raderad. Personen heter nu {report.pseudonym} i ändringsloggen och anteckningarna. Borttaget: {removed}.")
     if report.held:
@@ -493,10 +503,12 @@ def cmd_gdpr_hold(args: argparse.Namespace, settings: Settings) -> int:
     engine = _engine(settings)
     with session_scope(engine) as session:
         if args.hold_command == "add":
-            hold = place_hold(session, entity=args.entity, entity_id=args.id, reason=args.reason, by=args.by)
+            hold = place_hold(
+                session, entity=args.entity, entity_id=args.id, reason=args.reason, by=args.by, now=settings.clock()()
+            )
             print(f"Arkivhåll {hold.id}: {hold.entity} {hold.entity_id} raderas inte förrän hållet lyfts.")
         elif args.hold_command == "lift":
-            hold = lift_hold(session, args.hold_id, by=args.by)
+            hold = lift_hold(session, args.hold_id, by=args.by, now=settings.clock()())
             print(f"Arkivhåll {hold.id} är lyft: {hold.entity} {hold.entity_id} gallras nu som vanligt.")
         else:
             holds = list_holds(session, include_lifted=args.all)
@@ -519,7 +531,7 @@ def cmd_gdpr_retention(args: argparse.Namespace, settings: Settings) -> int:
     """Delete what has expired as of --at (default now), as the daily job does."""
     from domain.retention import apply_retention
 
-    at = args.at or utcnow()
+    at = args.at or settings.clock()()
     report = apply_retention(_engine(settings), at, settings)
     deleted = ", ".join(f"{table} {count}" for table, count in report.deleted.items())
     print(f"Gallring per {at.isoformat(timespec='seconds')}: raderade {deleted}.")
@@ -539,16 +551,17 @@ def _instant(text: str) -> dtm.datetime:
 
 
 def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
-    """One sweep as of --at: a line per reminder (rule, recipient, subject), then what could not be done."""
+    """One sweep as of --at (default: now, or AMNESLAG_NOW): a line per reminder, then what could not be done."""
     from dialogs.i18n import Translator
     from dialogs.reports import problem_name
     from scheduler.sweep import sweep
 
-    report = sweep(_engine(settings), args.at, dry_run=args.dry_run)
+    at = args.at or settings.clock()()
+    report = sweep(_engine(settings), at, dry_run=args.dry_run)
     for planned in report.reminders:
         print(f"{planned.rule}  {planned.email}  {planned.subject}  {planned.occurrence}")
     verb = "skulle skickas" if args.dry_run else "skickade"
-    print(f"{len(report.reminders)} påminnelser {verb} per {args.at.isoformat()}.", file=sys.stderr)
+    print(f"{len(report.reminders)} påminnelser {verb} per {at.isoformat()}.", file=sys.stderr)
     for problem in report.problems:
         name = problem_name(Translator(settings.language), problem.problem)
         print(f"kunde inte: {name}: {problem.detail}", file=sys.stderr)
@@ -582,7 +595,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("remind", help="en påminnelsesvepning per en tidpunkt")
     p.add_argument(
-        "--at", type=_instant, required=True, metavar="ISO8601", help="tidpunkten, t.ex. 2027-05-03T09:00+02:00"
+        "--at",
+        type=_instant,
+        metavar="ISO8601",
+        help="tidpunkten, t.ex. 2027-05-03T09:00+02:00 (standard: nu, eller AMNESLAG_NOW)",
     )
     p.add_argument("--dry-run", action="store_true", help="visa bara vad som skulle skickas; skriv ingenting")
     p.set_defaults(run=cmd_remind)
@@ -649,7 +665,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("parse", help="vad boten förstod av en text, som JSON")
     p.add_argument("text", nargs="*", metavar="TEXT", help="texten; utan TEXT läses en text per rad från stdin")
-    p.add_argument("--today", type=_date, metavar="DATE", help="dagens datum för relativa datum (ÅÅÅÅ-MM-DD)")
+    p.add_argument(
+        "--today", type=_date, metavar="DATE", help="dagens datum för relativa datum (ÅÅÅÅ-MM-DD; standard: idag)"
+    )
     p.add_argument("--region", default="vasterbotten", help="vars ämneslag och orter som känns igen")
     p.set_defaults(run=cmd_parse)
 

@@ -6,13 +6,16 @@ without a prefix; our own settings carry the prefix `AMNESLAG_`.
 
 from __future__ import annotations
 
+import datetime as dtm
+from collections.abc import Callable
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from domain.retention import RetentionSettings
+from storage.models import utcnow
 
 SERVICE_HOSTS = (  # where the Bot Framework's channels send from: the public, GCC, GCC High and DoD clouds
     "smba.trafficmanager.net",
@@ -58,6 +61,9 @@ class Settings(RetentionSettings):
 
     timezone: str = Field("Europe/Stockholm", validation_alias="AMNESLAG_TIMEZONE")
     language: str = Field("sv", validation_alias="AMNESLAG_LANGUAGE")
+    now: dtm.datetime | None = Field(
+        None, validation_alias="AMNESLAG_NOW"
+    )  # demos and tests: the instant every command takes as now (it stands still); without an offset, local time
 
     dialog_idle_minutes: int = Field(30, ge=1, validation_alias="AMNESLAG_DIALOG_IDLE_MINUTES")
     outbox_max_attempts: int = Field(8, ge=1, validation_alias="AMNESLAG_OUTBOX_MAX_ATTEMPTS")
@@ -68,6 +74,17 @@ class Settings(RetentionSettings):
     outbox_batch_size: int = Field(10, ge=1, le=500, validation_alias="AMNESLAG_OUTBOX_BATCH_SIZE")
     sweep_minutes: float = Field(15.0, gt=0, validation_alias="AMNESLAG_SWEEP_MINUTES")
     inbox_lease_seconds: float = Field(60.0, gt=0, validation_alias="AMNESLAG_INBOX_LEASE_SECONDS")
+
+    def clock(self) -> Callable[[], dtm.datetime]:
+        """What every command takes as now: `AMNESLAG_NOW` when it is set (a fixed instant), else the real time.
+
+        Only the bot's own time follows it (dialogs, reminders, status, retention); delivering messages keeps
+        real time, since it happens in the real world.
+        """
+        fixed = self.now
+        if fixed is None:
+            return utcnow
+        return lambda: fixed
 
     def service_hosts(self) -> tuple[str, ...]:
         """`AMNESLAG_TEAMS_SERVICE_HOSTS` as a tuple of lower-case host patterns."""
@@ -81,6 +98,12 @@ class Settings(RetentionSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"okänd tidszon {value!r} (exempel: Europe/Stockholm)") from exc
         return value
+
+    @model_validator(mode="after")
+    def _now_is_an_instant(self) -> Settings:
+        if self.now is not None and self.now.tzinfo is None:
+            self.now = self.now.replace(tzinfo=ZoneInfo(self.timezone))
+        return self
 
     @field_validator("language")
     @classmethod

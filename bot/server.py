@@ -24,7 +24,7 @@ from bot.teams.app import TeamsBot
 from domain.retention import RetentionPeriods
 from scheduler.timing import start_scheduler
 from storage import inbound, outbox
-from storage.models import SweepRun
+from storage.models import SweepRun, utcnow
 
 _LOGGER = logging.getLogger(__name__)
 ENGINE = web.AppKey("engine", sa.Engine)
@@ -32,6 +32,7 @@ WORKER = web.AppKey("worker", OutboxWorker)
 RECOVERY = web.AppKey("recovery", InboxRecovery)
 SWEEP_MINUTES = web.AppKey("sweep_minutes", float)
 RETENTION = web.AppKey[RetentionPeriods]("retention")  # a protocol: given as the parameter, not a class
+CLOCK = web.AppKey[Callable[[], dtm.datetime]]("clock")  # the bot's now (AMNESLAG_NOW), for sweeps and retention
 
 
 def health(engine: sa.Engine) -> dict[str, Any]:
@@ -82,7 +83,9 @@ async def _run_recovery(app: web.Application) -> AsyncIterator[None]:
 
 async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
     retention = app.get(RETENTION)
-    scheduler = start_scheduler(app[ENGINE], app[SWEEP_MINUTES], retention=retention)
+    scheduler = start_scheduler(
+        app[ENGINE], app[SWEEP_MINUTES], clock=app[CLOCK], retention=retention, first_run=utcnow()
+    )
     yield
     scheduler.shutdown(wait=False)
 
@@ -97,18 +100,21 @@ def create_app(
     extra: list[Callable[[web.Application], AsyncIterator[None]]] | None = None,
     retention: RetentionPeriods | None = None,
     inbox_lease: dtm.timedelta = dtm.timedelta(seconds=60),
+    clock: Callable[[], dtm.datetime] = utcnow,
 ) -> web.Application:
     """The web application with its routes and background tasks (no reminder sweeps if `sweep_minutes` is None).
 
     With `teams`, the Bot Framework's activities are served at `/api/messages`; with `slack`, Slack's
     events, command and interactivity at `/slack/events` (or over Socket Mode). `extra` are further
     cleanup contexts that live as long as the server (the Agents Playground). With `retention`, the
-    scheduler also deletes expired personal data daily. Inbox events of the channels served here that
-    an instance stored and did not finish (it died) are processed again once their `inbox_lease` ran out.
+    scheduler also deletes expired personal data daily. Sweeps and retention run as of `clock()`. Inbox
+    events of the channels served here that an instance stored and did not finish (it died) are processed
+    again once their `inbox_lease` ran out.
     """
     app = web.Application()
     app[ENGINE] = engine
     app[WORKER] = worker
+    app[CLOCK] = clock
     processors: dict[str, Processor] = {}
     if teams is not None:
         processors["teams"] = teams.process

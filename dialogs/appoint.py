@@ -13,8 +13,7 @@ from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, ChoicesReply, Reply, TextReply
 from domain import coordination
-from domain.staff import planning_year
-from domain.teams import current_year, leaders
+from domain.teams import current_year, leaders, membership, year_being_decided
 from storage import schoolyear
 from storage.directory import fold
 from storage.models import Person, SchoolYear, Team
@@ -166,7 +165,14 @@ def _preview(turn: Turn, draft: Draft) -> list[Reply]:
         if replacing is not None
         else tr._("Appoint {name} leader of {team} for {year}?", **values)
     )
+    if _without_team(turn, year, person):
+        text += " " + tr._("{name} has no team in {year} and so becomes a member of {team} too.", **values)
     return [ChoicesReply(text=text, buttons=[APPOINT_FORM.save_button(tr._("Yes, appoint"), draft)])]
+
+
+def _without_team(turn: Turn, year: SchoolYear, person: Person) -> bool:
+    assert person.id is not None and year.id is not None
+    return membership(turn.session, person.id, year.id) is None
 
 
 def _appoint(turn: Turn, draft: Draft) -> list[Reply]:
@@ -174,6 +180,7 @@ def _appoint(turn: Turn, draft: Draft) -> list[Reply]:
     team, year = _team_year(turn, draft)
     person, replacing = _person(turn, draft), _person(turn, draft, "replacing_id")
     assert person is not None
+    joins = _without_team(turn, year, person)  # a leader is in the team they lead (domain.coordination)
     created = coordination.appoint_leader(
         turn.session, team=team, year=year, person=person, replacing=replacing, actor=turn.person, now=turn.now
     )
@@ -210,12 +217,21 @@ def _appoint(turn: Turn, draft: Draft) -> list[Reply]:
         kind="leader_appointed",
         build=welcome,
     )
+    member = (
+        " "
+        + tr._(
+            "{name} is now a member of {team} too (not yet confirmed by the manager).", name=person.name, team=team.name
+        )
+        if joins
+        else ""
+    )
     if replacing is None:
         return [
             TextReply(
                 text=tr._(
                     "Done: {name} is a leader of {team} for {year}.", name=person.name, team=team.name, year=year.label
                 )
+                + member
             )
         ]
     notify(
@@ -244,6 +260,7 @@ def _appoint(turn: Turn, draft: Draft) -> list[Reply]:
                 team=team.name,
                 year=year.label,
             )
+            + member
         )
     ]
 
@@ -269,7 +286,7 @@ APPOINT_FORM.register(router)
 @router.intent(Intent.APPOINT_LEADER, guard=access.coordinator(ATTEMPT))
 def appoint(turn: Turn, slots: Values, _: None) -> list[Reply]:
     """ "utse ledare för Stråk": the team from the sentence, the school year being planned."""
-    draft: Draft = {"year": planning_year(turn.session, turn.region, turn.now).label}
+    draft: Draft = {"year": year_being_decided(turn.session, turn.region, turn.now).label}
     team = turn.team_named(slots.get("team"))
     if team is not None:
         draft["team_id"] = team.id

@@ -6,9 +6,10 @@ from typing import Any
 
 from dialogs.engine import Turn
 from dialogs.types import Reply, TextReply
+from domain.meetings import team_meetings
 from domain.teams import current_year
 from storage import schoolyear
-from storage.models import Meeting, MeetingKind, School, SchoolYear
+from storage.models import Meeting, MeetingKind, School, SchoolYear, Team
 
 BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's text; the strictest of our channels
 
@@ -31,6 +32,22 @@ def meeting_kind(turn: Turn, meeting: Meeting) -> str:
 def meeting_line(turn: Turn, meeting: Meeting) -> str:
     """Like "torsdag 18 september kl. 09.00, fysisk träff: Lycksele"."""
     return f"{turn.tr.when(meeting.starts_at)}, {meeting_kind(turn, meeting)}: {meeting_place(turn, meeting)}"
+
+
+def meetings_over(turn: Turn, team: Team, year: SchoolYear) -> str | None:
+    """When a team has no meeting ahead in the school year but has met in it: that its meetings are over
+    (how many, the last one); None when it has not met yet."""
+    assert team.id is not None and year.id is not None
+    meetings = team_meetings(turn.session, team.id, year.id)
+    if not meetings or meetings[-1].starts_at > turn.now:
+        return None
+    return turn.tr.n_(
+        "The meetings of {team} this school year are over: {count} meeting, the last {date}.",
+        "The meetings of {team} this school year are over: {count} meetings, the last {date}.",
+        len(meetings),
+        team=team.name,
+        date=turn.tr.date(meetings[-1].starts_at),
+    )
 
 
 def open_year(turn: Turn, label: Any) -> SchoolYear | None:

@@ -14,10 +14,9 @@ from dialogs.engine import Router, Turn, Values
 from dialogs.names import Act, Intent
 from dialogs.reports import problem_name
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
-from domain.meetings import absentees, team_meetings
-from domain.staff import planning_year
+from domain.meetings import absentees, team_meetings, teams_led
 from domain.status import build_status, figures
-from domain.teams import current_year, leaders, membership
+from domain.teams import current_year, leaders, membership, year_being_decided
 from storage.audit import record
 from storage.models import Meeting, MeetingKind, Role, Team
 from storage.queries import people_by_email, people_with_role, region_meetings, school_names
@@ -36,7 +35,8 @@ def _mark(ok: bool) -> str:
 def overview(turn: Turn) -> list[Reply]:
     tr = turn.tr
     year = current_year(turn.session, turn.region, turn.now)
-    status = build_status(turn.session, turn.region, year, turn.roads)
+    deciding = year_being_decided(turn.session, turn.region, turn.now)
+    status = build_status(turn.session, turn.region, year, turn.roads, deciding)
     facts = []
     for team in status.teams:
         f = figures(team)
@@ -69,8 +69,6 @@ def overview(turn: Turn) -> list[Reply]:
                 ", ".join(f"{problem_name(tr, kind)}: {count}" for kind, count in sorted(problems.items())),
             )
         )
-    planning = planning_year(turn.session, turn.region, turn.now)
-    later = build_status(turn.session, turn.region, planning, turn.roads) if planning.id != year.id else status
     return [
         CardReply(
             title=tr._("Status {region}, school year {year}", region=status.region, year=year.label),
@@ -84,12 +82,22 @@ def overview(turn: Turn) -> list[Reply]:
             ),
             buttons=[
                 Button(
-                    label=tr._("Without a team ({count})", count=len(later.people_without_team)),
+                    label=tr._("Without a team ({count})", count=len(status.people_without_team))
+                    if deciding.id == year.id
+                    else tr._(
+                        "Without a team {year} ({count})", year=deciding.label, count=len(status.people_without_team)
+                    ),
                     action=Act.STATUS_WITHOUT_TEAM,
                     values={},
                 ),
                 Button(
-                    label=tr._("Schools not reported ({count})", count=len(later.schools_not_reported)),
+                    label=tr._("Schools not reported ({count})", count=len(status.schools_not_reported))
+                    if deciding.id == year.id
+                    else tr._(
+                        "Schools not reported {year} ({count})",
+                        year=deciding.label,
+                        count=len(status.schools_not_reported),
+                    ),
                     action=Act.STATUS_NOT_REPORTED,
                     values={},
                 ),
@@ -229,14 +237,15 @@ def coordinator_absences(turn: Turn, slots: dict[str, str]) -> list[Reply]:
 
 def _without_team(turn: Turn) -> list[Reply]:
     tr = turn.tr
-    year = planning_year(turn.session, turn.region, turn.now)
+    year = year_being_decided(turn.session, turn.region, turn.now)
     assert year.id is not None
     schools = school_names(turn.session, turn.region)
     teachers = people_with_role(turn.session, turn.region, Role.TEACHER.value)
     grouped: dict[str, list[str]] = {}
     for person in teachers:
         assert person.id is not None
-        if membership(turn.session, person.id, year.id) is None:
+        placed = membership(turn.session, person.id, year.id) or teams_led(turn.session, person.id, year.id)
+        if not placed:  # a leader is in the team they lead
             grouped.setdefault(schools.get(person.school_id, "-"), []).append(person.name)
     title = tr._("Without a team for {year}", year=year.label)
     if not grouped:
@@ -253,7 +262,7 @@ def _without_team(turn: Turn) -> list[Reply]:
 
 def schools_not_reported(turn: Turn) -> list[Reply]:
     tr = turn.tr
-    year = planning_year(turn.session, turn.region, turn.now)
+    year = year_being_decided(turn.session, turn.region, turn.now)
     missing = build_status(turn.session, turn.region, year).schools_not_reported
     if not missing:
         return [TextReply(text=tr._("Every school has reported its teams for {year}.", year=year.label))]

@@ -293,14 +293,13 @@ class Dialogs:
     def _tool(self, pending: Pending, name: str) -> dict[str, Any]:
         """One read-only status query for the model, in the asker's own region (see dialogs.language_model.TOOLS)."""
         from dialogs.language_model import run_tool
-        from domain.staff import planning_year
-        from domain.teams import current_year
+        from domain.teams import current_year, year_being_decided
 
         with Session(self.db) as session:
             region = session.get(Region, pending.region_id)
             assert region is not None
             now = self.clock()
-            current, planning = current_year(session, region, now), planning_year(session, region, now)
+            current, planning = current_year(session, region, now), year_being_decided(session, region, now)
             return run_tool(session, region, current, planning, name, self.roads)
 
     def handle(self, incoming: Incoming, deliver: Deliver | None = None) -> list[Reply]:

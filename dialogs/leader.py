@@ -10,9 +10,9 @@ import datetime as dtm
 
 from dialogs import access
 from dialogs.access import MeetingOf
-from dialogs.common import meeting_place
+from dialogs.common import meeting_place, meetings_over
 from dialogs.engine import Router, Turn, Values
-from dialogs.meetings import choose_led, meeting_card, meetings_of_led, pick_meeting, tell_members
+from dialogs.meetings import choose_led, meeting_card, meetings_of_led, pick_meeting, tell_members, tell_other_leaders
 from dialogs.names import Act, Intent
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from domain import meetings as meeting_rules
@@ -26,9 +26,10 @@ router = Router()
 def my_meetings(turn: Turn, values: Values, _: object) -> list[Reply]:
     upcoming = [(m, t) for m, t in meetings_of_led(turn) if m.ends_at > turn.now - dtm.timedelta(days=30)]
     if not upcoming:
+        over = [said for team, year in access.led_teams(turn) if (said := meetings_over(turn, team, year))]
         return [
             ChoicesReply(
-                text=turn.tr._("Your team has no meetings planned."),
+                text=" ".join(over) or turn.tr._("Your team has no meetings planned."),
                 buttons=[
                     Button(
                         label=turn.tr._("Schedule meeting"),
@@ -52,12 +53,18 @@ def cancel_ask(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
     meeting, team = found.meeting, found.team
     if meeting.starts_at <= turn.now:
         return [TextReply(text=tr._("That meeting has already started, so it can't be cancelled."))]
+    values = {"team": team.name, "when": tr.when(meeting.starts_at)}
     return [
         ChoicesReply(
             text=tr._(
                 "Cancel {team}'s meeting {when}? Every member is told and the event leaves their calendars.",
-                team=team.name,
-                when=tr.when(meeting.starts_at),
+                **values,
+            )
+            if meeting.notice_sent_at is not None
+            else tr._(
+                "Cancel {team}'s meeting {when}? The notice has not been sent, so the members know nothing of it "
+                "and only the team's leaders are told.",
+                **values,
             ),
             buttons=[
                 Button(
@@ -84,6 +91,19 @@ def cancel_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
     if meeting.starts_at <= turn.now:
         return [TextReply(text=tr._("That meeting has already started, so it can't be cancelled."))]
     meeting_rules.cancel(turn.session, meeting=meeting, actor=turn.person, now=turn.now)
+    if meeting.notice_sent_at is None:
+        leaders = tell_other_leaders(turn, meeting, team, "meeting_cancelled")
+        return [
+            TextReply(
+                text=tr.n_(
+                    "The meeting is cancelled. Its notice was never sent, so the members need not hear anything; "
+                    "{count} other leader has been told.",
+                    "The meeting is cancelled. Its notice was never sent, so the members need not hear anything; "
+                    "{count} other leaders have been told.",
+                    leaders,
+                )
+            )
+        ]
     told = tell_members(turn, meeting, team, "meeting_cancelled")
     return [
         TextReply(

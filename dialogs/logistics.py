@@ -520,22 +520,70 @@ def attendance_save(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]
     return [ChoicesReply(text=text, buttons=buttons)] if buttons else [TextReply(text=text)]
 
 
+def _latest_led(turn: Turn) -> tuple[Meeting, Team] | None:
+    """The latest meeting of the person's teams that has started (of any kind): what "the meeting" means."""
+    held = [
+        (m, team) for team, year in access.led_teams(turn) for m in held_meetings(turn.session, team, year, turn.now)
+    ]
+    return max(held, key=lambda pair: pair[0].starts_at, default=None)
+
+
 @router.intent(Intent.ENTER_COST, guard=access.leader_or_manager("cost.enter"))
 def cost_intent(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    """The cost of the held physical meeting that has none yet; a day names the meeting. A cost is only ever
+    about a physical meeting: a digital one, or only meetings whose cost is in, is said plainly."""
     tr = turn.tr
-    held = _on_day(turn, _cost_candidates(turn), slots)
-    waiting = [(m, t) for m, t in held if cost_rules.cost_of(turn.session, m.id or 0) is None]
+    held = _cost_candidates(turn)
+    if slots.get("team"):
+        held = [(m, t) for m, t in held if t.name == slots["team"]] or held
     amount = cost_rules.kronor_in_text(turn.incoming.text or "")
     extra = {"total": amount} if amount is not None else {}
-    if not held:
-        return [TextReply(text=tr._("There is no physical meeting held that you can enter a cost for."))]
-    if not waiting and len(held) == 1:
-        return cost_start(turn, {"meeting_id": held[0][0].id})
-    if not waiting:
-        return [TextReply(text=tr._("Every held physical meeting you can enter a cost for already has one."))]
+    if slots.get("date"):
+        day = dtm.date.fromisoformat(slots["date"])
+        held = [(m, t) for m, t in held if m.starts_at.astimezone(tr.zone).date() == day]
+        latest = _latest_led(turn)
+        if (
+            not held
+            and latest is not None
+            and latest[0].kind != MeetingKind.PHYSICAL.value
+            and latest[0].starts_at.astimezone(tr.zone).date() == day
+        ):
+            return [TextReply(text=_problem_text(turn, cost_rules.CostProblem.DIGITAL, latest[0]))]
+        if not held:
+            return [
+                TextReply(text=tr._("You have no physical meeting on {date} to enter a cost for.", date=tr.date(day)))
+            ]
+        if len(held) == 1:  # that meeting, whatever its state (a cost already in is shown)
+            return cost_start(turn, {"meeting_id": held[0][0].id, **extra})
+    waiting = [(m, t) for m, t in held if cost_rules.cost_of(turn.session, m.id or 0) is None]
     if len(waiting) == 1:
         return cost_start(turn, {"meeting_id": waiting[0][0].id, **extra})
-    return _pick(turn, waiting, tr._("Which meeting's cost?"), Act.COST_START, **extra)
+    if waiting:
+        return _pick(turn, waiting, tr._("Which meeting's cost?"), Act.COST_START, **extra)
+    said = []
+    latest = _latest_led(turn)
+    if latest is not None and latest[0].kind != MeetingKind.PHYSICAL.value:
+        meeting, team = latest
+        said.append(
+            tr._(
+                "{team}'s meeting {when} was digital: a cost is entered only for physical meetings.",
+                team=team.name,
+                when=tr.when(meeting.starts_at),
+            )
+        )
+    if held:
+        entered = [(m, t, cost_rules.cost_of(turn.session, m.id or 0)) for m, t in held]
+        said.append(
+            tr._(
+                "Every held physical meeting you can enter a cost for already has one: {meetings}.",
+                meetings="; ".join(
+                    f"{t.name}, {tr.date(m.starts_at)} ({money(c.total_kr)})" for m, t, c in entered if c is not None
+                ),
+            )
+        )
+    else:
+        said.append(tr._("There is no physical meeting held that you can enter a cost for."))
+    return [TextReply(text=" ".join(said))]
 
 
 @router.action(Act.COST_START, guard=ENTERS_COST)

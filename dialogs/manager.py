@@ -14,8 +14,8 @@ from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from domain import staff as staff_rules
-from domain.meetings import absentees
-from domain.teams import current_year, membership
+from domain.meetings import absentees, teams_led
+from domain.teams import current_year, membership, year_being_decided
 from storage.models import Membership, MembershipReport, Person, School, SchoolYear, Team
 from storage.queries import region_meetings
 
@@ -61,7 +61,10 @@ def staff_card(turn: Turn, year: SchoolYear, lead: str | None = None) -> list[Re
     for person in people:
         assert person.id is not None
         own = membership(turn.session, person.id, year.id)
-        if own is None:
+        led = teams_led(turn.session, person.id, year.id) if own is None else []
+        if led:  # a leader is in the team they lead (appointed before leaders became members of it)
+            state = tr._("{team} (leader)", team=led[0].name)
+        elif own is None:
             state = tr._("no team chosen")
             without.append(person)
         else:
@@ -147,12 +150,12 @@ router = Router()
 
 @router.intent(Intent.LIST_STAFF, guard=access.manager("staff.list"))
 def list_staff(turn: Turn, slots: Values, _: None) -> list[Reply]:
-    return staff_card(turn, staff_rules.planning_year(turn.session, turn.region, turn.now))
+    return staff_card(turn, year_being_decided(turn.session, turn.region, turn.now))
 
 
 @router.intent(Intent.CONFIRM_MEMBERSHIPS, guard=access.manager("membership.confirm"))
 def confirm_intent(turn: Turn, slots: Values, _: None) -> list[Reply]:
-    return staff_card(turn, staff_rules.planning_year(turn.session, turn.region, turn.now))
+    return staff_card(turn, year_being_decided(turn.session, turn.region, turn.now))
 
 
 @router.action(Act.STAFF_CONFIRM, guard=access.manager("membership.confirm"))
@@ -248,7 +251,7 @@ def absences(turn: Turn, values: Values, _: None) -> list[Reply]:
 
 def report_of_school(turn: Turn) -> list[Reply]:
     """The preview of the school's report for the year being decided."""
-    year = staff_rules.planning_year(turn.session, turn.region, turn.now)
+    year = year_being_decided(turn.session, turn.region, turn.now)
     return report_preview(turn, {"year": year.label})
 
 
@@ -258,8 +261,9 @@ def _counts(turn: Turn, year: SchoolYear) -> tuple[list[tuple[Person, Team | Non
     for person in staff_rules.staff_of(turn.session, turn.person):
         assert person.id is not None
         own = membership(turn.session, person.id, year.id)
-        team = turn.session.get(Team, own.team_id) if own else None
-        rows.append((person, team, bool(own and own.confirmed_at)))
+        led = teams_led(turn.session, person.id, year.id) if own is None else []
+        team = turn.session.get(Team, own.team_id) if own else led[0] if led else None
+        rows.append((person, team, bool(own and own.confirmed_at) or bool(led)))
     unconfirmed = sum(1 for _, team, ok in rows if team is not None and not ok)
     without = sum(1 for _, team, _ in rows if team is None)
     return rows, unconfirmed, without

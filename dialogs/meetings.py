@@ -16,6 +16,7 @@ from dialogs.notify import notify
 from dialogs.travel import logistics_buttons
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from domain import meetings as meeting_rules
+from domain.teams import leaders as leaders_of
 from storage.models import Meeting, MeetingKind, Person, Role, Team
 from storage.queries import people_with_role
 
@@ -92,6 +93,31 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
         attachments=[invite],
     )
     return len(members)
+
+
+def tell_other_leaders(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
+    """The change or cancellation of a meeting whose notice was never sent: the members were never told of it
+    (they learn of it, as it is by then, from its notice), so only the team's other leaders are, without a
+    calendar invite, which nobody got; the count."""
+    leaders = [p for p in leaders_of(turn.session, team.id or 0, meeting.school_year_id) if p.id != turn.person.id]
+    leader = turn.person
+
+    def build(t: Translator) -> list[Reply]:
+        values = {"team": team.name, "when": t.when(meeting.starts_at)}
+        if kind == "meeting_changed":
+            title = t._("Changed: {team}'s meeting is now {when}", **values)
+        else:
+            title = t._("Cancelled: {team}'s meeting {when}", **values)
+        return [
+            CardReply(
+                title=title,
+                facts=[(t._("From"), leader.name)],
+                text=t._("Its notice had not been sent, so the members have not been told."),
+            )
+        ]
+
+    notify(turn.session, origin=turn.person, recipients=leaders, region=turn.region, kind=kind, build=build)
+    return len(leaders)
 
 
 # The meeting card ----------------------------------------------------------------------------

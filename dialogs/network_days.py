@@ -67,7 +67,7 @@ def _date_problem(turn: Turn, day: dtm.date) -> str | None:
 
 
 def _parse_date(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
-    day = nlu.find_date(nlu.clean(text), turn.today)
+    day = nlu.find_date(nlu.clean(text), turn.today, forward=True)
     if day is None:
         return None
     problem = _date_problem(turn, day)

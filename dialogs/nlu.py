@@ -3,8 +3,10 @@
 `parse(text, today=…, teams=…, places=…)` gives an intent and the slots found in the text. Matching is
 done on folded text (lower case, no diacritics), so "nasta traff" and "Nästa träff" are the same. Team
 names tolerate one wrong, missing or extra letter in words of five letters or more, and English
-subject words. Dates are ISO strings; a day and month without a year mean that date in the school
-year (1 July to 30 June) that contains `today`.
+subject words. Dates are ISO strings. A day and month without a year resolve by what the request is
+about: forward (the first such day from `today` on) for what is being planned (`FORWARD`: network days,
+meetings, a notice, reporting absence), and in the school year (1 July to 30 June) that contains `today`
+for what has happened (attendance, a cost, notes, taking back an absence, the absences of a day).
 """
 
 from __future__ import annotations
@@ -18,6 +20,18 @@ from dialogs.names import Intent
 from storage.directory import fold
 
 INTENTS = tuple(Intent)  # every intent, as plain strings (StrEnum members)
+FORWARD = frozenset(  # requests about what is being planned: a day and month without a year lie ahead
+    {
+        Intent.ADD_NETWORK_DAY,
+        Intent.REMOVE_NETWORK_DAY,
+        Intent.SCHEDULE_MEETING,
+        Intent.CHANGE_MEETING,
+        Intent.CANCEL_MEETING,
+        Intent.SEND_NOTICE,
+        Intent.REPORT_ABSENCE,
+        Intent.UPCOMING_MEETINGS,
+    }
+)
 SLOTS = ("team", "date", "kind", "place")
 KINDS = ("physical", "digital")
 MAX_PARSED_CHARACTERS = 1000
@@ -386,6 +400,19 @@ def _school_year_date(day: int, month: int, today: dtm.date) -> dtm.date | None:
         return None
 
 
+def _next_date(day: int, month: int, today: dtm.date) -> dtm.date | None:
+    """The first `day` of `month` from `today` on (29 February: of the next leap year)."""
+    for year in range(today.year, today.year + 9):
+        found = _full_date(year, month, day)
+        if found is not None and found >= today:
+            return found
+    return None
+
+
+def _day_month(day: int, month: int, today: dtm.date, forward: bool) -> dtm.date | None:
+    return _next_date(day, month, today) if forward else _school_year_date(day, month, today)
+
+
 def _full_date(year: int, month: int, day: int) -> dtm.date | None:
     try:
         return dtm.date(year, month, day)
@@ -393,8 +420,12 @@ def _full_date(year: int, month: int, day: int) -> dtm.date | None:
         return None
 
 
-def find_date(folded: str, today: dtm.date) -> dtm.date | None:
-    """The date a (folded) text names, if it names a possible one."""
+def find_date(folded: str, today: dtm.date, *, forward: bool = False) -> dtm.date | None:
+    """The date a (folded) text names, if it names a possible one.
+
+    A day and month without a year: with `forward` the first such day from `today` on (for what is being
+    planned), else that day in the school year of `today` (for what has happened).
+    """
     if m := _ISO_DATE.search(folded):
         return _full_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     if m := _SLASH_DATE.search(folded):
@@ -402,13 +433,13 @@ def find_date(folded: str, today: dtm.date) -> dtm.date | None:
         if m.group(3):
             year = int(m.group(3))
             return _full_date(year + 2000 if year < 100 else year, month, day)
-        return _school_year_date(day, month, today)
+        return _day_month(day, month, today, forward)
     if m := _DAY_MONTH.search(folded):
         day, month = int(m.group(1)), _MONTHS[m.group(2)]
-        return _full_date(int(m.group(3)), month, day) if m.group(3) else _school_year_date(day, month, today)
+        return _full_date(int(m.group(3)), month, day) if m.group(3) else _day_month(day, month, today, forward)
     if m := _MONTH_DAY.search(folded):
         month, day = _MONTHS[m.group(1)], int(m.group(2))
-        return _full_date(int(m.group(3)), month, day) if m.group(3) else _school_year_date(day, month, today)
+        return _full_date(int(m.group(3)), month, day) if m.group(3) else _day_month(day, month, today, forward)
     if m := _RELATIVE.search(folded):
         word = m.group(1)
         offset = 0 if word in ("idag", "i dag", "today") else 2 if "over" in word or "after" in word else 1
@@ -445,16 +476,14 @@ def parse(text: str, *, today: dtm.date, teams: Sequence[str], places: Sequence[
     folded = clean(text)
     if not folded:
         return Parsed("unknown")
+    intent = next((name for name, pattern in _RULES if pattern.search(folded)), "unknown")
     slots: dict[str, str] = {}
     if team := find_team(folded, teams):
         slots["team"] = team
-    if day := find_date(folded, today):
+    if day := find_date(folded, today, forward=intent in FORWARD):
         slots["date"] = day.isoformat()
     if kind := find_kind(folded):
         slots["kind"] = kind
     if place := find_place(folded, places):
         slots["place"] = place
-    for intent, pattern in _RULES:
-        if pattern.search(folded):
-            return Parsed(intent, slots)
-    return Parsed("unknown", slots)
+    return Parsed(intent, slots)

@@ -35,6 +35,29 @@ def _team_choice(t: Translator, context: dict[str, Any]) -> list[Reply]:
 
 def _manager_report(t: Translator, context: dict[str, Any]) -> list[Reply]:
     deadline = t.date(dtm.date.fromisoformat(context["deadline"]))
+    staff = intent_button(t._("My staff"), Intent.LIST_STAFF)
+    report = intent_button(t._("Report teams"), Intent.REPORT_MEMBERSHIPS)
+    if context.get("reported"):  # reported with choices not confirmed: reminded until they are
+        text = t.n_(
+            "Your school has reported its subject teams for {year}, but {count} choice is not confirmed yet. "
+            "Please confirm it.",
+            "Your school has reported its subject teams for {year}, but {count} choices are not confirmed yet. "
+            "Please confirm them.",
+            context["unconfirmed"],
+            year=context["year"],
+        )
+        return [ChoicesReply(text=text, buttons=[staff])]
+    if context.get("late"):  # after the deadline, not reported, choices not confirmed
+        text = t.n_(
+            "The deadline {deadline} has passed: your school's subject teams for {year} are not reported, and "
+            "{count} choice is not confirmed. Please confirm it and report the teams to the coordinator.",
+            "The deadline {deadline} has passed: your school's subject teams for {year} are not reported, and "
+            "{count} choices are not confirmed. Please confirm them and report the teams to the coordinator.",
+            context["unconfirmed"],
+            year=context["year"],
+            deadline=deadline,
+        )
+        return [ChoicesReply(text=text, buttons=[staff, report])]
     return [
         ChoicesReply(
             text=t._(
@@ -45,10 +68,7 @@ def _manager_report(t: Translator, context: dict[str, Any]) -> list[Reply]:
                 without=context["without"],
                 unconfirmed=context["unconfirmed"],
             ),
-            buttons=[
-                intent_button(t._("My staff"), Intent.LIST_STAFF),
-                intent_button(t._("Report teams"), Intent.REPORT_MEMBERSHIPS),
-            ],
+            buttons=[staff, report],
         )
     ]
 
@@ -118,13 +138,23 @@ def _notice(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
+def _team_and_leaders(t: Translator, team: str, leaders: list[str]) -> str:
+    """ "Dans (ledare: Dan Ek)", or "Film (ingen ledare)"."""
+    if not leaders:
+        return t._("{team} (no leader)", team=team)
+    return t._("{team} (leaders: {names})", team=team, names=_names(leaders))
+
+
 def _notice_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    leaders: list[list[str]] = context["leaders"]
     return [
         TextReply(
             text=t._(
                 "For information: these teams have not sent the notice for {date}: {teams}.",
                 date=_day(t, context),
-                teams=_names(context["teams"]),
+                teams=", ".join(
+                    _team_and_leaders(t, team, names) for team, names in zip(context["teams"], leaders, strict=True)
+                ),
             )
         )
     ]

@@ -141,8 +141,22 @@ def status_text(tr: Translator, status: RegionStatus) -> str:
         )
     )
     without, missing, cut_off = status.people_without_team, status.schools_not_reported, status.unreachable
-    lines.append(tr._("Without a team ({count}): {names}", count=len(without), names=_listed(tr, without)))
-    lines.append(tr._("Schools not reported ({count}): {names}", count=len(missing), names=_listed(tr, missing)))
+    if status.choice_year == status.school_year:
+        lines.append(tr._("Without a team ({count}): {names}", count=len(without), names=_listed(tr, without)))
+        lines.append(tr._("Schools not reported ({count}): {names}", count=len(missing), names=_listed(tr, missing)))
+    else:  # from May: the coming year's teams are being decided
+        year = status.choice_year
+        lines.append(
+            tr._("Without a team {year} ({count}): {names}", year=year, count=len(without), names=_listed(tr, without))
+        )
+        lines.append(
+            tr._(
+                "Schools not reported {year} ({count}): {names}",
+                year=year,
+                count=len(missing),
+                names=_listed(tr, missing),
+            )
+        )
     lines.append(tr._("Not reachable by the bot ({count}): {names}", count=len(cut_off), names=_listed(tr, cut_off)))
     if status.reminder_problems:
         kinds: dict[str, list[str]] = {}

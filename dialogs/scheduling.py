@@ -16,7 +16,7 @@ from dialogs.common import meeting_place, short
 from dialogs.engine import Answered, Router, Turn, Values
 from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.i18n import Translator
-from dialogs.meetings import choose_led, meeting_card, tell_members
+from dialogs.meetings import choose_led, meeting_card, tell_members, tell_other_leaders
 from dialogs.names import Act, Intent
 from dialogs.travel import draft_travel
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
@@ -24,6 +24,7 @@ from domain import meetings as meeting_rules
 from storage import schoolyear
 from storage.directory import find_school, region_schools
 from storage.models import MeetingKind, School, SchoolYear, Team
+from storage.settings import RegionSettings
 
 router = Router()
 
@@ -74,7 +75,7 @@ def _ask_day(turn: Turn, draft: Draft) -> Question:
 
 
 def _parse_day(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
-    day = nlu.find_date(nlu.clean(text), turn.today)
+    day = nlu.find_date(nlu.clean(text), turn.today, forward=True)
     if day is None:
         return None
     return _day_problem(turn, draft, day) or {"day": day.isoformat()}
@@ -292,7 +293,7 @@ def _preview(turn: Turn, draft: Draft) -> list[Reply]:
         CardReply(
             title=tr._("Change the meeting?") if changing else tr._("Save this meeting?"),
             facts=facts + travel_facts,
-            text="\n\n".join(filter(None, [note, *travel_notes])) or None,
+            text="\n\n".join(filter(None, [note, _beyond_goal(turn, draft, team, year), *travel_notes])) or None,
             buttons=[
                 MEETING_FORM.save_button(tr._("Save the change") if changing else tr._("Save the meeting"), draft),
                 MEETING_FORM.restart_button(tr._("Start again"), draft),
@@ -300,6 +301,24 @@ def _preview(turn: Turn, draft: Draft) -> list[Reply]:
             ],
         )
     ]
+
+
+def _beyond_goal(turn: Turn, draft: Draft, team: Team, year: SchoolYear) -> str | None:
+    """A warning (not a refusal) when the meeting would take the team's year beyond the region's goal."""
+    assert team.id is not None and year.id is not None
+    settings = RegionSettings.model_validate(turn.region.settings)
+    others = [m for m in meeting_rules.team_meetings(turn.session, team.id, year.id) if m.id != draft.get("meeting_id")]
+    if len(others) < settings.meetings_per_year_max:
+        return None
+    return turn.tr._(
+        "Note: {team} already has {count} meetings in {year}, and the goal is {low}–{high} a year. "
+        "You can still save it.",
+        team=team.name,
+        count=len(others),
+        year=year.label,
+        low=settings.meetings_per_year_min,
+        high=settings.meetings_per_year_max,
+    )
 
 
 def _save(turn: Turn, draft: Draft) -> list[Reply]:
@@ -336,6 +355,20 @@ def _save_change(turn: Turn, draft: Draft, parsed: meeting_rules.MeetingDraft) -
     meeting_rules.change(
         turn.session, meeting=meeting, draft=parsed, region=turn.region, actor=turn.person, now=turn.now
     )
+    if meeting.notice_sent_at is None:
+        leaders = tell_other_leaders(turn, meeting, team, "meeting_changed")
+        return [
+            TextReply(
+                text=tr.n_(
+                    "Changed. The notice has not been sent yet, so the members get the meeting as it is now with "
+                    "the notice; {count} other leader has been told.",
+                    "Changed. The notice has not been sent yet, so the members get the meeting as it is now with "
+                    "the notice; {count} other leaders have been told.",
+                    leaders,
+                )
+            ),
+            meeting_card(turn, meeting, team),
+        ]
     told = tell_members(turn, meeting, team, "meeting_changed")
     return [
         TextReply(

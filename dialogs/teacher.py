@@ -6,7 +6,7 @@ import datetime as dtm
 
 from dialogs import access, nlu
 from dialogs.access import MeetingOf
-from dialogs.common import meeting_kind, meeting_line, meeting_place, open_year, short
+from dialogs.common import meeting_kind, meeting_line, meeting_place, meetings_over, open_year, short
 from dialogs.engine import Router, Turn, Values, intent_button
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
@@ -28,7 +28,7 @@ from domain.teams import (
     withdraw_absence,
 )
 from storage import schoolyear
-from storage.models import Meeting, Role, School, SchoolYear, Team
+from storage.models import Meeting, Person, Role, School, SchoolYear, Team
 
 
 def _my_current_team(turn: Turn) -> tuple[SchoolYear, Team | None]:
@@ -39,12 +39,17 @@ def _my_current_team(turn: Turn) -> tuple[SchoolYear, Team | None]:
 
 
 def _no_team(turn: Turn, year: SchoolYear) -> list[Reply]:
-    return [
-        ChoicesReply(
-            text=turn.tr._("You are not in a subject team for the school year {year}.", year=year.label),
-            buttons=[intent_button(turn.tr._("Choose team"), Intent.CHOOSE_TEAM)],
-        )
-    ]
+    """No team this year; and the choice for the coming year, when there is one (a newcomer chose in May)."""
+    tr = turn.tr
+    text = tr._("You are not in a subject team for the school year {year}.", year=year.label)
+    coming = schoolyear.get_or_create(turn.session, schoolyear.following(year.label))
+    assert turn.person.id is not None and coming.id is not None
+    chosen = membership(turn.session, turn.person.id, coming.id)
+    team = turn.session.get(Team, chosen.team_id) if chosen else None
+    if chosen is not None and team is not None:
+        state = tr._("confirmed") if chosen.confirmed_at else tr._("not yet confirmed")
+        text += " " + tr._("For {year} you are in {team} ({state}).", year=coming.label, team=team.name, state=state)
+    return [ChoicesReply(text=text, buttons=[intent_button(tr._("Choose team"), Intent.CHOOSE_TEAM)])]
 
 
 def teacher_help(turn: Turn) -> list[Button]:
@@ -90,7 +95,11 @@ def my_team(turn: Turn, slots: Values, _: None) -> list[Reply]:
         state = tr._("confirmed") if next_choice.confirmed_at else tr._("not yet confirmed")
         facts.append((tr._("Next school year"), f"{next_team.name if next_team else '?'} ({state})"))
     meetings = upcoming_meetings(turn.session, team.id, turn.now, limit=3)
-    text = "\n".join(meeting_line(turn, m) for m in meetings) if meetings else tr._("No meetings are planned yet.")
+    text = (
+        "\n".join(meeting_line(turn, m) for m in meetings)
+        if meetings
+        else meetings_over(turn, team, year) or tr._("No meetings are planned yet.")
+    )
     return [
         CardReply(
             title=team.name,
@@ -112,7 +121,11 @@ def upcoming(turn: Turn, slots: Values, _: None) -> list[Reply]:
         return _no_team(turn, year)
     meetings = upcoming_meetings(turn.session, team.id, turn.now)
     if not meetings:
-        return [TextReply(text=tr._("{team} has no upcoming meetings yet.", team=team.name))]
+        return [
+            TextReply(
+                text=meetings_over(turn, team, year) or tr._("{team} has no upcoming meetings yet.", team=team.name)
+            )
+        ]
     assert turn.person.id is not None
     facts = []
     for meeting in meetings:
@@ -273,11 +286,13 @@ def confirm(turn: Turn, values: Values, _: None) -> list[Reply]:
 # Absence ---------------------------------------------------------------------------------
 
 
-def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> bool:
-    """Tell the team's leaders and the person's managers; True if anybody was told."""
+def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> str:
+    """Tell the team's leaders and the person's managers; what the person is told about who knows now."""
     person = turn.person
-    recipients = [p for p in leaders(turn.session, team.id or 0, meeting.school_year_id) if p.id != person.id]
-    recipients += managers_of(turn.session, person)
+    team_leaders = leaders(turn.session, team.id or 0, meeting.school_year_id)
+    others = [p for p in team_leaders if p.id != person.id]
+    managers = managers_of(turn.session, person)
+    recipients = [*others, *managers]
 
     def build(t: Translator) -> list[Reply]:
         values = {"name": person.name, "team": team.name, "when": t.when(meeting.starts_at)}
@@ -286,7 +301,31 @@ def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> 
         return [TextReply(text=t._("{name} has withdrawn the absence from {team}'s meeting {when}.", **values))]
 
     notify(turn.session, origin=turn.person, recipients=recipients, region=turn.region, kind=kind, build=build)
-    return bool(recipients)
+    return _who_was_told(turn.tr, others, managers, leads=len(others) < len(team_leaders))
+
+
+def _who_was_told(tr: Translator, others: list[Person], managers: list[Person], *, leads: bool) -> str:
+    """ "Dina ämneslagsledare (…) och din chef (…) har fått veta det.", and who could not be told (the framework
+    asks the teacher to tell both, so what the bot could not do is theirs to do)."""
+    parts = []
+    if others:
+        names = ", ".join(p.name for p in others)
+        parts.append(tr.n_("your team leader ({names})", "your team leaders ({names})", len(others), names=names))
+    if managers:
+        names = ", ".join(p.name for p in managers)
+        parts.append(tr.n_("your manager ({names})", "your managers ({names})", len(managers), names=names))
+    sentences = []
+    if parts:
+        who = parts[0] if len(parts) == 1 else tr._("{first} and {second}", first=parts[0], second=parts[1])
+        told = tr.n_("{who} has been told.", "{who} have been told.", len(others) + len(managers), who=who)
+        sentences.append(told[:1].upper() + told[1:])
+    else:
+        sentences.append(tr._("Nobody could be told."))
+    if not others and not leads:
+        sentences.append(tr._("Your team has no leader this school year."))
+    if not managers:
+        sentences.append(tr._("Your school has no manager with the bot, so tell your manager yourself."))
+    return " ".join(sentences)
 
 
 def _meetings_on(turn: Turn, meetings: list[Meeting], day: dtm.date) -> list[Meeting]:
@@ -300,9 +339,7 @@ def _do_report(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
         return [TextReply(text=tr._("You have already reported absence from the meeting {when}.", when=when))]
     told = _tell_about_absence(turn, meeting, team, "absence_reported")
     text = tr._("Done: your absence from {team}'s meeting {when} is reported.", team=team.name, when=when)
-    if told:
-        text += " " + tr._("Your team leader and your manager have been told.")
-    return [TextReply(text=text + " " + tr._("You don't need to give a reason."))]
+    return [TextReply(text=f"{text} {told} " + tr._("You don't need to give a reason."))]
 
 
 def _reportable(turn: Turn) -> tuple[Team | None, list[Meeting], list[Reply]]:
@@ -311,7 +348,8 @@ def _reportable(turn: Turn) -> tuple[Team | None, list[Meeting], list[Reply]]:
         return None, [], _no_team(turn, year)
     meetings = [m for m in upcoming_meetings(turn.session, team.id, turn.now) if m.starts_at > turn.now]
     if not meetings:
-        return team, [], [TextReply(text=turn.tr._("{team} has no upcoming meetings.", team=team.name))]
+        none = meetings_over(turn, team, year) or turn.tr._("{team} has no upcoming meetings.", team=team.name)
+        return team, [], [TextReply(text=none)]
     return team, meetings, []
 
 
@@ -375,7 +413,7 @@ def _absence_form(turn: Turn, meetings: list[Meeting]) -> FormReply:
 
 @router.step("report_absence.date")
 def report_by_date(turn: Turn, text: str) -> list[Reply] | None:
-    day = nlu.find_date(nlu.clean(text), turn.today)
+    day = nlu.find_date(nlu.clean(text), turn.today, forward=True)
     if day is None:
         return None
     team, meetings, problem = _reportable(turn)
@@ -400,9 +438,7 @@ def _do_withdraw(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
         team=team.name,
         when=when,
     )
-    if told:
-        text += " " + tr._("Your team leader and your manager have been told.")
-    return [TextReply(text=text)]
+    return [TextReply(text=f"{text} {told}")]
 
 
 @router.intent(Intent.WITHDRAW_ABSENCE, guard=access.anyone)

@@ -6,8 +6,9 @@ import datetime as dtm
 
 from sqlmodel import Session, col, select
 
+from domain.teams import membership
 from storage.audit import record, snapshot
-from storage.models import Leadership, Meeting, NetworkDay, Person, Region, SchoolYear, Team
+from storage.models import Leadership, Meeting, Membership, NetworkDay, Person, Region, SchoolYear, Team
 
 
 def add_network_day(
@@ -69,6 +70,31 @@ def leaderships(session: Session, team_id: int, year_id: int) -> list[Leadership
     )
 
 
+def _member_as_leader(
+    session: Session, *, team: Team, year: SchoolYear, person: Person, actor: Person, now: dtm.datetime
+) -> Membership | None:
+    """The membership a new leader without a team that year gets in the team they lead (None: they had a team)."""
+    assert person.id is not None and year.id is not None and team.id is not None
+    if membership(session, person.id, year.id) is not None:
+        return None
+    created = Membership(
+        person_id=person.id, school_year_id=year.id, team_id=team.id, chosen_at=now, chosen_by_id=actor.id
+    )
+    session.add(created)
+    session.flush()
+    record(
+        session,
+        action="membership.by_leadership",
+        entity="membership",
+        entity_id=created.id,
+        actor_id=actor.id,
+        details={"person": person.id, "year": year.label},
+        before=None,
+        after={"team_id": team.id, "confirmed_at": None},
+    )
+    return created
+
+
 def appoint_leader(
     session: Session,
     *,
@@ -81,8 +107,9 @@ def appoint_leader(
 ) -> Leadership | None:
     """Make `person` a leader of the team for the year, in a free slot or in `replacing`'s.
 
-    None when there is no free slot and nobody to replace (a team has at most two leaders), or when
-    the person already leads the team that year.
+    A leader is in the team they lead: one without a team that year becomes its member (unconfirmed, as any
+    choice, until their manager confirms it). None when there is no free slot and nobody to replace (a team
+    has at most two leaders), or when the person already leads the team that year.
     """
     assert team.id is not None and year.id is not None and person.id is not None
     current = leaderships(session, team.id, year.id)
@@ -112,6 +139,7 @@ def appoint_leader(
     )
     session.add(created)
     session.flush()
+    _member_as_leader(session, team=team, year=year, person=person, actor=actor, now=now)
     record(
         session,
         action="leader.replaced" if replacing is not None else "leader.appointed",

@@ -20,6 +20,7 @@ from storage import schoolyear
 from storage.audit import record, snapshot
 from storage.models import (
     Absence,
+    Attendance,
     Leadership,
     Meeting,
     MeetingKind,
@@ -297,13 +298,27 @@ def team_members(session: Session, team_id: int, year_id: int) -> list[Person]:
     return sorted(unique.values(), key=lambda p: p.name)
 
 
+def came_after_all() -> sa.Exists:
+    """The condition "this absence's person attended its meeting after all", as the leader confirmed it."""
+    return (
+        select(Attendance.id)
+        .where(
+            Attendance.meeting_id == Absence.meeting_id,
+            Attendance.person_id == Absence.person_id,
+            col(Attendance.attended),
+        )
+        .exists()
+    )
+
+
 def absentees(session: Session, meeting_id: int) -> list[Person]:
-    """Who has reported absence from the meeting and not taken it back."""
+    """Who has reported absence from the meeting and not taken it back, unless the leader has confirmed that
+    they attended after all (the confirmed attendance overrides the report)."""
     return list(
         session.exec(
             select(Person)
             .join(Absence, col(Absence.person_id) == Person.id)
-            .where(Absence.meeting_id == meeting_id, col(Absence.withdrawn_at).is_(None))
+            .where(Absence.meeting_id == meeting_id, col(Absence.withdrawn_at).is_(None), ~came_after_all())
             .order_by(col(Person.name))
         ).all()
     )

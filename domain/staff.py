@@ -1,4 +1,7 @@
-"""A manager's staff and the school's memberships: confirm, assign and report them (deadline 1 June)."""
+"""A manager's staff and the school's memberships: confirm, assign and report them (deadline 1 June).
+
+Which school year they are decided for is `domain.teams.year_being_decided`.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +9,17 @@ import datetime as dtm
 
 from sqlmodel import Session, select
 
-from domain.teams import colleagues, current_year, membership
-from storage import schoolyear
+from domain.teams import colleagues, membership
 from storage.audit import record, snapshot
 from storage.models import (
     Membership,
     MembershipReport,
     Person,
-    Region,
     Role,
     School,
     SchoolYear,
     Team,
 )
-from storage.settings import RegionSettings
-
-
-def planning_year(session: Session, region: Region, now: dtm.datetime) -> SchoolYear:
-    """The year memberships are being decided for: the coming one from team choice (1 May) to 30 June."""
-    current = current_year(session, region, now)
-    opens = RegionSettings.model_validate(region.settings).team_choice_opens.in_year(current.ends_on.year)
-    if schoolyear.today_in(region.timezone, now) >= opens:
-        return schoolyear.get_or_create(session, schoolyear.following(current.label))
-    return current
 
 
 def staff_of(session: Session, manager: Person) -> list[Person]:

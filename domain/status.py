@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
 from domain import travel
+from domain.meetings import came_after_all
 from storage.models import (
     Absence,
     Attendance,
@@ -91,6 +92,7 @@ class RegionStatus(BaseModel):
     teams: list[TeamStatus]
     people_without_team: list[str]
     schools_not_reported: list[str]
+    choice_year: str  # the year people_without_team and schools_not_reported are about (the year being decided)
     unreachable: list[str]
     reminder_problems: list[ReminderProblem]
 
@@ -144,9 +146,18 @@ def figures(team: TeamStatus) -> TeamFigures:
 
 
 def build_status(
-    session: Session, region: Region, year: SchoolYear, roads: travel.RoadTable | None = None
+    session: Session,
+    region: Region,
+    year: SchoolYear,
+    roads: travel.RoadTable | None = None,
+    deciding: SchoolYear | None = None,
 ) -> RegionStatus:
-    """Everything the coordinator asks about one school year, from the data there is."""
+    """Everything the coordinator asks about one school year, from the data there is.
+
+    Who has no team and which schools have not reported are about `deciding` (default: `year`): from the
+    team choice in May, the coming year's teams are the ones being decided (`domain.teams.year_being_decided`).
+    """
+    choosing = deciding or year
     settings = RegionSettings.model_validate(region.settings)
     zone = ZoneInfo(region.timezone)
     schools = {s.id: s for s in session.exec(select(School).where(School.region_id == region.id)).all()}
@@ -158,7 +169,7 @@ def build_status(
     team_ids = [t.id for t in teams]
 
     members: dict[int, list[MemberStatus]] = defaultdict(list)
-    member_ids: set[int] = set()
+    member_ids: set[int] = set()  # of `year`, who are involved this year
     for membership, person in session.exec(
         select(Membership, Person)
         .join(Person, col(Person.id) == Membership.person_id)
@@ -197,7 +208,11 @@ def build_status(
     for meeting_id, email in session.exec(
         select(Absence.meeting_id, Person.email)
         .join(Person, col(Person.id) == Absence.person_id)
-        .where(col(Absence.meeting_id).in_([m.id for m in meetings]), col(Absence.withdrawn_at).is_(None))
+        .where(
+            col(Absence.meeting_id).in_([m.id for m in meetings]),
+            col(Absence.withdrawn_at).is_(None),
+            ~came_after_all(),  # a confirmed attendance overrides the reported absence
+        )
         .order_by(col(Person.email))
     ).all():
         absent[meeting_id].append(email)
@@ -259,7 +274,24 @@ def build_status(
         .order_by(col(Person.email))
     ).all()
     reported = set(
-        session.exec(select(MembershipReport.school_id).where(MembershipReport.school_year_id == year.id)).all()
+        session.exec(select(MembershipReport.school_id).where(MembershipReport.school_year_id == choosing.id)).all()
+    )
+    placed = (  # a leader is in the team they lead, with or without a membership
+        member_ids
+        if choosing.id == year.id
+        else set(
+            session.exec(
+                select(Membership.person_id).where(
+                    Membership.school_year_id == choosing.id, col(Membership.team_id).in_(team_ids)
+                )
+            ).all()
+        )
+    ) | set(
+        session.exec(
+            select(Leadership.person_id).where(
+                Leadership.school_year_id == choosing.id, col(Leadership.team_id).in_(team_ids)
+            )
+        ).all()
     )
     involved = member_ids | set(
         session.exec(
@@ -284,8 +316,9 @@ def build_status(
         region=region.name,
         school_year=year.label,
         teams=team_rows,
-        people_without_team=[email for person_id, email in teachers if person_id not in member_ids],
+        people_without_team=[email for person_id, email in teachers if person_id not in placed],
         schools_not_reported=sorted(s.name for s in schools.values() if s.id not in reported),
+        choice_year=choosing.label,
         unreachable=unreachable(session, region, involved),
         reminder_problems=[
             ReminderProblem(problem=p["problem"], detail=p["detail"])

@@ -23,6 +23,7 @@ from storage.models import (
     SchoolYear,
     Team,
 )
+from storage.settings import RegionSettings
 
 _CHOICE_FIELDS = ("team_id", "chosen_at", "chosen_by_id", "confirmed_at", "confirmed_by_id")
 _ABSENCE_FIELDS = ("reported_at", "withdrawn_at")  # no reason: none is asked for or stored
@@ -40,6 +41,25 @@ def subject_teams(session: Session, region_id: int) -> list[Team]:
 
 def current_year(session: Session, region: Region, now: dtm.datetime) -> SchoolYear:
     return schoolyear.get_or_create(session, schoolyear.label_for(schoolyear.today_in(region.timezone, now)))
+
+
+def deciding_label(day: dtm.date, settings: RegionSettings) -> str:
+    """The school year whose teams are being decided on `day`: the coming one from the day the team choice
+    opens (the region's `team_choice_opens`, 1 May in Västerbotten) to the end of June, else the current one.
+
+    The one rule of "the year being decided": the teacher's choice, the manager's list, confirmation and
+    report, the reminders and the coordinator's status all follow it.
+    """
+    current = schoolyear.label_for(day)
+    _, ends_on = schoolyear.bounds(current)
+    opens = settings.team_choice_opens.in_year(ends_on.year)
+    return schoolyear.following(current) if day >= opens else current
+
+
+def year_being_decided(session: Session, region: Region, now: dtm.datetime) -> SchoolYear:
+    """The `SchoolYear` of `deciding_label` for the region at `now`."""
+    settings = RegionSettings.model_validate(region.settings)
+    return schoolyear.get_or_create(session, deciding_label(schoolyear.today_in(region.timezone, now), settings))
 
 
 def membership(session: Session, person_id: int, year_id: int) -> Membership | None:
@@ -99,11 +119,14 @@ class ChoiceRefused(enum.StrEnum):
 
 
 def target_year_for_choice(session: Session, region: Region, person: Person, now: dtm.datetime) -> SchoolYear:
-    """The year a teacher chooses for: the coming one, or the current one while they have no team in it."""
+    """The year a teacher chooses for: the year being decided. Before the choice opens that is the current
+    year, for a teacher who has no team in it yet (a newcomer); one who has chooses ahead, for the coming year.
+    """
+    deciding = year_being_decided(session, region, now)
     current = current_year(session, region, now)
     assert person.id is not None and current.id is not None
-    if membership(session, person.id, current.id) is None:
-        return current
+    if deciding.id != current.id or membership(session, person.id, current.id) is None:
+        return deciding
     return schoolyear.get_or_create(session, schoolyear.following(current.label))
 
 

@@ -50,6 +50,8 @@ class World:
     reported: set[tuple[int, int]]  # (school, year)
     reachable: set[int]  # people with a Slack id or a stored Teams conversation
     people_by_region: dict[int, list[Person]] = field(default_factory=dict)
+    _leading: dict[int, set[int]] = field(default_factory=dict, repr=False)  # year -> its leaders, once computed
+    _staffed: set[tuple[int, int]] = field(default_factory=set, repr=False)  # (team, year) with anybody in it
 
     def with_role(self, region_id: int, role: Role) -> list[Person]:
         return [p for p in self.people_by_region.get(region_id, []) if role.value in self.roles.get(p.id or 0, ())]
@@ -59,6 +61,22 @@ class World:
 
     def year(self, label: str) -> SchoolYear | None:
         return self.years.get(label)
+
+    def staffed(self, team_id: int, year_id: int) -> bool:
+        """Whether the team has anybody that year: a member or a leader."""
+        if not self._staffed:
+            self._staffed = {(m.team_id, m.school_year_id) for m in self.memberships.values()} | {
+                key for key, people in self.leaders.items() if people
+            }
+        return (team_id, year_id) in self._staffed
+
+    def leading(self, year_id: int) -> set[int]:
+        """The people who lead a team in the year."""
+        if year_id not in self._leading:
+            self._leading[year_id] = {
+                p for (_, year), people in self.leaders.items() if year == year_id for p in people
+            }
+        return self._leading[year_id]
 
 
 def load(session: Session, instant: dtm.datetime) -> World:

@@ -10,6 +10,7 @@ passed (no "send the notice" after the meeting). The lead times are the region's
 from __future__ import annotations
 
 import datetime as dtm
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +58,7 @@ class Today:
     day: dtm.date
     current: SchoolYear
     coming: SchoolYear
+    deciding: SchoolYear  # the year whose teams are being decided (domain.teams.deciding_label)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -77,6 +79,14 @@ class Today:
         found = [self.world.people[p] for p in self.world.leaders.get((team_id, year_id), []) if p in self.world.people]
         if not found:
             self.problem(SweepProblem.TEAM_WITHOUT_LEADER, self.world.teams[team_id].name)
+        return found
+
+    @functools.cached_property
+    def teachers_by_school(self) -> dict[int | None, list[Person]]:
+        """The region's teachers by school, once per sweep (the school rules ask per school)."""
+        found: dict[int | None, list[Person]] = {}
+        for person in _teachers(self):
+            found.setdefault(person.school_id, []).append(person)
         return found
 
     def problem(self, kind: SweepProblem, detail: str) -> None:
@@ -102,68 +112,93 @@ def _teachers(t: Today) -> list[Person]:
 # Team choice and memberships -----------------------------------------------------------------
 
 
+def _placed(t: Today, person: Person, year: SchoolYear) -> bool:
+    """In a team that year: a member, or a leader (who is in the team they lead, membership or not)."""
+    return (person.id or 0, year.id or 0) in t.world.memberships or (person.id or 0) in t.world.leading(year.id or 0)
+
+
 def team_choice(t: Today) -> list[Due]:
-    """From 1 May, weekly until chosen: teachers without a team for the coming year."""
+    """From 1 May, weekly until chosen: teachers without a team for the year being decided."""
     opens = t.settings.team_choice_opens.in_year(t.current.ends_on.year)
     if not opens <= t.day <= t.current.ends_on:
         return []
     week = (t.day - opens).days // t.settings.team_choice_repeat_days
-    assert t.coming.id is not None
+    assert t.deciding.id is not None
     due: list[Due] = []
     for person in _teachers(t):
-        if (person.id, t.coming.id) not in t.world.memberships:
-            due += _to([person], Rule.TEAM_CHOICE, f"{t.coming.label}", f"week{week}", year=t.coming.label)
+        if not _placed(t, person, t.deciding):
+            due += _to([person], Rule.TEAM_CHOICE, f"{t.deciding.label}", f"week{week}", year=t.deciding.label)
     return due
 
 
 def _school_pending(t: Today, school_id: int) -> tuple[list[Person], list[Person]]:
-    """Teachers of the school without a team, and those whose choice is not confirmed, for the coming year."""
-    assert t.coming.id is not None
+    """Teachers of the school without a team, and those whose choice is not confirmed, for the year being decided."""
+    assert t.deciding.id is not None
     without, unconfirmed = [], []
-    for person in _teachers(t):
-        if person.school_id != school_id:
-            continue
-        member = t.world.memberships.get((person.id or 0, t.coming.id))
+    for person in t.teachers_by_school.get(school_id, []):
+        member = t.world.memberships.get((person.id or 0, t.deciding.id))
         if member is None:
-            without.append(person)
+            if not _placed(t, person, t.deciding):
+                without.append(person)
         elif member.confirmed_at is None:
             unconfirmed.append(person)
     return without, unconfirmed
 
 
-def _not_reported(t: Today) -> list[int]:
-    """The region's schools with teachers that have not reported their teams for the coming year, by name."""
-    assert t.coming.id is not None
-    with_teachers = {p.school_id for p in _teachers(t)}
+def _schools_with_teachers(t: Today) -> list[int]:
+    """The region's schools with teachers, by name."""
+    with_teachers = set(t.teachers_by_school)
     schools = [s for s in t.world.schools.values() if s.region_id == t.region_id and s.id in with_teachers]
-    by_name = sorted(schools, key=lambda s: s.name)
-    return [s.id for s in by_name if s.id is not None and (s.id, t.coming.id) not in t.world.reported]
+    return [s.id for s in sorted(schools, key=lambda s: s.name) if s.id is not None]
+
+
+def _not_reported(t: Today) -> list[int]:
+    """The region's schools with teachers that have not reported their teams for the year being decided, by name."""
+    assert t.deciding.id is not None
+    return [s for s in _schools_with_teachers(t) if (s, t.deciding.id) not in t.world.reported]
+
+
+CONFIRM_REPEAT_DAYS = 7  # after the report deadline, a manager with unconfirmed choices is reminded weekly
 
 
 def manager_report(t: Today) -> list[Due]:
-    """15 and 25 May, until the 1 June deadline: managers of schools that have not reported."""
-    deadline = t.settings.report_deadline.in_year(t.current.ends_on.year)
-    stages = {m.in_year(t.current.ends_on.year) for m in t.settings.manager_reminders}
-    come = [d for d in stages if d <= t.day]
-    if not come or t.day > deadline:
+    """Managers, about the year being decided: on 15 and 25 May those whose school has not reported or has
+    choices not confirmed; after the 1 June deadline, weekly, those whose school still has choices not
+    confirmed (reported or not), until every one is confirmed or the next year's choice opens."""
+    year = t.deciding.starts_on.year  # the deadline and the stages of the year being decided
+    deadline = t.settings.report_deadline.in_year(year)
+    come = [d for d in (m.in_year(year) for m in t.settings.manager_reminders) if d <= t.day]
+    late = t.day > deadline
+    if late:
+        weeks = (t.day - deadline).days // CONFIRM_REPEAT_DAYS
+        stage = deadline + dtm.timedelta(days=weeks * CONFIRM_REPEAT_DAYS)
+        if weeks < 1:
+            return []
+    elif come:
+        stage = max(come)
+    else:
         return []
-    stage = max(come)
+    not_reported = set(_not_reported(t))
     due: list[Due] = []
-    for school_id in _not_reported(t):
+    for school_id in _schools_with_teachers(t):
+        without, unconfirmed = _school_pending(t, school_id)
+        if not unconfirmed and (late or school_id not in not_reported):
+            continue
         managers = [p for p in t.world.with_role(t.region_id, Role.MANAGER) if p.school_id == school_id]
         if not managers:
             t.problem(SweepProblem.SCHOOL_WITHOUT_MANAGER, t.world.schools[school_id].name)
             continue
-        without, unconfirmed = _school_pending(t, school_id)
         due += _to(
             managers,
             Rule.MANAGER_REPORT,
-            f"{t.coming.label}:school{school_id}",
+            f"{t.deciding.label}:school{school_id}",
             stage.isoformat(),
-            year=t.coming.label,
+            year=t.deciding.label,
             deadline=deadline.isoformat(),
             without=len(without),
             unconfirmed=len(unconfirmed),
+            reported=school_id not in not_reported,
+            late=late,
         )
     return due
 
@@ -179,9 +214,9 @@ def report_escalation(t: Today) -> list[Due]:
     return _to(
         t.coordinators(),
         Rule.REPORT_ESCALATION,
-        f"{t.coming.label}:region{t.region_id}",
+        f"{t.deciding.label}:region{t.region_id}",
         "once",
-        year=t.coming.label,
+        year=t.deciding.label,
         schools=missing,
     )
 
@@ -233,12 +268,14 @@ def _year_of(t: Today, day: dtm.date) -> SchoolYear | None:
 def notices(t: Today) -> list[Due]:
     """21, 14 and 7 days before a network day (or a meeting on another day): leaders without a notice sent.
 
-    A team without a meeting that day is asked to plan one only while it has fewer than the yearly minimum.
+    A team without a meeting that day is asked to plan one only while it has fewer than the yearly minimum,
+    and a team with nobody in it that year (no member, no leader) is not asked at all. From 7 days before,
+    the coordinator gets the late teams, each with its leaders (or none).
     """
     due: list[Due] = []
     meetings = _region_meetings(t)
     days = [d for d in t.world.network_days if d.region_id == t.region_id and d.date > t.day]
-    late_by_day: dict[dtm.date, list[str]] = {}
+    late_by_day: dict[dtm.date, dict[str, list[str]]] = {}  # day -> late team -> its leaders
     for network_day in days:
         stage = _latest_stage(t.day, network_day.date, [-n for n in t.settings.notice_days_before])
         year = _year_of(t, network_day.date)
@@ -252,11 +289,14 @@ def notices(t: Today) -> list[Due]:
                 continue
             if not that_day and len(of_team) >= t.settings.meetings_per_year_min:
                 continue
+            if not that_day and not t.world.staffed(team.id, year.id):
+                continue  # nobody in the team this year: nothing to plan
             meeting = that_day[0] if that_day else None
             if meeting is not None and meeting.starts_at <= t.now:
                 continue
+            leaders = t.leaders(team.id, year.id)
             due += _to(
-                t.leaders(team.id, year.id),
+                leaders,
                 Rule.NOTICE,
                 f"team{team.id}:{network_day.date.isoformat()}",
                 f"d{stage}",
@@ -265,7 +305,7 @@ def notices(t: Today) -> list[Due]:
                 meeting_id=meeting.id if meeting else None,
             )
             if -stage <= t.settings.notice_coordinator_copy_days_before:
-                late_by_day.setdefault(network_day.date, []).append(team.name)
+                late_by_day.setdefault(network_day.date, {})[team.name] = [p.name for p in leaders]
     network_dates = {d.date for d in t.world.network_days if d.region_id == t.region_id}
     for meeting in meetings:
         day = t.local_day(meeting.starts_at)
@@ -275,8 +315,9 @@ def notices(t: Today) -> list[Due]:
         if stage is None:
             continue
         team = t.world.teams[meeting.team_id]
+        leaders = t.leaders(meeting.team_id, meeting.school_year_id)
         due += _to(
-            t.leaders(meeting.team_id, meeting.school_year_id),
+            leaders,
             Rule.NOTICE,
             f"meeting{meeting.id}",
             f"d{stage}",
@@ -285,7 +326,7 @@ def notices(t: Today) -> list[Due]:
             meeting_id=meeting.id,
         )
         if -stage <= t.settings.notice_coordinator_copy_days_before:
-            late_by_day.setdefault(day, []).append(team.name)
+            late_by_day.setdefault(day, {})[team.name] = [p.name for p in leaders]
     for day, teams in sorted(late_by_day.items()):
         due += _to(
             t.coordinators(),
@@ -293,7 +334,8 @@ def notices(t: Today) -> list[Due]:
             f"region{t.region_id}:{day.isoformat()}",
             "copy",
             date=day.isoformat(),
-            teams=sorted(set(teams)),
+            teams=sorted(teams),
+            leaders=[teams[name] for name in sorted(teams)],
         )
     return due
 

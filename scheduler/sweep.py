@@ -24,6 +24,7 @@ from dialogs.notify import channel_of, fallback_text
 from dialogs.reminders import reminder_replies
 from dialogs.types import dump_replies
 from domain.reminders import SweepProblem
+from domain.teams import deciding_label
 from scheduler.data import World, load
 from scheduler.rules import RULES, Due, Problem, Today
 from scheduler.working import is_working_moment, local_today
@@ -68,9 +69,10 @@ def due_at(world: World, instant: dtm.datetime) -> tuple[list[Due], list[Problem
         day = local_today(instant, zone)
         current = world.year(schoolyear.label_for(day))
         coming = world.year(schoolyear.following(schoolyear.label_for(day)))
-        if current is None or coming is None:
+        deciding = world.year(deciding_label(day, settings))
+        if current is None or coming is None or deciding is None:
             continue
-        today = Today(world, region, settings, zone, instant, day, current, coming)
+        today = Today(world, region, settings, zone, instant, day, current, coming, deciding)
         if not any(
             d.region_id == region.id and current.starts_on <= d.date <= current.ends_on for d in world.network_days
         ):

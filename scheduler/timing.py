@@ -61,18 +61,22 @@ def start_scheduler(
     minutes: float,
     clock: Callable[[], dtm.datetime] = utcnow,
     retention: RetentionPeriods | None = None,
+    first_run: dtm.datetime | None = None,
 ) -> AsyncIOScheduler:
     """Start sweeping now and every `minutes`, and (given `retention`) applying retention now and daily.
 
+    Each run is as of `clock()`. The runs themselves keep APScheduler's real time: the first is at
+    `first_run` (default: `clock()`), so a clock that stands elsewhere (`AMNESLAG_NOW`) still sweeps now.
     Call from inside the running event loop.
     """
+    start = first_run or clock()
     scheduler = AsyncIOScheduler(timezone=dtm.UTC)
     scheduler.add_job(
         run_sweep,
         IntervalTrigger(minutes=minutes, timezone=dtm.UTC),
         args=[engine, clock],
         id=JOB_ID,
-        next_run_time=clock(),
+        next_run_time=start,
         coalesce=True,
         max_instances=1,
         misfire_grace_time=None,
@@ -83,7 +87,7 @@ def start_scheduler(
             IntervalTrigger(hours=RETENTION_HOURS, timezone=dtm.UTC),
             args=[engine, retention, clock],
             id=RETENTION_JOB_ID,
-            next_run_time=clock(),
+            next_run_time=start,
             coalesce=True,
             max_instances=1,
             misfire_grace_time=None,

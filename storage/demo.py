@@ -50,14 +50,15 @@ class DemoResult:
     meetings_added: int = 0
 
 
-def load_demo(session: Session, school_year: str) -> DemoResult:
-    """Seed Västerbotten, import the demo roster, and place people in teams for `school_year`."""
+def load_demo(session: Session, school_year: str, now: dtm.datetime | None = None) -> DemoResult:
+    """Seed Västerbotten, import the demo roster, and place people in teams for `school_year`; the choices,
+    confirmations and notes are stamped `now` (default: the real time)."""
     region = seed_region(session, DEMO_REGION).region
     people = import_roster(session, region, _data("demo_vasterbotten_people.csv"))
     year = schoolyear.get_or_create(session, school_year)
     teams = {t.name: t for t in session.exec(select(Team).where(Team.region_id == region.id)).all()}
     result = DemoResult(region=region, school_year=school_year, people=people)
-    now = utcnow()
+    now = now or utcnow()
     for row in csv.DictReader(io.StringIO(_data("demo_vasterbotten_teams.csv"))):
         person = person_by_email(session, row["email"])
         team = teams[row["team"]]

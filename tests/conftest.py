@@ -259,6 +259,7 @@ def env(
 ) -> Iterator[pytest.MonkeyPatch]:
     """The process environment pointed at the test database, with settings re-read."""
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("AMNESLAG_NOW", raising=False)  # a developer's demo clock must not move the tests' time
     monkeypatch.chdir(tmp_path)  # no stray .env of the developer's
     get_settings.cache_clear()
     yield monkeypatch

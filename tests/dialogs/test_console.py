@@ -69,7 +69,7 @@ def test_parse_one_text(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert json.loads(capsys.readouterr().out) == {
         "intent": "schedule_meeting",
-        "slots": {"team": "Stråk", "date": "2026-09-18", "kind": "physical", "place": "Lycksele"},
+        "slots": {"team": "Stråk", "date": "2027-09-18", "kind": "physical", "place": "Lycksele"},
     }
 
 

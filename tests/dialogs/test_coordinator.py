@@ -16,7 +16,19 @@ from bot.cli import main
 from dialogs.types import Button, CardReply, ChoicesReply, TextReply, buttons_of
 from domain.status import build_status
 from domain.teams import current_year
-from storage.models import AuditLog, Leadership, Meeting, NetworkDay, OutboxMessage, Person, Region, Team
+from storage.db import session_scope
+from storage.models import (
+    AuditLog,
+    Leadership,
+    Meeting,
+    Membership,
+    NetworkDay,
+    OutboxMessage,
+    Person,
+    Region,
+    SchoolYear,
+    Team,
+)
 from tests.dialogs.conftest import Chat, Clock
 
 COORDINATOR = "kalle.forsberg@example.org"
@@ -132,7 +144,7 @@ def test_people_without_a_team_and_schools_not_reported(coordinator: Chat) -> No
 def test_add_and_remove_a_network_day(coordinator: Chat, demo: sa.Engine) -> None:
     replies = coordinator.say("lägg till en nätverksdag")
     assert isinstance(replies[0], CardReply) and len(replies[0].facts) == 3
-    past, again = coordinator.say("1/11")  # the reason, then the question again
+    past, again = coordinator.say("2026-11-01")  # the reason, then the question again
     assert isinstance(past, TextReply) and "framåt i tiden" in past.text
     assert isinstance(again, TextReply) and again.text.startswith("Skriv datumet")
     (kind,) = coordinator.say("18 mars")
@@ -236,3 +248,79 @@ def test_whom_a_new_leader_replaces_can_be_written(coordinator: Chat, demo: sa.E
     assert "rut.dahlberg@example.org" in _leaders(demo, "Film") and "alva.jonsson@example.org" not in _leaders(
         demo, "Film"
     )
+
+
+def _year(s: Session, label: str) -> SchoolYear:
+    return s.exec(select(SchoolYear).where(SchoolYear.label == label)).one()
+
+
+def _team_choice_reminded(db: sa.Engine, instant: dtm.datetime) -> set[str]:
+    from scheduler.sweep import sweep
+
+    return {r.email for r in sweep(db, instant, dry_run=True).reminders if r.rule == "team_choice"}
+
+
+def test_a_leader_appointed_without_a_team_becomes_a_member_and_is_not_nagged(
+    coordinator: Chat, demo: sa.Engine, clock: Clock
+) -> None:
+    """Issue 17, B7: Märta Sandström has no team; in May the coordinator appoints her for the coming year."""
+    marta = "marta.sandstrom@example.org"
+    clock.now = dtm.datetime(2027, 5, 20, 8, 0, tzinfo=dtm.UTC)
+    coordinator.say("utse ny ledare för film")
+    (preview,) = coordinator.say("Märta Sandström")
+    assert preview.text == (
+        "Utse Märta Sandström till ledare för Film läsåret 2027/28? Märta Sandström har inget ämneslag läsåret "
+        "2027/28 och blir därför också medlem i Film."
+    )
+    (done,) = coordinator.press("Ja, utse")
+    assert done.text == (
+        "Klart: Märta Sandström är ledare för Film läsåret 2027/28. Märta Sandström är nu också medlem i Film "
+        "(ännu inte bekräftat av chefen)."
+    )
+    with Session(demo) as s:
+        person = s.exec(select(Person).where(Person.email == marta)).one()
+        member = s.exec(
+            select(Membership).where(
+                Membership.person_id == person.id, Membership.school_year_id == _year(s, "2027/28").id
+            )
+        ).one()
+        assert s.get(Team, member.team_id).name == "Film" and member.confirmed_at is None
+        entry = s.exec(select(AuditLog).where(AuditLog.action == "membership.by_leadership")).one()
+        assert entry.details["after"]["team_id"] == member.team_id
+        status = build_status(s, s.exec(select(Region)).one(), _year(s, "2027/28")).model_dump(mode="json")
+    assert marta not in status["people_without_team"]
+    film = next(t for t in status["teams"] if t["name"] == "Film")
+    assert marta in film["leaders"] and marta in [m["email"] for m in film["members"]]
+    monday = dtm.datetime(2027, 5, 24, 7, 0, tzinfo=dtm.UTC)  # the team choice's reminder of week 3
+    reminded = _team_choice_reminded(demo, monday)
+    assert reminded and marta not in reminded
+
+
+def test_a_leader_without_a_membership_counts_as_in_the_team(demo: sa.Engine, chat_as) -> None:
+    """A leadership from before the rule above (no membership): still in the team, never nagged to choose one."""
+    gustav = "gustav.agren@example.org"  # no team in the demo
+    with session_scope(demo) as s:
+        person = s.exec(select(Person).where(Person.email == gustav)).one()
+        film = s.exec(select(Team).where(Team.name == "Film")).one()
+        s.add(
+            Leadership(
+                team_id=film.id or 0, school_year_id=_year(s, "2026/27").id or 0, person_id=person.id or 0, slot=2
+            )
+        )
+        s.add(SchoolYear(label="2027/28", starts_on=dtm.date(2027, 7, 1), ends_on=dtm.date(2028, 6, 30)))
+        s.flush()
+        s.add(
+            Leadership(
+                team_id=film.id or 0, school_year_id=_year(s, "2027/28").id or 0, person_id=person.id or 0, slot=1
+            )
+        )
+    with Session(demo) as s:
+        status = build_status(s, s.exec(select(Region)).one(), _year(s, "2026/27")).model_dump(mode="json")
+    assert gustav not in status["people_without_team"]
+    reminded = _team_choice_reminded(demo, dtm.datetime(2027, 5, 24, 7, 0, tzinfo=dtm.UTC))
+    assert reminded and gustav not in reminded
+    (card,) = chat_as("sara.stromberg@example.org").say("min personal")  # his manager, Nordmaling
+    assert dict(card.facts)["Gustav Ågren"] == "Film (ledare)"
+    assert not any(b.values.get("person_id") == person.id for b in card.buttons)
+    (without,) = chat_as(COORDINATOR).say("vilka saknar ämneslag?")  # on 23 November 2026
+    assert "Gustav Ågren" not in str(without.facts)

@@ -105,7 +105,10 @@ def test_schedule_on_a_network_day_with_buttons(leader: Chat, demo: sa.Engine, c
     assert "https://" in (bad.text or "") and again == link_question
     (time,) = leader.say("https://example.org/mote/bild")
     (preview,) = leader.click(buttons_of([time])[0])
-    assert isinstance(preview, CardReply) and preview.text is None  # a network day: no warning
+    assert isinstance(preview, CardReply) and preview.text == (  # a network day: no warning about the day
+        "Obs: Bild/form/skapande har redan 3 träffar läsåret 2026/27, och målet är 2–3 om året. "
+        "Du kan ändå spara träffen."  # only that it is the team's fourth meeting of the year
+    )
     leader.click(preview.buttons[0])
     (new,) = [m for m in _meetings(demo) if m.starts_at.date() == dtm.date(2027, 5, 20)]
     assert new.kind == "digital" and new.link == "https://example.org/mote/bild" and new.network_day_id is not None
@@ -175,6 +178,7 @@ def _replies(message: OutboxMessage):
 
 def test_change_a_meeting_keeps_the_uid_and_raises_the_sequence(leader: Chat, demo: sa.Engine) -> None:
     april = _meetings(demo)[2]
+    leader.click(Button(label="Skicka", action="notice.send", values={"meeting_id": april.id}))
     (menu,) = leader.click(Button(label="Ändra", action="meeting.change", values={"meeting_id": april.id}))
     assert isinstance(menu, ChoicesReply)
     (time,) = leader.click(menu.buttons[1])  # the time
@@ -199,11 +203,30 @@ def test_change_a_meeting_keeps_the_uid_and_raises_the_sequence(leader: Chat, de
     assert len(_sent(leader, "meeting_changed")) == BILD_MEMBERS
 
 
+def test_changing_a_meeting_whose_notice_was_never_sent_tells_no_member(leader: Chat, demo: sa.Engine) -> None:
+    """The members learn of the meeting, as it is by then, from its notice; a "changed" before it is noise."""
+    april = _meetings(demo)[2]
+    (menu,) = leader.click(Button(label="Ändra", action="meeting.change", values={"meeting_id": april.id}))
+    leader.click(menu.buttons[1])  # the time
+    (preview,) = leader.say("10-14")
+    (done, _) = leader.click(preview.buttons[0])
+    assert done.text == (
+        "Ändrat. Kallelsen har inte skickats än, så medlemmarna får träffen som den är nu med kallelsen; "
+        "1 annan ledare har fått veta det."
+    )
+    changes = _sent(leader, "meeting_changed")
+    assert _emails(demo, changes) == {"petter.backman@example.org"}
+    assert "attachments" not in changes[0].payload
+
+
 def test_cancel_a_meeting_removes_it_from_calendars(leader: Chat, demo: sa.Engine) -> None:
     april = _meetings(demo)[2]
+    leader.click(Button(label="Skicka", action="notice.send", values={"meeting_id": april.id}))
     (question,) = leader.say("ställ in träffen 8/4")
     assert isinstance(question, ChoicesReply)
-    leader.click(question.buttons[0])
+    assert "Alla medlemmar får veta det" in question.text
+    (done,) = leader.click(question.buttons[0])
+    assert done.text == "Träffen är inställd. 5 medlemmar har fått veta det."
     cancels = _sent(leader, "meeting_cancelled")
     assert len(cancels) == BILD_MEMBERS
     calendar = _invite(cancels[0])
@@ -215,6 +238,26 @@ def test_cancel_a_meeting_removes_it_from_calendars(leader: Chat, demo: sa.Engin
         assert s.get(Meeting, april.id).cancelled_at is not None
     leader.click(question.buttons[0])
     assert len(_sent(leader, "meeting_cancelled")) == BILD_MEMBERS
+
+
+def test_cancelling_a_meeting_whose_notice_was_never_sent_tells_only_the_leaders(leader: Chat, demo: sa.Engine) -> None:
+    """Issue 17, B3: the members were never told of it, so no "Inställd" and no cancelling invite reach them."""
+    april = _meetings(demo)[2]
+    assert april.notice_sent_at is None
+    (question,) = leader.say("ställ in träffen 8/4")
+    assert isinstance(question, ChoicesReply)
+    assert "Kallelsen har inte skickats" in question.text and "Alla medlemmar" not in question.text
+    (done,) = leader.click(question.buttons[0])
+    assert done.text == (
+        "Träffen är inställd. Kallelsen skickades aldrig, så medlemmarna behöver inte få veta något; "
+        "1 annan ledare har fått veta det."
+    )
+    cancels = _sent(leader, "meeting_cancelled")
+    assert _emails(demo, cancels) == {"petter.backman@example.org"}  # the other leader, and nobody else
+    assert "attachments" not in cancels[0].payload
+    assert cancels[0].payload["text"].startswith("Cancelled: Bild/form/skapande's meeting Thursday 8 April")  # en
+    with Session(demo) as s:
+        assert s.get(Meeting, april.id).cancelled_at is not None
 
 
 def test_first_meeting_of_the_year_is_marked_automatically(demo: sa.Engine) -> None:
@@ -380,3 +423,23 @@ def test_a_double_click_sends_the_notice_once(chat_as, demo: sa.Engine) -> None:
     assert len(sent) == 1
     assert members == 5  # Bild's five members, once each
     assert sum(1 for text in answers if text and text.startswith("Skickat")) == 1, answers
+
+
+def test_the_leader_is_told_the_years_meetings_are_over(leader: Chat, clock: Clock) -> None:
+    clock.now = dtm.datetime(2027, 5, 20, 8, 0, tzinfo=dtm.UTC)  # April's meeting is more than 30 days ago
+    (reply,) = leader.click(Button(label="Mina träffar", action="leader.meetings", values={}))
+    assert isinstance(reply, ChoicesReply)
+    assert reply.text == "Läsårets träffar i Bild/form/skapande är slut: 3 träffar, den sista torsdag 8 april."
+
+
+def test_a_meeting_beyond_the_years_goal_is_warned_of_in_the_preview_not_refused(leader: Chat, demo: sa.Engine) -> None:
+    """Bild/form/skapande has its three meetings of 2026/27; a fourth is above the region's goal of 2-3."""
+    leader.say("boka en fysisk träff 11 mars")
+    leader.say("Lycksele")
+    card = next(r for r in leader.say("9-15") if isinstance(r, CardReply))
+    assert (
+        "Obs: Bild/form/skapande har redan 3 träffar läsåret 2026/27, och målet är 2–3 om året. "
+        "Du kan ändå spara träffen." in (card.text or "")
+    )
+    leader.press("Spara träffen")
+    assert len(_meetings(demo)) == 4

@@ -281,6 +281,8 @@ def test_a_cost_entered_twice_is_answered_and_nothing_goes_out_again(chat_as, de
     )
     manager = chat_as(HOST_MANAGER)
     manager.say("kostnad 9000 kr")
+    assert "har redan en: Piano/keyboard, torsdag 10 september (12\u00a0000\u00a0kr)." in text_of(manager.last)
+    manager.say("kostnaden för pianoträffen 10/9 blev 9000 kr")  # that meeting, named
     assert "Andelarna skickades då; inget skickas igen" in text_of(manager.last)
     assert len(_outbox(demo, "cost_share")) + len(_outbox(demo, "cost_entered")) == leader_sent
     with Session(demo) as s:
@@ -491,3 +493,75 @@ def test_attendance_and_cost_buttons_stay_within_each_channel(chat_as, demo: sa.
     modal = blocks.modal(form)
     boxes = [b for b in modal["blocks"] if b["element"]["type"] == "checkboxes"]
     assert len(boxes) == 1 and len(boxes[0]["element"]["initial_options"]) == 5
+
+
+def _entered(demo: sa.Engine, total: int) -> None:
+    """September's attendance confirmed and its cost entered, so its figures are locked."""
+    meeting = _attended(demo, *EVERYONE)
+    with session_scope(demo) as s:
+        from domain.logistics import enter_cost
+
+        leader = person_by_email(s, LEADER)
+        db_meeting = s.get(Meeting, meeting.id)
+        assert leader is not None and db_meeting is not None
+        entered = enter_cost(s, meeting=db_meeting, total_kr=total, actor=leader, now=db_meeting.ends_at)
+        assert not isinstance(entered, str)
+
+
+FEBRUARY_MEETING_DAY = dtm.datetime(2027, 2, 11, 10, 0, tzinfo=dtm.UTC)  # Piano's digital meeting is under way
+
+
+def test_a_cost_on_the_day_of_a_digital_meeting_is_not_about_septembers(chat_as, demo: sa.Engine, clock: Clock) -> None:
+    """Issue 17, B8: a cost is only for a physical meeting; September's is locked, so there is none to enter."""
+    _entered(demo, 12000)
+    clock.now = FEBRUARY_MEETING_DAY
+    leader = chat_as(LEADER)
+    answer = text_of(leader.say("kostnaden för träffen blev 500 kr"))
+    assert answer == (
+        "Träffen i Piano/keyboard torsdag 11 februari kl. 09.00 var digital: en kostnad läggs bara in för fysiska "
+        "träffar. Alla fysiska träffar som har ägt rum och som du kan lägga in en kostnad för har redan en: "
+        "Piano/keyboard, torsdag 10 september (12\u00a0000\u00a0kr)."
+    )
+    assert "lades in" not in answer  # not an answer about September's meeting
+    answer = text_of(leader.say("kostnaden för träffen 11/2 blev 500 kr"))
+    assert answer.startswith("Det var en digital träff")
+    answer = text_of(leader.say("kostnaden för träffen 3/3 blev 500 kr"))
+    assert answer == "Du har ingen fysisk träff onsdag 3 mars att lägga in en kostnad för."
+    assert _outbox(demo, "cost_share") == []
+
+
+def test_on_the_day_of_a_digital_meeting_the_open_physical_one_is_picked(
+    chat_as, demo: sa.Engine, clock: Clock
+) -> None:
+    _attended(demo, *EVERYONE)  # September's attendance is confirmed, its cost not entered
+    clock.now = FEBRUARY_MEETING_DAY
+    leader = chat_as(LEADER)
+    card = next(r for r in leader.say("kostnaden för träffen blev 500 kr") if isinstance(r, CardReply))
+    assert card.title == "Dela 500\u00a0kr på 4 deltagare?"
+
+
+def test_attendance_confirmed_overrides_the_reported_absence(chat_as, demo: sa.Engine) -> None:
+    """Issue 17, B9: Lina reported absence, then came; the leader confirmed it. She is absent nowhere."""
+    meeting = _september(demo)
+    lina = _person(demo, "lina.granlund@example.org")
+    with session_scope(demo) as s:
+        s.add(Absence(person_id=lina.id or 0, meeting_id=meeting.id or 0, reported_at=meeting.starts_at))
+    _attended(demo, *EVERYONE, "lina.granlund@example.org")
+    coordinator = chat_as(COORDINATOR)
+    shown = text_of(coordinator.say("frånvaro piano 10/9"))
+    assert "Lina Granlund" not in shown and "Ingen har anmält frånvaro." in shown
+    with Session(demo) as s:
+        status = build_status(s, only_region(s), schoolyear.get_or_create(s, "2026/27")).model_dump(mode="json")
+    piano = next(t for t in status["teams"] if t["name"] == PIANO)
+    assert piano["meetings"][0]["absent"] == []
+    leader_card = text_of(_press(chat_as(LEADER), "leader.meetings"))
+    assert "Lina Granlund" not in leader_card
+
+
+def test_who_did_not_come_after_reporting_absence_stays_absent(chat_as, demo: sa.Engine) -> None:
+    meeting = _september(demo)
+    lina = _person(demo, "lina.granlund@example.org")
+    with session_scope(demo) as s:
+        s.add(Absence(person_id=lina.id or 0, meeting_id=meeting.id or 0, reported_at=meeting.starts_at))
+    _attended(demo, *EVERYONE)
+    assert "Lina Granlund" in text_of(chat_as(COORDINATOR).say("frånvaro piano 10/9"))

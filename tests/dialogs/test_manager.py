@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dtm
+import json
 
 import pytest
 import sqlalchemy as sa
@@ -153,3 +154,52 @@ def test_a_manager_cannot_touch_another_schools_staff(chat_as, manager: Chat, in
     with Session(manager.db) as s:
         refused = s.exec(select(AuditLog).where(AuditLog.action == "refused")).one()
     assert refused.details["reason"] == "not_own_staff"
+
+
+SKELLEFTEA_MANAGER = "alva.sandstrom@example.org"
+NEWCOMER = "marta.sandstrom@example.org"  # a teacher at Skellefteå Kulturskola with no team in 2026/27
+
+
+def test_in_may_a_teacher_without_a_team_this_year_chooses_for_the_coming_one(
+    chat_as, in_may: Clock, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17, B1: from the choice window's start every place decides the coming year, the same one."""
+    teacher = chat_as(NEWCOMER)
+    (question,) = teacher.say("välj ämneslag")
+    assert "läsåret 2027/28" in question.text
+    teacher.say("stråk")
+    (done,) = teacher.say("ja")
+    assert done.text.startswith("Klart: du är med i Stråk läsåret 2027/28.")
+    assert _membership(teacher.db, NEWCOMER, "2026/27") is None
+    assert _membership(teacher.db, NEWCOMER, "2027/28") is not None
+    (told,) = [m for m in teacher.outbox() if m.kind == "team_choice"]
+    assert "har valt Stråk läsåret 2027/28" in told.payload["text"]
+    (mine,) = teacher.say("mitt ämneslag")
+    assert mine.text == (
+        "Du är inte med i något ämneslag läsåret 2026/27. Läsåret 2027/28 är du med i Stråk (inte bekräftat än)."
+    )
+
+    manager = chat_as(SKELLEFTEA_MANAGER)
+    (card,) = manager.say("min personal")
+    assert isinstance(card, CardReply) and "läsåret 2027/28" in card.title
+    assert dict(card.facts)["Märta Sandström"] == "Stråk (inte bekräftad)"
+    confirm = next(b for b in card.buttons if b.action == "staff.confirm")
+    (lead, _) = manager.click(confirm)
+    assert lead.text == "Bekräftat: Märta Sandström i Stråk."
+    (confirmed,) = [m for m in manager.outbox() if m.kind == "membership_confirmed"]
+    assert "läsåret 2027/28" in confirmed.payload["text"]
+
+    coordinator = chat_as(COORDINATOR)
+    (without,) = coordinator.say("vilka saknar ämneslag?")
+    assert isinstance(without, CardReply) and without.title == "Utan ämneslag läsåret 2027/28"
+    assert "Märta Sandström" not in str(without.facts)
+
+    env.setenv("AMNESLAG_NOW", in_may.now.isoformat())
+    from bot.cli import main
+
+    assert main(["status", "--format", "json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["school_year"] == "2026/27" and status["choice_year"] == "2027/28"
+    assert NEWCOMER not in status["people_without_team"]
+    assert main(["status"]) == 0
+    assert "Utan ämneslag 2027/28 (" in capsys.readouterr().out

@@ -12,7 +12,18 @@ from dialogs.access import anyone
 from dialogs.app import build_dialogs
 from dialogs.engine import Route
 from dialogs.types import Button, CardReply, ChoicesReply, buttons_of
-from storage.models import Absence, AuditLog, DialogState, Meeting, Membership, Person, SchoolYear, Team
+from storage.models import (
+    Absence,
+    AuditLog,
+    DialogState,
+    Leadership,
+    Meeting,
+    Membership,
+    Person,
+    PersonRole,
+    SchoolYear,
+    Team,
+)
 from tests.dialogs.conftest import Chat, Clock, text_of
 
 LEADERS_OF_BILD = {"jonas.sundqvist@example.org", "petter.backman@example.org"}
@@ -143,7 +154,8 @@ def test_report_absence_by_date(teacher: Chat) -> None:
     (reply,) = teacher.say("jag kan inte komma 11/2")
     assert reply.text == (
         "Klart: din frånvaro från träffen i Bild/form/skapande torsdag 11 februari kl. 09.00 är anmäld. "
-        "Din ämneslagsledare och din chef har fått veta det. Du behöver inte ange något skäl."
+        "Dina ämneslagsledare (Jonas Sundqvist, Petter Backman) och din chef (Pontus Rönnlund) har fått veta det. "
+        "Du behöver inte ange något skäl."
     )
     (absence,) = _absence(teacher)
     assert absence.withdrawn_at is None
@@ -157,6 +169,45 @@ def test_report_absence_by_date(teacher: Chat) -> None:
     (again,) = teacher.say("anmäl frånvaro 11 februari")
     assert again.text == "Du har redan anmält frånvaro från träffen torsdag 11 februari kl. 09.00."
     assert len(teacher.outbox()) == 3 and len(_absence(teacher)) == 1
+
+
+def test_at_a_school_without_a_manager_the_teacher_is_told_who_was_told(teacher: Chat, demo: sa.Engine) -> None:
+    """Issue 17, B4: only what is true, naming who was told; the manager is the teacher's own to tell."""
+    with Session(demo) as s:
+        manager = s.exec(select(Person).where(Person.email == _manager_of_umea(teacher))).one()
+        for role in s.exec(select(PersonRole).where(PersonRole.person_id == manager.id)).all():
+            s.delete(role)
+        s.commit()
+    (reply,) = teacher.say("jag kan inte komma 11/2")
+    assert reply.text == (
+        "Klart: din frånvaro från träffen i Bild/form/skapande torsdag 11 februari kl. 09.00 är anmäld. "
+        "Dina ämneslagsledare (Jonas Sundqvist, Petter Backman) har fått veta det. Din skola har ingen chef hos "
+        "boten, så berätta det själv för din chef. Du behöver inte ange något skäl."
+    )
+    assert "chef har fått veta" not in reply.text
+    assert _recipients(teacher, "absence_reported") == LEADERS_OF_BILD
+    (withdrawn,) = teacher.say("ta tillbaka frånvaron 11/2")
+    assert withdrawn.text.endswith(
+        "Välkommen! Dina ämneslagsledare (Jonas Sundqvist, Petter Backman) har fått veta det. Din skola har ingen "
+        "chef hos boten, så berätta det själv för din chef."
+    )
+
+
+def test_without_leaders_and_manager_nobody_is_said_to_be_told(teacher: Chat, demo: sa.Engine) -> None:
+    with Session(demo) as s:
+        manager = s.exec(select(Person).where(Person.email == _manager_of_umea(teacher))).one()
+        for row in [
+            *s.exec(select(PersonRole).where(PersonRole.person_id == manager.id)).all(),
+            *s.exec(select(Leadership)).all(),
+        ]:
+            s.delete(row)
+        s.commit()
+    (reply,) = teacher.say("jag kan inte komma 11/2")
+    assert reply.text.endswith(
+        "är anmäld. Ingen kunde få veta det. Ditt ämneslag har ingen ledare det här läsåret. Din skola har ingen "
+        "chef hos boten, så berätta det själv för din chef. Du behöver inte ange något skäl."
+    )
+    assert _recipients(teacher, "absence_reported") == set()
 
 
 def test_report_absence_by_button_and_by_typed_date(teacher: Chat) -> None:
@@ -315,3 +366,24 @@ def test_absence_and_choice_are_audited_with_before_and_after(teacher: Chat) -> 
     assert rows["absence.withdrawn"]["after"]["withdrawn_at"] is not None
     assert set(rows["absence.withdrawn"]["after"]) == {"reported_at", "withdrawn_at"}  # never a reason
     assert rows["membership.chosen"]["before"] is None and rows["membership.chosen"]["after"]["confirmed_at"] is None
+
+
+def test_after_the_years_last_meeting_the_teacher_is_told_the_meetings_are_over(teacher: Chat, clock: Clock) -> None:
+    """Not "no meetings are planned yet" in May, when the team has met three times."""
+    clock.now = dtm.datetime(2027, 5, 10, 8, 0, tzinfo=dtm.UTC)
+    over = "Läsårets träffar i Bild/form/skapande är slut: 3 träffar, den sista torsdag 8 april."
+    (card,) = teacher.say("mitt ämneslag")
+    assert isinstance(card, CardReply) and card.text == over
+    (reply,) = teacher.say("när är nästa träff?")
+    assert reply.text == over
+    (absence,) = teacher.say("anmäl frånvaro")
+    assert absence.text == over
+
+
+def test_before_any_meeting_is_planned_the_teacher_is_told_so(teacher: Chat, demo: sa.Engine) -> None:
+    with Session(demo) as s:
+        for meeting in s.exec(select(Meeting)).all():
+            s.delete(meeting)
+        s.commit()
+    (card,) = teacher.say("mitt ämneslag")
+    assert card.text == "Inga träffar är planerade än."

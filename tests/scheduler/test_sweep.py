@@ -26,6 +26,11 @@ def _at(year: int, month: int, day: int, hour: int, minute: int = 0) -> dtm.date
     return dtm.datetime(year, month, day, hour, minute, tzinfo=ZONE)
 
 
+def _people(cycle: Cycle) -> list[Person]:
+    with Session(cycle.engine) as s:
+        return list(s.exec(select(Person)).all())
+
+
 def _count(db: sa.Engine, model: type) -> int:
     with Session(db) as s:
         return s.exec(select(func.count()).select_from(model)).one()
@@ -37,13 +42,14 @@ def test_after_downtime_only_the_latest_stage_comes_and_nothing_after_its_point(
     assert sorted((p.rule, p.email, p.occurrence) for p in report.reminders) == [
         ("framework_before", email("dan"), "before"),
         ("framework_before", email("stina"), "before"),
+        ("manager_report", email("mona"), "2026-09-07"),  # Tove's and Ulf's choices: weekly, the latest week
         ("notice", email("dan"), "d-7"),
         ("notice", email("stina"), "d-7"),
         ("notice_escalation", email("kim"), "copy"),
     ]
     # down again until after the meeting: no "send the notice" any more, but the notes are due
     report = sweep(cycle.engine, _at(2026, 9, 15, 9))
-    assert {p.rule for p in report.reminders} == {"framework_confirm", "notes"}
+    assert {p.rule for p in report.reminders} == {"framework_confirm", "notes", "manager_report"}
     assert sweep(cycle.engine, _at(2026, 9, 15, 9)).reminders == []  # the same instant again: nothing twice
 
 
@@ -66,7 +72,8 @@ def test_outside_working_time_nothing_goes_out_and_it_comes_on_the_next_working_
     for instant in (_at(2026, 8, 20, 7, 59), _at(2026, 8, 20, 17, 0), _at(2026, 8, 22, 10)):
         assert sweep(cycle.engine, instant).reminders == [], instant
     assert _count(cycle.engine, SentReminder) == 0
-    assert len(sweep(cycle.engine, _at(2026, 8, 21, 16, 59)).reminders) == 2  # Friday afternoon: catch-up
+    caught_up = sweep(cycle.engine, _at(2026, 8, 21, 16, 59)).reminders  # Friday afternoon: catch-up
+    assert sorted(p.rule for p in caught_up) == ["manager_report", "notice", "notice"]  # Mona's from Monday too
 
 
 @pytest.mark.parametrize(
@@ -109,7 +116,7 @@ def test_summer_time_neither_skips_nor_doubles_a_reminder(
 
 def test_dry_run_writes_nothing(cycle: Cycle) -> None:
     report = sweep(cycle.engine, _at(2026, 8, 20, 9), dry_run=True)
-    assert len(report.reminders) == 2
+    assert len(report.reminders) == 3  # two notices, and Mona's weekly reminder of the choices not confirmed
     assert (
         _count(cycle.engine, SentReminder),
         _count(cycle.engine, OutboxMessage),
@@ -119,7 +126,7 @@ def test_dry_run_writes_nothing(cycle: Cycle) -> None:
         0,
         0,
     )
-    assert len(sweep(cycle.engine, _at(2026, 8, 20, 9)).reminders) == 2
+    assert len(sweep(cycle.engine, _at(2026, 8, 20, 9)).reminders) == 3
     assert sweep(cycle.engine, _at(2026, 8, 20, 9), dry_run=True).reminders == []
 
 
@@ -153,6 +160,7 @@ def test_two_sweeps_at_the_same_moment_send_each_reminder_once(cycle: Cycle, dat
 
 
 def test_bad_data_is_reported_not_raised(cycle: Cycle, engine: sa.Engine) -> None:
+    _join(cycle, "vera", "Film")  # a team with a member and no leader
     with session_scope(engine) as s:
         seed_region(s, "vastmanland")  # no people, no network days
         leader = s.exec(select(Person).where(Person.email == email("dan"))).one()
@@ -163,7 +171,7 @@ def test_bad_data_is_reported_not_raised(cycle: Cycle, engine: sa.Engine) -> Non
     assert ("vastmanland", "no_network_days", "2026/27") in problems
     assert ("vastmanland", "no_coordinator", "Västmanland") not in problems  # nothing was due there
     assert any(p[1] == "team_without_leader" for p in problems)
-    assert len(report.reminders) == 2  # dan's reminder is still written: the log channel keeps it
+    assert len(report.reminders) == 3  # dan's reminder is still written: the log channel keeps it
     with Session(engine) as s:
         region = s.get(Region, cycle.region_id)
         assert region is not None
@@ -174,17 +182,20 @@ def test_bad_data_is_reported_not_raised(cycle: Cycle, engine: sa.Engine) -> Non
 
 
 def test_remind_command(cycle: Cycle, env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _join(cycle, "vera", "Film")  # a team with a member and no leader
     assert main(["remind", "--at", "2026-08-20T09:00+02:00", "--dry-run"]) == 0
     out, err = capsys.readouterr()
+    umea = next(p.school_id for p in _people(cycle) if p.email == email("mona"))
     assert sorted(out.splitlines()) == [
+        f"manager_report  {email('mona')}  2026/27:school{umea}/p{cycle.people['mona']}  2026-08-17",
         f"notice  {email('dan')}  team{cycle.teams['Dans']}:2026-09-10/p{cycle.people['dan']}  d-21",
         f"notice  {email('stina')}  team{cycle.teams['Stråk']}:2026-09-10/p{cycle.people['stina']}  d-21",
     ]
-    assert "2 påminnelser skulle skickas" in err and "ämneslag utan ledare" in err
+    assert "3 påminnelser skulle skickas" in err and "ämneslag utan ledare" in err
     assert _count(cycle.engine, SentReminder) == 0
     assert main(["remind", "--at", "2026-08-20T09:00"]) == 0  # local time without an offset
-    assert "2 påminnelser skickade" in capsys.readouterr().err
-    assert _count(cycle.engine, SentReminder) == 2
+    assert "3 påminnelser skickade" in capsys.readouterr().err
+    assert _count(cycle.engine, SentReminder) == 3
     with pytest.raises(SystemExit):
         main(["remind", "--at", "igår"])
     assert "ogiltig tidpunkt" in capsys.readouterr().err
@@ -201,7 +212,7 @@ async def test_the_scheduler_sweeps_on_start_coalesced_one_at_a_time(cycle: Cycl
     finally:
         scheduler.shutdown(wait=False)
     report = await run_sweep(cycle.engine, clock=lambda: instant)
-    assert report is not None and len(report.reminders) == 2
+    assert report is not None and len(report.reminders) == 3
 
 
 def test_the_coordinator_sees_in_chat_what_the_sweep_could_not_do(cycle: Cycle) -> None:
@@ -209,13 +220,15 @@ def test_the_coordinator_sees_in_chat_what_the_sweep_could_not_do(cycle: Cycle) 
     from dialogs.types import CardReply, Incoming
 
     instant = _at(2026, 8, 20, 9)
-    sweep(cycle.engine, instant)  # ten of the twelve teams have no leader
+    _join(cycle, "vera", "Film")
+    _join(cycle, "mona", "Sång")
+    sweep(cycle.engine, instant)  # Film and Sång have a member and no leader (ten teams have nobody)
     dialogs = build_dialogs(cycle.engine, clock=lambda: instant)
     (card,) = dialogs.handle(
         Incoming(person_id=cycle.people["kim"], channel="console", conversation_id="c", text="status")
     )
     assert isinstance(card, CardReply)
-    assert dict(card.facts)["Påminnelser som inte gick"] == "ämneslag utan ledare: 10"
+    assert dict(card.facts)["Påminnelser som inte gick"] == "ämneslag utan ledare: 2"
 
 
 def test_the_revision_reminder_has_a_button_that_ends_it(cycle: Cycle) -> None:
@@ -250,3 +263,88 @@ def test_the_revision_reminder_has_a_button_that_ends_it(cycle: Cycle) -> None:
     with Session(cycle.engine) as s:
         assert s.get(Region, cycle.region_id).framework_version == "2027/28"
     assert sweep(cycle.engine, instant, dry_run=True).reminders == []
+
+
+def _join(cycle: Cycle, short: str, team: str) -> None:
+    from storage import schoolyear
+    from storage.models import Membership
+
+    with session_scope(cycle.engine) as s:
+        year = schoolyear.get_or_create(s, "2026/27")
+        chosen = _at(2026, 4, 20, 9)  # and confirmed, so that no manager is reminded of it
+        s.add(
+            Membership(
+                person_id=cycle.people[short],
+                school_year_id=year.id or 0,
+                team_id=cycle.teams[team],
+                chosen_at=chosen,
+                confirmed_at=chosen,
+            )
+        )
+
+
+def test_the_notice_escalation_names_the_leaders_and_leaves_out_empty_teams(cycle: Cycle) -> None:
+    """Issue 17, B10: ten of the twelve teams have nobody in 2026/27; Film has a member and no leader."""
+    _join(cycle, "vera", "Film")
+    report = sweep(cycle.engine, _at(2026, 9, 3, 9))  # 7 days before the network day of 10 September
+    assert {(r.rule, r.email) for r in report.reminders if r.rule == "notice_escalation"} == {
+        ("notice_escalation", email("kim"))
+    }
+    with Session(cycle.engine) as s:
+        (message,) = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "reminder.notice_escalation")).all()
+    assert message.payload["text"] == (
+        "För kännedom: de här ämneslagen har inte skickat kallelsen till torsdag 10 september: "
+        "Dans (ledare: Dan), Film (ingen ledare), Stråk (ledare: Stina)."
+    )
+    problems = {(p.problem, p.detail) for p in report.problems}
+    assert ("team_without_leader", "Film") in problems
+    assert ("team_without_leader", "Slagverk") not in problems  # nobody there: nothing to plan, no problem
+
+
+def test_a_manager_who_reported_with_choices_unconfirmed_is_reminded_until_they_are_confirmed(cycle: Cycle) -> None:
+    """Tove's and Ulf's choices (Umeå) are not confirmed; Mona reports anyway on 20 May 2026."""
+    from storage import schoolyear
+    from storage.models import Membership, MembershipReport
+
+    with session_scope(cycle.engine) as s:
+        umea = s.get(Person, cycle.people["mona"])
+        year = schoolyear.get_or_create(s, "2026/27")
+        assert umea is not None and umea.school_id is not None and year.id is not None
+        s.add(MembershipReport(school_id=umea.school_id, school_year_id=year.id, reported_at=_at(2026, 5, 20, 9)))
+
+    def manager_report(instant: dtm.datetime) -> list[tuple[str, str]]:
+        report = sweep(cycle.engine, instant)
+        return [(r.email, r.occurrence) for r in report.reminders if r.rule == "manager_report"]
+
+    assert manager_report(_at(2026, 5, 25, 9)) == [(email("mona"), "2026-05-25"), (email("lars"), "2026-05-25")]
+    with Session(cycle.engine) as s:
+        message = s.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.kind == "reminder.manager_report", OutboxMessage.recipient_id == cycle.people["mona"]
+            )
+        ).one()
+    assert message.payload["text"] == (
+        "Er skola har rapporterat sina ämneslag för 2026/27, men 2 val är inte bekräftade än. Bekräfta dem gärna."
+    )
+    assert manager_report(_at(2026, 6, 8, 9)) == [(email("mona"), "2026-06-08")]  # after the deadline: weekly
+    assert manager_report(_at(2026, 10, 5, 9)) == [(email("mona"), "2026-10-05")]  # and into the school year
+    with session_scope(cycle.engine) as s:
+        for member in s.exec(select(Membership)).all():
+            member.confirmed_at = member.confirmed_at or _at(2026, 10, 6, 9)
+    assert manager_report(_at(2026, 10, 12, 9)) == []
+
+
+def test_after_the_deadline_a_school_neither_reported_nor_confirmed_is_told_both(cycle: Cycle) -> None:
+    report = sweep(cycle.engine, _at(2026, 6, 8, 9))
+    managers = [(r.rule, r.email) for r in report.reminders if r.rule == "manager_report"]
+    assert managers == [("manager_report", email("mona"))]  # Lars's school has no choice left to confirm
+    with Session(cycle.engine) as s:
+        message = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "reminder.manager_report")).one()
+    assert message.payload["text"] == (
+        "Sista dagen, måndag 1 juni, har passerat: er skolas ämneslag för 2026/27 är inte rapporterade, och 2 val "
+        "är inte bekräftade. Bekräfta dem gärna och rapportera ämneslagen till samordnaren."
+    )
+    assert [b.label for b in buttons_of(load_replies(message.payload["replies"]))] == [
+        "Min personal",
+        "Rapportera ämneslag",
+    ]

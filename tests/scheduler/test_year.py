@@ -5,7 +5,9 @@ May Day (a holiday), so the first reminders come on Monday 4 May; Ascension Day 
 Midsummer Eve (19 June 2026) move the weekly team choice reminder on; a stage that falls on a
 weekend comes on Monday; summer time ends on 25 October 2026 and starts on 28 March 2027, and every
 reminder still comes once, at 08.00 local time. Stråk meets twice, so nobody asks it to plan a
-meeting on the April network day.
+meeting on the April network day. Tove's and Ulf's choices (Umeå) are never confirmed, so after the
+1 June deadline Mona is reminded every Monday (Easter Monday 29 March 2027: on the Tuesday) until the
+next year's choice opens on 1 May 2027.
 """
 
 from __future__ import annotations
@@ -41,48 +43,95 @@ NOBODY_DOES_ANYTHING = """
 2026-05-29 08:00  team_choice  vera  week4
 2026-06-02 08:00  report_escalation  kim  once
 2026-06-05 08:00  team_choice  vera  week5
+2026-06-08 08:00  manager_report  mona  2026-06-08
 2026-06-12 08:00  team_choice  vera  week6
+2026-06-15 08:00  manager_report  mona  2026-06-15
 2026-06-22 08:00  team_choice  vera  week7
+2026-06-22 08:00  manager_report  mona  2026-06-22
 2026-06-26 08:00  team_choice  vera  week8
+2026-06-29 08:00  manager_report  mona  2026-06-29
+2026-07-06 08:00  manager_report  mona  2026-07-06
+2026-07-13 08:00  manager_report  mona  2026-07-13
+2026-07-20 08:00  manager_report  mona  2026-07-20
+2026-07-27 08:00  manager_report  mona  2026-07-27
+2026-08-03 08:00  manager_report  mona  2026-08-03
+2026-08-10 08:00  manager_report  mona  2026-08-10
+2026-08-17 08:00  manager_report  mona  2026-08-17
 2026-08-20 08:00  notice  dan  d-21
 2026-08-20 08:00  notice  stina  d-21
+2026-08-24 08:00  manager_report  mona  2026-08-24
 2026-08-27 08:00  notice  dan  d-14
 2026-08-27 08:00  notice  stina  d-14
+2026-08-31 08:00  manager_report  mona  2026-08-31
 2026-09-03 08:00  notice  dan  d-7
 2026-09-03 08:00  notice  stina  d-7
 2026-09-03 08:00  notice_escalation  kim  copy
+2026-09-07 08:00  manager_report  mona  2026-09-07
 2026-09-07 08:00  framework_before  dan  before
 2026-09-07 08:00  framework_before  stina  before
+2026-09-14 08:00  manager_report  mona  2026-09-14
 2026-09-14 08:00  framework_confirm  dan  after
 2026-09-14 08:00  framework_confirm  stina  after
 2026-09-14 08:00  notes  dan  d2
 2026-09-14 08:00  notes  stina  d2
 2026-09-17 08:00  notes  dan  d7
 2026-09-17 08:00  notes  stina  d7
+2026-09-21 08:00  manager_report  mona  2026-09-21
 2026-09-21 08:00  framework_escalation  kim  late
 2026-09-21 08:00  framework_escalation  kim  late
 2026-09-21 08:00  notes_escalation  kim  late
 2026-09-21 08:00  notes_escalation  kim  late
+2026-09-28 08:00  manager_report  mona  2026-09-28
+2026-10-05 08:00  manager_report  mona  2026-10-05
+2026-10-12 08:00  manager_report  mona  2026-10-12
+2026-10-19 08:00  manager_report  mona  2026-10-19
+2026-10-26 08:00  manager_report  mona  2026-10-26
+2026-11-02 08:00  manager_report  mona  2026-11-02
+2026-11-09 08:00  manager_report  mona  2026-11-09
+2026-11-16 08:00  manager_report  mona  2026-11-16
+2026-11-23 08:00  manager_report  mona  2026-11-23
+2026-11-30 08:00  manager_report  mona  2026-11-30
+2026-12-07 08:00  manager_report  mona  2026-12-07
+2026-12-14 08:00  manager_report  mona  2026-12-14
+2026-12-21 08:00  manager_report  mona  2026-12-21
+2026-12-28 08:00  manager_report  mona  2026-12-28
+2027-01-04 08:00  manager_report  mona  2027-01-04
+2027-01-11 08:00  manager_report  mona  2027-01-11
+2027-01-18 08:00  manager_report  mona  2027-01-18
 2027-01-21 08:00  notice  dan  d-21
 2027-01-21 08:00  notice  stina  d-21
+2027-01-25 08:00  manager_report  mona  2027-01-25
 2027-01-28 08:00  notice  dan  d-14
 2027-01-28 08:00  notice  stina  d-14
+2027-02-01 08:00  manager_report  mona  2027-02-01
 2027-02-04 08:00  notice  dan  d-7
 2027-02-04 08:00  notice  stina  d-7
 2027-02-04 08:00  notice_escalation  kim  copy
+2027-02-08 08:00  manager_report  mona  2027-02-08
+2027-02-15 08:00  manager_report  mona  2027-02-15
 2027-02-15 08:00  notes  dan  d2
 2027-02-15 08:00  notes  stina  d2
 2027-02-18 08:00  notes  dan  d7
 2027-02-18 08:00  notes  stina  d7
+2027-02-22 08:00  manager_report  mona  2027-02-22
 2027-02-22 08:00  notes_escalation  kim  late
 2027-02-22 08:00  notes_escalation  kim  late
+2027-03-01 08:00  manager_report  mona  2027-03-01
+2027-03-08 08:00  manager_report  mona  2027-03-08
+2027-03-15 08:00  manager_report  mona  2027-03-15
 2027-03-18 08:00  notice  dan  d-21
+2027-03-22 08:00  manager_report  mona  2027-03-22
 2027-03-25 08:00  notice  dan  d-14
+2027-03-30 08:00  manager_report  mona  2027-03-29
 2027-04-01 08:00  notice  dan  d-7
 2027-04-01 08:00  notice_escalation  kim  copy
+2027-04-05 08:00  manager_report  mona  2027-04-05
+2027-04-12 08:00  manager_report  mona  2027-04-12
 2027-04-12 08:00  notes  dan  d2
 2027-04-15 08:00  notes  dan  d7
+2027-04-19 08:00  manager_report  mona  2027-04-19
 2027-04-19 08:00  notes_escalation  kim  late
+2027-04-26 08:00  manager_report  mona  2027-04-26
 2027-05-03 08:00  team_choice  dan  week0
 2027-05-03 08:00  team_choice  stina  week0
 2027-05-03 08:00  team_choice  tove  week0
