@@ -38,6 +38,7 @@ from storage.errors import AmneslagError, DatabaseUnavailable
 from storage.inbound import AlreadyDone
 from storage.models import DialogState, Person, Region, Team, utcnow
 from storage.queries import dialog_state
+from storage.settings import Duties, RegionSettings
 
 _LOGGER = logging.getLogger(__name__)
 TURN_ATTEMPTS = 3  # a turn that collides with another of its conversation is run again, at most this often
@@ -89,6 +90,11 @@ class Turn:
             details={"reason": reason, **details},
         )
         return [TextReply(text=text)]
+
+    @property
+    def duties(self) -> Duties:
+        """Which duties of the yearly cycle the region's framework has (`storage.settings.Duties`)."""
+        return RegionSettings.model_validate(self.region.settings).duties
 
     def teams(self) -> list[Team]:
         assert self.region.id is not None

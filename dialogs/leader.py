@@ -213,6 +213,10 @@ def notice_send(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
 @router.intent(Intent.CONFIRM_FRAMEWORK_REVIEW, guard=access.leader("framework.confirm"))
 def framework_intent(turn: Turn, slots: Values, _: object) -> list[Reply]:
     tr = turn.tr
+    if not turn.duties.framework_review:
+        return [
+            TextReply(text=tr._("{region}'s framework has no review at the first meeting.", region=turn.region.name))
+        ]
     firsts = [(m, t) for m, t in meetings_of_led(turn) if m.first_of_year]
     if not firsts:
         return [

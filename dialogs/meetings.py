@@ -67,7 +67,7 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
             ),
             (t._("From"), leader.name),
         ]
-        if meeting.first_of_year and not cancelled:
+        if meeting.first_of_year and not cancelled and turn.duties.framework_review:
             facts.append((t._("Note"), t._("First meeting of the year: we go through the framework document.")))
             if turn.region.framework_url:
                 facts.append((t._("Framework"), turn.region.framework_url))
@@ -136,7 +136,8 @@ def meeting_card(turn: Turn, meeting: Meeting, team: Team) -> CardReply:
         (tr._("Notice"), tr.date(meeting.notice_sent_at) if meeting.notice_sent_at else tr._("not sent")),
         (tr._("Absent"), ", ".join(p.name for p in absent) if absent else tr._("nobody has reported absence")),
     ]
-    if meeting.first_of_year:
+    review = meeting.first_of_year and turn.duties.framework_review
+    if review:
         reviewed = tr.date(meeting.framework_reviewed_at) if meeting.framework_reviewed_at else tr._("not confirmed")
         facts.append((tr._("Framework review"), reviewed))
     if started:
@@ -154,7 +155,7 @@ def meeting_card(turn: Turn, meeting: Meeting, team: Team) -> CardReply:
     else:
         if meeting.notes_distributed_at is None:
             buttons.append(Button(label=tr._("Log notes"), action=Act.NOTES_START, values=ref, style="primary"))
-        if meeting.first_of_year and meeting.framework_reviewed_at is None:
+        if review and meeting.framework_reviewed_at is None:
             buttons.append(Button(label=tr._("Confirm review"), action=Act.FRAMEWORK_CONFIRM, values=ref))
         if meeting.kind == MeetingKind.PHYSICAL.value:
             buttons += logistics_buttons(turn, meeting)

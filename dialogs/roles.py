@@ -68,6 +68,12 @@ def home(turn: Turn, values: Values, _: None) -> list[Reply]:
 @router.intent(Intent.REPORT_MEMBERSHIPS, guard=access.manager_or_coordinator("memberships.report"))
 def report_memberships(turn: Turn, slots: Values, _: None) -> list[Reply]:
     """A manager reports the school's teams; the coordinator sees which schools have not reported."""
+    if not turn.duties.manager_report:
+        return [
+            TextReply(
+                text=turn.tr._("In {region} the managers do not report their staff's teams.", region=turn.region.name)
+            )
+        ]
     if is_manager(turn):
         return report_of_school(turn)
     return schools_not_reported(turn)

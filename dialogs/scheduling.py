@@ -334,7 +334,7 @@ def _save(turn: Turn, draft: Draft) -> list[Reply]:
         return [TextReply(text=tr._("This meeting is already saved.")), meeting_card(turn, same[0], team)]
     meeting = meeting_rules.schedule(turn.session, draft=parsed, region=turn.region, actor=turn.person, now=turn.now)
     lead = tr._("Saved: {team} meets {when}.", team=team.name, when=tr.when(meeting.starts_at))
-    if meeting.first_of_year:
+    if meeting.first_of_year and turn.duties.framework_review:
         lead += " " + tr._("It is the first meeting of the school year, so the framework document is reviewed there.")
     lead += " " + tr._("The members have not been told yet: send the notice when you are ready.")
     return [TextReply(text=lead), meeting_card(turn, meeting, team)]

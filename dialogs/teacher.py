@@ -49,19 +49,23 @@ def _no_team(turn: Turn, year: SchoolYear) -> list[Reply]:
     if chosen is not None and team is not None:
         state = tr._("confirmed") if chosen.confirmed_at else tr._("not yet confirmed")
         text += " " + tr._("For {year} you are in {team} ({state}).", year=coming.label, team=team.name, state=state)
+    if not turn.duties.team_choice:
+        return [TextReply(text=text)]
     return [ChoicesReply(text=text, buttons=[intent_button(tr._("Choose team"), Intent.CHOOSE_TEAM)])]
 
 
 def teacher_help(turn: Turn) -> list[Button]:
     tr = turn.tr
-    return [
+    buttons = [
         intent_button(tr._("My team"), Intent.MY_TEAM),
         intent_button(tr._("Upcoming meetings"), Intent.UPCOMING_MEETINGS),
         intent_button(tr._("Report absence"), Intent.REPORT_ABSENCE),
         intent_button(tr._("Withdraw absence"), Intent.WITHDRAW_ABSENCE),
         intent_button(tr._("Latest notes"), Intent.LATEST_NOTES),
-        intent_button(tr._("Choose team"), Intent.CHOOSE_TEAM),
     ]
+    if turn.duties.team_choice:
+        buttons.append(intent_button(tr._("Choose team"), Intent.CHOOSE_TEAM))
+    return buttons
 
 
 router = Router()
@@ -190,6 +194,16 @@ def choose(turn: Turn, slots: Values, _: None) -> list[Reply]:
     tr = turn.tr
     if Role.TEACHER.value not in turn.roles:
         return [TextReply(text=tr._("Only teachers choose a subject team; your roster entry has no teacher role."))]
+    if not turn.duties.team_choice:
+        return [
+            TextReply(
+                text=tr._(
+                    "In {region} nobody chooses a team for a school year: the groups are open. "
+                    'Ask your coordinator or the group\'s leader to add you. Write "help" to see what I can do.',
+                    region=turn.region.name,
+                )
+            )
+        ]
     year = target_year_for_choice(turn.session, turn.region, turn.person, turn.now)
     team = turn.team_named(slots.get("team"))
     if team is not None:

@@ -19,10 +19,10 @@ from sqlmodel import Session, col, func, select
 from domain import travel
 from domain.meetings import came_after_all
 from storage.models import (
+    TEACHER_GROUPS,
     Absence,
     Attendance,
     ConversationAddress,
-    GroupKind,
     Leadership,
     Meeting,
     MeetingKind,
@@ -163,7 +163,7 @@ def build_status(
     schools = {s.id: s for s in session.exec(select(School).where(School.region_id == region.id)).all()}
     teams = session.exec(
         select(Team)
-        .where(Team.region_id == region.id, Team.kind == GroupKind.SUBJECT_TEAM.value, Team.active == True)  # noqa: E712
+        .where(Team.region_id == region.id, col(Team.kind).in_(TEACHER_GROUPS), Team.active == True)  # noqa: E712
         .order_by(col(Team.position), col(Team.name))
     ).all()
     team_ids = [t.id for t in teams]

@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 from storage import schoolyear
 from storage.audit import record, snapshot
 from storage.models import (
+    TEACHER_GROUPS,
     Absence,
-    GroupKind,
     Leadership,
     Meeting,
     Membership,
@@ -30,10 +30,11 @@ _ABSENCE_FIELDS = ("reported_at", "withdrawn_at")  # no reason: none is asked fo
 
 
 def subject_teams(session: Session, region_id: int) -> list[Team]:
+    """The region's active groups of teachers: its subject teams, or its teacher networks (`TEACHER_GROUPS`)."""
     return list(
         session.exec(
             select(Team)
-            .where(Team.region_id == region_id, Team.kind == GroupKind.SUBJECT_TEAM.value, col(Team.active))
+            .where(Team.region_id == region_id, col(Team.kind).in_(TEACHER_GROUPS), col(Team.active))
             .order_by(col(Team.position), col(Team.name))
         ).all()
     )
@@ -138,7 +139,7 @@ def choose_team(
     A new choice or a switch is unconfirmed until the manager confirms it. Every change is audited.
     """
     assert person.id is not None and team.id is not None and year.id is not None
-    if team.region_id != region.id or team.kind != GroupKind.SUBJECT_TEAM.value:
+    if team.region_id != region.id or team.kind not in TEACHER_GROUPS:
         return None, ChoiceRefused.NOT_A_TEAM
     existing = membership(session, person.id, year.id)
     today = schoolyear.today_in(region.timezone, now)

@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 
 from storage import schoolyear
 from storage.models import (
+    TEACHER_GROUPS,
     ConversationAddress,
-    GroupKind,
     Leadership,
     Meeting,
     Membership,
@@ -112,7 +112,7 @@ def load(session: Session, instant: dtm.datetime) -> World:
         roles=dict(roles),
         teams={
             t.id: t
-            for t in session.exec(select(Team).where(Team.kind == GroupKind.SUBJECT_TEAM.value, col(Team.active))).all()
+            for t in session.exec(select(Team).where(col(Team.kind).in_(TEACHER_GROUPS), col(Team.active))).all()
             if t.id is not None
         },
         memberships={

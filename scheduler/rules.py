@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from domain.reminders import Rule, SweepProblem
 from scheduler.data import World
 from storage import schoolyear
-from storage.models import Meeting, Person, Region, Role, SchoolYear
+from storage.models import GroupKind, Meeting, Person, Region, Role, SchoolYear
 from storage.settings import RegionSettings
 
 
@@ -118,7 +118,12 @@ def _placed(t: Today, person: Person, year: SchoolYear) -> bool:
 
 
 def team_choice(t: Today) -> list[Due]:
-    """From 1 May, weekly until chosen: teachers without a team for the year being decided."""
+    """From 1 May, weekly until chosen: teachers without a team for the year being decided.
+
+    Only where the framework has a yearly team choice (not Västmanland's or Sjuhärad's).
+    """
+    if not t.settings.duties.team_choice:
+        return []
     opens = t.settings.team_choice_opens.in_year(t.current.ends_on.year)
     if not opens <= t.day <= t.current.ends_on:
         return []
@@ -164,7 +169,11 @@ CONFIRM_REPEAT_DAYS = 7  # after the report deadline, a manager with unconfirmed
 def manager_report(t: Today) -> list[Due]:
     """Managers, about the year being decided: on 15 and 25 May those whose school has not reported or has
     choices not confirmed; after the 1 June deadline, weekly, those whose school still has choices not
-    confirmed (reported or not), until every one is confirmed or the next year's choice opens."""
+    confirmed (reported or not), until every one is confirmed or the next year's choice opens.
+
+    Only where the framework has the managers' report."""
+    if not t.settings.duties.manager_report:
+        return []
     year = t.deciding.starts_on.year  # the deadline and the stages of the year being decided
     deadline = t.settings.report_deadline.in_year(year)
     come = [d for d in (m.in_year(year) for m in t.settings.manager_reminders) if d <= t.day]
@@ -204,7 +213,9 @@ def manager_report(t: Today) -> list[Due]:
 
 
 def report_escalation(t: Today) -> list[Due]:
-    """2 June: the coordinator gets the schools that have not reported."""
+    """2 June: the coordinator gets the schools that have not reported (where the framework has the report)."""
+    if not t.settings.duties.manager_report:
+        return []
     start = t.settings.coordinator_report_escalation.in_year(t.current.ends_on.year)
     if not start <= t.day <= t.current.ends_on:
         return []
@@ -229,7 +240,11 @@ def yearly_check(t: Today) -> list[Due]:
     assert t.coming.id is not None
     due: list[Due] = []
     leaderless = [
-        team.name for team in t.world.teams_of(t.region_id) if not t.world.leaders.get((team.id or 0, t.coming.id))
+        team.name
+        for team in t.world.teams_of(t.region_id)
+        if t.settings.duties.team_choice
+        and team.kind == GroupKind.SUBJECT_TEAM
+        and not t.world.leaders.get((team.id or 0, t.coming.id))
     ]
     if leaderless:
         due += _to(
@@ -240,7 +255,7 @@ def yearly_check(t: Today) -> list[Due]:
             year=t.coming.label,
             teams=leaderless,
         )
-    if t.region.framework_version != t.coming.label:
+    if t.settings.duties.yearly_revision and t.region.framework_version != t.coming.label:
         due += _to(
             t.coordinators(),
             Rule.FRAMEWORK_REVISION,
@@ -274,7 +289,8 @@ def notices(t: Today) -> list[Due]:
     """
     due: list[Due] = []
     meetings = _region_meetings(t)
-    days = [d for d in t.world.network_days if d.region_id == t.region_id and d.date > t.day]
+    decided_days = t.settings.duties.meeting_days_decided_by != "leaders"  # else the groups plan their own days
+    days = [d for d in t.world.network_days if d.region_id == t.region_id and d.date > t.day and decided_days]
     late_by_day: dict[dtm.date, dict[str, list[str]]] = {}  # day -> late team -> its leaders
     for network_day in days:
         stage = _latest_stage(t.day, network_day.date, [-n for n in t.settings.notice_days_before])
@@ -341,8 +357,12 @@ def notices(t: Today) -> list[Due]:
 
 
 def framework(t: Today) -> list[Due]:
-    """Before the year's first meeting: review the framework there; after it: confirm, then escalate."""
+    """Before the year's first meeting: review the framework there; after it: confirm, then escalate.
+
+    Only where the framework asks for the review (Västerbotten's "går igenom detta dokument")."""
     due: list[Due] = []
+    if not t.settings.duties.framework_review:
+        return due
     for meeting in _region_meetings(t):
         if not meeting.first_of_year or meeting.framework_reviewed_at is not None:
             continue

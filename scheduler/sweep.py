@@ -73,7 +73,8 @@ def due_at(world: World, instant: dtm.datetime) -> tuple[list[Due], list[Problem
         if current is None or coming is None or deciding is None:
             continue
         today = Today(world, region, settings, zone, instant, day, current, coming, deciding)
-        if not any(
+        decided_by_managers = settings.duties.meeting_days_decided_by == "manager_network"
+        if decided_by_managers and not any(
             d.region_id == region.id and current.starts_on <= d.date <= current.ends_on for d in world.network_days
         ):
             today.problem(SweepProblem.NO_NETWORK_DAYS, current.label)

@@ -92,6 +92,10 @@ class GroupKind(enum.StrEnum):
     STUDY_DAY = "study_day"  # a region-wide training day for all teachers (Västmanland, Sjuhärad)
 
 
+TEACHER_GROUPS = (GroupKind.SUBJECT_TEAM.value, GroupKind.TEACHER_NETWORK.value)
+"""The groups teachers belong to and meet in: subject teams (Västerbotten) and teacher networks (Sjuhärad)."""
+
+
 class MeetingKind(enum.StrEnum):
     PHYSICAL = "physical"
     DIGITAL = "digital"

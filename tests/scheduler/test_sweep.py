@@ -168,7 +168,7 @@ def test_bad_data_is_reported_not_raised(cycle: Cycle, engine: sa.Engine) -> Non
     report = sweep(engine, _at(2026, 8, 20, 9))
     problems = {(p.region, p.problem, p.detail) for p in report.problems}
     assert ("vasterbotten", "unreachable", email("dan")) in problems
-    assert ("vastmanland", "no_network_days", "2026/27") in problems
+    assert ("vastmanland", "no_network_days", "2026/27") not in problems  # its meeting days are not the managers'
     assert ("vastmanland", "no_coordinator", "Västmanland") not in problems  # nothing was due there
     assert any(p[1] == "team_without_leader" for p in problems)
     assert len(report.reminders) == 3  # dan's reminder is still written: the log channel keeps it
