@@ -82,3 +82,12 @@ def test_a_setting_is_changed_validated_and_audited(engine: sa.Engine) -> None:
         assert flat(RegionSettings.model_validate(stored.settings))["report_deadline"] == "06-15"
         changes = s.exec(select(AuditLog).where(AuditLog.action == "region.setting_changed")).all()
     assert [c.details["key"] for c in changes] == ["report_deadline", "duties.framework_review"]
+
+
+def test_the_readmes_example_of_a_new_region_is_a_valid_framework() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    gotland = parse(example, "README.md")
+    assert gotland.key == "gotland" and not gotland.duties.team_choice
