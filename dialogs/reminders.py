@@ -231,6 +231,95 @@ def _notes_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
+def _goal_text(t: Translator, context: dict[str, Any]) -> str:
+    """Why: "Ramarna säger 2–3 träffar per läsår, minst 1 av dem fysisk." """
+    low, high = context["goal_min"], context["goal_max"]
+    count = f"{low}–{high}" if high > low else f"{low}"
+    if context["physical_min"] < 1:
+        return t._("The framework says {count} meetings per school year.", count=count)
+    return t.n_(
+        "The framework says {goal} meetings per school year, at least {count} of them physical.",
+        "The framework says {goal} meetings per school year, at least {count} of them physical.",
+        context["physical_min"],
+        goal=count,
+    )
+
+
+def _meeting_goals(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    planned = t.n_(
+        "{team} has {count} meeting planned for {year}.",
+        "{team} has {count} meetings planned for {year}.",
+        context["meetings"],
+        team=context["team"],
+        year=context["year"],
+    )
+    if context["meetings"]:
+        planned += " " + t.n_("Of them, {count} is physical.", "Of them, {count} are physical.", context["physical"])
+    return [
+        ChoicesReply(
+            text=" ".join(
+                [_goal_text(t, context), planned, t._("Plan the rest while there is time this school year.")]
+            ),
+            buttons=[intent_button(t._("Schedule meeting"), Intent.SCHEDULE_MEETING)],
+        )
+    ]
+
+
+def _meeting_goals_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    teams = [
+        t._(
+            "{team}: meetings {meetings}, physical {physical}",
+            team=_team_and_leaders(t, team, leaders),
+            meetings=meetings,
+            physical=physical,
+        )
+        for team, meetings, physical, leaders in zip(
+            context["teams"], context["meetings"], context["physical"], context["leaders"], strict=True
+        )
+    ]
+    return [
+        TextReply(
+            text=_goal_text(t, context)
+            + " "
+            + t._(
+                "These teams are below it for {year}, and their leaders have been reminded: {teams}.",
+                year=context["year"],
+                teams="; ".join(teams),
+            )
+        )
+    ]
+
+
+def _network_days(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    return [
+        ChoicesReply(
+            text=t._(
+                "There are no network days for {year} yet. The manager network decides them, and the teams plan "
+                "their meetings and send their notices from them: add the days that have been decided.",
+                year=context["year"],
+            ),
+            buttons=[intent_button(t._("Add network day"), Intent.ADD_NETWORK_DAY)],
+        )
+    ]
+
+
+def _attendance(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    meeting = {"meeting_id": context.get("meeting_id")}
+    return [
+        ChoicesReply(
+            text=t._(
+                "Confirm who attended {team}'s meeting {date}: the host school divides the meeting's cost among "
+                "the participants, and cannot enter it until the attendance is confirmed.",
+                team=context["team"],
+                date=_day(t, context),
+            ),
+            buttons=[
+                Button(label=t._("Confirm attendance"), action=Act.ATTENDANCE_START, values=meeting, style="primary")
+            ],
+        )
+    ]
+
+
 _TEXTS: dict[Rule, Callable[[Translator, dict[str, Any]], list[Reply]]] = {
     Rule.TEAM_CHOICE: _team_choice,
     Rule.MANAGER_REPORT: _manager_report,
@@ -244,6 +333,10 @@ _TEXTS: dict[Rule, Callable[[Translator, dict[str, Any]], list[Reply]]] = {
     Rule.FRAMEWORK_ESCALATION: _framework_escalation,
     Rule.NOTES: _notes,
     Rule.NOTES_ESCALATION: _notes_escalation,
+    Rule.MEETING_GOALS: _meeting_goals,
+    Rule.MEETING_GOALS_ESCALATION: _meeting_goals_escalation,
+    Rule.NETWORK_DAYS: _network_days,
+    Rule.ATTENDANCE: _attendance,
 }
 
 

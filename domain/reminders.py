@@ -21,6 +21,10 @@ class Rule(StrEnum):
     FRAMEWORK_ESCALATION = "framework_escalation"
     NOTES = "notes"
     NOTES_ESCALATION = "notes_escalation"
+    MEETING_GOALS = "meeting_goals"
+    MEETING_GOALS_ESCALATION = "meeting_goals_escalation"
+    NETWORK_DAYS = "network_days"
+    ATTENDANCE = "attendance"
 
 
 class SweepProblem(StrEnum):

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from storage import schoolyear
 from storage.models import (
     TEACHER_GROUPS,
+    Attendance,
     ConversationAddress,
     Leadership,
     Meeting,
@@ -49,6 +50,7 @@ class World:
     network_days: list[NetworkDay]
     reported: set[tuple[int, int]]  # (school, year)
     reachable: set[int]  # people with a Slack id or a stored Teams conversation
+    attendance_confirmed: set[int] = field(default_factory=set)  # meetings whose attendance is confirmed
     people_by_region: dict[int, list[Person]] = field(default_factory=dict)
     _leading: dict[int, set[int]] = field(default_factory=dict, repr=False)  # year -> its leaders, once computed
     _staffed: set[tuple[int, int]] = field(default_factory=set, repr=False)  # (team, year) with anybody in it
@@ -140,6 +142,14 @@ def load(session: Session, instant: dtm.datetime) -> World:
                 select(MembershipReport).where(col(MembershipReport.school_year_id).in_(year_ids))
             ).all()
         },
+        attendance_confirmed=set(
+            session.exec(
+                select(Attendance.meeting_id)
+                .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
+                .where(col(Meeting.school_year_id).in_(year_ids))
+                .distinct()
+            ).all()
+        ),
         reachable={p.id for p in people if p.id is not None and p.slack_user_id} | addressed,
         people_by_region=dict(by_region),
     )

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from domain.reminders import Rule, SweepProblem
 from scheduler.data import World
 from storage import schoolyear
-from storage.models import GroupKind, Meeting, Person, Region, Role, SchoolYear
+from storage.models import GroupKind, Meeting, MeetingKind, Person, Region, Role, SchoolYear
 from storage.settings import RegionSettings
 
 
@@ -432,6 +432,125 @@ def notes(t: Today) -> list[Due]:
     return due
 
 
+# The framework's goals (issue 17) ------------------------------------------------------------------
+
+
+def _goal(t: Today) -> dict[str, int]:
+    """The meeting goals the texts quote ("2–3 träffar per läsår, minst en fysisk")."""
+    return {
+        "goal_min": t.settings.meetings_per_year_min,
+        "goal_max": t.settings.meetings_per_year_max,
+        "physical_min": t.settings.physical_meetings_min,
+    }
+
+
+def meeting_goals(t: Today) -> list[Due]:
+    """From the goals alert (15 March) to the end of the school year, once per team and year: the leaders of a
+    team with fewer meetings planned this year than `meetings_per_year_min`, or fewer physical ones than
+    `physical_meetings_min`, while there is still time to plan them; the coordinator gets the teams in one
+    message. A team with nobody in it that year is not asked. Only where the framework has meeting goals.
+    """
+    if not t.settings.duties.meeting_goals:
+        return []
+    alert = t.settings.goals_alert.in_year(t.current.ends_on.year)
+    if not alert <= t.day <= t.current.ends_on:
+        return []
+    year_id = t.current.id
+    assert year_id is not None
+    meetings = [m for m in _region_meetings(t) if m.school_year_id == year_id]
+    due: list[Due] = []
+    below: list[tuple[str, int, int, list[str]]] = []  # team, meetings, physical ones, leaders
+    for team in t.world.teams_of(t.region_id):
+        assert team.id is not None
+        if not t.world.staffed(team.id, year_id):
+            continue
+        of_team = [m for m in meetings if m.team_id == team.id]
+        physical = sum(1 for m in of_team if m.kind == MeetingKind.PHYSICAL.value)
+        if len(of_team) >= t.settings.meetings_per_year_min and physical >= t.settings.physical_meetings_min:
+            continue
+        leaders = t.leaders(team.id, year_id)
+        due += _to(
+            leaders,
+            Rule.MEETING_GOALS,
+            f"{t.current.label}:team{team.id}",
+            "once",
+            team=team.name,
+            year=t.current.label,
+            meetings=len(of_team),
+            physical=physical,
+            **_goal(t),
+        )
+        below.append((team.name, len(of_team), physical, [p.name for p in leaders]))
+    if below:
+        due += _to(
+            t.coordinators(),
+            Rule.MEETING_GOALS_ESCALATION,
+            f"{t.current.label}:region{t.region_id}",
+            "once",
+            year=t.current.label,
+            teams=[name for name, _, _, _ in below],
+            meetings=[count for _, count, _, _ in below],
+            physical=[count for _, _, count, _ in below],
+            leaders=[names for _, _, _, names in below],
+            **_goal(t),
+        )
+    return due
+
+
+def network_days(t: Today) -> list[Due]:
+    """From 15 May, weekly until the end of June: the coordinator, while the coming school year has no network
+    day (the teams plan their meetings on them, and the notices count back from them).
+
+    Only where the manager network decides the meeting days (Västerbotten); after 30 June the missing days
+    are the current year's, which the sweep reports as a problem (`no_network_days`).
+    """
+    if t.settings.duties.meeting_days_decided_by != "manager_network":
+        return []
+    opens = t.settings.network_days_reminder.in_year(t.current.ends_on.year)
+    if not opens <= t.day <= t.current.ends_on:
+        return []
+    coming = t.coming
+    if any(d.region_id == t.region_id and coming.starts_on <= d.date <= coming.ends_on for d in t.world.network_days):
+        return []
+    week = (t.day - opens).days // t.settings.network_days_repeat_days
+    return _to(
+        t.coordinators(), Rule.NETWORK_DAYS, f"{coming.label}:region{t.region_id}", f"week{week}", year=coming.label
+    )
+
+
+def attendance(t: Today) -> list[Due]:
+    """1 and 5 days after a physical meeting has ended: its leaders, until they confirm who attended (the host
+    school's cost is divided by it and cannot be entered before), or the school year ends.
+
+    Only where the framework splits the cost of a meeting (Västerbotten's host school invoices per participant).
+    """
+    if t.settings.duties.cost_split == "none":
+        return []
+    due: list[Due] = []
+    for meeting in _region_meetings(t):
+        if meeting.kind != MeetingKind.PHYSICAL.value or meeting.ends_at > t.now:
+            continue
+        if meeting.id in t.world.attendance_confirmed:
+            continue
+        year = next((y for y in t.world.years.values() if y.id == meeting.school_year_id), None)
+        if year is None or t.day > year.ends_on:
+            continue
+        day = t.local_day(meeting.starts_at)
+        stage = _latest_stage(t.day, day, t.settings.attendance_days_after)
+        if stage is None:
+            continue
+        due += _to(
+            t.leaders(meeting.team_id, meeting.school_year_id),
+            Rule.ATTENDANCE,
+            f"meeting{meeting.id}",
+            f"d{stage}",
+            team=t.world.teams[meeting.team_id].name,
+            date=day.isoformat(),
+            meeting_id=meeting.id,
+        )
+    return due
+
+
 RULES: tuple[Callable[[Today], list[Due]], ...] = (
     team_choice,
     manager_report,
@@ -440,4 +559,7 @@ RULES: tuple[Callable[[Today], list[Due]], ...] = (
     notices,
     framework,
     notes,
+    meeting_goals,
+    network_days,
+    attendance,
 )

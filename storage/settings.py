@@ -87,6 +87,10 @@ class RegionSettings(BaseModel):
     meetings_per_year_min: int = 2
     meetings_per_year_max: int = 3
     physical_meetings_min: int = 1
+    goals_alert: MonthDay = MonthDay(month=3, day=15)  # teams below the meeting goals, while there is time
+    network_days_reminder: MonthDay = MonthDay(month=5, day=15)  # the coming year's network days, then weekly
+    network_days_repeat_days: int = 7
+    attendance_days_after: list[int] = [1, 5]  # after a physical meeting, until its attendance is confirmed
     travel_goal_km_round_trip: float = Field(400.0, gt=0, description="nobody travels more than this to a meeting")
     road_factor: float = Field(
         1.25, ge=1.0, le=3.0, description="road distance / great-circle distance: the estimate used without OSRM"

@@ -15,8 +15,9 @@ from sqlmodel import Session, col, select
 
 from bot.cli import main
 from bot.console import render
-from dialogs.types import Button, CardReply, FormReply, Incoming, buttons_of
+from dialogs.types import Button, CardReply, FormReply, Incoming, buttons_of, load_replies
 from domain.status import build_status
+from scheduler.sweep import sweep
 from storage import schoolyear
 from storage.db import session_scope
 from storage.directory import only_region, person_by_email
@@ -565,3 +566,17 @@ def test_who_did_not_come_after_reporting_absence_stays_absent(chat_as, demo: sa
         s.add(Absence(person_id=lina.id or 0, meeting_id=meeting.id or 0, reported_at=meeting.starts_at))
     _attended(demo, *EVERYONE)
     assert "Lina Granlund" in text_of(chat_as(COORDINATOR).say("frånvaro piano 10/9"))
+
+
+def test_the_attendance_reminders_button_opens_the_attendance_form(chat_as, demo: sa.Engine) -> None:
+    stockholm = dtm.timezone(dtm.timedelta(hours=2))  # summer time
+    sweep(demo, dtm.datetime(2026, 9, 11, 10, tzinfo=stockholm))  # the day after the physical piano meeting
+    leader = chat_as(LEADER)
+    reminder = next(m for m in _outbox(demo, "reminder.attendance") if m.recipient_id == _person(demo, LEADER).id)
+    (button,) = buttons_of(load_replies(reminder.payload["replies"]))
+    answer = leader.click(button)
+    assert any(isinstance(r, FormReply) for r in answer)
+    assert _labels(answer)[0] == "Bekräfta: 5 var med"
+    leader.press("Bekräfta: 5 var med")
+    later = sweep(demo, dtm.datetime(2026, 9, 15, 10, tzinfo=stockholm)).reminders
+    assert not [p for p in later if p.rule == "attendance" and p.subject.startswith(f"meeting{_september(demo).id}/")]

@@ -49,7 +49,7 @@ def test_after_downtime_only_the_latest_stage_comes_and_nothing_after_its_point(
     ]
     # down again until after the meeting: no "send the notice" any more, but the notes are due
     report = sweep(cycle.engine, _at(2026, 9, 15, 9))
-    assert {p.rule for p in report.reminders} == {"framework_confirm", "notes", "manager_report"}
+    assert {p.rule for p in report.reminders} == {"framework_confirm", "notes", "manager_report", "attendance"}
     assert sweep(cycle.engine, _at(2026, 9, 15, 9)).reminders == []  # the same instant again: nothing twice
 
 

@@ -7,7 +7,11 @@ weekend comes on Monday; summer time ends on 25 October 2026 and starts on 28 Ma
 reminder still comes once, at 08.00 local time. Stråk meets twice, so nobody asks it to plan a
 meeting on the April network day. Tove's and Ulf's choices (Umeå) are never confirmed, so after the
 1 June deadline Mona is reminded every Monday (Easter Monday 29 March 2027: on the Tuesday) until the
-next year's choice opens on 1 May 2027.
+next year's choice opens on 1 May 2027. Nobody confirms who attended the two physical days, so the
+leaders are asked 1 and 5 days after each (Friday 11 and Tuesday 15 September, Friday 9 and Tuesday 13
+April); nobody adds 2027/28's network days, so Kim is asked every Monday from 17 May 2027 (15 May is a
+Saturday). Both teams meet the goals (Dans three times, Stråk twice, each at least once physically), so
+the 15 March goals alert sends nothing.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ from sqlmodel import Session, select
 
 from storage import schoolyear
 from storage.models import (
+    Attendance,
     Leadership,
     Meeting,
     Membership,
     MembershipReport,
+    NetworkDay,
     Person,
     Region,
     Team,
@@ -69,11 +75,15 @@ NOBODY_DOES_ANYTHING = """
 2026-09-07 08:00  manager_report  mona  2026-09-07
 2026-09-07 08:00  framework_before  dan  before
 2026-09-07 08:00  framework_before  stina  before
+2026-09-11 08:00  attendance  dan  d1
+2026-09-11 08:00  attendance  stina  d1
 2026-09-14 08:00  manager_report  mona  2026-09-14
 2026-09-14 08:00  framework_confirm  dan  after
 2026-09-14 08:00  framework_confirm  stina  after
 2026-09-14 08:00  notes  dan  d2
 2026-09-14 08:00  notes  stina  d2
+2026-09-15 08:00  attendance  dan  d5
+2026-09-15 08:00  attendance  stina  d5
 2026-09-17 08:00  notes  dan  d7
 2026-09-17 08:00  notes  stina  d7
 2026-09-21 08:00  manager_report  mona  2026-09-21
@@ -126,8 +136,10 @@ NOBODY_DOES_ANYTHING = """
 2027-04-01 08:00  notice  dan  d-7
 2027-04-01 08:00  notice_escalation  kim  copy
 2027-04-05 08:00  manager_report  mona  2027-04-05
+2027-04-09 08:00  attendance  dan  d1
 2027-04-12 08:00  manager_report  mona  2027-04-12
 2027-04-12 08:00  notes  dan  d2
+2027-04-13 08:00  attendance  dan  d5
 2027-04-15 08:00  notes  dan  d7
 2027-04-19 08:00  manager_report  mona  2027-04-19
 2027-04-19 08:00  notes_escalation  kim  late
@@ -151,11 +163,13 @@ NOBODY_DOES_ANYTHING = """
 2027-05-17 08:00  team_choice  vera  week2
 2027-05-17 08:00  manager_report  mona  2027-05-15
 2027-05-17 08:00  manager_report  lars  2027-05-15
+2027-05-17 08:00  network_days  kim  week0
 2027-05-24 08:00  team_choice  dan  week3
 2027-05-24 08:00  team_choice  stina  week3
 2027-05-24 08:00  team_choice  tove  week3
 2027-05-24 08:00  team_choice  ulf  week3
 2027-05-24 08:00  team_choice  vera  week3
+2027-05-24 08:00  network_days  kim  week1
 2027-05-25 08:00  manager_report  mona  2027-05-25
 2027-05-25 08:00  manager_report  lars  2027-05-25
 2027-05-31 08:00  team_choice  dan  week4
@@ -163,27 +177,32 @@ NOBODY_DOES_ANYTHING = """
 2027-05-31 08:00  team_choice  tove  week4
 2027-05-31 08:00  team_choice  ulf  week4
 2027-05-31 08:00  team_choice  vera  week4
+2027-05-31 08:00  network_days  kim  week2
 2027-06-02 08:00  report_escalation  kim  once
 2027-06-07 08:00  team_choice  dan  week5
 2027-06-07 08:00  team_choice  stina  week5
 2027-06-07 08:00  team_choice  tove  week5
 2027-06-07 08:00  team_choice  ulf  week5
 2027-06-07 08:00  team_choice  vera  week5
+2027-06-07 08:00  network_days  kim  week3
 2027-06-14 08:00  team_choice  dan  week6
 2027-06-14 08:00  team_choice  stina  week6
 2027-06-14 08:00  team_choice  tove  week6
 2027-06-14 08:00  team_choice  ulf  week6
 2027-06-14 08:00  team_choice  vera  week6
+2027-06-14 08:00  network_days  kim  week4
 2027-06-21 08:00  team_choice  dan  week7
 2027-06-21 08:00  team_choice  stina  week7
 2027-06-21 08:00  team_choice  tove  week7
 2027-06-21 08:00  team_choice  ulf  week7
 2027-06-21 08:00  team_choice  vera  week7
+2027-06-21 08:00  network_days  kim  week5
 2027-06-28 08:00  team_choice  dan  week8
 2027-06-28 08:00  team_choice  stina  week8
 2027-06-28 08:00  team_choice  tove  week8
 2027-06-28 08:00  team_choice  ulf  week8
 2027-06-28 08:00  team_choice  vera  week8
+2027-06-28 08:00  network_days  kim  week6
 """
 
 
@@ -200,7 +219,8 @@ def test_a_year_where_nobody_does_anything(cycle: Cycle) -> None:
 
 
 def _everything_on_time(cycle: Cycle) -> list[Event]:
-    """Every duty done before its first reminder: choices, reports, leaders, notices, notes, review, revision."""
+    """Every duty done before its first reminder: choices, reports, leaders, notices, notes, review, revision,
+    attendance, and the coming year's network days."""
 
     def start(s: Session) -> None:
         region = s.get(Region, cycle.region_id)
@@ -215,6 +235,7 @@ def _everything_on_time(cycle: Cycle) -> list[Event]:
         _memberships(s, cycle, "2027/28", {p[0]: p[3] or "Stråk" for p in PEOPLE if p[2] == "teacher"})
         year = schoolyear.get_or_create(s, "2027/28")
         assert year.id is not None
+        s.add(NetworkDay(region_id=cycle.region_id, date=dtm.date(2027, 9, 9), kind="physical"))
         for short, team in (("dan", "Dans"), ("stina", "Stråk")):
             s.add(Leadership(team_id=cycle.teams[team], school_year_id=year.id, person_id=cycle.people[short], slot=1))
 
@@ -234,6 +255,8 @@ def _everything_on_time(cycle: Cycle) -> list[Event]:
             done.notes_distributed_at = done.ends_at
             if done.first_of_year:
                 done.framework_reviewed_at = done.ends_at
+            if done.kind == "physical":
+                s.add(Attendance(meeting_id=meeting_id, person_id=cycle.people["dan"], attended=True))
 
         events.append((meeting.starts_at - dtm.timedelta(days=30), notice))
         events.append((meeting.ends_at, after))
