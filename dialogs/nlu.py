@@ -308,7 +308,7 @@ _ENGLISH_TEAM_WORDS = {
     "drama": "Drama/teater",
     "theatre": "Drama/teater",
     "theater": "Drama/teater",
-    "art": "Bild/form/skapande",
+    "art": "Bild, form och skapande",
     "film": "Film",
     "piano": "Piano/keyboard",
     "keyboard": "Piano/keyboard",

@@ -1,7 +1,7 @@
 """The authorization matrix of the chat dialogs: every role tries every guarded action, end to end.
 
 Each action is done the way a person (or a malicious client) can do it: by typing a request, or by
-forging the button's action with values that point at Bild/form/skapande or a teacher in Umeå. A
+forging the button's action with values that point at Bild, form och skapande or a teacher in Umeå. A
 refused attempt must answer in one short sentence, write one "refused" audit row for the person, and
 change nothing else; an allowed attempt must not be refused (and, where it changes data, change it).
 
@@ -90,7 +90,7 @@ ROLES = _ROWS[0][1:]
 OUTCOMES = {row[0]: dict(zip(ROLES, row[1:], strict=True)) for row in _ROWS[1:]}
 
 YEAR = "2026/27"
-BILD = "Bild/form/skapande"
+BILD = "Bild, form och skapande"
 BILD_LEADER = "jonas.sundqvist@example.org"
 OTHER_MANAGER = "linnea.wallin@example.org"  # Bjurholm
 COORDINATOR = "kalle.forsberg@example.org"

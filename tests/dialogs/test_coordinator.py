@@ -64,7 +64,7 @@ def test_status_in_chat_text_json_and_csv_agree(
 ) -> None:
     _a_lived_year(chat_as, clock)
     status = _status(coordinator.db, clock.now)
-    bild = next(t for t in status["teams"] if t["name"] == "Bild/form/skapande")
+    bild = next(t for t in status["teams"] if t["name"] == "Bild, form och skapande")
     february = bild["meetings"][1]
     assert (february["notice_sent"], february["notes_distributed"]) == (True, True)
     assert february["absent"] == ["alva.jonsson@example.org"]  # Rut is in another team
@@ -112,13 +112,13 @@ def test_status_in_chat_text_json_and_csv_agree(
         trips = [m["longest_round_trip_km"] for m in meetings if m["longest_round_trip_km"] is not None]
         assert row["longest_round_trip_km"] == (str(max(trips)) if trips else "")
         assert (f"{max(trips)} km" in line) if trips else line.rstrip().endswith("–")
-    assert csv_rows["Bild/form/skapande"]["notes_distributed"] == "2"
+    assert csv_rows["Bild, form och skapande"]["notes_distributed"] == "2"
 
 
 def test_status_of_one_team_and_absences_of_a_meeting(coordinator: Chat, chat_as, clock: Clock) -> None:
     _a_lived_year(chat_as, clock)
     (card,) = coordinator.say("status bild")
-    assert isinstance(card, CardReply) and card.title.startswith("Bild/form/skapande")
+    assert isinstance(card, CardReply) and card.title.startswith("Bild, form och skapande")
     facts = dict(card.facts)
     assert facts["Ledare"] == "Jonas Sundqvist, Petter Backman"
     assert len(card.buttons) == 3  # absences of each meeting
@@ -128,7 +128,7 @@ def test_status_of_one_team_and_absences_of_a_meeting(coordinator: Chat, chat_as
     (day,) = coordinator.say("frånvaro 11/2")  # every team meeting that day
     assert isinstance(day, CardReply)
     rows = dict(day.facts)
-    assert rows["Bild/form/skapande"] == "Alva Jonsson"
+    assert rows["Bild, form och skapande"] == "Alva Jonsson"
     assert "Rut Dahlberg" in rows.values()
 
 
