@@ -156,8 +156,8 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
         shown = next((m for m in (row.meetings if row else []) if m.id == meeting.id), None)
         if shown is not None and shown.longest_round_trip_km is not None:
             state += " · " + tr._(
-                "longest trip {km} km, goal {mark}",
-                km=shown.longest_round_trip_km,
+                "longest trip {distance}, goal {mark}",
+                distance=tr.distance(shown.longest_round_trip_km),
                 mark=_mark(bool(shown.travel_goal_met)),
             )
         facts.append((tr.date(meeting.starts_at), state))

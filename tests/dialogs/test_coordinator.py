@@ -111,7 +111,8 @@ def test_status_in_chat_text_json_and_csv_agree(
         assert f"{notices}/{len(meetings)}" in line and f"{confirmed}/{len(team['members'])}" in line
         trips = [m["longest_round_trip_km"] for m in meetings if m["longest_round_trip_km"] is not None]
         assert row["longest_round_trip_km"] == (str(max(trips)) if trips else "")
-        assert (f"{max(trips)} km" in line) if trips else line.rstrip().endswith("–")
+        mil = f"{max(trips) / 10:.1f}".removesuffix(".0").replace(".", ",")
+        assert (f"{mil}\u00a0mil" in line) if trips else line.rstrip().endswith("–")
     assert csv_rows["Bild, form och skapande"]["notes_distributed"] == "2"
 
 
