@@ -76,7 +76,7 @@ def test_vasterbottens_art_team_gets_the_documents_name(tmp_path) -> None:
                 ),
                 {"key": key},
             )
-        ids = dict(connection.execute(sa.text("SELECT key, id FROM region")).all())
+        ids: dict[str, int] = dict(connection.execute(sa.text("SELECT key, id FROM region")).all())
         for key in ("vasterbotten", "other"):
             connection.execute(
                 sa.text(
