@@ -167,7 +167,9 @@ def test_export_contains_every_kind_of_data(engine: sa.Engine) -> None:
     assert person["school"] and person["created_at"]
     assert data["roles"] == ["teacher"]
     assert [(m["school_year"], m["team"]) for m in data["memberships"]] == [("2026/27", "Bild, form och skapande")]
-    assert [(lead["school_year"], lead["team"]) for lead in data["leaderships"]] == [("2026/27", "Bild, form och skapande")]
+    assert [(lead["school_year"], lead["team"]) for lead in data["leaderships"]] == [
+        ("2026/27", "Bild, form och skapande")
+    ]
     assert [a["id"] for a in data["absences"]] == [seeded.absence_id]
     assert data["absences"][0]["team"] == "Bild, form och skapande"
     assert [(a["team"], a["attended"]) for a in data["attendance"]] == [("Bild, form och skapande", True)]

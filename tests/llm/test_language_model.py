@@ -66,7 +66,9 @@ async def test_an_interpretation_is_confirmed_before_anything_changes(model: Mod
     assert question.text == "Menar du: anmäla frånvaro från en träff (Bild, form och skapande, torsdag 11 februari)?"
     assert _absences(model) == 0  # nothing yet
     replies = await alva.press("Ja")
-    assert _texts(replies)[0].startswith("Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari")
+    assert _texts(replies)[0].startswith(
+        "Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari"
+    )
     assert _absences(model) == 1
     (request,) = model.server.requests
     schema = request["response_format"]["json_schema"]["schema"]

@@ -353,7 +353,9 @@ async def test_a_whole_absence_report_through_the_modal_reaches_the_leader_and_t
     with Session(slack.db) as s:
         assert len(s.exec(select(Absence)).all()) == 1
     texts = [m["text"] for m in slack.api.of("chat.postMessage")]
-    assert any(t.startswith("Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari") for t in texts)
+    assert any(
+        t.startswith("Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari") for t in texts
+    )
     assert sum("Alva Jonsson har anmält frånvaro" in t for t in texts) == 2
     assert {"U0JONAS", "U0PONTUS"} <= {args["users"] for args in slack.api.of("conversations.open")}
 
