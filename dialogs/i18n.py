@@ -82,6 +82,10 @@ class Translator:
         mil = f"{whole / 10:,.1f}".removesuffix(".0").replace(",", "\u00a0").replace(".", ",")
         return f"{mil}\u00a0mil ({in_km})" if km else f"{mil}\u00a0mil"
 
+    def day_of_year(self, month: int, day: int) -> str:
+        """ "1 juni" / "1 June": a day that comes every year."""
+        return format_date(dtm.date(2024, month, day), "d MMMM", locale=self.language)
+
     def when(self, instant: dtm.datetime) -> str:
         """ "torsdag 18 september kl. 09.00" / "Thursday 18 September at 09:00"."""
         return self._("{date} at {time}", date=self.date(instant), time=self.time(instant))

@@ -171,6 +171,15 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("latest_notes", _rx(r"anteckning", r"\bnotes\b", r"\bprotokoll", r"\bminutes\b")),
     (
+        "region_framework",
+        _rx(
+            r"^(visa |se )?(regionens |vart )?(ramverk(et)?|installningar(na)?)( for regionen)?[\s?!.]*$",
+            r"\b(regionens|vara) (ramverk|installningar)\b",
+            r"\binstallningar\w* (har|for|i) regionen\b",
+            r"^(show )?(the )?(region'?s? |framework )?(framework|settings)[\s?!.]*$",
+        ),
+    ),
+    (
         "confirm_framework_review",
         _rx(r"\bram(ar|arna|dokument\w*|verk\w*)\b", r"\bframework\b"),
     ),

@@ -224,6 +224,13 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("distribute the notes", "log_notes", {}),
     ("log the notes for film from today's meeting", "log_notes", {"team": "Film", "date": "2026-11-23"}),
     ("share the notes from the drama meeting", "log_notes", {"team": "Drama/teater"}),
+    # --- region_framework (the coordinator reads the region's framework settings) ---
+    ("ramverk", "region_framework", {}),
+    ("Visa ramverket", "region_framework", {}),
+    ("regionens inställningar", "region_framework", {}),
+    ("vilka inställningar har regionen?", "region_framework", {}),
+    ("show the framework", "region_framework", {}),
+    ("region settings", "region_framework", {}),
     # --- confirm_framework_review ---
     ("vi har gått igenom ramarna", "confirm_framework_review", {}),
     ("bekräfta genomgång av ramdokumentet", "confirm_framework_review", {}),
