@@ -156,8 +156,8 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
         shown = next((m for m in (row.meetings if row else []) if m.id == meeting.id), None)
         if shown is not None and shown.longest_round_trip_km is not None:
             state += " · " + tr._(
-                "longest trip {km} km, goal {mark}",
-                km=shown.longest_round_trip_km,
+                "longest trip {distance}, goal {mark}",
+                distance=tr.distance(shown.longest_round_trip_km),
                 mark=_mark(bool(shown.travel_goal_met)),
             )
         facts.append((tr.date(meeting.starts_at), state))
@@ -370,6 +370,135 @@ def revised(turn: Turn, values: Values, _: None) -> list[Reply]:
     return [TextReply(text=tr._("Noted: the framework is revised for {year}.", year=year.label))]
 
 
+@router.intent(Intent.REGION_FRAMEWORK, guard=access.coordinator("region_framework"))
+def region_framework(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    """The region's framework in force, read only: the document, the duties that apply with their dates,
+    the goals and the words. It is changed with `amneslag region set` (validated and audited), not here."""
+    tr = turn.tr
+    region = turn.region
+    settings = RegionSettings.model_validate(region.settings)
+    duties = settings.duties
+    facts: list[tuple[str, str]] = []
+    if region.framework_title:
+        document = region.framework_title
+        if region.framework_version:
+            document = tr._("{title}, version {version}", title=document, version=region.framework_version)
+        facts.append((tr._("Document"), document))
+        facts.append((tr._("Link"), region.framework_url or tr._("no link stored")))
+    else:
+        facts.append((tr._("Document"), tr._("none: the region has no framework document")))
+    absent: list[str] = []
+    if duties.team_choice:
+        opens = settings.team_choice_opens
+        facts.append(
+            (
+                tr._("Team choice"),
+                tr._(
+                    "the teachers choose a team for the next school year, from {date}",
+                    date=tr.day_of_year(opens.month, opens.day),
+                ),
+            )
+        )
+    else:
+        absent.append(tr._("team choice"))
+    if duties.manager_report:
+        deadline = settings.report_deadline
+        facts.append(
+            (
+                tr._("Managers' report"),
+                tr._(
+                    "the managers report their staff's teams by {date}",
+                    date=tr.day_of_year(deadline.month, deadline.day),
+                ),
+            )
+        )
+    else:
+        absent.append(tr._("managers' report"))
+    if duties.framework_review:
+        facts.append(
+            (tr._("Framework review"), tr._("each team goes through the document at the school year's first meeting"))
+        )
+    else:
+        absent.append(tr._("framework review"))
+    if duties.yearly_revision:
+        check = settings.yearly_check
+        facts.append(
+            (
+                tr._("Yearly revision"),
+                tr._(
+                    "the document is revised every year (reminder {date})",
+                    date=tr.day_of_year(check.month, check.day),
+                ),
+            )
+        )
+    else:
+        absent.append(tr._("yearly revision"))
+    if duties.meeting_goals:
+        facts.append(
+            (
+                tr._("Meetings"),
+                tr._(
+                    "{low}–{high} per school year, at least {physical} physical",
+                    low=settings.meetings_per_year_min,
+                    high=settings.meetings_per_year_max,
+                    physical=settings.physical_meetings_min,
+                ),
+            )
+        )
+    else:
+        absent.append(tr._("meeting goals"))
+    facts.append(
+        (
+            tr._("Travel goal"),
+            tr._(
+                "nobody should have to travel more than {goal} round trip",
+                goal=tr.distance(settings.travel_goal_km_round_trip),
+            ),
+        )
+    )
+    deciders = {
+        "manager_network": tr._("decided by the managers' network"),
+        "coordinator": tr._("decided by the coordinator"),
+        "leaders": tr._("decided by each group's leaders"),
+    }
+    facts.append((tr._("Meeting days"), deciders[duties.meeting_days_decided_by]))
+    if duties.cost_split == "host_school_per_participant":
+        facts.append((tr._("Costs"), tr._("the host school invoices the visiting schools, divided by participants")))
+    else:
+        absent.append(tr._("cost split"))
+    if absent:
+        facts.append((tr._("Does not apply"), ", ".join(absent)))
+    words = settings.words
+    facts.append(
+        (
+            tr._("Words"),
+            tr._(
+                "{group} (plural: {groups}), leader: {leader}",
+                group=words.group,
+                groups=words.groups,
+                leader=words.leader,
+            ),
+        )
+    )
+    facts.append(
+        (
+            tr._("Working hours"),
+            f"{settings.working_hours_start:%H.%M}–{settings.working_hours_end:%H.%M}",
+        )
+    )
+    return [
+        CardReply(
+            title=tr._("The framework of {region}", region=region.name),
+            text=tr._(
+                "Read only here. To change a setting: `amneslag region set {key} KEY VALUE` "
+                "(every key in `amneslag region show {key}`).",
+                key=region.key,
+            ),
+            facts=facts,
+        )
+    ]
+
+
 def coordinator_help(turn: Turn) -> list[Button]:
     tr = turn.tr
     return [
@@ -379,4 +508,5 @@ def coordinator_help(turn: Turn) -> list[Button]:
         Button(label=tr._("Absence at a meeting"), action=Act.INTENT, values={"intent": Intent.ABSENCES}),
         Button(label=tr._("Network days"), action=Act.INTENT, values={"intent": Intent.ADD_NETWORK_DAY}),
         Button(label=tr._("Appoint leader"), action=Act.INTENT, values={"intent": Intent.APPOINT_LEADER}),
+        Button(label=tr._("The region's framework"), action=Act.INTENT, values={"intent": Intent.REGION_FRAMEWORK}),
     ]

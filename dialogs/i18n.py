@@ -71,6 +71,21 @@ class Translator:
             instant.astimezone(self.zone), "HH.mm" if self.language == "sv" else "HH:mm", locale=self.language
         )
 
+    def distance(self, kilometres: float, km: bool = False) -> str:
+        """A distance as the frameworks write it: "57,3 mil" in Swedish (a mil is 10 km; "40 mil tur och
+        retur"), with the kilometres in parentheses when `km` ("57,3 mil (573 km)"); "573 km" in English.
+        Rounded to whole kilometres first, so the mil and the km always agree."""
+        whole = round(kilometres)
+        in_km = f"{whole:,}".replace(",", "\u00a0") + "\u00a0km"
+        if self.language != "sv":
+            return in_km
+        mil = f"{whole / 10:,.1f}".removesuffix(".0").replace(",", "\u00a0").replace(".", ",")
+        return f"{mil}\u00a0mil ({in_km})" if km else f"{mil}\u00a0mil"
+
+    def day_of_year(self, month: int, day: int) -> str:
+        """ "1 juni" / "1 June": a day that comes every year."""
+        return format_date(dtm.date(2024, month, day), "d MMMM", locale=self.language)
+
     def when(self, instant: dtm.datetime) -> str:
         """ "torsdag 18 september kl. 09.00" / "Thursday 18 September at 09:00"."""
         return self._("{date} at {time}", date=self.date(instant), time=self.time(instant))

@@ -60,6 +60,7 @@ INTENT_MEANINGS: dict[str, str] = {
     "appoint_leader": "(coordinator) appoints or replaces a team leader",
     "status": "(coordinator) asks for the status of the region or one team",
     "people_without_team": "(coordinator) asks who has no team",
+    "region_framework": "(coordinator) asks to see the region's framework settings (duties, dates, goals, words)",
     "absences": "asks who is absent from a meeting",
     "my_data": "asks what the bot knows about them (their personal data)",
     "confirm_attendance": "(team leader) wants to confirm who attended a meeting",

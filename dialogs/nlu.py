@@ -171,6 +171,15 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("latest_notes", _rx(r"anteckning", r"\bnotes\b", r"\bprotokoll", r"\bminutes\b")),
     (
+        "region_framework",
+        _rx(
+            r"^(visa |se )?(regionens |vart )?(ramverk(et)?|installningar(na)?)( for regionen)?[\s?!.]*$",
+            r"\b(regionens|vara) (ramverk|installningar)\b",
+            r"\binstallningar\w* (har|for|i) regionen\b",
+            r"^(show )?(the )?(region'?s? |framework )?(framework|settings)[\s?!.]*$",
+        ),
+    ),
+    (
         "confirm_framework_review",
         _rx(r"\bram(ar|arna|dokument\w*|verk\w*)\b", r"\bframework\b"),
     ),
@@ -308,7 +317,7 @@ _ENGLISH_TEAM_WORDS = {
     "drama": "Drama/teater",
     "theatre": "Drama/teater",
     "theater": "Drama/teater",
-    "art": "Bild/form/skapande",
+    "art": "Bild, form och skapande",
     "film": "Film",
     "piano": "Piano/keyboard",
     "keyboard": "Piano/keyboard",

@@ -126,7 +126,7 @@ def status_text(tr: Translator, status: RegionStatus) -> str:
                 "✓" if f.goals_met else "–",
                 "–"
                 if f.longest_round_trip_km is None
-                else f"{f.longest_round_trip_km} km {'✓' if f.travel_goal_met else '✗'}",
+                else f"{tr.distance(f.longest_round_trip_km)} {'✓' if f.travel_goal_met else '✗'}",
             )
         )
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]

@@ -20,11 +20,6 @@ from storage.models import Meeting, SchoolYear, Team
 SUGGESTIONS = 3
 
 
-def km(tr: Translator, value: float) -> str:
-    """ "573 km" (thousands with a space)."""
-    return f"{round(value):,}".replace(",", "\u00a0") + "\u00a0km"
-
-
 def how_measured(tr: Translator, check: travel.TravelCheck, road_factor: float) -> str:
     if check.source == travel.ROAD:
         return tr._("by road")
@@ -49,7 +44,7 @@ def draft_travel(
     host_id = draft.get("host_school_id")
     destination = travel.place_school(schools, host_id if isinstance(host_id, int) else None, draft.get("place"))
     check = travel.check(people, schools, destination, settings, turn.roads)
-    goal = km(tr, settings.travel_goal_km_round_trip)
+    goal = tr.distance(settings.travel_goal_km_round_trip)
     facts: list[tuple[str, str]] = []
     notes: list[str] = []
     longest = check.longest
@@ -66,7 +61,7 @@ def draft_travel(
                 tr._("Longest round trip"),
                 tr._(
                     "{km} from {school} ({how})",
-                    km=km(tr, longest.km),
+                    km=tr.distance(longest.km, km=True),
                     school=longest.school or "-",
                     how=how_measured(tr, check, settings.road_factor),
                 ),
@@ -78,13 +73,13 @@ def draft_travel(
                     "Over the travel goal of {goal} round trip: {schools}.",
                     goal=goal,
                     schools=", ".join(
-                        f"{school} ({km(tr, max(t.km or 0 for t in check.over_goal if t.school == school))})"
+                        f"{school} ({tr.distance(max(t.km or 0 for t in check.over_goal if t.school == school))})"
                         for school in check.schools_over_goal
                     ),
                 )
             )
         else:
-            facts.append((tr._("Travel goal"), tr._("held: nobody travels more than {goal}", goal=goal)))
+            facts.append((tr._("Travel goal"), tr._("held: nobody travels more than {goal} round trip", goal=goal)))
     if check.unknown:
         notes.append(
             tr._(
@@ -102,7 +97,7 @@ def draft_travel(
     base = {k: v for k, v in draft.items() if k not in ("place", "host_school_id")}
     buttons = [
         Button(
-            label=short(tr._("Host: {school} (longest {km})", school=s.school, km=km(tr, s.longest_km))),
+            label=short(tr._("Host: {school} (longest {km})", school=s.school, km=tr.distance(s.longest_km))),
             action=Act.SCHEDULE_SET,
             values={**base, "host_school_id": s.school_id},
         )
@@ -112,7 +107,7 @@ def draft_travel(
         notes.append(
             tr._(
                 "Host schools where the longest round trip for the team's members is shortest: {schools}.",
-                schools=", ".join(f"{s.school} ({km(tr, s.longest_km)})" for s in better),
+                schools=", ".join(f"{s.school} ({tr.distance(s.longest_km)})" for s in better),
             )
         )
     elif destination is not None and suggestions:

@@ -16,7 +16,7 @@ from storage.directory import person_by_email
 from storage.models import OutboxMessage
 
 NOW = dtm.datetime(2026, 11, 23, 9, 0, tzinfo=dtm.UTC)
-TEACHER = "alva.jonsson@example.org"  # demo teacher at Kulturskolan i Umeå, member of Bild/form/skapande
+TEACHER = "alva.jonsson@example.org"  # demo teacher at Kulturskolan i Umeå, member of Bild, form och skapande
 
 
 class Clock:

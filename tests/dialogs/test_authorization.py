@@ -1,7 +1,7 @@
 """The authorization matrix of the chat dialogs: every role tries every guarded action, end to end.
 
 Each action is done the way a person (or a malicious client) can do it: by typing a request, or by
-forging the button's action with values that point at Bild/form/skapande or a teacher in Umeå. A
+forging the button's action with values that point at Bild, form och skapande or a teacher in Umeå. A
 refused attempt must answer in one short sentence, write one "refused" audit row for the person, and
 change nothing else; an allowed attempt must not be refused (and, where it changes data, change it).
 
@@ -83,6 +83,7 @@ notes_digest       no       no           no            no            no         
 model_answer       no       no           no            no            no             ok           ok
 team_status        no       no           no            no            no             ok           region
 reporting_typed    no       no           no            ok            ok             ok           ok
+region_framework   no       no           no            no            no             ok           ok
 """
 
 _ROWS = [line.split() for line in MATRIX.strip().splitlines()]
@@ -90,7 +91,7 @@ ROLES = _ROWS[0][1:]
 OUTCOMES = {row[0]: dict(zip(ROLES, row[1:], strict=True)) for row in _ROWS[1:]}
 
 YEAR = "2026/27"
-BILD = "Bild/form/skapande"
+BILD = "Bild, form och skapande"
 BILD_LEADER = "jonas.sundqvist@example.org"
 OTHER_MANAGER = "linnea.wallin@example.org"  # Bjurholm
 COORDINATOR = "kalle.forsberg@example.org"
@@ -287,6 +288,7 @@ ACTIONS: dict[str, Attempt] = {
     "model_answer": _forge("assist.answer", lambda w: {"result": "Alla lag har haft en fysisk träff.", "used": []}),
     "team_status": _forge("status.team", lambda w: {"team_id": w.bild_id}),
     "reporting_typed": _type("rapportera ämneslagen till samordnaren", "report_memberships"),
+    "region_framework": _type("ramverk", "region_framework"),
 }
 assert set(ACTIONS) == set(OUTCOMES)
 
@@ -400,6 +402,7 @@ EFFECTS: dict[str, Callable[[Session, World, str, list[Reply]], None]] = {
     "list_staff": _a_card,
     "report_memberships": _reported,
     "status": _status_of_own_region,
+    "region_framework": _status_of_own_region,  # the card of the asker's own region
     "add_network_day": _day_added_to_own_region,
     "remove_network_day": _day_removed,
     "appoint_leader": _appointed,

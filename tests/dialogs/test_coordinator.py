@@ -29,7 +29,7 @@ from storage.models import (
     SchoolYear,
     Team,
 )
-from tests.dialogs.conftest import Chat, Clock
+from tests.dialogs.conftest import TEACHER, Chat, Clock
 
 COORDINATOR = "kalle.forsberg@example.org"
 
@@ -64,7 +64,7 @@ def test_status_in_chat_text_json_and_csv_agree(
 ) -> None:
     _a_lived_year(chat_as, clock)
     status = _status(coordinator.db, clock.now)
-    bild = next(t for t in status["teams"] if t["name"] == "Bild/form/skapande")
+    bild = next(t for t in status["teams"] if t["name"] == "Bild, form och skapande")
     february = bild["meetings"][1]
     assert (february["notice_sent"], february["notes_distributed"]) == (True, True)
     assert february["absent"] == ["alva.jonsson@example.org"]  # Rut is in another team
@@ -111,14 +111,15 @@ def test_status_in_chat_text_json_and_csv_agree(
         assert f"{notices}/{len(meetings)}" in line and f"{confirmed}/{len(team['members'])}" in line
         trips = [m["longest_round_trip_km"] for m in meetings if m["longest_round_trip_km"] is not None]
         assert row["longest_round_trip_km"] == (str(max(trips)) if trips else "")
-        assert (f"{max(trips)} km" in line) if trips else line.rstrip().endswith("–")
-    assert csv_rows["Bild/form/skapande"]["notes_distributed"] == "2"
+        mil = f"{max(trips) / 10:.1f}".removesuffix(".0").replace(".", ",")
+        assert (f"{mil}\u00a0mil" in line) if trips else line.rstrip().endswith("–")
+    assert csv_rows["Bild, form och skapande"]["notes_distributed"] == "2"
 
 
 def test_status_of_one_team_and_absences_of_a_meeting(coordinator: Chat, chat_as, clock: Clock) -> None:
     _a_lived_year(chat_as, clock)
     (card,) = coordinator.say("status bild")
-    assert isinstance(card, CardReply) and card.title.startswith("Bild/form/skapande")
+    assert isinstance(card, CardReply) and card.title.startswith("Bild, form och skapande")
     facts = dict(card.facts)
     assert facts["Ledare"] == "Jonas Sundqvist, Petter Backman"
     assert len(card.buttons) == 3  # absences of each meeting
@@ -128,7 +129,7 @@ def test_status_of_one_team_and_absences_of_a_meeting(coordinator: Chat, chat_as
     (day,) = coordinator.say("frånvaro 11/2")  # every team meeting that day
     assert isinstance(day, CardReply)
     rows = dict(day.facts)
-    assert rows["Bild/form/skapande"] == "Alva Jonsson"
+    assert rows["Bild, form och skapande"] == "Alva Jonsson"
     assert "Rut Dahlberg" in rows.values()
 
 
@@ -324,3 +325,42 @@ def test_a_leader_without_a_membership_counts_as_in_the_team(demo: sa.Engine, ch
     assert not any(b.values.get("person_id") == person.id for b in card.buttons)
     (without,) = chat_as(COORDINATOR).say("vilka saknar ämneslag?")  # on 23 November 2026
     assert "Gustav Ågren" not in str(without.facts)
+
+
+def test_the_coordinator_sees_the_regions_framework_read_only(coordinator: Chat, chat_as, demo: sa.Engine) -> None:
+    """The framework in force, in plain Swedish: the document, the duties that apply, the dates, the goals
+    (travel in mil) and the region's words; changing it is `amneslag region set`, not the chat."""
+    replies = coordinator.say("visa regionens inställningar")
+    (card,) = [r for r in replies if isinstance(r, CardReply)]
+    assert card.title == "Ramverket för Västerbotten"
+    facts = dict(card.facts)
+    assert facts["Dokument"] == "Ramar för de regionala ämneslagen, version 2024-2025"
+    assert facts["Lagval"] == "lärarna väljer ämneslag för nästa läsår, från 1 maj"
+    assert facts["Chefernas rapport"] == "cheferna meddelar sina medarbetares ämneslag senast 1 juni"
+    assert facts["Genomgång av ramarna"] == "varje ämneslag går igenom dokumentet vid läsårets första träff"
+    assert facts["Träffar"] == "2–3 per läsår, minst 1 fysisk"
+    assert facts["Mål för resor"] == "ingen ska behöva resa mer än 40\u00a0mil tur och retur"
+    assert facts["Träffdagar"] == "beslutas av chefs- och ledarnätverket"
+    assert facts["Ord"] == "ämneslag (flera: ämneslag), ledare: ämneslagsledare"
+    assert "amneslag region set vasterbotten" in (card.text or "")
+    assert buttons_of(replies) == []  # read only: nothing to press that changes it
+    assert coordinator.outbox() == []
+    for typed in ("ramverk", "ramverket", "inställningar", "framework settings"):
+        assert any(isinstance(r, CardReply) and r.title.startswith("Ramverket") for r in coordinator.say(typed)), typed
+
+    with session_scope(demo) as s:
+        from storage.framework import change_setting
+
+        region = s.exec(select(Region)).one()
+        change_setting(s, region, "duties.team_choice", "false")
+        change_setting(s, region, "travel_goal_km_round_trip", "350")
+    facts = dict(next(r for r in coordinator.say("ramverk") if isinstance(r, CardReply)).facts)
+    assert "Lagval" not in facts and "lagval" in facts["Gäller inte"]
+    assert facts["Mål för resor"] == "ingen ska behöva resa mer än 35\u00a0mil tur och retur"
+
+    (refused,) = chat_as(TEACHER).say("ramverk")
+    assert isinstance(refused, TextReply) and "samordnare" in refused.text
+
+
+def test_the_coordinators_help_offers_the_framework(coordinator: Chat) -> None:
+    assert "Regionens ramverk" in [b.label for b in buttons_of(coordinator.say("hjälp"))]

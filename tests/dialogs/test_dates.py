@@ -65,4 +65,4 @@ def test_the_coordinator_adds_next_autumns_network_day_in_may(chat_as, clock: Cl
 def test_a_teacher_answers_which_meeting_with_a_day_and_month(teacher) -> None:
     teacher.say("anmäl frånvaro")  # on 23 November 2026: September's meeting is over
     (reply,) = teacher.say("10/9")
-    assert reply.text.startswith("Bild/form/skapande har ingen träff fredag 10 september.")  # of 2027
+    assert reply.text.startswith("Bild, form och skapande har ingen träff fredag 10 september.")  # of 2027

@@ -56,3 +56,14 @@ def test_swedish_dates_and_times() -> None:
 def test_unknown_language_falls_back_to_swedish() -> None:
     assert Translator("fi")._("Yes") == "Ja"
     assert re.fullmatch(r"\w+", Translator("en")._("Yes"))
+
+
+def test_distances_read_in_mil_in_swedish_as_the_framework_writes_them() -> None:
+    """ "40 mil tur och retur" (the framework's words); km in parentheses where the detail helps."""
+    sv, en = Translator("sv"), Translator("en")
+    assert sv.distance(400.0) == "40\u00a0mil"
+    assert sv.distance(573.2) == "57,3\u00a0mil"
+    assert sv.distance(573.2, km=True) == "57,3\u00a0mil (573\u00a0km)"
+    assert sv.distance(12_345.0, km=True) == "1\u00a0234,5\u00a0mil (12\u00a0345\u00a0km)"
+    assert sv.distance(399.96) == "40\u00a0mil"  # rounded to whole km first, as the km are shown
+    assert en.distance(573.2) == en.distance(573.2, km=True) == "573\u00a0km"  # a mil is a Swedish measure

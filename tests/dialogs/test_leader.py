@@ -16,7 +16,7 @@ from dialogs.types import Button, CardReply, ChoicesReply, FormReply, TextReply,
 from storage.models import AuditLog, Meeting, Note, OutboxMessage, Person, Team
 from tests.dialogs.conftest import Chat, Clock
 
-LEADER = "jonas.sundqvist@example.org"  # leads Bild/form/skapande with Petter Backman
+LEADER = "jonas.sundqvist@example.org"  # leads Bild, form och skapande with Petter Backman
 COORDINATOR = "kalle.forsberg@example.org"
 BILD_MEMBERS = 5
 
@@ -28,7 +28,7 @@ def leader(chat_as) -> Chat:
 
 def _bild(db: sa.Engine) -> Team:
     with Session(db) as s:
-        return s.exec(select(Team).where(Team.name == "Bild/form/skapande")).one()
+        return s.exec(select(Team).where(Team.name == "Bild, form och skapande")).one()
 
 
 def _meetings(db: sa.Engine) -> list[Meeting]:
@@ -106,7 +106,7 @@ def test_schedule_on_a_network_day_with_buttons(leader: Chat, demo: sa.Engine, c
     (time,) = leader.say("https://example.org/mote/bild")
     (preview,) = leader.click(buttons_of([time])[0])
     assert isinstance(preview, CardReply) and preview.text == (  # a network day: no warning about the day
-        "Obs: Bild/form/skapande har redan 3 träffar läsåret 2026/27, och målet är 2–3 om året. "
+        "Obs: Bild, form och skapande har redan 3 träffar läsåret 2026/27, och målet är 2–3 om året. "
         "Du kan ändå spara träffen."  # only that it is the team's fourth meeting of the year
     )
     leader.click(preview.buttons[0])
@@ -255,7 +255,7 @@ def test_cancelling_a_meeting_whose_notice_was_never_sent_tells_only_the_leaders
     cancels = _sent(leader, "meeting_cancelled")
     assert _emails(demo, cancels) == {"petter.backman@example.org"}  # the other leader, and nobody else
     assert "attachments" not in cancels[0].payload
-    assert cancels[0].payload["text"].startswith("Cancelled: Bild/form/skapande's meeting Thursday 8 April")  # en
+    assert cancels[0].payload["text"].startswith("Cancelled: Bild, form och skapande's meeting Thursday 8 April")  # en
     with Session(demo) as s:
         assert s.get(Meeting, april.id).cancelled_at is not None
 
@@ -300,7 +300,7 @@ def test_absences_in_my_team(leader: Chat, chat_as) -> None:
     (card,) = leader.say("vilka är frånvarande?")
     assert isinstance(card, CardReply)
     facts = dict(card.facts)
-    assert facts["Bild/form/skapande, torsdag 11 februari"] == "Alva Jonsson"
+    assert facts["Bild, form och skapande, torsdag 11 februari"] == "Alva Jonsson"
 
 
 def _after_february(clock: Clock) -> None:
@@ -401,7 +401,7 @@ def test_leader_help_and_the_meeting_cards(leader: Chat) -> None:
     labels = [b.label for b in buttons_of(replies)]
     assert "Mitt ämneslag" in labels and len(labels) == 12  # the last: "Närvaro och kostnad"
     (card,) = [r for r in leader.click(buttons_of(replies)[6]) if isinstance(r, CardReply)][:1]
-    assert card.title.startswith("Bild/form/skapande")
+    assert card.title.startswith("Bild, form och skapande")
 
 
 def test_a_double_click_sends_the_notice_once(chat_as, demo: sa.Engine) -> None:
@@ -429,16 +429,16 @@ def test_the_leader_is_told_the_years_meetings_are_over(leader: Chat, clock: Clo
     clock.now = dtm.datetime(2027, 5, 20, 8, 0, tzinfo=dtm.UTC)  # April's meeting is more than 30 days ago
     (reply,) = leader.click(Button(label="Mina träffar", action="leader.meetings", values={}))
     assert isinstance(reply, ChoicesReply)
-    assert reply.text == "Läsårets träffar i Bild/form/skapande är slut: 3 träffar, den sista torsdag 8 april."
+    assert reply.text == "Läsårets träffar i Bild, form och skapande är slut: 3 träffar, den sista torsdag 8 april."
 
 
 def test_a_meeting_beyond_the_years_goal_is_warned_of_in_the_preview_not_refused(leader: Chat, demo: sa.Engine) -> None:
-    """Bild/form/skapande has its three meetings of 2026/27; a fourth is above the region's goal of 2-3."""
+    """Bild, form och skapande has its three meetings of 2026/27; a fourth is above the region's goal of 2-3."""
     leader.say("boka en fysisk träff 11 mars")
     leader.say("Lycksele")
     card = next(r for r in leader.say("9-15") if isinstance(r, CardReply))
     assert (
-        "Obs: Bild/form/skapande har redan 3 träffar läsåret 2026/27, och målet är 2–3 om året. "
+        "Obs: Bild, form och skapande har redan 3 träffar läsåret 2026/27, och målet är 2–3 om året. "
         "Du kan ändå spara träffen." in (card.text or "")
     )
     leader.press("Spara träffen")

@@ -105,8 +105,10 @@ def test_the_preview_shows_the_longest_trip_and_that_the_goal_holds(chat_as) -> 
     preview = _schedule_at(leader, "Skellefteå")
     card = next(r for r in preview if isinstance(r, CardReply))
     facts = dict(card.facts)
-    assert facts["Längst"].startswith("274\u00a0km t/r från Lycksele Musikskola (uppskattning: fågelvägen × 1,25)")
-    assert facts["Resmål"] == "håller: ingen reser mer än 400\u00a0km"
+    assert facts["Längst"].startswith(
+        "27,4\u00a0mil (274\u00a0km) t/r från Lycksele Musikskola (uppskattning: fågelvägen × 1,25)"
+    )
+    assert facts["Mål för resor"] == "håller: ingen reser mer än 40\u00a0mil tur och retur"
     assert "Ingen annan värdskola ger ämneslagets medlemmar en kortare längsta resa." in (card.text or "")
     assert _labels(preview) == ["Spara träffen", "Börja om"]
 
@@ -116,15 +118,15 @@ def test_a_member_in_sorsele_gives_a_warning_and_a_better_host_by_button(chat_as
     leader = chat_as(LEADER)
     preview = _schedule_at(leader, "Umeå")
     card = next(r for r in preview if isinstance(r, CardReply))
-    assert dict(card.facts)["Längst"].startswith("573\u00a0km t/r från Sorsele Kulturskola")
-    assert "Över resmålet på 400\u00a0km tur och retur: Sorsele Kulturskola (573\u00a0km)." in (card.text or "")
+    assert dict(card.facts)["Längst"].startswith("57,3\u00a0mil (573\u00a0km) t/r från Sorsele Kulturskola")
+    assert "Över målet för resor (40\u00a0mil tur och retur): Sorsele Kulturskola (57,3\u00a0mil)." in (card.text or "")
     hosts = [label for label in _labels(preview) if label.startswith("Värd:")]
-    assert hosts[0] == "Värd: Lycksele Musikskola (längst 291\u00a0km)"
+    assert hosts[0] == "Värd: Lycksele Musikskola (längst 29,1\u00a0mil)"
     assert len(hosts) == 3
     again = leader.press(hosts[0])
     card = next(r for r in again if isinstance(r, CardReply))
     facts = dict(card.facts)
-    assert facts["Var"] == "Lycksele Musikskola" and facts["Resmål"].startswith("håller")
+    assert facts["Var"] == "Lycksele Musikskola" and facts["Mål för resor"].startswith("håller")
     leader.press("Spara träffen")
     with Session(demo) as s:
         saved = s.exec(select(Meeting).order_by(col(Meeting.id).desc())).first()
@@ -424,7 +426,7 @@ def test_the_status_has_the_longest_trip_and_the_goal_per_physical_meeting(
     assert september["travel_goal_met"] is True and september["longest_round_trip_km"] == 372
     coordinator = chat_as(COORDINATOR)
     shown = text_of(coordinator.say("status Piano"))
-    assert "längsta resa 372 km, mål ✓" in shown
+    assert "längsta resa 37,2\u00a0mil, mål ✓" in shown
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -15,7 +15,7 @@ import pytest
 from dialogs.nlu import INTENTS, parse
 
 TODAY = dtm.date(2026, 11, 23)  # a Monday
-TEAMS = ["Bild/form/skapande", "Dans", "Bleckblås", "Drama/teater", "Film", "Gitarr/bas",
+TEAMS = ["Bild, form och skapande", "Dans", "Bleckblås", "Drama/teater", "Film", "Gitarr/bas",
          "Lärare i flera musikämnen", "Piano/keyboard", "Slagverk", "Stråk", "Sång", "Träblås"]  # fmt: skip
 PLACES = ["Bjurholm", "Dorotea", "Lycksele", "Malå", "Nordmaling", "Norsjö", "Robertsfors",
           "Skellefteå", "Sorsele", "Storuman", "Umeå", "Vännäs", "Åsele"]  # fmt: skip
@@ -66,7 +66,10 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("Jag vill vara med i Pianno istället", "choose_team", {"team": "Piano/keyboard"}),
     ("vill byta lag till teater", "choose_team", {"team": "Drama/teater"}),
     ("kan jag gå med i Film-laget?", "choose_team", {"team": "Film"}),
-    ("Jag vill byta till BILD nästa läsår", "choose_team", {"team": "Bild/form/skapande"}),
+    ("Jag vill byta till BILD nästa läsår", "choose_team", {"team": "Bild, form och skapande"}),
+    ("byt till Bild/form/skapande", "choose_team", {"team": "Bild, form och skapande"}),  # the old name, typed
+    ("jag vill välja bild, form och skapande", "choose_team", {"team": "Bild, form och skapande"}),
+    ("I want to switch to art next year", "choose_team", {"team": "Bild, form och skapande"}),
     ("choose a team", "choose_team", {}),
     ("I want to switch to brass", "choose_team", {"team": "Bleckblås"}),
     ("can I join the strings team next year?", "choose_team", {"team": "Stråk"}),
@@ -221,6 +224,13 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("distribute the notes", "log_notes", {}),
     ("log the notes for film from today's meeting", "log_notes", {"team": "Film", "date": "2026-11-23"}),
     ("share the notes from the drama meeting", "log_notes", {"team": "Drama/teater"}),
+    # --- region_framework (the coordinator reads the region's framework settings) ---
+    ("ramverk", "region_framework", {}),
+    ("Visa ramverket", "region_framework", {}),
+    ("regionens inställningar", "region_framework", {}),
+    ("vilka inställningar har regionen?", "region_framework", {}),
+    ("show the framework", "region_framework", {}),
+    ("region settings", "region_framework", {}),
     # --- confirm_framework_review ---
     ("vi har gått igenom ramarna", "confirm_framework_review", {}),
     ("bekräfta genomgång av ramdokumentet", "confirm_framework_review", {}),
@@ -283,7 +293,7 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("Utse ny ämneslagsledare för Slagverkk", "appoint_leader", {"team": "Slagverk"}),
     ("utse en ledare för Lärare i flera musikämnen", "appoint_leader", {"team": "Lärare i flera musikämnen"}),
     ("utse ny ledare för bleckbås", "appoint_leader", {"team": "Bleckblås"}),
-    ("utse ledare för skapande", "appoint_leader", {"team": "Bild/form/skapande"}),
+    ("utse ledare för skapande", "appoint_leader", {"team": "Bild, form och skapande"}),
     ("appoint a leader for strings", "appoint_leader", {"team": "Stråk"}),
     ("appoint new leader for woodwind", "appoint_leader", {"team": "Träblås"}),
     # --- status ---

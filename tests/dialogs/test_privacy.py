@@ -23,7 +23,7 @@ def test_what_do_you_know_about_me_in_swedish(teacher: Chat) -> None:
     profile = dict(cards["Det här vet jag om dig"].facts)
     assert profile["Namn"] == "Alva Jonsson" and profile["E-post"] == TEACHER
     assert profile["Skola"] == "Kulturskolan i Umeå" and profile["Roller"] == "lärare"
-    assert profile["Ämneslag"] == "2026/27: Bild/form/skapande (bekräftat)"
+    assert profile["Ämneslag"] == "2026/27: Bild, form och skapande (bekräftat)"
     assert "personuppgiftsansvarig" in (cards["Det här vet jag om dig"].text or "")
     kept = dict(cards["Så länge sparar jag det"].facts)
     assert kept["Frånvaro"] == "13 månader efter träffen"
@@ -38,7 +38,7 @@ def test_the_answer_shows_absences_and_messages(teacher: Chat) -> None:
     activity = _cards(teacher.say("vilka uppgifter har du om mig"))["Det du gjort och fått"]
     facts = dict(activity.facts)
     assert facts["Anmäld frånvaro"] == "1 frånvaroanmälan"
-    assert "torsdag 11 februari, Bild/form/skapande" in (activity.text or "")
+    assert "torsdag 11 februari, Bild, form och skapande" in (activity.text or "")
     assert int(facts["Poster om dig i ändringsloggen"]) >= 2
 
 

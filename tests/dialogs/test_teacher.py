@@ -83,7 +83,7 @@ def test_a_stranger_is_told_politely_and_learns_nothing(chat_as) -> None:
 
 def test_my_team(teacher: Chat) -> None:
     (card,) = teacher.say("vilket ämneslag är jag med i?")
-    assert isinstance(card, CardReply) and card.title == "Bild/form/skapande"
+    assert isinstance(card, CardReply) and card.title == "Bild, form och skapande"
     facts = dict(card.facts)
     assert facts["Läsår"] == "2026/27"
     assert facts["Ledare"] == "Jonas Sundqvist, Petter Backman"
@@ -97,7 +97,7 @@ def test_upcoming_meetings_and_latest_notes(teacher: Chat) -> None:
     assert [label for label, _ in card.facts] == ["torsdag 11 februari", "torsdag 8 april"]
     (notes,) = teacher.say("visa senaste anteckningarna")
     assert isinstance(notes, CardReply)
-    assert notes.title == "Anteckningar från Bild/form/skapande, torsdag 10 september"
+    assert notes.title == "Anteckningar från Bild, form och skapande, torsdag 10 september"
     assert "ramarna" in (notes.text or "")
 
 
@@ -153,7 +153,7 @@ def test_report_absence_by_date(teacher: Chat) -> None:
     manager = _manager_of_umea(teacher)
     (reply,) = teacher.say("jag kan inte komma 11/2")
     assert reply.text == (
-        "Klart: din frånvaro från träffen i Bild/form/skapande torsdag 11 februari kl. 09.00 är anmäld. "
+        "Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari kl. 09.00 är anmäld. "
         "Dina ämneslagsledare (Jonas Sundqvist, Petter Backman) och din chef (Pontus Rönnlund) har fått veta det. "
         "Du behöver inte ange något skäl."
     )
@@ -163,7 +163,7 @@ def test_report_absence_by_date(teacher: Chat) -> None:
     assert _recipients(teacher, "absence_reported") == LEADERS_OF_BILD | {manager}
     note = next(m for m in teacher.outbox() if m.kind == "absence_reported")
     assert note.payload["text"] == (
-        "Alva Jonsson har anmält frånvaro från träffen i Bild/form/skapande torsdag 11 februari kl. 09.00."
+        "Alva Jonsson har anmält frånvaro från träffen i Bild, form och skapande torsdag 11 februari kl. 09.00."
     )
 
     (again,) = teacher.say("anmäl frånvaro 11 februari")
@@ -180,7 +180,7 @@ def test_at_a_school_without_a_manager_the_teacher_is_told_who_was_told(teacher:
         s.commit()
     (reply,) = teacher.say("jag kan inte komma 11/2")
     assert reply.text == (
-        "Klart: din frånvaro från träffen i Bild/form/skapande torsdag 11 februari kl. 09.00 är anmäld. "
+        "Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari kl. 09.00 är anmäld. "
         "Dina ämneslagsledare (Jonas Sundqvist, Petter Backman) har fått veta det. Din skola har ingen chef hos "
         "boten, så berätta det själv för din chef. Du behöver inte ange något skäl."
     )
@@ -224,7 +224,7 @@ def test_report_absence_by_button_and_by_typed_date(teacher: Chat) -> None:
 def test_a_date_without_a_meeting_offers_the_meetings(teacher: Chat) -> None:
     (reply,) = teacher.say("kan inte delta 3/3")
     assert isinstance(reply, ChoicesReply)
-    assert reply.text.startswith("Bild/form/skapande har ingen träff onsdag 3 mars.")
+    assert reply.text.startswith("Bild, form och skapande har ingen träff onsdag 3 mars.")
     assert _absence(teacher) == []
 
 
@@ -233,7 +233,7 @@ def test_withdraw_absence(teacher: Chat) -> None:
     (question,) = teacher.say("jag vill ta tillbaka min frånvaro")
     assert [b.label for b in question.buttons] == ["torsdag 8 april kl. 09.00"]
     (done,) = teacher.say("1")
-    assert done.text.startswith("Klart: din frånvaro från träffen i Bild/form/skapande torsdag 8 april")
+    assert done.text.startswith("Klart: din frånvaro från träffen i Bild, form och skapande torsdag 8 april")
     (absence,) = _absence(teacher)
     assert absence.withdrawn_at is not None
     assert len(_recipients(teacher, "absence_withdrawn")) == 3
@@ -371,7 +371,7 @@ def test_absence_and_choice_are_audited_with_before_and_after(teacher: Chat) -> 
 def test_after_the_years_last_meeting_the_teacher_is_told_the_meetings_are_over(teacher: Chat, clock: Clock) -> None:
     """Not "no meetings are planned yet" in May, when the team has met three times."""
     clock.now = dtm.datetime(2027, 5, 10, 8, 0, tzinfo=dtm.UTC)
-    over = "Läsårets träffar i Bild/form/skapande är slut: 3 träffar, den sista torsdag 8 april."
+    over = "Läsårets träffar i Bild, form och skapande är slut: 3 träffar, den sista torsdag 8 april."
     (card,) = teacher.say("mitt ämneslag")
     assert isinstance(card, CardReply) and card.text == over
     (reply,) = teacher.say("när är nästa träff?")

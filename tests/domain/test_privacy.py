@@ -46,7 +46,7 @@ from storage.models import (
 )
 
 NOW = dtm.datetime(2026, 11, 23, 9, 0, tzinfo=dtm.UTC)
-EMAIL = "jonas.sundqvist@example.org"  # demo teacher in Sorsele, leader of Bild/form/skapande
+EMAIL = "jonas.sundqvist@example.org"  # demo teacher in Sorsele, leader of Bild, form och skapande
 NAME = "Jonas Sundqvist"
 
 
@@ -68,7 +68,7 @@ def _seed(engine: sa.Engine) -> Seeded:
         colleague = person_by_email(s, "petter.backman@example.org")
         assert jonas and colleague and jonas.id and colleague.id
         jonas.slack_user_id, jonas.teams_user_id = "U0JONAS", "aad-jonas"
-        team = s.exec(select(Team).where(Team.name == "Bild/form/skapande")).one()
+        team = s.exec(select(Team).where(Team.name == "Bild, form och skapande")).one()
         meetings = s.exec(select(Meeting).where(Meeting.team_id == team.id).order_by(col(Meeting.starts_at))).all()
         assert meetings[0].id and meetings[1].id and meetings[2].id
         absence = Absence(person_id=jonas.id, meeting_id=meetings[1].id, reported_at=NOW)
@@ -166,11 +166,13 @@ def test_export_contains_every_kind_of_data(engine: sa.Engine) -> None:
     assert (person["slack_user_id"], person["teams_user_id"], person["language"]) == ("U0JONAS", "aad-jonas", "sv")
     assert person["school"] and person["created_at"]
     assert data["roles"] == ["teacher"]
-    assert [(m["school_year"], m["team"]) for m in data["memberships"]] == [("2026/27", "Bild/form/skapande")]
-    assert [(lead["school_year"], lead["team"]) for lead in data["leaderships"]] == [("2026/27", "Bild/form/skapande")]
+    assert [(m["school_year"], m["team"]) for m in data["memberships"]] == [("2026/27", "Bild, form och skapande")]
+    assert [(lead["school_year"], lead["team"]) for lead in data["leaderships"]] == [
+        ("2026/27", "Bild, form och skapande")
+    ]
     assert [a["id"] for a in data["absences"]] == [seeded.absence_id]
-    assert data["absences"][0]["team"] == "Bild/form/skapande"
-    assert [(a["team"], a["attended"]) for a in data["attendance"]] == [("Bild/form/skapande", True)]
+    assert data["absences"][0]["team"] == "Bild, form och skapande"
+    assert [(a["team"], a["attended"]) for a in data["attendance"]] == [("Bild, form och skapande", True)]
     assert [n["id"] for n in data["notes_written"]] == [seeded.note_id]
     assert NAME in data["notes_written"][0]["body"]
     assert {m["id"] for m in data["messages"]} == {seeded.delivered_id, seeded.pending_id}

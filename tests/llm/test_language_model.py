@@ -47,7 +47,7 @@ def _no_personal_data(model: Model) -> None:
 
 
 def test_the_vague_sentence_is_beyond_the_rules() -> None:
-    assert nlu.parse(VAGUE, today=dtm.date(2026, 11, 23), teams=["Bild/form/skapande"]).intent == "unknown"
+    assert nlu.parse(VAGUE, today=dtm.date(2026, 11, 23), teams=["Bild, form och skapande"]).intent == "unknown"
 
 
 async def test_without_a_key_there_is_no_model_and_the_rules_answer_alone(model: Model) -> None:
@@ -59,14 +59,16 @@ async def test_without_a_key_there_is_no_model_and_the_rules_answer_alone(model:
 
 
 async def test_an_interpretation_is_confirmed_before_anything_changes(model: Model) -> None:
-    model.server.then(interpretation("report_absence", team="Bild/form/skapande", date="2027-02-11"))
+    model.server.then(interpretation("report_absence", team="Bild, form och skapande", date="2027-02-11"))
     alva = model.chat(TEACHER)
     (question,) = await alva.say(VAGUE)
     assert isinstance(question, ChoicesReply)
-    assert question.text == "Menar du: anmäla frånvaro från en träff (Bild/form/skapande, torsdag 11 februari)?"
+    assert question.text == "Menar du: anmäla frånvaro från en träff (Bild, form och skapande, torsdag 11 februari)?"
     assert _absences(model) == 0  # nothing yet
     replies = await alva.press("Ja")
-    assert _texts(replies)[0].startswith("Klart: din frånvaro från träffen i Bild/form/skapande torsdag 11 februari")
+    assert _texts(replies)[0].startswith(
+        "Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari"
+    )
     assert _absences(model) == 1
     (request,) = model.server.requests
     schema = request["response_format"]["json_schema"]["schema"]
@@ -206,7 +208,7 @@ async def _long_notes(model: Model, jonas: Chat) -> int:
     from storage.models import Meeting, Team
 
     with Session(model.db) as s:
-        team = s.exec(select(Team).where(Team.name == "Bild/form/skapande")).one()
+        team = s.exec(select(Team).where(Team.name == "Bild, form och skapande")).one()
         february = s.exec(select(Meeting).where(Meeting.team_id == team.id).order_by(col(Meeting.starts_at))).all()[1]
     body = (
         "Alva Jonsson (alva.jonsson@example.org) visade sitt material om collage. Jonsson tar fram en lista. "
@@ -258,12 +260,12 @@ async def test_without_a_model_there_is_no_summary_button_and_a_failing_model_ch
 
 
 async def test_the_coordinators_digest_of_notes(model: Model) -> None:
-    model.server.then(answer("Bild/form/skapande: ramarna genomgångna.\nDans: ramarna genomgångna."))
+    model.server.then(answer("Bild, form och skapande: ramarna genomgångna.\nDans: ramarna genomgångna."))
     (card,) = await model.chat(COORDINATOR).say("sammanfatta alla anteckningar sedan 1 september")
     assert isinstance(card, CardReply) and card.title.startswith(
         "Sammandrag av anteckningarna sedan tisdag 1 september"
     )
-    assert card.text.startswith("Bild/form/skapande: ramarna")
+    assert card.text.startswith("Bild, form och skapande: ramarna")
     (request,) = model.server.requests
     assert "## Dans, torsdag 10 september" in request["messages"][1]["content"]
     _no_personal_data(model)

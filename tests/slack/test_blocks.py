@@ -63,7 +63,7 @@ def test_foreign_button_values_are_not_ours() -> None:
 
 def test_a_form_is_a_modal_and_its_submission_comes_back() -> None:
     form = FormReply(
-        title="Anteckningar från Bild/form/skapande, torsdag 11 februari",
+        title="Anteckningar från Bild, form och skapande, torsdag 11 februari",
         fields=[
             FormField(name="body", label="Anteckningar", kind="multiline", value="Utkast"),
             FormField(name="link", label="Länk (valfri)", required=False),

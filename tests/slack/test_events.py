@@ -149,8 +149,8 @@ async def test_app_home_shows_the_menu_my_team_and_my_to_dos(slack: Slack) -> No
     view = published["view"] if isinstance(published["view"], dict) else json.loads(published["view"])
     assert view["type"] == "home" and len(view["blocks"]) <= 100
     headers = [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
-    assert "Bild/form/skapande" in headers  # my team
-    assert any(h.startswith("Bild/form/skapande: ") for h in headers)  # the meetings I lead
+    assert "Bild, form och skapande" in headers  # my team
+    assert any(h.startswith("Bild, form och skapande: ") for h in headers)  # the meetings I lead
     labels = [e["text"]["text"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert "Skicka kallelse nu" in labels and "Planera träff" in labels
     await slack.event({"type": "app_home_opened", "user": "U0STRANGER", "tab": "home"}, "EvHome2")
@@ -184,7 +184,7 @@ async def test_notes_through_a_modal(slack: Slack) -> None:
     with Session(slack.db) as s:
         jonas = s.exec(select(Person).where(Person.email == "jonas.sundqvist@example.org")).one()
         jonas.slack_user_id = "U0JONAS"
-        bild = s.exec(select(Team).where(Team.name == "Bild/form/skapande")).one()
+        bild = s.exec(select(Team).where(Team.name == "Bild, form och skapande")).one()
         september = s.exec(select(Meeting).where(Meeting.team_id == bild.id).order_by(col(Meeting.starts_at))).first()
         assert september is not None
         september.notes_distributed_at = None  # the notes of September are still to be sent
@@ -245,7 +245,7 @@ async def test_a_mention_in_a_channel_is_answered_there_without_the_mention(slac
     (posted,) = await slack.api.wait_for("chat.postMessage")
     assert posted["channel"] == "C0KANAL"
     headers = [b["text"]["text"] for b in posted["blocks"] if b["type"] == "header"]
-    assert headers == ["Bild/form/skapande"]
+    assert headers == ["Bild, form och skapande"]
 
 
 async def test_the_slash_command_with_slacks_form_body(slack: Slack) -> None:
@@ -271,7 +271,7 @@ async def test_the_slash_command_with_slacks_form_body(slack: Slack) -> None:
     assert response.status == 200
     (posted,) = await slack.api.wait_for("chat.postMessage")
     headers = [b["text"]["text"] for b in posted["blocks"] if b["type"] == "header"]
-    assert headers == ["Kommande träffar för Bild/form/skapande"]
+    assert headers == ["Kommande träffar för Bild, form och skapande"]
 
 
 async def test_a_message_that_can_never_be_delivered_ends_as_failed(slack: Slack) -> None:
@@ -353,7 +353,9 @@ async def test_a_whole_absence_report_through_the_modal_reaches_the_leader_and_t
     with Session(slack.db) as s:
         assert len(s.exec(select(Absence)).all()) == 1
     texts = [m["text"] for m in slack.api.of("chat.postMessage")]
-    assert any(t.startswith("Klart: din frånvaro från träffen i Bild/form/skapande torsdag 11 februari") for t in texts)
+    assert any(
+        t.startswith("Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari") for t in texts
+    )
     assert sum("Alva Jonsson har anmält frånvaro" in t for t in texts) == 2
     assert {"U0JONAS", "U0PONTUS"} <= {args["users"] for args in slack.api.of("conversations.open")}
 
@@ -411,7 +413,7 @@ async def test_the_calendar_invite_is_uploaded_with_the_notice_and_a_failed_uplo
         alva = s.exec(select(Person).where(Person.email == "alva.jonsson@example.org")).one()
         alva.slack_user_id = "U0ALVA"
         payload = {
-            "replies": dump_replies([CardReply(title="Kallelse: Bild/form/skapande träffas torsdag 11 februari")]),
+            "replies": dump_replies([CardReply(title="Kallelse: Bild, form och skapande träffas torsdag 11 februari")]),
             "attachments": [attachment(ics)],
         }
         message = store.enqueue(s, channel="slack", kind="meeting_notice", payload=payload, recipient_id=alva.id)

@@ -56,3 +56,44 @@ def test_regions_seeded_with_the_old_road_factor_get_the_new_default(tmp_path) -
     engine.dispose()
     assert json.loads(rows["old"])["road_factor"] == 1.25
     assert json.loads(rows["chosen"])["road_factor"] == 1.5
+
+
+def test_vasterbottens_art_team_gets_the_documents_name(tmp_path) -> None:
+    """Migration 0010 renames "Bild/form/skapande" to "Bild, form och skapande" in Västerbotten only,
+    keeping the team's id (its memberships and meetings), and back again."""
+    from alembic import command
+
+    from storage.db import create_db_engine
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0009")
+        for key in ("vasterbotten", "other"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO region (key, name, timezone, language, settings) "
+                    "VALUES (:key, :key, 'Europe/Stockholm', 'sv', '{}')"
+                ),
+                {"key": key},
+            )
+        ids: dict[str, int] = dict(connection.execute(sa.text("SELECT key, id FROM region")).all())
+        for key in ("vasterbotten", "other"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO team (region_id, name, kind, position, active) "
+                    "VALUES (:region, 'Bild/form/skapande', 'subject_team', 0, true)"
+                ),
+                {"region": ids[key]},
+            )
+        before = connection.execute(
+            sa.text("SELECT id FROM team WHERE region_id = :r"), {"r": ids["vasterbotten"]}
+        ).scalar_one()
+        command.upgrade(alembic_config(connection), "head")
+        rows = connection.execute(sa.text("SELECT region_id, id, name FROM team ORDER BY region_id")).all()
+        command.downgrade(alembic_config(connection), "0009")
+        back = connection.execute(sa.text("SELECT name FROM team ORDER BY region_id")).scalars().all()
+    engine.dispose()
+    named = {region_id: (team_id, name) for region_id, team_id, name in rows}
+    assert named[ids["vasterbotten"]] == (before, "Bild, form och skapande")
+    assert named[ids["other"]][1] == "Bild/form/skapande"
+    assert back == ["Bild/form/skapande", "Bild/form/skapande"]

@@ -13,7 +13,7 @@ from storage.seed import seed_region
 from storage.settings import RegionSettings
 
 VASTERBOTTEN_TEAMS = [
-    "Bild/form/skapande", "Dans", "Bleckblås", "Drama/teater", "Film", "Gitarr/bas",
+    "Bild, form och skapande", "Dans", "Bleckblås", "Drama/teater", "Film", "Gitarr/bas",
     "Lärare i flera musikämnen", "Piano/keyboard", "Slagverk", "Stråk", "Sång", "Träblås",
 ]  # fmt: skip
 

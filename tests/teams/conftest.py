@@ -61,8 +61,8 @@ def _member(key: str, name: str, email: str) -> Member:
     return Member(f"29:1{key}", name, email, str(uuid.uuid5(uuid.NAMESPACE_DNS, email)))
 
 
-ALVA = _member("AlvaJ6pQ", "Alva Jonsson", "alva.jonsson@example.org")  # teacher, member of Bild/form/skapande
-JONAS = _member("JonasS2k", "Jonas Sundqvist", "jonas.sundqvist@example.org")  # leader of Bild/form/skapande
+ALVA = _member("AlvaJ6pQ", "Alva Jonsson", "alva.jonsson@example.org")  # teacher, member of Bild, form och skapande
+JONAS = _member("JonasS2k", "Jonas Sundqvist", "jonas.sundqvist@example.org")  # leader of Bild, form och skapande
 PONTUS = _member("PontusR9", "Pontus Rönnlund", "pontus.ronnlund@example.org")  # Alva's manager
 STRANGER = _member("Str4nger", "Sam Someone", "someone@elsewhere.example")  # in the tenant, not in the roster
 MEMBERS = {m.id: m for m in (ALVA, JONAS, PONTUS, STRANGER)}

@@ -76,4 +76,4 @@ async def test_an_interrupted_card_action_is_answered_as_a_message(teams: Teams)
     assert await _recovery(teams).run_once() == 1
     await teams.worker.run_until_idle()
     _, answer = teams.connector.to(personal(ALVA))  # the refreshed card's HTTP answer is gone: a message instead
-    assert any("Bild/form/skapande" in t for t in texts_of(card_of(answer)))
+    assert any("Bild, form och skapande" in t for t in texts_of(card_of(answer)))

@@ -88,6 +88,6 @@ async def test_the_agents_playground_chats_with_the_bot(
                 }
                 async with http.post(f"{base}/_conversation/v1/submit", json=submit) as response:
                     assert response.status < 300
-                await _bot_message(ws, bot_id, "Bild/form/skapande")
+                await _bot_message(ws, bot_id, "Bild, form och skapande")
     finally:
         await runner.cleanup()

@@ -84,10 +84,10 @@ async def test_an_absence_reported_through_the_card_reaches_leader_and_manager_p
     assert response.status == 201
     sent = await teams.connector.wait_for(7)
     told = {conversation: texts_of(card_of(a)) for conversation, a in sent[4:]}
-    assert told[personal(ALVA)][0].startswith("Klart: din frånvaro från träffen i Bild/form/skapande")
+    assert told[personal(ALVA)][0].startswith("Klart: din frånvaro från träffen i Bild, form och skapande")
     for member in (JONAS, PONTUS):
         assert told[personal(member)] == [
-            "Alva Jonsson har anmält frånvaro från träffen i Bild/form/skapande torsdag 11 februari kl. 09.00."
+            "Alva Jonsson har anmält frånvaro från träffen i Bild, form och skapande torsdag 11 februari kl. 09.00."
         ]
     with Session(teams.db) as s:
         assert len(s.exec(select(Absence)).all()) == 1
@@ -107,7 +107,7 @@ async def test_an_action_execute_invoke_is_answered_with_the_refreshed_card(team
     assert response.status == 200
     body = await response.json()
     assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
-    assert any("Bild/form/skapande" in t for t in texts_of(body["value"]))
+    assert any("Bild, form och skapande" in t for t in texts_of(body["value"]))
     await teams.worker.run_until_idle()  # a turn queues its replies before its request is answered
     assert len(teams.connector.activities) == 1  # the answer was the invoke response, nothing else was sent
 
@@ -117,7 +117,7 @@ async def test_a_channel_message_is_answered_only_when_the_bot_is_mentioned(team
     assert (await teams.post(teams.channel(ALVA, "mitt ämneslag"))).status == 201
     ((conversation, reply),) = await teams.connector.wait_for(1)
     assert conversation == f"{TEAM_ID};messageid=1732352400000"  # answered in the thread, not in private
-    assert any("Bild/form/skapande" in t for t in texts_of(card_of(reply)))
+    assert any("Bild, form och skapande" in t for t in texts_of(card_of(reply)))
     await teams.worker.run_until_idle()  # a turn queues its replies before its request is answered
     assert len(teams.connector.activities) == 1
     with Session(teams.db) as s:  # a channel is nobody's personal address
@@ -180,7 +180,7 @@ async def test_a_reminder_reaches_a_leader_by_the_stored_reference_after_a_resta
     assert [to for to, _ in sent] == [personal(JONAS)] * 2
     assert any(
         texts_of(card_of(reminder))[0].startswith(
-            "Kallelsen till träffen i Bild/form/skapande torsdag 11 februari har inte skickats än."
+            "Kallelsen till träffen i Bild, form och skapande torsdag 11 februari har inte skickats än."
         )
         for _, reminder in sent
     )
@@ -308,7 +308,7 @@ def _queue_notice(teams: Teams, member_email: str, ics: str) -> int:
 
     with session_scope(teams.db) as s:
         person = s.exec(select(Person).where(Person.email == member_email)).one()
-        replies = dump_replies([CardReply(title="Kallelse: Bild/form/skapande träffas torsdag 11 februari")])
+        replies = dump_replies([CardReply(title="Kallelse: Bild, form och skapande träffas torsdag 11 februari")])
         payload = {"replies": replies, "text": "Kallelse", "attachments": [attachment(ics)]}
         message = store.enqueue(s, channel="teams", kind="meeting_notice", payload=payload, recipient_id=person.id)
         s.flush()
