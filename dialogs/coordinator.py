@@ -447,15 +447,16 @@ def region_framework(turn: Turn, slots: Values, _: None) -> list[Reply]:
         )
     else:
         absent.append(tr._("meeting goals"))
-    facts.append(
-        (
-            tr._("Travel goal"),
-            tr._(
-                "nobody should have to travel more than {goal} round trip",
-                goal=tr.distance(settings.travel_goal_km_round_trip),
-            ),
+    if duties.meeting_goals:  # the travel goal belongs to the meeting goals (Västerbotten's "Ekonomi")
+        facts.append(
+            (
+                tr._("Travel goal"),
+                tr._(
+                    "nobody should have to travel more than {goal} round trip",
+                    goal=tr.distance(settings.travel_goal_km_round_trip),
+                ),
+            )
         )
-    )
     deciders = {
         "manager_network": tr._("decided by the managers' network"),
         "coordinator": tr._("decided by the coordinator"),
