@@ -67,7 +67,8 @@ def draft_travel(
                 ),
             )
         )
-        if check.over_goal:
+        has_goal = turn.duties.meeting_goals  # else the region's framework sets no travel goal: distances only
+        if has_goal and check.over_goal:
             notes.append(
                 tr._(
                     "Over the travel goal of {goal} round trip: {schools}.",
@@ -78,7 +79,7 @@ def draft_travel(
                     ),
                 )
             )
-        else:
+        elif has_goal:
             facts.append((tr._("Travel goal"), tr._("held: nobody travels more than {goal} round trip", goal=goal)))
     if check.unknown:
         notes.append(

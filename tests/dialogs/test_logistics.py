@@ -113,6 +113,20 @@ def test_the_preview_shows_the_longest_trip_and_that_the_goal_holds(chat_as) -> 
     assert _labels(preview) == ["Spara träffen", "Börja om"]
 
 
+def test_without_meeting_goals_in_the_framework_no_travel_goal_is_claimed(chat_as, demo: sa.Engine) -> None:
+    from storage.framework import change_setting
+    from storage.models import Region
+
+    _add_sorsele_member(demo)
+    with session_scope(demo) as s:
+        region = s.exec(select(Region).where(Region.key == "vasterbotten")).one()
+        change_setting(s, region, "duties.meeting_goals", "false")
+    preview = _schedule_at(chat_as(LEADER), "Umeå")
+    card = next(r for r in preview if isinstance(r, CardReply))
+    assert dict(card.facts)["Längst"].startswith("57,3\u00a0mil (573\u00a0km) t/r från Sorsele Kulturskola")
+    assert "Mål för resor" not in dict(card.facts) and "Över målet" not in (card.text or "")
+
+
 def test_a_member_in_sorsele_gives_a_warning_and_a_better_host_by_button(chat_as, demo: sa.Engine) -> None:
     _add_sorsele_member(demo)
     leader = chat_as(LEADER)
