@@ -17,9 +17,11 @@ from tests.teams.conftest import ALVA, Teams, card_of, personal, submits_of, tex
 
 
 def _recovery(teams: Teams) -> InboxRecovery:
-    recovery = teams.client.app[RECOVERY]
-    recovery.clock = lambda: dtm.datetime.now(dtm.UTC) + dtm.timedelta(minutes=5)  # every lease has run out
-    return recovery
+    """A recovery of its own, on a clock past every lease (the server's own runs on the real clock, so it does
+    not take the event first)."""
+    served = teams.client.app[RECOVERY]
+    later = dtm.datetime.now(dtm.UTC) + dtm.timedelta(minutes=5)
+    return InboxRecovery(teams.db, served.processors, lease=served.lease, clock=lambda: later)
 
 
 @pytest.fixture
