@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from tests.slack.conftest import SECRET, FakeSlack, signed
+from tests.slack.conftest import SECRET, FakeSlack, dm_body, signed
 
 MESSAGES = 120
 KILLS = 6  # more than an inbox event's attempts (5): a crash must cost only the event under way an attempt
@@ -98,24 +98,7 @@ class Server:
 
 
 def _dm(number: int) -> str:
-    return json.dumps(
-        {
-            "token": "legacy",
-            "team_id": "T0TEAM",
-            "api_app_id": "A0APP",
-            "type": "event_callback",
-            "event_id": f"Ev{number:05d}",
-            "event_time": int(time.time()),
-            "event": {
-                "type": "message",
-                "channel_type": "im",
-                "channel": f"D{number:05d}",
-                "user": "U0ALVA",
-                "text": "hjälp",
-                "ts": f"{time.time():.6f}",
-            },
-        }
-    )
+    return json.dumps(dm_body(f"Ev{number:05d}", f"D{number:05d}"))
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from storage.demo import load_demo
 from storage.models import utcnow
 from tests.dialogs.conftest import NOW
 from tests.pg_cluster import Cluster, own_cluster
-from tests.slack.conftest import SECRET, FakeSlack, Listeners, signed
+from tests.slack.conftest import SECRET, FakeSlack, Listeners, dm_body, signed
 
 LEASE = dtm.timedelta(seconds=1)
 
@@ -78,26 +78,9 @@ class Emulated:
 
 
 def _dm(number: int) -> tuple[str, str]:
+    """A direct message in a conversation of its own (D0000, D0001, …), so its replies are countable."""
     event_id = f"Ev{number:04d}"
-    body = json.dumps(
-        {
-            "token": "legacy",
-            "team_id": "T0TEAM",
-            "api_app_id": "A0APP",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": {
-                "type": "message",
-                "channel_type": "im",
-                "channel": f"D{number:04d}",  # a conversation per message: its replies are countable
-                "user": "U0ALVA",
-                "text": "hjälp",
-                "ts": f"{time.time():.6f}",
-            },
-        }
-    )
-    return event_id, body
+    return event_id, json.dumps(dm_body(event_id, f"D{number:04d}"))
 
 
 @pytest.fixture

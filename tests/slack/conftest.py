@@ -245,6 +245,26 @@ class Slack:
         )
 
 
+def dm_body(event_id: str, channel: str, text: str = "hjälp", user: str = "U0ALVA") -> dict[str, Any]:
+    """A direct message's event callback, as Slack sends it (the body `Slack.dm` posts)."""
+    return {
+        "token": "legacy",
+        "team_id": "T0TEAM",
+        "api_app_id": "A0APP",
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": int(time.time()),
+        "event": {
+            "type": "message",
+            "channel_type": "im",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": f"{time.time():.6f}",
+        },
+    }
+
+
 def signed(body: str, timestamp: str | None = None, secret: str = SECRET) -> dict[str, str]:
     """The headers Slack adds: a timestamp and `v0=` HMAC-SHA256 of `v0:{timestamp}:{body}`."""
     timestamp = timestamp or str(int(time.time()))

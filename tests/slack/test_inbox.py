@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import json
-import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +17,7 @@ from bot.server import RECOVERY
 from storage.errors import DatabaseUnavailable
 from storage.inbound import Stored, receive
 from storage.models import InboxEvent
-from tests.slack.conftest import Slack
+from tests.slack.conftest import Slack, dm_body
 
 
 def _recovery(slack: Slack) -> InboxRecovery:
@@ -30,22 +29,7 @@ def _recovery(slack: Slack) -> InboxRecovery:
 
 
 def _dm_body(event_id: str, text: str = "hjälp") -> dict[str, Any]:
-    return {
-        "token": "legacy",
-        "team_id": "T0TEAM",
-        "api_app_id": "A0APP",
-        "type": "event_callback",
-        "event_id": event_id,
-        "event_time": int(time.time()),
-        "event": {
-            "type": "message",
-            "channel_type": "im",
-            "channel": "D0ALVA",
-            "user": "U0ALVA",
-            "text": text,
-            "ts": f"{time.time():.6f}",
-        },
-    }
+    return dm_body(event_id, "D0ALVA", text)
 
 
 async def test_an_event_stored_before_a_crash_is_answered_on_start_and_once(slack: Slack) -> None:
@@ -113,3 +97,35 @@ async def test_a_request_that_cannot_be_stored_is_not_acknowledged(
     assert slack.api.of("chat.postMessage") == []
     with Session(slack.db) as s:
         assert s.exec(select(InboxEvent)).all() == []
+
+
+async def test_a_double_click_on_send_notice_sends_it_once(slack: Slack) -> None:
+    """Two presses of "send notice" as Slack sends a double click: two requests at once, two trigger ids."""
+    from sqlmodel import col
+
+    from storage.models import Meeting, OutboxMessage, Team
+
+    with Session(slack.db) as s:
+        team = s.exec(select(Team).where(Team.name == "Bild, form och skapande")).one()
+        meetings = s.exec(select(Meeting).where(Meeting.team_id == team.id).order_by(col(Meeting.starts_at))).all()
+    february = meetings[1]
+    assert february.notice_sent_at is None
+    value = json.dumps({"a": "notice.send", "v": {"meeting_id": february.id}})
+
+    def press(trigger: str) -> dict[str, Any]:
+        return {
+            "type": "block_actions",
+            "user": {"id": "U0JONAS"},
+            "trigger_id": trigger,
+            "channel": {"id": "D0JONAS"},
+            "actions": [{"action_id": "amneslag_0", "value": value, "action_ts": trigger}],
+        }
+
+    responses = await asyncio.gather(slack.interaction(press("1.1.a")), slack.interaction(press("1.1.b")))
+    assert [r.status for r in responses] == [200, 200]
+    await slack.settle()
+    with Session(slack.db) as s:
+        notices = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "meeting_notice")).all()
+    assert len(notices) == 5  # Bild's five members, once each
+    told = [p for p in slack.api.of("chat.postMessage") if p["channel"] == "D0JONAS"]
+    assert sum("Skickat" in p.get("text", "") for p in told) == 1, [p.get("text") for p in told]
