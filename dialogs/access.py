@@ -19,9 +19,9 @@ from typing import Any
 
 from dialogs.engine import Answered, Guard, Refused, Turn, Values
 from dialogs.types import TextReply
-from domain import meetings, staff
+from domain import groups, meetings, staff
 from domain.logistics import may_enter_cost
-from domain.teams import current_year, membership
+from domain.teams import current_year
 from storage import schoolyear
 from storage.models import Meeting, NetworkDay, Person, Role, SchoolYear, Team
 
@@ -180,17 +180,15 @@ def leads_meeting(attempt: str) -> Guard[MeetingOf]:
 
 
 def in_meetings_team(attempt: str) -> Guard[MeetingOf]:
-    """A member of the team of the button's meeting that year (or its leader); the meeting is still ahead."""
+    """A member of the group of the button's meeting that year (by choice or role, or its leader); the meeting is
+    still ahead."""
 
     def check(turn: Turn, values: Values) -> MeetingOf:
         found = _meeting_of(turn, values)
         if found is None or found.meeting.cancelled_at is not None or found.meeting.starts_at <= turn.now:
             raise Answered(TextReply(text=turn.tr._("That meeting is no longer open for absence reports.")))
         meeting, team = found.meeting, found.team
-        assert turn.person.id is not None and team.id is not None
-        own = membership(turn.session, turn.person.id, meeting.school_year_id)
-        in_team = own is not None and own.team_id == meeting.team_id
-        if not in_team and not meetings.is_leader(turn.session, turn.person.id, team.id, meeting.school_year_id):
+        if not groups.is_member(turn.session, turn.person, turn.roles, team, meeting.school_year_id):
             raise Refused(
                 attempt,
                 "not_in_team",
@@ -383,3 +381,32 @@ def _sees_absences(turn: Turn, values: Values) -> None:
 
 sees_absences: Guard[None] = Guard("sees_absences", frozenset({"leader", "manager", "coordinator"}), _sees_absences)
 """A leader (their team's), a manager (their staff's) or the coordinator (the region's)."""
+
+
+def may_lead_group(attempt: str) -> Guard[tuple[Team, SchoolYear]]:
+    """Takes on leading a group they are in, where the framework leaves the groups to run themselves (Sjuhärad's
+    networks, `domain.groups.may_lead_themselves`); the button's group and year (the current one)."""
+
+    def check(turn: Turn, values: Values) -> tuple[Team, SchoolYear]:
+        team_id = int_value(values, "team_id")
+        team = turn.session.get(Team, team_id) if team_id is not None else None
+        year = current_year(turn.session, turn.region, turn.now)
+        if team is None or not team.active:
+            raise Answered(TextReply(text=turn.tr._("That group no longer exists.")))
+        if team.region_id != turn.region.id:
+            raise outside_region(turn, attempt, team=team.id)
+        assert year.id is not None
+        if not groups.may_lead_themselves(turn.settings) or not groups.is_member(
+            turn.session, turn.person, turn.roles, team, year.id
+        ):
+            raise Refused(
+                attempt,
+                "not_self_led",
+                turn.tr._("In {region} the coordinator appoints the leaders of the groups.", region=turn.region.name)
+                if not groups.may_lead_themselves(turn.settings)
+                else turn.tr._("Only the members of {team} can lead it.", team=team.name),
+                team=team.id,
+            )
+        return team, year
+
+    return Guard(f"may_lead_group:{attempt}", frozenset({"teacher", "manager"}), check)

@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from dialogs import nlu
-from dialogs.i18n import DEFAULT_LANGUAGE, Translator
+from dialogs.i18n import DEFAULT_LANGUAGE, Translator, Wording, wording
 from dialogs.language_model import Assistant, ModelRequest, Pending, ask, needs_model, roster
 from dialogs.names import Act, Intent
 from dialogs.types import Button, Incoming, Reply, TextReply, buttons_of
@@ -92,9 +92,19 @@ class Turn:
         return [TextReply(text=text)]
 
     @property
+    def settings(self) -> RegionSettings:
+        """The region's framework settings (`storage.settings.RegionSettings`)."""
+        return RegionSettings.model_validate(self.region.settings)
+
+    @property
     def duties(self) -> Duties:
         """Which duties of the yearly cycle the region's framework has (`storage.settings.Duties`)."""
-        return RegionSettings.model_validate(self.region.settings).duties
+        return self.settings.duties
+
+    @property
+    def words(self) -> Wording:
+        """What the region calls its groups and their leaders, in the person's language (`dialogs.i18n.Wording`)."""
+        return wording(self.settings.words, self.tr.language)
 
     def teams(self) -> list[Team]:
         assert self.region.id is not None

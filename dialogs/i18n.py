@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dtm
 import gettext
 import io
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -17,6 +18,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from storage.settings import Words
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
@@ -89,3 +92,26 @@ class Translator:
     def when(self, instant: dtm.datetime) -> str:
         """ "torsdag 18 september kl. 09.00" / "Thursday 18 September at 09:00"."""
         return self._("{date} at {time}", date=self.date(instant), time=self.time(instant))
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The region's words for its groups, as sentences need them: Swedish from the framework's `[words]`
+    ("Mitt nätverk", "något nätverk", "nätverksledare"), and the English defaults in English."""
+
+    group: str  # "ämneslag", "nätverk", "grupp", "group"
+    my_group: str  # a menu's button: "Mitt ämneslag", "Min grupp", "My team"
+    any_group: str  # "not in {any_group}": "något ämneslag", "någon grupp", "a subject team"
+    leader: str  # "ämneslagsledare", "sammankallande", "team leader"
+
+
+def wording(words: Words, language: str) -> Wording:
+    if language != "sv":
+        return Wording(group="group", my_group="My team", any_group="a subject team", leader="team leader")
+    neuter = words.article == "ett"
+    return Wording(
+        group=words.group,
+        my_group=("Mitt " if neuter else "Min ") + words.group,
+        any_group=("något " if neuter else "någon ") + words.group,
+        leader=words.leader,
+    )

@@ -54,6 +54,7 @@ class Act(StrEnum):
     CHOOSE_TEAM_PICK = "choose_team.pick"
     CHOOSE_TEAM_CONFIRM = "choose_team.confirm"
     CHOOSE_TEAM_AGAIN = "choose_team.again"
+    GROUP_LEAD = "group.lead"  # take on leading one's own group, where the groups run themselves
     # team leader
     LEADER_MEETINGS = "leader.meetings"
     SCHEDULE_SET = "schedule.set"

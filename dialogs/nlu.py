@@ -255,6 +255,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "my_team",
         _rx(
             r"\bmitt (amnes)?lag\b",
+            r"\b(mitt|vilket) natverk\b",  # what Sjuhärad calls its groups
+            r"\b(min|mina|vilken|vilka) grupp(er)?\b",  # and Västmanland
             r"\bvilket (amnes)?lag\b",
             r"\bmy (subject )?team\b",
             r"\bwhich team\b",

@@ -26,7 +26,7 @@ def help_(turn: Turn, slots: Values, _: None) -> list[Reply]:
     if Role.TEACHER.value in turn.roles or leads or not turn.roles & {Role.MANAGER.value, Role.COORDINATOR.value}:
         blocks.append(ChoicesReply(text=tr._("As a teacher:"), buttons=teacher_help(turn)))
     if leads:
-        blocks.append(ChoicesReply(text=tr._("As a team leader:"), buttons=leader_help(turn)))
+        blocks.append(ChoicesReply(text=tr._("As {leader}:", leader=turn.words.leader), buttons=leader_help(turn)))
     if is_manager(turn):
         blocks.append(ChoicesReply(text=tr._("As a manager:"), buttons=manager_help(turn)))
     if is_coordinator(turn):

@@ -12,6 +12,8 @@ from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
+from domain import groups
+from domain.coordination import appoint_leader
 from domain.teams import (
     ChoiceRefused,
     active_absence,
@@ -20,7 +22,6 @@ from domain.teams import (
     latest_notes,
     leaders,
     managers_of,
-    member_count,
     membership,
     report_absence,
     target_year_for_choice,
@@ -38,10 +39,42 @@ def _my_current_team(turn: Turn) -> tuple[SchoolYear, Team | None]:
     return year, turn.session.get(Team, own.team_id) if own else None
 
 
+def _my_groups(turn: Turn) -> tuple[SchoolYear, list[Team]]:
+    """The groups the person meets in this school year: their team or network, their role's groups (a manager
+    network, a study day) and the groups they lead (`domain.groups`)."""
+    year = current_year(turn.session, turn.region, turn.now)
+    assert year.id is not None
+    return year, groups.groups_of(turn.session, turn.person, turn.roles, year.id)
+
+
+def _ahead(turn: Turn, teams: list[Team]) -> list[tuple[Meeting, Team]]:
+    """The meetings of the groups that have not ended, in time order, each with its group."""
+    found = [(m, t) for t in teams if t.id is not None for m in upcoming_meetings(turn.session, t.id, turn.now)]
+    return sorted(found, key=lambda found: found[0].starts_at)
+
+
+def _none_ahead(turn: Turn, teams: list[Team], year: SchoolYear) -> str:
+    """No meeting ahead: the groups' meetings are over, or none is planned yet."""
+    over = [text for team in teams if (text := meetings_over(turn, team, year))]
+    if over:
+        return " ".join(over)
+    if len(teams) == 1:
+        return turn.tr._("{team} has no upcoming meetings yet.", team=teams[0].name)
+    return turn.tr._("Your groups have no upcoming meetings yet.")
+
+
+def _meeting_label(turn: Turn, meeting: Meeting, team: Team, several: bool) -> str:
+    """A meeting on a button: its time, and its group when the person is in several."""
+    when = turn.tr.when(meeting.starts_at)
+    return short(f"{team.name}: {when}" if several else when)
+
+
 def _no_team(turn: Turn, year: SchoolYear) -> list[Reply]:
     """No team this year; and the choice for the coming year, when there is one (a newcomer chose in May)."""
     tr = turn.tr
-    text = tr._("You are not in a subject team for the school year {year}.", year=year.label)
+    text = tr._(
+        "You are not in {any_group} for the school year {year}.", any_group=turn.words.any_group, year=year.label
+    )
     coming = schoolyear.get_or_create(turn.session, schoolyear.following(year.label))
     assert turn.person.id is not None and coming.id is not None
     chosen = membership(turn.session, turn.person.id, coming.id)
@@ -57,7 +90,7 @@ def _no_team(turn: Turn, year: SchoolYear) -> list[Reply]:
 def teacher_help(turn: Turn) -> list[Button]:
     tr = turn.tr
     buttons = [
-        intent_button(tr._("My team"), Intent.MY_TEAM),
+        intent_button(turn.words.my_group, Intent.MY_TEAM),
         intent_button(tr._("Upcoming meetings"), Intent.UPCOMING_MEETINGS),
         intent_button(tr._("Report absence"), Intent.REPORT_ABSENCE),
         intent_button(tr._("Withdraw absence"), Intent.WITHDRAW_ABSENCE),
@@ -65,6 +98,8 @@ def teacher_help(turn: Turn) -> list[Button]:
     ]
     if turn.duties.team_choice:
         buttons.append(intent_button(tr._("Choose team"), Intent.CHOOSE_TEAM))
+    elif turn.teams():  # open networks
+        buttons.append(intent_button(tr._("Join a {group}", group=turn.words.group), Intent.CHOOSE_TEAM))
     return buttons
 
 
@@ -73,27 +108,37 @@ router = Router()
 
 @router.intent(Intent.MY_TEAM, guard=access.anyone)
 def my_team(turn: Turn, slots: Values, _: None) -> list[Reply]:
-    tr = turn.tr
     year, team = _my_current_team(turn)
     if team is None or team.id is None or year.id is None:
-        return _no_team(turn, year)
-    assert turn.person.id is not None
+        others = _my_groups(turn)[1]  # no team or network of their own: the groups of their role, if any
+        return [_group_card(turn, group, year) for group in others] or _no_team(turn, year)
+    return [_group_card(turn, team, year)]
+
+
+def _group_card(turn: Turn, team: Team, year: SchoolYear) -> CardReply:
+    """A group the person is in: its leaders, its members, their own place in it, and its next meetings."""
+    tr = turn.tr
+    assert turn.person.id is not None and team.id is not None and year.id is not None
     own = membership(turn.session, turn.person.id, year.id)
-    names = ", ".join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("not appointed yet")
+    led = leaders(turn.session, team.id, year.id)
+    names = ", ".join(p.name for p in led) or tr._("not appointed yet")
     facts = [
         (tr._("School year"), year.label),
         (tr._("Leaders"), names),
-        (tr._("Members"), str(member_count(turn.session, team.id, year.id))),
-        (
-            tr._("Your place"),
-            tr._("confirmed by your manager")
-            if own and own.confirmed_at
-            else tr._("not yet confirmed by your manager"),
-        ),
+        (tr._("Members"), str(len(groups.members(turn.session, team, year.id)))),
     ]
+    if turn.duties.team_choice and own is not None and own.team_id == team.id:
+        mine = tr._("confirmed by your manager") if own.confirmed_at else tr._("not yet confirmed by your manager")
+        facts.append((tr._("Your place"), mine))
+    buttons = [
+        intent_button(tr._("Upcoming meetings"), Intent.UPCOMING_MEETINGS),
+        intent_button(tr._("Report absence"), Intent.REPORT_ABSENCE),
+    ]
+    if groups.may_lead_themselves(turn.settings) and len(led) < 2 and all(p.id != turn.person.id for p in led):
+        buttons.append(_lead_button(turn, team))
     coming = schoolyear.get_or_create(turn.session, schoolyear.following(year.label))
     assert coming.id is not None
-    next_choice = membership(turn.session, turn.person.id, coming.id)
+    next_choice = membership(turn.session, turn.person.id, coming.id) if groups.chosen(team) else None
     if next_choice is not None:
         next_team = turn.session.get(Team, next_choice.team_id)
         state = tr._("confirmed") if next_choice.confirmed_at else tr._("not yet confirmed")
@@ -104,42 +149,37 @@ def my_team(turn: Turn, slots: Values, _: None) -> list[Reply]:
         if meetings
         else meetings_over(turn, team, year) or tr._("No meetings are planned yet.")
     )
-    return [
-        CardReply(
-            title=team.name,
-            facts=facts,
-            text=text,
-            buttons=[
-                intent_button(tr._("Upcoming meetings"), Intent.UPCOMING_MEETINGS),
-                intent_button(tr._("Report absence"), Intent.REPORT_ABSENCE),
-            ],
-        )
-    ]
+    return CardReply(
+        title=team.name,
+        facts=facts,
+        text=text,
+        buttons=buttons,
+    )
 
 
 @router.intent(Intent.UPCOMING_MEETINGS, guard=access.anyone)
 def upcoming(turn: Turn, slots: Values, _: None) -> list[Reply]:
     tr = turn.tr
-    year, team = _my_current_team(turn)
-    if team is None or team.id is None:
+    year, teams = _my_groups(turn)
+    if not teams:
         return _no_team(turn, year)
-    meetings = upcoming_meetings(turn.session, team.id, turn.now)
-    if not meetings:
-        return [
-            TextReply(
-                text=meetings_over(turn, team, year) or tr._("{team} has no upcoming meetings yet.", team=team.name)
-            )
-        ]
+    found = _ahead(turn, teams)
+    if not found:
+        return [TextReply(text=_none_ahead(turn, teams, year))]
     assert turn.person.id is not None
     facts = []
-    for meeting in meetings:
+    for meeting, team in found:
         assert meeting.id is not None
         absent = active_absence(turn.session, turn.person.id, meeting.id) is not None
         line = f"{tr.time(meeting.starts_at)}, {meeting_kind(turn, meeting)}: {meeting_place(turn, meeting)}"
+        if len(teams) > 1:
+            line = f"{team.name}, {line}"
         facts.append((tr.date(meeting.starts_at), line + (tr._(" (you have reported absence)") if absent else "")))
     return [
         CardReply(
-            title=tr._("Upcoming meetings of {team}", team=team.name),
+            title=tr._("Upcoming meetings of {team}", team=teams[0].name)
+            if len(teams) == 1
+            else tr._("Your upcoming meetings"),
             facts=facts,
             buttons=[
                 intent_button(tr._("Report absence"), Intent.REPORT_ABSENCE),
@@ -194,24 +234,25 @@ def choose(turn: Turn, slots: Values, _: None) -> list[Reply]:
     tr = turn.tr
     if Role.TEACHER.value not in turn.roles:
         return [TextReply(text=tr._("Only teachers choose a subject team; your roster entry has no teacher role."))]
-    if not turn.duties.team_choice:
-        return [
-            TextReply(
-                text=tr._(
-                    "In {region} nobody chooses a team for a school year: the groups are open. "
-                    'Ask your coordinator or the group\'s leader to add you. Write "help" to see what I can do.',
-                    region=turn.region.name,
-                )
-            )
-        ]
-    year = target_year_for_choice(turn.session, turn.region, turn.person, turn.now)
+    if not turn.duties.team_choice and not turn.teams():
+        return _no_choice(turn)
+    if turn.duties.team_choice:
+        year = target_year_for_choice(turn.session, turn.region, turn.person, turn.now)
+    else:  # open networks: joined for the current year, at any time
+        year = current_year(turn.session, turn.region, turn.now)
     team = turn.team_named(slots.get("team"))
     if team is not None:
         return _confirm_choice(turn, team, year)
     assert turn.person.id is not None and year.id is not None
     own = membership(turn.session, turn.person.id, year.id)
     current_team = turn.session.get(Team, own.team_id) if own else None
-    text = tr._("Which subject team do you want to be in for the school year {year}?", year=year.label)
+    text = (
+        tr._("Which subject team do you want to be in for the school year {year}?", year=year.label)
+        if turn.duties.team_choice
+        else tr._(
+            "Which {group} do you want to join for the school year {year}?", group=turn.words.group, year=year.label
+        )
+    )
     if current_team is not None:
         text += " " + tr._("You have chosen {team} so far.", team=current_team.name)
     return [
@@ -225,6 +266,78 @@ def choose(turn: Turn, slots: Values, _: None) -> list[Reply]:
                 )
                 for t in turn.teams()
             ],
+        )
+    ]
+
+
+def _no_choice(turn: Turn) -> list[Reply]:
+    """Where nobody chooses a group (Västmanland): the groups a person is in come with their role."""
+    tr = turn.tr
+    _, mine = _my_groups(turn)
+    text = tr._("In {region} nobody chooses {any_group}.", region=turn.region.name, any_group=turn.words.any_group)
+    if mine:
+        text += " " + tr._("Through your role you are in: {groups}.", groups=", ".join(t.name for t in mine))
+    return [TextReply(text=text + " " + tr._('Write "help" to see what I can do.'))]
+
+
+def _joined(turn: Turn, team: Team, year: SchoolYear) -> list[Reply]:
+    """A teacher has joined an open network: its leaders are told; without one, they may lead it themselves."""
+    tr = turn.tr
+    assert team.id is not None and year.id is not None
+    team_leaders = [p for p in leaders(turn.session, team.id, year.id) if p.id != turn.person.id]
+    person = turn.person
+    notify(
+        turn.session,
+        origin=turn.person,
+        recipients=team_leaders,
+        region=turn.region,
+        kind="group_joined",
+        build=lambda t: [TextReply(text=t._("{name} has joined {team}.", name=person.name, team=team.name))],
+    )
+    text = tr._("Done: you are in {team} for {year}.", team=team.name, year=year.label)
+    if team_leaders:
+        names = ", ".join(p.name for p in team_leaders)
+        return [TextReply(text=text + " " + tr._("{names} have been told.", names=names))]
+    lead = tr._("{team} has no {leader} yet. Do you want to lead it?", team=team.name, leader=turn.words.leader)
+    return [ChoicesReply(text=f"{text} {lead}", buttons=[_lead_button(turn, team)])]
+
+
+def _lead_button(turn: Turn, team: Team) -> Button:
+    label = turn.tr._("Become {leader}", leader=turn.words.leader)
+    return Button(label=short(label), action=Act.GROUP_LEAD, values={"team_id": team.id})
+
+
+@router.action(Act.GROUP_LEAD, guard=access.may_lead_group("group.lead"))
+def lead(turn: Turn, values: Values, found: tuple[Team, SchoolYear]) -> list[Reply]:
+    """A member takes on leading their own group (where the groups run themselves); the other leaders are told."""
+    tr = turn.tr
+    team, year = found
+    assert team.id is not None and year.id is not None
+    before = [p for p in leaders(turn.session, team.id, year.id)]
+    if any(p.id == turn.person.id for p in before):
+        return [TextReply(text=tr._("You already lead {team} in {year}.", team=team.name, year=year.label))]
+    if (
+        appoint_leader(
+            turn.session, team=team, year=year, person=turn.person, replacing=None, actor=turn.person, now=turn.now
+        )
+        is None
+    ):
+        names = ", ".join(p.name for p in before)
+        return [TextReply(text=tr._("{team} already has two leaders: {names}.", team=team.name, names=names))]
+    person = turn.person
+    notify(
+        turn.session,
+        origin=turn.person,
+        recipients=before,
+        region=turn.region,
+        kind="group_lead",
+        build=lambda t: [TextReply(text=t._("{name} now leads {team} too.", name=person.name, team=team.name))],
+    )
+    text = tr._("Done: you lead {team} in {year}.", team=team.name, year=year.label)
+    return [
+        ChoicesReply(
+            text=text + " " + tr._("You can plan its meetings now."),
+            buttons=[intent_button(tr._("Plan a meeting"), Intent.SCHEDULE_MEETING)],
         )
     ]
 
@@ -250,6 +363,12 @@ def confirm(turn: Turn, values: Values, _: None) -> list[Reply]:
     year = open_year(turn, values.get("year"))
     if team is None or year is None or Role.TEACHER.value not in turn.roles:
         return [TextReply(text=tr._('That choice has expired. Write "choose team" to start again.'))]
+    if not turn.duties.team_choice:  # an open network: joined at once, no manager confirms it
+        if team.region_id != turn.region.id or not groups.chosen(team):
+            return [TextReply(text=tr._('That choice has expired. Write "choose team" to start again.'))]
+        if groups.join(turn.session, person=turn.person, team=team, year=year, now=turn.now) is None:
+            return [TextReply(text=tr._("You are already in {team} for {year}.", team=team.name, year=year.label))]
+        return _joined(turn, team, year)
     chosen, refused = choose_team(
         turn.session, person=turn.person, team=team, year=year, region=turn.region, now=turn.now
     )
@@ -305,7 +424,8 @@ def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> 
     person = turn.person
     team_leaders = leaders(turn.session, team.id or 0, meeting.school_year_id)
     others = [p for p in team_leaders if p.id != person.id]
-    managers = managers_of(turn.session, person)
+    # a manager's own absence (from the managers' meeting) is theirs to tell: nobody above them is in the bot
+    managers = [] if Role.MANAGER.value in turn.roles else managers_of(turn.session, person)
     recipients = [*others, *managers]
 
     def build(t: Translator) -> list[Reply]:
@@ -315,16 +435,20 @@ def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> 
         return [TextReply(text=t._("{name} has withdrawn the absence from {team}'s meeting {when}.", **values))]
 
     notify(turn.session, origin=turn.person, recipients=recipients, region=turn.region, kind=kind, build=build)
-    return _who_was_told(turn.tr, others, managers, leads=len(others) < len(team_leaders))
+    return _who_was_told(turn, others, managers, leads=len(others) < len(team_leaders))
 
 
-def _who_was_told(tr: Translator, others: list[Person], managers: list[Person], *, leads: bool) -> str:
+def _who_was_told(turn: Turn, others: list[Person], managers: list[Person], *, leads: bool) -> str:
     """ "Dina ämneslagsledare (…) och din chef (…) har fått veta det.", and who could not be told (the framework
     asks the teacher to tell both, so what the bot could not do is theirs to do)."""
+    tr = turn.tr
     parts = []
     if others:
         names = ", ".join(p.name for p in others)
-        parts.append(tr.n_("your team leader ({names})", "your team leaders ({names})", len(others), names=names))
+        leader = turn.words.leader
+        parts.append(
+            tr.n_("your {leader} ({names})", "your {leader}s ({names})", len(others), leader=leader, names=names)
+        )
     if managers:
         names = ", ".join(p.name for p in managers)
         parts.append(tr.n_("your manager ({names})", "your managers ({names})", len(managers), names=names))
@@ -337,13 +461,9 @@ def _who_was_told(tr: Translator, others: list[Person], managers: list[Person], 
         sentences.append(tr._("Nobody could be told."))
     if not others and not leads:
         sentences.append(tr._("Your team has no leader this school year."))
-    if not managers:
+    if not managers and Role.MANAGER.value not in turn.roles:
         sentences.append(tr._("Your school has no manager with the bot, so tell your manager yourself."))
     return " ".join(sentences)
-
-
-def _meetings_on(turn: Turn, meetings: list[Meeting], day: dtm.date) -> list[Meeting]:
-    return [m for m in meetings if m.starts_at.astimezone(turn.tr.zone).date() == day]
 
 
 def _do_report(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
@@ -356,18 +476,25 @@ def _do_report(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
     return [TextReply(text=f"{text} {told} " + tr._("You don't need to give a reason."))]
 
 
-def _reportable(turn: Turn) -> tuple[Team | None, list[Meeting], list[Reply]]:
-    year, team = _my_current_team(turn)
-    if team is None or team.id is None:
-        return None, [], _no_team(turn, year)
-    meetings = [m for m in upcoming_meetings(turn.session, team.id, turn.now) if m.starts_at > turn.now]
-    if not meetings:
-        none = meetings_over(turn, team, year) or turn.tr._("{team} has no upcoming meetings.", team=team.name)
-        return team, [], [TextReply(text=none)]
-    return team, meetings, []
+Ahead = list[tuple[Meeting, Team]]  # meetings with their groups, in time order
 
 
-def _ask_which_meeting(turn: Turn, meetings: list[Meeting], lead: str | None = None) -> list[Reply]:
+def _reportable(turn: Turn) -> tuple[Ahead, list[Reply]]:
+    """The meetings ahead in the person's groups, or what to answer when there are none."""
+    year, teams = _my_groups(turn)
+    if not teams:
+        return [], _no_team(turn, year)
+    found = [(m, t) for m, t in _ahead(turn, teams) if m.starts_at > turn.now]
+    if not found:
+        return [], [TextReply(text=_none_ahead(turn, teams, year))]
+    return found, []
+
+
+def _several(found: Ahead) -> bool:
+    return len({t.id for _, t in found}) > 1
+
+
+def _ask_which_meeting(turn: Turn, found: Ahead, lead: str | None = None) -> list[Reply]:
     tr = turn.tr
     turn.wait("report_absence.date")
     text = tr._("Which meeting will you miss? Choose one, or write its date.")
@@ -376,39 +503,44 @@ def _ask_which_meeting(turn: Turn, meetings: list[Meeting], lead: str | None = N
             text=f"{lead} {text}" if lead else text,
             buttons=[
                 Button(
-                    label=short(tr.when(m.starts_at)),
+                    label=_meeting_label(turn, m, t, _several(found)),
                     action=Act.ABSENCE_REPORT,
                     values={"meeting_id": m.id},
                 )
-                for m in meetings
+                for m, t in found
             ],
         )
     ]
 
 
-def _report_on(turn: Turn, team: Team, meetings: list[Meeting], day: dtm.date) -> list[Reply]:
-    matching = _meetings_on(turn, meetings, day)
+def _report_on(turn: Turn, found: Ahead, day: dtm.date) -> list[Reply]:
+    matching = [(m, t) for m, t in found if m.starts_at.astimezone(turn.tr.zone).date() == day]
     if len(matching) == 1:
-        return _do_report(turn, matching[0], team)
+        return _do_report(turn, *matching[0])
     if matching:
         return _ask_which_meeting(turn, matching)
-    lead = turn.tr._("{team} has no meeting on {date}.", team=team.name, date=turn.tr.date(day))
-    return _ask_which_meeting(turn, meetings, lead)
+    teams = {t.id: t for _, t in found}
+    if len(teams) == 1:
+        team = next(iter(teams.values()))
+        lead = turn.tr._("{team} has no meeting on {date}.", team=team.name, date=turn.tr.date(day))
+    else:
+        lead = turn.tr._("You have no meeting on {date}.", date=turn.tr.date(day))
+    return _ask_which_meeting(turn, found, lead)
 
 
 @router.intent(Intent.REPORT_ABSENCE, guard=access.anyone)
 def report(turn: Turn, slots: Values, _: None) -> list[Reply]:
-    team, meetings, problem = _reportable(turn)
-    if problem or team is None:
+    found, problem = _reportable(turn)
+    if problem:
         return problem
     if "date" in slots:
-        return _report_on(turn, team, meetings, dtm.date.fromisoformat(slots["date"]))
+        return _report_on(turn, found, dtm.date.fromisoformat(slots["date"]))
     if turn.incoming.action:  # a pressed button: where the channel has forms, a form (Slack's modal)
-        return [_absence_form(turn, meetings), *_ask_which_meeting(turn, meetings)]
-    return _ask_which_meeting(turn, meetings)
+        return [_absence_form(turn, found), *_ask_which_meeting(turn, found)]
+    return _ask_which_meeting(turn, found)
 
 
-def _absence_form(turn: Turn, meetings: list[Meeting]) -> FormReply:
+def _absence_form(turn: Turn, found: Ahead) -> FormReply:
     tr = turn.tr
     return FormReply(
         missing=tr._("Please fill this in."),
@@ -418,7 +550,7 @@ def _absence_form(turn: Turn, meetings: list[Meeting]) -> FormReply:
                 name="meeting_id",
                 label=tr._("Which meeting will you miss? You don't need to give a reason."),
                 kind="select",
-                options=[(str(m.id), short(tr.when(m.starts_at))) for m in meetings],
+                options=[(str(m.id), _meeting_label(turn, m, t, _several(found))) for m, t in found],
             )
         ],
         submit=Button(label=tr._("Report absence"), action=Act.ABSENCE_REPORT, values={}),
@@ -430,10 +562,10 @@ def report_by_date(turn: Turn, text: str) -> list[Reply] | None:
     day = nlu.find_date(nlu.clean(text), turn.today, forward=True)
     if day is None:
         return None
-    team, meetings, problem = _reportable(turn)
-    if problem or team is None:
+    found, problem = _reportable(turn)
+    if problem:
         return problem
-    return _report_on(turn, team, meetings, day)
+    return _report_on(turn, found, day)
 
 
 @router.action(Act.ABSENCE_REPORT, guard=access.in_meetings_team("absence.report"))
@@ -458,27 +590,28 @@ def _do_withdraw(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
 @router.intent(Intent.WITHDRAW_ABSENCE, guard=access.anyone)
 def withdraw(turn: Turn, slots: Values, _: None) -> list[Reply]:
     tr = turn.tr
-    team, meetings, problem = _reportable(turn)
-    if problem or team is None:
+    found, problem = _reportable(turn)
+    if problem:
         return problem
     assert turn.person.id is not None
-    reported = [m for m in meetings if m.id is not None and active_absence(turn.session, turn.person.id, m.id)]
+    reported = [(m, t) for m, t in found if m.id is not None and active_absence(turn.session, turn.person.id, m.id)]
     if "date" in slots:
-        reported = _meetings_on(turn, reported, dtm.date.fromisoformat(slots["date"])) or reported
+        day = dtm.date.fromisoformat(slots["date"])
+        reported = [(m, t) for m, t in reported if m.starts_at.astimezone(tr.zone).date() == day] or reported
     if not reported:
         return [TextReply(text=tr._("You have no reported absence to withdraw."))]
     if len(reported) == 1 and "date" in slots:
-        return _do_withdraw(turn, reported[0], team)
+        return _do_withdraw(turn, *reported[0])
     return [
         ChoicesReply(
             text=tr._("Which absence do you want to withdraw?"),
             buttons=[
                 Button(
-                    label=short(tr.when(m.starts_at)),
+                    label=_meeting_label(turn, m, t, _several(reported)),
                     action=Act.ABSENCE_WITHDRAW,
                     values={"meeting_id": m.id},
                 )
-                for m in reported
+                for m, t in reported
             ],
         )
     ]

@@ -6,6 +6,7 @@ import datetime as dtm
 
 from sqlmodel import Session, col, select
 
+from domain import groups
 from domain.teams import membership
 from storage.audit import record, snapshot
 from storage.models import Leadership, Meeting, Membership, NetworkDay, Person, Region, SchoolYear, Team
@@ -139,7 +140,8 @@ def appoint_leader(
     )
     session.add(created)
     session.flush()
-    _member_as_leader(session, team=team, year=year, person=person, actor=actor, now=now)
+    if groups.chosen(team):  # the other groups have their members by role (`domain.groups`)
+        _member_as_leader(session, team=team, year=year, person=person, actor=actor, now=now)
     record(
         session,
         action="leader.replaced" if replacing is not None else "leader.appointed",

@@ -16,15 +16,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from domain import groups
 from storage import schoolyear
 from storage.audit import record, snapshot
 from storage.models import (
     Absence,
     Attendance,
+    GroupKind,
     Leadership,
     Meeting,
     MeetingKind,
-    Membership,
     NetworkDay,
     Note,
     Person,
@@ -114,14 +115,17 @@ def network_days(session: Session, region_id: int, year: SchoolYear, after: dtm.
 
 
 def _mark_first_of_year(session: Session, team_id: int, year_id: int) -> None:
-    """The earliest meeting of the team's year that is not cancelled is its first; no other is."""
+    """The earliest meeting of the team's year that is not cancelled is its first; no other is. Only a subject
+    team's first meeting is marked: it is where the team reviews the framework document (no other group does)."""
+    team = session.get(Team, team_id)
+    subject_team = team is not None and team.kind == GroupKind.SUBJECT_TEAM.value
     meetings = session.exec(
         select(Meeting)
         .where(Meeting.team_id == team_id, Meeting.school_year_id == year_id, col(Meeting.cancelled_at).is_(None))
         .order_by(col(Meeting.starts_at), col(Meeting.id))
     ).all()
     for index, meeting in enumerate(meetings):
-        meeting.first_of_year = index == 0
+        meeting.first_of_year = subject_team and index == 0
 
 
 def _apply(session: Session, meeting: Meeting, draft: MeetingDraft, region: Region) -> None:
@@ -283,19 +287,9 @@ def confirm_framework_review(session: Session, *, meeting: Meeting, actor: Perso
 
 
 def team_members(session: Session, team_id: int, year_id: int) -> list[Person]:
-    """The team's members and leaders of the year, each once, by name."""
-    members = session.exec(
-        select(Person)
-        .join(Membership, col(Membership.person_id) == Person.id)
-        .where(Membership.team_id == team_id, Membership.school_year_id == year_id)
-    ).all()
-    leading = session.exec(
-        select(Person)
-        .join(Leadership, col(Leadership.person_id) == Person.id)
-        .where(Leadership.team_id == team_id, Leadership.school_year_id == year_id)
-    ).all()
-    unique = {p.id: p for p in [*members, *leading]}
-    return sorted(unique.values(), key=lambda p: p.name)
+    """The group's members and leaders of the year, each once, by name (`domain.groups.members`)."""
+    team = session.get(Team, team_id)
+    return groups.members(session, team, year_id) if team is not None else []
 
 
 def came_after_all() -> sa.Exists:

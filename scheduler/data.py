@@ -43,7 +43,7 @@ class World:
     schools: dict[int, School]
     people: dict[int, Person]
     roles: dict[int, set[str]]
-    teams: dict[int, Team]
+    teams: dict[int, Team]  # every active group; `teams_of` gives a region's groups of teachers
     memberships: dict[tuple[int, int], Membership]  # (person, year) -> membership
     leaders: dict[tuple[int, int], list[int]]  # (team, year) -> people, by slot
     meetings: list[Meeting]
@@ -58,8 +58,12 @@ class World:
     def with_role(self, region_id: int, role: Role) -> list[Person]:
         return [p for p in self.people_by_region.get(region_id, []) if role.value in self.roles.get(p.id or 0, ())]
 
-    def teams_of(self, region_id: int) -> list[Team]:
-        return sorted((t for t in self.teams.values() if t.region_id == region_id), key=lambda t: (t.position, t.name))
+    def teams_of(self, region_id: int, kinds: tuple[str, ...] = TEACHER_GROUPS) -> list[Team]:
+        """The region's active groups of `kinds`: by default those of teachers (the subject teams, the networks)."""
+        return sorted(
+            (t for t in self.teams.values() if t.region_id == region_id and t.kind in kinds),
+            key=lambda t: (t.position, t.name),
+        )
 
     def year(self, label: str) -> SchoolYear | None:
         return self.years.get(label)
@@ -114,7 +118,7 @@ def load(session: Session, instant: dtm.datetime) -> World:
         roles=dict(roles),
         teams={
             t.id: t
-            for t in session.exec(select(Team).where(col(Team.kind).in_(TEACHER_GROUPS), col(Team.active))).all()
+            for t in session.exec(select(Team).where(col(Team.active))).all()  # every group's meetings are reminded
             if t.id is not None
         },
         memberships={

@@ -59,6 +59,7 @@ class Words(BaseModel):
     group: str = Field("ämneslag", min_length=1, max_length=40)
     groups: str = Field("ämneslag", min_length=1, max_length=40)
     leader: str = Field("ämneslagsledare", min_length=1, max_length=40)
+    article: Literal["en", "ett"] = "ett"  # the group word's gender: "ett ämneslag", "ett nätverk", "en grupp"
 
 
 class RegionSettings(BaseModel):

@@ -84,6 +84,7 @@ model_answer       no       no           no            no            no         
 team_status        no       no           no            no            no             ok           region
 reporting_typed    no       no           no            ok            ok             ok           ok
 region_framework   no       no           no            no            no             ok           ok
+lead_group         no       no           no            no            no             no           region
 """
 
 _ROWS = [line.split() for line in MATRIX.strip().splitlines()]
@@ -289,6 +290,8 @@ ACTIONS: dict[str, Attempt] = {
     "team_status": _forge("status.team", lambda w: {"team_id": w.bild_id}),
     "reporting_typed": _type("rapportera ämneslagen till samordnaren", "report_memberships"),
     "region_framework": _type("ramverk", "region_framework"),
+    # Västerbotten's coordinator appoints the leaders: nobody leads a team by pressing a button there.
+    "lead_group": _forge("group.lead", lambda w: {"team_id": w.bild_id}),
 }
 assert set(ACTIONS) == set(OUTCOMES)
 

@@ -51,6 +51,8 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("Vem leder mitt ämneslag?", "my_team", {}),
     ("Mitt ämneslag?? 🤔", "my_team", {}),
     ("my team", "my_team", {}),
+    ("mitt nätverk", "my_team", {}),  # Sjuhärad's word
+    ("vilka grupper är jag med i?", "my_team", {}),  # Västmanland's
     ("which team am I in?", "my_team", {}),
     ("who leads my team?", "my_team", {}),
     # --- choose_team ---

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dtm
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from dialogs.types import buttons_of
+from domain.coordination import appoint_leader
 from storage.db import session_scope
+from storage.models import Meeting, Membership, OutboxMessage, Person, SchoolYear, Team
 from storage.roster import import_roster
 from storage.seed import seed_region
-from tests.dialogs.conftest import text_of
+from tests.dialogs.conftest import NOW, text_of
 
+VASTMANLAND = (
+    "name,email,school,roles\n"
+    "Vera Samordnare,vera.vm@example.org,,coordinator\n"
+    "Maja Chef,maja.vm@example.org,Köping,manager\n"
+    "Tor Lärare,tor.vm@example.org,Köping,teacher\n"
+)
 SJUHARAD = (
     "name,email,school,roles\n"
     "Sara Chef,sara.sj@example.org,Borås,manager\n"
@@ -24,13 +34,78 @@ def _sjuharad(demo: sa.Engine) -> None:
         import_roster(s, seed_region(s, "sjuharad").region, SJUHARAD)
 
 
-def test_a_sjuharad_teacher_is_not_offered_a_yearly_team_choice(demo: sa.Engine, chat_as: Any) -> None:
+def test_a_sjuharad_teacher_joins_a_network_and_may_lead_it(demo: sa.Engine, chat_as: Any) -> None:
+    """Sjuhärad's networks are the teachers' own: joined at once without a manager, and led by a member."""
     _sjuharad(demo)
     gustav = chat_as("gustav.sj@example.org")
     menu = gustav.say("hjälp")
-    assert "Välj ämneslag" not in [b.label for b in buttons_of(menu)]
-    answer = text_of(gustav.say("välj ämneslag"))
-    assert "I Sjuhärad väljer man inte grupp för ett läsår" in answer and "Gitarrnätverket" not in answer
+    labels = [b.label for b in buttons_of(menu)]
+    assert "Välj ämneslag" not in labels and "Mitt nätverk" in labels and "Gå med i ett nätverk" in labels
+    choices = gustav.say("välj ämneslag")
+    assert "Vilket nätverk vill du gå med i läsåret 2026/27?" in text_of(choices)
+    assert [b.label for b in buttons_of(choices)] == ["Gitarrnätverket"]
+    gustav.click(buttons_of(choices)[0])
+    joined = gustav.click(buttons_of(gustav.last)[0])  # "Ja"
+    assert "Klart: du är med i Gitarrnätverket läsåret 2026/27." in text_of(joined)
+    assert "Gitarrnätverket har ingen nätverksledare än. Vill du leda det?" in text_of(joined)
+    with Session(demo) as s:  # no manager confirms a network: the place is the teacher's own at once
+        member = s.exec(
+            select(Membership)
+            .join(Person, Membership.person_id == Person.id)
+            .where(Person.email == "gustav.sj@example.org")
+        ).one()
+        assert member.confirmed_at is not None
+        assert s.exec(select(OutboxMessage).where(OutboxMessage.kind == "team_choice")).first() is None
+    led = gustav.click(next(b for b in buttons_of(joined) if b.label == "Bli nätverksledare"))
+    assert "Klart: du leder Gitarrnätverket läsåret 2026/27." in text_of(led)
+    card = text_of(gustav.say("mitt nätverk"))
+    assert "Gitarrnätverket" in card and "Gustav Gitarr" in card and "bekräftad av din chef" not in card
+    assert "Som nätverksledare:" in text_of(gustav.say("hjälp"))
+
+
+def test_in_vasterbotten_nobody_leads_a_team_by_pressing_a_button(demo: sa.Engine, chat_as: Any) -> None:
+    alva = chat_as("alva.jonsson@example.org")
+    card = alva.say("mitt ämneslag")
+    assert "Bli ämneslagsledare" not in [b.label for b in buttons_of(card)]
+
+
+def test_vastmanland_people_meet_in_the_groups_of_their_role(demo: sa.Engine, chat_as: Any) -> None:
+    """No choice in Västmanland: the managers are in the county meeting, the teachers at the study day; the
+    coordinator leads both and plans their meetings, and those in them are told and may report absence."""
+    with session_scope(demo) as s:
+        region = seed_region(s, "vastmanland").region
+        import_roster(s, region, VASTMANLAND)
+        year = s.exec(select(SchoolYear).where(SchoolYear.label == "2026/27")).one()
+        vera = s.exec(select(Person).where(Person.email == "vera.vm@example.org")).one()
+        for team in s.exec(select(Team).where(Team.region_id == region.id)).all():
+            appoint_leader(s, team=team, year=year, person=vera, replacing=None, actor=vera, now=NOW)
+            if team.name == "Länsmöte för kulturskoleledare":
+                county = team
+        assert county.id is not None and year.id is not None
+        s.add(
+            Meeting(
+                team_id=county.id,
+                school_year_id=year.id,
+                starts_at=dtm.datetime(2026, 12, 9, 9, tzinfo=dtm.UTC),
+                ends_at=dtm.datetime(2026, 12, 9, 12, tzinfo=dtm.UTC),
+                kind="physical",
+                place="Köpings kulturskola",
+            )
+        )
+        assert not s.exec(select(Membership).where(Membership.team_id == county.id)).all()  # by role, not chosen
+    tor = chat_as("tor.vm@example.org")
+    answer = text_of(tor.say("välj ämneslag"))
+    assert "I Västmanland väljer man inte någon grupp. Genom din roll är du med i: Länsstudiedagen." in answer
+    maja = chat_as("maja.vm@example.org")
+    assert "Länsmöte för kulturskoleledare" in text_of(maja.say("kommande träffar"))
+    reported = text_of(maja.say("jag kan inte komma 9 december"))
+    assert "Klart: din frånvaro från träffen i Länsmöte för kulturskoleledare onsdag 9 december" in reported
+    assert "Din sammankallande (Vera Samordnare) har fått veta det. Du behöver inte" in reported
+    with Session(demo) as s:
+        told = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "absence_reported")).all()
+        vera_id = s.exec(select(Person.id).where(Person.email == "vera.vm@example.org")).one()
+        assert [m.recipient_id for m in told] == [vera_id]
+    assert "Länsmöte för kulturskoleledare" not in text_of(tor.say("kommande träffar"))
 
 
 def test_a_sjuharad_manager_is_not_asked_to_report(demo: sa.Engine, chat_as: Any) -> None:
