@@ -51,7 +51,7 @@ def test_a_sjuharad_teacher_joins_a_network_and_may_lead_it(demo: sa.Engine, cha
     with Session(demo) as s:  # no manager confirms a network: the place is the teacher's own at once
         member = s.exec(
             select(Membership)
-            .join(Person, Membership.person_id == Person.id)
+            .join(Person, col(Membership.person_id) == Person.id)
             .where(Person.email == "gustav.sj@example.org")
         ).one()
         assert member.confirmed_at is not None
