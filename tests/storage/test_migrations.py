@@ -97,3 +97,32 @@ def test_vasterbottens_art_team_gets_the_documents_name(tmp_path) -> None:
     assert named[ids["vasterbotten"]] == (before, "Bild, form och skapande")
     assert named[ids["other"]][1] == "Bild/form/skapande"
     assert back == ["Bild/form/skapande", "Bild/form/skapande"]
+
+
+def test_vastmanlands_groups_get_their_article(tmp_path) -> None:
+    """Migration 0011 gives a shipped region's words the gender of its group word ("en grupp" in Västmanland),
+    leaves other regions to the default, and takes it away again."""
+    from alembic import command
+
+    from storage.db import create_db_engine
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    words = json.dumps({"words": {"group": "grupp", "groups": "grupper", "leader": "sammankallande"}})
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0010")
+        for key in ("vastmanland", "other"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO region (key, name, timezone, language, settings) "
+                    "VALUES (:key, :key, 'Europe/Stockholm', 'sv', :settings)"
+                ),
+                {"key": key, "settings": words},
+            )
+        command.upgrade(alembic_config(connection), "head")
+        after = dict(connection.execute(sa.text("SELECT key, settings FROM region")).all())
+        command.downgrade(alembic_config(connection), "0010")
+        back = dict(connection.execute(sa.text("SELECT key, settings FROM region")).all())
+    engine.dispose()
+    assert json.loads(after["vastmanland"])["words"]["article"] == "en"
+    assert "article" not in json.loads(after["other"])["words"]
+    assert "article" not in json.loads(back["vastmanland"])["words"]
