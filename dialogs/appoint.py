@@ -12,7 +12,7 @@ from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, ChoicesReply, Reply, TextReply
-from domain import coordination
+from domain import coordination, groups
 from domain.teams import current_year, leaders, membership, year_being_decided
 from storage import schoolyear
 from storage.directory import fold
@@ -28,7 +28,7 @@ ATTEMPT = "leader.appoint"
 def _ask_team(turn: Turn, draft: Draft) -> Question:
     return Question(
         turn.tr._("Which team needs a leader for {year}?", year=draft["year"]),
-        [(short(t.name), {"team_id": t.id}) for t in turn.teams()],
+        [(short(t.name), {"team_id": t.id}) for t in turn.groups()],
     )
 
 
@@ -180,7 +180,8 @@ def _appoint(turn: Turn, draft: Draft) -> list[Reply]:
     team, year = _team_year(turn, draft)
     person, replacing = _person(turn, draft), _person(turn, draft, "replacing_id")
     assert person is not None
-    joins = _without_team(turn, year, person)  # a leader is in the team they lead (domain.coordination)
+    # a leader is in the team they lead (domain.coordination); the groups of roles have no chosen members
+    joins = groups.chosen(team) and _without_team(turn, year, person)
     created = coordination.appoint_leader(
         turn.session, team=team, year=year, person=person, replacing=replacing, actor=turn.person, now=turn.now
     )

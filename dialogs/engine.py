@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from dialogs import nlu
 from dialogs.i18n import DEFAULT_LANGUAGE, Translator, Wording, wording
@@ -109,6 +109,12 @@ class Turn:
     def teams(self) -> list[Team]:
         assert self.region.id is not None
         return subject_teams(self.session, self.region.id)
+
+    def groups(self) -> list[Team]:
+        """Every active group of the region: its teams or networks, and the groups of roles (`domain.groups`)."""
+        assert self.region.id is not None
+        query = select(Team).where(Team.region_id == self.region.id, col(Team.active))
+        return list(self.session.exec(query.order_by(col(Team.position), col(Team.name))).all())
 
     def team_named(self, name: str | None) -> Team | None:
         return next((t for t in self.teams() if t.name == name), None) if name else None

@@ -119,9 +119,9 @@ def test_vastmanlands_groups_get_their_article(tmp_path) -> None:
                 {"key": key, "settings": words},
             )
         command.upgrade(alembic_config(connection), "head")
-        after = dict(connection.execute(sa.text("SELECT key, settings FROM region")).all())
+        after: dict[str, str] = dict(connection.execute(sa.text("SELECT key, settings FROM region")).all())
         command.downgrade(alembic_config(connection), "0010")
-        back = dict(connection.execute(sa.text("SELECT key, settings FROM region")).all())
+        back: dict[str, str] = dict(connection.execute(sa.text("SELECT key, settings FROM region")).all())
     engine.dispose()
     assert json.loads(after["vastmanland"])["words"]["article"] == "en"
     assert "article" not in json.loads(after["other"])["words"]
