@@ -165,7 +165,7 @@ def _preview(turn: Turn, draft: Draft) -> list[Reply]:
         if replacing is not None
         else tr._("Appoint {name} leader of {team} for {year}?", **values)
     )
-    if _without_team(turn, year, person):
+    if groups.chosen(team) and _without_team(turn, year, person):
         text += " " + tr._("{name} has no team in {year} and so becomes a member of {team} too.", **values)
     return [ChoicesReply(text=text, buttons=[APPOINT_FORM.save_button(tr._("Yes, appoint"), draft)])]
 

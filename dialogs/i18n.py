@@ -100,6 +100,7 @@ class Wording:
     ("Mitt nätverk", "något nätverk", "nätverksledare"), and the English defaults in English."""
 
     group: str  # "ämneslag", "nätverk", "grupp", "group"
+    group_label: str  # a heading: "Ämneslag", "Nätverk", "Grupp", "Team"
     my_group: str  # a menu's button: "Mitt ämneslag", "Min grupp", "My team"
     any_group: str  # "not in {any_group}": "något ämneslag", "någon grupp", "a subject team"
     leader: str  # "ämneslagsledare", "sammankallande", "team leader"
@@ -107,10 +108,13 @@ class Wording:
 
 def wording(words: Words, language: str) -> Wording:
     if language != "sv":
-        return Wording(group="group", my_group="My team", any_group="a subject team", leader="team leader")
+        return Wording(
+            group="group", group_label="Team", my_group="My team", any_group="a subject team", leader="team leader"
+        )
     neuter = words.article == "ett"
     return Wording(
         group=words.group,
+        group_label=words.group[:1].upper() + words.group[1:],
         my_group=("Mitt " if neuter else "Min ") + words.group,
         any_group=("något " if neuter else "någon ") + words.group,
         leader=words.leader,

@@ -314,6 +314,16 @@ def _distribute(turn: Turn, draft: Draft) -> list[Reply]:
     sent = notify(
         turn.session, origin=turn.person, recipients=recipients, region=turn.region, kind="notes", build=build
     )
+    if not coordinators(turn):  # a region without a coordinator (Sjuhärad): the members alone
+        return [
+            TextReply(
+                text=tr.n_(
+                    "Sent: the notes went to {count} person (the members).",
+                    "Sent: the notes went to {count} people (the members).",
+                    len(sent),
+                )
+            )
+        ]
     return [
         TextReply(
             text=tr.n_(

@@ -212,6 +212,12 @@ def _notes(t: Translator, context: dict[str, Any]) -> list[Reply]:
                 "members and the coordinator.",
                 team=context["team"],
                 date=_day(t, context),
+            )
+            if context.get("coordinator", True)
+            else t._(
+                "The notes from {team}'s meeting {date} have not been sent. Log them and send them to the members.",
+                team=context["team"],
+                date=_day(t, context),
             ),
             buttons=[Button(label=t._("Log notes"), action=Act.NOTES_START, values=meeting, style="primary")],
         )

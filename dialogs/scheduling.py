@@ -20,6 +20,7 @@ from dialogs.meetings import choose_led, meeting_card, tell_members, tell_other_
 from dialogs.names import Act, Intent
 from dialogs.travel import draft_travel
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from domain import groups
 from domain import meetings as meeting_rules
 from storage import schoolyear
 from storage.directory import find_school, region_schools
@@ -274,14 +275,15 @@ def _preview(turn: Turn, draft: Draft) -> list[Reply]:
     day = dtm.date.fromisoformat(draft["day"])
     start, end = dtm.time.fromisoformat(draft["start"]), dtm.time.fromisoformat(draft["end"])
     facts = [
-        (tr._("Team"), team.name),
+        (turn.words.group_label, team.name),
         (tr._("Day"), tr.date(day)),
         (tr._("Time"), f"{_clock(tr, start)}–{_clock(tr, end)}"),
         (tr._("Kind"), _kind_word(tr, draft["kind"])),
         (tr._("Where") if _physical(draft) else tr._("Link"), _draft_place(turn, draft)),
     ]
     note = None
-    if meeting_rules.network_day_on(turn.session, turn.region.id, day) is None:
+    decided = turn.duties.meeting_days_decided_by == "manager_network" and groups.chosen(team)
+    if decided and meeting_rules.network_day_on(turn.session, turn.region.id, day) is None:
         note = tr._(
             "Note: {date} is not one of the network days the manager network decided. You can still save it; "
             "tell your manager and the coordinator why.",

@@ -422,6 +422,7 @@ def notes(t: Today) -> list[Due]:
                 Rule.NOTES,
                 f"meeting{meeting.id}",
                 f"d{stage}",
+                coordinator=bool(t.world.with_role(t.region_id, Role.COORDINATOR)),  # the notes go to them too
                 **context,
             )
         if t.day >= day + dtm.timedelta(days=t.settings.notes_escalation_days_after):

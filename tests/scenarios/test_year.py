@@ -43,7 +43,8 @@ STAFF = {
     "Tor Lärare,tor@vm.example.org,Köping,teacher\n",
     "sjuharad": "name,email,school,roles\n"
     "Sara Chef,sara@sj.example.org,Borås,manager\n"
-    "Gustav Gitarr,gustav@sj.example.org,Borås,teacher\n",
+    "Gustav Gitarr,gustav@sj.example.org,Borås,teacher\n"
+    "Elin Gitarr,elin@sj.example.org,Ulricehamn,teacher\n",
 }
 # (local time, who, what they write) — who "sweep" is the reminder sweep at that instant.
 YEAR = {
@@ -57,20 +58,61 @@ YEAR = {
         ("2026-06-02 10:05", "kim@vb.example.org", "ramverk"),
     ],
     "vastmanland": [
+        # May–June: no choice, no report, no framework; the coordinator reads the region's settings
         ("2026-05-04 10:00", "sweep", ""),
         ("2026-05-04 10:05", "tor@vm.example.org", "välj ämneslag"),
         ("2026-05-15 10:00", "sweep", ""),
         ("2026-06-02 10:00", "sweep", ""),
         ("2026-06-02 10:05", "maja@vm.example.org", "rapportera ämneslag"),
         ("2026-06-02 10:06", "vera@vm.example.org", "ramverk"),
+        # August: the regional arts school (the coordinator) calls the county meetings and the study day
+        ("2026-08-17 09:00", "vera@vm.example.org", "utse ledare"),
+        ("2026-08-17 09:01", "vera@vm.example.org", "1"),
+        ("2026-08-17 09:02", "vera@vm.example.org", "Vera Samordnare"),
+        ("2026-08-17 09:03", "vera@vm.example.org", "1"),
+        ("2026-08-17 09:10", "vera@vm.example.org", "planera en fysisk träff 16 september"),
+        ("2026-08-17 09:11", "vera@vm.example.org", "1"),
+        ("2026-08-17 09:12", "vera@vm.example.org", "9-12"),
+        ("2026-08-17 09:13", "vera@vm.example.org", "1"),
+        # September: the notice is due; the managers get it, one reports absence
+        ("2026-08-26 10:00", "sweep", ""),
+        ("2026-09-02 10:00", "sweep", ""),
+        ("2026-09-02 10:05", "vera@vm.example.org", "skicka kallelse"),
+        ("2026-09-02 10:06", "vera@vm.example.org", "1"),
+        ("2026-09-03 08:00", "maja@vm.example.org", "kommande träffar"),
+        ("2026-09-03 08:01", "maja@vm.example.org", "jag kan inte komma 16 september"),
+        ("2026-09-03 08:02", "tor@vm.example.org", "kommande träffar"),
+        # after the meeting: notes
+        ("2026-09-18 10:00", "sweep", ""),
+        ("2026-09-18 10:05", "vera@vm.example.org", "logga anteckningar"),
     ],
     "sjuharad": [
+        # May–June: no yearly choice and no report
         ("2026-05-04 10:00", "sweep", ""),
         ("2026-05-04 10:05", "gustav@sj.example.org", "hjälp"),
-        ("2026-05-04 10:06", "gustav@sj.example.org", "välj ämneslag"),
         ("2026-05-15 10:00", "sweep", ""),
         ("2026-06-02 10:00", "sweep", ""),
         ("2026-06-02 10:05", "sara@sj.example.org", "rapportera ämneslag"),
+        # August: the guitar teachers run their network themselves; the managers' network gets a convener
+        ("2026-08-17 09:00", "gustav@sj.example.org", "välj ämneslag"),
+        ("2026-08-17 09:01", "gustav@sj.example.org", "1"),
+        ("2026-08-17 09:02", "gustav@sj.example.org", "ja"),
+        ("2026-08-17 09:03", "gustav@sj.example.org", "1"),
+        ("2026-08-17 09:10", "elin@sj.example.org", "gå med i gitarrnätverket"),
+        ("2026-08-17 09:11", "elin@sj.example.org", "ja"),
+        ("2026-08-17 09:20", "sara@sj.example.org", "mitt ämneslag"),
+        ("2026-08-17 09:21", "sara@sj.example.org", "3"),
+        ("2026-08-17 09:30", "gustav@sj.example.org", "planera en digital träff 24 september"),
+        ("2026-08-17 09:31", "gustav@sj.example.org", "https://meet.example.org/gitarr"),
+        ("2026-08-17 09:32", "gustav@sj.example.org", "2"),
+        ("2026-08-17 09:33", "gustav@sj.example.org", "1"),
+        # September: the notice, an absence, and the notes afterwards
+        ("2026-09-03 10:00", "sweep", ""),
+        ("2026-09-03 10:05", "gustav@sj.example.org", "skicka kallelse"),
+        ("2026-09-03 10:06", "gustav@sj.example.org", "1"),
+        ("2026-09-10 08:00", "elin@sj.example.org", "jag kan inte komma 24 september"),
+        ("2026-09-26 10:00", "sweep", ""),
+        ("2026-10-01 10:00", "sweep", ""),
     ],
 }
 
