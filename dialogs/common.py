@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dtm
 from typing import Any
 
 from dialogs.engine import Turn
 from dialogs.types import Reply, TextReply
-from domain.meetings import team_meetings
+from domain.meetings import network_days, team_meetings
 from domain.teams import current_year
 from storage import schoolyear
 from storage.models import Meeting, MeetingKind, School, SchoolYear, Team
+from storage.settings import RegionSettings
 
 BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's text; the strictest of our channels
 
@@ -36,10 +38,14 @@ def meeting_line(turn: Turn, meeting: Meeting) -> str:
 
 def meetings_over(turn: Turn, team: Team, year: SchoolYear) -> str | None:
     """When a team has no meeting ahead in the school year but has met in it: that its meetings are over
-    (how many, the last one); None when it has not met yet."""
+    (how many, the last one); None when it has not met yet, or while it may still plan one (a network day of
+    the year lies ahead and the team has met fewer times than the year's most), as in January after two."""
     assert team.id is not None and year.id is not None
     meetings = team_meetings(turn.session, team.id, year.id)
     if not meetings or meetings[-1].starts_at > turn.now:
+        return None
+    most = RegionSettings.model_validate(turn.region.settings).meetings_per_year_max
+    if len(meetings) < most and network_days(turn.session, team.region_id, year, after=turn.today + dtm.timedelta(1)):
         return None
     return turn.tr.n_(
         "The meetings of {team} this school year are over: {count} meeting, the last {date}.",

@@ -283,17 +283,18 @@ def _meeting_goals_escalation(t: Translator, context: dict[str, Any]) -> list[Re
             context["teams"], context["meetings"], context["physical"], context["leaders"], strict=True
         )
     ]
-    return [
-        TextReply(
-            text=_goal_text(t, context)
-            + " "
-            + t._(
-                "These teams are below it for {year}, and their leaders have been reminded: {teams}.",
-                year=context["year"],
-                teams="; ".join(teams),
-            )
+    led = sum(1 for names in context["leaders"] if names)  # a team without a leader had nobody to remind
+    values = {"year": context["year"], "teams": "; ".join(teams)}
+    if led == len(teams):
+        below = t._("These teams are below it for {year}, and their leaders have been reminded: {teams}.", **values)
+    elif led:
+        below = t._(
+            "These teams are below it for {year}, and the leaders of those that have one have been reminded: {teams}.",
+            **values,
         )
-    ]
+    else:
+        below = t._("These teams are below it for {year}, and none of them has a leader to remind: {teams}.", **values)
+    return [TextReply(text=_goal_text(t, context) + " " + below)]
 
 
 def _network_days(t: Translator, context: dict[str, Any]) -> list[Reply]:

@@ -380,6 +380,25 @@ def test_after_the_years_last_meeting_the_teacher_is_told_the_meetings_are_over(
     assert absence.text == over
 
 
+def test_while_the_team_may_still_meet_this_year_its_meetings_are_not_said_to_be_over(
+    teacher: Chat, demo: sa.Engine, clock: Clock
+) -> None:
+    """Two meetings held and the April network day ahead (the goal is 2–3): nothing is over in March."""
+    with Session(demo) as s:
+        bild = s.exec(select(Team).where(Team.name == "Bild, form och skapande")).one()
+        latest = select(Meeting).where(Meeting.team_id == bild.id).order_by(col(Meeting.starts_at).desc())
+        april = s.exec(latest).first()
+        assert april is not None and april.starts_at.month == 4
+        s.delete(april)
+        s.commit()
+    clock.now = dtm.datetime(2027, 3, 1, 8, 0, tzinfo=dtm.UTC)
+    (reply,) = teacher.say("när är nästa träff?")
+    assert reply.text == "Bild, form och skapande har inga kommande träffar än."
+    clock.now = dtm.datetime(2027, 5, 10, 8, 0, tzinfo=dtm.UTC)  # the year's last network day has passed
+    (reply,) = teacher.say("när är nästa träff?")
+    assert reply.text == "Läsårets träffar i Bild, form och skapande är slut: 2 träffar, den sista torsdag 11 februari."
+
+
 def test_before_any_meeting_is_planned_the_teacher_is_told_so(teacher: Chat, demo: sa.Engine) -> None:
     with Session(demo) as s:
         for meeting in s.exec(select(Meeting)).all():

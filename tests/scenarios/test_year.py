@@ -32,11 +32,17 @@ from storage.seed import seed_region
 HERE = Path(__file__).parent
 ZONE = ZoneInfo("Europe/Stockholm")
 STAFF = {
+    # Dans: Alva (Bjurholm), Dan (Umeå, the leader from 2026/27) and Olle (Lycksele, the host of the physical
+    # meeting); Stråk: Siv (Umeå), a team nobody is appointed to lead. Each school has its manager.
     "vasterbotten": "name,email,school,roles\n"
     "Kim Samordnare,kim@vb.example.org,,coordinator\n"
     "Linnea Chef,linnea@vb.example.org,Bjurholm,manager\n"
     "Alva Lärare,alva@vb.example.org,Bjurholm,teacher\n"
-    "Dan Ledare,dan@vb.example.org,Umeå,teacher\n",
+    "Dan Ledare,dan@vb.example.org,Umeå,teacher\n"
+    "Ulla Chef,ulla@vb.example.org,Umeå,manager\n"
+    "Siv Lärare,siv@vb.example.org,Umeå,teacher\n"
+    "Petra Chef,petra@vb.example.org,Lycksele,manager\n"
+    "Olle Lärare,olle@vb.example.org,Lycksele,teacher\n",
     "vastmanland": "name,email,school,roles\n"
     "Vera Samordnare,vera@vm.example.org,,coordinator\n"
     "Maja Chef,maja@vm.example.org,Köping,manager\n"
@@ -49,13 +55,142 @@ STAFF = {
 # (local time, who, what they write) — who "sweep" is the reminder sweep at that instant.
 YEAR = {
     "vasterbotten": [
+        # May 2026: the choice of team for 2026/27 opens (1 May is a holiday: the first working day is 4 May),
+        # with the coordinator's yearly check; the teachers choose, the ones who have not are reminded weekly.
         ("2026-05-04 10:00", "sweep", ""),
         ("2026-05-04 10:05", "alva@vb.example.org", "välj ämneslag"),
         ("2026-05-04 10:06", "alva@vb.example.org", "Dans"),
         ("2026-05-04 10:07", "alva@vb.example.org", "ja"),
+        ("2026-05-11 10:00", "sweep", ""),
+        ("2026-05-11 10:05", "olle@vb.example.org", "jag vill vara med i Dans"),
+        ("2026-05-11 10:06", "olle@vb.example.org", "1"),
+        ("2026-05-12 13:00", "siv@vb.example.org", "välj ämneslag"),
+        ("2026-05-12 13:01", "siv@vb.example.org", "10"),
+        ("2026-05-12 13:02", "siv@vb.example.org", "ja"),
+        # 15 and 25 May: the managers are reminded to confirm and report by 1 June.
         ("2026-05-15 10:00", "sweep", ""),
+        ("2026-05-25 10:00", "sweep", ""),
+        ("2026-05-26 09:00", "dan@vb.example.org", "välj ämneslag"),
+        ("2026-05-26 09:01", "dan@vb.example.org", "Dans"),
+        ("2026-05-26 09:02", "dan@vb.example.org", "ja"),
+        # The managers' report: Umeå early, Bjurholm on 1 June; Lycksele confirms but forgets to report, so the
+        # coordinator hears of it on 2 June, and Lycksele reports then.
+        ("2026-05-26 14:00", "ulla@vb.example.org", "mina medarbetare"),
+        ("2026-05-26 14:01", "ulla@vb.example.org", "bekräfta alla"),
+        ("2026-05-26 14:02", "ulla@vb.example.org", "rapportera ämneslag"),
+        ("2026-05-26 14:03", "ulla@vb.example.org", "Skicka rapporten"),
+        ("2026-06-01 09:00", "linnea@vb.example.org", "bekräfta ämneslagen"),
+        ("2026-06-01 09:01", "linnea@vb.example.org", "1"),
+        ("2026-06-01 09:02", "linnea@vb.example.org", "rapportera ämneslag"),
+        ("2026-06-01 09:03", "linnea@vb.example.org", "1"),
+        ("2026-06-01 11:00", "petra@vb.example.org", "bekräfta ämneslagen"),
+        ("2026-06-01 11:01", "petra@vb.example.org", "Bekräfta alla (1)"),
         ("2026-06-02 10:00", "sweep", ""),
-        ("2026-06-02 10:05", "kim@vb.example.org", "ramverk"),
+        ("2026-06-02 10:05", "kim@vb.example.org", "status"),
+        ("2026-06-02 10:30", "petra@vb.example.org", "rapportera ämneslag"),
+        ("2026-06-02 10:31", "petra@vb.example.org", "1"),
+        ("2026-06-02 11:00", "kim@vb.example.org", "ramverk"),
+        # June: the coordinator appoints Dans's leader for 2026/27 (Stråk gets none) and adds the network days
+        # the manager network decided (24 September was already in).
+        ("2026-06-03 10:00", "kim@vb.example.org", "utse ledare för Dans"),
+        ("2026-06-03 10:01", "kim@vb.example.org", "Dan Ledare"),
+        ("2026-06-03 10:02", "kim@vb.example.org", "1"),
+        ("2026-06-08 10:00", "sweep", ""),
+        ("2026-06-08 10:05", "kim@vb.example.org", "lägg till nätverksdag 4 februari 2027"),
+        ("2026-06-08 10:06", "kim@vb.example.org", "Valfri"),
+        ("2026-06-08 10:07", "kim@vb.example.org", "lägg till nätverksdag 22 april 2027"),
+        ("2026-06-08 10:08", "kim@vb.example.org", "Valfri"),
+        ("2026-06-08 10:10", "kim@vb.example.org", "status 2026/27"),
+        ("2026-06-15 10:00", "sweep", ""),
+        # August: the leader plans the year's first meeting, physical, on the network day 24 September, hosted by
+        # Lycksele; the notice reminders come 21, 14 and 7 days before (the coordinator in copy at 7).
+        ("2026-08-17 10:00", "sweep", ""),
+        ("2026-08-17 10:05", "dan@vb.example.org", "boka fysisk träff för Dans 24/9 i Lycksele"),
+        ("2026-08-17 10:06", "dan@vb.example.org", "1"),
+        ("2026-08-17 10:07", "dan@vb.example.org", "1"),
+        ("2026-09-03 10:00", "sweep", ""),
+        ("2026-09-10 10:00", "sweep", ""),
+        ("2026-09-15 16:00", "alva@vb.example.org", "jag kan inte komma 24/9"),
+        ("2026-09-17 10:00", "sweep", ""),
+        ("2026-09-17 11:00", "dan@vb.example.org", "skicka kallelse"),
+        ("2026-09-17 11:01", "dan@vb.example.org", "1"),
+        ("2026-09-21 08:30", "alva@vb.example.org", "jag kan komma ändå"),
+        ("2026-09-21 08:31", "alva@vb.example.org", "1"),
+        ("2026-09-21 10:00", "sweep", ""),  # three days before: the notice, sent, told of the framework review
+        # After the first meeting: attendance (the day after), the framework review and the notes (two days
+        # after: Saturday, so Monday), the host's cost; then nothing more is due (5 and 10 days after).
+        ("2026-09-25 10:00", "sweep", ""),
+        ("2026-09-25 10:05", "dan@vb.example.org", "närvaro"),
+        ("2026-09-25 10:06", "dan@vb.example.org", "1"),
+        ("2026-09-28 10:00", "sweep", ""),
+        ("2026-09-28 10:05", "dan@vb.example.org", "vi har gått igenom ramarna"),
+        ("2026-09-29 10:00", "sweep", ""),
+        ("2026-09-29 13:00", "dan@vb.example.org", "skriv anteckningar"),
+        ("2026-09-29 13:01", "dan@vb.example.org", "Vi gick igenom ramarna och planerade vårens dansprojekt."),
+        ("2026-09-29 13:02", "dan@vb.example.org", "1"),
+        ("2026-09-29 13:03", "dan@vb.example.org", "Skicka anteckningarna"),
+        ("2026-09-30 09:00", "petra@vb.example.org", "kostnad"),
+        ("2026-09-30 09:01", "petra@vb.example.org", "3000"),
+        ("2026-09-30 09:02", "petra@vb.example.org", "1"),
+        ("2026-10-01 10:00", "sweep", ""),
+        ("2026-10-01 10:05", "kim@vb.example.org", "status"),
+        ("2026-10-05 08:30", "sweep", ""),
+        # The second meeting, digital, on a day that is not a network day: its notice reminders count back from it.
+        ("2026-10-05 09:00", "dan@vb.example.org", "boka digital träff för Dans 19/11"),
+        ("2026-10-05 09:01", "dan@vb.example.org", "https://meet.example.org/dans"),
+        ("2026-10-05 09:02", "dan@vb.example.org", "13.00-16.00"),
+        ("2026-10-05 09:03", "dan@vb.example.org", "1"),
+        ("2026-10-29 10:00", "sweep", ""),
+        ("2026-11-05 10:00", "sweep", ""),
+        ("2026-11-05 10:30", "dan@vb.example.org", "skicka kallelse"),
+        ("2026-11-05 10:31", "dan@vb.example.org", "1"),
+        ("2026-11-10 12:00", "olle@vb.example.org", "jag kan inte komma 19/11"),
+        ("2026-11-12 10:00", "sweep", ""),
+        ("2026-11-20 10:00", "sweep", ""),
+        ("2026-11-23 10:00", "sweep", ""),
+        ("2026-11-23 15:00", "dan@vb.example.org", "skriv anteckningar"),
+        ("2026-11-23 15:01", "dan@vb.example.org", "Vi delade koreografier till vårens föreställning."),
+        ("2026-11-23 15:02", "dan@vb.example.org", "Ingen länk"),
+        ("2026-11-23 15:03", "dan@vb.example.org", "Skicka anteckningarna"),
+        # Winter: the network day 4 February; Dans has its two meetings, Stråk has none and nobody to lead it.
+        ("2027-01-11 19:00", "alva@vb.example.org", "när är nästa träff?"),
+        ("2027-01-14 10:00", "sweep", ""),
+        ("2027-01-21 10:00", "sweep", ""),
+        ("2027-01-28 10:00", "sweep", ""),
+        # 15 March: the spring goals alert, for the teams below 2–3 meetings with one physical.
+        ("2027-03-15 10:00", "sweep", ""),
+        ("2027-03-15 10:05", "kim@vb.example.org", "status"),
+        # The third meeting, digital, on the network day 22 April; its notice and notes.
+        ("2027-03-22 09:00", "dan@vb.example.org", "boka digital träff för Dans 22/4"),
+        ("2027-03-22 09:01", "dan@vb.example.org", "https://meet.example.org/dans"),
+        ("2027-03-22 09:02", "dan@vb.example.org", "13.00-16.00"),
+        ("2027-03-22 09:03", "dan@vb.example.org", "1"),
+        ("2027-04-01 10:00", "sweep", ""),
+        ("2027-04-08 10:00", "sweep", ""),
+        ("2027-04-08 10:30", "dan@vb.example.org", "skicka kallelse"),
+        ("2027-04-08 10:31", "dan@vb.example.org", "1"),
+        ("2027-04-15 10:00", "sweep", ""),
+        ("2027-04-26 10:00", "sweep", ""),
+        ("2027-04-26 14:00", "dan@vb.example.org", "logga anteckningar"),
+        ("2027-04-26 14:01", "dan@vb.example.org", "Vi utvärderade året och föreslog ändringar i ramarna."),
+        ("2027-04-26 14:02", "dan@vb.example.org", "Ingen länk"),
+        ("2027-04-26 14:03", "dan@vb.example.org", "Skicka anteckningarna"),
+        # May 2027: the yearly check (1 May is a Saturday: Monday 3 May), the framework's yearly revision, and
+        # the next choice window, for 2027/28; the network days for 2027/28 are missing from 15 May.
+        ("2027-05-03 10:00", "sweep", ""),
+        ("2027-05-03 10:05", "alva@vb.example.org", "välj ämneslag"),
+        ("2027-05-03 10:06", "alva@vb.example.org", "Dans"),
+        ("2027-05-03 10:07", "alva@vb.example.org", "ja"),
+        ("2027-05-03 11:00", "kim@vb.example.org", "ramverket är reviderat"),
+        ("2027-05-10 10:00", "sweep", ""),
+        ("2027-05-17 10:00", "sweep", ""),
+        ("2027-05-17 10:05", "kim@vb.example.org", "lägg till nätverksdag 23 september"),
+        ("2027-05-17 10:06", "kim@vb.example.org", "Fysisk"),
+        ("2027-05-24 10:00", "sweep", ""),
+        ("2027-05-25 10:00", "sweep", ""),
+        # June 2027: the schools that have not reported for 2027/28, and the coordinator's status.
+        ("2027-06-02 10:00", "sweep", ""),
+        ("2027-06-02 10:05", "kim@vb.example.org", "status"),
     ],
     "vastmanland": [
         # May–June: no choice, no report, no framework; the coordinator reads the region's settings

@@ -9,11 +9,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
-from dialogs.types import buttons_of, load_replies
+from dialogs.reminders import reminder_replies
+from dialogs.types import TextReply, buttons_of, load_replies
+from domain.reminders import Rule
 from scheduler.sweep import sweep
 from storage.db import session_scope
-from storage.models import Attendance, Meeting, NetworkDay, OutboxMessage
+from storage.models import Attendance, Leadership, Meeting, NetworkDay, OutboxMessage
 from storage.settings import RegionSettings
 from tests.scheduler.conftest import ZONE, Cycle, region_of
 
@@ -98,6 +101,39 @@ def test_goals_alert_on_15_march_once_to_the_leaders_and_the_coordinator_of_the_
     coordinator = _message(cycle, "meeting_goals_escalation", "kim").payload["text"]
     assert coordinator.startswith("Ramarna säger 2–3 träffar per läsår, minst 1 av dem fysisk.")
     assert "Dans (ledare: Dan): träffar 3, fysiska 0; Stråk (ledare: Stina): träffar 1, fysiska 1" in coordinator
+
+
+def test_the_goals_alert_does_not_say_a_team_without_a_leader_had_its_leader_reminded(cycle: Cycle) -> None:
+    """Stråk below the goals with nobody appointed to lead it: the coordinator is not told its leaders were reminded."""
+    _below_the_goals(cycle)
+    with session_scope(cycle.engine) as s:
+        for leadership in s.exec(select(Leadership).where(Leadership.team_id == cycle.teams["Stråk"])).all():
+            s.delete(leadership)
+    assert _sent(cycle, _at(2027, 3, 15), *GOALS) == [
+        ("meeting_goals", "dan", "once"),
+        ("meeting_goals_escalation", "kim", "once"),
+    ]
+    coordinator = _message(cycle, "meeting_goals_escalation", "kim").payload["text"]
+    assert (
+        "Dessa ämneslag ligger under det för 2026/27, och ledarna för dem som har en ledare har fått en påminnelse: "
+        "Dans (ledare: Dan): träffar 3, fysiska 0; Stråk (ingen ledare): träffar 1, fysiska 1." in coordinator
+    )
+    context = {
+        "year": "2026/27",
+        "teams": ["Stråk"],
+        "meetings": [1],
+        "physical": [1],
+        "leaders": [[]],
+        "goal_min": 2,
+        "goal_max": 3,
+        "physical_min": 1,
+    }
+    (only,) = reminder_replies(Translator("sv"), Rule.MEETING_GOALS_ESCALATION, context)
+    assert isinstance(only, TextReply)
+    assert only.text.endswith(
+        "Dessa ämneslag ligger under det för 2026/27, och inget av dem har en ledare att påminna: "
+        "Stråk (ingen ledare): träffar 1, fysiska 1."
+    )
 
 
 def test_no_goals_alert_for_teams_that_meet_the_goals(cycle: Cycle) -> None:
