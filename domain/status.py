@@ -268,11 +268,12 @@ def build_status(
         )
 
     teachers = session.exec(
-        select(Person.id, Person.email)
+        select(Person.id, Person.email, Person.school_id)
         .join(PersonRole, col(PersonRole.person_id) == Person.id)
         .where(Person.region_id == region.id, PersonRole.role == Role.TEACHER.value)
         .order_by(col(Person.email))
     ).all()
+    with_teachers = {school_id for _, _, school_id in teachers}  # a school without teachers has nothing to report
     reported = set(
         session.exec(select(MembershipReport.school_id).where(MembershipReport.school_year_id == choosing.id)).all()
     )
@@ -316,8 +317,8 @@ def build_status(
         region=region.name,
         school_year=year.label,
         teams=team_rows,
-        people_without_team=[email for person_id, email in teachers if person_id not in placed],
-        schools_not_reported=sorted(s.name for s in schools.values() if s.id not in reported),
+        people_without_team=[email for person_id, email, _ in teachers if person_id not in placed],
+        schools_not_reported=sorted(s.name for s in schools.values() if s.id not in reported and s.id in with_teachers),
         choice_year=choosing.label,
         unreachable=unreachable(session, region, involved),
         reminder_problems=[
