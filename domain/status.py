@@ -231,10 +231,10 @@ def build_status(
             )
             longest = checked.longest
             travel_figures = {
-                "longest_round_trip_km": round(longest.km) if longest and longest.km is not None else None,
-                "travel_goal_met": checked.goal_holds,
-                "travel_over_goal": checked.schools_over_goal,
+                "longest_round_trip_km": round(longest.km) if longest and longest.km is not None else None
             }
+            if settings.duties.meeting_goals:  # a travel goal only where the framework sets one (Västerbotten's 40 mil)
+                travel_figures |= {"travel_goal_met": checked.goal_holds, "travel_over_goal": checked.schools_over_goal}
         else:
             location = meeting.link
         assert meeting.id is not None

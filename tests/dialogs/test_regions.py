@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 
 from dialogs.types import buttons_of
 from domain.coordination import appoint_leader
+from domain.status import build_status
 from storage.db import session_scope
-from storage.models import Meeting, Membership, OutboxMessage, Person, SchoolYear, Team
+from storage.models import Meeting, Membership, OutboxMessage, Person, Region, SchoolYear, Team
 from storage.roster import import_roster
 from storage.seed import seed_region
 from tests.dialogs.conftest import NOW, text_of
@@ -116,3 +117,31 @@ def test_a_sjuharad_manager_is_not_asked_to_report(demo: sa.Engine, chat_as: Any
 def test_vasterbotten_still_has_its_choice(chat_as: Any) -> None:
     menu = chat_as("alva.jonsson@example.org").say("hjälp")
     assert "Välj ämneslag" in [b.label for b in buttons_of(menu)]
+
+
+def test_the_status_claims_no_travel_goal_where_the_framework_sets_none(demo: sa.Engine) -> None:
+    """Sjuhärad has no travel goal: a network's physical meeting has its longest trip, and no goal met or missed."""
+    _sjuharad(demo)
+    with session_scope(demo) as s:
+        region = seed_region(s, "sjuharad").region
+        year = s.exec(select(SchoolYear).where(SchoolYear.label == "2026/27")).one()
+        network = s.exec(select(Team).where(Team.region_id == region.id, Team.name == "Gitarrnätverket")).one()
+        gustav = s.exec(select(Person).where(Person.email == "gustav.sj@example.org")).one()
+        assert network.id is not None and year.id is not None and gustav.id is not None
+        s.add(Membership(person_id=gustav.id, school_year_id=year.id, team_id=network.id))
+        s.add(
+            Meeting(
+                team_id=network.id,
+                school_year_id=year.id,
+                starts_at=dtm.datetime(2027, 2, 4, 9, tzinfo=dtm.UTC),
+                ends_at=dtm.datetime(2027, 2, 4, 12, tzinfo=dtm.UTC),
+                kind="physical",
+                place="Kulturskolan i Ulricehamn",
+            )
+        )
+    with Session(demo) as s:
+        region = s.exec(select(Region).where(Region.key == "sjuharad")).one()
+        year = s.exec(select(SchoolYear).where(SchoolYear.label == "2026/27")).one()
+        meeting = build_status(s, region, year).model_dump()["teams"][0]["meetings"][0]
+    assert meeting["longest_round_trip_km"] is not None
+    assert meeting["travel_goal_met"] is None and meeting["travel_over_goal"] == []
