@@ -163,9 +163,6 @@ def _not_reported(t: Today) -> list[int]:
     return [s for s in _schools_with_teachers(t) if (s, t.deciding.id) not in t.world.reported]
 
 
-CONFIRM_REPEAT_DAYS = 7  # after the report deadline, a manager with unconfirmed choices is reminded weekly
-
-
 def manager_report(t: Today) -> list[Due]:
     """Managers, about the year being decided: on 15 and 25 May those whose school has not reported or has
     choices not confirmed; after the 1 June deadline, weekly, those whose school still has choices not
@@ -179,8 +176,9 @@ def manager_report(t: Today) -> list[Due]:
     come = [d for d in (m.in_year(year) for m in t.settings.manager_reminders) if d <= t.day]
     late = t.day > deadline
     if late:
-        weeks = (t.day - deadline).days // CONFIRM_REPEAT_DAYS
-        stage = deadline + dtm.timedelta(days=weeks * CONFIRM_REPEAT_DAYS)
+        repeat = t.settings.manager_confirm_repeat_days  # a manager with unconfirmed choices: weekly, by default
+        weeks = (t.day - deadline).days // repeat
+        stage = deadline + dtm.timedelta(days=weeks * repeat)
         if weeks < 1:
             return []
     elif come:

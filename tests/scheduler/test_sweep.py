@@ -348,3 +348,20 @@ def test_after_the_deadline_a_school_neither_reported_nor_confirmed_is_told_both
         "Min personal",
         "Rapportera ämneslag",
     ]
+
+
+def test_the_managers_reminder_after_the_deadline_follows_the_regions_cadence(cycle: Cycle) -> None:
+    """`manager_confirm_repeat_days` set to 14: after the 1 June deadline, every other week."""
+    from storage.framework import change_setting
+    from storage.models import Region
+
+    with session_scope(cycle.engine) as s:
+        region = s.exec(select(Region)).first()
+        assert region is not None
+        change_setting(s, region, "manager_confirm_repeat_days", "14")
+
+    def managers(instant: dtm.datetime) -> list[str]:
+        return [r.occurrence for r in sweep(cycle.engine, instant).reminders if r.rule == "manager_report"]
+
+    assert managers(_at(2026, 6, 8, 9)) == []  # a week after the deadline: not yet
+    assert managers(_at(2026, 6, 15, 9)) == ["2026-06-15"]
