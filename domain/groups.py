@@ -3,8 +3,10 @@
 Subject teams (Västerbotten) and teacher networks (Sjuhärad) have their members by choice: a `Membership`, one
 a school year. The other groups have theirs by role: a manager network is every manager of the region
 (Västmanland's county meeting of the school leaders, Sjuhärad's managers' network, Västerbotten's managers'
-network) and a study day every teacher of the region (Västmanland's study day for about 150 teachers). Whoever
-leads a group (`Leadership`: the coordinator of the county meeting, a network's own leader) is in it too.
+network) and a study day every teacher of the region (Västmanland's study day for about 150 teachers); the
+coordination group is the year's subject team leaders, whom the coordinator "kallar till samordningsmöten"
+(Västerbotten). Whoever leads a group (`Leadership`: the coordinator of the county meeting, a network's own
+leader) is in it too.
 """
 
 from __future__ import annotations
@@ -35,7 +37,18 @@ _FIELDS = ("team_id", "chosen_at", "chosen_by_id", "confirmed_at", "confirmed_by
 def members(session: Session, team: Team, year_id: int) -> list[Person]:
     """The group's members and leaders of the year, each once, by name."""
     role = BY_ROLE.get(team.kind)
-    if role is not None:
+    if team.kind == GroupKind.COORDINATION_GROUP.value:  # the coordinator's meetings with the year's team leaders
+        query = (
+            select(Person)
+            .join(Leadership, col(Leadership.person_id) == Person.id)
+            .join(Team, col(Team.id) == Leadership.team_id)
+            .where(
+                Team.region_id == team.region_id,
+                Team.kind == GroupKind.SUBJECT_TEAM.value,
+                Leadership.school_year_id == year_id,
+            )
+        )
+    elif role is not None:
         query = (
             select(Person)
             .join(PersonRole, col(PersonRole.person_id) == Person.id)
@@ -73,6 +86,8 @@ def groups_of(session: Session, person: Person, roles: set[str], year_id: int) -
         .where(Leadership.person_id == person.id, Leadership.school_year_id == year_id)
     ).all()
     kinds = [kind for kind, role in BY_ROLE.items() if role in roles]
+    if any(t.kind == GroupKind.SUBJECT_TEAM.value for t in led):  # a team leader meets with the coordinator
+        kinds.append(GroupKind.COORDINATION_GROUP.value)
     by_role = (
         session.exec(
             select(Team).where(Team.region_id == person.region_id, col(Team.kind).in_(kinds), col(Team.active))

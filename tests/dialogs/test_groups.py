@@ -1,0 +1,83 @@
+"""The groups beyond the subject teams, in Västerbotten's demo region: the coordinator's meetings with the
+team leaders ("kallar de regionala ämneslagledarna till samordningsmöten", 000)."""
+
+from __future__ import annotations
+
+import datetime as dtm
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from domain import groups
+from domain.coordination import appoint_leader
+from storage.db import session_scope
+from storage.models import Leadership, Meeting, OutboxMessage, Person, SchoolYear, Team
+from tests.dialogs.conftest import NOW, text_of
+
+COORDINATOR = "kalle.forsberg@example.org"
+BILD_LEADER = "jonas.sundqvist@example.org"
+COORDINATION = "Ämneslagsledarnas samordning"
+
+
+def _coordination_meeting(demo: sa.Engine) -> int:
+    """The coordinator leads the coordination group and has a digital meeting with the leaders on 9 December."""
+    with session_scope(demo) as s:
+        year = s.exec(select(SchoolYear).where(SchoolYear.label == "2026/27")).one()
+        kalle = s.exec(select(Person).where(Person.email == COORDINATOR)).one()
+        team = s.exec(select(Team).where(Team.name == COORDINATION)).one()
+        appoint_leader(s, team=team, year=year, person=kalle, replacing=None, actor=kalle, now=NOW)
+        assert team.id is not None and year.id is not None
+        meeting = Meeting(
+            team_id=team.id,
+            school_year_id=year.id,
+            starts_at=dtm.datetime(2026, 12, 9, 14, tzinfo=dtm.UTC),
+            ends_at=dtm.datetime(2026, 12, 9, 15, tzinfo=dtm.UTC),
+            kind="digital",
+            link="https://meet.example.org/samordning",
+        )
+        s.add(meeting)
+        s.flush()
+        assert meeting.id is not None
+        return meeting.id
+
+
+def test_the_coordination_group_is_the_years_team_leaders(demo: sa.Engine) -> None:
+    _coordination_meeting(demo)
+    with Session(demo) as s:
+        year = s.exec(select(SchoolYear).where(SchoolYear.label == "2026/27")).one()
+        team = s.exec(select(Team).where(Team.name == COORDINATION)).one()
+        assert year.id is not None
+        leading = set(
+            s.exec(
+                select(Person.email)
+                .join(Leadership, col(Leadership.person_id) == Person.id)
+                .join(Team, col(Team.id) == Leadership.team_id)
+                .where(Leadership.school_year_id == year.id, Team.kind == "subject_team")
+            ).all()
+        )
+        members = {p.email for p in groups.members(s, team, year.id)}
+    assert leading and members == leading | {COORDINATOR}
+
+
+def test_a_team_leader_gets_the_coordinators_notice_and_reports_absence_as_from_any_meeting(
+    demo: sa.Engine, chat_as: Any
+) -> None:
+    meeting_id = _coordination_meeting(demo)
+    kalle = chat_as(COORDINATOR)
+    kalle.say("skicka kallelse")
+    sent = text_of(kalle.last)
+    assert "Ämneslagsledarnas samordning" in sent
+    with Session(demo) as s:
+        jonas_id = s.exec(select(Person.id).where(Person.email == BILD_LEADER)).one()
+    kalle.say("1")
+    notices = [m for m in kalle.outbox() if m.kind == "meeting_notice"]
+    assert jonas_id in {m.recipient_id for m in notices}
+    jonas = chat_as(BILD_LEADER)
+    assert "Ämneslagsledarnas samordning" in text_of(jonas.say("kommande träffar"))
+    answer = text_of(jonas.say("jag kan inte komma 9 december"))
+    assert "Ämneslagsledarnas samordning" in answer and "är anmäld" in answer
+    with Session(demo) as s:
+        told = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "absence_reported")).all()
+        kalle_id = s.exec(select(Person.id).where(Person.email == COORDINATOR)).one()
+    assert kalle_id in {m.recipient_id for m in told} and meeting_id
