@@ -28,7 +28,21 @@ def _team_choice(t: Translator, context: dict[str, Any]) -> list[Reply]:
                 "Time to choose your subject team for the school year {year}, together with your manager.",
                 year=context["year"],
             ),
-            buttons=[intent_button(t._("Choose team"), Intent.CHOOSE_TEAM)],
+            buttons=[
+                *(
+                    [
+                        Button(
+                            label=t._("Stay in {team}", team=context["team"]),
+                            action=Act.CHOOSE_TEAM_CONFIRM,
+                            values={"team_id": context["team_id"], "year": context["year"]},
+                            style="primary",
+                        )
+                    ]
+                    if context.get("team_id")
+                    else []
+                ),
+                intent_button(t._("Choose team"), Intent.CHOOSE_TEAM),
+            ],
         )
     ]
 

@@ -132,7 +132,10 @@ def team_choice(t: Today) -> list[Due]:
     due: list[Due] = []
     for person in _teachers(t):
         if not _placed(t, person, t.deciding):
-            due += _to([person], Rule.TEAM_CHOICE, f"{t.deciding.label}", f"week{week}", year=t.deciding.label)
+            now_in = t.world.memberships.get((person.id or 0, t.current.id or 0))
+            team = t.world.teams.get(now_in.team_id) if now_in is not None and t.deciding.id != t.current.id else None
+            keep = {"team": team.name, "team_id": team.id} if team is not None else {}  # "Stanna i Stråk" in one click
+            due += _to([person], Rule.TEAM_CHOICE, f"{t.deciding.label}", f"week{week}", year=t.deciding.label, **keep)
     return due
 
 

@@ -13,7 +13,7 @@ from domain import groups
 from domain.coordination import appoint_leader
 from storage.db import session_scope
 from storage.models import Leadership, Meeting, OutboxMessage, Person, SchoolYear, Team
-from tests.dialogs.conftest import NOW, text_of
+from tests.dialogs.conftest import NOW, TEACHER, text_of
 
 COORDINATOR = "kalle.forsberg@example.org"
 BILD_LEADER = "jonas.sundqvist@example.org"
@@ -81,3 +81,25 @@ def test_a_team_leader_gets_the_coordinators_notice_and_reports_absence_as_from_
         told = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "absence_reported")).all()
         kalle_id = s.exec(select(Person.id).where(Person.email == COORDINATOR)).one()
     assert kalle_id in {m.recipient_id for m in told} and meeting_id
+
+
+def test_the_may_reminder_lets_a_teacher_stay_in_their_team_in_one_click(demo: sa.Engine, chat_as: Any) -> None:
+    """3 May 2027: Alva is in Bild, form och skapande in 2026/27 and has not chosen for 2027/28."""
+    from dialogs.types import buttons_of, load_replies
+    from scheduler.sweep import sweep
+    from storage.models import Membership
+
+    sweep(demo, dtm.datetime(2027, 5, 3, 8, tzinfo=dtm.UTC))
+    alva = chat_as(TEACHER)
+    reminder = next(m for m in alva.outbox() if m.kind == "reminder.team_choice" and m.recipient_id == alva.person_id)
+    stay = buttons_of(load_replies(reminder.payload["replies"]))[0]
+    assert stay.label == "Stanna i Bild, form och skapande"
+    answer = text_of(alva.click(stay))
+    assert "Klart: du är med i Bild, form och skapande läsåret 2027/28." in answer
+    with Session(demo) as s:
+        coming = s.exec(select(SchoolYear).where(SchoolYear.label == "2027/28")).one()
+        chosen = s.exec(
+            select(Membership).where(Membership.person_id == alva.person_id, Membership.school_year_id == coming.id)
+        ).one()
+        team = s.get(Team, chosen.team_id)
+    assert team is not None and team.name == "Bild, form och skapande" and chosen.confirmed_at is None
