@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from dialogs import (
     appoint,
     coordinator,
+    host,
     leader,
     logistics,
     manager,
@@ -37,7 +38,7 @@ def build_dialogs(
     roads: RoadTable | None = None,
 ) -> Dialogs:
     modules = (teacher, leader, scheduling, notes, manager, coordinator, network_days, appoint, roles, model_answers)
-    router = Router.combine(*(m.router for m in (*modules, privacy, logistics)))
+    router = Router.combine(*(m.router for m in (*modules, privacy, logistics, host)))
     return Dialogs(
         db,
         router,

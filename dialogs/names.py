@@ -83,6 +83,7 @@ class Act(StrEnum):
     COST_PREVIEW = "cost.preview"
     COST_CONFIRM = "cost.confirm"
     COST_SHOW = "cost.show"
+    HOST_ROOM_CONFIRM = "host.room"  # the host school's manager has arranged the room
     # manager
     STAFF_CONFIRM = "staff.confirm"
     STAFF_CONFIRM_ALL = "staff.confirm_all"

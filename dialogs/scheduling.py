@@ -15,6 +15,7 @@ from dialogs.access import MeetingOf
 from dialogs.common import meeting_place, short
 from dialogs.engine import Answered, Router, Turn, Values
 from dialogs.forms import Draft, Form, Invalid, Question, Slot
+from dialogs.host import tell_host_and_managers
 from dialogs.i18n import Translator
 from dialogs.meetings import choose_led, meeting_card, tell_members, tell_other_leaders
 from dialogs.names import Act, Intent
@@ -339,7 +340,8 @@ def _save(turn: Turn, draft: Draft) -> list[Reply]:
     if meeting.first_of_year and turn.duties.framework_review:
         lead += " " + tr._("It is the first meeting of the school year, so the framework document is reviewed there.")
     lead += " " + tr._("The members have not been told yet: send the notice when you are ready.")
-    return [TextReply(text=lead), meeting_card(turn, meeting, team)]
+    told = tell_host_and_managers(turn, meeting, team)
+    return [TextReply(text=f"{lead} {told}".strip()), meeting_card(turn, meeting, team)]
 
 
 def _save_change(turn: Turn, draft: Draft, parsed: meeting_rules.MeetingDraft) -> list[Reply]:
@@ -354,34 +356,31 @@ def _save_change(turn: Turn, draft: Draft, parsed: meeting_rules.MeetingDraft) -
             TextReply(text=tr._("Nothing changed: the meeting already looks like that.")),
             meeting_card(turn, meeting, team),
         ]
+    before = (meeting.starts_at, meeting.ends_at, meeting.kind, meeting.host_school_id, meeting.place)
     meeting_rules.change(
         turn.session, meeting=meeting, draft=parsed, region=turn.region, actor=turn.person, now=turn.now
     )
+    host = ""
+    if before != (meeting.starts_at, meeting.ends_at, meeting.kind, meeting.host_school_id, meeting.place):
+        meeting.room_confirmed_at = None  # another day or place needs its room arranged again
+        host = tell_host_and_managers(turn, meeting, team)
     if meeting.notice_sent_at is None:
         leaders = tell_other_leaders(turn, meeting, team, "meeting_changed")
-        return [
-            TextReply(
-                text=tr.n_(
-                    "Changed. The notice has not been sent yet, so the members get the meeting as it is now with "
-                    "the notice; {count} other leader has been told.",
-                    "Changed. The notice has not been sent yet, so the members get the meeting as it is now with "
-                    "the notice; {count} other leaders have been told.",
-                    leaders,
-                )
-            ),
-            meeting_card(turn, meeting, team),
-        ]
+        text = tr.n_(
+            "Changed. The notice has not been sent yet, so the members get the meeting as it is now with "
+            "the notice; {count} other leader has been told.",
+            "Changed. The notice has not been sent yet, so the members get the meeting as it is now with "
+            "the notice; {count} other leaders have been told.",
+            leaders,
+        )
+        return [TextReply(text=f"{text} {host}".strip()), meeting_card(turn, meeting, team)]
     told = tell_members(turn, meeting, team, "meeting_changed")
-    return [
-        TextReply(
-            text=tr.n_(
-                "Changed. {count} member has been told, with an updated calendar invite.",
-                "Changed. {count} members have been told, with an updated calendar invite.",
-                told,
-            )
-        ),
-        meeting_card(turn, meeting, team),
-    ]
+    text = tr.n_(
+        "Changed. {count} member has been told, with an updated calendar invite.",
+        "Changed. {count} members have been told, with an updated calendar invite.",
+        told,
+    )
+    return [TextReply(text=f"{text} {host}".strip()), meeting_card(turn, meeting, team)]
 
 
 def _restart(turn: Turn, draft: Draft) -> list[Reply]:

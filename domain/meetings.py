@@ -281,6 +281,11 @@ def mark_notes_distributed(session: Session, *, meeting: Meeting, actor: Person,
     return _stamp_once(session, meeting, "notes_distributed_at", "notes.distributed", actor, now)
 
 
+def confirm_room(session: Session, *, meeting: Meeting, actor: Person, now: dtm.datetime) -> bool:
+    """Record that the host school has arranged the room; False when already confirmed."""
+    return _stamp_once(session, meeting, "room_confirmed_at", "meeting.room_confirmed", actor, now)
+
+
 def confirm_framework_review(session: Session, *, meeting: Meeting, actor: Person, now: dtm.datetime) -> bool:
     """Record that the framework document was reviewed at the meeting; False when already confirmed."""
     return _stamp_once(session, meeting, "framework_reviewed_at", "meeting.framework_reviewed", actor, now)

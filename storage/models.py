@@ -291,6 +291,7 @@ class Meeting(SQLModel, table=True):
     notice_sent_at: dtm.datetime | None = _ts()
     notes_distributed_at: dtm.datetime | None = _ts()
     framework_reviewed_at: dtm.datetime | None = _ts()
+    room_confirmed_at: dtm.datetime | None = _ts()  # the host school's manager has arranged the room
     cancelled_at: dtm.datetime | None = _ts()
     sequence: int = Field(default=0)
     created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")

@@ -85,6 +85,7 @@ team_status        no       no           no            no            no         
 reporting_typed    no       no           no            ok            ok             ok           ok
 region_framework   no       no           no            no            no             ok           ok
 lead_group         no       no           no            no            no             no           region
+host_room          no       no           no            no            ok             no           region
 """
 
 _ROWS = [line.split() for line in MATRIX.strip().splitlines()]
@@ -292,6 +293,8 @@ ACTIONS: dict[str, Attempt] = {
     "region_framework": _type("ramverk", "region_framework"),
     # Västerbotten's coordinator appoints the leaders: nobody leads a team by pressing a button there.
     "lead_group": _forge("group.lead", lambda w: {"team_id": w.bild_id}),
+    # September's meeting was at Bjurholm's school: only its manager (other_manager) confirms the room.
+    "host_room": _forge("host.room", lambda w: {"meeting_id": w.september_id}),
 }
 assert set(ACTIONS) == set(OUTCOMES)
 

@@ -103,3 +103,36 @@ def test_the_may_reminder_lets_a_teacher_stay_in_their_team_in_one_click(demo: s
         ).one()
         team = s.get(Team, chosen.team_id)
     assert team is not None and team.name == "Bild, form och skapande" and chosen.confirmed_at is None
+
+
+def test_the_host_schools_manager_confirms_the_room_in_one_click(demo: sa.Engine, chat_as: Any) -> None:
+    """Jonas books Bild's meeting at Lycksele on 11 March; Lycksele's manager arranges the room."""
+    from dialogs.types import CardReply, buttons_of, load_replies
+
+    jonas = chat_as(BILD_LEADER)
+    jonas.say("jag vill planera en ny träff")
+    jonas.say("11 mars")
+    jonas.click(buttons_of(jonas.last)[0])  # physical
+    jonas.say("Lycksele")
+    jonas.say("13-16")
+    jonas.click(buttons_of(jonas.last)[0])  # save
+    (booked,) = [m for m in jonas.outbox() if m.kind == "host_booked"]
+    card = load_replies(booked.payload["replies"])[0]
+    assert (
+        isinstance(card, CardReply)
+        and card.title == "Bild, form och skapande träffas på Lycksele Musikskola torsdag 11 mars"
+    )
+    host = chat_as(COORDINATOR)  # anyone else pressing it is refused
+    assert "Bara en chef på värdskolan" in text_of(host.click(buttons_of([card])[0]))
+    with Session(demo) as s:
+        manager = s.get(Person, booked.recipient_id)
+        assert manager is not None
+    lycksele = chat_as(manager.email)
+    done = text_of(lycksele.click(buttons_of([card])[0]))
+    assert done.startswith("Tack: lokalen är bekräftad. Ledarna har fått veta det:") and "Jonas Sundqvist" in done
+    assert "redan bekräftad" in text_of(lycksele.click(buttons_of([card])[0]))  # a double click: once
+    told = [m.recipient_id for m in jonas.outbox() if m.kind == "host_room"]
+    assert jonas.person_id in told and len(told) == 2  # Bild's two leaders, once each
+    with Session(demo) as s:
+        meeting = s.exec(select(Meeting).where(col(Meeting.room_confirmed_at).is_not(None))).one()
+        assert meeting.place == "Lycksele Musikskola"

@@ -81,7 +81,14 @@ def test_schedule_a_physical_meeting_step_by_step(leader: Chat) -> None:
     (new,) = [m for m in meetings if m.starts_at.date() == dtm.date(2027, 3, 11)]
     assert new.kind == "physical" and new.place == "Lycksele Musikskola" and new.first_of_year is False
     assert new.starts_at == dtm.datetime(2027, 3, 11, 12, 0, tzinfo=dtm.UTC)  # 13.00 in Stockholm (winter)
-    assert leader.outbox() == []  # members hear of it with the notice
+    # the members hear of it with the notice; the host school's manager now (the room), and the leader's own
+    # manager of the cost to expect (Lycksele invoices the visiting schools)
+    assert sorted(m.kind for m in leader.outbox()) == ["host_booked", "host_costs"]
+    with Session(leader.db) as s:
+        (booked,) = [m for m in leader.outbox() if m.kind == "host_booked"]
+        host_manager = s.get(Person, booked.recipient_id)
+        assert host_manager is not None and host_manager.school_id == new.host_school_id
+    assert isinstance(replies[0], TextReply) and "Värdskolans chef" in replies[0].text
 
     again = leader.click(preview.buttons[0])  # the same preview pressed twice
     assert len(_meetings(leader.db)) == before + 1
@@ -212,7 +219,8 @@ def test_changing_a_meeting_whose_notice_was_never_sent_tells_no_member(leader: 
     (done, _) = leader.click(preview.buttons[0])
     assert done.text == (
         "Ändrat. Kallelsen har inte skickats än, så medlemmarna får träffen som den är nu med kallelsen; "
-        "1 annan ledare har fått veta det."
+        "1 annan ledare har fått veta det. Värdskolans chef (Rasmus Stenlund) har fått veta det. "
+        "Din chef (Sixten Rönnlund) har fått veta vilken kostnad som väntar."
     )
     changes = _sent(leader, "meeting_changed")
     assert _emails(demo, changes) == {"petter.backman@example.org"}

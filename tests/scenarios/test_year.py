@@ -206,7 +206,7 @@ YEAR = {
         ("2026-08-17 09:02", "vera@vm.example.org", "Vera Samordnare"),
         ("2026-08-17 09:03", "vera@vm.example.org", "1"),
         ("2026-08-17 09:10", "vera@vm.example.org", "planera en fysisk träff 16 september"),
-        ("2026-08-17 09:11", "vera@vm.example.org", "1"),
+        ("2026-08-17 09:11", "vera@vm.example.org", "5"),  # Köping hosts: its manager arranges the room
         ("2026-08-17 09:12", "vera@vm.example.org", "9-12"),
         ("2026-08-17 09:13", "vera@vm.example.org", "1"),
         # September: the notice is due; the managers get it, one reports absence
