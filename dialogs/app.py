@@ -18,6 +18,7 @@ from dialogs import (
     network_days,
     notes,
     privacy,
+    revision,
     roles,
     scheduling,
     teacher,
@@ -38,7 +39,7 @@ def build_dialogs(
     roads: RoadTable | None = None,
 ) -> Dialogs:
     modules = (teacher, leader, scheduling, notes, manager, coordinator, network_days, appoint, roles, model_answers)
-    router = Router.combine(*(m.router for m in (*modules, privacy, logistics, host)))
+    router = Router.combine(*(m.router for m in (*modules, privacy, logistics, host, revision)))
     return Dialogs(
         db,
         router,

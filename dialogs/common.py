@@ -67,3 +67,10 @@ def open_year(turn: Turn, label: Any) -> SchoolYear | None:
 def expired(turn: Turn) -> list[Reply]:
     """The answer to a button whose values no longer fit the data."""
     return [TextReply(text=turn.tr._('That button has expired. Write "help" to start again.'))]
+
+
+def framework_name(turn: Turn) -> str:
+    """The framework document in force, as people name it: "Ramar för de regionala ämneslagen, version 2026-2027"."""
+    title = turn.region.framework_title or turn.tr._("the framework document")
+    version = turn.region.framework_version
+    return turn.tr._("{title}, version {version}", title=title, version=version) if version else title

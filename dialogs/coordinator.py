@@ -9,7 +9,7 @@ import datetime as dtm
 from collections import Counter
 
 from dialogs import access
-from dialogs.common import expired, meeting_place, open_year, short
+from dialogs.common import meeting_place, short
 from dialogs.engine import Router, Turn, Values
 from dialogs.names import Act, Intent
 from dialogs.reports import problem_name
@@ -17,7 +17,7 @@ from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from domain.meetings import absentees, team_meetings, teams_led
 from domain.status import build_status, figures
 from domain.teams import current_year, leaders, membership, year_being_decided
-from storage.audit import record
+from storage import schoolyear
 from storage.models import Meeting, MeetingKind, Role, Team
 from storage.queries import people_by_email, people_with_role, region_meetings, school_names
 from storage.settings import RegionSettings
@@ -347,29 +347,6 @@ def absences_of(turn: Turn, values: Values, _: None) -> list[Reply]:
     return meeting_absences(turn, access.region_meeting(turn, values, "status.absences").meeting)
 
 
-@router.action(Act.FRAMEWORK_REVISED, guard=access.coordinator("framework.revised"))
-def revised(turn: Turn, values: Values, _: None) -> list[Reply]:
-    """The coordinator marks the framework revised for a school year: its yearly reminder stops."""
-    tr = turn.tr
-    year = open_year(turn, values.get("year"))
-    if year is None:
-        return expired(turn)
-    if turn.region.framework_version == year.label:
-        return [TextReply(text=tr._("The framework is already marked as revised for {year}.", year=year.label))]
-    before = {"framework_version": turn.region.framework_version}
-    turn.region.framework_version = year.label
-    record(
-        turn.session,
-        action=Act.FRAMEWORK_REVISED,
-        entity="region",
-        entity_id=turn.region.id,
-        actor_id=turn.person.id,
-        before=before,
-        after={"framework_version": year.label},
-    )
-    return [TextReply(text=tr._("Noted: the framework is revised for {year}.", year=year.label))]
-
-
 @router.intent(Intent.REGION_FRAMEWORK, guard=access.coordinator("region_framework"))
 def region_framework(turn: Turn, slots: Values, _: None) -> list[Reply]:
     """The region's framework in force, read only: the document, the duties that apply with their dates,
@@ -496,6 +473,15 @@ def region_framework(turn: Turn, slots: Values, _: None) -> list[Reply]:
                 key=region.key,
             ),
             facts=facts,
+            buttons=[
+                Button(
+                    label=tr._("Record a new version"),
+                    action=Act.FRAMEWORK_REVISED,
+                    values={"year": schoolyear.following(current_year(turn.session, region, turn.now).label)},
+                )
+            ]
+            if duties.yearly_revision
+            else [],
         )
     ]
 

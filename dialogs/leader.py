@@ -10,7 +10,7 @@ import datetime as dtm
 
 from dialogs import access
 from dialogs.access import MeetingOf
-from dialogs.common import meeting_place, meetings_over
+from dialogs.common import framework_name, meeting_place, meetings_over
 from dialogs.engine import Router, Turn, Values
 from dialogs.meetings import choose_led, meeting_card, meetings_of_led, pick_meeting, tell_members, tell_other_leaders
 from dialogs.names import Act, Intent
@@ -246,7 +246,7 @@ def framework_intent(turn: Turn, slots: Values, _: object) -> list[Reply]:
 def framework_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
     tr = turn.tr
     meeting, team = found.meeting, found.team
-    title = turn.region.framework_title or tr._("the framework document")
+    title = framework_name(turn)
     if not meeting.first_of_year:
         return [TextReply(text=tr._("The framework is reviewed at the first meeting of the year, and this is not it."))]
     if meeting.starts_at > turn.now:

@@ -7,7 +7,7 @@ import datetime as dtm
 from typing import Any
 
 from dialogs import access
-from dialogs.common import meeting_kind, meeting_place, short
+from dialogs.common import framework_name, meeting_kind, meeting_place, short
 from dialogs.engine import Route, Turn, Values
 from dialogs.i18n import Translator
 from dialogs.invite import attachment, meeting_ics
@@ -69,8 +69,9 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
         ]
         if meeting.first_of_year and not cancelled and turn.duties.framework_review:
             facts.append((t._("Note"), t._("First meeting of the year: we go through the framework document.")))
-            if turn.region.framework_url:
-                facts.append((t._("Framework"), turn.region.framework_url))
+            document = framework_name(turn)  # the version in force, revised every year
+            link = turn.region.framework_url
+            facts.append((t._("Framework"), f"{document}: {link}" if link else document))
         text = (
             t._("The meeting will not take place. The calendar invite removes it from your calendar.")
             if cancelled

@@ -105,6 +105,8 @@ class Act(StrEnum):
     LEADER_SET = "leader.set"
     LEADER_APPOINT = "leader.appoint"
     FRAMEWORK_REVISED = "framework.revised"
+    FRAMEWORK_REVISION_SET = "framework.revision.set"
+    FRAMEWORK_REVISION_SAVE = "framework.revision.save"
     # the language model's follow-ups
     ASSIST_CONFIRM = "assist.confirm"
     ASSIST_ANSWER = "assist.answer"

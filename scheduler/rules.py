@@ -256,7 +256,8 @@ def yearly_check(t: Today) -> list[Due]:
             year=t.coming.label,
             teams=leaderless,
         )
-    if t.settings.duties.yearly_revision and t.region.framework_version != t.coming.label:
+    revised = t.coming.label in (t.settings.framework_revised_for, t.region.framework_version)
+    if t.settings.duties.yearly_revision and not revised:
         due += _to(
             t.coordinators(),
             Rule.FRAMEWORK_REVISION,

@@ -74,6 +74,7 @@ class RegionSettings(BaseModel):
     team_choice_repeat_days: int = 7
     manager_reminders: list[MonthDay] = [MonthDay(month=5, day=15), MonthDay(month=5, day=25)]
     report_deadline: MonthDay = MonthDay(month=6, day=1)
+    framework_revised_for: str | None = None  # the school year the document was last revised for ("2027/28")
     manager_confirm_repeat_days: int = Field(7, ge=1)  # after the deadline, weekly while choices are unconfirmed
     coordinator_report_escalation: MonthDay = MonthDay(month=6, day=2)
     notice_days_before: list[int] = [21, 14, 7]

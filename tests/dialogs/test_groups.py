@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from domain import groups
 from domain.coordination import appoint_leader
 from storage.db import session_scope
-from storage.models import Leadership, Meeting, OutboxMessage, Person, SchoolYear, Team
+from storage.models import Leadership, Meeting, OutboxMessage, Person, PersonRole, SchoolYear, Team
 from tests.dialogs.conftest import NOW, TEACHER, text_of
 
 COORDINATOR = "kalle.forsberg@example.org"
@@ -136,3 +136,43 @@ def test_the_host_schools_manager_confirms_the_room_in_one_click(demo: sa.Engine
     with Session(demo) as s:
         meeting = s.exec(select(Meeting).where(col(Meeting.room_confirmed_at).is_not(None))).one()
         assert meeting.place == "Lycksele Musikskola"
+
+
+def test_the_coordinator_records_the_revised_framework_and_leaders_and_managers_are_told(
+    demo: sa.Engine, chat_as: Any
+) -> None:
+    from dialogs.types import Button, buttons_of
+    from scheduler.sweep import sweep
+
+    kalle = chat_as(COORDINATOR)
+    asked = text_of(kalle.click(Button(label="x", action="framework.revised", values={"year": "2027/28"})))
+    assert "Vilken version av Ramar för de regionala ämneslagen gäller från 2027/28?" in asked
+    assert "Det är ingen webblänk" not in text_of(kalle.say("2026-2027"))
+    assert "Det är ingen webblänk" in text_of(kalle.say("intranätet"))
+    preview = kalle.say("https://region.example.org/ramar-2026-2027.pdf")
+    assert "Registrera version 2026-2027 av Ramar för de regionala ämneslagen för 2027/28" in text_of(preview)
+    done = text_of(kalle.click(buttons_of(preview)[0]))
+    assert done.startswith("Noterat: ramarna är reviderade för läsåret 2027/28.")
+    told = [m for m in kalle.outbox() if m.kind == "framework_revised"]
+    assert told and all(
+        "Ramar för de regionala ämneslagen, version 2026-2027" in m.payload["text"]
+        and m.payload["text"].endswith(" https://region.example.org/ramar-2026-2027.pdf")
+        for m in told
+    )
+    assert (
+        "Ramarna är reviderade inför 2027/28: Ramar för de regionala ämneslagen, version 2026-2027. "
+        "https://region.example.org/ramar-2026-2027.pdf"
+    ) in {m.payload["text"] for m in told}
+    with Session(demo) as s:
+        roles = {
+            r for m in told for r in s.exec(select(PersonRole.role).where(PersonRole.person_id == m.recipient_id)).all()
+        }
+        leading = {
+            m.recipient_id
+            for m in told
+            if s.exec(select(Leadership).where(Leadership.person_id == m.recipient_id)).first() is not None
+        }
+    assert "manager" in roles and leading  # the managers, and the team leaders
+    assert str(len(told)) in done
+    report = sweep(demo, dtm.datetime(2027, 5, 3, 8, tzinfo=dtm.UTC))
+    assert "framework_revision" not in {r.rule for r in report.reminders}  # revised: the yearly reminder is quiet

@@ -181,7 +181,11 @@ YEAR = {
         ("2027-05-03 10:05", "alva@vb.example.org", "välj ämneslag"),
         ("2027-05-03 10:06", "alva@vb.example.org", "Dans"),
         ("2027-05-03 10:07", "alva@vb.example.org", "ja"),
-        ("2027-05-03 11:00", "kim@vb.example.org", "ramverket är reviderat"),
+        ("2027-05-03 11:00", "kim@vb.example.org", "ramverk"),  # the revision: the new version and its link
+        ("2027-05-03 11:01", "kim@vb.example.org", "1"),
+        ("2027-05-03 11:02", "kim@vb.example.org", "2026-2027"),
+        ("2027-05-03 11:03", "kim@vb.example.org", "https://vb.example.org/ramar-2026-2027.pdf"),
+        ("2027-05-03 11:04", "kim@vb.example.org", "1"),
         ("2027-05-10 10:00", "sweep", ""),
         ("2027-05-17 10:00", "sweep", ""),
         ("2027-05-17 10:05", "kim@vb.example.org", "lägg till nätverksdag 23 september"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dtm
 import threading
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -233,7 +234,7 @@ def test_the_coordinator_sees_in_chat_what_the_sweep_could_not_do(cycle: Cycle) 
 
 def test_the_revision_reminder_has_a_button_that_ends_it(cycle: Cycle) -> None:
     from dialogs.app import build_dialogs
-    from dialogs.types import Incoming, TextReply
+    from dialogs.types import ChoicesReply, Incoming, TextReply
 
     instant = _at(2027, 5, 3, 9)
     assert any(p.rule == "framework_revision" for p in sweep(cycle.engine, instant).reminders)
@@ -243,7 +244,7 @@ def test_the_revision_reminder_has_a_button_that_ends_it(cycle: Cycle) -> None:
     assert button.label == "Revisionen är klar"
     dialogs = build_dialogs(cycle.engine, clock=lambda: instant)
 
-    def press(who: str) -> str:
+    def press(who: str, button: Any = button) -> str:
         (reply,) = dialogs.handle(
             Incoming(
                 person_id=cycle.people[who],
@@ -253,15 +254,24 @@ def test_the_revision_reminder_has_a_button_that_ends_it(cycle: Cycle) -> None:
                 values=button.values,
             )
         )
-        assert isinstance(reply, TextReply)
+        assert isinstance(reply, TextReply | ChoicesReply)
         return reply.text
+
+    def say(text: str) -> list[Any]:
+        incoming = Incoming(person_id=cycle.people["kim"], channel="console", conversation_id="c", text=text)
+        return dialogs.handle(incoming)
 
     assert "samordnare" in press("dan")  # a teacher cannot mark it
     with Session(cycle.engine) as s:
         assert s.get(Region, cycle.region_id).framework_version == "2024-2025"
-    assert press("kim") == "Noterat: ramarna är reviderade för läsåret 2027/28."
+    assert press("kim").startswith("Vilken version av")  # the new version and its link, then everybody is told
+    say("2026-2027")
+    (preview,) = say("ingen")
+    assert press("kim", buttons_of([preview])[0]).startswith("Noterat: ramarna är reviderade för läsåret 2027/28.")
     with Session(cycle.engine) as s:
-        assert s.get(Region, cycle.region_id).framework_version == "2027/28"
+        region = s.get(Region, cycle.region_id)
+        assert region is not None and region.framework_version == "2026-2027"
+        assert region.settings["framework_revised_for"] == "2027/28"
     assert sweep(cycle.engine, instant, dry_run=True).reminders == []
 
 
