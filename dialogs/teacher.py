@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dtm
 
-from dialogs import access, nlu
+from dialogs import access, leader, nlu
 from dialogs.access import MeetingOf
 from dialogs.common import meeting_kind, meeting_line, meeting_place, meetings_over, open_year, short
 from dialogs.engine import Router, Turn, Values, intent_button
@@ -120,6 +120,8 @@ def my_team(turn: Turn, slots: Values, _: None) -> list[Reply]:
 @router.intent(Intent.UPCOMING_MEETINGS, guard=access.anyone)
 def upcoming(turn: Turn, slots: Values, _: None) -> list[Reply]:
     tr = turn.tr
+    if access.led_teams(turn) and not slots.get("team"):  # a leader's "lagets träffar": the meetings they lead
+        return leader.my_meetings(turn, {})
     year, team = _my_current_team(turn)
     if team is None or team.id is None:
         return _no_team(turn, year)
@@ -349,6 +351,9 @@ def _meetings_on(turn: Turn, meetings: list[Meeting], day: dtm.date) -> list[Mee
 def _do_report(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
     tr = turn.tr
     when = tr.when(meeting.starts_at)
+    turn.intends(
+        tr._("Report absence from {team} {when}?", team=team.name, when=when), Act.ABSENCE_REPORT, meeting_id=meeting.id
+    )
     if report_absence(turn.session, person=turn.person, meeting=meeting, now=turn.now) is None:
         return [TextReply(text=tr._("You have already reported absence from the meeting {when}.", when=when))]
     told = _tell_about_absence(turn, meeting, team, "absence_reported")
@@ -396,6 +401,11 @@ def _report_on(turn: Turn, team: Team, meetings: list[Meeting], day: dtm.date) -
     return _ask_which_meeting(turn, meetings, lead)
 
 
+def _not_reported(turn: Turn, meetings: list[Meeting]) -> list[Meeting]:
+    assert turn.person.id is not None
+    return [m for m in meetings if m.id is not None and active_absence(turn.session, turn.person.id, m.id) is None]
+
+
 @router.intent(Intent.REPORT_ABSENCE, guard=access.anyone)
 def report(turn: Turn, slots: Values, _: None) -> list[Reply]:
     team, meetings, problem = _reportable(turn)
@@ -403,6 +413,12 @@ def report(turn: Turn, slots: Values, _: None) -> list[Reply]:
         return problem
     if "date" in slots:
         return _report_on(turn, team, meetings, dtm.date.fromisoformat(slots["date"]))
+    if slots.get("meeting") == "next":  # "jag kan inte komma på nästa träff"
+        return _do_report(turn, meetings[0], team)
+    open_meetings = _not_reported(turn, meetings)
+    if not open_meetings:
+        return [TextReply(text=turn.tr._("You have already reported absence from every upcoming meeting."))]
+    meetings = open_meetings
     if turn.incoming.action:  # a pressed button: where the channel has forms, a form (Slack's modal)
         return [_absence_form(turn, meetings), *_ask_which_meeting(turn, meetings)]
     return _ask_which_meeting(turn, meetings)
@@ -444,6 +460,11 @@ def report_button(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
 def _do_withdraw(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
     tr = turn.tr
     when = tr.when(meeting.starts_at)
+    turn.intends(
+        tr._("Withdraw your absence from {team} {when}?", team=team.name, when=when),
+        Act.ABSENCE_WITHDRAW,
+        meeting_id=meeting.id,
+    )
     if withdraw_absence(turn.session, person=turn.person, meeting=meeting, now=turn.now) is None:
         return [TextReply(text=tr._("You have no reported absence from the meeting {when}.", when=when))]
     told = _tell_about_absence(turn, meeting, team, "absence_withdrawn")
