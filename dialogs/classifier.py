@@ -4,8 +4,8 @@ Character n-grams (2 to 5 letters within words, TF-IDF weighted, on folded text)
 vector machine, as in Rasa's classic pipeline, with scikit-learn. Character n-grams carry over to words never seen
 ("bokning", "frånvaroanmälan", "traffen") and to typos. It is trained from the utterances shipped in the
 package (`dialogs/data/nlu_training.tsv`: the utterance table of tests/dialogs/test_nlu_table.py and the
-dev set, written by `python -m dialogs.classifier --write`; a test checks the file equals them and holds
-none of the held-out set) on first use, in about a tenth of a second, and kept in memory: nothing is
+dev set, less any text the held-out set shares with them, written by `python -m dialogs.classifier --write`;
+a test checks the file is exactly that and holds none of the held-out set) on first use, in about a tenth of a second, and kept in memory: nothing is
 downloaded or unpickled at run time. scikit-learn is imported only then, so `amneslag parse` on text the
 rules understand, and a server whose users write what the rules know, never load it.
 
@@ -77,10 +77,18 @@ def write_training_file() -> int:
 
     from tests.dialogs.test_nlu_table import TABLE
 
-    root = Path(__file__).resolve().parents[1]
+    from dialogs.nlu import clean
+
+    data = Path(__file__).resolve().parents[1] / "tests" / "data" / "nlu"
+    root = data.parents[2]
     rows = [(text, intent) for text, intent, _ in TABLE if text.strip()]
-    with (root / "tests" / "data" / "nlu" / "dev.tsv").open(encoding="utf-8", newline="") as file:
+    with (data / "dev.tsv").open(encoding="utf-8", newline="") as file:
         rows += [(r["text"], r["intent"]) for r in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    # The held-out set is read only to leave out any text it shares with the table (written independently,
+    # short requests such as a bare command coincide): the classifier is never trained on a held-out text.
+    with (data / "heldout.tsv").open(encoding="utf-8", newline="") as file:
+        held_out = {clean(r["text"]) for r in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE)}
+    rows = [(text, intent) for text, intent in rows if clean(text) not in held_out]
     target = root / "dialogs" / "data" / TRAINING_FILE
     target.parent.mkdir(exist_ok=True)
     with target.open("w", encoding="utf-8", newline="") as file:
