@@ -1,13 +1,14 @@
 """A statistical intent classifier beside the rules, asked only when they find no intent.
 
 Character n-grams (2 to 5 letters within words, TF-IDF weighted, on folded text) and a linear support
-vector machine, as in Rasa's classic pipeline, with scikit-learn. Character n-grams carry over to words never seen
-("bokning", "frånvaroanmälan", "traffen") and to typos. It is trained from the utterances shipped in the
-package (`dialogs/data/nlu_training.tsv`: the utterance table of tests/dialogs/test_nlu_table.py and the
-dev set, less any text the held-out set shares with them, written by `python -m dialogs.classifier --write`;
-a test checks the file is exactly that and holds none of the held-out set) on first use, in about a tenth of a second, and kept in memory: nothing is
-downloaded or unpickled at run time. scikit-learn is imported only then, so `amneslag parse` on text the
-rules understand, and a server whose users write what the rules know, never load it.
+vector machine, as in Rasa's classic pipeline, with scikit-learn. Character n-grams carry over to words
+never seen ("bokning", "frånvaroanmälan", "traffen") and to typos. It is trained from the utterances
+shipped in the package (`dialogs/data/nlu_training.tsv`: the utterance table of
+tests/dialogs/test_nlu_table.py and the dev set, less any text the held-out set shares with them, written
+by `python -m dialogs.classifier --write`; a test checks the file is exactly that and holds none of the
+held-out set) on first use, in about a tenth of a second, and kept in memory: nothing is downloaded or
+unpickled at run time. scikit-learn is imported only then, so `amneslag parse` on text the rules
+understand, and a server whose users write what the rules know, never load it.
 
 It answers only when it is sure (`THRESHOLD` on the top intent's score, and not "unknown"); otherwise the
 text stays not understood and goes on to the language model when one is configured. Whatever it reads is
@@ -75,9 +76,8 @@ def write_training_file() -> int:
     """Write `dialogs/data/nlu_training.tsv` from the utterance table and the dev set (run from a checkout)."""
     from pathlib import Path
 
-    from tests.dialogs.test_nlu_table import TABLE
-
     from dialogs.nlu import clean
+    from tests.dialogs.test_nlu_table import TABLE
 
     data = Path(__file__).resolve().parents[1] / "tests" / "data" / "nlu"
     root = data.parents[2]
