@@ -195,6 +195,8 @@ def confirm_all(turn: Turn, values: Values, _: None) -> list[Reply]:
         p.id for p in staff_rules.staff_of(turn.session, turn.person)
         if p.id is not None and (own := membership(turn.session, p.id, year.id)) and own.confirmed_at is None
     ]  # fmt: skip
+    if not waiting:
+        return staff_card(turn, year, tr._("There are no choices waiting to be confirmed."))
     turn.intends(
         tr.n_(
             "Confirm {count} choice not yet confirmed?", "Confirm all {count} choices not yet confirmed?", len(waiting)

@@ -667,6 +667,7 @@ _SELF_WORDS = frozenset(
         "snalla", "hallo", "halla", "tja", "tjena", "god", "tack", "aj", "oj", "usch", "dessvarre", "absolut", "da",
         "sa", "alla", "ingen", "nagon", "nan", "sen", "dar", "vad", "varfor", "vilken", "vilket", "om", "eller", "vart",
         "mina", "vara", "hmm", "oops", "fan", "shit", "fast", "annars", "dessutom", "jaha", "aha", "so", "well",
+        "na", "nae", "alltsa", "assa", "typ", "javisst", "visst", "haha", "hallaa", "mm", "ah",
     }
 )  # fmt: skip
 _SOMEONE_ELSE = re.compile(

@@ -80,6 +80,8 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("ja e sjuk, kan inte komma på tors", "report_absence", {"date": "2026-11-26"}),
     ("jag vabbar imorgon, missar dansträffen", "report_absence", {"team": "Dans", "date": "2026-11-24"}),
     ("kan inte delta nästa torsdag", "report_absence", {"date": "2026-12-03"}),
+    ("nä, kan inte komma på torsdag", "report_absence", {"date": "2026-11-26"}),
+    ("alltså kan inte vara med imorgon", "report_absence", {"date": "2026-11-24"}),
     ("jag kan inte komma om två veckor", "report_absence", {"date": "2026-12-07"}),
     ("jag missar träffen imorgon", "report_absence", {"date": "2026-11-24"}),
     ("kan inte delta", "report_absence", {}),
