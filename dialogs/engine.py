@@ -657,8 +657,9 @@ class Dialogs:
                 if detail
                 else tr._("Do you want to {what}?", what=what)
             )
-            yes = Button(label=tr._("Yes"), action=Act.INTENT, values={"intent": parsed.intent, **parsed.slots})
-            yes = yes.model_copy(update={"style": "primary"})
+            yes = Button(
+                label=tr._("Yes"), action=Act.INTENT, values={"intent": parsed.intent, **parsed.slots}, style="primary"
+            )
         _LOGGER.info("asked to confirm %s (person %s)", parsed.intent, turn.person.id)
         return [ChoicesReply(text=question, buttons=[yes, Button(label=tr._("No"), action=Act.CONFIRM_NO, values={})])]
 
