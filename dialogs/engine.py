@@ -5,6 +5,16 @@ and conversation, written in the same transaction as whatever the turn changed, 
 mid-dialog loses nothing. "avbryt"/"cancel" works at every step. A typed number or label answers the
 last buttons shown. Every action re-checks its values against the data, so a button from an old
 message either still works or says plainly that it has expired.
+
+Never acting on a misreading: a request in free text is first run as a dry run, in a savepoint that is
+always rolled back. If it would change data or tell anyone (an audit entry other than a refusal, or an
+outgoing message), nothing of it is kept and the person is asked one question with Ja/Nej buttons
+("Anmäla frånvaro från Bild, form och skapande torsdag 11 februari kl. 13.00?"); the Ja button carries
+exactly what was understood, and pressing it (a button press, or "ja" typed) does it. The question is the
+buttons of the turn, so it is stored with the dialog state and survives a restart like any other. A
+handler names what it is about to do with `Turn.intends`; otherwise the question is the intent's meaning
+with its slots. Negations ("jag missar inte träffen") and requests about someone else ("Stina kan inte
+komma") are answered as such, and never acted on.
 """
 
 from __future__ import annotations
@@ -27,8 +37,9 @@ from sqlmodel import Session, col, select
 from dialogs import nlu
 from dialogs.i18n import DEFAULT_LANGUAGE, Translator, Wording, wording
 from dialogs.language_model import Assistant, ModelRequest, Pending, ask, needs_model, roster
+from dialogs.meanings import meaning, slot_text
 from dialogs.names import Act, Intent
-from dialogs.types import Button, Incoming, Reply, TextReply, buttons_of
+from dialogs.types import Button, ChoicesReply, Incoming, Reply, TextReply, buttons_of
 from domain.teams import subject_teams
 from domain.travel import RoadTable
 from storage.audit import record
@@ -36,7 +47,7 @@ from storage.db import session_scope, unreachable
 from storage.directory import fold, region_schools, roles_of
 from storage.errors import AmneslagError, DatabaseUnavailable
 from storage.inbound import AlreadyDone
-from storage.models import DialogState, Person, Region, Team, utcnow
+from storage.models import AuditLog, DialogState, OutboxMessage, Person, Region, Team, utcnow
 from storage.queries import dialog_state
 from storage.settings import Duties, RegionSettings
 
@@ -45,6 +56,13 @@ TURN_ATTEMPTS = 3  # a turn that collides with another of its conversation is ru
 Deliver = Callable[[Session, list[Reply]], None]
 """What a channel does with a turn's replies, in the turn's own transaction (queue them, mark the event done)."""
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
+# Requests that never need a confirmation: they act on nothing.
+_NEVER_CONFIRMED = frozenset({Intent.HELP, Intent.SMALL_TALK, Intent.CANCEL, Intent.UNKNOWN})
+# Words that answer a Ja/Nej question as its buttons would.
+_YES = frozenset(
+    {"ja", "japp", "jepp", "jajamen", "absolut", "ja tack", "gor det", "ja gor det", "kor", "yes", "yep", "sure"}
+)
+_NO = frozenset({"nej", "nej tack", "na", "nope", "no", "no thanks", "inte", "gor inte det"})
 
 
 @dataclass
@@ -65,6 +83,7 @@ class Turn:
     assistant_on: bool = False  # a language model is configured (it may still fail)
     model_request: ModelRequest | None = None  # what this turn would like the model to do (see dialogs.language_model)
     roads: RoadTable | None = None  # road distances known in advance (OSRM), else estimates
+    intention: Intention | None = None  # what this turn is about to do, as a yes/no question (see `intends`)
 
     @property
     def is_request(self) -> bool:
@@ -74,6 +93,13 @@ class Turn:
     @property
     def today(self) -> dtm.date:
         return self.now.astimezone(self.tr.zone).date()
+
+    def intends(self, question: str, action: str, **values: Any) -> None:
+        """Name what this turn is about to do, as a yes/no question, and the button action that does it.
+
+        Call it just before acting. When the request came as free text, the engine asks `question` first
+        and its Ja button is `action` with `values`; a button press acts at once."""
+        self.intention = Intention(question, action, values)
 
     def wait(self, step: str, **data: Any) -> None:
         """Let the next free-text message go to `step` (with `data`), unless it is a new request."""
@@ -121,6 +147,31 @@ class Turn:
 
     def places(self) -> list[str]:
         return [s.municipality for s in region_schools(self.session, self.region)]
+
+
+@dataclass(frozen=True)
+class Intention:
+    question: str
+    action: str
+    values: dict[str, Any]
+
+
+class _Writes:
+    """Whether a session was asked to keep a change or a message: an audit entry (other than a refused
+    attempt: every change is audited) or an outgoing message."""
+
+    def __init__(self, session: Session):
+        self.session, self.found = session, False
+        sa.event.listen(session, "before_flush", self._look)
+
+    def _look(self, session: Session, *_: Any) -> None:
+        self.found = self.found or any(
+            isinstance(row, OutboxMessage) or (isinstance(row, AuditLog) and row.action != "refused")
+            for row in session.new
+        )
+
+    def close(self) -> None:
+        sa.event.remove(self.session, "before_flush", self._look)
 
 
 T = TypeVar("T")
@@ -249,6 +300,9 @@ def _match_choice(text: str, choices: list[Button]) -> Button | None:
         index = int(m.group(1)) - 1
         return choices[index] if 0 <= index < len(choices) else None
     wanted = fold(text).strip(" .!?")
+    for words, labels in ((_YES, ("ja", "yes")), (_NO, ("nej", "no"))):
+        if wanted in words and (answer := [b for b in choices if fold(b.label) in labels]):
+            return answer[0]
     exact = [b for b in choices if fold(b.label) == wanted]
     if exact:
         return exact[0]
@@ -520,7 +574,11 @@ class Dialogs:
         if len(text) > nlu.MAX_PARSED_CHARACTERS:
             _LOGGER.info("long message (%d characters) from person %s: read the beginning", len(text), turn.person.id)
 
-        parsed = nlu.parse(text, today=turn.today, teams=[t.name for t in turn.teams()], places=turn.places())
+        teams, places = [t.name for t in turn.teams()], turn.places()
+        # An answer to a question ("Dan Ledare", a place) is the question's first: while a step waits, only the
+        # rules (which keep their precision) can make a text a new request, not the classifier's guess.
+        waiting = state is not None and bool(state.step)
+        parsed = nlu.parse(text, today=turn.today, teams=teams, places=places, classifier=not waiting)
         turn.understood = parsed.intent
         if parsed.intent == Intent.CANCEL:
             return [TextReply(text=tr._('OK, cancelled. Write "help" whenever you need me.'))]
@@ -545,7 +603,12 @@ class Dialogs:
                 answer = step(turn, text)
                 if answer is not None:
                     return answer
+        if waiting and parsed.intent == Intent.UNKNOWN:  # not an answer after all: what the classifier makes of it
+            parsed = nlu.parse(text, today=turn.today, teams=teams, places=places)
+            turn.understood = parsed.intent
 
+        if parsed.note is not None:  # "jag missar inte träffen", "Stina kan inte komma": never acted on
+            return [TextReply(text=self._not_acted(tr, parsed.note))]
         handler = self.router.intents.get(parsed.intent)
         if parsed.intent == Intent.UNKNOWN:
             for fallback in self.router.fallbacks:
@@ -568,9 +631,64 @@ class Dialogs:
                 else tr._("Sorry, I didn't understand that.")
             )
             return [TextReply(text=lead), *self.router.intents[Intent.HELP](turn, {})]
+        if parsed.intent not in _NEVER_CONFIRMED and (question := self._would_act(turn, handler, parsed)):
+            return question
         return handler(turn, parsed.slots)
 
+    @staticmethod
+    def _not_acted(tr: Translator, note: str) -> str:
+        if note == "someone_else":
+            return tr._(
+                "I can only report your own absence or choose your own team, so I have done nothing. They can "
+                "write to me themselves, or tell their team leader."
+            )
+        return tr._('Good, then I have done nothing. Write "help" to see what I can do.')
+
+    def _would_act(self, turn: Turn, handler: Route[Any], parsed: nlu.Parsed) -> list[Reply] | None:
+        """The Ja/Nej question for a free-text request that would change data or tell anyone, else None.
+
+        The request is run in a savepoint that is always rolled back, so nothing of the dry run is kept."""
+        session = turn.session
+        session.flush()
+        kept = (turn.next_step, turn.step_data, turn.model_request)
+        writes = _Writes(session)
+        savepoint = session.begin_nested()
+        try:
+            try:
+                handler(turn, parsed.slots)
+                session.flush()
+            except (Refused, Answered):
+                return None  # said again, for real, when the request runs
+        finally:
+            savepoint.rollback()
+            writes.close()
+            intention, turn.intention = turn.intention, None
+            turn.next_step, turn.step_data, turn.model_request = kept
+        if not writes.found:
+            return None
+        tr = turn.tr
+        if intention is not None:
+            question, yes = (
+                intention.question,
+                Button(label=tr._("Yes"), action=intention.action, values=intention.values, style="primary"),
+            )
+        else:
+            detail = slot_text(tr, parsed.slots)
+            what = meaning(tr, parsed.intent)
+            question = (
+                tr._("Do you want to {what} ({detail})?", what=what, detail=detail)
+                if detail
+                else tr._("Do you want to {what}?", what=what)
+            )
+            yes = Button(
+                label=tr._("Yes"), action=Act.INTENT, values={"intent": parsed.intent, **parsed.slots}, style="primary"
+            )
+        _LOGGER.info("asked to confirm %s (person %s)", parsed.intent, turn.person.id)
+        return [ChoicesReply(text=question, buttons=[yes, Button(label=tr._("No"), action=Act.CONFIRM_NO, values={})])]
+
     def _run_action(self, turn: Turn, action: str, values: dict[str, Any]) -> list[Reply]:
+        if action == Act.CONFIRM_NO:
+            return [TextReply(text=turn.tr._('OK, I have done nothing. Write "help" whenever you need me.'))]
         if action == Act.INTENT:
             intent = str(values.pop("intent", ""))
             handler = self.router.intents.get(intent)

@@ -65,6 +65,8 @@ INTENT_MEANINGS: dict[str, str] = {
     "my_data": "asks what the bot knows about them (their personal data)",
     "confirm_attendance": "(team leader) wants to confirm who attended a meeting",
     "enter_cost": "(host school's manager or team leader) wants to enter a meeting's cost to divide among schools",
+    "network_days": "(coordinator) asks to see the region's network days",
+    "small_talk": "thanks, greets, says goodbye or acknowledges (tack, hej, ok, a thumbs up), asking for nothing",
     "cancel": "wants to stop what is going on",
     "unknown": "none of the above",
 }
@@ -73,6 +75,9 @@ SLOT_MEANINGS: dict[str, str] = {
     "date": "a date as YYYY-MM-DD, or null",
     "kind": "physical or digital meeting, or null",
     "place": "a municipality from the list given, or null",
+    "time": "a time range as HH:MM-HH:MM, or null",
+    "meeting": "next when the text means the next meeting without naming its date, or null",
+    "scope": "all when the text confirms every staff member's choice at once, or null",
 }
 SUMMARY_CHARACTERS = 600  # notes longer than this may be summarised
 # Intents whose slots matter: a long sentence in which the rules found none of them goes to the model.
@@ -202,6 +207,16 @@ def validate(data: Any, *, teams: list[str], places: list[str], today: dtm.date)
         if found_place is None:
             return None
         slots["place"] = found_place
+    time = data.get("time")
+    if time:
+        found_time = nlu.find_time(str(time))
+        if found_time is None:
+            return None
+        slots["time"] = found_time
+    if data.get("meeting") == "next" and "date" not in slots:
+        slots["meeting"] = "next"
+    if data.get("scope") == "all":
+        slots["scope"] = "all"
     return nlu.Parsed(str(data["intent"]), slots)
 
 

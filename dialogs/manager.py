@@ -155,7 +155,10 @@ def list_staff(turn: Turn, slots: Values, _: None) -> list[Reply]:
 
 @router.intent(Intent.CONFIRM_MEMBERSHIPS, guard=access.manager("membership.confirm"))
 def confirm_intent(turn: Turn, slots: Values, _: None) -> list[Reply]:
-    return staff_card(turn, year_being_decided(turn.session, turn.region, turn.now))
+    year = year_being_decided(turn.session, turn.region, turn.now)
+    if slots.get("scope") == "all":  # "bekräfta alla": every choice not yet confirmed
+        return confirm_all(turn, {"year": year.label})
+    return staff_card(turn, year)
 
 
 @router.action(Act.STAFF_CONFIRM, guard=access.manager("membership.confirm"))
@@ -188,6 +191,19 @@ def confirm_all(turn: Turn, values: Values, _: None) -> list[Reply]:
             *list_staff(turn, {}),
         ]
     confirmed = 0
+    waiting = [
+        p.id for p in staff_rules.staff_of(turn.session, turn.person)
+        if p.id is not None and (own := membership(turn.session, p.id, year.id)) and own.confirmed_at is None
+    ]  # fmt: skip
+    if not waiting:
+        return staff_card(turn, year, tr._("There are no choices waiting to be confirmed."))
+    turn.intends(
+        tr.n_(
+            "Confirm {count} choice not yet confirmed?", "Confirm all {count} choices not yet confirmed?", len(waiting)
+        ),
+        Act.STAFF_CONFIRM_ALL,
+        year=year.label,
+    )
     for person in staff_rules.staff_of(turn.session, turn.person):
         assert person.id is not None
         own = membership(turn.session, person.id, year.id)

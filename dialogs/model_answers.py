@@ -13,8 +13,9 @@ from dialogs import access, nlu
 from dialogs.access import is_coordinator
 from dialogs.coordinator import overview, team_status
 from dialogs.engine import Router, Turn, Values, intent_button
-from dialogs.i18n import Translator
 from dialogs.language_model import ModelRequest, looks_like_question
+from dialogs.meanings import meaning as _meaning
+from dialogs.meanings import slot_text as _slot_text
 from dialogs.names import Act, Intent
 from dialogs.roles import help_
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
@@ -22,51 +23,6 @@ from storage.queries import distributed_notes_since
 
 DIGEST_DAYS = 90  # a digest without a date covers this many days back
 DIGEST_CHARACTERS = 12_000  # at most this much of the notes goes to the model
-
-
-def _meaning(tr: Translator, intent: str) -> str:
-    meanings = {
-        "help": tr._("see what I can do"),
-        "my_team": tr._("see your subject team"),
-        "choose_team": tr._("choose a subject team"),
-        "report_absence": tr._("report absence from a meeting"),
-        "withdraw_absence": tr._("take back an absence"),
-        "upcoming_meetings": tr._("see the upcoming meetings"),
-        "latest_notes": tr._("read the latest notes"),
-        "notes_digest": tr._("get a digest of the notes"),
-        "schedule_meeting": tr._("schedule a meeting"),
-        "change_meeting": tr._("change a meeting"),
-        "cancel_meeting": tr._("cancel a meeting"),
-        "send_notice": tr._("send a meeting notice"),
-        "log_notes": tr._("log notes"),
-        "confirm_framework_review": tr._("confirm the framework review"),
-        "list_staff": tr._("see your staff's teams"),
-        "confirm_memberships": tr._("confirm team choices"),
-        "report_memberships": tr._("report the school's teams"),
-        "add_network_day": tr._("add a network day"),
-        "remove_network_day": tr._("remove a network day"),
-        "appoint_leader": tr._("appoint a team leader"),
-        "status": tr._("see the status"),
-        "people_without_team": tr._("see who has no team"),
-        "absences": tr._("see who is absent"),
-        "my_data": tr._("see what I know about you"),
-        "confirm_attendance": tr._("confirm who attended a meeting"),
-        "enter_cost": tr._("enter the cost of a meeting"),
-    }
-    return meanings.get(intent, intent)
-
-
-def _slot_text(tr: Translator, slots: dict[str, str]) -> str:
-    parts: list[str] = []
-    if "team" in slots:
-        parts.append(slots["team"])
-    if "date" in slots:
-        parts.append(tr.date(dtm.datetime.combine(dtm.date.fromisoformat(slots["date"]), dtm.time(12), tr.zone)))
-    if "kind" in slots:
-        parts.append(tr._("physical") if slots["kind"] == "physical" else tr._("digital"))
-    if "place" in slots:
-        parts.append(slots["place"])
-    return ", ".join(parts)
 
 
 router = Router()
@@ -104,7 +60,7 @@ def question(turn: Turn, text: str, parsed: nlu.Parsed) -> list[Reply] | None:
     if not is_coordinator(turn) or not looks_like_question(text):
         return None
     turn.model_request = ModelRequest("question", text, then=Act.ASSIST_ANSWER)
-    team = turn.team_named(parsed.slots.get("team"))
+    team = turn.team_named(nlu.find_team(nlu.clean(text), [t.name for t in turn.teams()]))  # unknown has no slots
     lead = TextReply(text=turn.tr._("I can't answer that question myself. This is the closest view of the status:"))
     return [lead, *(team_status(turn, team) if team else overview(turn))]
 

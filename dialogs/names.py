@@ -39,6 +39,8 @@ class Intent(StrEnum):
     MY_DATA = "my_data"
     CONFIRM_ATTENDANCE = "confirm_attendance"
     ENTER_COST = "enter_cost"
+    NETWORK_DAYS = "network_days"
+    SMALL_TALK = "small_talk"
     CANCEL = "cancel"
     UNKNOWN = "unknown"
 
@@ -115,3 +117,5 @@ class Act(StrEnum):
     PRIVACY_REQUEST = "privacy.request"
     PRIVACY_SEND = "privacy.send"
     PRIVACY_KEEP = "privacy.keep"
+    # a free-text request that would change data or tell people, confirmed first (see dialogs.engine)
+    CONFIRM_NO = "confirm.no"

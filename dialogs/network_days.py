@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dtm
 
 from dialogs import access, nlu
-from dialogs.engine import Answered, Router, Turn, Values
+from dialogs.engine import Answered, Router, Turn, Values, intent_button
 from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
@@ -180,6 +180,21 @@ def add_day(turn: Turn, slots: Values, _: None) -> list[Reply]:
     if problem is not None:
         return NETWORK_DAY_FORM.go_on(turn, NETWORK_DAY_FORM.without(draft, "date"), problem)
     return NETWORK_DAY_FORM.go_on(turn, draft)
+
+
+@router.intent(Intent.NETWORK_DAYS, guard=access.coordinator("network_day.list"))
+def see_days(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    """ "nätverksdagar": the days, with a button to add one (writing the word alone never starts adding)."""
+    return [
+        *days_card(turn),
+        ChoicesReply(
+            text=turn.tr._("Add or remove a network day?"),
+            buttons=[
+                intent_button(turn.tr._("Add network day"), Intent.ADD_NETWORK_DAY),
+                intent_button(turn.tr._("Remove network day"), Intent.REMOVE_NETWORK_DAY),
+            ],
+        ),
+    ]
 
 
 # Removing a day ----------------------------------------------------------------------------------

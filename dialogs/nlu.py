@@ -1,9 +1,16 @@
-"""Language understanding by rules, Swedish and English.
+"""Language understanding by rules, Swedish and English, with a statistical classifier behind them.
 
 `parse(text, today=…, teams=…, places=…)` gives an intent and the slots found in the text. Matching is
-done on folded text (lower case, no diacritics), so "nasta traff" and "Nästa träff" are the same. Team
-names tolerate one wrong, missing or extra letter in words of five letters or more, and English
-subject words. Dates are ISO strings. A day and month without a year resolve by what the request is
+done on folded text (lower case, no diacritics), so "nasta traff" and "Nästa träff" are the same. Before
+the intent rules, three readings that must never act are recognised: small talk ("tack", "hej", "ok", 👍),
+how-to questions ("hur anmäler jag frånvaro?": help) and negations ("jag missar inte träffen": unknown);
+after them, a request about someone else ("Stina kan inte komma 8 april") is unknown too. Only when the
+rules find no intent is the classifier (`dialogs.classifier`, imported then and not before) asked. Team
+names tolerate typos scaled to the word's length (rapidfuzz; one edit up to eight letters, two beyond,
+the first letter kept, common look-alike words such as "stryk" or "gång" never), compounds
+("pianoträffen", "gitarrlaget") and English subject words. A time range ("kl 13-16", "13.00–16.00", "från
+9 till 12") is the slot `time` as "13:00-16:00"; "nästa träff" is the slot `meeting` = "next"; "alla" in a
+confirmation is `scope` = "all". Help, small talk, cancel and unknown have no slots: nothing is acted on. Dates are ISO strings. A day and month without a year resolve by what the request is
 about: forward (the first such day from `today` on) for what is being planned (`FORWARD`: network days,
 meetings, a notice, reporting absence), and in the school year (1 July to 30 June) that contains `today`
 for what has happened (attendance, a cost, notes, taking back an absence, the absences of a day).
@@ -32,7 +39,8 @@ FORWARD = frozenset(  # requests about what is being planned: a day and month wi
         Intent.UPCOMING_MEETINGS,
     }
 )
-SLOTS = ("team", "date", "kind", "place")
+SLOTS = ("team", "date", "kind", "place", "time", "meeting", "scope")
+UNSLOTTED = frozenset({"help", "small_talk", "cancel", "unknown"})  # intents that act on nothing
 KINDS = ("physical", "digital")
 MAX_PARSED_CHARACTERS = 1000
 
@@ -41,6 +49,8 @@ MAX_PARSED_CHARACTERS = 1000
 class Parsed:
     intent: str
     slots: dict[str, str] = field(default_factory=dict)
+    note: str | None = None  # why an intent-like text is unknown: "negated" or "someone_else"
+    source: str = "rules"  # "rules", or "classifier" when the rules found no intent
 
 
 def _rx(*patterns: str) -> re.Pattern[str]:
@@ -51,7 +61,9 @@ def _rx(*patterns: str) -> re.Pattern[str]:
 _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "cancel",
-        _rx(r"^(avbryt|cancel|stopp?|sluta|abort|glom det|never ?mind|forget it)\b[\s!.]*(tack|please)?[\s!.]*$"),
+        _rx(
+            r"^(nej,? |no,? )?(avbryt|cancel|stopp?|sluta|abort|glom det|never ?mind|forget it)\b[\s!.,]*(tack|please)?[\s!.]*$"
+        ),
     ),
     (
         "my_data",
@@ -66,6 +78,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bwhat (do|does) (you|the bot) (know|have|store|keep|hold)( stored| saved)? (about|on) me\b",
             r"\b(data|information|info)\b.*\b(about|on) me\b",
             r"\bmy (personal )?(data|information)\b",
+            r"\bmina (person)?uppgifter\b",
             r"\bpersonal data\b",
             r"\bprivacy\b",
         ),
@@ -73,7 +86,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "withdraw_absence",
         _rx(
-            r"\b(ta tillbaka|aterkalla|angra|stryk|radera|withdraw|undo|take back|remove)\b.*\b(franvaro\w*|absence)",
+            r"\b(ta tillbaka|ta bort|aterkalla|angra|stryk|radera|withdraw|undo|take back|remove)\b.*\b(franvaro\w*|absence)",
             r"\b(kan|kommer) (komma |delta |vara med )?(anda|i alla fall|anda pa)\b",
             r"\bcan (come|make it|attend) after all\b",
             r"\bcancel my absence\b",
@@ -89,7 +102,11 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bkommer (inte|ej)\b",
             r"\bkan jag (inte|ej|tyvarr inte)\b",
             r"\bblir (borta|franvarande|inte med)\b",
-            r"\b(jag|ja) (ar|blir) (borta|franvarande|sjuk|forhindrad|bortrest)\b",
+            r"\b(jag|ja|jg) (ar|e|blir) (borta|franvarande|sjuk|forhindrad|bortrest|bortbjuden|upptagen)\b",
+            r"\bfranvaro\w*\b.*\bnasta (traff|mote)",
+            r"\b(hinner|hinna) (inte|ej)\b",
+            r"\bstar over\b",
+            r"\bvabb?(ar|a)?\b",
             r"\bmissar\b",
             r"\bforhindrad\b",
             r"\b(can'?t|cannot|can not|won'?t|will not) (make it|come|attend|be there|join)\b",
@@ -137,7 +154,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "people_without_team",
         _rx(
-            r"\b(saknar|utan|inte valt|ej valt|inte har valt|inget|inte med i nagot|inte har nagot)( nagot| ett)? amneslag",
+            r"\b(saknar|utan|inte valt|ej valt|inte har valt|inget|inte med i nagot|inte har nagot)( nagot| ett| nan| nagon)? (amnes)?lag\b",
             r"\b(no|without a|without|missing a|missing) team\b",
             r"\bhave(n'?t| not) (chosen|picked) a team\b",
         ),
@@ -154,8 +171,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "log_notes",
         _rx(
-            r"\b(logga|skriv|dela|skicka|sprid|distribuera|publicera|lagg in|spara|fora)\w*( ut| in)?"
-            r"( mina| vara| dom| de| dagens)? (minnes)?anteckning",
+            r"\b(logga|skriv|dela|skicka|sprid|distribuera|publicera|lagg in|lagga upp|lagg upp|spara|fora)\w*( ut| in| upp)?"
+            r"( mina| vara| dom| de| dagens)? \w*anteckning",
             r"\b(log|write|distribute|share|send|post|upload|record)( out| up)?( the| my| our| today'?s)? notes\b",
         ),
     ),
@@ -167,6 +184,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(sammanfatt|sammanstall|sammandrag|digest|summar)\w*\b.*(anteckning|notes|protokoll|minutes).*"
             r"\b(sedan|fran|since|from|hosten|varen|terminen|term|in)\b",
             r"\bdigest\b",
+            r"\b(summer|sammanfatt|sammanstall)\w*\b.*\balla (lag|amneslag|team)",
         ),
     ),
     ("latest_notes", _rx(r"anteckning", r"\bnotes\b", r"\bprotokoll", r"\bminutes\b")),
@@ -181,13 +199,42 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "confirm_framework_review",
-        _rx(r"\bram(ar|arna|dokument\w*|verk\w*)\b", r"\bframework\b"),
+        _rx(
+            r"\b(gatt|gick|gar|ga|gatt) igenom\b.*\bram",
+            r"\bram\w*\b.*\b(genomgang\w*|genomgatt|genomgangna|avklarad\w*|klar)\b",
+            r"\bbekrafta\w*\b.*\b(genomgang|ram)",
+            r"\b(reviewed|went through|gone through)\b.*\bframework\b",
+            r"\bframework review\b",
+        ),
+    ),
+    (
+        "region_framework",
+        _rx(
+            r"\bram(ar|arna|dokument\w*|verk\w*)\b",
+            r"\bframework\b",
+            r"\bregionens mal\b",
+            r"\bmalen for (regionen|amneslagen)\b",
+        ),
     ),
     (
         "remove_network_day",
         _rx(r"\b(ta bort|radera|stryk|remove|delete)\b.*\b(natverksdag\w*|network ?days?)\b"),
     ),
+    (
+        "network_days",
+        _rx(
+            r"^(visa |lista |se )?(alla |vara |regionens )?(natverksdagar(na)?|network days)[\s?!.]*$",
+            r"\b(vilka|nar ar|nar blir|when are|which are the)( vara| the)? (natverksdagar\w*|network days)",
+        ),
+    ),
     ("add_network_day", _rx(r"natverksdag", r"\bnetwork ?days?\b")),
+    (
+        "status",
+        _rx(
+            r"\bhar (alla|nagon|vilka)\b.*\b(kallelse\w*|skickat|rapporterat)",
+            r"\b(vilka|vilken|hur manga) (skol\w*|lag|amneslag) (har )?(inte|ej) (rapporterat|skickat|lamnat)",
+        ),
+    ),
     (
         "send_notice",
         _rx(
@@ -203,6 +250,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\b(utse|utnamn|tillsatt|valj|ny|nya|byt|ersatt|lagg till)\w*( en| ny| nya| till)? (amneslags)?ledare",
             r"\bappoint\b",
+            r"\b(utse|utnamn|tillsatt)\w*\b.*\bledare",
             r"\b(new|replace the|change the) (team )?leader",
         ),
     ),
@@ -214,6 +262,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bschedule\b",
             r"\b(book|plan|set up|create|arrange|add)( a| an)?( new)?( physical| digital| online| in person)? (meeting|session)\b",
             r"\bnew meeting\b",
+            r"^(en |ett )?(ny |nytt )?(digital|fysisk)\w* (traff|mote)\w*\b",
+            r"\bvi (behover|ska|borde|maste) (ses|traffas)\b",
         ),
     ),
     (
@@ -245,9 +295,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "choose_team",
         _rx(
             r"\b(valja|valj|byta|byt|andra|anmal mig till)\b.*\b(amneslag\w*|lag|till)\b",
-            r"\b(vill|ska|skulle vilja) (vara med|ga med|ga over|borja|vara) (i|till)\b",
-            r"\b(vill|ska) (valja|byta)\b",
-            r"\bga med i\b",
+            r"\banmal mig (till|i)\b",
+            r"\b(vill|ska|skulle vilja|kan jag|far jag) (vara med|va med|ga med|ga over|borja|vara|va|bli med) (i|till)\b",
+            r"\b(vill|ska|kan jag|far jag) (valja|byta)\b",
+            r"\bga (med|over) (i|till)\b",
             r"\b(choose|pick|switch|change|join)\b",
         ),
     ),
@@ -261,6 +312,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bmy (subject )?team\b",
             r"\bwhich team\b",
             r"\bmina (amnes)?lagskollegor\b",
+            r"\b(vilka|vem) (ar|e) (med )?i (mitt|vart) (amnes)?lag\b",
+            r"\bvart (amnes)?lag\b",
         ),
     ),
     (
@@ -271,7 +324,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bupcoming\b",
             r"\bnext (meeting|session)",
             r"\bwhen (is|are|do|will)\b",
-            r"\b(traffar|traffarna|motena|meetings)\b",
+            r"\b(traffar|traffarna|moten|motena|meetings)\b",
+            r"\b(ar|blir) det (en |nan |nagon )?(traff|mote)\b",
+            r"\bhar vi (nagon |nagra |nan |en )?(traff|mote)",
             r"\bschema\b",
         ),
     ),
@@ -292,7 +347,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"^(hej|hejsan|hallo|halla|tja|tjena|tjenare|god (morgon|dag|kvall|eftermiddag)|hi|hello|hey|good (morning|afternoon))\b",
             r"\bhjalp\b",
             r"\bhelp\b",
-            r"\bvad kan (du|jag)\b",
+            r"\bvad kan (du|jag|boten|man)\b",
+            r"\bhur (funkar|fungerar) (du|boten|det har)\b",
             r"\bwhat can (you|i)\b",
             r"\bkommandon\b",
             r"\bmeny\b",
@@ -301,8 +357,19 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
-# Words that are one letter away from a team word but mean something else.
-_NOT_TEAM_WORDS = {"strax", "stark", "skapade", "skapad", "starka"}
+# Common words within a typo of a team word ("stryk" ~ stråk, "gång" ~ sång, "dags" ~ dans, "bil" ~ bild):
+# never read as a team, however close.
+_NOT_TEAM_WORDS = frozenset(
+    {
+        "strax", "stark", "starka", "stryk", "stryka", "struk", "strok", "stack", "skapade", "skapad",
+        "gang", "lang", "mang", "fang", "tang", "rang", "sant", "sand", "sagt", "saga",
+        "dags", "dana", "sans", "fans", "dan", "dam", "damm", "bil", "vild", "bilda", "fil", "filt",
+        "fila", "filmat", "drar", "dram", "form", "forma", "slag", "plan", "brad", "glas", "blas",
+        "blaser", "trab", "tra", "traff", "traffa", "traffar", "stad", "stat", "stora", "stor",
+        "finns", "from", "bra", "bas", "basta", "band", "dagar", "danska", "dansk", "datum", "gitarrer",
+        "saknar", "mal", "mala", "bill", "bills", "fill", "mild", "still", "stil", "stiga", "slar", "sloss", "smak", "strul",
+    }
+)  # fmt: skip
 _ENGLISH_TEAM_WORDS = {
     "strings": "Stråk",
     "brass": "Bleckblås",
@@ -340,25 +407,39 @@ _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _SLASH_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?![\d/])")
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?::?e|:a|st|nd|rd|th)? {_MONTH_WORD}(?: (\d{{4}}))?")
 _MONTH_DAY = re.compile(rf"\b{_MONTH_WORD} (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}}))?")
-_RELATIVE = re.compile(r"\b(idag|i dag|today|imorgon|i morgon|tomorrow|i overmorgon|overmorgon|day after tomorrow)\b")
-_WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b")
+_RELATIVE = re.compile(
+    r"\b(idag|i dag|dagens|ikvall|i kvall|i eftermiddag|today|today'?s|tonight|imorgon|i morgon|imorron|imorgon"
+    r"|tomorrow|tomorrow'?s|tomorrows|i overmorgon|overmorgon|day after tomorrow)\b"
+)
+_SHORT_WEEKDAYS = {
+    "tis": 1,
+    "ons": 2,
+    "tors": 3,
+    "fre": 4,
+    "tue": 1,
+    "tues": 1,
+    "wed": 2,
+    "thu": 3,
+    "thurs": 3,
+    "fri": 4,
+}
+_WEEKDAY = re.compile(r"\b(nasta |next )?(" + "|".join([*_WEEKDAYS, *_SHORT_WEEKDAYS]) + r")(ens|en|s)?\b")
+_IN_WEEKS = re.compile(r"\bom (en|1|tva|2|tre|3|fyra|4) veck(a|or)\b|\bin (a|one|1|two|2|three|3) weeks?\b")
+_WEEK_COUNTS = {"en": 1, "a": 1, "one": 1, "tva": 2, "two": 2, "tre": 3, "three": 3, "fyra": 4}
+_NEXT_MEETING = re.compile(r"\b(nasta|kommande|narmaste) (traff|mote|amneslagstraff|ses)\w*|\bnext (meeting|session)\b")
+_HOUR = r"(\d{1,2})(?:[.:](\d{2}))?"
+_TIME_RANGE = re.compile(
+    rf"(?:\b(kl\.?|klockan|mellan|fran|between|from)\s*)?(?<![\d/.:-]){_HOUR}\s*(-|till|och|to|and)\s*(?:kl\.?\s*)?{_HOUR}(?![\d/])"
+)
 _PHYSICAL = re.compile(r"\bfysisk\w*|\bpa plats\b|\bin person\b|\bphysical\w*|\bpa riktigt\b|\bin real life\b")
 _DIGITAL = re.compile(
     r"\bdigital\w*|\bonline\b|\bdistans\w*|\bvideo\w*|\bteams[- ]?mote\w*|\bzoom\w*|\b(pa|via|over) teams\b|\bremote\w*"
 )
-_PLACE = re.compile(r"\b(?:i|pa|in|at)\s+([a-z]+)")
+_PLACE = re.compile(r"\b(?:i|pa|in|at|till|fran|for|hos|vid|to|from)\s+([a-z]+)")
+_PLACE_WORDS = frozenset(
+    {"mark", "mala", "sala", "alla", "kinna"}
+)  # places that are also common words: only after a preposition
 _MARKUP = re.compile(r"<[@#!][^>]*>|<[^>]{1,200}>|[*_~`]+")
-
-
-def _levenshtein_at_most_one(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
-    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 def _team_aliases(teams: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -384,6 +465,27 @@ def _team_aliases(teams: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]
     return words, phrases
 
 
+# Endings that make a team word a compound: "pianoträffen", "gitarrlaget", "bildgänget", "stråkgruppen".
+_COMPOUND_TAIL = re.compile(r"^s?(traff|mote|lag|gang|grupp|folk|larare|pedagog|kollega|ledare|amneslag|kompis)")
+
+
+def _typo_allowance(alias: str) -> int:
+    """How many edits a word may be from a team word and still name it: scaled to the word's length (a
+    four-letter word only by two letters swapped or one added, see `_close`)."""
+    return 0 if len(alias) < 4 else 1 if len(alias) <= 8 else 2
+
+
+def _close(token: str, alias: str) -> bool:
+    from rapidfuzz.distance import OSA  # optimal string alignment: a swap of two letters is one edit
+
+    allowed = _typo_allowance(alias)
+    if not allowed or token[0] != alias[0] or abs(len(token) - len(alias)) > allowed:
+        return False
+    if len(alias) == 4 and len(token) == 4 and sorted(token) != sorted(alias):
+        return False  # a four-letter word: two letters swapped ("dnas") or one too many ("danss"), never another letter
+    return OSA.distance(token, alias, score_cutoff=allowed) <= allowed
+
+
 def find_team(folded: str, teams: Sequence[str]) -> str | None:
     """The canonical team a (folded) text names, if any."""
     words, phrases = _team_aliases(teams)
@@ -394,11 +496,15 @@ def find_team(folded: str, teams: Sequence[str]) -> str | None:
     for token in tokens:
         if token in words:
             return words[token]
+    for token in tokens:  # compounds: the team word and a tail such as -träffen, -laget
+        for alias, team in words.items():
+            if len(alias) >= 4 and token.startswith(alias) and _COMPOUND_TAIL.match(token[len(alias) :]):
+                return team
     for token in tokens:
         if len(token) < 4 or token in _NOT_TEAM_WORDS:
             continue
         for alias, team in words.items():
-            if len(alias) >= 5 and _levenshtein_at_most_one(token, alias):
+            if _close(token, alias):
                 return team
     return None
 
@@ -453,11 +559,37 @@ def find_date(folded: str, today: dtm.date, *, forward: bool = False) -> dtm.dat
         return _full_date(int(m.group(3)), month, day) if m.group(3) else _day_month(day, month, today, forward)
     if m := _RELATIVE.search(folded):
         word = m.group(1)
-        offset = 0 if word in ("idag", "i dag", "today") else 2 if "over" in word or "after" in word else 1
+        offset = (
+            2
+            if "over" in word or "after" in word
+            else 1
+            if "morgon" in word or "morr" in word or "tomorrow" in word
+            else 0
+        )
         return today + dtm.timedelta(days=offset)
+    if m := _IN_WEEKS.search(folded):
+        count = m.group(1) or m.group(3)
+        weeks = int(count) if count.isdigit() else _WEEK_COUNTS.get(count, 1)
+        return today + dtm.timedelta(weeks=weeks)
     if m := _WEEKDAY.search(folded):
-        ahead = (_WEEKDAYS[m.group(1)] - today.weekday() - 1) % 7 + 1
+        weekday = _WEEKDAYS.get(m.group(2), _SHORT_WEEKDAYS.get(m.group(2), 0))
+        if m.group(1):  # "nästa torsdag": that day of next week
+            return today - dtm.timedelta(days=today.weekday()) + dtm.timedelta(weeks=1, days=weekday)
+        ahead = (weekday - today.weekday() - 1) % 7 + 1
         return today + dtm.timedelta(days=ahead)
+    return None
+
+
+def find_time(folded: str) -> str | None:
+    """A time range, "13:00-16:00", from "kl 13-16", "13.00-16.00", "från 9 till 12", "mellan 9 och 12"."""
+    for m in _TIME_RANGE.finditer(folded):
+        prefix, h1, m1, joint, h2, m2 = m.groups()
+        if not prefix and joint != "-":
+            continue
+        start, end = (int(h1), int(m1 or 0)), (int(h2), int(m2 or 0))
+        if not (6 <= start[0] <= 22 and 7 <= end[0] <= 23 and start < end and start[1] < 60 and end[1] < 60):
+            continue
+        return f"{start[0]:02d}:{start[1]:02d}-{end[0]:02d}:{end[1]:02d}"
     return None
 
 
@@ -470,24 +602,137 @@ def find_kind(folded: str) -> str | None:
 
 
 def find_place(folded: str, places: Sequence[str]) -> str | None:
+    """A municipality the text names: after a preposition, or on its own (or as a genitive, "Umeås")."""
     by_fold = {fold(place): place for place in places}
     for m in _PLACE.finditer(folded):
         if m.group(1) in by_fold:
             return by_fold[m.group(1)]
+    for token in re.findall(r"[a-z]+", folded):
+        for word in (token, token[:-1] if token.endswith("s") else token):
+            if word in by_fold and word not in _PLACE_WORDS:
+                return by_fold[word]
     return None
 
 
 def clean(text: str) -> str:
     """Folded text without chat markup (mentions, HTML tags, *bold*, _italics_), at most 1000 characters."""
-    return fold(_MARKUP.sub(" ", text[:MAX_PARSED_CHARACTERS]))
+    return fold(_DASHES.sub("-", _MARKUP.sub(" ", text[:MAX_PARSED_CHARACTERS])))
 
 
-def parse(text: str, *, today: dtm.date, teams: Sequence[str], places: Sequence[str] = ()) -> Parsed:
-    """Intent and slots of `text` (see the module docstring)."""
+# Readings before the intent rules ----------------------------------------------------------------
+
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+_SMALL_TALK = {
+    "thanks": re.compile(
+        r"^(ok(ej|ay)?,? |bra,? |super,? |toppen,? )?(tack|tackar|tack tack|tusen tack|stort tack|tack sa (mycket|jattemycket|hemskt mycket)"
+        r"|tack for (hjalpen|det|infon)|thanks?( a lot| so much)?|thank you( so much)?|thx|tnx|ty|tx)"
+        r"( sa mycket| for hjalpen| boten| bot| igen| again)?$"
+    ),
+    "bye": re.compile(
+        r"^(hej ?da|hejdå|ha det( bra| gott)?|vi ses|bye|bye bye|see you|god natt|good night|trevlig helg|ha en (bra|trevlig) helg"
+        r"|god jul|glad jul|gott nytt ar|god fortsattning|glad pask|glad sommar|trevlig sommar|merry christmas|happy new year)"
+        r"( (allihop|alla|boten|bot|pa dig|och gott nytt ar))?$"
+    ),
+    "hello": re.compile(
+        r"^(hej|hej hej|hejsan|hallo|halla|tja|tjena|tjenare|tjabba|hallaa|morrn|morron|god (morgon|dag|kvall|eftermiddag)"
+        r"|hi|hello|hey|hiya|good (morning|afternoon|evening))( (boten|bot|pa dig|allihop|alla|there|du))?$"
+    ),
+    "ok": re.compile(
+        r"^(ok|okej|okay|oki|okidoki|kk|k|japp|jepp|jaha|aha|ah|bra|toppen|super|perfekt|kanon|fint|fint sa|grymt|najs|nice|great"
+        r"|cool|coolt|lol|haha+|hehe+|ja ok|ok da|ok bra|ok tack|alright|sounds good|bra jobbat|snyggt|tummen upp|:\)|:-\)|:d)$"
+    ),
+}
+_HOW_TO = re.compile(
+    r"\bhur (gor|kan|ska|skall|anmaler|bokar|skickar|lagger|byter|valjer|andrar|tar|raderar|avbokar|loggar|ser|hittar"
+    r"|rapporterar|bekraftar|funkar|fungerar|ateranmaler|planerar|stryker)\w* (jag|man|vi|du|en)\b"
+    r"|\bhur (funkar|fungerar|gar) det (att|nar|for att) (man |jag )?\w+"
+    r"|\b(how|where) (do|can|should|would) (i|we|you|one)\b|\bhow to\b"
+    r"|\b(vad|hur) (gor|ska) (jag|man) (for att|om|nar)\b"
+    r"|\b(kan|gar det att) man\b.*\?$"
+)
+_NEGATED = re.compile(
+    r"\b(missar|missa|missade|skippar|skippa) (inte|ej|aldrig)\b"
+    r"|\b(inte|ej|aldrig|INTE) (att )?(missa|skippa|utebli)\b"
+    r"|\b(ar|blir|e) (inte|ej) (borta|franvarande|sjuk|forhindrad)\b"
+    r"|\b(ska|vill|tanker|kommer) (inte|ej|absolut inte) (att )?(byta|valja|ga over|ga med|lamna|anmala|avboka|stalla in)\b"
+    r"|\b(inte|ej) (anmala|rapportera) (nagon )?franvaro\b"
+    r"|\b(behover|behov) (inte|ej) (anmala|rapportera|avboka)\b"
+    r"|\b(won'?t|will not|am not going to|not going to|don'?t want to|do not want to) (miss|skip|switch|change team|cancel)\b"
+    r"|\bnot (be )?(absent|away|missing)\b"
+)
+# The sender's own words: a sentence that starts with anyone else is about someone else.
+_SELF_WORDS = frozenset(
+    {
+        "jag", "ja", "jg", "vi", "kan", "kommer", "hej", "hejsan", "det", "du", "ni", "man", "vill", "ska", "har", "ar",
+        "nar", "vem", "vilka", "hur", "min", "mitt", "var", "tyvarr", "sorry", "idag", "imorgon", "och", "men", "nu",
+        "ocksa", "nej", "jo", "ok", "okej", "i", "please", "anmal", "boka", "ta", "missar", "blir", "e",
+        "snalla", "hallo", "halla", "tja", "tjena", "god", "tack", "aj", "oj", "usch", "dessvarre", "absolut", "da",
+        "sa", "alla", "ingen", "nagon", "nan", "sen", "dar", "vad", "varfor", "vilken", "vilket", "om", "eller", "vart",
+        "mina", "vara", "hmm", "oops", "fan", "shit", "fast", "annars", "dessutom", "jaha", "aha", "so", "well",
+        "na", "nae", "alltsa", "assa", "typ", "javisst", "visst", "haha", "hallaa", "mm", "ah",
+    }
+)  # fmt: skip
+_SOMEONE_ELSE = re.compile(
+    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|min kollega|kollegan|[a-z]+ och [a-z]+|(?P<name>[a-z]+))"
+    r"\s+(kan|kommer|blir|ar|e|missar|ska|vill|har|vabbar|maste)\b"
+    r"|\b(franvaro|anmal\w*|byt\w*) (for|at|till) (?P<for>[a-z]+)\b(?! (traff|mote|lag|amneslag))"
+    r"|\b(he|she|they|my colleague) (can'?t|cannot|won'?t|will|is|wants)\b"
+)
+
+
+def small_talk_kind(text: str) -> str | None:
+    """ "thanks", "bye", "hello" or "ok" for small talk ("tack!", "hej då", "hej", 👍), else None."""
+    stripped = re.sub(r"[^\w\s:)'-]", " ", clean(text)).strip(" -'")
+    stripped = " ".join(stripped.split())
+    if not stripped:
+        return "ok" if any(not ch.isspace() for ch in text) and not any(ch.isalnum() for ch in text) else None
+    return next((kind for kind, pattern in _SMALL_TALK.items() if pattern.match(stripped)), None)
+
+
+def _someone_else(text: str, folded: str, teams: Sequence[str], places: Sequence[str]) -> bool:
+    """Whether a request is about someone other than the sender ("Stina kan inte komma", "frånvaro för Per")."""
+    m = _SOMEONE_ELSE.search(folded)
+    if m is None:
+        return False
+    name = m.group("name") or m.group("for")
+    if name is None:
+        return True
+    known = {fold(w) for w in (*teams, *places)} | set(_MONTHS) | set(_WEEKDAYS) | _SELF_WORDS
+    if name in known or find_team(name, teams) or name.startswith(("traff", "mote", "idag", "imorgon", "nasta")):
+        return False
+    if m.group("for"):  # "frånvaro för Per": a name is written with a capital letter
+        return any(fold(word) == name and word[:1].isupper() for word in re.findall(r"\w+", text))
+    return len(name) >= 2
+
+
+_ABOUT_ONESELF = frozenset({"report_absence", "withdraw_absence", "choose_team"})  # not for someone else
+_ALL = re.compile(r"\b(alla|allihop|samtliga|all|everyone|everybody)\b")
+
+
+def rules(text: str, *, teams: Sequence[str]) -> Parsed:
+    """The rules' intent alone (no slots): small talk, how-to, negation, the intent rules, someone else's."""
     folded = clean(text)
-    if not folded:
+    if not folded.strip():
         return Parsed("unknown")
+    if _RULES[0][1].search(folded):
+        return Parsed("cancel")
+    if small_talk_kind(text):
+        return Parsed("small_talk")
+    if _HOW_TO.search(folded):
+        return Parsed("help")
+    if _NEGATED.search(folded):
+        return Parsed("unknown", note="negated")
     intent = next((name for name, pattern in _RULES if pattern.search(folded)), "unknown")
+    if intent in _ABOUT_ONESELF and _someone_else(text, folded, teams, ()):
+        return Parsed("unknown", note="someone_else")
+    return Parsed(intent)
+
+
+def slots_of(text: str, intent: str, *, today: dtm.date, teams: Sequence[str], places: Sequence[str]) -> dict[str, str]:
+    """The slots `text` names for `intent` (none for help, small talk, cancel and unknown)."""
+    if intent in UNSLOTTED:
+        return {}
+    folded = clean(text)
     slots: dict[str, str] = {}
     if team := find_team(folded, teams):
         slots["team"] = team
@@ -497,4 +742,26 @@ def parse(text: str, *, today: dtm.date, teams: Sequence[str], places: Sequence[
         slots["kind"] = kind
     if place := find_place(folded, places):
         slots["place"] = place
-    return Parsed(intent, slots)
+    if time := find_time(folded):
+        slots["time"] = time
+    if "date" not in slots and _NEXT_MEETING.search(folded) and intent not in ("upcoming_meetings", "schedule_meeting"):
+        slots["meeting"] = "next"
+    if intent == "confirm_memberships" and _ALL.search(folded):
+        slots["scope"] = "all"
+    return slots
+
+
+def parse(
+    text: str, *, today: dtm.date, teams: Sequence[str], places: Sequence[str] = (), classifier: bool = True
+) -> Parsed:
+    """Intent and slots of `text` (see the module docstring). With `classifier`, text the rules find no intent
+    in goes to the statistical classifier (`dialogs.classifier`), which answers only when it is sure."""
+    found = rules(text, teams=teams)
+    if found.intent == "unknown" and found.note is None and classifier and clean(text).strip():
+        from dialogs.classifier import classify  # lazily: only text the rules do not understand needs it
+
+        guess = classify(clean(text))
+        if guess is not None and not (guess in _ABOUT_ONESELF and _someone_else(text, clean(text), teams, ())):
+            found = Parsed(guess, source="classifier")
+    slots = slots_of(text, found.intent, today=today, teams=teams, places=places)
+    return Parsed(found.intent, slots, note=found.note, source=found.source)

@@ -3,7 +3,7 @@ and what reporting the teams means to a manager and to the coordinator."""
 
 from __future__ import annotations
 
-from dialogs import access, leader, manager, teacher
+from dialogs import access, leader, manager, nlu, teacher
 from dialogs.access import is_coordinator, is_leader_now, is_manager
 from dialogs.coordinator import coordinator_absences, coordinator_help, schools_not_reported
 from dialogs.coordinator import overview as coordinator_overview
@@ -48,6 +48,20 @@ def help_(turn: Turn, slots: Values, _: None) -> list[Reply]:
         )
     )
     return blocks
+
+
+@router.intent(Intent.SMALL_TALK, guard=access.anyone)
+def small_talk(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    """ "tack!", "hej", "ok", 👍: a short answer, without the menu."""
+    tr = turn.tr
+    kind = nlu.small_talk_kind(turn.incoming.text or "")
+    if kind == "thanks":
+        return [TextReply(text=tr._("You're welcome!"))]
+    if kind == "hello":
+        return [TextReply(text=tr._('Hi {name}! Write "help" to see what I can do.', name=turn.person.name.split()[0]))]
+    if kind == "bye":
+        return [TextReply(text=tr._("Thanks, the same to you!"))]
+    return [TextReply(text="👍")]
 
 
 @router.action(Act.HOME, guard=access.anyone)

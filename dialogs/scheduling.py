@@ -425,6 +425,9 @@ def schedule(turn: Turn, slots: Values, led: list[tuple[Team, SchoolYear]]) -> l
     if slots.get("place") and draft.get("kind") != DIGITAL:
         school = find_school(region_schools(turn.session, turn.region), slots["place"])
         draft.update({"kind": PHYSICAL, "host_school_id": school.id} if school else {})
+    if slots.get("time"):  # "kl 13-16", as the rules wrote it: "13:00-16:00"
+        start, end = slots["time"].split("-")
+        draft.update({"start": start, "end": end})
     if not slots.get("date"):
         return MEETING_FORM.go_on(turn, draft)
     return _with_day(turn, draft, dtm.date.fromisoformat(slots["date"]))

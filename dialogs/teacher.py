@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dtm
 
-from dialogs import access, nlu
+from dialogs import access, leader, nlu
 from dialogs.access import MeetingOf
 from dialogs.common import meeting_kind, meeting_line, meeting_place, meetings_over, open_year, short
 from dialogs.engine import Router, Turn, Values, intent_button
@@ -159,10 +159,19 @@ def _group_card(turn: Turn, team: Team, year: SchoolYear) -> CardReply:
 
 @router.intent(Intent.UPCOMING_MEETINGS, guard=access.anyone)
 def upcoming(turn: Turn, slots: Values, _: None) -> list[Reply]:
-    tr = turn.tr
     year, teams = _my_groups(turn)
+    led = {team.id for team, _ in access.led_teams(turn)}
+    if led and not slots.get("team"):  # a leader's "lagets träffar": the meetings they lead, then the others'
+        others = [t for t in teams if t.id not in led]
+        return leader.my_meetings(turn, {}) + (_upcoming_card(turn, others) if _ahead(turn, others) else [])
     if not teams:
         return _no_team(turn, year)
+    return _upcoming_card(turn, teams)
+
+
+def _upcoming_card(turn: Turn, teams: list[Team]) -> list[Reply]:
+    tr = turn.tr
+    year = current_year(turn.session, turn.region, turn.now)
     found = _ahead(turn, teams)
     if not found:
         return [TextReply(text=_none_ahead(turn, teams, year))]
@@ -469,6 +478,9 @@ def _who_was_told(turn: Turn, others: list[Person], managers: list[Person], *, l
 def _do_report(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
     tr = turn.tr
     when = tr.when(meeting.starts_at)
+    turn.intends(
+        tr._("Report absence from {team} {when}?", team=team.name, when=when), Act.ABSENCE_REPORT, meeting_id=meeting.id
+    )
     if report_absence(turn.session, person=turn.person, meeting=meeting, now=turn.now) is None:
         return [TextReply(text=tr._("You have already reported absence from the meeting {when}.", when=when))]
     told = _tell_about_absence(turn, meeting, team, "absence_reported")
@@ -528,6 +540,11 @@ def _report_on(turn: Turn, found: Ahead, day: dtm.date) -> list[Reply]:
     return _ask_which_meeting(turn, found, lead)
 
 
+def _not_reported(turn: Turn, found: Ahead) -> Ahead:
+    assert turn.person.id is not None
+    return [(m, t) for m, t in found if m.id is not None and active_absence(turn.session, turn.person.id, m.id) is None]
+
+
 @router.intent(Intent.REPORT_ABSENCE, guard=access.anyone)
 def report(turn: Turn, slots: Values, _: None) -> list[Reply]:
     found, problem = _reportable(turn)
@@ -535,6 +552,12 @@ def report(turn: Turn, slots: Values, _: None) -> list[Reply]:
         return problem
     if "date" in slots:
         return _report_on(turn, found, dtm.date.fromisoformat(slots["date"]))
+    if slots.get("meeting") == "next":  # "jag kan inte komma på nästa träff"
+        return _do_report(turn, *found[0])
+    open_meetings = _not_reported(turn, found)
+    if not open_meetings:
+        return [TextReply(text=turn.tr._("You have already reported absence from every upcoming meeting."))]
+    found = open_meetings
     if turn.incoming.action:  # a pressed button: where the channel has forms, a form (Slack's modal)
         return [_absence_form(turn, found), *_ask_which_meeting(turn, found)]
     return _ask_which_meeting(turn, found)
@@ -576,6 +599,11 @@ def report_button(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
 def _do_withdraw(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
     tr = turn.tr
     when = tr.when(meeting.starts_at)
+    turn.intends(
+        tr._("Withdraw your absence from {team} {when}?", team=team.name, when=when),
+        Act.ABSENCE_WITHDRAW,
+        meeting_id=meeting.id,
+    )
     if withdraw_absence(turn.session, person=turn.person, meeting=meeting, now=turn.now) is None:
         return [TextReply(text=tr._("You have no reported absence from the meeting {when}.", when=when))]
     told = _tell_about_absence(turn, meeting, team, "absence_withdrawn")

@@ -43,6 +43,13 @@ class Chat:
         )
         return self.last
 
+    def say_yes(self, text: str) -> list[Reply]:
+        """Say `text` and, when the bot asks first whether to do it (Ja/Nej), answer Ja."""
+        self.say(text)
+        if any(b.action == "confirm.no" for b in buttons_of(self.last)):
+            return self.press("Ja")
+        return self.last
+
     def press(self, label: str) -> list[Reply]:
         button = next(b for b in buttons_of(self.last) if b.label == label)
         return self.click(button)

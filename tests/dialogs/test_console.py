@@ -28,7 +28,7 @@ def test_render_numbers_buttons_across_replies() -> None:
 
 
 def test_run_chat_answers_each_line_until_end_of_input(teacher: Chat) -> None:
-    lines = iter(["hej", "6", "avbryt"])
+    lines = iter(["hjälp", "6", "avbryt"])
     written: list[str] = []
     turns = run_chat(teacher.dialogs, teacher.person_id, lambda: next(lines, None), written.append)
     assert turns == 3

@@ -47,8 +47,8 @@ def _status(db: sa.Engine, now: dtm.datetime) -> dict:
 
 def _a_lived_year(chat_as, clock: Clock) -> None:
     """Absences, a notice, notes and a cancelled meeting, done through the chat as people would."""
-    chat_as("alva.jonsson@example.org").say("jag kan inte komma 11/2")
-    chat_as("rut.dahlberg@example.org").say("jag kan inte komma 11/2")
+    chat_as("alva.jonsson@example.org").say_yes("jag kan inte komma 11/2")
+    chat_as("rut.dahlberg@example.org").say_yes("jag kan inte komma 11/2")
     leader = chat_as("jonas.sundqvist@example.org")
     leader.say("skicka kallelse 11/2")
     leader.press("Skicka kallelse nu")

@@ -304,7 +304,7 @@ def test_first_meeting_of_the_year_is_marked_automatically(demo: sa.Engine) -> N
 
 
 def test_absences_in_my_team(leader: Chat, chat_as) -> None:
-    chat_as("alva.jonsson@example.org").say("jag kan inte komma 11/2")
+    chat_as("alva.jonsson@example.org").say_yes("jag kan inte komma 11/2")
     (card,) = leader.say("vilka är frånvarande?")
     assert isinstance(card, CardReply)
     facts = dict(card.facts)
@@ -395,7 +395,7 @@ def test_confirm_the_framework_review(leader: Chat, demo: sa.Engine) -> None:
         assert meeting is not None
         meeting.framework_reviewed_at = None
         s.commit()
-    (done,) = leader.say("vi har gått igenom ramarna")
+    (done,) = leader.say_yes("vi har gått igenom ramarna")
     assert isinstance(done, TextReply)
     (again,) = leader.say("bekräfta genomgång av ramarna")
     assert isinstance(again, TextReply) and again.text != done.text

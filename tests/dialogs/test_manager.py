@@ -134,7 +134,7 @@ def test_report_to_the_coordinator_once(manager: Chat, demo: sa.Engine, in_may: 
 
 
 def test_absences_of_own_staff_only(manager: Chat, chat_as) -> None:
-    chat_as("alva.jonsson@example.org").say("jag kan inte komma 11/2")
+    chat_as("alva.jonsson@example.org").say_yes("jag kan inte komma 11/2")
     (card,) = manager.say("frånvaro")
     assert isinstance(card, CardReply)
     assert list(dict(card.facts).values()) == ["Alva Jonsson"]

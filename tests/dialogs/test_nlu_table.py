@@ -31,16 +31,14 @@ WEATHER = (
 # 14 jan 2027-01-14, 28/1 2027-01-28, 12 mars 2027-03-12, 15/4 2027-04-15, 6/5 2027-05-06, 20 may 2027-05-20.
 # fmt: off
 TABLE: list[tuple[str, str, dict[str, str]]] = [
-    # --- help ---
-    ("hej", "help", {}),
-    ("Hallå!", "help", {}),
-    ("god morgon", "help", {}),
+    # --- help (and how-to questions: the menu, never an action) ---
     ("hjälp", "help", {}),
+    ("hur anmäler jag frånvaro?", "help", {}),
+    ("hur bokar man en träff?", "help", {}),
+    ("how do I report an absence", "help", {}),
     ("Vad kan du göra?", "help", {}),
     ("vad kan du hjalpa till med", "help", {}),
     ("tjena! hur funkar du?", "help", {}),
-    ("hi", "help", {}),
-    ("Hello 👋", "help", {}),
     ("help", "help", {}),
     ("what can you do?", "help", {}),
     # --- my_team ---
@@ -80,6 +78,13 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("anmäl frånvaro", "report_absence", {}),
     ("jag kan inte komma på torsdag", "report_absence", {"date": "2026-11-26"}),
     ("jag blir borta 18/9", "report_absence", {"date": "2027-09-18"}),
+    ("jag kan inte komma på nästa träff", "report_absence", {"meeting": "next"}),
+    ("ja e sjuk, kan inte komma på tors", "report_absence", {"date": "2026-11-26"}),
+    ("jag vabbar imorgon, missar dansträffen", "report_absence", {"team": "Dans", "date": "2026-11-24"}),
+    ("kan inte delta nästa torsdag", "report_absence", {"date": "2026-12-03"}),
+    ("nä, kan inte komma på torsdag", "report_absence", {"date": "2026-11-26"}),
+    ("alltså kan inte vara med imorgon", "report_absence", {"date": "2026-11-24"}),
+    ("jag kan inte komma om två veckor", "report_absence", {"date": "2026-12-07"}),
     ("jag missar träffen imorgon", "report_absence", {"date": "2026-11-24"}),
     ("kan inte delta", "report_absence", {}),
     ("Anmäl frånvaro 4/2", "report_absence", {"date": "2027-02-04"}),
@@ -107,6 +112,7 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
      {"date": "2026-11-27", "kind": "digital"}),
     ("I'm away on 4 feb, can't make it to the piano meeting", "report_absence",
      {"team": "Piano/keyboard", "date": "2027-02-04"}),
+    ("stryk min frånvaro på fredag", "withdraw_absence", {"date": "2026-11-27"}),
     # --- withdraw_absence ---
     ("ta tillbaka min frånvaro", "withdraw_absence", {}),
     ("jag kan komma ändå", "withdraw_absence", {}),
@@ -176,6 +182,16 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("boka träff för Keybord 15/4 på Kulturskolan i Norsjö", "schedule_meeting",
      {"team": "Piano/keyboard", "date": "2027-04-15", "place": "Norsjö"}),
     ("boka träff 31/2", "schedule_meeting", {}),
+    ("planera en digital träff den 15 april kl 13-16", "schedule_meeting",
+     {"date": "2027-04-15", "kind": "digital", "time": "13:00-16:00"}),
+    ("boka träff för Dnas 4/2 13.00–16.00", "schedule_meeting",
+     {"team": "Dans", "date": "2027-02-04", "time": "13:00-16:00"}),
+    ("ny träff för Snåg i Umeå 12 mars från 9 till 12", "schedule_meeting",
+     {"team": "Sång", "date": "2027-03-12", "place": "Umeå", "time": "09:00-12:00"}),
+    ("boka en fysisk träff för Flim 4 feb mellan 9.30 och 15", "schedule_meeting",
+     {"team": "Film", "date": "2027-02-04", "kind": "physical", "time": "09:30-15:00"}),
+    ("digital träff för Bidl 28/1 kl 13-16", "schedule_meeting",
+     {"team": "Bild, form och skapande", "date": "2027-01-28", "kind": "digital", "time": "13:00-16:00"}),
     ("schedule a meeting", "schedule_meeting", {}),
     ("schedule a meeting for percussion on 4 feb in Umeå", "schedule_meeting",
      {"team": "Slagverk", "date": "2027-02-04", "place": "Umeå"}),
@@ -255,12 +271,12 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("show my staff in Robertsfors", "list_staff", {"place": "Robertsfors"}),
     # --- confirm_memberships ---
     ("bekräfta ämneslagsvalen", "confirm_memberships", {}),
-    ("godkänn alla val", "confirm_memberships", {}),
-    ("bekräfta alla", "confirm_memberships", {}),
+    ("godkänn alla val", "confirm_memberships", {"scope": "all"}),
+    ("bekräfta alla", "confirm_memberships", {"scope": "all"}),
     ("Bekräfta valen till Stråk", "confirm_memberships", {"team": "Stråk"}),
     ("godkann amneslagsvalen for mina larare", "confirm_memberships", {}),
     ("confirm memberships", "confirm_memberships", {}),
-    ("approve all choices", "confirm_memberships", {}),
+    ("approve all choices", "confirm_memberships", {"scope": "all"}),
     # --- report_memberships ---
     ("rapportera ämneslagen till samordnaren", "report_memberships", {}),
     ("skicka in ämneslagstillhörigheter", "report_memberships", {}),
@@ -281,6 +297,12 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("add network day 18 september", "add_network_day", {"date": "2027-09-18"}),
     ("add a network day on 4/2 in Skellefteå", "add_network_day",
      {"date": "2027-02-04", "place": "Skellefteå"}),
+    # --- network_days (to see them) ---
+    ("nätverksdagar", "network_days", {}),
+    ("visa nätverksdagarna", "network_days", {}),
+    ("vilka nätverksdagar har vi?", "network_days", {}),
+    ("när är nätverksdagarna", "network_days", {}),
+    ("network days", "network_days", {}),
     # --- remove_network_day ---
     ("ta bort nätverksdagen 15/4", "remove_network_day", {"date": "2027-04-15"}),
     ("radera nätverksdag 4/2", "remove_network_day", {"date": "2027-02-04"}),
@@ -354,7 +376,7 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     # --- enter_cost ---
     ("kostnaden för träffen blev 12 000 kr", "enter_cost", {}),
     ("fakturera de andra skolorna", "enter_cost", {}),
-    ("lägg in kostnaden för pianoträffen 10/9", "enter_cost", {"date": "2026-09-10"}),
+    ("lägg in kostnaden för pianoträffen 10/9", "enter_cost", {"team": "Piano/keyboard", "date": "2026-09-10"}),
     ("dela upp notan", "enter_cost", {}),
     ("vad kostade träffen i Skellefteå", "enter_cost", {"place": "Skellefteå"}),
     ("enter the cost of the meeting", "enter_cost", {}),
@@ -368,22 +390,41 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("stopp", "cancel", {}),
     ("cancel", "cancel", {}),
     ("never mind", "cancel", {}),
-    # --- unknown ---
+    # --- small_talk: answered briefly, without the menu ---
+    ("hej", "small_talk", {}),
+    ("Hallå!", "small_talk", {}),
+    ("god morgon", "small_talk", {}),
+    ("hi", "small_talk", {}),
+    ("Hello 👋", "small_talk", {}),
+    ("tack!", "small_talk", {}),
+    ("tack så mycket för hjälpen", "small_talk", {}),
+    ("ok", "small_talk", {}),
+    ("👍", "small_talk", {}),
+    ("🙂", "small_talk", {}),
+    ("lol", "small_talk", {}),
+    ("hej då", "small_talk", {}),
+    ("thanks!", "small_talk", {}),
+    # --- unknown: beyond the bot, and what must never act: negations, someone else's absence or choice ---
+    ("jag missar inte träffen 11 februari", "unknown", {}),
+    ("jag kommer inte att missa träffen på torsdag", "unknown", {}),
+    ("jag ska INTE byta ämneslag", "unknown", {}),
+    ("Stina kan inte komma 8 april", "unknown", {}),
+    ("hon kan inte komma på torsdag", "unknown", {}),
+    ("anmäl frånvaro för Per 4/2", "unknown", {}),
+    ("Anna vill byta till sång", "unknown", {}),
     ("", "unknown", {}),
     ("   ", "unknown", {}),
-    ("🙂", "unknown", {}),
     ("asdfgh", "unknown", {}),
     ("'; DROP TABLE person; --", "unknown", {}),
-    ("<b>hej</b> är det fredag?", "help", {"date": "2026-11-27"}),
+    ("<b>hej</b> är det fredag?", "help", {}),
     (WEATHER, "unknown", {}),
     ("vad blir det till lunch", "unknown", {}),
     ("2025-13-40", "unknown", {}),
     ("*fetstil* _kursiv_", "unknown", {}),
     ("31/2", "unknown", {}),
-    ("tack!", "unknown", {}),
-    ("lol", "unknown", {}),
     ("vilken buss går till Lycksele?", "unknown", {}),
-    ("what's the weather like in Umeå", "unknown", {"place": "Umeå"}),
+    ("what's the weather like in Umeå", "unknown", {}),
+    ("kan du stryka det där?", "unknown", {}),
 ]
 # fmt: on
 
@@ -406,7 +447,7 @@ def test_the_table_itself() -> None:
         assert sum(row[1] == each for row in TABLE) >= 5, each
     for text, intent, slots in TABLE:
         assert intent in INTENTS, text
-        assert set(slots) <= {"team", "date", "kind", "place"}, text
+        assert set(slots) <= {"team", "date", "kind", "place", "time", "meeting", "scope"}, text
         assert slots.get("team", TEAMS[0]) in TEAMS, text
         assert slots.get("place", PLACES[0]) in PLACES, text
         assert slots.get("kind", "digital") in ("physical", "digital"), text

@@ -34,7 +34,7 @@ def test_what_do_you_know_about_me_in_swedish(teacher: Chat) -> None:
 
 
 def test_the_answer_shows_absences_and_messages(teacher: Chat) -> None:
-    assert "är anmäld" in text_of(teacher.say("jag kan inte komma 11/2"))
+    assert "är anmäld" in text_of(teacher.say_yes("jag kan inte komma 11/2"))
     activity = _cards(teacher.say("vilka uppgifter har du om mig"))["Det du gjort och fått"]
     facts = dict(activity.facts)
     assert facts["Anmäld frånvaro"] == "1 frånvaroanmälan"
@@ -80,7 +80,7 @@ def test_asking_for_a_copy(teacher: Chat) -> None:
 
 
 def test_an_erased_person_who_writes_again_is_a_stranger(teacher: Chat, chat_as) -> None:
-    assert "är anmäld" in text_of(teacher.say("jag kan inte komma 11/2"))
+    assert "är anmäld" in text_of(teacher.say_yes("jag kan inte komma 11/2"))
     with session_scope(teacher.db) as s:
         erase_person(s, TEACHER, now=NOW)
     for chat in (teacher, chat_as(TEACHER)):  # by the old person id, and looked up by e-mail again

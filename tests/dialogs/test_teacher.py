@@ -51,7 +51,7 @@ def _absence(chat: Chat) -> list[Absence]:
 
 
 def test_help_is_swedish_with_buttons(teacher: Chat) -> None:
-    replies = teacher.say("Hej!")
+    replies = teacher.say("Hjälp!")
     assert replies[0].text.startswith("Hej Alva! Det här kan jag hjälpa dig med")
     assert [b.label for b in buttons_of(replies)] == [
         "Mitt ämneslag",
@@ -151,7 +151,7 @@ def test_the_current_year_cannot_be_switched(teacher: Chat, demo: sa.Engine) -> 
 
 def test_report_absence_by_date(teacher: Chat) -> None:
     manager = _manager_of_umea(teacher)
-    (reply,) = teacher.say("jag kan inte komma 11/2")
+    (reply,) = teacher.say_yes("jag kan inte komma 11/2")
     assert reply.text == (
         "Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari kl. 09.00 är anmäld. "
         "Dina ämneslagsledare (Jonas Sundqvist, Petter Backman) och din chef (Pontus Rönnlund) har fått veta det. "
@@ -178,7 +178,7 @@ def test_at_a_school_without_a_manager_the_teacher_is_told_who_was_told(teacher:
         for role in s.exec(select(PersonRole).where(PersonRole.person_id == manager.id)).all():
             s.delete(role)
         s.commit()
-    (reply,) = teacher.say("jag kan inte komma 11/2")
+    (reply,) = teacher.say_yes("jag kan inte komma 11/2")
     assert reply.text == (
         "Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari kl. 09.00 är anmäld. "
         "Dina ämneslagsledare (Jonas Sundqvist, Petter Backman) har fått veta det. Din skola har ingen chef hos "
@@ -186,7 +186,7 @@ def test_at_a_school_without_a_manager_the_teacher_is_told_who_was_told(teacher:
     )
     assert "chef har fått veta" not in reply.text
     assert _recipients(teacher, "absence_reported") == LEADERS_OF_BILD
-    (withdrawn,) = teacher.say("ta tillbaka frånvaron 11/2")
+    (withdrawn,) = teacher.say_yes("ta tillbaka frånvaron 11/2")
     assert withdrawn.text.endswith(
         "Välkommen! Dina ämneslagsledare (Jonas Sundqvist, Petter Backman) har fått veta det. Din skola har ingen "
         "chef hos boten, så berätta det själv för din chef."
@@ -202,7 +202,7 @@ def test_without_leaders_and_manager_nobody_is_said_to_be_told(teacher: Chat, de
         ]:
             s.delete(row)
         s.commit()
-    (reply,) = teacher.say("jag kan inte komma 11/2")
+    (reply,) = teacher.say_yes("jag kan inte komma 11/2")
     assert reply.text.endswith(
         "är anmäld. Ingen kunde få veta det. Ditt ämneslag har ingen ledare det här läsåret. Din skola har ingen "
         "chef hos boten, så berätta det själv för din chef. Du behöver inte ange något skäl."
@@ -229,7 +229,7 @@ def test_a_date_without_a_meeting_offers_the_meetings(teacher: Chat) -> None:
 
 
 def test_withdraw_absence(teacher: Chat) -> None:
-    teacher.say("jag kan inte komma 8/4")
+    teacher.say_yes("jag kan inte komma 8/4")
     (question,) = teacher.say("jag vill ta tillbaka min frånvaro")
     assert [b.label for b in question.buttons] == ["torsdag 8 april kl. 09.00"]
     (done,) = teacher.say("1")
@@ -239,7 +239,7 @@ def test_withdraw_absence(teacher: Chat) -> None:
     assert len(_recipients(teacher, "absence_withdrawn")) == 3
     (nothing,) = teacher.say("ta tillbaka frånvaro")
     assert nothing.text == "Du har ingen anmäld frånvaro att ta tillbaka."
-    teacher.say("jag kan inte komma 8/4")  # reported again after withdrawing: the same row, active again
+    teacher.say_yes("jag kan inte komma 8/4")  # reported again after withdrawing: the same row, active again
     (again,) = _absence(teacher)
     assert again.withdrawn_at is None
 
@@ -354,8 +354,8 @@ def test_a_failing_dialog_is_answered_politely_and_rolled_back(teacher: Chat, ca
 
 
 def test_absence_and_choice_are_audited_with_before_and_after(teacher: Chat) -> None:
-    teacher.say("jag kan inte komma 11/2")
-    teacher.say("jag kan komma ändå 11/2")
+    teacher.say_yes("jag kan inte komma 11/2")
+    teacher.say_yes("jag kan komma ändå 11/2")
     teacher.say("jag vill välja stråk")
     teacher.say("ja")
     with Session(teacher.db) as s:

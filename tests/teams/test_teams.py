@@ -93,6 +93,28 @@ async def test_an_absence_reported_through_the_card_reaches_leader_and_manager_p
         assert len(s.exec(select(Absence)).all()) == 1
 
 
+async def test_an_absence_in_free_text_is_a_ja_nej_card_and_only_ja_reports_it(teams: Teams) -> None:
+    await teams.say(ALVA, "jag missar inte träffen 11 februari")  # a negation: nothing at all
+    ((_, negated),) = await teams.connector.wait_for(1)
+    assert texts_of(card_of(negated))[0].startswith("Bra, då har jag inte gjort något.")
+    await teams.say(ALVA, "Stina kan inte komma 11/2")  # someone else: nothing at all
+    _, someone = (await teams.connector.wait_for(2))[1]
+    assert texts_of(card_of(someone))[0].startswith("Jag kan bara anmäla din egen frånvaro")
+    await teams.say(ALVA, "jag kan inte komma 11/2")
+    _, question = (await teams.connector.wait_for(3))[2]
+    card = card_of(question)
+    assert texts_of(card)[0] == "Anmäla frånvaro från Bild, form och skapande torsdag 11 februari kl. 09.00?"
+    assert [a["title"] for a in submits_of(card)] == ["Ja", "Nej"]
+    with Session(teams.db) as s:
+        assert s.exec(select(Absence)).all() == []
+    (yes,) = [a for a in submits_of(card) if a["title"] == "Ja"]
+    await teams.post(teams.activity(ALVA, value=yes["data"], replyToId="1700000000003"))
+    _, done = (await teams.connector.wait_for(4))[3]
+    assert texts_of(card_of(done))[0].startswith("Klart: din frånvaro från träffen i Bild, form och skapande")
+    with Session(teams.db) as s:
+        assert len(s.exec(select(Absence)).all()) == 1
+
+
 async def test_an_action_execute_invoke_is_answered_with_the_refreshed_card(teams: Teams) -> None:
     await teams.say(ALVA, "hjälp")
     ((_, menu),) = await teams.connector.wait_for(1)

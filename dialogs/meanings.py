@@ -1,0 +1,56 @@
+"""What an intent and its slots mean, in words: for the questions that confirm a reading before it acts
+(the rules' in `dialogs.engine`, the language model's in `dialogs.model_answers`)."""
+
+from __future__ import annotations
+
+import datetime as dtm
+
+from dialogs.i18n import Translator
+
+
+def meaning(tr: Translator, intent: str) -> str:
+    meanings = {
+        "help": tr._("see what I can do"),
+        "my_team": tr._("see your subject team"),
+        "choose_team": tr._("choose a subject team"),
+        "report_absence": tr._("report absence from a meeting"),
+        "withdraw_absence": tr._("take back an absence"),
+        "upcoming_meetings": tr._("see the upcoming meetings"),
+        "latest_notes": tr._("read the latest notes"),
+        "notes_digest": tr._("get a digest of the notes"),
+        "schedule_meeting": tr._("schedule a meeting"),
+        "change_meeting": tr._("change a meeting"),
+        "cancel_meeting": tr._("cancel a meeting"),
+        "send_notice": tr._("send a meeting notice"),
+        "log_notes": tr._("log notes"),
+        "confirm_framework_review": tr._("confirm the framework review"),
+        "list_staff": tr._("see your staff's teams"),
+        "confirm_memberships": tr._("confirm team choices"),
+        "report_memberships": tr._("report the school's teams"),
+        "add_network_day": tr._("add a network day"),
+        "remove_network_day": tr._("remove a network day"),
+        "appoint_leader": tr._("appoint a team leader"),
+        "status": tr._("see the status"),
+        "people_without_team": tr._("see who has no team"),
+        "absences": tr._("see who is absent"),
+        "my_data": tr._("see what I know about you"),
+        "confirm_attendance": tr._("confirm who attended a meeting"),
+        "enter_cost": tr._("enter the cost of a meeting"),
+        "network_days": tr._("see the network days"),
+    }
+    return meanings.get(intent, intent)
+
+
+def slot_text(tr: Translator, slots: dict[str, str]) -> str:
+    parts: list[str] = []
+    if "team" in slots:
+        parts.append(slots["team"])
+    if "date" in slots:
+        parts.append(tr.date(dtm.datetime.combine(dtm.date.fromisoformat(slots["date"]), dtm.time(12), tr.zone)))
+    if "kind" in slots:
+        parts.append(tr._("physical") if slots["kind"] == "physical" else tr._("digital"))
+    if "place" in slots:
+        parts.append(slots["place"])
+    if "time" in slots:
+        parts.append(slots["time"].replace(":", ".") if tr.language == "sv" else slots["time"])
+    return ", ".join(parts)

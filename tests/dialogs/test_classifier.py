@@ -1,0 +1,90 @@
+"""The classifier beside the rules: trained only from the table and the dev set, never the held-out set;
+the shipped model is a fresh training's, scored at run time without scikit-learn exactly as scikit-learn
+would; loaded only when the rules find no intent; and the rules stay fast."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from dialogs import classifier
+from dialogs.nlu import clean, parse
+from tests.dialogs.test_nlu_table import PLACES, TABLE, TEAMS, TODAY
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "nlu"
+
+
+def _texts(name: str) -> list[tuple[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as file:
+        return [(r["text"], r["intent"]) for r in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE)]
+
+
+def test_the_shipped_training_data_is_the_table_and_the_dev_set_less_the_held_out_texts() -> None:
+    held_out = {clean(text) for text, _ in _texts("heldout.tsv")}
+    expected = [(" ".join(text.split()), intent) for text, intent, _ in TABLE if text.strip()]
+    expected += [(" ".join(text.split()), intent) for text, intent in _texts("dev.tsv")]
+    expected = [(text, intent) for text, intent in expected if clean(text) not in held_out]
+    same = classifier.training_rows() == expected  # compared apart: a failure must not print held-out texts
+    assert same, "run: python -m dialogs.classifier --write"
+
+
+def test_no_held_out_utterance_is_trained_on() -> None:
+    held_out = {clean(text) for text, _ in _texts("heldout.tsv")}
+    assert len(held_out) >= 200
+    trained = {clean(text) for text, _ in classifier.training_rows()}
+    shared = len(held_out & trained)  # a count only: the held-out texts are never shown
+    assert shared == 0
+
+
+def test_the_shipped_model_is_a_fresh_training_of_the_shipped_utterances() -> None:
+    shipped = classifier._model()
+    fresh = classifier.export(classifier.train(classifier.training_rows()))
+    assert shipped.intents == fresh.intents
+    assert max(abs(a - b) for a, b in zip(shipped.intercepts, fresh.intercepts, strict=True)) <= 2e-4
+    assert shipped.features.keys() == fresh.features.keys(), "run: python -m dialogs.classifier --write"
+    for gram, (idf, weights) in fresh.features.items():
+        assert abs(shipped.features[gram][0] - idf) <= 2e-4, gram
+        assert max(abs(a - b) for a, b in zip(shipped.features[gram][1], weights, strict=True)) <= 2e-3, gram
+
+
+def test_plain_scoring_is_scikit_learns() -> None:
+    pipeline = classifier.train(classifier.training_rows())
+    texts = [clean(text) for text, _ in classifier.training_rows()] + ["qwerty zxcvb", "bokning av traff for laget"]
+    model = classifier.export(pipeline)
+    for text, row in zip(texts, pipeline.decision_function(texts), strict=True):
+        expected = dict(zip(pipeline[1].classes_, (float(x) for x in row), strict=True))
+        got = classifier.scores(text, model)
+        assert got[0][0] == max(expected, key=lambda k: expected[k]), text
+        assert all(abs(score - expected[intent]) < 0.02 for intent, score in got), text
+
+
+def test_a_model_trained_without_the_held_out_set_reads_words_it_never_saw() -> None:
+    model = classifier.export(classifier.train(classifier.training_rows()))
+    assert classifier.classify(clean("anteckningarna från senast?"), model) == "latest_notes"
+    assert classifier.classify(clean("qwerty zxcvb"), model) is None  # not sure: not understood
+
+
+def test_the_classifier_is_not_loaded_when_the_rules_understand_and_never_needs_scikit_learn() -> None:
+    code = (
+        "import datetime as dtm, sys\n"
+        "from dialogs.nlu import parse\n"
+        "for text in ('när är nästa träff?', 'jag kan inte komma på torsdag', 'tack!', 'status Dans'):\n"
+        "    parse(text, today=dtm.date(2026, 11, 23), teams=['Dans'])\n"
+        "print('dialogs.classifier' in sys.modules)\n"
+        "parse('qwerty zxcvb', today=dtm.date(2026, 11, 23), teams=['Dans'])\n"
+        "print('dialogs.classifier' in sys.modules, 'sklearn' in sys.modules, 'numpy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:2] == ["False", "True False False"]
+
+
+def test_the_rules_take_less_than_a_millisecond_per_utterance() -> None:
+    texts = [text for text, _, _ in TABLE]
+    parse(texts[0], today=TODAY, teams=TEAMS, places=PLACES, classifier=False)
+    started = time.perf_counter()
+    for text in texts:
+        parse(text, today=TODAY, teams=TEAMS, places=PLACES, classifier=False)
+    assert (time.perf_counter() - started) / len(texts) < 0.001
