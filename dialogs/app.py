@@ -8,6 +8,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from dialogs import (
+    agenda,
     appoint,
     coordinator,
     host,
@@ -39,7 +40,7 @@ def build_dialogs(
     roads: RoadTable | None = None,
 ) -> Dialogs:
     modules = (teacher, leader, scheduling, notes, manager, coordinator, network_days, appoint, roles, model_answers)
-    router = Router.combine(*(m.router for m in (*modules, privacy, logistics, host, revision)))
+    router = Router.combine(*(m.router for m in (*modules, privacy, logistics, host, revision, agenda)))
     return Dialogs(
         db,
         router,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dtm
 from typing import Any
 
+from sqlmodel import Session
+
 from dialogs.engine import Turn
 from dialogs.types import Reply, TextReply
 from domain.meetings import network_days, team_meetings
 from domain.teams import current_year
 from storage import schoolyear
-from storage.models import Meeting, MeetingKind, School, SchoolYear, Team
+from storage.models import AgendaItem, Meeting, MeetingKind, Person, School, SchoolYear, Team
 from storage.settings import RegionSettings
 
 BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's text; the strictest of our channels
@@ -74,3 +76,12 @@ def framework_name(turn: Turn) -> str:
     title = turn.region.framework_title or turn.tr._("the framework document")
     version = turn.region.framework_version
     return turn.tr._("{title}, version {version}", title=title, version=version) if version else title
+
+
+def agenda_lines(session: Session, items: list[AgendaItem]) -> str:
+    """Agenda items, a line each, with who suggested it: "– Repertoaren till vårkonserten (Alva Jonsson)"."""
+    lines = []
+    for item in items:
+        author = session.get(Person, item.author_id) if item.author_id else None
+        lines.append(f"– {item.text}" + (f" ({author.name})" if author else ""))
+    return "\n".join(lines)

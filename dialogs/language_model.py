@@ -66,6 +66,8 @@ INTENT_MEANINGS: dict[str, str] = {
     "confirm_attendance": "(team leader) wants to confirm who attended a meeting",
     "enter_cost": "(host school's manager or team leader) wants to enter a meeting's cost to divide among schools",
     "network_days": "(coordinator) asks to see the region's network days",
+    "agenda_item": "wants something taken up at their group's next meeting (an item for the agenda)",
+    "agenda_all": "(coordinator) wants a question put on every team's next meeting",
     "small_talk": "thanks, greets, says goodbye or acknowledges (tack, hej, ok, a thumbs up), asking for nothing",
     "cancel": "wants to stop what is going on",
     "unknown": "none of the above",

@@ -10,11 +10,12 @@ import datetime as dtm
 
 from dialogs import access
 from dialogs.access import MeetingOf
-from dialogs.common import framework_name, meeting_place, meetings_over
+from dialogs.common import agenda_lines, framework_name, meeting_place, meetings_over
 from dialogs.engine import Router, Turn, Values
 from dialogs.meetings import choose_led, meeting_card, meetings_of_led, pick_meeting, tell_members, tell_other_leaders
 from dialogs.names import Act, Intent
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from domain import agenda
 from domain import meetings as meeting_rules
 
 router = Router()
@@ -157,6 +158,7 @@ def notice_preview(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
             )
         ]
     members = meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)
+    items = agenda.waiting(turn.session, meeting.team_id, meeting.school_year_id)
     return [
         CardReply(
             title=tr._("Send the notice for {team}?", team=team.name),
@@ -164,6 +166,7 @@ def notice_preview(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
                 (tr._("When"), f"{tr.when(meeting.starts_at)}–{tr.time(meeting.ends_at)}"),
                 (tr._("Where"), meeting_place(turn, meeting)),
                 (tr._("To"), tr.n_("{count} member", "{count} members", len(members))),
+                *([(tr._("On the agenda"), agenda_lines(turn.session, items))] if items else []),
             ],
             text=tr._("Each member gets the notice with a calendar invite and a button to report absence."),
             buttons=[
@@ -194,6 +197,7 @@ def notice_send(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
                 )
             )
         ]
+    agenda.attach(turn.session, meeting)  # the waiting items go with this notice, and with no other
     told = tell_members(turn, meeting, team, "meeting_notice")
     return [
         TextReply(

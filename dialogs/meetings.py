@@ -7,7 +7,7 @@ import datetime as dtm
 from typing import Any
 
 from dialogs import access
-from dialogs.common import framework_name, meeting_kind, meeting_place, short
+from dialogs.common import agenda_lines, framework_name, meeting_kind, meeting_place, short
 from dialogs.engine import Route, Turn, Values
 from dialogs.i18n import Translator
 from dialogs.invite import attachment, meeting_ics
@@ -15,6 +15,7 @@ from dialogs.names import Act
 from dialogs.notify import notify
 from dialogs.travel import logistics_buttons
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from domain import agenda
 from domain import meetings as meeting_rules
 from domain.teams import leaders as leaders_of
 from storage.models import Meeting, MeetingKind, Person, Role, Team
@@ -50,6 +51,7 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
         _ics(turn, meeting, team, Translator("sv", turn.region.timezone), cancelled), cancelled=cancelled
     )
     leader = turn.person
+    items = agenda.carried_by(turn.session, meeting.id or 0)
 
     def build(t: Translator) -> list[Reply]:
         values = {"team": team.name, "when": t.when(meeting.starts_at), "leader": leader.name}
@@ -67,6 +69,8 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
             ),
             (t._("From"), leader.name),
         ]
+        if items and not cancelled:
+            facts.append((t._("On the agenda"), agenda_lines(turn.session, items)))
         if meeting.first_of_year and not cancelled and turn.duties.framework_review:
             facts.append((t._("Note"), t._("First meeting of the year: we go through the framework document.")))
             document = framework_name(turn)  # the version in force, revised every year

@@ -40,6 +40,8 @@ class Intent(StrEnum):
     CONFIRM_ATTENDANCE = "confirm_attendance"
     ENTER_COST = "enter_cost"
     NETWORK_DAYS = "network_days"
+    AGENDA_ITEM = "agenda_item"
+    AGENDA_ALL = "agenda_all"
     SMALL_TALK = "small_talk"
     CANCEL = "cancel"
     UNKNOWN = "unknown"
@@ -85,6 +87,9 @@ class Act(StrEnum):
     COST_PREVIEW = "cost.preview"
     COST_CONFIRM = "cost.confirm"
     COST_SHOW = "cost.show"
+    AGENDA_START = "agenda.start"  # a member's item for a group's next meeting: ask for its text
+    AGENDA_SAVE = "agenda.save"
+    AGENDA_ALL_SAVE = "agenda.all.save"  # the coordinator's question to every team's next meeting
     HOST_ROOM_CONFIRM = "host.room"  # the host school's manager has arranged the room
     # manager
     STAFF_CONFIRM = "staff.confirm"

@@ -84,6 +84,23 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "agenda_all",  # the coordinator's question to every team's next meeting
+        _rx(
+            r"\b(fraga|fragor|fragan|punkt|punkter)\b.*\b(alla|varje) (amnes)?lag",
+            r"\b(alla|varje) (amnes)?lags? (nasta )?(traff|mote|dagordning)",
+            r"\b(question|item) (for|to) (all|every) teams?\b",
+        ),
+    ),
+    (
+        "agenda_item",  # a member's item for the next meeting
+        _rx(
+            r"\bta upp\b",
+            r"\b(dagordning|agenda)\w*",
+            r"\b(punkt|fraga|forslag)\w* (till|for|pa) (nasta|kommande) (traff|mote)",
+            r"\b(bring up|raise)\b.*\b(next )?meeting\b",
+        ),
+    ),
+    (
         "withdraw_absence",
         _rx(
             r"\b(ta tillbaka|ta bort|aterkalla|angra|stryk|radera|withdraw|undo|take back|remove)\b.*\b(franvaro\w*|absence)",

@@ -133,6 +133,7 @@ def _group_card(turn: Turn, team: Team, year: SchoolYear) -> CardReply:
     buttons = [
         intent_button(tr._("Upcoming meetings"), Intent.UPCOMING_MEETINGS),
         intent_button(tr._("Report absence"), Intent.REPORT_ABSENCE),
+        Button(label=tr._("Suggest an item"), action=Act.AGENDA_START, values={"team_id": team.id}),
     ]
     if groups.may_lead_themselves(turn.settings) and len(led) < 2 and all(p.id != turn.person.id for p in led):
         buttons.append(_lead_button(turn, team))

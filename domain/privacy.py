@@ -45,6 +45,7 @@ from storage.errors import AmneslagError
 from storage.models import (
     HOLDABLE,
     Absence,
+    AgendaItem,
     AnonymousMembershipCount,
     ArchiveHold,
     Attendance,
@@ -343,6 +344,19 @@ def collect(session: Session, person: Person) -> dict[str, Any]:
             }
             for n in notes
         ],
+        "agenda_items": [
+            {
+                "id": item.id,
+                "team": _team_and_year(session, item.team_id, item.school_year_id)[0],
+                "school_year": _team_and_year(session, item.team_id, item.school_year_id)[1],
+                "text": item.text,
+                "created_at": _iso(item.created_at),
+                **(_meeting_facts(session, item.meeting_id) if item.meeting_id else {}),
+            }
+            for item in session.exec(
+                select(AgendaItem).where(AgendaItem.author_id == pid).order_by(col(AgendaItem.id))
+            ).all()
+        ],
         "messages": [
             {
                 "id": m.id,
@@ -551,6 +565,10 @@ def erase_person(session: Session, email: str, *, now: dtm.datetime) -> ErasureR
         elif note.author_id == pid:
             note.author_id = None
             report.pseudonymised["note"] = report.pseudonymised.get("note", 0) + 1
+
+    for item in session.exec(select(AgendaItem).where(AgendaItem.author_id == pid)).all():
+        item.author_id = None  # the item stays on its meeting's agenda, without its author
+        report.pseudonymised["agenda_item"] = report.pseudonymised.get("agenda_item", 0) + 1
 
     for entry in session.exec(select(AuditLog)).all():
         if holds.audit(entry.id, entry.actor_id, entry.entity, entry.entity_id):

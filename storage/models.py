@@ -298,6 +298,23 @@ class Meeting(SQLModel, table=True):
     created_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
 
 
+class AgendaItem(SQLModel, table=True):
+    """Something to take up at a group's next meeting: a member's suggestion, or the coordinator's question to
+    every team (000: the coordinator "bidrar med frågor till deras dagordning"). It waits for the group's next
+    notice, which carries it (`meeting_id`, set when that notice is sent)."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (sa.Index("ix_agenda_item_team_year", "team_id", "school_year_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id")
+    school_year_id: int = Field(foreign_key="school_year.id")
+    author_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    text: str = Field(sa_type=sa.Text)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", ondelete="SET NULL")
+    created_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+
+
 class Absence(SQLModel, table=True):
     """A reported absence. No reason is asked for or stored (it is often health data)."""
 

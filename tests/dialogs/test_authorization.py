@@ -86,6 +86,7 @@ reporting_typed    no       no           no            ok            ok         
 region_framework   no       no           no            no            no             ok           ok
 lead_group         no       no           no            no            no             no           region
 host_room          no       no           no            no            ok             no           region
+agenda_item        ok       ok           no            no            no             no           region
 """
 
 _ROWS = [line.split() for line in MATRIX.strip().splitlines()]
@@ -295,6 +296,7 @@ ACTIONS: dict[str, Attempt] = {
     "lead_group": _forge("group.lead", lambda w: {"team_id": w.bild_id}),
     # September's meeting was at Bjurholm's school: only its manager (other_manager) confirms the room.
     "host_room": _forge("host.room", lambda w: {"meeting_id": w.september_id}),
+    "agenda_item": _forge("agenda.save", lambda w: {"team_id": w.bild_id, "text": "Vårkonserten"}),
 }
 assert set(ACTIONS) == set(OUTCOMES)
 

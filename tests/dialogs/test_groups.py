@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from dialogs.types import Button
 from domain import groups
 from domain.coordination import appoint_leader
 from storage.db import session_scope
@@ -177,3 +178,43 @@ def test_the_coordinator_records_the_revised_framework_and_leaders_and_managers_
     assert str(len(told)) in done
     report = sweep(demo, dtm.datetime(2027, 5, 3, 8, tzinfo=dtm.UTC))
     assert "framework_revision" not in {r.rule for r in report.reminders}  # revised: the yearly reminder is quiet
+
+
+def test_a_members_item_and_the_coordinators_question_go_with_the_next_notice_once(
+    demo: sa.Engine, chat_as: Any
+) -> None:
+    """Alva asks for the spring concert on Bild's next meeting; Kalle puts a question on every team's; Jonas finds
+    both in the notice's preview, the notice carries them, and the next notice does not carry them again."""
+    from dialogs.types import CardReply, buttons_of, load_replies
+
+    alva = chat_as(TEACHER)
+    question = alva.say("kan vi ta upp vårkonserten på nästa träff?")  # typed: confirmed before it is saved
+    assert text_of(question).startswith('Lägga "vårkonserten" på nästa träff i Bild, form och skapande?')
+    asked = text_of(alva.click(buttons_of(question)[0]))
+    assert asked.startswith('Tack: "vårkonserten" finns med på nästa träff i Bild, form och skapande')
+    kalle = chat_as(COORDINATOR)
+    preview = kalle.say("en fråga till alla ämneslag: hur går rekryteringen?")
+    assert 'Lägga "hur går rekryteringen?" på nästa träff i alla 12 ämneslag?' in text_of(preview)
+    assert text_of(kalle.click(buttons_of(preview)[0])).startswith("Klart: frågan finns med på nästa träff i 12")
+    assert "redan" in text_of(kalle.click(buttons_of(preview)[0]))  # a double click adds nothing
+    jonas = chat_as(BILD_LEADER)
+    with Session(demo) as s:
+        bild = s.exec(select(Team).where(Team.name == "Bild, form och skapande")).one()
+        ahead = s.exec(
+            select(Meeting).where(
+                Meeting.team_id == bild.id, col(Meeting.notice_sent_at).is_(None), Meeting.starts_at > NOW
+            )
+        ).all()
+    first, later = sorted(ahead, key=lambda m: m.starts_at)[:2]
+    (card,) = jonas.click(Button(label="x", action="notice.preview", values={"meeting_id": first.id}))
+    assert isinstance(card, CardReply)
+    on_agenda = dict(card.facts)["På dagordningen"]
+    assert on_agenda == "– vårkonserten (Alva Jonsson)\n– hur går rekryteringen? (Kalle Forsberg)"
+    jonas.click(buttons_of([card])[0])
+    notices = [m for m in jonas.outbox() if m.kind == "meeting_notice"]
+    first_card = load_replies(notices[0].payload["replies"])[0]
+    assert isinstance(first_card, CardReply)
+    facts = dict(first_card.facts)
+    assert facts["På dagordningen"] == on_agenda
+    (second,) = jonas.click(Button(label="x", action="notice.preview", values={"meeting_id": later.id}))
+    assert isinstance(second, CardReply) and "På dagordningen" not in dict(second.facts)  # carried once

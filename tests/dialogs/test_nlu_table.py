@@ -50,6 +50,17 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("Mitt ämneslag?? 🤔", "my_team", {}),
     ("my team", "my_team", {}),
     ("mitt nätverk", "my_team", {}),  # Sjuhärad's word
+    # --- agenda ---
+    ("kan vi ta upp repertoaren på nästa träff?", "agenda_item", {"meeting": "next"}),
+    ("jag vill lägga till en punkt på dagordningen", "agenda_item", {}),
+    ("förslag till nästa träff: gemensam konsert", "agenda_item", {"meeting": "next"}),
+    ("en fråga till alla ämneslag: hur går rekryteringen?", "agenda_all", {}),
+    ("lägg en punkt på alla lags nästa träff", "agenda_all", {"meeting": "next"}),
+    ("ta upp lokalfrågan", "agenda_item", {}),
+    ("I want to bring up the spring concert at the next meeting", "agenda_item", {"meeting": "next"}),
+    ("frågor till varje ämneslag om vårens konserter", "agenda_all", {}),
+    ("question for all teams: who needs a substitute?", "agenda_all", {}),
+    ("skicka en fråga till alla ämneslags dagordning", "agenda_all", {}),
     ("vilka grupper är jag med i?", "my_team", {}),  # Västmanland's
     ("which team am I in?", "my_team", {}),
     ("who leads my team?", "my_team", {}),

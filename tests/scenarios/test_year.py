@@ -244,7 +244,7 @@ YEAR = {
         ("2026-08-17 09:10", "elin@sj.example.org", "gå med i gitarrnätverket"),
         ("2026-08-17 09:11", "elin@sj.example.org", "ja"),
         ("2026-08-17 09:20", "sara@sj.example.org", "mitt ämneslag"),
-        ("2026-08-17 09:21", "sara@sj.example.org", "3"),
+        ("2026-08-17 09:21", "sara@sj.example.org", "4"),  # Bli nätverksledare
         ("2026-08-17 09:30", "gustav@sj.example.org", "planera en digital träff 24 september"),
         ("2026-08-17 09:31", "gustav@sj.example.org", "https://meet.example.org/gitarr"),
         ("2026-08-17 09:32", "gustav@sj.example.org", "2"),
