@@ -16,6 +16,7 @@ from dialogs import (
     logistics,
     manager,
     model_answers,
+    move,
     network_days,
     notes,
     privacy,
@@ -40,7 +41,7 @@ def build_dialogs(
     roads: RoadTable | None = None,
 ) -> Dialogs:
     modules = (teacher, leader, scheduling, notes, manager, coordinator, network_days, appoint, roles, model_answers)
-    router = Router.combine(*(m.router for m in (*modules, privacy, logistics, host, revision, agenda)))
+    router = Router.combine(*(m.router for m in (*modules, privacy, logistics, host, revision, agenda, move)))
     return Dialogs(
         db,
         router,

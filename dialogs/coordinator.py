@@ -495,5 +495,6 @@ def coordinator_help(turn: Turn) -> list[Button]:
         Button(label=tr._("Absence at a meeting"), action=Act.INTENT, values={"intent": Intent.ABSENCES}),
         Button(label=tr._("Network days"), action=Act.INTENT, values={"intent": Intent.ADD_NETWORK_DAY}),
         Button(label=tr._("Appoint leader"), action=Act.INTENT, values={"intent": Intent.APPOINT_LEADER}),
+        Button(label=tr._("Move a teacher"), action=Act.MOVE_START, values={}),
         Button(label=tr._("The region's framework"), action=Act.INTENT, values={"intent": Intent.REGION_FRAMEWORK}),
     ]

@@ -388,5 +388,6 @@ def manager_help(turn: Turn) -> list[Button]:
         Button(label=tr._("My staff"), action=Act.INTENT, values={"intent": Intent.LIST_STAFF}),
         Button(label=tr._("Report teams"), action=Act.INTENT, values={"intent": Intent.REPORT_MEMBERSHIPS}),
         Button(label=tr._("Absence among my staff"), action=Act.STAFF_ABSENCES, values={}),
+        Button(label=tr._("Move a teacher"), action=Act.MOVE_START, values={}),
         Button(label=tr._("Cost of a meeting we hosted"), action=Act.INTENT, values={"intent": Intent.ENTER_COST}),
     ]

@@ -90,6 +90,10 @@ class Act(StrEnum):
     AGENDA_START = "agenda.start"  # a member's item for a group's next meeting: ask for its text
     AGENDA_SAVE = "agenda.save"
     AGENDA_ALL_SAVE = "agenda.all.save"  # the coordinator's question to every team's next meeting
+    MOVE_START = "move.start"  # a teacher to another team mid-year: whom
+    MOVE_PERSON = "move.person"  # to which team
+    MOVE_TEAM = "move.team"  # the question
+    MOVE_SAVE = "move.save"
     HOST_ROOM_CONFIRM = "host.room"  # the host school's manager has arranged the room
     # manager
     STAFF_CONFIRM = "staff.confirm"

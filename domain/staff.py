@@ -108,3 +108,23 @@ def report(session: Session, *, school: School, year: SchoolYear, actor: Person,
         after=snapshot(existing, "reported_at", "reported_by_id"),
     )
     return existing
+
+
+def move(session: Session, *, member: Membership, team: Team, actor: Person, now: dtm.datetime) -> None:
+    """Move a teacher to another team for the rest of the school year, confirmed by whoever moves them; audited."""
+    before = snapshot(member, "team_id", "chosen_by_id", "confirmed_at", "confirmed_by_id")
+    member.team_id = team.id or member.team_id
+    member.chosen_at, member.chosen_by_id = now, actor.id
+    member.confirmed_at, member.confirmed_by_id = now, actor.id
+    session.add(member)
+    session.flush()
+    after = snapshot(member, "team_id", "chosen_by_id", "confirmed_at", "confirmed_by_id")
+    record(
+        session,
+        action="membership.moved",
+        entity="membership",
+        entity_id=member.id,
+        actor_id=actor.id,
+        before=before,
+        after=after,
+    )

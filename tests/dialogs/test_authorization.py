@@ -87,6 +87,7 @@ region_framework   no       no           no            no            no         
 lead_group         no       no           no            no            no             no           region
 host_room          no       no           no            no            ok             no           region
 agenda_item        ok       ok           no            no            no             no           region
+move_teacher       no       no           no            ok            no             ok           region
 """
 
 _ROWS = [line.split() for line in MATRIX.strip().splitlines()]
@@ -297,6 +298,8 @@ ACTIONS: dict[str, Attempt] = {
     # September's meeting was at Bjurholm's school: only its manager (other_manager) confirms the room.
     "host_room": _forge("host.room", lambda w: {"meeting_id": w.september_id}),
     "agenda_item": _forge("agenda.save", lambda w: {"team_id": w.bild_id, "text": "Vårkonserten"}),
+    # Alva's manager (Umeå) or the coordinator moves her mid-year (to the team she is in: nothing changes)
+    "move_teacher": _forge("move.save", lambda w: {"person_id": w.alva_id, "team_id": w.bild_id, "year": YEAR}),
 }
 assert set(ACTIONS) == set(OUTCOMES)
 

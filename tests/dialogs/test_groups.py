@@ -218,3 +218,37 @@ def test_a_members_item_and_the_coordinators_question_go_with_the_next_notice_on
     assert facts["På dagordningen"] == on_agenda
     (second,) = jonas.click(Button(label="x", action="notice.preview", values={"meeting_id": later.id}))
     assert isinstance(second, CardReply) and "På dagordningen" not in dict(second.facts)  # carried once
+
+
+def test_the_coordinator_moves_a_teacher_mid_year_and_both_teams_leaders_are_told(
+    demo: sa.Engine, chat_as: Any
+) -> None:
+    from dialogs.types import buttons_of
+
+    kalle = chat_as(COORDINATOR)
+    assert "Skriv namnet" in text_of(kalle.click(Button(label="x", action="move.start", values={})))
+    (person,) = buttons_of(kalle.say("Alva Jonsson"))
+    assert person.label == "Alva Jonsson (Bild, form och skapande)"
+    teams = buttons_of(kalle.click(person))
+    dans = next(b for b in teams if b.label == "Dans")
+    question = kalle.click(dans)
+    assert text_of(question).startswith("Flytta Alva Jonsson från Bild, form och skapande till Dans resten av läsåret")
+    done = text_of(kalle.click(buttons_of(question)[0]))
+    assert done.startswith("Klart: Alva Jonsson är med i Dans från och med nu.")
+    assert "redan med i Dans" in text_of(kalle.click(buttons_of(question)[0]))  # a double click moves once
+    alva = chat_as(TEACHER)
+    assert "Dans" in text_of(alva.say("mitt ämneslag"))
+    moved = [m for m in kalle.outbox() if m.kind == "membership_moved"]
+    with Session(demo) as s:
+        bild, dans_team = (
+            s.exec(select(Team).where(Team.name == name)).one() for name in ("Bild, form och skapande", "Dans")
+        )
+        year = s.exec(select(SchoolYear).where(SchoolYear.label == "2026/27")).one()
+        leading = set(
+            s.exec(
+                select(Leadership.person_id).where(
+                    col(Leadership.team_id).in_([bild.id, dans_team.id]), Leadership.school_year_id == year.id
+                )
+            ).all()
+        )
+    assert {m.recipient_id for m in moved} == leading | {alva.person_id}
