@@ -18,6 +18,7 @@ from domain.meetings import absentees, team_meetings, teams_led
 from domain.status import build_status, figures
 from domain.teams import current_year, leaders, membership, year_being_decided
 from storage import schoolyear
+from storage.audit import record
 from storage.models import Meeting, MeetingKind, Role, Team
 from storage.queries import people_by_email, people_with_role, region_meetings, school_names
 from storage.settings import RegionSettings
@@ -496,5 +497,48 @@ def coordinator_help(turn: Turn) -> list[Button]:
         Button(label=tr._("Network days"), action=Act.INTENT, values={"intent": Intent.ADD_NETWORK_DAY}),
         Button(label=tr._("Appoint leader"), action=Act.INTENT, values={"intent": Intent.APPOINT_LEADER}),
         Button(label=tr._("Move a teacher"), action=Act.MOVE_START, values={}),
+        Button(
+            label=tr._("Weekly digest: on") if turn.person.weekly_digest else tr._("Weekly digest: off"),
+            action=Act.DIGEST_TOGGLE,
+            values={"on": not turn.person.weekly_digest},
+        ),
         Button(label=tr._("The region's framework"), action=Act.INTENT, values={"intent": Intent.REGION_FRAMEWORK}),
+    ]
+
+
+@router.action(Act.DIGEST_TOGGLE, guard=access.coordinator("digest.toggle"))
+def digest_toggle(turn: Turn, values: Values, _: None) -> list[Reply]:
+    """The coordinator's Monday digest of the teams' week, on or off (the button says which it turns it to)."""
+    tr = turn.tr
+    on = values.get("on") is True
+    if turn.person.weekly_digest != on:
+        before = {"weekly_digest": turn.person.weekly_digest}
+        turn.person.weekly_digest = on
+        turn.session.add(turn.person)
+        record(
+            turn.session,
+            action="digest.toggled",
+            entity="person",
+            entity_id=turn.person.id,
+            actor_id=turn.person.id,
+            before=before,
+            after={"weekly_digest": on},
+        )
+    if on:
+        text = tr._(
+            "The weekly digest is on: every Monday you get last week's meetings, notices and notes, and what is late."
+        )
+    else:
+        text = tr._("The weekly digest is off.")
+    return [
+        ChoicesReply(
+            text=text,
+            buttons=[
+                Button(
+                    label=tr._("Turn it off") if on else tr._("Turn it on"),
+                    action=Act.DIGEST_TOGGLE,
+                    values={"on": not on},
+                )
+            ],
+        )
     ]

@@ -94,6 +94,7 @@ class Act(StrEnum):
     MOVE_PERSON = "move.person"  # to which team
     MOVE_TEAM = "move.team"  # the question
     MOVE_SAVE = "move.save"
+    DIGEST_TOGGLE = "digest.toggle"  # the coordinator's weekly digest, on or off
     HOST_ROOM_CONFIRM = "host.room"  # the host school's manager has arranged the room
     # manager
     STAFF_CONFIRM = "staff.confirm"

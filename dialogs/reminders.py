@@ -9,7 +9,7 @@ from typing import Any
 from dialogs.engine import intent_button
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
-from dialogs.types import Button, ChoicesReply, Reply, TextReply
+from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from domain.reminders import Rule
 
 
@@ -341,6 +341,43 @@ def _attendance(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
+def _digest_line(t: Translator, entry: str) -> str:
+    kind, _, day = entry.partition(":")
+    date = t.date(dtm.date.fromisoformat(day))
+    if kind == "held":
+        return t._("met {date}", date=date)
+    if kind == "notice":
+        return t._("notice for {date} sent", date=date)
+    return t._("notes from {date} sent", date=date)
+
+
+def _late_line(t: Translator, entry: str) -> str:
+    kind, _, day = entry.partition(":")
+    date = t.date(dtm.date.fromisoformat(day))
+    if kind == "notice":
+        return t._("no notice yet for {date}", date=date)
+    return t._("notes from {date} not sent", date=date)
+
+
+def _coordinator_digest(t: Translator, context: dict[str, Any]) -> list[Reply]:
+    since = dtm.date.fromisoformat(context["since"])
+    happened: dict[str, list[str]] = context.get("happened", {})
+    late: dict[str, list[str]] = context.get("late", {})
+    facts = [(team, "; ".join(_digest_line(t, e) for e in entries)) for team, entries in happened.items()]
+    facts += [
+        (team, t._("late: {what}", what="; ".join(_late_line(t, e) for e in entries))) for team, entries in late.items()
+    ]
+    text = None if facts else t._("Nothing happened last week and nothing is late.")
+    return [
+        CardReply(
+            title=t._("Week {week}: the teams since {date}", week=context["week"], date=t.date(since)),
+            facts=facts,
+            text=text,
+            buttons=[intent_button(t._("Status"), Intent.STATUS)],
+        )
+    ]
+
+
 _TEXTS: dict[Rule, Callable[[Translator, dict[str, Any]], list[Reply]]] = {
     Rule.TEAM_CHOICE: _team_choice,
     Rule.MANAGER_REPORT: _manager_report,
@@ -358,6 +395,7 @@ _TEXTS: dict[Rule, Callable[[Translator, dict[str, Any]], list[Reply]]] = {
     Rule.MEETING_GOALS_ESCALATION: _meeting_goals_escalation,
     Rule.NETWORK_DAYS: _network_days,
     Rule.ATTENDANCE: _attendance,
+    Rule.COORDINATOR_DIGEST: _coordinator_digest,
 }
 
 

@@ -25,6 +25,7 @@ class Rule(StrEnum):
     MEETING_GOALS_ESCALATION = "meeting_goals_escalation"
     NETWORK_DAYS = "network_days"
     ATTENDANCE = "attendance"
+    COORDINATOR_DIGEST = "coordinator_digest"
 
 
 class SweepProblem(StrEnum):

@@ -554,6 +554,55 @@ def attendance(t: Today) -> list[Due]:
     return due
 
 
+def coordinator_digest(t: Today) -> list[Due]:
+    """Once a week, at the first sweep from Monday: the coordinators who asked for it ("veckobrev" in the chat)
+    get last week's meetings, notices and notes, and what is late now, by team."""
+    wanting = [p for p in t.world.with_role(t.region_id, Role.COORDINATOR) if p.weekly_digest]
+    if not wanting:
+        return []
+    monday = t.day - dtm.timedelta(days=t.day.weekday())
+    since = monday - dtm.timedelta(days=7)
+    happened: dict[str, list[str]] = {}  # team -> "held:2026-11-26", "notice:…", "notes:…"
+    late: dict[str, list[str]] = {}  # team -> "notice:…" (a meeting within a week), "notes:…"
+
+    def within(instant: dtm.datetime | None) -> bool:
+        return instant is not None and since <= t.local_day(instant) < monday
+
+    for meeting in _region_meetings(t):
+        team = t.world.teams[meeting.team_id].name
+        day = t.local_day(meeting.starts_at).isoformat()
+        if within(meeting.starts_at):
+            happened.setdefault(team, []).append(f"held:{day}")
+        if within(meeting.notice_sent_at):
+            happened.setdefault(team, []).append(f"notice:{day}")
+        if within(meeting.notes_distributed_at):
+            happened.setdefault(team, []).append(f"notes:{day}")
+        days_ahead = (t.local_day(meeting.starts_at) - t.day).days
+        if meeting.notice_sent_at is None and meeting.starts_at > t.now and days_ahead <= 7:
+            late.setdefault(team, []).append(f"notice:{day}")
+        year = next((y for y in t.world.years.values() if y.id == meeting.school_year_id), None)
+        days_after = (t.day - t.local_day(meeting.starts_at)).days
+        if (
+            meeting.notes_distributed_at is None
+            and meeting.ends_at <= t.now
+            and days_after >= t.settings.notes_escalation_days_after
+            and year is not None
+            and t.day <= year.ends_on
+        ):
+            late.setdefault(team, []).append(f"notes:{day}")
+    iso = t.day.isocalendar()
+    return _to(
+        wanting,
+        Rule.COORDINATOR_DIGEST,
+        f"region{t.region_id}",
+        f"{iso.year}-W{iso.week:02d}",
+        week=iso.week,
+        since=since.isoformat(),
+        happened={team: happened[team] for team in sorted(happened)},
+        late={team: late[team] for team in sorted(late)},
+    )
+
+
 RULES: tuple[Callable[[Today], list[Due]], ...] = (
     team_choice,
     manager_report,
@@ -565,4 +614,5 @@ RULES: tuple[Callable[[Today], list[Due]], ...] = (
     meeting_goals,
     network_days,
     attendance,
+    coordinator_digest,
 )

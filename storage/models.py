@@ -149,6 +149,7 @@ class Person(SQLModel, table=True):
     language: str = Field(default="sv", max_length=5)
     slack_user_id: str | None = Field(default=None, unique=True, max_length=30)
     teams_user_id: str | None = Field(default=None, unique=True, max_length=60)
+    weekly_digest: bool = Field(default=False)  # the coordinator's Monday summary of the week, asked for in the chat
     created_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
 
 

@@ -252,3 +252,38 @@ def test_the_coordinator_moves_a_teacher_mid_year_and_both_teams_leaders_are_tol
             ).all()
         )
     assert {m.recipient_id for m in moved} == leading | {alva.person_id}
+
+
+def test_the_coordinators_weekly_digest_is_opt_in_and_comes_once_a_week(demo: sa.Engine, chat_as: Any) -> None:
+    from dialogs.types import CardReply, buttons_of, load_replies
+    from scheduler.sweep import sweep
+
+    kalle = chat_as(COORDINATOR)
+    monday = dtm.datetime(2026, 11, 30, 8, tzinfo=dtm.UTC)
+    assert "coordinator_digest" not in {r.rule for r in sweep(demo, monday, dry_run=True).reminders}  # asked for
+    toggle = next(b for b in buttons_of(kalle.say("hjälp")) if b.label == "Veckobrev: av")
+    assert text_of(kalle.click(toggle)).startswith("Veckobrevet är på")
+    jonas = chat_as(BILD_LEADER)  # last week (from Monday 23 November), Bild's February notice went out
+    with Session(demo) as s:
+        february = s.exec(
+            select(Meeting)
+            .join(Team, col(Team.id) == Meeting.team_id)
+            .where(
+                Team.name == "Bild, form och skapande", col(Meeting.notice_sent_at).is_(None), Meeting.starts_at > NOW
+            )
+        ).first()
+        assert february is not None
+    (preview,) = jonas.click(Button(label="x", action="notice.preview", values={"meeting_id": february.id}))
+    jonas.click(buttons_of([preview])[0])
+    report = sweep(demo, monday)
+    assert [r.rule for r in report.reminders if r.rule == "coordinator_digest"] == ["coordinator_digest"]
+    (digest,) = [m for m in kalle.outbox() if m.kind == "reminder.coordinator_digest"]
+    card = load_replies(digest.payload["replies"])[0]
+    assert isinstance(card, CardReply) and card.title == "Vecka 49: ämneslagen sedan måndag 23 november"
+    assert any(team == "Bild, form och skapande" and "kallelse till" in what for team, what in card.facts)
+    tuesday = monday + dtm.timedelta(days=1)
+    assert "coordinator_digest" not in {r.rule for r in sweep(demo, tuesday).reminders}  # once a week
+    off = next(b for b in buttons_of(kalle.say("hjälp")) if b.label == "Veckobrev: på")
+    assert text_of(kalle.click(off)).startswith("Veckobrevet är avstängt")
+    next_monday = monday + dtm.timedelta(days=7)
+    assert "coordinator_digest" not in {r.rule for r in sweep(demo, next_monday, dry_run=True).reminders}

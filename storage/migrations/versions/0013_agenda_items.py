@@ -5,7 +5,7 @@ which carries it (meeting_id is set when that notice is sent).
 
 Revision ID: 0013
 Revises: 0012
-Create Date: 2026-12-02 07:46:57.096150
+Create Date: 2026-12-02
 """
 
 from collections.abc import Sequence
