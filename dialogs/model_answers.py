@@ -47,6 +47,7 @@ def _meaning(tr: Translator, intent: str) -> str:
         "remove_network_day": tr._("remove a network day"),
         "appoint_leader": tr._("appoint a team leader"),
         "status": tr._("see the status"),
+        "year_report": tr._("get the year report"),
         "people_without_team": tr._("see who has no team"),
         "absences": tr._("see who is absent"),
         "my_data": tr._("see what I know about you"),
