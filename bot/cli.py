@@ -142,6 +142,30 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """The year report: one self-contained HTML page with charts and a map (Matplotlib, loaded only here)."""
+    from bot import osrm
+    from dialogs.i18n import Translator
+    from dialogs.year_report import report_html
+    from domain.report import build_report
+
+    out = Path(args.out)
+    if out.is_dir():
+        raise AmneslagError(f"--out {out}: det är en katalog; ange en fil, till exempel {out / 'arsrapport.html'}.")
+    if not out.parent.is_dir():
+        raise AmneslagError(f"--out {out}: katalogen {out.parent} finns inte.")
+    engine = _engine(settings)
+    roads = osrm.from_settings(settings.osrm_url, engine)
+    now = settings.clock()()
+    with session_scope(engine) as session:
+        region = get_region(session, args.region) if args.region else only_region(session)
+        year = _school_year(session, args.year, region.timezone, now)
+        report = build_report(session, region, year, now, roads)
+    out.write_text(report_html(report, Translator(settings.language)), encoding="utf-8")
+    print(f"Årsrapporten för {report.region} {report.school_year} finns i {out}.")
+    return 0
+
+
 def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
     """The host school's invoice basis of a physical meeting whose cost has been entered in the chat."""
     from dialogs.i18n import Translator
@@ -639,6 +663,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", metavar="YYYY/YY", help="läsår, till exempel 2025/26 (standard: innevarande)")
     p.add_argument("--format", choices=("text", "json", "csv"), default="text")
     p.set_defaults(run=cmd_status)
+
+    p = sub.add_parser("report", help="årsrapporten: en HTML-sida med diagram och karta")
+    p.add_argument("--region")
+    p.add_argument("--year", metavar="YYYY/YY", help="läsår, till exempel 2025/26 (standard: innevarande)")
+    p.add_argument("--out", required=True, metavar="FIL.html", help="filen att skriva")
+    p.set_defaults(run=cmd_report)
 
     p = sub.add_parser("invoice", help="värdskolans fakturaunderlag för en fysisk träff")
     p.add_argument("meeting_id", type=int, metavar="MEETING_ID", help="träffens id (som i status --format json)")

@@ -13,8 +13,10 @@ from dialogs.common import meeting_place, short
 from dialogs.engine import Router, Turn, Values
 from dialogs.names import Act, Intent
 from dialogs.reports import problem_name
-from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from dialogs.types import Button, CardReply, ChoicesReply, FileReply, Reply, TextReply
+from dialogs.year_report import MEDIA_TYPE, report_filename, report_html
 from domain.meetings import absentees, team_meetings, teams_led
+from domain.report import build_report
 from domain.status import build_status, figures
 from domain.teams import current_year, leaders, membership, year_being_decided
 from storage import schoolyear
@@ -306,6 +308,30 @@ def status(turn: Turn, slots: Values, _: None) -> list[Reply]:
     return team_status(turn, team) if team is not None else overview(turn)
 
 
+@router.intent(Intent.YEAR_REPORT, guard=access.coordinator("year_report"))
+def year_report(turn: Turn, slots: Values, _: None) -> list[Reply]:
+    """The year report of the coordinator's region, this school year, as the HTML page `amneslag report` writes."""
+    tr = turn.tr
+    year = current_year(turn.session, turn.region, turn.now)
+    report = build_report(turn.session, turn.region, year, turn.now, turn.roads)
+    return [
+        TextReply(
+            text=tr._(
+                "The year report of {region} for {year}: a web page with charts and a map. Open it in a web "
+                "browser; it fetches nothing from the network, so it can be sent on as it is.",
+                region=report.region,
+                year=report.school_year,
+            )
+        ),
+        FileReply(
+            filename=report_filename(report),
+            media_type=MEDIA_TYPE,
+            description=tr._("Year report {region} {year}", region=report.region, year=report.school_year),
+            content=report_html(report, tr),
+        ),
+    ]
+
+
 @router.action(Act.STATUS_TEAM_PICK, guard=access.coordinator("status"))
 def pick_team(turn: Turn, values: Values, _: None) -> list[Reply]:
     return [
@@ -491,6 +517,7 @@ def coordinator_help(turn: Turn) -> list[Button]:
     tr = turn.tr
     return [
         Button(label=tr._("Status"), action=Act.INTENT, values={"intent": Intent.STATUS}),
+        Button(label=tr._("Year report"), action=Act.INTENT, values={"intent": Intent.YEAR_REPORT}),
         Button(label=tr._("Without a team"), action=Act.INTENT, values={"intent": Intent.PEOPLE_WITHOUT_TEAM}),
         Button(label=tr._("Schools not reported"), action=Act.STATUS_NOT_REPORTED, values={}),
         Button(label=tr._("Absence at a meeting"), action=Act.INTENT, values={"intent": Intent.ABSENCES}),

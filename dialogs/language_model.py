@@ -59,6 +59,7 @@ INTENT_MEANINGS: dict[str, str] = {
     "remove_network_day": "(coordinator) removes a network day",
     "appoint_leader": "(coordinator) appoints or replaces a team leader",
     "status": "(coordinator) asks for the status of the region or one team",
+    "year_report": "(coordinator) asks for the year report (charts and a map of the school year, as a file)",
     "people_without_team": "(coordinator) asks who has no team",
     "region_framework": "(coordinator) asks to see the region's framework settings (duties, dates, goals, words)",
     "absences": "asks who is absent from a meeting",

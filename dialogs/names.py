@@ -33,6 +33,7 @@ class Intent(StrEnum):
     REMOVE_NETWORK_DAY = "remove_network_day"
     APPOINT_LEADER = "appoint_leader"
     STATUS = "status"
+    YEAR_REPORT = "year_report"
     REGION_FRAMEWORK = "region_framework"
     PEOPLE_WITHOUT_TEAM = "people_without_team"
     ABSENCES = "absences"

@@ -289,6 +289,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(bekrafta|godkann|confirm|approve)\w*\b.*\b(amneslag\w*|val\w*|alla|members\w*|choices?|all|teams?)\b",
         ),
     ),
+    ("year_report", _rx(r"\barsrapport", r"\b(year|annual|yearly) report\b")),
     (
         "report_memberships",
         _rx(

@@ -90,7 +90,32 @@ class FormReply(BaseModel):
     missing: str = ""
 
 
-Reply = Annotated[TextReply | ChoicesReply | CardReply | FormReply, Field(discriminator="type")]
+class FileReply(BaseModel):
+    """A file for the person: the year report's HTML page, say. `content` is the file's text (UTF-8), so it
+    travels through the outbox's JSON as the calendar invites do.
+
+    The console saves it and says where; Slack uploads it into the conversation (`files_upload_v2`); Teams
+    offers it with a file consent card and puts it in the person's OneDrive when they accept. The channels
+    take it out of the replies as an attachment of the message (`attachments_of`).
+    """
+
+    type: Literal["file"] = "file"
+    filename: str
+    media_type: str
+    description: str
+    content: str
+
+    def attachment(self) -> dict[str, Any]:
+        """The file as an outbox attachment (the shape of `dialogs.invite.attachment`)."""
+        return {
+            "filename": self.filename,
+            "description": self.description,
+            "media_type": self.media_type,
+            "content": self.content,
+        }
+
+
+Reply = Annotated[TextReply | ChoicesReply | CardReply | FormReply | FileReply, Field(discriminator="type")]
 _REPLIES = TypeAdapter(list[Reply])
 
 
@@ -102,6 +127,12 @@ def dump_replies(replies: list[Reply]) -> list[dict[str, Any]]:
 
 def load_replies(data: list[dict[str, Any]]) -> list[Reply]:
     return _REPLIES.validate_python(data)
+
+
+def attachments_of(replies: list[Reply]) -> tuple[list[Reply], list[dict[str, Any]]]:
+    """The replies without their files, and the files as outbox attachments (for Slack's and Teams' senders)."""
+    files = [r.attachment() for r in replies if isinstance(r, FileReply)]
+    return [r for r in replies if not isinstance(r, FileReply)], files
 
 
 def buttons_of(replies: list[Reply]) -> list[Button]:

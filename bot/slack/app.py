@@ -38,7 +38,7 @@ from bot.slack.checks import COMMAND, inbound_kind, inbox_key, malformed, our_bu
 from bot.slack.sender import slack_error
 from dialogs.engine import Dialogs
 from dialogs.notify import fallback_text
-from dialogs.types import FormReply, Incoming, Reply, dump_replies
+from dialogs.types import FormReply, Incoming, Reply, attachments_of, dump_replies
 from storage.db import session_scope, unreachable
 from storage.directory import person_by_email
 from storage.errors import DatabaseUnavailable
@@ -141,11 +141,19 @@ class SlackBot:
         return await next()
 
     def _queue(self, session: Session, person_id: int | None, channel: str, replies: list[Reply]) -> None:
+        """The replies as one outbox message to the Slack conversation; a file (the year report) goes with it as
+        an attachment, which the sender uploads into the conversation (`files_upload_v2`)."""
+        replies, files = attachments_of(replies)
         enqueue(
             session,
             channel="slack",
             kind="reply",
-            payload={"replies": dump_replies(replies), "text": fallback_text(replies), "slack_channel": channel},
+            payload={
+                "replies": dump_replies(replies),
+                "text": fallback_text(replies),
+                "slack_channel": channel,
+                **({"attachments": files} if files else {}),
+            },
             recipient_id=person_id,
         )
 

@@ -56,7 +56,7 @@ from bot.outbox import OutboxWorker
 from bot.teams import cards
 from dialogs.engine import Dialogs
 from dialogs.notify import fallback_text
-from dialogs.types import Incoming, Reply, dump_replies
+from dialogs.types import FileReply, Incoming, Reply, attachments_of, dump_replies
 from storage.addresses import TEAMS, address_of, link_teams, person_by_teams_id, save_address
 from storage.db import session_scope, unreachable
 from storage.errors import AmneslagError
@@ -320,6 +320,9 @@ class TeamsBot:
         replies: list[Reply],
         kind: str,
     ) -> None:
+        """The replies as one outbox message to the turn's conversation; a file (the year report) goes with it as
+        an attachment, which the sender offers with a file consent card (see `file_consent`)."""
+        replies, files = attachments_of(replies)
         enqueue(
             session,
             channel=TEAMS,
@@ -328,6 +331,7 @@ class TeamsBot:
                 "replies": dump_replies(replies),
                 "text": fallback_text(replies),
                 "teams_reference": reference.serialize(),
+                **({"attachments": files} if files else {}),
             },
             recipient_id=person_id,
         )
@@ -373,6 +377,8 @@ class TeamsBot:
         def deliver(session: Session, replies: list[Reply]) -> None:
             if queue and replies:
                 self._queue(session, person_id, reference, replies, kind)
+            elif files := [r for r in replies if isinstance(r, FileReply)]:  # a card answered in place carries none
+                self._queue(session, person_id, reference, list(files), kind)
             if event_id is not None:
                 finish(session, event_id)
 
@@ -381,7 +387,7 @@ class TeamsBot:
         except AlreadyDone:
             _LOGGER.info("teams inbox event %s was done already", event_id)
             return []
-        if queue and replies:
+        if replies and (queue or any(isinstance(r, FileReply) for r in replies)):
             self.worker.wake()
         return replies
 
@@ -467,7 +473,8 @@ class TeamsBot:
 
     @staticmethod
     def consent_activity(attachment: dict[str, Any], outbox_id: int, index: int) -> dict[str, Any]:
-        """A file consent card offering an attachment (the calendar invite) of outbox message `outbox_id`."""
+        """A file consent card offering an attachment (a calendar invite, the year report) of outbox message
+        `outbox_id`."""
         context = {"outbox": outbox_id, "file": index}
         return {
             "type": "message",
@@ -512,7 +519,8 @@ class TeamsBot:
             return files[index] if 0 <= index < len(files) else None
 
     async def file_consent(self, turn_context: TurnContext) -> InvokeResponse:
-        """The person accepted (or declined) a calendar invite: upload it to their OneDrive and show it.
+        """The person accepted (or declined) a file (a calendar invite, the year report): upload it to their OneDrive
+        and show it.
 
         Only the person the invite was sent to can accept it. The upload is a PUT to the URL Teams
         gives, as Teams documents; the file card that shows it goes through the outbox.
@@ -534,7 +542,7 @@ class TeamsBot:
                 if r.status >= 300:
                     raise aiohttp.ClientResponseError(r.request_info, r.history, status=r.status)
         except (aiohttp.ClientError, KeyError, TimeoutError) as exc:
-            _LOGGER.warning("Teams: uploading a calendar invite failed: %s", type(exc).__name__)
+            _LOGGER.warning("Teams: uploading an offered file failed: %s", type(exc).__name__)
             return InvokeResponse(status=int(HTTPStatus.INTERNAL_SERVER_ERROR))
         info = {k: upload.get(k) for k in ("contentUrl", "name", "uniqueId", "fileType")}
         reference = TurnContext.get_conversation_reference(turn_context.activity)

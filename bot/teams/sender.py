@@ -72,7 +72,8 @@ class TeamsSender:
         if reference is None:
             raise DeliveryError("no Teams chat with the recipient (never wrote to the bot)", permanent=True)
         done = int(delivery.payload.get("teams_parts_sent", 0))
-        activities = [self.bot.card_activity(load_replies(delivery.payload.get("replies", [])))]
+        replies = load_replies(delivery.payload.get("replies", []))
+        activities = [self.bot.card_activity(replies)] if replies else []  # a file alone comes with no card
         if delivery.payload.get("teams_file_info"):
             activities = [self.bot.file_info_activity(delivery.payload["teams_file_info"])]
         activities += [

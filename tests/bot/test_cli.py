@@ -30,6 +30,7 @@ def test_help_lists_every_command_of_the_contract(capsys: pytest.CaptureFixture[
         "manifest",
         "audit",
         "invoice",
+        "report",
         "gdpr",
     ):
         assert f"    {command}" in out

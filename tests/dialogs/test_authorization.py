@@ -26,7 +26,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from dialogs.app import build_dialogs
 from dialogs.engine import Route
-from dialogs.types import Button, CardReply, Reply, TextReply, buttons_of
+from dialogs.types import Button, CardReply, FileReply, Reply, TextReply, buttons_of
 from storage.db import session_scope
 from storage.directory import person_by_email, roles_of
 from storage.models import (
@@ -71,6 +71,7 @@ confirm_membership no       no           no            ok            no         
 assign_team        no       no           no            ok            no             no           no
 report_memberships no       no           no            ok            ok             no           no
 status             no       no           no            no            no             ok           ok
+year_report        no       no           no            no            no             ok           ok
 add_network_day    no       no           no            no            no             ok           ok
 remove_network_day no       no           no            no            no             ok           region
 appoint_leader     no       no           no            no            no             ok           region
@@ -274,6 +275,7 @@ ACTIONS: dict[str, Attempt] = {
     "assign_team": _forge("staff.assign.team", lambda w: {"person_id": w.alva_id, "year": YEAR, "team_id": w.bild_id}),
     "report_memberships": _forge("staff.report", lambda w: {"year": YEAR, "previous": None}),
     "status": _type("status", "status"),
+    "year_report": _type("årsrapport", "year_report"),
     "add_network_day": _forge("network_day.add", lambda w: {"date": NEW_NETWORK_DAY.isoformat(), "kind": "physical"}),
     "remove_network_day": _forge("network_day.remove", lambda w: {"day_id": w.february_day_id}),
     "appoint_leader": _forge(
@@ -379,6 +381,13 @@ def _status_of_own_region(s: Session, world: World, role: str, replies: list[Rep
     assert cards and region.name in cards[0].title, (region.name, replies)
 
 
+def _report_of_own_region(s: Session, world: World, role: str, replies: list[Reply]) -> None:
+    region = s.get(Region, world.region_of[role])
+    assert region is not None
+    files = [r for r in replies if isinstance(r, FileReply)]
+    assert len(files) == 1 and f"<title>Årsrapport {region.name}, läsåret {YEAR}</title>" in files[0].content
+
+
 def _day_added_to_own_region(s: Session, world: World, role: str, replies: list[Reply]) -> None:
     day = s.exec(select(NetworkDay).where(NetworkDay.date == NEW_NETWORK_DAY)).one()
     assert day.region_id == world.region_of[role]
@@ -413,6 +422,7 @@ EFFECTS: dict[str, Callable[[Session, World, str, list[Reply]], None]] = {
     "list_staff": _a_card,
     "report_memberships": _reported,
     "status": _status_of_own_region,
+    "year_report": _report_of_own_region,
     "region_framework": _status_of_own_region,  # the card of the asker's own region
     "add_network_day": _day_added_to_own_region,
     "remove_network_day": _day_removed,

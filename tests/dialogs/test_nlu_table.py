@@ -344,6 +344,12 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("overview", "status", {}),
     ("status for percussion", "status", {"team": "Slagverk"}),
     ("status for all teams", "status", {}),
+    # --- year_report ---
+    ("årsrapport", "year_report", {}),
+    ("Kan jag få årsrapporten?", "year_report", {}),
+    ("skicka årsrapporten till mig", "year_report", {}),
+    ("year report", "year_report", {}),
+    ("the annual report please", "year_report", {}),
     # --- people_without_team ---
     ("vilka saknar ämneslag?", "people_without_team", {}),
     ("vilka har inte valt ämneslag", "people_without_team", {}),

@@ -508,3 +508,25 @@ def signed_bytes(body: bytes) -> dict[str, str]:
     timestamp = str(int(time.time()))
     digest = hmac.new(SECRET.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+async def test_the_coordinator_gets_the_year_report_uploaded_into_the_chat(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.slack.conftest import USERS
+
+    monkeypatch.setitem(USERS, "U0KALLE", "kalle.forsberg@example.org")
+    await slack.dm("U0KALLE", "årsrapport", "EvReport")
+    await slack.settle(timeout=30)
+    (posted,) = slack.api.of("chat.postMessage")
+    assert _texts(posted).startswith("Årsrapporten för Västerbotten 2026/27")
+    (asked,) = slack.api.of("files.getUploadURLExternal")
+    assert asked["filename"] == "arsrapport-vasterbotten-2026-27.html"
+    (completed,) = slack.api.of("files.completeUploadExternal")
+    assert completed["channel_id"] == "D0KALLE"
+    (uploaded,) = slack.api.uploads
+    assert uploaded.decode().startswith("<!DOCTYPE html>") and uploaded.count(b"<svg") == 5
+    with Session(slack.db) as s:
+        (reply,) = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "reply")).all()
+        assert reply.status == "delivered"
+        assert all(r["type"] != "file" for r in reply.payload["replies"])  # the file is the attachment alone

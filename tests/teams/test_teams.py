@@ -448,3 +448,34 @@ def test_service_hosts_match_names_and_whole_domains() -> None:
     assert not allowed_service_url("https://evil.example\\.botframework.com/", hosts)
     assert not allowed_service_url("https://smba.trafficmanager.net:8443/emea/", hosts)
     assert not allowed_service_url("https://user@evil.example@smba.trafficmanager.net/", hosts)
+
+
+async def test_the_coordinator_is_offered_the_year_report_and_gets_it_when_accepting(
+    teams: Teams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.teams.conftest import MEMBERS, _member
+
+    kalle = _member("KalleF3x", "Kalle Forsberg", "kalle.forsberg@example.org")  # the coordinator
+    monkeypatch.setitem(MEMBERS, kalle.id, kalle)
+    await teams.say(kalle, "årsrapport")
+    (_, card), (_, consent) = await teams.connector.wait_for(2, timeout=30)
+    assert texts_of(card_of(card))[0].startswith("Årsrapporten för Västerbotten 2026/27")
+    (offer,) = consent["attachments"]
+    assert offer["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+    assert offer["name"] == "arsrapport-vasterbotten-2026-27.html"
+    assert offer["content"]["description"] == "Årsrapport Västerbotten 2026/27"
+    upload_info = {
+        "contentUrl": "https://contoso-my.sharepoint.com/personal/kalle/Documents/Applications/arsrapport.html",
+        "name": "arsrapport-vasterbotten-2026-27.html",
+        "uploadUrl": f"{teams.service_url}upload/arsrapport-vasterbotten-2026-27.html",
+        "uniqueId": "2250D938-8870-4044-9F2C-5BBDEBA70C8C",
+        "fileType": "html",
+    }
+    context = offer["content"]["acceptContext"]
+    invoke = {"type": "fileUpload", "action": "accept", "context": context, "uploadInfo": upload_info}
+    response = await teams.post(teams.activity(kalle, type="invoke", name="fileConsent/invoke", value=invoke))
+    assert response.status == 200
+    ((name, _, body),) = teams.connector.uploads
+    assert name == "arsrapport-vasterbotten-2026-27.html"
+    assert body.decode().startswith("<!DOCTYPE html>") and body.count(b"<svg") == 5
+    assert offer["content"]["sizeInBytes"] == len(body)
