@@ -12,7 +12,7 @@ from dialogs import access
 from dialogs.common import meeting_place, short
 from dialogs.engine import Router, Turn, Values
 from dialogs.names import Act, Intent
-from dialogs.reports import problem_name
+from dialogs.reports import problem_name, status_csv
 from dialogs.types import Button, CardReply, ChoicesReply, FileReply, Reply, TextReply
 from dialogs.year_report import MEDIA_TYPE, report_filename, report_html
 from domain.meetings import absentees, team_meetings, teams_led
@@ -111,6 +111,7 @@ def overview(turn: Turn) -> list[Reply]:
                 ),
                 Button(label=tr._("One team"), action=Act.STATUS_TEAM_PICK, values={}),
                 Button(label=tr._("Absence at a meeting"), action=Act.INTENT, values={"intent": Intent.ABSENCES}),
+                Button(label=tr._("As a CSV file"), action=Act.STATUS_EXPORT, values={}),
             ],
         )
     ]
@@ -328,6 +329,26 @@ def year_report(turn: Turn, slots: Values, _: None) -> list[Reply]:
             media_type=MEDIA_TYPE,
             description=tr._("Year report {region} {year}", region=report.region, year=report.school_year),
             content=report_html(report, tr),
+        ),
+    ]
+
+
+@router.action(Act.STATUS_EXPORT, guard=access.coordinator("status"))
+def status_export(turn: Turn, values: Values, _: None) -> list[Reply]:
+    """The status as `amneslag status --format csv` writes it, as a file in the chat (a spreadsheet opens it)."""
+    tr = turn.tr
+    year = current_year(turn.session, turn.region, turn.now)
+    deciding = year_being_decided(turn.session, turn.region, turn.now)
+    data = build_status(turn.session, turn.region, year, turn.roads, deciding)
+    return [
+        TextReply(
+            text=tr._("The status of {region} for {year}, one row per team:", region=data.region, year=year.label)
+        ),
+        FileReply(
+            filename=f"status-{turn.region.key}-{year.label.replace('/', '-')}.csv",
+            media_type="text/csv; charset=utf-8",
+            description=tr._("Status {region} {year}", region=data.region, year=year.label),
+            content=status_csv(data),
         ),
     ]
 

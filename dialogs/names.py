@@ -107,6 +107,7 @@ class Act(StrEnum):
     STAFF_REPORT = "staff.report"
     # coordinator
     STATUS_TEAM = "status.team"
+    STATUS_EXPORT = "status.export"  # the status as a CSV file in the chat
     STATUS_TEAM_PICK = "status.team.pick"
     STATUS_WITHOUT_TEAM = "status.without_team"
     STATUS_NOT_REPORTED = "status.not_reported"

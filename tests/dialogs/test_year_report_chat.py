@@ -50,3 +50,19 @@ def test_a_file_travels_through_the_outbox_as_an_attachment() -> None:
     assert files == [{"filename": "a.html", "description": "A", "media_type": file.media_type, "content": "<p>å</p>"}]
     assert render(replies) == "Här\n[A: a.html]"  # not saved: its name
     assert buttons_of([file]) == []  # a file has no buttons
+
+
+def test_the_status_is_exported_as_a_csv_file_from_the_status_card(chat_as) -> None:
+    """The status card's "Som CSV-fil": the same rows as `amneslag status --format csv`, as a file in the chat."""
+    import csv
+    import io
+
+    kalle = chat_as(COORDINATOR)
+    (button,) = [b for b in buttons_of(kalle.say("status")) if b.label == "Som CSV-fil"]
+    lead, file = kalle.click(button)
+    assert isinstance(lead, TextReply) and lead.text == "Läget i Västerbotten läsåret 2026/27, en rad per ämneslag:"
+    assert isinstance(file, FileReply) and file.filename == "status-vasterbotten-2026-27.csv"
+    assert file.media_type.startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(file.content)))
+    assert len(rows) == 12 and {r["region"] for r in rows} == {"Västerbotten"}
+    assert "Bild, form och skapande" in {r["team"] for r in rows}
