@@ -97,7 +97,7 @@ def tell_host_and_managers(turn: Turn, meeting: Meeting, team: Team) -> str:
     return " ".join(said)
 
 
-def _hosts_meeting(attempt: str) -> Guard[MeetingOf]:
+def hosts_meeting(attempt: str) -> Guard[MeetingOf]:
     """A manager of the school hosting the button's meeting; the meeting is ahead and not cancelled."""
 
     def check(turn: Turn, values: Values) -> MeetingOf:
@@ -110,7 +110,9 @@ def _hosts_meeting(attempt: str) -> Guard[MeetingOf]:
             raise Refused(
                 attempt,
                 "not_host_manager",
-                turn.tr._("Only a manager of the host school can confirm its room."),
+                turn.tr._("Only a manager of the host school can reopen its invoice basis.")
+                if attempt == "cost.reopen"
+                else turn.tr._("Only a manager of the host school can confirm its room."),
                 meeting=meeting.id,
             )
         return found
@@ -118,7 +120,7 @@ def _hosts_meeting(attempt: str) -> Guard[MeetingOf]:
     return Guard(f"hosts_meeting:{attempt}", frozenset({"manager"}), check)
 
 
-@router.action(Act.HOST_ROOM_CONFIRM, guard=_hosts_meeting("host.room"))
+@router.action(Act.HOST_ROOM_CONFIRM, guard=hosts_meeting("host.room"))
 def confirm_room(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
     tr = turn.tr
     meeting, team = found.meeting, found.team

@@ -17,6 +17,7 @@ from dialogs.access import MeetingOf
 from dialogs.common import short
 from dialogs.engine import Answered, Router, Turn, Values
 from dialogs.forms import Draft, Form, Invalid, Question, Slot
+from dialogs.host import hosts_meeting
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
@@ -24,7 +25,7 @@ from dialogs.reports import money
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply, ticked
 from domain import logistics as cost_rules
 from domain.meetings import is_leader
-from domain.teams import current_year
+from domain.teams import current_year, leaders
 from storage.models import Meeting, MeetingCost, MeetingKind, Person, School, SchoolYear, Team
 from storage.queries import held_meetings, physical_meetings, school_names, year_meetings
 
@@ -197,7 +198,17 @@ def _invoice_card(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
         names = ", ".join(p["name"] for p in school["people"])
         what = tr._("host school's own share") if school["host"] else tr._("invoiced")
         facts.append((school["school"], f"{money(school['share_kr'])} ({what}) · {names}"))
-    return [CardReply(title=tr._("Invoice basis: {meeting}", meeting=_title(turn, meeting, team)), facts=facts)]
+    host = cost_rules.host_of(turn.session, meeting)
+    hosting = host is not None and any(
+        p.id == turn.person.id for p in cost_rules.managers_of(turn.session, host.id or 0)
+    )
+    buttons = (
+        [Button(label=tr._("Reopen the invoice basis"), action=Act.COST_REOPEN, values={"meeting_id": meeting.id})]
+        if hosting
+        else []
+    )
+    title = tr._("Invoice basis: {meeting}", meeting=_title(turn, meeting, team))
+    return [CardReply(title=title, facts=facts, buttons=buttons)]
 
 
 ENTERS_COST = access.enters_cost("cost.enter")
@@ -645,3 +656,75 @@ def cost_show(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
     meeting, team = found.meeting, found.team
     card = _invoice_card(turn, meeting, team)
     return card or [TextReply(text=turn.tr._("No cost has been entered for that meeting."))]
+
+
+@router.action(Act.COST_REOPEN, guard=hosts_meeting("cost.reopen"))
+def cost_reopen(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+    tr = turn.tr
+    meeting, team = found.meeting, found.team
+    title = _title(turn, meeting, team)
+    if cost_rules.cost_of(turn.session, meeting.id or 0) is None:
+        return [
+            TextReply(text=tr._("The invoice basis of {meeting} is open already.", meeting=_title(turn, meeting, team)))
+        ]
+    return [
+        ChoicesReply(
+            text=tr._(
+                "Reopen the invoice basis of {meeting}? The attendance and the cost can then be entered again; the "
+                "managers of the visiting schools are told to wait for the new split.",
+                meeting=title,
+            ),
+            buttons=[
+                Button(label=tr._("Yes, reopen"), action=Act.COST_REOPEN_CONFIRM, values={"meeting_id": meeting.id}),
+                Button(label=tr._("No"), action=Act.COST_SHOW, values={"meeting_id": meeting.id}),
+            ],
+        )
+    ]
+
+
+@router.action(Act.COST_REOPEN_CONFIRM, guard=hosts_meeting("cost.reopen"))
+def cost_reopen_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
+    tr = turn.tr
+    meeting, team = found.meeting, found.team
+    title = _title(turn, meeting, team)
+    cost = cost_rules.reopen_cost(turn.session, meeting=meeting, actor=turn.person)
+    if cost is None:  # a double click: the first reopened it
+        return [
+            TextReply(text=tr._("The invoice basis of {meeting} is open already.", meeting=_title(turn, meeting, team)))
+        ]
+    visiting = [
+        p
+        for share in cost.shares
+        if not share.get("host")
+        for p in cost_rules.managers_of(turn.session, int(share["school_id"]))
+    ]
+    told = [*visiting, *leaders(turn.session, team.id or 0, meeting.school_year_id)]
+    told = [p for p in {p.id: p for p in told}.values() if p.id != turn.person.id]
+    person = turn.person
+
+    def build(t: Translator) -> list[Reply]:
+        return [
+            TextReply(
+                text=t._(
+                    "{name} has reopened the invoice basis of {meeting} to correct it: wait with paying your share; "
+                    "the new split comes when the cost is entered again.",
+                    name=person.name,
+                    meeting=title,
+                )
+            )
+        ]
+
+    notify(turn.session, origin=turn.person, recipients=told, region=turn.region, kind="cost_reopened", build=build)
+    names = ", ".join(p.name for p in told) or tr._("nobody")
+    return [
+        ChoicesReply(
+            text=tr._(
+                "Reopened: the attendance and the cost of {meeting} can be entered again. Told: {names}.",
+                meeting=title,
+                names=names,
+            ),
+            buttons=[
+                Button(label=tr._("Confirm attendance"), action=Act.ATTENDANCE_START, values={"meeting_id": meeting.id})
+            ],
+        )
+    ]

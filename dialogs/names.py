@@ -88,6 +88,8 @@ class Act(StrEnum):
     COST_PREVIEW = "cost.preview"
     COST_CONFIRM = "cost.confirm"
     COST_SHOW = "cost.show"
+    COST_REOPEN = "cost.reopen"  # the host school's manager takes back an entered cost: the question
+    COST_REOPEN_CONFIRM = "cost.reopen.confirm"
     AGENDA_START = "agenda.start"  # a member's item for a group's next meeting: ask for its text
     AGENDA_SAVE = "agenda.save"
     AGENDA_ALL_SAVE = "agenda.all.save"  # the coordinator's question to every team's next meeting

@@ -335,6 +335,27 @@ def enter_cost(
     return cost, shares
 
 
+def reopen_cost(session: Session, *, meeting: Meeting, actor: Person) -> MeetingCost | None:
+    """The host school takes back an entered cost, to correct the attendance or the amount: the cost and its
+    split are removed (the audit log keeps them), and a new one can be entered. None when there was none."""
+    cost = cost_of(session, meeting.id or 0)
+    if cost is None:
+        return None
+    before = {"total_kr": cost.total_kr, "shares": cost.shares, "entered_at": cost.entered_at.isoformat()}
+    session.delete(cost)
+    session.flush()
+    record(
+        session,
+        action="meeting_cost.reopened",
+        entity="meeting",
+        entity_id=meeting.id,
+        actor_id=actor.id,
+        before=before,
+        after=None,
+    )
+    return cost
+
+
 def managers_of(session: Session, school_id: int) -> list[Person]:
     return list(
         session.exec(

@@ -596,3 +596,35 @@ def test_the_attendance_reminders_button_opens_the_attendance_form(chat_as, demo
     leader.press("Bekräfta: 5 var med")
     later = sweep(demo, dtm.datetime(2026, 9, 15, 10, tzinfo=stockholm)).reminders
     assert not [p for p in later if p.rule == "attendance" and p.subject.startswith(f"meeting{_september(demo).id}/")]
+
+
+def test_the_host_manager_reopens_the_invoice_basis_and_the_visiting_managers_are_told(
+    chat_as, demo: sa.Engine
+) -> None:
+    """A wrong cost or attendance: the host school's manager reopens it, the shares are taken back (kept in the
+    audit log), the visiting managers are told to wait, and a new cost can be entered."""
+    meeting = _attended(demo, *EVERYONE)
+    manager = chat_as(HOST_MANAGER)
+    manager.say("kostnaden för pianoträffen blev 10 001 kr")
+    manager.press("Skicka andelarna")
+    leader = chat_as(LEADER)
+    card = leader.click(Button(label="x", action="cost.show", values={"meeting_id": meeting.id}))
+    assert "Öppna underlaget igen" not in [b.label for b in buttons_of(card)]  # only the host school's manager
+    refused = leader.click(Button(label="x", action="cost.reopen.confirm", values={"meeting_id": meeting.id}))
+    assert "Bara en chef på värdskolan kan öppna dess fakturaunderlag igen." in text_of(refused)
+    card = manager.click(Button(label="x", action="cost.show", values={"meeting_id": meeting.id}))
+    question = manager.click(next(b for b in buttons_of(card) if b.label == "Öppna underlaget igen"))
+    done = manager.click(next(b for b in buttons_of(question) if b.label == "Ja, öppna"))
+    assert text_of(done).startswith("Öppnat: närvaron och kostnaden för")
+    told = _outbox(demo, "cost_reopened")
+    umea = _person(demo, UMEA_MANAGER)
+    assert umea.id in {m.recipient_id for m in told}
+    assert "vänta med att betala" in next(m for m in told if m.recipient_id == umea.id).payload["text"]
+    again = manager.click(next(b for b in buttons_of(question) if b.label == "Ja, öppna"))
+    assert "redan öppet" in text_of(again)  # a double click takes back nothing more
+    with Session(demo) as s:
+        assert s.exec(select(MeetingCost)).first() is None
+        audit = s.exec(select(AuditLog).where(AuditLog.action == "meeting_cost.reopened")).one()
+    assert audit.details["before"]["total_kr"] == 10001
+    manager.say("kostnaden för pianoträffen blev 9 000 kr")  # entered again, the new split goes out
+    assert text_of(manager.press("Skicka andelarna")).startswith("Klart: 9\u00a0000\u00a0kr är fördelat")
