@@ -575,7 +575,8 @@ class Attendance(SQLModel, table=True):
 
 
 class MeetingCost(SQLModel, table=True):
-    """The total cost of a physical meeting and how it was divided: entered once, never replaced.
+    """The total cost of a physical meeting and how it was divided: entered once; only the host school can take it
+    back (`domain.logistics.reopen_cost`, audited) to enter it again.
 
     `shares` is the split as it was sent: `[{"school_id", "school", "host", "participants", "share_kr"}]`
     (no personal data; who attended is in `attendance`).
