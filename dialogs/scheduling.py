@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dtm
 import re
 
+from sqlmodel import col, select
+
 from dialogs import access, nlu
 from dialogs.access import MeetingOf
 from dialogs.common import meeting_place, short
@@ -25,7 +27,7 @@ from domain import groups
 from domain import meetings as meeting_rules
 from storage import schoolyear
 from storage.directory import find_school, region_schools
-from storage.models import MeetingKind, School, SchoolYear, Team
+from storage.models import GroupKind, Meeting, MeetingKind, School, SchoolYear, Team
 from storage.settings import RegionSettings
 
 router = Router()
@@ -99,14 +101,34 @@ def _ask_kind(turn: Turn, draft: Draft) -> Question:
     )
 
 
+def _next_host(turn: Turn, team: Team, schools: list[School]) -> School | None:
+    """A manager network meets "på olika orter i länet" (003): the school whose turn it is to host, the one that
+    has hosted the network least recently (never first, then in the order of the schools' names)."""
+    assert team.id is not None
+    last: dict[int, dtm.datetime] = {}
+    for meeting in turn.session.exec(
+        select(Meeting).where(Meeting.team_id == team.id, col(Meeting.cancelled_at).is_(None))
+    ).all():
+        if meeting.host_school_id is not None:
+            last[meeting.host_school_id] = max(meeting.starts_at, last.get(meeting.host_school_id, meeting.starts_at))
+    never = dtm.datetime.min.replace(tzinfo=dtm.UTC)
+    return min(schools, key=lambda s: (last.get(s.id or 0, never), s.name), default=None)
+
+
 def _ask_place(turn: Turn, draft: Draft) -> Question:
-    return Question(
-        turn.tr._("Where will you meet? Choose the host school, or write the place."),
-        [
-            (short(s.name), {"host_school_id": s.id})
-            for s in sorted(region_schools(turn.session, turn.region), key=lambda s: s.name)
-        ],
-    )
+    schools = sorted(region_schools(turn.session, turn.region), key=lambda s: s.name)
+    team = turn.session.get(Team, draft.get("team_id"))
+    text = turn.tr._("Where will you meet? Choose the host school, or write the place.")
+    if team is not None and team.kind == GroupKind.MANAGER_NETWORK.value and schools:
+        host = _next_host(turn, team, schools)
+        if host is not None:  # its turn first
+            schools = [host, *(s for s in schools if s.id != host.id)]
+            text = (
+                turn.tr._("It is {school}'s turn to host (the longest since it last did).", school=host.name)
+                + " "
+                + text
+            )
+    return Question(text, [(short(s.name), {"host_school_id": s.id}) for s in schools])
 
 
 def _parse_place(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:

@@ -12,6 +12,7 @@ from dialogs.types import buttons_of
 from domain.coordination import appoint_leader
 from domain.status import build_status
 from storage.db import session_scope
+from storage.directory import region_schools as region_schools_of
 from storage.models import Meeting, Membership, OutboxMessage, Person, Region, SchoolYear, Team
 from storage.roster import import_roster
 from storage.seed import seed_region
@@ -146,3 +147,34 @@ def test_the_status_claims_no_travel_goal_where_the_framework_sets_none(demo: sa
         meeting = build_status(s, region, year).model_dump()["teams"][0]["meetings"][0]
     assert meeting["longest_round_trip_km"] is not None
     assert meeting["travel_goal_met"] is None and meeting["travel_over_goal"] == []
+
+
+def test_the_county_meeting_rotates_its_host_school(demo: sa.Engine, chat_as: Any) -> None:
+    """Västmanland's county meeting moves between the schools (003: "på olika orter i länet"): the school that
+    has hosted it least recently is offered first."""
+    from dialogs.types import buttons_of
+
+    with session_scope(demo) as s:
+        region = seed_region(s, "vastmanland").region
+        import_roster(s, region, VASTMANLAND)
+        year = s.exec(select(SchoolYear).where(SchoolYear.label == "2026/27")).one()
+        vera = s.exec(select(Person).where(Person.email == "vera.vm@example.org")).one()
+        county = s.exec(select(Team).where(Team.name == "Länsmöte för kulturskoleledare")).one()
+        appoint_leader(s, team=county, year=year, person=vera, replacing=None, actor=vera, now=NOW)
+        schools = {school.municipality: school.id for school in region_schools_of(s, region)}
+        assert county.id is not None and year.id is not None
+        for month, town in ((9, "Arboga"), (10, "Fagersta")):
+            s.add(
+                Meeting(
+                    team_id=county.id,
+                    school_year_id=year.id,
+                    starts_at=dtm.datetime(2026, month, 16, 8, tzinfo=dtm.UTC),
+                    ends_at=dtm.datetime(2026, month, 16, 11, tzinfo=dtm.UTC),
+                    kind="physical",
+                    host_school_id=schools[town],
+                )
+            )
+    vera_chat = chat_as("vera.vm@example.org")
+    asked = vera_chat.say("planera en fysisk träff 16 december")
+    assert text_of(asked).startswith("Det är Hallstahammars kulturskolas tur att vara värd")
+    assert buttons_of(asked)[0].label == "Hallstahammars kulturskola"
