@@ -7,11 +7,13 @@ Each meeting has one stable UID, so a calendar that got the notice replaces the 
 from __future__ import annotations
 
 import datetime as dtm
+import re
 from typing import Any
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
-from storage.models import Meeting, MeetingKind, Region, Team
+from storage.directory import fold
+from storage.models import Meeting, MeetingKind, Person, Region, Team
 
 PRODUCT_ID = "-//Ämneslagsboten//Ämneslagsboten//SV"
 
@@ -29,9 +31,11 @@ def meeting_ics(
     location: str | None,
     description: str,
     now: dtm.datetime,
+    organizer: Person,
     cancelled: bool = False,
 ) -> str:
-    """The invite of a meeting: a request (new or changed) or, when `cancelled`, a cancellation."""
+    """The invite of a meeting: a request (new or changed) or, when `cancelled`, a cancellation. The leader who
+    sends it is its ORGANIZER (RFC 5546 requires one in a REQUEST and a CANCEL)."""
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -46,6 +50,9 @@ def meeting_ics(
     event.add("description", description)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("categories", [team.name])
+    who = vCalAddress(f"mailto:{organizer.email}")
+    who.params["cn"] = vText(organizer.name)
+    event.add("organizer", who)
     if location:
         event.add("location", location)
     if meeting.kind == MeetingKind.DIGITAL.value and meeting.link:
@@ -55,12 +62,18 @@ def meeting_ics(
     return ical.decode("utf-8")
 
 
-def attachment(ics: str, *, cancelled: bool = False) -> dict[str, Any]:
+def filename(word: str, team: Team, day: dtm.date) -> str:
+    """A file name a person recognises in their downloads: "kallelse-bild-form-och-skapande-2027-02-11.ics"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(team.name)).strip("-")
+    return f"{word}-{slug}-{day.isoformat()}.ics"
+
+
+def attachment(ics: str, *, name: str, description: str, cancelled: bool = False) -> dict[str, Any]:
     """The invite as an outbox attachment, for the channel senders to upload or attach."""
     method = "CANCEL" if cancelled else "REQUEST"
     return {
-        "filename": "inställd.ics" if cancelled else "kallelse.ics",
-        "description": "Inställd träff: tar bort den ur kalendern" if cancelled else "Kalenderinbjudan till träffen",
+        "filename": name,
+        "description": description,
         "media_type": f"text/calendar; charset=utf-8; method={method}",
         "content": ics,
     }

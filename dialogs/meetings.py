@@ -10,7 +10,7 @@ from dialogs import access
 from dialogs.common import agenda_lines, framework_name, meeting_kind, meeting_place, short
 from dialogs.engine import Route, Turn, Values
 from dialogs.i18n import Translator
-from dialogs.invite import attachment, meeting_ics
+from dialogs.invite import attachment, filename, meeting_ics
 from dialogs.names import Act
 from dialogs.notify import notify
 from dialogs.travel import logistics_buttons
@@ -39,6 +39,22 @@ def _ics(turn: Turn, meeting: Meeting, team: Team, tr: Translator, cancelled: bo
         location=meeting_place(turn, meeting),
         description=tr._("Report absence in the chat with Ämneslagsboten if you can't come."),
         now=turn.now,
+        organizer=turn.person,
+        cancelled=cancelled,
+    )
+
+
+def invite_for(turn: Turn, meeting: Meeting, team: Team, language: str, cancelled: bool) -> dict[str, Any]:
+    """The calendar invite as a member reads it: in their language, named after the team and the day."""
+    tr = Translator(language, turn.region.timezone)
+    day = meeting.starts_at.astimezone(tr.zone).date()
+    word = tr._("cancelled") if cancelled else tr._("notice")
+    return attachment(
+        _ics(turn, meeting, team, tr, cancelled),
+        name=filename(word, team, day),
+        description=tr._("Cancelled meeting: removes it from the calendar")
+        if cancelled
+        else tr._("Calendar invite to the meeting"),
         cancelled=cancelled,
     )
 
@@ -47,9 +63,6 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
     """Queue the notice, change or cancellation, with its calendar invite, to every member; the count."""
     members = [p for p in meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)]
     cancelled = kind == "meeting_cancelled"
-    invite = attachment(
-        _ics(turn, meeting, team, Translator("sv", turn.region.timezone), cancelled), cancelled=cancelled
-    )
     leader = turn.person
     items = agenda.carried_by(turn.session, meeting.id or 0)
 
@@ -88,15 +101,20 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
         )
         return [CardReply(title=title, facts=facts, text=text, buttons=buttons)]
 
-    notify(
-        turn.session,
-        origin=turn.person,
-        recipients=members,
-        region=turn.region,
-        kind=kind,
-        build=build,
-        attachments=[invite],
-    )
+    by_language: dict[str, list[Person]] = {}  # each gets the invite in their own language
+    for member in members:
+        by_language.setdefault(Translator(member.language).language, []).append(member)
+    for language, people in by_language.items():
+        invite = invite_for(turn, meeting, team, language, cancelled)
+        notify(
+            turn.session,
+            origin=turn.person,
+            recipients=people,
+            region=turn.region,
+            kind=kind,
+            build=build,
+            attachments=[invite],
+        )
     return len(members)
 
 

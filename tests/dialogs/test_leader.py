@@ -6,6 +6,7 @@ import datetime as dtm
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from icalendar import Calendar
 from sqlmodel import Session, col, select
 
 from dialogs.types import Button, CardReply, ChoicesReply, FormReply, TextReply, buttons_of
+from storage.db import session_scope
 from storage.models import AuditLog, Meeting, Note, OutboxMessage, Person, Team
 from tests.dialogs.conftest import Chat, Clock
 
@@ -168,6 +170,11 @@ def test_send_the_notice_with_a_calendar_invite_once(leader: Chat, demo: sa.Engi
     assert event.decoded("dtstart") == february.starts_at
     assert str(event["location"]) == february.link
     assert _invite(notices[0])["method"] == "REQUEST"
+    assert str(event["organizer"]) == f"mailto:{LEADER}"  # RFC 5546: a REQUEST has its ORGANIZER
+    assert event["organizer"].params["cn"] == "Jonas Sundqvist"
+    (attachment,) = notices[0].payload["attachments"]
+    day = february.starts_at.astimezone(ZoneInfo("Europe/Stockholm")).date().isoformat()
+    assert attachment["filename"] == f"kallelse-bild-form-och-skapande-{day}.ics"
     assert [b.action for b in buttons_of(_replies(notices[0]))] == ["absence.report"]
 
     (again,) = leader.click(preview.buttons[0])
@@ -451,3 +458,20 @@ def test_a_meeting_beyond_the_years_goal_is_warned_of_in_the_preview_not_refused
     )
     leader.press("Spara träffen")
     assert len(_meetings(demo)) == 4
+
+
+def test_a_member_who_reads_english_gets_the_invite_in_english(leader: Chat, demo: sa.Engine) -> None:
+    february = _meetings(demo)[1]
+    with session_scope(demo) as s:
+        alva = s.exec(select(Person).where(Person.email == "alva.jonsson@example.org")).one()
+        alva.language = "en"
+        alva_id = alva.id
+    leader.click(Button(label="Skicka", action="notice.send", values={"meeting_id": february.id}))
+    notices = _sent(leader, "meeting_notice")
+    (english,) = [m for m in notices if m.recipient_id == alva_id]
+    with Session(demo) as s:
+        swedish = next(m for m in notices if (p := s.get(Person, m.recipient_id)) is not None and p.language == "sv")
+    assert str(_event(_invite(english))["summary"]) == "Bild, form och skapande: subject team meeting"
+    assert english.payload["attachments"][0]["filename"].startswith("notice-bild-form-och-skapande-")
+    assert str(_event(_invite(swedish))["summary"]).startswith("Bild, form och skapande: ")
+    assert swedish.payload["attachments"][0]["filename"].startswith("kallelse-")

@@ -280,7 +280,10 @@ async def test_a_sender_bug_in_the_invite_upload_does_not_post_the_notice_again(
 ) -> None:
     """Before: a TypeError in the .ics upload sent every member the notice text once per attempt."""
     ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
-    payload = {"replies": dump_replies([CardReply(title="Kallelse")]), "attachments": [attachment(ics)]}
+    payload = {
+        "replies": dump_replies([CardReply(title="Kallelse")]),
+        "attachments": [attachment(ics, name="kallelse.ics", description="Kalenderinbjudan till träffen")],
+    }
     message_id = _notice(engine, _alva(engine, region), payload)
     sender = SlackSender(fake.client)
     real_upload = sender.client.files_upload_v2

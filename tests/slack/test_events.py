@@ -425,7 +425,7 @@ async def test_the_calendar_invite_is_uploaded_with_the_notice_and_a_failed_uplo
         alva.slack_user_id = "U0ALVA"
         payload = {
             "replies": dump_replies([CardReply(title="Kallelse: Bild, form och skapande träffas torsdag 11 februari")]),
-            "attachments": [attachment(ics)],
+            "attachments": [attachment(ics, name="kallelse.ics", description="Kalenderinbjudan till träffen")],
         }
         message = store.enqueue(s, channel="slack", kind="meeting_notice", payload=payload, recipient_id=alva.id)
         s.flush()

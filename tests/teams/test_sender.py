@@ -41,7 +41,9 @@ def _delivery(payload: dict[str, Any]) -> Delivery:
 async def test_a_failed_consent_card_is_retried_without_the_card_again() -> None:
     payload = {
         "replies": dump_replies([TextReply(text="Kallelse")]),
-        "attachments": [attachment("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")],
+        "attachments": [
+            attachment("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", name="kallelse.ics", description="Kalenderinbjudan")
+        ],
         "teams_reference": {"conversation": {"id": "a:1"}},
     }
     connector = Connector(fail={2, 3})  # the consent card fails, and its one quick retry too

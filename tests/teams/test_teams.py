@@ -331,7 +331,11 @@ def _queue_notice(teams: Teams, member_email: str, ics: str) -> int:
     with session_scope(teams.db) as s:
         person = s.exec(select(Person).where(Person.email == member_email)).one()
         replies = dump_replies([CardReply(title="Kallelse: Bild, form och skapande träffas torsdag 11 februari")])
-        payload = {"replies": replies, "text": "Kallelse", "attachments": [attachment(ics)]}
+        payload = {
+            "replies": replies,
+            "text": "Kallelse",
+            "attachments": [attachment(ics, name="kallelse.ics", description="Kalenderinbjudan till träffen")],
+        }
         message = store.enqueue(s, channel="teams", kind="meeting_notice", payload=payload, recipient_id=person.id)
         s.flush()
         return message.id or 0
