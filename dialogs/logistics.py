@@ -405,12 +405,13 @@ def _tell_schools(
                         )
                     ],
                     text=t._(
-                        "{name} entered the cost. Invoice the visiting schools: {lines}. "
-                        "The command amneslag invoice {id} prints the whole basis.",
+                        "{name} entered the cost. Invoice the visiting schools: {lines}.",
                         name=turn.person.name,
                         lines="; ".join(lines) or "-",
-                        id=meeting.id,
                     ),
+                    buttons=[
+                        Button(label=t._("Invoice basis"), action=Act.COST_SHOW, values={"meeting_id": meeting.id})
+                    ],
                 )
             ]
 
