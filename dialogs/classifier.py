@@ -6,8 +6,8 @@ vector machine, as in Rasa's classic pipeline. Character n-grams carry over to w
 
 It is trained with scikit-learn when the package is built, not when the bot runs:
 `python -m dialogs.classifier --write` (from a checkout, with the `dev` extra) writes the training
-utterances (`dialogs/data/nlu_training.tsv`: the utterance table of tests/dialogs/test_nlu_table.py and the
-dev set, less any text the held-out set shares with them) and the fitted model's numbers
+utterances (`dialogs/data/nlu_training.tsv`: the utterance table of tests/dialogs/test_nlu_table.py, the
+dev set and the training set tests/data/nlu/train.tsv, less any text the held-out set shares with them) and the fitted model's numbers
 (`dialogs/data/nlu_classifier.json.gz`, about 90 kB: each n-gram's inverse document frequency and
 weights, each intent's intercept). A test checks both equal a fresh training and that no held-out text is
 in them. At run time the model is read from the package on first use and scored here in plain Python
@@ -169,8 +169,9 @@ def write_files() -> int:
     data = Path(__file__).resolve().parents[1] / "tests" / "data" / "nlu"
     target = Path(__file__).resolve().parent / "data"
     rows = [(text, intent) for text, intent, _ in TABLE if text.strip()]
-    with (data / "dev.tsv").open(encoding="utf-8", newline="") as file:
-        rows += [(r["text"], r["intent"]) for r in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    for name in ("dev.tsv", "train.tsv"):
+        with (data / name).open(encoding="utf-8", newline="") as file:
+            rows += [(r["text"], r["intent"]) for r in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE)]
     # The held-out set is read only to leave out any text it shares with the table (written independently,
     # short requests such as a bare command coincide): the classifier is never trained on a held-out text.
     with (data / "heldout.tsv").open(encoding="utf-8", newline="") as file:
