@@ -147,7 +147,7 @@ def main() -> None:
             )
             if name == "heldout":
                 print("  misses on the held-out set by kind (most common first; heldout* below: without the")
-                print("  held-out texts that also occur in the table):")
+                print("  held-out texts that also occur in the table, the dev set or the training set):")
                 for kind, count in misses.most_common(10):
                     print(f"    {count:>3}  {kind}")
 

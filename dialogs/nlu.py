@@ -90,6 +90,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\b(ta tillbaka|dra tillbaka|ta bort|aterkall\w*|angra\w*|stryk|radera|makulera|annullera|glom|strunta i|withdraw"
             r"|undo|take back|remove)\b.*\b(franvaro\w*|absence)",
+            r"\bfranvaro\w*\b.*\b(kan |ska )?(tas bort|strykas|raderas)\b",
             r"\bfranvaro\w*\b.*\b(galler (inte|ej) langre|ta bort (den|det)|stryk (den|det)|radera (den|det))\b",
             r"\b(kan|kommer|blir) (komma |delta |vara med |va med |med )?(anda|i alla fall|anda pa|trots allt)\b",
             r"\b(kan|kommer)\b(?!.*\b(inte|ej)\b).*\b(anda|trots allt)\b",
@@ -101,6 +102,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "absences",
         _rx(
             r"^(vilka|vem|hur manga|who|who'?s)\b.*\b(kommer (inte|ej)|(inte|ej) kommer|missar|franvar\w*|borta|forhinder|not coming|absent)\b",
+            r"^(ar|e) (nagon|nan|nagra)\b.*\b(borta|franvarande)\b",
             r"\bfranvarolist\w*",
             r"\b(lista|visa)\w* (over )?(alla )?(anmalda )?franvar\w*",
             r"\banmalda franvaro\w*",
@@ -124,10 +126,11 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(jag|ja|jg) (ar|e|blir) (ledig|krasslig|forkyld|magsjuk|sjukskriven|pa kurs|pa semester|pa tjansteresa)\b",
             r"^(sjuk|ledig|bortrest|sjukskriven|magsjuk|forkyld|krasslig)\b",
             r"\bstanna\w* hemma\b",
-            r"\b(funkar|passar) (inte|ej) for mig\b",
+            r"\b(funkar|passar|gar) (inte|ej) for mig\b",
             r"\bingen (traff|mote) for (mig|min del)\b",
             r"\bblir (det )?(inget|ingen traff) for mig\b",
-            r"\b(far|fick) forhinder\b",
+            r"\b(far|fick|fatt|har) forhinder\b",
+            r"\bhar (inte|ej) (mojlighet|tid) att (komma|delta|vara med)\b",
             r"\bklarar (inte|ej) (av )?att (komma|delta|vara med)\b",
             r"\bpass pa (traff|mote)",
             r"\b(going to|gonna|have to|will|i'?ll) (miss|skip)\b",
@@ -232,7 +235,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bprotokollfor\w*|\bdokumentera\b|\banteckna\b|\bskriva? ner\b",
             r"^(minnes|motes)?(anteckningar|protokoll)\w*( fran [^:?]*)?:\s*\w",
             r"\bhar (kommer|ar) (minnes|motes)?(anteckningarna|protokollet)\b",
-            r"(anteckning|protokoll)\w*\b.*\b(skickas ut|ska ut)\b",
+            r"(anteckning|protokoll)\w*\b.*\b(skickas (nu )?ut|ska ut)\b",
             r"\b(log|write|distribute|share|send|post|upload|record)( out| up)?( the| my| our| today'?s)? (notes|minutes)\b",
             r"\b(notes|minutes)\b[^?]*:\s*\w",
         ),
@@ -246,7 +249,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(sedan|fran|since|from|hosten|varen|terminen|term|in)\b",
             r"\bdigest\b",
             r"\b(summer|sammanfatt|sammanstall)\w*\b.*\balla (lag|amneslag|team)",
-            r"\b(amnes)?lagen\b.*\b(diskuterat|tagit upp|pratat om)\b",
+            r"\b(amnes)?lagen\b.*\b(diskuterat|tagit upp|pratat om|jobbat med)\b",
             r"\balla (amnes)?lag\b.*\b(diskuterat|tagit upp|pratat om)\b",
         ),
     ),
@@ -278,7 +281,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bram\w*\b.*\b(genomgang\w*|genomgatt|genomgangna|avklarad\w*|klar)\b",
             r"\bbekrafta\w*\b.*\b(genomgang|ram)",
             r"\b(reviewed|went through|gone through)\b.*\bframework\b",
-            r"\bram\w*\b.*\b(gicks igenom|(gatt|gick|last) igenom|genomgangna?|avklarade?|gjord|klara)\b",
+            r"\bram\w*\b.*\b(gicks igenom|(gatt|gick|last) igenom|genomgangna?|genomlast|avklarade?|gjord|klara)\b",
             r"\b(genomgang\w*|last igenom|lasit igenom|gatt igenom|checka av|bocka av|markera)\b.*\bram",
             r"\bframework reviewed\b",
             r"\bframework review\b",
@@ -345,7 +348,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bvi (behover|ska|borde|maste) (ses|traffas|(ha )?(en|ett) (traff|mote))\b",
             r"^boka \d",
             r"\b(boka|planera|lagga? (in|upp|till|en|ett)|skapa|satta? upp|ordna|fixa|arrangera|schemalagg|inplanera|fa till)\w*"
-            r"( in)?\b.{0,25}?(traff|mote)",
+            r"( in)?( en| ett)?( ny| nytt)?( (?!till\b|for\b|pa\b|at\b|om\b)\w+){0,2} \w*(traff|mote)",
             r"\bsatta? (ett )?datum\b",
             r"\b(motes|traff)?bokning\b|\binbokning\b",
             r"\bvi kor (en|ett)\b.*(traff|mote)",
@@ -431,6 +434,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\b(nasta|kommande|narmaste)\b.*(traff|mote|\bses\b)",
             r"\bvad hander\b",
+            r"\b(vilka dagar|vilken dag) (ses|traffas) vi\b",
+            r"\bis there (a|any) (meeting|session)",
             r"\bkalender\b",
             r"\bvilken tid borjar\b",
             r"\bfinns det (nagon|nan|en) (traff|mote)",
@@ -460,7 +465,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "help",
         _rx(
-            r"^(hej|hejsan|hallo|halla|tja|tjena|tjenare|god (morgon|dag|kvall|eftermiddag)|hi|hello|hey|good (morning|afternoon))\b",
+            # a greeting with a few words more; a longer message is about something else, which the classifier may know
+            r"^(hej|hejsan|hallo|halla|tja|tjena|tjenare|god (morgon|dag|kvall|eftermiddag)|hi|hello|hey|good (morning|afternoon))\b"
+            r"\W*(\w+\W*){0,4}$",
             r"\bhjalp\b",
             r"\bhelp\b",
             r"\bvad kan (du|jag|ja|boten|man|en \w+|vi)\b",
@@ -532,7 +539,7 @@ _WEEKDAYS = {
 _MONTH_WORD = r"(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-z]*\.?"
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _SLASH_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?![\d/])")
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?::?e|:a|st|nd|rd|th)? {_MONTH_WORD}(?: (\d{{4}}))?")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?::?e|:a|st|nd|rd|th)?(?: of)? {_MONTH_WORD}(?: (\d{{4}}))?")
 _MONTH_DAY = re.compile(rf"\b{_MONTH_WORD} (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}}))?")
 _RELATIVE = re.compile(
     r"\b(idag|i dag|dagens|ikvall|i kvall|i eftermiddag|today|today'?s|tonight|imorgon|i morgon|imorron|imorgon"
@@ -802,7 +809,7 @@ _SELF_WORDS = frozenset(
     }
 )  # fmt: skip
 _SOMEONE_ELSE = re.compile(
-    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|min kollega|kollegan|[a-z]+ och [a-z]+|(?P<name>[a-z]+))"
+    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|(?:min|var) kollega(?: [a-z]+)?|kollegan|[a-z]+ och [a-z]+|(?P<name>[a-z]+))"
     r"\s+(kan|kommer|blir|ar|e|missar|ska|vill|har|vabbar|maste)\b"
     r"|\b(franvaro|anmal\w*|byt\w*) (for|at|till) (?P<for>[a-z]+)\b(?! (traff|mote|lag|amneslag))"
     r"|\b(he|she|they|my colleague) (can'?t|cannot|won'?t|will|is|wants)\b"

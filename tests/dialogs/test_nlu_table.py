@@ -468,6 +468,15 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("hur ligger lagen till?", "status", {}),
     ("ok kanon", "small_talk", {}),
     ("ja ska inte hoppa över träffen", "unknown", {}),
+    ("Hej! Jag har fått förhinder till träffen 12 mars, har konsert.", "report_absence", {"date": "2027-03-12"}),
+    ("det går inte för mig på torsdag", "report_absence", {"date": "2026-11-26"}),
+    ("I can't make it on the 4th of february", "report_absence", {"date": "2027-02-04"}),
+    ("frånvaron 4/2 kan tas bort", "withdraw_absence", {"date": "2027-02-04"}),
+    ("är någon borta på träffen 12 mars?", "absences", {"date": "2027-03-12"}),
+    ("min kollega Per vill byta till dans", "unknown", {}),
+    ("kan du fixa kaffe till träffen", "unknown", {}),
+    ("planera vårens sista träff", "schedule_meeting", {}),
+    ("vilka dagar ses vi i vår?", "upcoming_meetings", {}),
 ]
 # fmt: on
 
