@@ -401,7 +401,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(vill|ska) (hellre |helst )?(vara|va|in) i\b",
             r"\btillhora\b",
             r"\b(satt|lagg|flytta|registrera|placera|put|skriv in|signa upp) (mig|me)( upp)? (i|till|for|in)\b",
-            r"\bskriv in mig\b|\bbli medlem\b|\bsign me up\b",
+            r"\bskriv in mig\b|\bbli medlem\b|\bsign me up\b|\bbli (en )?del av\b",
             r"\b(byta|byt|byter|andra|vaxla)\b.*\b(grupp\w*|amnesgrupp|till)\b",
             r"\b(hoppa|flytta) over till\b",
             r"^(valj|valja)\b",
@@ -810,7 +810,7 @@ _SELF_WORDS = frozenset(
 )  # fmt: skip
 _SOMEONE_ELSE = re.compile(
     r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|(?:min|var) kollega(?: [a-z]+)?|kollegan|[a-z]+ och [a-z]+|(?P<name>[a-z]+))"
-    r"\s+(kan|kommer|blir|ar|e|missar|ska|vill|har|vabbar|maste)\b"
+    r"\s+(kan|kommer|kmr|blir|ar|e|missar|ska|vill|har|vabbar|maste)\b"
     r"|\b(franvaro|anmal\w*|byt\w*) (for|at|till) (?P<for>[a-z]+)\b(?! (traff|mote|lag|amneslag))"
     r"|\b(he|she|they|my colleague) (can'?t|cannot|won'?t|will|is|wants)\b"
 )

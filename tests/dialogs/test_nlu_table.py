@@ -477,6 +477,8 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("kan du fixa kaffe till träffen", "unknown", {}),
     ("planera vårens sista träff", "schedule_meeting", {}),
     ("vilka dagar ses vi i vår?", "upcoming_meetings", {}),
+    ("Olle kmr inte på fredag", "unknown", {}),
+    ("vill bli en del av stråklaget", "choose_team", {"team": "Stråk"}),
 ]
 # fmt: on
 
