@@ -1,6 +1,6 @@
 """How well the bot understands people without a language model, on utterances it was and was not built from.
 
-    .venv/bin/python benchmarks/nlu.py [--show table|dev] [--heldout]
+    .venv/bin/python benchmarks/nlu.py [--show table|dev|train] [--heldout]
 
 Three sets, each row (text, role, intent, slots):
 
@@ -8,10 +8,13 @@ Three sets, each row (text, role, intent, slots):
   data, so a regression figure only;
 * the dev set (tests/data/nlu/dev.tsv): written outside the project, read while writing the rules and
   part of the classifier's training data;
+* the training set (tests/data/nlu/train.tsv): written inside the project, without sight of the held-out
+  set, as further training data for the classifier and a check on the rules;
 * the held-out set (tests/data/nlu/heldout.tsv): written outside the project by someone who never saw the
   rules, never read by whoever writes them, never trained on (tests/dialogs/test_classifier.py checks). Only
   its aggregate figures are printed, never its texts. `heldout*` is the same set without the texts that
-  also occur in the table (independently written short requests such as a bare command).
+  also occur in the table, the dev set or the training set (independently written short requests such as
+  a bare command).
 
 For the rules alone and for the rules with the classifier it prints: intent accuracy; intent and slots
 (team, date, kind, place, time) accuracy; the share that would be sent to the language model
@@ -19,7 +22,7 @@ For the rules alone and for the rules with the classifier it prints: intent accu
 would go ahead with rather than send to the model); the time per utterance. Then the most common misses
 by kind (which intent was read as which, which slot was missing, extra or wrong), never the texts of the
 held-out set. The held-out set is measured only with `--heldout` (for the closing figures, not while
-working on the rules). `--show table|dev` also lists the texts missed in that set. No model is called.
+working on the rules). `--show table|dev|train` also lists the texts missed in that set. No model is called.
 """
 
 from __future__ import annotations
@@ -117,16 +120,16 @@ def measure(rows: list[Row], parse: Callable[[str], Any], show: bool) -> tuple[d
 
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    args.add_argument("--show", choices=("table", "dev"), help="also list the missed texts of that set")
+    args.add_argument("--show", choices=("table", "dev", "train"), help="also list the missed texts of that set")
     args.add_argument("--heldout", action="store_true", help="also measure the held-out set (aggregates only)")
     options = args.parse_args()
     shown = options.show
     sets: dict[str, list[Row]] = {"table": [(t, "", i, s) for t, i, s in TABLE]}
-    for name in ("dev", "heldout") if options.heldout else ("dev",):
+    for name in ("dev", "train", "heldout") if options.heldout else ("dev", "train"):
         if (DATA / f"{name}.tsv").exists():
             sets[name] = read_set(DATA / f"{name}.tsv")
     if "heldout" in sets:  # without the texts that happen to be in the table too (short common requests)
-        seen = {nlu.clean(text) for text, _, _, _ in [*sets["table"], *sets.get("dev", [])]}
+        seen = {nlu.clean(text) for text, _, _, _ in [*sets["table"], *sets.get("dev", []), *sets.get("train", [])]}
         sets["heldout*"] = [row for row in sets["heldout"] if nlu.clean(row[0]) not in seen]
     for label, classifier in (("rules alone", False), ("rules + classifier", True)):
         parse = _parser(classifier)
@@ -144,7 +147,7 @@ def main() -> None:
             )
             if name == "heldout":
                 print("  misses on the held-out set by kind (most common first; heldout* below: without the")
-                print("  held-out texts that also occur in the table):")
+                print("  held-out texts that also occur in the table, the dev set or the training set):")
                 for kind, count in misses.most_common(10):
                     print(f"    {count:>3}  {kind}")
 

@@ -62,7 +62,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "cancel",
         _rx(
-            r"^(nej,? |no,? )?(avbryt|cancel|stopp?|sluta|abort|glom det|never ?mind|forget it)\b[\s!.,]*(tack|please)?[\s!.]*$"
+            r"^(nej,? |no,? |nej tack,? )?(avbryt|cancel|cancel that|stopp?|sluta|abort|glom det|strunta i det|skit samma|never ?mind"
+            r"|forget it)\b[\s!.,]*(tack|please|fel|nu)?[\s!.]*$"
         ),
     ),
     (
@@ -79,6 +80,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(data|information|info)\b.*\b(about|on) me\b",
             r"\bmy (personal )?(data|information)\b",
             r"\bmina (person)?uppgifter\b",
+            r"\ballt om mig\b",
             r"\bpersonal data\b",
             r"\bprivacy\b",
         ),
@@ -103,16 +105,55 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "withdraw_absence",
         _rx(
-            r"\b(ta tillbaka|ta bort|aterkalla|angra|stryk|radera|withdraw|undo|take back|remove)\b.*\b(franvaro\w*|absence)",
-            r"\b(kan|kommer) (komma |delta |vara med )?(anda|i alla fall|anda pa)\b",
+            r"\b(ta tillbaka|dra tillbaka|ta bort|aterkall\w*|angra\w*|stryk|radera|makulera|annullera|glom|strunta i|withdraw"
+            r"|undo|take back|remove)\b.*\b(franvaro\w*|absence)",
+            r"\bfranvaro\w*\b.*\b(kan |ska )?(tas bort|strykas|raderas)\b",
+            r"\bfranvaro\w*\b.*\b(galler (inte|ej) langre|ta bort (den|det)|stryk (den|det)|radera (den|det))\b",
+            r"\b(kan|kommer|blir) (komma |delta |vara med |va med |med )?(anda|i alla fall|anda pa|trots allt)\b",
+            r"\b(kan|kommer)\b(?!.*\b(inte|ej)\b).*\b(anda|trots allt)\b",
             r"\bcan (come|make it|attend) after all\b",
             r"\bcancel my absence\b",
+        ),
+    ),
+    (
+        "absences",
+        _rx(
+            r"^(vilka|vem|hur manga|who|who'?s)\b.*\b(kommer (inte|ej)|(inte|ej) kommer|missar|franvar\w*|borta|forhinder|not coming|absent)\b",
+            r"^(ar|e) (nagon|nan|nagra)\b.*\b(borta|franvarande)\b",
+            r"\bfranvarolist\w*",
+            r"\b(lista|visa)\w* (over )?(alla )?(anmalda )?franvar\w*",
+            r"\banmalda franvaro\w*",
         ),
     ),
     (
         "report_absence",
         _rx(
             r"\banmal\w*( min| en)? franvaro",
+            r"\bfranvaro\b.*\bfor mig\b",
+            r"^(jag |ja )?(ar |e |blir )?franvarande\b",
+            r"\b(skriv upp|satt|markera|registrera) mig som franvarande\b",
+            r"(?<!vi )\b(skippar|skippa|hoppar over|hoppa over|avstar( fran)?|uteblir( fran)?)\b.{0,20}(traff|mote|ses)",
+            r"\bsta over\b",
+            r"\bkmr (inte|ej)\b",
+            r"\bkommer (darfor |tyvarr |nog )?(inte|ej)\b",
+            r"\bblir (tyvarr )?(inte|ej) med\b",
+            r"\banmala att (jag|ja) (inte|ej)\b",
+            r"\b(won'?t|will not|not) be able to (attend|come|make it|join)\b",
+            r"\bkan (inte|ej)( va med| vara med| den| pa)?\W*(\d|$|,|pa |den |idag|imorgon|i morgon)",
+            r"\b(jag|ja|jg) (ar|e|blir) (ledig|krasslig|forkyld|magsjuk|sjukskriven|pa kurs|pa semester|pa tjansteresa)\b",
+            r"^(sjuk|ledig|bortrest|sjukskriven|magsjuk|forkyld|krasslig)\b",
+            r"\bstanna\w* hemma\b",
+            r"\b(funkar|passar|gar) (inte|ej) for mig\b",
+            r"\bingen (traff|mote) for (mig|min del)\b",
+            r"\bblir (det )?(inget|ingen traff) for mig\b",
+            r"\b(far|fick|fatt|har) forhinder\b",
+            r"\bhar (inte|ej) (mojlighet|tid) att (komma|delta|vara med)\b",
+            r"\bklarar (inte|ej) (av )?att (komma|delta|vara med)\b",
+            r"\bpass pa (traff|mote)",
+            r"\b(going to|gonna|have to|will|i'?ll) (miss|skip)\b",
+            r"\bunable to (attend|come|make it|join)\b",
+            r"\bmark me (as )?absent\b",
+            r"\bout sick\b",
             r"\bfranvaroanmal",
             r"\bsjukanmal",
             r"\b(kan|kommer) (inte|ej|tyvarr inte) (komma|delta|vara med|narvara|na)\b",
@@ -131,6 +172,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\breport (an |my )?absence\b",
         ),
     ),
+    ("region_framework", _rx(r"\bvad (star|sager)\b.*\bram(ar|arna|dokument\w*|verk\w*)\b")),
     (
         "enter_cost",
         _rx(
@@ -141,6 +183,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(the |our |a )?(cost|costs)\b",
             r"\binvoic\w*",
             r"\bsplit the (bill|bills)\b",
+            r"\b(utgift|utlagg|resekostnad)\w*",
+            r"\b\d[\d ]* ?(kr|kronor|sek)\b",
         ),
     ),
     (
@@ -149,21 +193,27 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bnarvar(o|on|olista|olistan|ande)\b",
             r"\b(vilka|vem|hur manga) (var|kom) (med|dit|pa plats|pa traffen|pa motet)\b",
             r"\battendance\b",
+            r"\bvilka var (dar|med)\b|\bpricka av\b|\bregistrera deltagare\b|\balla kom\b",
             r"\bwho (attended|came|was there|showed up)\b",
         ),
     ),
     (
         "cancel_meeting",
         _rx(
-            r"\b(stall|stalla|staller|stalls) in\b.*\b(traff\w*|mote\w*|motet)\b",
-            r"\b(avlys|avboka|stryk|radera|ta bort)\w*\b.*\b(traff\w*|mote\w*)\b",
+            r"\b(stall|stalla|staller|stalls) in\b.*(traff|mote)",
+            r"\b(avlys|avboka|stryk|radera|ta bort|stang ner)\w*\b.*(traff|mote)",
+            r"\bvi (skippar|stryker|kor inte)\b.*(traff|mote)",
+            r"(traff|mote)\w*\b.*\b(far utga|utgar|blir inte av|(ar|blir) installd|stall in|avlys \w+|stryk (den|det))\b",
             r"\b(cancel|call off|delete|remove)\b.*\b(meeting|session)\b",
         ),
     ),
     (
         "change_meeting",
         _rx(
-            r"\b(andra|flytta|byt|byta|uppdatera|skjut upp|senarelagg|tidigarelagg)\b.*\b(traff\w*|mote\w*|motet)\b",
+            r"\b(andra|flytta|byt|byta|uppdatera|skjut upp|skjut pa|senarelagg|tidigarelagg)\b.*(traff|mote)",
+            r"\bny (tid|plats|lokal) for (traff|mote)",
+            r"\bgor (traffen|motet)\b.*\b(digital|fysisk)",
+            r"(traff|mote)\w*\b.*\bistallet\b",
             r"\b(change|move|reschedule|postpone|update|edit)\b.*\b(meeting|session)\b",
             r"\breschedule\b",
         ),
@@ -173,7 +223,16 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\b(saknar|utan|inte valt|ej valt|inte har valt|inget|inte med i nagot|inte har nagot)( nagot| ett| nan| nagon)? (amnes)?lag\b",
             r"\b(no|without a|without|missing a|missing) team\b",
-            r"\bhave(n'?t| not) (chosen|picked) a team\b",
+            r"\b(have|has)(n'?t| not) (chosen|picked) a team\b",
+            r"\b(inte|ej) (tillhor|har) (nagot|nat|nan|nagon|ett) (amnes)?(lag|grupp)\b",
+        ),
+    ),
+    (
+        "status",
+        _rx(
+            r"\bhar (alla|nagon|vilka)\b.*\b(kallelse\w*|skickat|rapporterat)",
+            r"\b(vilka|vilken|hur manga) (skol\w*|lag|amneslag) (har )?(inte|ej) (rapporterat|skickat|lamnat|bokat)",
+            r"\bhur ligger (lagen|amneslagen|vi|regionen) till\b",
         ),
     ),
     (
@@ -188,9 +247,14 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "log_notes",
         _rx(
-            r"\b(logga|skriv|dela|skicka|sprid|distribuera|publicera|lagg in|lagga upp|lagg upp|spara|fora)\w*( ut| in| upp)?"
-            r"( mina| vara| dom| de| dagens)? \w*anteckning",
-            r"\b(log|write|distribute|share|send|post|upload|record)( out| up)?( the| my| our| today'?s)? notes\b",
+            r"\b(logga|skriv|dela|skicka|sprid|distribuera|publicera|lagg in|lagga in|lagga upp|lagg upp|spara|fora|for in"
+            r"|mejla|maila|registrera|klistra in|ladda upp)\w*( ut| in| upp)?( mina| vara| dom| de| dagens| nya)? \w*(anteckning|protokoll)",
+            r"\bprotokollfor\w*|\bdokumentera\b|\banteckna\b|\bskriva? ner\b",
+            r"^(minnes|motes)?(anteckningar|protokoll)\w*( fran [^:?]*)?:\s*\w",
+            r"\bhar (kommer|ar) (minnes|motes)?(anteckningarna|protokollet)\b",
+            r"(anteckning|protokoll)\w*\b.*\b(skickas (nu )?ut|ska ut)\b",
+            r"\b(log|write|distribute|share|send|post|upload|record)( out| up)?( the| my| our| today'?s)? (notes|minutes)\b",
+            r"\b(notes|minutes)\b[^?]*:\s*\w",
         ),
     ),
     (
@@ -202,9 +266,22 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(sedan|fran|since|from|hosten|varen|terminen|term|in)\b",
             r"\bdigest\b",
             r"\b(summer|sammanfatt|sammanstall)\w*\b.*\balla (lag|amneslag|team)",
+            r"\b(amnes)?lagen\b.*\b(diskuterat|tagit upp|pratat om|jobbat med)\b",
+            r"\balla (amnes)?lag\b.*\b(diskuterat|tagit upp|pratat om)\b",
         ),
     ),
-    ("latest_notes", _rx(r"anteckning", r"\bnotes\b", r"\bprotokoll", r"\bminutes\b")),
+    (
+        "latest_notes",
+        _rx(
+            r"anteckning",
+            r"\bnotes\b",
+            r"\bprotokoll",
+            r"\bminutes\b",
+            r"\bvad (tog|sa|pratade|beslutade|beslutades|diskuterade|kom|hande)\b.*\b(forra|senaste|sista|traffen|motet|gangen)\b",
+            r"\bwhat did we (talk|discuss|decide)\w*\b",
+            r"\bvad (pratade|diskuterade|sa|tog) (ni|vi)\b",
+        ),
+    ),
     (
         "region_framework",
         _rx(
@@ -221,6 +298,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bram\w*\b.*\b(genomgang\w*|genomgatt|genomgangna|avklarad\w*|klar)\b",
             r"\bbekrafta\w*\b.*\b(genomgang|ram)",
             r"\b(reviewed|went through|gone through)\b.*\bframework\b",
+            r"\bram\w*\b.*\b(gicks igenom|(gatt|gick|last) igenom|genomgangna?|genomlast|avklarade?|gjord|klara)\b",
+            r"\b(genomgang\w*|last igenom|lasit igenom|gatt igenom|checka av|bocka av|markera)\b.*\bram",
+            r"\bframework reviewed\b",
             r"\bframework review\b",
         ),
     ),
@@ -229,13 +309,17 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\bram(ar|arna|dokument\w*|verk\w*)\b",
             r"\bframework\b",
-            r"\bregionens mal\b",
+            r"\bregionens (mal|riktlinjer)\b",
+            r"\bmal (har|for) regionen\b",
             r"\bmalen for (regionen|amneslagen)\b",
         ),
     ),
     (
         "remove_network_day",
-        _rx(r"\b(ta bort|radera|stryk|remove|delete)\b.*\b(natverksdag\w*|network ?days?)\b"),
+        _rx(
+            r"\b(ta bort|radera|stryk|remove|delete)\b.*\b(natverksdag\w*|network ?days?)\b",
+            r"\bnatverksdag\w*\b.*\b(ar installd|ta bort (den|det)|stryk (den|det)|radera (den|det))\b",
+        ),
     ),
     (
         "network_days",
@@ -246,18 +330,13 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("add_network_day", _rx(r"natverksdag", r"\bnetwork ?days?\b")),
     (
-        "status",
-        _rx(
-            r"\bhar (alla|nagon|vilka)\b.*\b(kallelse\w*|skickat|rapporterat)",
-            r"\b(vilka|vilken|hur manga) (skol\w*|lag|amneslag) (har )?(inte|ej) (rapporterat|skickat|lamnat)",
-        ),
-    ),
-    (
         "send_notice",
         _rx(
             r"kallelse",
             r"\bkalla (till|in|alla|medlemmarna)\b",
-            r"\bskicka (ut )?(en )?inbjudan",
+            r"\binbjudan\b",
+            r"\bbjud in\b",
+            r"\bpaminn (alla|laget|gruppen|medlemmarna)\b",
             r"\b(send|email|mail)( out)?( the| a)? (notice|invitation|invite)\b",
             r"\bnotice\b",
         ),
@@ -269,6 +348,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bappoint\b",
             r"\b(utse|utnamn|tillsatt)\w*\b.*\bledare",
             r"\b(new|replace the|change the) (team )?leader",
+            r"\b(satt|gor)\b \w+ (till|som) ledare",
+            r"^\w+ (ska leda|tar over som ledare)\b",
+            r"\bmake \w+ (the )?leader\b",
         ),
     ),
     (
@@ -280,13 +362,22 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(book|plan|set up|create|arrange|add)( a| an)?( new)?( physical| digital| online| in person)? (meeting|session)\b",
             r"\bnew meeting\b",
             r"^(en |ett )?(ny |nytt )?(digital|fysisk)\w* (traff|mote)\w*\b",
-            r"\bvi (behover|ska|borde|maste) (ses|traffas)\b",
+            r"\bvi (behover|ska|borde|maste) (ses|traffas|(ha )?(en|ett) (traff|mote))\b",
+            r"^boka \d",
+            r"\b(boka|planera|lagga? (in|upp|till|en|ett)|skapa|satta? upp|ordna|fixa|arrangera|schemalagg|inplanera|fa till)\w*"
+            r"( in)?( en| ett)?( ny| nytt)?( (?!till\b|for\b|pa\b|at\b|om\b)\w+){0,2} \w*(traff|mote)",
+            r"\bsatta? (ett )?datum\b",
+            r"\b(motes|traff)?bokning\b|\binbokning\b",
+            r"\bvi kor (en|ett)\b.*(traff|mote)",
+            r"\bkan vi (ses|traffas)\b",
+            r"\blet'?s meet\b",
         ),
     ),
     (
         "confirm_memberships",
         _rx(
-            r"\b(bekrafta|godkann|confirm|approve)\w*\b.*\b(amneslag\w*|val\w*|alla|members\w*|choices?|all|teams?)\b",
+            r"\b(bekrafta|godkann|confirm|approve)\w*\b.*\b(amneslag\w*|val\w*|alla|members\w*|choices?|all|teams?|dem|dom)\b",
+            r"\bok:?a\b.*\b(amneslag\w*|val\w*|alla)\b",
         ),
     ),
     ("year_report", _rx(r"\barsrapport", r"\b(year|annual|yearly) report\b")),
@@ -296,13 +387,19 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\brapportera\w*",
             r"\bskicka in\b",
             r"\brapport till samordnar",
+            r"\b(skicka|lamna)\w*( in)?\b.*\b(valen|amneslagslistan|listan med amneslag)\b",
             r"\breport\b.*\b(members\w*|teams?|coordinator|choices)\b",
         ),
     ),
     (
         "list_staff",
         _rx(
-            r"\b(mina|min|vara) (medarbetare|personal|larare|anstallda|pedagoger)\b",
+            r"\b(mina|min|vara) (medarbetare|personal|larare|anstallda|pedagoger)\w*\b",
+            r"\b(vilka|vem) (larare |pedagoger )?(jobbar|arbetar|finns) (pa min|pa skolan|hos mig|hos oss)\b",
+            r"\bvilka (larare|pedagoger) har (jag|vi)\b",
+            r"\b(lista|visa) (alla |over )?(larare|larararna|pedagoger|pedagogerna)\b",
+            r"\blarar(na|lista)\b",
+            r"\bwho works\b",
             r"\bmy (staff|teachers|employees)\b",
             r"\b(vilka|vem) (av mina )?(larare|pedagoger|medarbetare) har valt\b",
             r"\bpersonal(en|lista)?\b",
@@ -313,10 +410,22 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "choose_team",
         _rx(
             r"\b(valja|valj|byta|byt|andra|anmal mig till)\b.*\b(amneslag\w*|lag|till)\b",
-            r"\banmal mig (till|i)\b",
+            r"\banmala? mig (till|i)\b",
+            r"\bbyt mig\b",
             r"\b(vill|ska|skulle vilja|kan jag|far jag) (vara med|va med|ga med|ga over|borja|vara|va|bli med) (i|till)\b",
             r"\b(vill|ska|kan jag|far jag) (valja|byta)\b",
             r"\bga (med|over) (i|till)\b",
+            r"\b(va|vara|bli|ga|komma) (me|med) i\b",
+            r"\b(vill|ska) (hellre |helst )?(vara|va|in) i\b",
+            r"\btillhora\b",
+            r"\b(satt|lagg|flytta|registrera|placera|put|skriv in|signa upp) (mig|me)( upp)? (i|till|for|in)\b",
+            r"\bskriv in mig\b|\bbli medlem\b|\bsign me up\b|\bbli (en )?del av\b",
+            r"\b(byta|byt|byter|andra|vaxla)\b.*\b(grupp\w*|amnesgrupp|till)\b",
+            r"\b(hoppa|flytta) over till\b",
+            r"^(valj|valja)\b",
+            r"\bsom (mitt )?(amnes)?lag\b",
+            r"\b(annat|nytt) (amnes)?lag\b",
+            r"\b(can i|i want to|i'?d like to) (be in|join)\b",
             r"\b(choose|pick|switch|change|join)\b",
         ),
     ),
@@ -332,12 +441,23 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bmina (amnes)?lagskollegor\b",
             r"\b(vilka|vem) (ar|e) (med )?i (mitt|vart) (amnes)?lag\b",
             r"\bvart (amnes)?lag\b",
+            r"\bmin (amneslags)?ledare\b",
+            r"\bmina lag(kompisar|kamrater)\b",
+            r"\bwhat team\b|\bwhich group\b",
+            r"\b(ar|e) (jag|ja) med i (nagot|nat|nan|nagon|ett) (amnes)?lag",
         ),
     ),
     (
         "upcoming_meetings",
         _rx(
-            r"\b(nasta|kommande|narmaste)\b.*\b(traff\w*|mote\w*|ses)\b",
+            r"\b(nasta|kommande|narmaste)\b.*(traff|mote|\bses\b)",
+            r"\bvad hander\b",
+            r"\b(vilka dagar|vilken dag) (ses|traffas) vi\b",
+            r"\bis there (a|any) (meeting|session)",
+            r"\bkalender\b",
+            r"\bvilken tid borjar\b",
+            r"\bfinns det (nagon|nan|en) (traff|mote)",
+            r"(traff|mote)\w* (ar |har vi )?(inbokade|planerade)\b",
             r"\bnar (ar|blir|har|ses|traffs|traffas|moter)\b",
             r"\bupcoming\b",
             r"\bnext (meeting|session)",
@@ -345,14 +465,15 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(traffar|traffarna|moten|motena|meetings)\b",
             r"\b(ar|blir) det (en |nan |nagon )?(traff|mote)\b",
             r"\bhar vi (nagon |nagra |nan |en )?(traff|mote)",
-            r"\bschema\b",
+            r"\bschemat?\b",
         ),
     ),
     (
         "status",
         _rx(
             r"\bstatus\b",
-            r"\blaget\b",
+            r"^(hur ar |vad ar )?laget\b(?! (i|for|med) (dans|sang|strak|film))[\s?!.]*$|\blaget i regionen\b",
+            r"\boverblick\b",
             r"\bhur gar det\b",
             r"\boversikt",
             r"\boverview\b",
@@ -362,11 +483,24 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "help",
         _rx(
-            r"^(hej|hejsan|hallo|halla|tja|tjena|tjenare|god (morgon|dag|kvall|eftermiddag)|hi|hello|hey|good (morning|afternoon))\b",
+            # a greeting with a few words more; a longer message is about something else, which the classifier may know
+            r"^(hej|hejsan|hallo|halla|tja|tjena|tjenare|god (morgon|dag|kvall|eftermiddag)|hi|hello|hey|good (morning|afternoon))\b"
+            r"\W*(\w+\W*){0,4}$",
             r"\bhjalp\b",
             r"\bhelp\b",
-            r"\bvad kan (du|jag|boten|man)\b",
+            r"\bvad kan (du|jag|ja|boten|man|en \w+|vi)\b",
+            r"\bvad gor (man|jag|ja)\b",
+            r"\bvad (ar|e) (det har|detta|du|ni|amneslagsboten|boten)\b",
+            r"\bhur (anvander|kommer) (jag|ja|man|vi)\b",
+            r"\b(instruktion|manual|guide|tutorial)\w*\b|\binfo om boten\b|\bforklara\b|\bfattar inte\b",
+            r"\bhow does (this|it) work\b|\bwhat is this\b|\bvad ska (jag|ja) skriva\b",
+            r"^(meny|menyn|startsida|home)[\s?!.]*$",
+            r"\bvilka (val|alternativ|funktioner|saker)\b",
+            r"\b(visa|show) (alternativen|alternativ|options|vad du kan)\b",
+            r"\bhjalpa mig\b",
             r"\bhur (funkar|fungerar) (du|boten|det har)\b",
+            r"\bhur (funkar|fungerar) (detta|det)[\s?!.]*$",
+            r"\bvad betyder\b",
             r"\bwhat can (you|i)\b",
             r"\bkommandon\b",
             r"\bmeny\b",
@@ -385,7 +519,7 @@ _NOT_TEAM_WORDS = frozenset(
         "fila", "filmat", "drar", "dram", "form", "forma", "slag", "plan", "brad", "glas", "blas",
         "blaser", "trab", "tra", "traff", "traffa", "traffar", "stad", "stat", "stora", "stor",
         "finns", "from", "bra", "bas", "basta", "band", "dagar", "danska", "dansk", "datum", "gitarrer",
-        "saknar", "mal", "mala", "bill", "bills", "fill", "mild", "still", "stil", "stiga", "slar", "sloss", "smak", "strul",
+        "saknar", "mal", "mala", "bill", "bills", "fill", "mild", "still", "stil", "stiga", "slar", "sloss", "smak", "strul", "stang", "stanga",
     }
 )  # fmt: skip
 _ENGLISH_TEAM_WORDS = {
@@ -423,7 +557,7 @@ _WEEKDAYS = {
 _MONTH_WORD = r"(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-z]*\.?"
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _SLASH_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?![\d/])")
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?::?e|:a|st|nd|rd|th)? {_MONTH_WORD}(?: (\d{{4}}))?")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?::?e|:a|st|nd|rd|th)?(?: of)? {_MONTH_WORD}(?: (\d{{4}}))?")
 _MONTH_DAY = re.compile(rf"\b{_MONTH_WORD} (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}}))?")
 _RELATIVE = re.compile(
     r"\b(idag|i dag|dagens|ikvall|i kvall|i eftermiddag|today|today'?s|tonight|imorgon|i morgon|imorron|imorgon"
@@ -451,7 +585,7 @@ _TIME_RANGE = re.compile(
 )
 _PHYSICAL = re.compile(r"\bfysisk\w*|\bpa plats\b|\bin person\b|\bphysical\w*|\bpa riktigt\b|\bin real life\b")
 _DIGITAL = re.compile(
-    r"\bdigital\w*|\bonline\b|\bdistans\w*|\bvideo\w*|\bteams[- ]?mote\w*|\bzoom\w*|\b(pa|via|over) teams\b|\bremote\w*"
+    r"\bdigital\w*|\bonline\w*|\bdistans\w*|\bvideo\w*|\bteams[- ]?mote\w*|\bzoom\w*|\b(pa|via|over) teams\b|\bremote\w*"
 )
 _PLACE = re.compile(r"\b(?:i|pa|in|at|till|fran|for|hos|vid|to|from)\s+([a-z]+)")
 _PLACE_WORDS = frozenset(
@@ -484,7 +618,7 @@ def _team_aliases(teams: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]
 
 
 # Endings that make a team word a compound: "pianoträffen", "gitarrlaget", "bildgänget", "stråkgruppen".
-_COMPOUND_TAIL = re.compile(r"^s?(traff|mote|lag|gang|grupp|folk|larare|pedagog|kollega|ledare|amneslag|kompis)")
+_COMPOUND_TAIL = re.compile(r"^s?(traff|mote|lag|gang|grupp|folk|larar|pedagog|kollega|ledare|amneslag|kompis)")
 
 
 def _typo_allowance(alias: str) -> int:
@@ -648,7 +782,7 @@ _SMALL_TALK = {
     ),
     "bye": re.compile(
         r"^(hej ?da|hejdå|ha det( bra| gott)?|vi ses|bye|bye bye|see you|god natt|good night|trevlig helg|ha en (bra|trevlig) helg"
-        r"|god jul|glad jul|gott nytt ar|god fortsattning|glad pask|glad sommar|trevlig sommar|merry christmas|happy new year)"
+        r"|ses|vi ses pa (mandag|tisdag|onsdag|torsdag|fredag)|ha en (fin|bra|trevlig) dag|god jul|glad jul|gott nytt ar|god fortsattning|glad pask|glad sommar|trevlig sommar|merry christmas|happy new year)"
         r"( (allihop|alla|boten|bot|pa dig|och gott nytt ar))?$"
     ),
     "hello": re.compile(
@@ -657,12 +791,13 @@ _SMALL_TALK = {
     ),
     "ok": re.compile(
         r"^(ok|okej|okay|oki|okidoki|kk|k|japp|jepp|jaha|aha|ah|bra|toppen|super|perfekt|kanon|fint|fint sa|grymt|najs|nice|great"
-        r"|cool|coolt|lol|haha+|hehe+|ja ok|ok da|ok bra|ok tack|alright|sounds good|bra jobbat|snyggt|tummen upp|:\)|:-\)|:d)$"
+        r"|cool|coolt|lol|haha+|hehe+|ja ok|ok da|ok bra|ok tack|alright|sounds good|bra jobbat|snyggt|tummen upp|:\)|:-\)|:d"
+        r"|ok kanon|ok toppen|schysst|harligt|yes|cheers|tjo|nice one|(jattebra|fint|perfekt|kanon|toppen) tack( sa mycket)?)$"
     ),
 }
 _HOW_TO = re.compile(
     r"\bhur (gor|kan|ska|skall|anmaler|bokar|skickar|lagger|byter|valjer|andrar|tar|raderar|avbokar|loggar|ser|hittar"
-    r"|rapporterar|bekraftar|funkar|fungerar|ateranmaler|planerar|stryker)\w* (jag|man|vi|du|en)\b"
+    r"|rapporterar|bekraftar|funkar|fungerar|ateranmaler|planerar|stryker|anvander|kallar|flyttar)\w* (jag|ja|man|vi|du|en)\b"
     r"|\bhur (funkar|fungerar|gar) det (att|nar|for att) (man |jag )?\w+"
     r"|\b(how|where) (do|can|should|would) (i|we|you|one)\b|\bhow to\b"
     r"|\b(vad|hur) (gor|ska) (jag|man) (for att|om|nar)\b"
@@ -672,7 +807,8 @@ _NEGATED = re.compile(
     r"\b(missar|missa|missade|skippar|skippa) (inte|ej|aldrig)\b"
     r"|\b(inte|ej|aldrig|INTE) (att )?(missa|skippa|utebli)\b"
     r"|\b(ar|blir|e) (inte|ej) (borta|franvarande|sjuk|forhindrad)\b"
-    r"|\b(ska|vill|tanker|kommer) (inte|ej|absolut inte) (att )?(byta|valja|ga over|ga med|lamna|anmala|avboka|stalla in)\b"
+    r"|\b(ska|vill|tanker|kommer) (inte|ej|absolut inte) (att )?(byta|valja|ga over|ga med|lamna|anmala|avboka|stalla in"
+    r"|sta over|hoppa over|skippa|missa)\b"
     r"|\b(inte|ej) (anmala|rapportera) (nagon )?franvaro\b"
     r"|\b(behover|behov) (inte|ej) (anmala|rapportera|avboka)\b"
     r"|\b(won'?t|will not|am not going to|not going to|don'?t want to|do not want to) (miss|skip|switch|change team|cancel)\b"
@@ -691,8 +827,8 @@ _SELF_WORDS = frozenset(
     }
 )  # fmt: skip
 _SOMEONE_ELSE = re.compile(
-    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|min kollega|kollegan|[a-z]+ och [a-z]+|(?P<name>[a-z]+))"
-    r"\s+(kan|kommer|blir|ar|e|missar|ska|vill|har|vabbar|maste)\b"
+    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|(?:min|var) kollega(?: [a-z]+)?|kollegan|[a-z]+ och [a-z]+|(?P<name>[a-z]+))"
+    r"\s+(kan|kommer|kmr|blir|ar|e|missar|ska|vill|har|vabbar|maste)\b"
     r"|\b(franvaro|anmal\w*|byt\w*) (for|at|till) (?P<for>[a-z]+)\b(?! (traff|mote|lag|amneslag))"
     r"|\b(he|she|they|my colleague) (can'?t|cannot|won'?t|will|is|wants)\b"
 )
@@ -746,13 +882,24 @@ def rules(text: str, *, teams: Sequence[str]) -> Parsed:
     return Parsed(intent)
 
 
+_INTO = re.compile(r"\b(till|i|in|to|into)\b")
+
+
+def _target_team(folded: str, teams: Sequence[str]) -> str | None:
+    """The team one asks to join: the last named after "till"/"i" ("byta från Stråk till Sång" is Sång)."""
+    for m in reversed(list(_INTO.finditer(folded))):
+        if team := find_team(folded[m.end() :], teams):
+            return team
+    return None
+
+
 def slots_of(text: str, intent: str, *, today: dtm.date, teams: Sequence[str], places: Sequence[str]) -> dict[str, str]:
     """The slots `text` names for `intent` (none for help, small talk, cancel and unknown)."""
     if intent in UNSLOTTED:
         return {}
     folded = clean(text)
     slots: dict[str, str] = {}
-    if team := find_team(folded, teams):
+    if team := (_target_team(folded, teams) if intent == "choose_team" else None) or find_team(folded, teams):
         slots["team"] = team
     if day := find_date(folded, today, forward=intent in FORWARD):
         slots["date"] = day.isoformat()

@@ -26,7 +26,7 @@ from tests.llm.conftest import Chat, Model, Step, answer, interpretation, tool_c
 
 COORDINATOR = "kalle.forsberg@example.org"
 LEADER = "jonas.sundqvist@example.org"
-VAGUE = "det blir tyvärr inget bildskapande för mig i februari, sorry"  # the rules find nothing here
+VAGUE = "februari och bildskapande, det går nog inte ihop för mig tyvärr"  # beyond the rules and the classifier
 
 
 def _texts(replies) -> list[str]:
