@@ -39,20 +39,20 @@ def help_(turn: Turn, slots: Values, _: None) -> list[Reply]:
     else:
         blocks.insert(0, TextReply(text=greeting))
     if is_coordinator(turn):  # examples of what this person does, not what a teacher does
-        first, second = tr._("status"), tr._("who has no team?")
+        examples = tr._("status"), tr._("who has no team?")
     elif is_manager(turn):
-        first, second = tr._("my staff"), tr._("confirm all")
+        examples = tr._("my staff"), tr._("confirm all")
     elif leads:
-        first, second = tr._("plan a meeting on 11 March 13-16"), tr._("send the notice")
+        examples = tr._("plan a meeting on 11 March 13-16"), tr._("send the notice")
     else:
-        first, second = tr._("I can't come on Thursday"), tr._("when is the next meeting?")
+        examples = tr._("I can't come on Thursday"), tr._("when is the next meeting?")
     blocks.append(
         TextReply(
             text=tr._(
                 'You can also write, for example, "{first}" or "{second}". Write "cancel" to stop at any step, '
                 'and "what do you know about me?" to see what I hold about you.',
-                first=first,
-                second=second,
+                first=examples[0],
+                second=examples[1],
             )
         )
     )
