@@ -11,7 +11,7 @@ import contextlib
 import datetime as dtm
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from aiohttp import web
@@ -19,12 +19,14 @@ from sqlmodel import Session, func, select
 
 from bot.inbox import InboxRecovery, Processor
 from bot.outbox import OutboxWorker
-from bot.slack.app import SlackBot
-from bot.teams.app import TeamsBot
 from domain.retention import RetentionPeriods
 from scheduler.timing import start_scheduler
 from storage import inbound, outbox
 from storage.models import SweepRun, utcnow
+
+if TYPE_CHECKING:  # the platform SDKs are loaded by `serve` only for the platforms configured
+    from bot.slack.app import SlackBot
+    from bot.teams.app import TeamsBot
 
 _LOGGER = logging.getLogger(__name__)
 ENGINE = web.AppKey("engine", sa.Engine)

@@ -21,6 +21,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from storage.kinds import HOLDABLE as HOLDABLE  # re-exported: they were defined here first (see storage.kinds)
+from storage.kinds import GroupKind as GroupKind
+from storage.kinds import OutboxStatus as OutboxStatus
+from storage.text import utcnow as utcnow  # re-exported: it was defined here first (see storage.text)
+
 # Named constraints, so that later migrations (SQLite rebuilds tables to alter them) can refer to them.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -35,11 +40,6 @@ def table_of(model: type[SQLModel]) -> sa.Table:
     """A table model's Core table (its `__table__`, which SQLModel does not declare to the type checker)."""
     table: sa.Table = sa.inspect(model).local_table
     return table
-
-
-def utcnow() -> dtm.datetime:
-    """The current instant, timezone-aware in UTC."""
-    return dtm.datetime.now(dtm.UTC)
 
 
 class UTCDateTime(sa.types.TypeDecorator[dtm.datetime]):
@@ -82,16 +82,6 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class GroupKind(enum.StrEnum):
-    """Subject teams and the other groups that share their meeting machinery."""
-
-    SUBJECT_TEAM = "subject_team"  # a teacher chooses one a year; it has one or two leaders (Västerbotten)
-    TEACHER_NETWORK = "teacher_network"  # open, joined and led by the teachers themselves (Sjuhärad's guitar network)
-    MANAGER_NETWORK = "manager_network"
-    COORDINATION_GROUP = "coordination_group"
-    STUDY_DAY = "study_day"  # a region-wide training day for all teachers (Västmanland, Sjuhärad)
-
-
 TEACHER_GROUPS = (GroupKind.SUBJECT_TEAM.value, GroupKind.TEACHER_NETWORK.value)
 """The groups teachers belong to and meet in: subject teams (Västerbotten) and teacher networks (Sjuhärad)."""
 
@@ -99,13 +89,6 @@ TEACHER_GROUPS = (GroupKind.SUBJECT_TEAM.value, GroupKind.TEACHER_NETWORK.value)
 class MeetingKind(enum.StrEnum):
     PHYSICAL = "physical"
     DIGITAL = "digital"
-
-
-class OutboxStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    DELIVERED = "delivered"
-    FAILED = "failed"
 
 
 def _enum_check(column: str, values: type[enum.StrEnum], name: str) -> sa.CheckConstraint:
@@ -488,9 +471,6 @@ class DialogState(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     choices: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     updated_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow, index=True)
-
-
-HOLDABLE = ("person", "meeting", "absence", "note", "outbox_message", "audit_log")
 
 
 class ArchiveHold(SQLModel, table=True):
