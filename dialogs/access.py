@@ -21,7 +21,7 @@ from dialogs.engine import Answered, Guard, Refused, Turn, Values
 from dialogs.types import TextReply
 from domain import meetings, staff
 from domain.logistics import may_enter_cost
-from domain.teams import current_year, membership
+from domain.teams import membership
 from storage import schoolyear
 from storage.models import Meeting, NetworkDay, Person, Role, SchoolYear, Team
 
@@ -37,15 +37,10 @@ def is_manager(turn: Turn) -> bool:
 
 
 def led_teams(turn: Turn) -> list[tuple[Team, SchoolYear]]:
-    """The teams the person leads in the current school year and the coming one."""
-    current = current_year(turn.session, turn.region, turn.now)
-    coming = schoolyear.get_or_create(turn.session, schoolyear.following(current.label))
+    """The teams the person leads in the current school year and the coming one (one query: every menu asks)."""
+    current = schoolyear.label_for(schoolyear.today_in(turn.region.timezone, turn.now))
     assert turn.person.id is not None
-    found: list[tuple[Team, SchoolYear]] = []
-    for year in (current, coming):
-        assert year.id is not None
-        found.extend((team, year) for team in meetings.teams_led(turn.session, turn.person.id, year.id))
-    return found
+    return meetings.teams_led_in(turn.session, turn.person.id, [current, schoolyear.following(current)])
 
 
 def is_leader_now(turn: Turn) -> bool:

@@ -108,6 +108,9 @@ class Region(SQLModel, table=True):
     framework_version: str | None = Field(default=None, max_length=40)
     framework_url: str | None = Field(default=None, max_length=500)
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Counts the changes to the region's teams and schools (see `bump_catalog_versions`): caches of their names
+    # compare it with the region row they read anyway, so an instance learns of another's change at once.
+    catalog_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class School(SQLModel, table=True):
@@ -553,3 +556,20 @@ class MeetingCost(SQLModel, table=True):
     shares: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     entered_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     entered_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def bump_catalog_versions(session: sa.orm.Session, _context: Any, _instances: Any) -> None:
+    """A flush that adds, changes or deletes a team or a school counts a change of its region's catalog."""
+    regions = {
+        item.region_id
+        for item in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(item, Team | School) and item.region_id is not None
+    }
+    if not regions:
+        return
+    with session.no_autoflush:
+        for region_id in regions:
+            region = session.get(Region, region_id)
+            if region is not None:
+                region.catalog_version = (region.catalog_version or 0) + 1
