@@ -158,7 +158,10 @@ class SlackSender:
             for part in range(parts_done, len(parts)):
                 if part not in already:
                     await self.client.chat_postMessage(channel=target, metadata=metadata(delivery, part), **parts[part])
-                await delivery.progress.record(slack_parts_posted=part + 1)
+                if part == len(parts) - 1 and files_done >= len(delivery.payload.get("attachments", [])):
+                    delivery.progress.finish(slack_parts_posted=part + 1)  # written with "delivered"
+                else:
+                    await delivery.progress.record(slack_parts_posted=part + 1)
             attachments = delivery.payload.get("attachments", [])
             for index in range(files_done, len(attachments)):
                 await self.client.files_upload_v2(
@@ -167,7 +170,10 @@ class SlackSender:
                     filename=attachments[index]["filename"],
                     title=attachments[index]["filename"],
                 )
-                await delivery.progress.record(slack_files_uploaded=index + 1)
+                if index == len(attachments) - 1:
+                    delivery.progress.finish(slack_files_uploaded=index + 1)
+                else:
+                    await delivery.progress.record(slack_files_uploaded=index + 1)
         except SlackApiError as exc:
             error = slack_error(exc)
             if exc.response.status_code == 429:
