@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dialogs.engine import Dialogs
 from storage.db import session_scope
@@ -64,7 +64,7 @@ def test_a_renamed_school_place_is_in_the_next_turns_names(
     teacher.say("hjälp")
     region_id = _region_id(demo)
     with session_scope(demo) as s:
-        school = s.exec(select(School).where(School.region_id == region_id).order_by(School.id)).first()
+        school = s.exec(select(School).where(School.region_id == region_id).order_by(col(School.id))).first()
         assert school is not None
         school.municipality = "Nya Kommunen"
     teacher.say("hjälp")
