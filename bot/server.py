@@ -34,6 +34,7 @@ WORKER = web.AppKey("worker", OutboxWorker)
 RECOVERY = web.AppKey("recovery", InboxRecovery)
 SWEEP_MINUTES = web.AppKey("sweep_minutes", float)
 RETENTION = web.AppKey[RetentionPeriods]("retention")  # a protocol: given as the parameter, not a class
+SLACK = web.AppKey[Any]("slack")  # the SlackBot, if Slack is served (its client is closed with the server)
 CLOCK = web.AppKey[Callable[[], dtm.datetime]]("clock")  # the bot's now (AMNESLAG_NOW), for sweeps and retention
 
 
@@ -73,6 +74,18 @@ async def _run_worker(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def _close_clients(app: web.Application) -> AsyncIterator[None]:
+    """The platform clients keep their HTTP sessions while the server runs; they are closed when it stops."""
+    yield
+    for sender in list(app[WORKER].senders.values()):
+        close = getattr(sender, "close", None)
+        if close is not None:
+            await close()
+    slack = app.get(SLACK)
+    if slack is not None:
+        await slack.close()
 
 
 async def _run_recovery(app: web.Application) -> AsyncIterator[None]:
@@ -131,6 +144,9 @@ def create_app(
         app.cleanup_ctx.append(slack.socket_mode)
     elif slack is not None:
         app.router.add_post("/slack/events", slack.handle)
+    if slack is not None:
+        app[SLACK] = slack
+    app.cleanup_ctx.append(_close_clients)
     app.cleanup_ctx.append(_run_worker)
     if processors:
         app.cleanup_ctx.append(_run_recovery)

@@ -83,6 +83,12 @@ class SlackBot:
         )
         self._register()
 
+    async def close(self) -> None:
+        """End the Web API client's HTTP session (when the server stops)."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            await close()
+
     # Identity -----------------------------------------------------------------------------------
 
     def _by_slack_id(self, user_id: str) -> int | None:

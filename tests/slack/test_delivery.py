@@ -63,7 +63,9 @@ async def fake() -> AsyncIterator[Fake]:
     app.router.add_route("*", "/api/{method}", api.handle)
     app.router.add_post("/upload/{file_id}", api.upload)
     async with TestServer(app) as server:
-        yield Fake(api, web_client("xoxb-test-token", str(server.make_url("/api/"))), clock)
+        client = web_client("xoxb-test-token", str(server.make_url("/api/")))
+        yield Fake(api, client, clock)
+        await client.close()
 
 
 def _reply(session: Session, channel: str, text: str) -> OutboxMessage:
