@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from dialogs.i18n import Translator
 from dialogs.notify import channel_of, fallback_text
@@ -34,7 +34,6 @@ from storage.outbox import enqueue_many
 from storage.settings import RegionSettings
 
 _LOGGER = logging.getLogger(__name__)
-_CHUNK = 2000  # rows per INSERT: SQLite allows 32,766 parameters, PostgreSQL 65,535
 
 
 @dataclass(frozen=True)
@@ -101,15 +100,24 @@ def _reachable(world: World, person_id: int) -> bool:
     return person_id in world.reachable
 
 
-def _insert(session: Session) -> Any:
+def _insert(session: Session, table: sa.Table) -> Any:
     dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SentReminder)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def _claim(session: Session, dues: list[Due], now: dtm.datetime) -> list[tuple[int, Due]]:
-    """Insert the keys; the ones this sweep wins (nobody had them before) with their row ids."""
-    by_key = {(d.rule, d.subject, d.occurrence): d for d in dues}
-    won: list[tuple[int, Due]] = []
+    """Insert the keys not sent before; the ones this sweep wins (nobody had them) with their row ids.
+
+    The keys already sent are left out first (`_existing`, by the index on rule and occurrence), so a sweep
+    writes only what is new; the rest go in one executemany of a single-row INSERT … ON CONFLICT DO NOTHING
+    RETURNING (compiled once, sent in batches), which still wins nothing another sweep took meanwhile.
+    """
+    taken = _existing(session, dues)
+    fresh = [d for d in dues if (d.rule, d.subject, d.occurrence) not in taken]
+    if not fresh:
+        return []
+    by_key = {(d.rule, d.subject, d.occurrence): d for d in fresh}
+    table = table_of(SentReminder)
     rows = [
         {
             "rule": d.rule,
@@ -118,31 +126,26 @@ def _claim(session: Session, dues: list[Due], now: dtm.datetime) -> list[tuple[i
             "recipient_id": d.recipient_id,
             "sent_at": now,
         }
-        for d in dues
+        for d in fresh
     ]
-    for start in range(0, len(rows), _CHUNK):
-        statement = (
-            _insert(session)
-            .values(rows[start : start + _CHUNK])
-            .on_conflict_do_nothing(index_elements=["rule", "subject", "occurrence"])
-            .returning(SentReminder.id, SentReminder.rule, SentReminder.subject, SentReminder.occurrence)
-        )
-        for row_id, rule, subject, occurrence in session.execute(statement).all():
-            won.append((row_id, by_key[(rule, subject, occurrence)]))
-    return won
+    statement = (
+        _insert(session, table)
+        .on_conflict_do_nothing(index_elements=["rule", "subject", "occurrence"])
+        .returning(table.c.id, table.c.rule, table.c.subject, table.c.occurrence)
+    )
+    result = session.connection().execute(statement, rows)
+    return [(row_id, by_key[(rule, subject, occurrence)]) for row_id, rule, subject, occurrence in result.all()]
 
 
 def _existing(session: Session, dues: list[Due]) -> set[tuple[str, str, str]]:
-    subjects = sorted({d.subject for d in dues})
+    """The keys of `dues` already in `sent_reminder`: one query per rule and occurrence among them."""
+    table = table_of(SentReminder)
     found: set[tuple[str, str, str]] = set()
-    for start in range(0, len(subjects), _CHUNK):
-        found.update(
-            session.exec(
-                select(SentReminder.rule, SentReminder.subject, SentReminder.occurrence).where(
-                    col(SentReminder.subject).in_(subjects[start : start + _CHUNK])
-                )
-            ).all()
+    for rule, occurrence in sorted({(d.rule, d.occurrence) for d in dues}):
+        subjects = session.connection().execute(
+            sa.select(table.c.subject).where(table.c.rule == rule, table.c.occurrence == occurrence)
         )
+        found.update((rule, subject, occurrence) for (subject,) in subjects)
     return found
 
 

@@ -388,6 +388,7 @@ class SentReminder(SQLModel, table=True):
     __tablename__ = "sent_reminder"
     __table_args__ = (
         sa.UniqueConstraint("rule", "subject", "occurrence", name="uq_sent_reminder_rule_subject_occurrence"),
+        sa.Index("ix_sent_reminder_rule_occurrence", "rule", "occurrence"),  # what a sweep's keys were sent
     )
 
     id: int | None = Field(default=None, primary_key=True)

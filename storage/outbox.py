@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from storage.models import OutboxMessage, OutboxStatus, Person, outbox_conversation, utcnow
+from storage.models import OutboxMessage, OutboxStatus, Person, outbox_conversation, table_of, utcnow
 
 _OPEN = (OutboxStatus.PENDING.value, OutboxStatus.SENDING.value)
 
@@ -58,7 +58,8 @@ def enqueue(
 
 
 def enqueue_many(session: Session, messages: list[dict[str, Any]], now: dtm.datetime) -> dict[tuple[int, str], int]:
-    """Add many messages (each `channel`, `kind`, `payload`, `recipient_id`) in a few multi-row INSERTs.
+    """Add many messages (each `channel`, `kind`, `payload`, `recipient_id`): one INSERT, compiled once and
+    executed for all of them (SQLAlchemy sends them in batches).
 
     Returns each message's id by (recipient_id, kind), which must be unique within the call.
     """
@@ -75,14 +76,12 @@ def enqueue_many(session: Session, messages: list[dict[str, Any]], now: dtm.date
         }
         for m in messages
     ]
-    for start in range(0, len(rows), 1000):
-        statement = (
-            sa.insert(OutboxMessage)
-            .values(rows[start : start + 1000])
-            .returning(col(OutboxMessage.id), col(OutboxMessage.recipient_id), col(OutboxMessage.kind))
-        )
-        for message_id, recipient_id, kind in session.execute(statement).all():
-            ids[(recipient_id, kind)] = message_id
+    if not rows:
+        return ids
+    table = table_of(OutboxMessage)
+    statement = sa.insert(table).returning(table.c.id, table.c.recipient_id, table.c.kind)
+    for message_id, recipient_id, kind in session.connection().execute(statement, rows).all():
+        ids[(recipient_id, kind)] = message_id
     return ids
 
 
