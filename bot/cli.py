@@ -374,6 +374,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 retention=settings,
                 inbox_lease=inbox_lease,
                 clock=clock,
+                sweep_process=True,
             ),
             host=args.host,
             port=args.port,
@@ -612,6 +613,9 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
 
     at = args.at or settings.clock()()
     report = sweep(_engine(settings), at, dry_run=args.dry_run)
+    if report.skipped:
+        print("En annan instans gör ett svep just nu; inget gjordes. Försök igen om en stund.", file=sys.stderr)
+        return 1
     for planned in report.reminders:
         print(f"{planned.rule}  {planned.email}  {planned.subject}  {planned.occurrence}")
     verb = "skulle skickas" if args.dry_run else "skickade"

@@ -10,7 +10,9 @@ import asyncio
 import contextlib
 import datetime as dtm
 import logging
+import multiprocessing
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -35,6 +37,7 @@ RECOVERY = web.AppKey("recovery", InboxRecovery)
 SWEEP_MINUTES = web.AppKey("sweep_minutes", float)
 RETENTION = web.AppKey[RetentionPeriods]("retention")  # a protocol: given as the parameter, not a class
 SLACK = web.AppKey[Any]("slack")  # the SlackBot, if Slack is served (its client is closed with the server)
+SWEEP_PROCESS = web.AppKey("sweep_process", bool)
 CLOCK = web.AppKey[Callable[[], dtm.datetime]]("clock")  # the bot's now (AMNESLAG_NOW), for sweeps and retention
 
 
@@ -96,13 +99,27 @@ async def _run_recovery(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+def _child_logging() -> None:
+    """A sweep process logs as the server does, e-mail addresses redacted."""
+    from bot.logs import install
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install()
+
+
 async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
     retention = app.get(RETENTION)
+    pool = None
+    if app.get(SWEEP_PROCESS):  # each sweep in a fresh process: no interpreter shared with the chat, no memory kept
+        context = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(1, mp_context=context, initializer=_child_logging, max_tasks_per_child=1)
     scheduler = start_scheduler(
-        app[ENGINE], app[SWEEP_MINUTES], clock=app[CLOCK], retention=retention, first_run=utcnow()
+        app[ENGINE], app[SWEEP_MINUTES], clock=app[CLOCK], retention=retention, first_run=utcnow(), pool=pool
     )
     yield
     scheduler.shutdown(wait=False)
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def create_app(
@@ -116,6 +133,7 @@ def create_app(
     retention: RetentionPeriods | None = None,
     inbox_lease: dtm.timedelta = dtm.timedelta(seconds=60),
     clock: Callable[[], dtm.datetime] = utcnow,
+    sweep_process: bool = False,
 ) -> web.Application:
     """The web application with its routes and background tasks (no reminder sweeps if `sweep_minutes` is None).
 
@@ -124,7 +142,7 @@ def create_app(
     cleanup contexts that live as long as the server (the Agents Playground). With `retention`, the
     scheduler also deletes expired personal data daily. Sweeps and retention run as of `clock()`. Inbox
     events of the channels served here that an instance stored and did not finish (it died) are processed
-    again once their `inbox_lease` ran out.
+    again once their `inbox_lease` ran out. With `sweep_process` each sweep runs in a process of its own.
     """
     app = web.Application()
     app[ENGINE] = engine
@@ -152,6 +170,7 @@ def create_app(
         app.cleanup_ctx.append(_run_recovery)
     if sweep_minutes is not None:
         app[SWEEP_MINUTES] = sweep_minutes
+        app[SWEEP_PROCESS] = sweep_process
         if retention is not None:
             app[RETENTION] = retention
         app.cleanup_ctx.append(_run_scheduler)

@@ -1,9 +1,11 @@
 """The sweep: what is due at instant T, turned into outbox messages exactly once.
 
 One transaction claims the due keys in `sent_reminder` (INSERT … ON CONFLICT DO NOTHING RETURNING),
-and writes the outbox messages for the keys it won. Two sweeps at the same moment (two instances on
-PostgreSQL) therefore send each reminder once: the second one's insert waits for the first and wins
-nothing. Regions outside working time at T get nothing now; their reminders are still due at the next
+and writes the outbox messages for the keys it won. On PostgreSQL a sweep first takes an advisory lock
+(`pg_try_advisory_xact_lock`, held until its transaction ends): with several instances one sweeps at a
+time, and a sweep that finds the lock taken does nothing (`SweepReport.skipped`; the next run catches
+up). Were two to overlap anyway, each reminder would still go out once: the second one's insert waits for
+the first and wins nothing. Regions outside working time at T get nothing now; their reminders are still due at the next
 working moment, which is how downtime is caught up.
 """
 
@@ -34,6 +36,7 @@ from storage.outbox import enqueue_many
 from storage.settings import RegionSettings
 
 _LOGGER = logging.getLogger(__name__)
+SWEEP_LOCK_KEY = 0x616D7377  # PostgreSQL advisory lock of the sweep: the same for every instance
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class SweepReport:
     dry_run: bool
     reminders: list[Planned] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: bool = False  # another instance was sweeping (PostgreSQL): nothing was done
 
 
 def due_at(world: World, instant: dtm.datetime) -> tuple[list[Due], list[Problem]]:
@@ -90,6 +94,13 @@ def due_at(world: World, instant: dtm.datetime) -> tuple[list[Due], list[Problem
                 today.problem(SweepProblem.UNREACHABLE, person.email)
         problems += today.problems
     return list(found.values()), problems
+
+
+def _locked(session: Session) -> bool:
+    """Take the sweep's advisory lock for the session's transaction (PostgreSQL); False when another holds it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite serves one instance
+    return bool(session.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SWEEP_LOCK_KEY}).scalar())
 
 
 def _working(region: Region, instant: dtm.datetime) -> bool:
@@ -164,6 +175,10 @@ def sweep(engine: sa.Engine, instant: dtm.datetime, *, dry_run: bool = False) ->
     """One sweep as of `instant`. With `dry_run`, what it would send, and nothing written."""
     report = SweepReport(instant=instant, dry_run=dry_run)
     with Session(engine, expire_on_commit=False) as session:
+        if not dry_run and not _locked(session):
+            _LOGGER.info("sweep as of %s: another instance is sweeping; left to it", instant.isoformat())
+            report.skipped = True
+            return report
         if not any(_working(region, instant) for region in session.exec(select(Region)).all()):
             if not dry_run:
                 session.add(SweepRun(as_of=instant, reminders=0, problems=[]))

@@ -14,6 +14,7 @@ import asyncio
 import datetime as dtm
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 
 import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -21,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from domain.retention import RetentionPeriods, RetentionReport, apply_retention
 from scheduler.sweep import SweepReport, sweep
-from storage.db import unreachable
+from storage.db import create_db_engine, unreachable
 from storage.models import utcnow
 
 _LOGGER = logging.getLogger(__name__)
@@ -30,9 +31,27 @@ RETENTION_JOB_ID = "retention"
 RETENTION_HOURS = 24
 
 
-async def run_sweep(engine: sa.Engine, clock: Callable[[], dtm.datetime] = utcnow) -> SweepReport | None:
-    """One sweep as of now, off the event loop; a failure is logged and the next run tries again."""
+def _sweep_by_url(url: str, instant: dtm.datetime) -> SweepReport:
+    """A sweep in a process of its own (`run_sweep`'s `pool`): its own engine on the same database."""
+    engine = create_db_engine(url)
     try:
+        return sweep(engine, instant)
+    finally:
+        engine.dispose()
+
+
+async def run_sweep(
+    engine: sa.Engine, clock: Callable[[], dtm.datetime] = utcnow, pool: Executor | None = None
+) -> SweepReport | None:
+    """One sweep as of now, off the event loop; a failure is logged and the next run tries again.
+
+    With `pool` (a process pool: `serve` uses one) the sweep runs in another process, so its work does not
+    hold the server's interpreter while people wait for answers; else in a thread of this one.
+    """
+    try:
+        if pool is not None:
+            url = engine.url.render_as_string(hide_password=False)
+            return await asyncio.get_running_loop().run_in_executor(pool, _sweep_by_url, url, clock())
         return await asyncio.to_thread(sweep, engine, clock())
     except Exception as exc:
         if unreachable(exc):  # an outage, not a fault: one line, and the next run tries again
@@ -62,19 +81,20 @@ def start_scheduler(
     clock: Callable[[], dtm.datetime] = utcnow,
     retention: RetentionPeriods | None = None,
     first_run: dtm.datetime | None = None,
+    pool: Executor | None = None,
 ) -> AsyncIOScheduler:
     """Start sweeping now and every `minutes`, and (given `retention`) applying retention now and daily.
 
     Each run is as of `clock()`. The runs themselves keep APScheduler's real time: the first is at
     `first_run` (default: `clock()`), so a clock that stands elsewhere (`AMNESLAG_NOW`) still sweeps now.
-    Call from inside the running event loop.
+    Call from inside the running event loop. With `pool`, sweeps run in it (see `run_sweep`).
     """
     start = first_run or clock()
     scheduler = AsyncIOScheduler(timezone=dtm.UTC)
     scheduler.add_job(
         run_sweep,
         IntervalTrigger(minutes=minutes, timezone=dtm.UTC),
-        args=[engine, clock],
+        args=[engine, clock, pool],
         id=JOB_ID,
         next_run_time=start,
         coalesce=True,
