@@ -10,9 +10,7 @@ import asyncio
 import contextlib
 import datetime as dtm
 import logging
-import multiprocessing
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -21,6 +19,7 @@ from sqlmodel import Session, func, select
 
 from bot.inbox import InboxRecovery, Processor
 from bot.outbox import OutboxWorker
+from bot.sweep_process import COMMAND
 from domain.retention import RetentionPeriods
 from scheduler.timing import start_scheduler
 from storage import inbound, outbox
@@ -99,27 +98,18 @@ async def _run_recovery(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
-def _child_logging() -> None:
-    """A sweep process logs as the server does, e-mail addresses redacted."""
-    from bot.logs import install
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    install()
-
-
 async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
     retention = app.get(RETENTION)
-    pool = None
-    if app.get(SWEEP_PROCESS):  # each sweep in a fresh process: no interpreter shared with the chat, no memory kept
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(1, mp_context=context, initializer=_child_logging, max_tasks_per_child=1)
     scheduler = start_scheduler(
-        app[ENGINE], app[SWEEP_MINUTES], clock=app[CLOCK], retention=retention, first_run=utcnow(), pool=pool
+        app[ENGINE],
+        app[SWEEP_MINUTES],
+        clock=app[CLOCK],
+        retention=retention,
+        first_run=utcnow(),
+        elsewhere=COMMAND if app.get(SWEEP_PROCESS) else None,  # each sweep in a process of its own
     )
     yield
     scheduler.shutdown(wait=False)
-    if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def create_app(

@@ -11,6 +11,7 @@ working moment, which is how downtime is caught up.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dtm
 import logging
 from dataclasses import dataclass, field
@@ -57,6 +58,27 @@ class SweepReport:
     reminders: list[Planned] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: bool = False  # another instance was sweeping (PostgreSQL): nothing was done
+
+
+def report_to_json(report: SweepReport) -> dict[str, Any]:
+    """A report as JSON (a sweep in a process of its own hands it back so)."""
+    return {
+        "instant": report.instant.isoformat(),
+        "dry_run": report.dry_run,
+        "skipped": report.skipped,
+        "reminders": [dataclasses.asdict(planned) for planned in report.reminders],
+        "problems": [problem.as_dict() for problem in report.problems],
+    }
+
+
+def report_from_json(data: dict[str, Any]) -> SweepReport:
+    return SweepReport(
+        instant=dtm.datetime.fromisoformat(data["instant"]),
+        dry_run=bool(data["dry_run"]),
+        skipped=bool(data["skipped"]),
+        reminders=[Planned(**planned) for planned in data["reminders"]],
+        problems=[Problem(**problem) for problem in data["problems"]],
+    )
 
 
 def due_at(world: World, instant: dtm.datetime) -> tuple[list[Due], list[Problem]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dtm
 import threading
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -235,23 +234,15 @@ async def test_the_scheduler_sweeps_on_start_coalesced_one_at_a_time(cycle: Cycl
 
 
 async def test_a_sweep_in_a_process_of_its_own_writes_what_a_sweep_in_the_server_would(
-    cycle: Cycle, database_url: str
+    cycle: Cycle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`serve` sweeps in a separate process, off the interpreter that answers people: same reminders, same rows."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from bot.sweep_process import COMMAND
 
-    class Counted(ProcessPoolExecutor):
-        submitted = 0
-
-        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-            Counted.submitted += 1
-            return super().submit(fn, *args, **kwargs)
-
+    monkeypatch.setattr("scheduler.timing.sweep", None)  # not in this process
     instant = _at(2026, 8, 20, 9)
-    with Counted(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        report = await run_sweep(cycle.engine, clock=lambda: instant, pool=pool)
-    assert Counted.submitted == 1 and report is not None and len(report.reminders) == 3
+    report = await run_sweep(cycle.engine, clock=lambda: instant, elsewhere=COMMAND)
+    assert report is not None and len(report.reminders) == 3 and not report.skipped
     assert _count(cycle.engine, SentReminder) == 3 and _count(cycle.engine, SweepRun) == 1
 
 
