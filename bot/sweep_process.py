@@ -28,7 +28,11 @@ def main() -> int:
         report = sweep(engine, dtm.datetime.fromisoformat(sys.argv[1]))
     finally:
         engine.dispose()
-    json.dump(report_to_json(report), sys.stdout)
+    try:
+        json.dump(report_to_json(report), sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the server is gone (killed): the sweep is committed, there is nobody to tell
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
