@@ -28,6 +28,13 @@ def test_sqlite_uses_wal_and_foreign_keys(tmp_path) -> None:
     engine.dispose()
 
 
+def test_the_head_read_from_the_file_names_is_alembics_head() -> None:
+    """Opening a database at the head skips Alembic; it knows the head from the migrations' file names."""
+    from storage.db import head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def test_opening_twice_is_harmless(database_url: str, engine: sa.Engine) -> None:
     again = open_database(database_url)
     with again.connect() as connection:
