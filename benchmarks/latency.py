@@ -16,6 +16,8 @@ Messages to the floor and to the bot alternate, so both see the same machine; th
 * `memory`: RSS of each process at rest after start, then every 1,000 of `--messages` sequential messages;
 * `start`: from spawning the process to `/healthz` answering 200 (the bot's database migrated and loaded);
 * `parse`: `amneslag parse hjälp` as a whole process against `python -c pass`;
+* `sweeping`: Slack replies while the server sweeps a synthetic nation (`benchmarks/sweep.py`'s, 12,000 people,
+  on 3 May, everything already sent) every 3 seconds, against the same server not sweeping: p99 and median;
 * `sql`: SQL statements and commits per Slack and Teams turn, counted in this process with a SQLAlchemy
   event listener on the bot's engine (the bot built as `serve` builds it, served on loopback).
 """
@@ -508,6 +510,61 @@ def parse_times(rounds: int) -> None:
     row("`amneslag parse hjälp` (floor: python -c pass)", statistics.median(floors), statistics.median(bots), "s")
 
 
+async def sweeping(bench: Bench, kind: str, env: dict[str, str], rounds: int) -> None:
+    """Chat latency while sweeps of a national data set run, against the same bot not sweeping and the floor."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import datetime as dtm
+
+    import sqlalchemy as sa
+    from sweep import INSTANTS, build
+
+    from scheduler.sweep import sweep
+    from storage.db import open_database
+
+    instant = INSTANTS["team choice (3 May)"]
+    with database(kind) as url:
+        people = prepare_database(url)
+        engine = open_database(url)
+        build(engine, 21, 300, 12_000)
+        started = time.perf_counter()
+        sweep(engine, instant)  # what is due is sent: the sweeps under measurement find nothing new
+        with engine.begin() as connection:  # and taken as delivered, so no server spends the run posting them
+            connection.execute(  # delivered "now" (AMNESLAG_NOW), so that retention at start has nothing to delete
+                sa.text("UPDATE outbox_message SET status = 'delivered', delivered_at = :at, created_at = :at"),
+                {"at": instant.astimezone(dtm.UTC)},
+            )
+        print(f"(national data set built and swept once in {time.perf_counter() - started:.1f} s)")
+        engine.dispose()
+        now = instant.astimezone(dtm.UTC).isoformat()
+        common = {**env, "DATABASE_URL": url, "AMNESLAG_NOW": now}
+        bot_cmd = [AMNESLAG, "serve", "--port", "{port}"]
+        floor_cmd = [PYTHON, "-c", SLACK_FLOOR]
+        quiet = {**common, "AMNESLAG_SWEEP_MINUTES": "1440"}
+        busy = {**common, "AMNESLAG_SWEEP_MINUTES": "0.05"}  # every 3 s; a sweep takes about that long
+        bench.people = people
+        async with (
+            serving("floor", floor_cmd, env, bench.http) as floor,
+            serving("amneslag", bot_cmd, quiet, bench.http) as still,
+            serving("amneslag", bot_cmd, busy, bench.http) as sweeping_bot,
+        ):
+            fp = floor_people("FLR")[0]
+            a, b = people[0], people[1]
+            for _ in range(10):
+                await bench.slack_turn(floor, fp)
+                await bench.slack_turn(still, a)
+                await bench.slack_turn(sweeping_bot, b)
+            await asyncio.sleep(5)  # the first sweeps under way
+            floors, stills, busies = [], [], []
+            for _ in range(rounds):
+                floors.append(await bench.slack_turn(floor, fp))
+                stills.append(await bench.slack_turn(still, a))
+                busies.append(await bench.slack_turn(sweeping_bot, b))
+    row("Slack DM, no sweep, median", statistics.median(floors), statistics.median(stills), "ms", 1000)
+    row("Slack DM, no sweep, p99", percentile(floors, 0.99), percentile(stills, 0.99), "ms", 1000)
+    row("Slack DM, sweeping nation, median", statistics.median(floors), statistics.median(busies), "ms", 1000)
+    row("Slack DM, sweeping nation, p99", percentile(floors, 0.99), percentile(busies, 0.99), "ms", 1000)
+
+
 async def statements(url: str, people: list[Person], rounds: int) -> None:
     """SQL statements and commits of one Slack turn and one Teams turn, counted on the bot's engine."""
     import sqlalchemy as sa
@@ -569,7 +626,7 @@ async def statements(url: str, people: list[Person], rounds: int) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--only", default="slack,teams,load,memory,start,parse,sql")
+    parser.add_argument("--only", default="slack,teams,load,memory,start,parse,sweeping,sql")
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--messages", type=int, default=2000)
@@ -627,6 +684,9 @@ async def main() -> None:
                     serving("amneslag", *bot_cmd, http) as bot,
                 ):
                     await latency(bench, f"Teams activity, {args.db}", bench.teams_turn, floor, bot, args.rounds)
+    if "sweeping" in parts:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+            await sweeping(Bench(fakes, http, fake_url, []), args.db, env, args.rounds)
     if "sql" in parts:  # a database of its own: the servers above may have left claims that hold conversations
         with database(args.db) as url:
             await statements(url, prepare_database(url), 20)
