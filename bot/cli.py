@@ -10,41 +10,36 @@ import sys
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
 
 from bot.config import Settings, get_settings
-from bot.llm import from_settings
 from bot.logs import install as install_log_redaction
-from dialogs import nlu
-from domain.privacy import PrivacyError
-from domain.status import build_status
-from domain.teams import year_being_decided
-from storage import outbox, schoolyear
-from storage.audit import entries
-from storage.db import open_database, session_scope
-from storage.demo import load_demo
-from storage.directory import get_region, only_region, person_by_email
 from storage.errors import AmneslagError, ConfigurationError, RosterRejected
-from storage.framework import change_setting, flat, framework
-from storage.models import HOLDABLE, GroupKind, Meeting, MeetingKind, OutboxStatus, Person, SchoolYear, Team, utcnow
-from storage.roster import decode, import_roster
-from storage.seed import seed_region
-from storage.settings import RegionSettings
+from storage.kinds import HOLDABLE, OutboxStatus
+
+if TYPE_CHECKING:  # each command imports what it needs: `parse` loads no SQL stack, none loads openai without a key
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from storage.models import SchoolYear
 
 _LOGGER = logging.getLogger("amneslag")
 
 
 def _engine(settings: Settings) -> sa.Engine:
+    from storage.db import open_database
+
     return open_database(settings.database_url)
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import session_scope
+    from storage.seed import seed_region
+
     engine = _engine(settings)
     with session_scope(engine) as session:
         result = seed_region(session, args.region)
@@ -59,6 +54,14 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_region(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlmodel import col, select
+
+    from storage.db import session_scope
+    from storage.directory import get_region
+    from storage.framework import change_setting, flat
+    from storage.models import Team
+    from storage.settings import RegionSettings
+
     engine = _engine(settings)
     with session_scope(engine) as session:
         region = get_region(session, args.region)
@@ -89,6 +92,10 @@ def cmd_region(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import_people(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import session_scope
+    from storage.directory import get_region, only_region
+    from storage.roster import decode, import_roster
+
     path = Path(args.file)
     try:
         data = path.read_bytes()
@@ -111,6 +118,8 @@ def cmd_import_people(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _school_year(session: Session, label: str | None, timezone: str, now: dtm.datetime) -> SchoolYear:
+    from storage import schoolyear
+
     label = label or schoolyear.label_for(schoolyear.today_in(timezone, now))
     try:
         schoolyear.bounds(label)
@@ -123,6 +132,10 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from bot import osrm
     from dialogs.i18n import Translator
     from dialogs.reports import status_csv, status_text
+    from domain.status import build_status
+    from domain.teams import year_being_decided
+    from storage.db import session_scope
+    from storage.directory import get_region, only_region
 
     engine = _engine(settings)
     roads = osrm.from_settings(settings.osrm_url, engine)
@@ -148,6 +161,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from dialogs.i18n import Translator
     from dialogs.year_report import report_html
     from domain.report import build_report
+    from storage.db import session_scope
+    from storage.directory import get_region, only_region
 
     out = Path(args.out)
     if out.is_dir():
@@ -171,6 +186,8 @@ def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
     from dialogs.i18n import Translator
     from dialogs.reports import cost_rule, invoice_csv, invoice_text
     from domain.logistics import invoice_basis
+    from storage.db import session_scope
+    from storage.models import Meeting, MeetingKind
 
     engine = _engine(settings)
     with session_scope(engine) as session:
@@ -198,6 +215,10 @@ def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     """One line per change: when, who (e-mail, or "system"), what, which row, and its before and after."""
+    from storage.audit import entries
+    from storage.db import session_scope
+    from storage.models import Person
+
     engine = _engine(settings)
     zone = ZoneInfo(settings.timezone)
     since = dtm.datetime.combine(args.since, dtm.time(), tzinfo=zone) if args.since else None
@@ -214,6 +235,10 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import outbox
+    from storage.db import session_scope
+    from storage.models import utcnow
+
     engine = _engine(settings)
     with session_scope(engine) as session:
         if args.retry is not None:
@@ -252,14 +277,15 @@ def serves_teams(args: argparse.Namespace, settings: Settings) -> bool:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
+    from bot.llm import from_settings
     from bot.osrm import OsrmRoads, kept_fresh
     from bot.outbox import LogSender, OutboxWorker, Sender
     from bot.server import create_app
-    from bot.slack.app import SlackBot
-    from bot.slack.sender import SlackSender, web_client
-    from bot.teams.app import TeamsBot
-    from bot.teams.sender import TeamsSender
+    from bot.teams.lazy import LazyTeamsSender
     from dialogs.app import build_dialogs
+    from storage import schoolyear
+    from storage.db import session_scope
+    from storage.demo import load_demo
 
     extra: list[Any] = []
     if args.playground:
@@ -297,6 +323,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 "anropen kommer från Slack. Sätt SLACK_SIGNING_SECRET (appens Basic Information i Slack), "
                 "eller kör med --slack-socket-mode."
             )
+        from bot.slack.app import SlackBot
+        from bot.slack.sender import SlackSender, web_client
+
         client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
         senders.append(SlackSender(client))
     elif args.slack_socket_mode:
@@ -326,17 +355,28 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         roads=roads,
     )
     inbox_lease = dtm.timedelta(seconds=settings.inbox_lease_seconds)
-    teams = TeamsBot(
-        engine,
-        dialogs,
-        worker,
-        app_id=settings.microsoft_app_id,
-        app_password=settings.microsoft_app_password.get_secret_value() if settings.microsoft_app_password else None,
-        tenant_id=settings.microsoft_app_tenant_id,
-        lease=inbox_lease,
-        service_hosts=settings.service_hosts(),
-    )
-    worker.register(TeamsSender(teams, engine))
+
+    def teams_bot() -> Any:  # botbuilder is imported only where Teams is served or a Teams message is due
+        from bot.teams.app import TeamsBot
+
+        return TeamsBot(
+            engine,
+            dialogs,
+            worker,
+            app_id=settings.microsoft_app_id,
+            app_password=password.get_secret_value() if (password := settings.microsoft_app_password) else None,
+            tenant_id=settings.microsoft_app_tenant_id,
+            lease=inbox_lease,
+            service_hosts=settings.service_hosts(),
+        )
+
+    def teams_sender(teams: Any) -> Sender:
+        from bot.teams.sender import TeamsSender
+
+        return TeamsSender(teams, engine)
+
+    teams = teams_bot() if teams_endpoint else None
+    worker.register(teams_sender(teams) if teams else LazyTeamsSender(lambda: teams_sender(teams_bot())))
     if client is not None:
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
         token = (
@@ -355,11 +395,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 worker,
                 sweep_minutes=settings.sweep_minutes,
                 slack=slack,
-                teams=teams if teams_endpoint else None,
+                teams=teams,
                 extra=extra,
                 retention=settings,
                 inbox_lease=inbox_lease,
                 clock=clock,
+                sweep_process=True,
             ),
             host=args.host,
             port=args.port,
@@ -374,7 +415,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def link_playground_user(session: Session) -> str:
     """Let the Agents Playground's user be the demo teacher (by the playground's fixed AAD object id)."""
+    from sqlmodel import select
+
     from bot.teams.playground import PLAYGROUND_USER_AAD
+    from storage.directory import person_by_email
+    from storage.models import Person
 
     teacher = person_by_email(session, DEMO_TEACHER)
     if teacher is None:
@@ -387,10 +432,14 @@ def link_playground_user(session: Session) -> str:
 
 
 def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
+    from dialogs import nlu
+    from storage.framework import framework
+    from storage.kinds import GroupKind
+
     spec = framework(args.region)
     teams = [g.name for g in spec.groups if g.kind in (GroupKind.SUBJECT_TEAM, GroupKind.TEACHER_NETWORK)]
     places = [s.municipality for s in spec.schools]
-    today = args.today or schoolyear.today_in(settings.timezone, settings.clock()())
+    today = args.today or settings.clock()().astimezone(ZoneInfo(settings.timezone)).date()
 
     def show(text: str) -> None:
         parsed = nlu.parse(text, today=today, teams=teams, places=places)
@@ -410,7 +459,12 @@ DEMO_TEACHER = "alva.jonsson@example.org"
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot import osrm
     from bot.console import run_chat
+    from bot.llm import from_settings
     from dialogs.app import build_dialogs
+    from storage import schoolyear
+    from storage.db import session_scope
+    from storage.demo import load_demo
+    from storage.directory import person_by_email
 
     engine = _engine(settings)
     clock = settings.clock()
@@ -480,6 +534,7 @@ def cmd_manifest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_gdpr_export(args: argparse.Namespace, settings: Settings) -> int:
     """All data about a person as JSON, on stdout or into --out."""
     from domain.privacy import export_person
+    from storage.db import session_scope
 
     engine = _engine(settings)
     with session_scope(engine) as session:
@@ -500,6 +555,7 @@ def cmd_gdpr_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_gdpr_erase(args: argparse.Namespace, settings: Settings) -> int:
     """Erase a person: asks for "ja" on a terminal, or needs --yes."""
     from domain.privacy import erase_person
+    from storage.db import session_scope
 
     if not args.yes:
         if not sys.stdin.isatty():
@@ -523,6 +579,7 @@ def cmd_gdpr_erase(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_gdpr_hold(args: argparse.Namespace, settings: Settings) -> int:
     """Place, list or lift archive holds."""
     from domain.privacy import lift_hold, list_holds, place_hold
+    from storage.db import session_scope
 
     engine = _engine(settings)
     with session_scope(engine) as session:
@@ -582,6 +639,9 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
 
     at = args.at or settings.clock()()
     report = sweep(_engine(settings), at, dry_run=args.dry_run)
+    if report.skipped:
+        print("En annan instans gör ett svep just nu; inget gjordes. Försök igen om en stund.", file=sys.stderr)
+        return 1
     for planned in report.reminders:
         print(f"{planned.rule}  {planned.email}  {planned.subject}  {planned.occurrence}")
     verb = "skulle skickas" if args.dry_run else "skickade"
@@ -758,13 +818,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         return int(args.run(args, settings))
-    except PrivacyError as exc:
-        from dialogs.i18n import Translator
-        from dialogs.reports import privacy_problem
-
-        print(f"amneslag: {privacy_problem(Translator(settings.language), exc)}", file=sys.stderr)
-        return 1
     except AmneslagError as exc:
+        privacy = sys.modules.get("domain.privacy")  # loaded by the commands that can raise its error
+        if privacy is not None and isinstance(exc, privacy.PrivacyError):
+            from dialogs.i18n import Translator
+            from dialogs.reports import privacy_problem
+
+            print(f"amneslag: {privacy_problem(Translator(settings.language), exc)}", file=sys.stderr)
+            return 1
         print(f"amneslag: {exc}", file=sys.stderr)
         return 1
 

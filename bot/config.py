@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from domain.retention import RetentionSettings
-from storage.models import utcnow
+from domain.periods import RetentionSettings
+from storage.text import utcnow
 
 SERVICE_HOSTS = (  # where the Bot Framework's channels send from: the public, GCC, GCC High and DoD clouds
     "smba.trafficmanager.net",

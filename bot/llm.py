@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import fnmatch
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
-
-import openai
 
 from bot.config import Settings
 from dialogs.language_model import Assistant, ModelAnswer, ModelError, ToolCall
 from storage.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import openai
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -38,8 +39,13 @@ class OpenAIChat:
     """`dialogs.language_model.ChatModel` over the `openai` package's async client."""
 
     def __init__(self, *, api_key: str, base_url: str, model: str, timeout: float, retries: int):
+        import openai  # only once a key is set: the package costs about 0.4 s and 48 MiB to import
+
+        self._errors = (openai.APIStatusError, openai.APIError)
         self.model = model
-        self.client = openai.AsyncOpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=retries)
+        self.client: openai.AsyncOpenAI = openai.AsyncOpenAI(
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=retries
+        )
 
     async def chat(
         self,
@@ -65,9 +71,9 @@ class OpenAIChat:
                 if getattr(call, "function", None) is not None
             ]
             content = message.content
-        except openai.APIStatusError as exc:
+        except self._errors[0] as exc:
             raise ModelError(f"HTTP {exc.status_code}") from exc
-        except openai.APIError as exc:
+        except self._errors[1] as exc:
             raise ModelError(type(exc).__name__) from exc
         except (AttributeError, IndexError, TypeError, ValueError) as exc:  # an answer not shaped as the API says
             raise ModelError(f"malformed answer: {type(exc).__name__}") from exc

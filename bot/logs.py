@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from storage.directory import EMAIL_IN_TEXT
+from storage.text import EMAIL_IN_TEXT
 
 REDACTED = "<e-post>"
 

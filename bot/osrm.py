@@ -20,16 +20,17 @@ import logging
 import math
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import sqlalchemy as sa
-from aiohttp import web
 from sqlmodel import Session, select
 
 from domain.travel import Point, great_circle_km, located
 from storage.errors import AmneslagError
 from storage.models import School
+
+if TYPE_CHECKING:  # aiohttp is loaded when a routing service is configured, not by `status` or `chat` without one
+    from aiohttp import web
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -127,6 +128,8 @@ class OsrmRoads:
         return True
 
     async def _fetch(self, url: str) -> Any:
+        import aiohttp
+
         self.requests += 1
         try:
             timeout = aiohttp.ClientTimeout(total=self.timeout)

@@ -189,7 +189,10 @@ class OutboxWorker:
         now = self.clock()
         with session_scope(self.engine) as session:
             if error is None:
-                if not outbox.mark_delivered(session, delivery.id, now, claim=delivery.claim, progress=progress):
+                delivered = outbox.mark_delivered(
+                    session, delivery.id, now, claim=delivery.claim, progress=progress, known=delivery.payload
+                )
+                if not delivered:
                     _LOGGER.warning("outbox %s: delivered, but claimed by another worker meanwhile", delivery.id)
                 return True
             limited = error.rate_limited and not error.permanent

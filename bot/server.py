@@ -11,7 +11,7 @@ import contextlib
 import datetime as dtm
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from aiohttp import web
@@ -19,12 +19,15 @@ from sqlmodel import Session, func, select
 
 from bot.inbox import InboxRecovery, Processor
 from bot.outbox import OutboxWorker
-from bot.slack.app import SlackBot
-from bot.teams.app import TeamsBot
+from bot.sweep_process import COMMAND
 from domain.retention import RetentionPeriods
 from scheduler.timing import start_scheduler
 from storage import inbound, outbox
 from storage.models import SweepRun, utcnow
+
+if TYPE_CHECKING:  # the platform SDKs are loaded by `serve` only for the platforms configured
+    from bot.slack.app import SlackBot
+    from bot.teams.app import TeamsBot
 
 _LOGGER = logging.getLogger(__name__)
 ENGINE = web.AppKey("engine", sa.Engine)
@@ -32,6 +35,8 @@ WORKER = web.AppKey("worker", OutboxWorker)
 RECOVERY = web.AppKey("recovery", InboxRecovery)
 SWEEP_MINUTES = web.AppKey("sweep_minutes", float)
 RETENTION = web.AppKey[RetentionPeriods]("retention")  # a protocol: given as the parameter, not a class
+SLACK = web.AppKey[Any]("slack")  # the SlackBot, if Slack is served (its client is closed with the server)
+SWEEP_PROCESS = web.AppKey("sweep_process", bool)
 CLOCK = web.AppKey[Callable[[], dtm.datetime]]("clock")  # the bot's now (AMNESLAG_NOW), for sweeps and retention
 
 
@@ -73,6 +78,18 @@ async def _run_worker(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def _close_clients(app: web.Application) -> AsyncIterator[None]:
+    """The platform clients keep their HTTP sessions while the server runs; they are closed when it stops."""
+    yield
+    for sender in list(app[WORKER].senders.values()):
+        close = getattr(sender, "close", None)
+        if close is not None:
+            await close()
+    slack = app.get(SLACK)
+    if slack is not None:
+        await slack.close()
+
+
 async def _run_recovery(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(app[RECOVERY].run_forever(), name="inbox-recovery")
     yield
@@ -84,7 +101,12 @@ async def _run_recovery(app: web.Application) -> AsyncIterator[None]:
 async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
     retention = app.get(RETENTION)
     scheduler = start_scheduler(
-        app[ENGINE], app[SWEEP_MINUTES], clock=app[CLOCK], retention=retention, first_run=utcnow()
+        app[ENGINE],
+        app[SWEEP_MINUTES],
+        clock=app[CLOCK],
+        retention=retention,
+        first_run=utcnow(),
+        elsewhere=COMMAND if app.get(SWEEP_PROCESS) else None,  # each sweep in a process of its own
     )
     yield
     scheduler.shutdown(wait=False)
@@ -101,6 +123,7 @@ def create_app(
     retention: RetentionPeriods | None = None,
     inbox_lease: dtm.timedelta = dtm.timedelta(seconds=60),
     clock: Callable[[], dtm.datetime] = utcnow,
+    sweep_process: bool = False,
 ) -> web.Application:
     """The web application with its routes and background tasks (no reminder sweeps if `sweep_minutes` is None).
 
@@ -109,7 +132,7 @@ def create_app(
     cleanup contexts that live as long as the server (the Agents Playground). With `retention`, the
     scheduler also deletes expired personal data daily. Sweeps and retention run as of `clock()`. Inbox
     events of the channels served here that an instance stored and did not finish (it died) are processed
-    again once their `inbox_lease` ran out.
+    again once their `inbox_lease` ran out. With `sweep_process` each sweep runs in a process of its own.
     """
     app = web.Application()
     app[ENGINE] = engine
@@ -129,11 +152,15 @@ def create_app(
         app.cleanup_ctx.append(slack.socket_mode)
     elif slack is not None:
         app.router.add_post("/slack/events", slack.handle)
+    if slack is not None:
+        app[SLACK] = slack
+    app.cleanup_ctx.append(_close_clients)
     app.cleanup_ctx.append(_run_worker)
     if processors:
         app.cleanup_ctx.append(_run_recovery)
     if sweep_minutes is not None:
         app[SWEEP_MINUTES] = sweep_minutes
+        app[SWEEP_PROCESS] = sweep_process
         if retention is not None:
             app[RETENTION] = retention
         app.cleanup_ctx.append(_run_scheduler)

@@ -37,15 +37,10 @@ def is_manager(turn: Turn) -> bool:
 
 
 def led_teams(turn: Turn) -> list[tuple[Team, SchoolYear]]:
-    """The teams the person leads in the current school year and the coming one."""
-    current = current_year(turn.session, turn.region, turn.now)
-    coming = schoolyear.get_or_create(turn.session, schoolyear.following(current.label))
+    """The teams the person leads in the current school year and the coming one (one query: every menu asks)."""
+    current = schoolyear.label_for(schoolyear.today_in(turn.region.timezone, turn.now))
     assert turn.person.id is not None
-    found: list[tuple[Team, SchoolYear]] = []
-    for year in (current, coming):
-        assert year.id is not None
-        found.extend((team, year) for team in meetings.teams_led(turn.session, turn.person.id, year.id))
-    return found
+    return meetings.teams_led_in(turn.session, turn.person.id, [current, schoolyear.following(current)])
 
 
 def is_leader_now(turn: Turn) -> bool:

@@ -174,6 +174,15 @@ class _Writes:
         sa.event.remove(self.session, "before_flush", self._look)
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """A region's team and place names as of its `catalog_version`, for the parser."""
+
+    version: int
+    teams: tuple[str, ...]
+    places: tuple[str, ...]
+
+
 T = TypeVar("T")
 Values = dict[str, Any]
 Handler = Callable[[Turn, Values, T], list[Reply]]
@@ -333,6 +342,7 @@ class Dialogs:
         self.assistant = assistant
         self.roads = roads
         self._locks: dict[str, tuple[threading.Lock, int]] = {}  # conversation -> (its lock, turns using it)
+        self._catalogs: dict[int, Catalog] = {}  # region id -> the names its parser reads
         self._locks_guard = threading.Lock()
 
     async def respond(self, incoming: Incoming, deliver: Deliver | None = None) -> list[Reply]:
@@ -457,15 +467,28 @@ class Dialogs:
                 if deliver is not None:
                     deliver(session, replies)
                 return replies, None
+            catalog = self.catalog(turn)
             return replies, Pending(
                 request=turn.model_request,
                 people=roster(session, turn.region),
-                teams=[t.name for t in turn.teams()],
-                places=turn.places(),
+                teams=list(catalog.teams),
+                places=list(catalog.places),
                 today=turn.today,
                 language=turn.person.language,
                 region_id=turn.region.id or 0,
             )
+
+    def catalog(self, turn: Turn) -> Catalog:
+        """The names of the region's teams and places that the parser reads, kept while the region's
+        `catalog_version` (which every change to its teams and schools counts, in any instance) stays the same."""
+        region = turn.region
+        assert region.id is not None
+        cached = self._catalogs.get(region.id)
+        if cached is not None and cached.version == region.catalog_version:
+            return cached
+        fresh = Catalog(region.catalog_version, tuple(t.name for t in turn.teams()), tuple(turn.places()))
+        self._catalogs[region.id] = fresh
+        return fresh
 
     @contextlib.contextmanager
     def _conversation_lock(self, key: str) -> Iterator[None]:
@@ -574,7 +597,8 @@ class Dialogs:
         if len(text) > nlu.MAX_PARSED_CHARACTERS:
             _LOGGER.info("long message (%d characters) from person %s: read the beginning", len(text), turn.person.id)
 
-        teams, places = [t.name for t in turn.teams()], turn.places()
+        catalog = self.catalog(turn)
+        teams, places = catalog.teams, catalog.places
         # An answer to a question ("Dan Ledare", a place) is the question's first: while a step waits, only the
         # rules (which keep their precision) can make a text a new request, not the classifier's guess.
         waiting = state is not None and bool(state.step)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dialogs.names import Intent
-from storage.directory import fold
+from storage.text import fold
 
 INTENTS = tuple(Intent)  # every intent, as plain strings (StrEnum members)
 FORWARD = frozenset(  # requests about what is being planned: a day and month without a year lie ahead

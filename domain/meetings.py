@@ -334,6 +334,18 @@ def teams_led(session: Session, person_id: int, year_id: int) -> list[Team]:
     )
 
 
+def teams_led_in(session: Session, person_id: int, labels: list[str]) -> list[tuple[Team, SchoolYear]]:
+    """The teams `person_id` leads in the school years labelled `labels`, earliest year first."""
+    rows = session.exec(
+        select(Team, SchoolYear)
+        .join(Leadership, col(Leadership.team_id) == Team.id)
+        .join(SchoolYear, col(SchoolYear.id) == Leadership.school_year_id)
+        .where(Leadership.person_id == person_id, col(SchoolYear.label).in_(labels))
+        .order_by(col(SchoolYear.starts_on), col(Team.position), col(Team.name))
+    ).all()
+    return [(team, year) for team, year in rows]
+
+
 def is_leader(session: Session, person_id: int, team_id: int, year_id: int) -> bool:
     return (
         session.exec(

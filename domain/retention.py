@@ -23,43 +23,18 @@ import datetime as dtm
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import sqlalchemy as sa
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlmodel import Session, SQLModel, col, select
 
+from domain.periods import RetentionPeriods as RetentionPeriods  # re-exported: defined here first
+from domain.periods import RetentionSettings as RetentionSettings
 from domain.privacy import Holds
 from storage.audit import record
 from storage.db import session_scope
 from storage.models import Absence, AuditLog, DialogState, Meeting, OutboxMessage, OutboxStatus, table_of
 
 _LOGGER = logging.getLogger(__name__)
-
-
-class RetentionSettings(BaseSettings):
-    """The retention periods, from the environment (`bot.config.Settings` includes them)."""
-
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
-
-    retain_absences_months: int = Field(13, ge=1, validation_alias="AMNESLAG_RETAIN_ABSENCES_MONTHS")
-    retain_outbox_days: int = Field(90, ge=1, validation_alias="AMNESLAG_RETAIN_OUTBOX_DAYS")
-    retain_dialog_days: int = Field(30, ge=1, validation_alias="AMNESLAG_RETAIN_DIALOG_DAYS")
-    retain_audit_years: int = Field(3, ge=1, validation_alias="AMNESLAG_RETAIN_AUDIT_YEARS")
-
-
-class RetentionPeriods(Protocol):
-    """Anything with the four periods: `RetentionSettings`, `bot.config.Settings`, or a test's stand-in."""
-
-    @property
-    def retain_absences_months(self) -> int: ...
-    @property
-    def retain_outbox_days(self) -> int: ...
-    @property
-    def retain_dialog_days(self) -> int: ...
-    @property
-    def retain_audit_years(self) -> int: ...
 
 
 def months_before(instant: dtm.datetime, months: int) -> dtm.datetime:

@@ -54,9 +54,28 @@ class World:
     people_by_region: dict[int, list[Person]] = field(default_factory=dict)
     _leading: dict[int, set[int]] = field(default_factory=dict, repr=False)  # year -> its leaders, once computed
     _staffed: set[tuple[int, int]] = field(default_factory=set, repr=False)  # (team, year) with anybody in it
+    _by_role: dict[tuple[int, str], list[Person]] = field(default_factory=dict, repr=False)  # once per sweep
+    _meetings_by_region: dict[int, list[Meeting]] | None = field(default=None, repr=False)
+
+    def meetings_of(self, region_id: int) -> list[Meeting]:
+        """The meetings of the region's teams, in `meetings`' order (sorted out once per sweep)."""
+        if self._meetings_by_region is None:
+            self._meetings_by_region = {}
+            for meeting in self.meetings:
+                team = self.teams.get(meeting.team_id)
+                if team is not None:
+                    self._meetings_by_region.setdefault(team.region_id, []).append(meeting)
+        return list(self._meetings_by_region.get(region_id, []))
 
     def with_role(self, region_id: int, role: Role) -> list[Person]:
-        return [p for p in self.people_by_region.get(region_id, []) if role.value in self.roles.get(p.id or 0, ())]
+        """The region's people with `role`, in `people_by_region`'s order (the rules ask per school and per team,
+        so this is sorted out once per sweep)."""
+        if not self._by_role:
+            for region, people in self.people_by_region.items():
+                for person in people:
+                    for held in self.roles.get(person.id or 0, ()):
+                        self._by_role.setdefault((region, held), []).append(person)
+        return list(self._by_role.get((region_id, role.value), []))
 
     def teams_of(self, region_id: int, kinds: tuple[str, ...] = TEACHER_GROUPS) -> list[Team]:
         """The region's active groups of `kinds`: by default those of teachers (the subject teams, the networks)."""

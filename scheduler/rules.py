@@ -273,9 +273,7 @@ def yearly_check(t: Today) -> list[Due]:
 
 
 def _region_meetings(t: Today) -> list[Meeting]:
-    return [
-        m for m in t.world.meetings if m.team_id in t.world.teams and t.world.teams[m.team_id].region_id == t.region_id
-    ]
+    return t.world.meetings_of(t.region_id)
 
 
 def _year_of(t: Today, day: dtm.date) -> SchoolYear | None:

@@ -1,14 +1,17 @@
 """The sweep: what is due at instant T, turned into outbox messages exactly once.
 
 One transaction claims the due keys in `sent_reminder` (INSERT … ON CONFLICT DO NOTHING RETURNING),
-and writes the outbox messages for the keys it won. Two sweeps at the same moment (two instances on
-PostgreSQL) therefore send each reminder once: the second one's insert waits for the first and wins
-nothing. Regions outside working time at T get nothing now; their reminders are still due at the next
+and writes the outbox messages for the keys it won. On PostgreSQL a sweep first takes an advisory lock
+(`pg_try_advisory_xact_lock`, held until its transaction ends): with several instances one sweeps at a
+time, and a sweep that finds the lock taken does nothing (`SweepReport.skipped`; the next run catches
+up). Were two to overlap anyway, each reminder would still go out once: the second one's insert waits for
+the first and wins nothing. Regions outside working time at T get nothing now; their reminders are still due at the next
 working moment, which is how downtime is caught up.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dtm
 import logging
 from dataclasses import dataclass, field
@@ -17,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from dialogs.i18n import Translator
 from dialogs.notify import channel_of, fallback_text
@@ -34,7 +37,7 @@ from storage.outbox import enqueue_many
 from storage.settings import RegionSettings
 
 _LOGGER = logging.getLogger(__name__)
-_CHUNK = 2000  # rows per INSERT: SQLite allows 32,766 parameters, PostgreSQL 65,535
+SWEEP_LOCK_KEY = 0x616D7377  # PostgreSQL advisory lock of the sweep: the same for every instance
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,28 @@ class SweepReport:
     dry_run: bool
     reminders: list[Planned] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: bool = False  # another instance was sweeping (PostgreSQL): nothing was done
+
+
+def report_to_json(report: SweepReport) -> dict[str, Any]:
+    """A report as JSON (a sweep in a process of its own hands it back so)."""
+    return {
+        "instant": report.instant.isoformat(),
+        "dry_run": report.dry_run,
+        "skipped": report.skipped,
+        "reminders": [dataclasses.asdict(planned) for planned in report.reminders],
+        "problems": [problem.as_dict() for problem in report.problems],
+    }
+
+
+def report_from_json(data: dict[str, Any]) -> SweepReport:
+    return SweepReport(
+        instant=dtm.datetime.fromisoformat(data["instant"]),
+        dry_run=bool(data["dry_run"]),
+        skipped=bool(data["skipped"]),
+        reminders=[Planned(**planned) for planned in data["reminders"]],
+        problems=[Problem(**problem) for problem in data["problems"]],
+    )
 
 
 def due_at(world: World, instant: dtm.datetime) -> tuple[list[Due], list[Problem]]:
@@ -93,6 +118,13 @@ def due_at(world: World, instant: dtm.datetime) -> tuple[list[Due], list[Problem
     return list(found.values()), problems
 
 
+def _locked(session: Session) -> bool:
+    """Take the sweep's advisory lock for the session's transaction (PostgreSQL); False when another holds it."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite serves one instance
+    return bool(session.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SWEEP_LOCK_KEY}).scalar())
+
+
 def _working(region: Region, instant: dtm.datetime) -> bool:
     return is_working_moment(instant, ZoneInfo(region.timezone), RegionSettings.model_validate(region.settings))
 
@@ -101,15 +133,24 @@ def _reachable(world: World, person_id: int) -> bool:
     return person_id in world.reachable
 
 
-def _insert(session: Session) -> Any:
+def _insert(session: Session, table: sa.Table) -> Any:
     dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SentReminder)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def _claim(session: Session, dues: list[Due], now: dtm.datetime) -> list[tuple[int, Due]]:
-    """Insert the keys; the ones this sweep wins (nobody had them before) with their row ids."""
-    by_key = {(d.rule, d.subject, d.occurrence): d for d in dues}
-    won: list[tuple[int, Due]] = []
+    """Insert the keys not sent before; the ones this sweep wins (nobody had them) with their row ids.
+
+    The keys already sent are left out first (`_existing`, by the index on rule and occurrence), so a sweep
+    writes only what is new; the rest go in one executemany of a single-row INSERT … ON CONFLICT DO NOTHING
+    RETURNING (compiled once, sent in batches), which still wins nothing another sweep took meanwhile.
+    """
+    taken = _existing(session, dues)
+    fresh = [d for d in dues if (d.rule, d.subject, d.occurrence) not in taken]
+    if not fresh:
+        return []
+    by_key = {(d.rule, d.subject, d.occurrence): d for d in fresh}
+    table = table_of(SentReminder)
     rows = [
         {
             "rule": d.rule,
@@ -118,31 +159,26 @@ def _claim(session: Session, dues: list[Due], now: dtm.datetime) -> list[tuple[i
             "recipient_id": d.recipient_id,
             "sent_at": now,
         }
-        for d in dues
+        for d in fresh
     ]
-    for start in range(0, len(rows), _CHUNK):
-        statement = (
-            _insert(session)
-            .values(rows[start : start + _CHUNK])
-            .on_conflict_do_nothing(index_elements=["rule", "subject", "occurrence"])
-            .returning(SentReminder.id, SentReminder.rule, SentReminder.subject, SentReminder.occurrence)
-        )
-        for row_id, rule, subject, occurrence in session.execute(statement).all():
-            won.append((row_id, by_key[(rule, subject, occurrence)]))
-    return won
+    statement = (
+        _insert(session, table)
+        .on_conflict_do_nothing(index_elements=["rule", "subject", "occurrence"])
+        .returning(table.c.id, table.c.rule, table.c.subject, table.c.occurrence)
+    )
+    result = session.connection().execute(statement, rows)
+    return [(row_id, by_key[(rule, subject, occurrence)]) for row_id, rule, subject, occurrence in result.all()]
 
 
 def _existing(session: Session, dues: list[Due]) -> set[tuple[str, str, str]]:
-    subjects = sorted({d.subject for d in dues})
+    """The keys of `dues` already in `sent_reminder`: one query per rule and occurrence among them."""
+    table = table_of(SentReminder)
     found: set[tuple[str, str, str]] = set()
-    for start in range(0, len(subjects), _CHUNK):
-        found.update(
-            session.exec(
-                select(SentReminder.rule, SentReminder.subject, SentReminder.occurrence).where(
-                    col(SentReminder.subject).in_(subjects[start : start + _CHUNK])
-                )
-            ).all()
+    for rule, occurrence in sorted({(d.rule, d.occurrence) for d in dues}):
+        subjects = session.connection().execute(
+            sa.select(table.c.subject).where(table.c.rule == rule, table.c.occurrence == occurrence)
         )
+        found.update((rule, subject, occurrence) for (subject,) in subjects)
     return found
 
 
@@ -161,6 +197,10 @@ def sweep(engine: sa.Engine, instant: dtm.datetime, *, dry_run: bool = False) ->
     """One sweep as of `instant`. With `dry_run`, what it would send, and nothing written."""
     report = SweepReport(instant=instant, dry_run=dry_run)
     with Session(engine, expire_on_commit=False) as session:
+        if not dry_run and not _locked(session):
+            _LOGGER.info("sweep as of %s: another instance is sweeping; left to it", instant.isoformat())
+            report.skipped = True
+            return report
         if not any(_working(region, instant) for region in session.exec(select(Region)).all()):
             if not dry_run:
                 session.add(SweepRun(as_of=instant, reminders=0, problems=[]))

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from sqlmodel import Session, col, select
 
 from storage.errors import UnknownRegion
 from storage.models import Person, PersonRole, Region, School
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics and surplus spaces: "  Umeå " and "UMEA" both give "umea"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.split())
-
-
-EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # an e-mail address anywhere in a text
-
-
-def normalize_email(email: str) -> str:
-    """E-mail addresses are the identity key and compared without regard to case."""
-    return email.strip().lower()
+from storage.text import EMAIL_IN_TEXT as EMAIL_IN_TEXT  # re-exported: they were here first (see storage.text)
+from storage.text import fold as fold
+from storage.text import normalize_email as normalize_email
 
 
 def get_region(session: Session, key: str) -> Region:

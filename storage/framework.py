@@ -13,15 +13,18 @@ import json
 import tomllib
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlmodel import Session
 
-from storage.audit import record
 from storage.errors import ConfigurationError, UnknownRegion
-from storage.models import GroupKind, Region
+from storage.kinds import GroupKind
 from storage.settings import Duties, RegionSettings, Words
+
+if TYPE_CHECKING:  # reading a framework (`amneslag parse`) needs no database
+    from sqlmodel import Session
+
+    from storage.models import Region
 
 
 class Document(BaseModel):
@@ -150,6 +153,8 @@ def flat(settings: RegionSettings) -> dict[str, Any]:
 def change_setting(session: Session, region: Region, key: str, raw: str) -> tuple[Any, Any]:
     """Change one setting of `region` (a dotted key of `flat`, or document.title/version/url), validated
     and audited; its value before and after. `ConfigurationError` with one line when it cannot be."""
+    from storage.audit import record
+
     if key in DOCUMENT_KEYS:
         before = getattr(region, DOCUMENT_KEYS[key])
         after: Any = raw.strip() or None

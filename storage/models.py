@@ -21,6 +21,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from storage.kinds import HOLDABLE as HOLDABLE  # re-exported: they were defined here first (see storage.kinds)
+from storage.kinds import GroupKind as GroupKind
+from storage.kinds import OutboxStatus as OutboxStatus
+from storage.text import utcnow as utcnow  # re-exported: it was defined here first (see storage.text)
+
 # Named constraints, so that later migrations (SQLite rebuilds tables to alter them) can refer to them.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -35,11 +40,6 @@ def table_of(model: type[SQLModel]) -> sa.Table:
     """A table model's Core table (its `__table__`, which SQLModel does not declare to the type checker)."""
     table: sa.Table = sa.inspect(model).local_table
     return table
-
-
-def utcnow() -> dtm.datetime:
-    """The current instant, timezone-aware in UTC."""
-    return dtm.datetime.now(dtm.UTC)
 
 
 class UTCDateTime(sa.types.TypeDecorator[dtm.datetime]):
@@ -82,16 +82,6 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class GroupKind(enum.StrEnum):
-    """Subject teams and the other groups that share their meeting machinery."""
-
-    SUBJECT_TEAM = "subject_team"  # a teacher chooses one a year; it has one or two leaders (Västerbotten)
-    TEACHER_NETWORK = "teacher_network"  # open, joined and led by the teachers themselves (Sjuhärad's guitar network)
-    MANAGER_NETWORK = "manager_network"
-    COORDINATION_GROUP = "coordination_group"
-    STUDY_DAY = "study_day"  # a region-wide training day for all teachers (Västmanland, Sjuhärad)
-
-
 TEACHER_GROUPS = (GroupKind.SUBJECT_TEAM.value, GroupKind.TEACHER_NETWORK.value)
 """The groups teachers belong to and meet in: subject teams (Västerbotten) and teacher networks (Sjuhärad)."""
 
@@ -99,13 +89,6 @@ TEACHER_GROUPS = (GroupKind.SUBJECT_TEAM.value, GroupKind.TEACHER_NETWORK.value)
 class MeetingKind(enum.StrEnum):
     PHYSICAL = "physical"
     DIGITAL = "digital"
-
-
-class OutboxStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    DELIVERED = "delivered"
-    FAILED = "failed"
 
 
 def _enum_check(column: str, values: type[enum.StrEnum], name: str) -> sa.CheckConstraint:
@@ -125,6 +108,9 @@ class Region(SQLModel, table=True):
     framework_version: str | None = Field(default=None, max_length=40)
     framework_url: str | None = Field(default=None, max_length=500)
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Counts the changes to the region's teams and schools (see `bump_catalog_versions`): caches of their names
+    # compare it with the region row they read anyway, so an instance learns of another's change at once.
+    catalog_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class School(SQLModel, table=True):
@@ -421,6 +407,7 @@ class SentReminder(SQLModel, table=True):
     __tablename__ = "sent_reminder"
     __table_args__ = (
         sa.UniqueConstraint("rule", "subject", "occurrence", name="uq_sent_reminder_rule_subject_occurrence"),
+        sa.Index("ix_sent_reminder_rule_occurrence", "rule", "occurrence"),  # what a sweep's keys were sent
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -509,9 +496,6 @@ class DialogState(SQLModel, table=True):
     updated_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow, index=True)
 
 
-HOLDABLE = ("person", "meeting", "absence", "note", "outbox_message", "audit_log")
-
-
 class ArchiveHold(SQLModel, table=True):
     """Records a municipality must keep under its archive decision: retention and erasure leave them alone.
 
@@ -593,3 +577,20 @@ class MeetingCost(SQLModel, table=True):
     shares: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     entered_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     entered_at: dtm.datetime = _ts(nullable=False, default_factory=utcnow)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def bump_catalog_versions(session: sa.orm.Session, _context: Any, _instances: Any) -> None:
+    """A flush that adds, changes or deletes a team or a school counts a change of its region's catalog."""
+    regions = {
+        item.region_id
+        for item in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(item, Team | School) and item.region_id is not None
+    }
+    if not regions:
+        return
+    with session.no_autoflush:
+        for region_id in regions:
+            region = session.get(Region, region_id)
+            if region is not None:
+                region.catalog_version = (region.catalog_version or 0) + 1

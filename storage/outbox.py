@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from storage.models import OutboxMessage, OutboxStatus, Person, outbox_conversation, utcnow
+from storage.models import OutboxMessage, OutboxStatus, Person, outbox_conversation, table_of, utcnow
 
 _OPEN = (OutboxStatus.PENDING.value, OutboxStatus.SENDING.value)
 
@@ -58,7 +58,8 @@ def enqueue(
 
 
 def enqueue_many(session: Session, messages: list[dict[str, Any]], now: dtm.datetime) -> dict[tuple[int, str], int]:
-    """Add many messages (each `channel`, `kind`, `payload`, `recipient_id`) in a few multi-row INSERTs.
+    """Add many messages (each `channel`, `kind`, `payload`, `recipient_id`): one INSERT, compiled once and
+    executed for all of them (SQLAlchemy sends them in batches).
 
     Returns each message's id by (recipient_id, kind), which must be unique within the call.
     """
@@ -75,14 +76,12 @@ def enqueue_many(session: Session, messages: list[dict[str, Any]], now: dtm.date
         }
         for m in messages
     ]
-    for start in range(0, len(rows), 1000):
-        statement = (
-            sa.insert(OutboxMessage)
-            .values(rows[start : start + 1000])
-            .returning(col(OutboxMessage.id), col(OutboxMessage.recipient_id), col(OutboxMessage.kind))
-        )
-        for message_id, recipient_id, kind in session.execute(statement).all():
-            ids[(recipient_id, kind)] = message_id
+    if not rows:
+        return ids
+    table = table_of(OutboxMessage)
+    statement = sa.insert(table).returning(table.c.id, table.c.recipient_id, table.c.kind)
+    for message_id, recipient_id, kind in session.connection().execute(statement, rows).all():
+        ids[(recipient_id, kind)] = message_id
     return ids
 
 
@@ -114,6 +113,13 @@ class Progress:
         self.values.update(values)
         if self._save is not None:
             await self._save(dict(self.values))
+
+    def finish(self, **values: Any) -> None:
+        """Record the attempt's last step: kept here and written with the attempt's outcome, which the worker
+        writes next, so a one-part message costs one write, not two. A crash between the step and that write
+        leaves the row as a crash during the step would: Slack reads the conversation back, Teams may send again.
+        """
+        self.values.update(values)
 
 
 @dataclass(frozen=True)
@@ -232,10 +238,17 @@ def _claimed(message_id: int, claim: int | None) -> sa.ColumnElement[bool]:
     )
 
 
-def _payload(session: Session, message_id: int, progress: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The stored payload with `progress` merged in, or None when there is nothing to merge."""
+def _payload(
+    session: Session, message_id: int, progress: dict[str, Any] | None, known: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The stored payload with `progress` merged in, or None when there is nothing to merge.
+
+    `known` is the payload as the claim found it: under a claim only its holder writes the payload, and only
+    progress, so the stored payload is `known` with progress merged in, and need not be read again."""
     if not progress:
         return None
+    if known is not None:
+        return {**known, **progress}
     stored = session.exec(select(OutboxMessage.payload).where(col(OutboxMessage.id) == message_id)).first()
     return None if stored is None else {**stored, **progress}
 
@@ -270,15 +283,19 @@ def mark_delivered(
     *,
     claim: int | None = None,
     progress: dict[str, Any] | None = None,
+    known: dict[str, Any] | None = None,
 ) -> bool:
-    """Record a delivery (under `claim`, when given); False when the row is no longer under it."""
+    """Record a delivery (under `claim`, when given); False when the row is no longer under it.
+
+    With `claim`, `known` may be the payload as claimed (see `_payload`): then the row is written without being read.
+    """
     values: dict[str, Any] = {
         "status": OutboxStatus.DELIVERED.value,
         "delivered_at": now,
         "locked_until": None,
         "last_error": None,
     }
-    payload = _payload(session, message_id, progress)
+    payload = _payload(session, message_id, progress, known if claim is not None else None)
     if payload is not None:
         values["payload"] = payload
     result = session.connection().execute(sa.update(OutboxMessage).where(_claimed(message_id, claim)).values(values))

@@ -50,6 +50,17 @@ _LOGGER = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 
 
+def _sender(body: dict[str, Any]) -> str | None:
+    """The Slack user id of whoever sent a request: an event's user, a command's user_id, an interaction's user."""
+    event = body.get("event")
+    if isinstance(event, dict) and isinstance(event.get("user"), str):
+        return str(event["user"])
+    if isinstance(body.get("user_id"), str):
+        return str(body["user_id"])
+    user = body.get("user")
+    return str(user["id"]) if isinstance(user, dict) and isinstance(user.get("id"), str) else None
+
+
 class SlackBot:
     """The Slack side of the bot: the bolt app, its identity lookups and its way into the dialogs."""
 
@@ -82,6 +93,12 @@ class SlackBot:
             process_before_response=False,
         )
         self._register()
+
+    async def close(self) -> None:
+        """End the Web API client's HTTP session (when the server stops)."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            await close()
 
     # Identity -----------------------------------------------------------------------------------
 
@@ -128,7 +145,7 @@ class SlackBot:
         if key is None:
             return await next()
         try:
-            event_id = await asyncio.to_thread(receive, self.engine, "slack", key, req.body, lease=self.lease)
+            event_id, person_id = await asyncio.to_thread(self._receive, key, req.body)
         except DatabaseUnavailable as exc:
             _LOGGER.warning("Slack: a request not taken, the database is unreachable (%s)", exc)
             if req.body.get("command"):
@@ -138,7 +155,16 @@ class SlackBot:
             _LOGGER.info("slack %s already received", key[:40])
             return BoltResponse(status=200, body="")
         req.context["inbox_id"] = event_id
+        if person_id is not None:
+            req.context["person_id"] = person_id
         return await next()
+
+    def _receive(self, key: str, body: dict[str, Any]) -> tuple[int | None, int | None]:
+        """Store the request; if it is new, also who sent it by their stored Slack id (in the same trip to a
+        thread, which under load costs more than the query)."""
+        event_id = receive(self.engine, "slack", key, body, lease=self.lease)
+        user = _sender(body)
+        return event_id, self._by_slack_id(user) if event_id is not None and user else None
 
     def _queue(self, session: Session, person_id: int | None, channel: str, replies: list[Reply]) -> None:
         """The replies as one outbox message to the Slack conversation; a file (the year report) goes with it as
@@ -194,7 +220,7 @@ class SlackBot:
             finish(session, event_id)
 
         try:
-            person_id = await self.person_id(user_id)
+            person_id = context.get("person_id") or await self.person_id(user_id)
             incoming = Incoming(
                 person_id=person_id,
                 channel="slack",

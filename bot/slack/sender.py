@@ -57,9 +57,35 @@ HISTORY_WINDOW = 100  # the most messages read back when looking for parts alrea
 CLOCK_SKEW = dtm.timedelta(minutes=1)  # read back from this long before the attempt began (Slack's clock is not ours)
 
 
-def web_client(token: str, base_url: str) -> AsyncWebClient:
-    """A Web API client at `base_url` (slack_sdk needs the trailing slash), retrying 429s and dropped connections."""
-    return AsyncWebClient(
+class SessionClient(AsyncWebClient):
+    """An `AsyncWebClient` that keeps one HTTP session (its connections) for all its calls.
+
+    slack_sdk opens a new session, and so a new connection, for every call unless it is given one; a session
+    can only be made in the running event loop, so this one is made at the first call. Copies of the client
+    (`without_rate_limit_waits`) share it. `close` ends it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shared: list[aiohttp.ClientSession] = []  # the session, shared with the client's copies
+
+    async def _request(self, *, http_verb: str, api_url: str, req_args: dict[str, Any]) -> dict[str, Any]:
+        if not self._shared or self._shared[0].closed:
+            self._shared[:] = [aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))]
+        self.session = self._shared[0]
+        return await super()._request(http_verb=http_verb, api_url=api_url, req_args=req_args)
+
+    async def close(self) -> None:
+        for session in self._shared:
+            await session.close()
+        self._shared.clear()
+        self.session = None
+
+
+def web_client(token: str, base_url: str) -> SessionClient:
+    """A Web API client at `base_url` (slack_sdk needs the trailing slash), retrying 429s and dropped connections,
+    with one HTTP session for all its calls (`SessionClient`)."""
+    return SessionClient(
         token=token,
         base_url=base_url if base_url.endswith("/") else base_url + "/",
         retry_handlers=[
@@ -103,6 +129,11 @@ class SlackSender:
     def __init__(self, client: AsyncWebClient, *, history_window: int = HISTORY_WINDOW):
         self.client = without_rate_limit_waits(client)
         self.history_window = history_window
+
+    async def close(self) -> None:
+        """End the client's HTTP session, if it keeps one."""
+        if isinstance(self.client, SessionClient):
+            await self.client.close()
 
     async def posted_parts(self, target: str, delivery: Delivery, since: dtm.datetime) -> set[int]:
         """The parts of `delivery` that the conversation `target` shows as posted since `since`.
@@ -158,7 +189,10 @@ class SlackSender:
             for part in range(parts_done, len(parts)):
                 if part not in already:
                     await self.client.chat_postMessage(channel=target, metadata=metadata(delivery, part), **parts[part])
-                await delivery.progress.record(slack_parts_posted=part + 1)
+                if part == len(parts) - 1 and files_done >= len(delivery.payload.get("attachments", [])):
+                    delivery.progress.finish(slack_parts_posted=part + 1)  # written with "delivered"
+                else:
+                    await delivery.progress.record(slack_parts_posted=part + 1)
             attachments = delivery.payload.get("attachments", [])
             for index in range(files_done, len(attachments)):
                 await self.client.files_upload_v2(
@@ -167,7 +201,10 @@ class SlackSender:
                     filename=attachments[index]["filename"],
                     title=attachments[index]["filename"],
                 )
-                await delivery.progress.record(slack_files_uploaded=index + 1)
+                if index == len(attachments) - 1:
+                    delivery.progress.finish(slack_files_uploaded=index + 1)
+                else:
+                    await delivery.progress.record(slack_files_uploaded=index + 1)
         except SlackApiError as exc:
             error = slack_error(exc)
             if exc.response.status_code == 429:

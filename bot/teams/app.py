@@ -48,6 +48,13 @@ from botbuilder.schema import (
     ConversationReference,
 )
 from botbuilder.schema.teams import TeamInfo, TeamsChannelAccount
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    ClaimsIdentity,
+    ConnectorFactory,
+    JwtTokenValidation,
+)
 from msrest.exceptions import ClientRequestError, HttpOperationError
 from sqlmodel import Session
 
@@ -85,6 +92,50 @@ class _Configuration:
     @property
     def APP_TYPE(self) -> str:  # noqa: N802 (the SDK's name)
         return "SingleTenant" if self.APP_ID else "MultiTenant"
+
+
+class _ReusedConnectors(ConnectorFactory):  # type: ignore[misc]  # botbuilder has no types
+    """A connector factory that gives the client it made before for the same app, service URL and audience.
+
+    botbuilder's `CloudAdapter` builds a new `ConnectorClient` (credentials, msrest's pipeline and retry
+    policy, a new HTTP session) for every activity it receives and every message it sends; a client holds
+    no state of a turn, and its credentials fetch and renew their tokens themselves, so one per service URL
+    serves them all and keeps its connections.
+    """
+
+    def __init__(self, inner: ConnectorFactory, app_id: str | None, clients: dict[tuple[Any, ...], ConnectorClient]):
+        self.inner, self.app_id, self.clients = inner, app_id, clients
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (self.app_id, service_url, audience)
+        client = self.clients.get(key)
+        if client is None:
+            client = await self.inner.create(service_url, audience)
+            if len(self.clients) >= 64:  # service URLs are few; a flood of made-up ones must not grow this
+                self.clients.clear()
+            self.clients[key] = client
+        return client
+
+
+class _Authentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
+    """botbuilder's authentication, with connector clients reused (`_ReusedConnectors`)."""
+
+    def __init__(self, configuration: Any):
+        super().__init__(configuration)
+        self.clients: dict[tuple[Any, ...], ConnectorClient] = {}
+
+    def _reused(self, factory: ConnectorFactory, identity: ClaimsIdentity | None) -> ConnectorFactory:
+        claims = identity.claims if identity is not None and identity.claims else {}
+        return _ReusedConnectors(factory, JwtTokenValidation.get_app_id_from_claims(claims), self.clients)
+
+    async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
+        result = await super().authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = self._reused(result.connector_factory, result.claims_identity)
+        return result
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._reused(super().create_connector_factory(claims_identity), claims_identity)
 
 
 class ConnectorError(AmneslagError):
@@ -143,6 +194,11 @@ def _key(activity: Activity) -> str | None:
     return hashlib.sha256(f"{conversation}|{activity.type}|{activity.id}".encode()).hexdigest()
 
 
+def _where(reference: dict[str, Any]) -> dict[str, Any]:
+    """A reference without the id of the activity it was taken from: where the chat is, which is what may change."""
+    return {key: value for key, value in reference.items() if key != "activityId"}
+
+
 def _personal(activity: Activity) -> bool:
     conversation = activity.conversation
     return conversation is None or conversation.conversation_type in (None, "personal")
@@ -181,7 +237,8 @@ class TeamsBot:
         self.worker = worker
         self.app_id = app_id
         configuration = _Configuration(app_id, app_password, tenant_id)
-        self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration))
+        self.adapter = CloudAdapter(_Authentication(configuration))
+        self._addresses: dict[int, dict[str, Any]] = {}  # person id -> where the 1:1 chat was, as last saved here
         self.handler = _Handler(self)
 
     # HTTP ---------------------------------------------------------------------------------------
@@ -303,8 +360,16 @@ class TeamsBot:
         return await asyncio.to_thread(self._link, email, aad)
 
     def _save(self, person_id: int, reference: ConversationReference) -> None:
+        address = reference.serialize()
         with session_scope(self.engine) as session:
-            save_address(session, person_id, TEAMS, reference.serialize())
+            save_address(session, person_id, TEAMS, address)
+        self._remember(person_id, address)
+
+    def _remember(self, person_id: int, address: dict[str, Any]) -> None:
+        """The reference this process stored last for the person: the same one again is not written again."""
+        if len(self._addresses) >= 10_000:
+            self._addresses.clear()
+        self._addresses[person_id] = _where(address)
 
     def _has_address(self, person_id: int) -> bool:
         with Session(self.engine) as session:
@@ -361,8 +426,11 @@ class TeamsBot:
         activity = turn_context.activity
         person_id = await self.person_id(turn_context)
         reference = TurnContext.get_conversation_reference(activity)
+        address: dict[str, Any] | None = None  # the 1:1 reference to store, when it is not the one stored last
         if person_id is not None and _personal(activity):
-            await asyncio.to_thread(self._save, person_id, reference)
+            address = reference.serialize()
+            if self._addresses.get(person_id) == _where(address):
+                address = None
         incoming = Incoming(
             person_id=person_id,
             channel=TEAMS,
@@ -375,6 +443,8 @@ class TeamsBot:
         event_id = turn_context.turn_state.get(INBOX)
 
         def deliver(session: Session, replies: list[Reply]) -> None:
+            if address is not None and person_id is not None:
+                save_address(session, person_id, TEAMS, address)
             if queue and replies:
                 self._queue(session, person_id, reference, replies, kind)
             elif files := [r for r in replies if isinstance(r, FileReply)]:  # a card answered in place carries none
@@ -387,6 +457,8 @@ class TeamsBot:
         except AlreadyDone:
             _LOGGER.info("teams inbox event %s was done already", event_id)
             return []
+        if address is not None and person_id is not None:
+            self._remember(person_id, address)
         if replies and (queue or any(isinstance(r, FileReply) for r in replies)):
             self.worker.wake()
         return replies

@@ -82,7 +82,10 @@ class TeamsSender:
         ]
         for sent, activity in enumerate(activities[done:], start=done):
             await self._send(reference, activity, {"teams_parts_sent": sent} if sent else None)
-            await delivery.progress.record(teams_parts_sent=sent + 1)
+            if sent == len(activities) - 1:
+                delivery.progress.finish(teams_parts_sent=sent + 1)  # written with "delivered"
+            else:
+                await delivery.progress.record(teams_parts_sent=sent + 1)
 
     async def _send(self, reference: dict[str, Any], activity: dict[str, Any], progress: dict[str, Any] | None) -> None:
         for attempt in range(self.retries + 1):

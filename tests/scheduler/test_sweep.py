@@ -160,6 +160,24 @@ def test_two_sweeps_at_the_same_moment_send_each_reminder_once(cycle: Cycle, dat
     assert _count(cycle.engine, OutboxMessage) == len(set(linked))  # escalations share one message
 
 
+def test_only_one_instance_sweeps_at_a_time_on_postgresql(cycle: Cycle, database_url: str) -> None:
+    """While another instance holds the sweep's advisory lock, a sweep does nothing; once it is free, it sweeps."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serves one instance")
+    from scheduler.sweep import SWEEP_LOCK_KEY
+
+    instant = _at(2027, 5, 3, 9)
+    with cycle.engine.connect() as other:  # the other instance, mid-sweep
+        other.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": SWEEP_LOCK_KEY})
+        held = sweep(cycle.engine, instant)
+        assert held.skipped and held.reminders == []
+        assert (_count(cycle.engine, SentReminder), _count(cycle.engine, SweepRun)) == (0, 0)
+        other.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": SWEEP_LOCK_KEY})
+        other.commit()
+    free = sweep(cycle.engine, instant)
+    assert not free.skipped and len(free.reminders) == _count(cycle.engine, SentReminder) >= 10
+
+
 def test_bad_data_is_reported_not_raised(cycle: Cycle, engine: sa.Engine) -> None:
     _join(cycle, "vera", "Film")  # a team with a member and no leader
     with session_scope(engine) as s:
@@ -214,6 +232,19 @@ async def test_the_scheduler_sweeps_on_start_coalesced_one_at_a_time(cycle: Cycl
         scheduler.shutdown(wait=False)
     report = await run_sweep(cycle.engine, clock=lambda: instant)
     assert report is not None and len(report.reminders) == 3
+
+
+async def test_a_sweep_in_a_process_of_its_own_writes_what_a_sweep_in_the_server_would(
+    cycle: Cycle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve` sweeps in a separate process, off the interpreter that answers people: same reminders, same rows."""
+    from bot.sweep_process import COMMAND
+
+    monkeypatch.setattr("scheduler.timing.sweep", None)  # not in this process
+    instant = _at(2026, 8, 20, 9)
+    report = await run_sweep(cycle.engine, clock=lambda: instant, elsewhere=COMMAND)
+    assert report is not None and len(report.reminders) == 3 and not report.skipped
+    assert _count(cycle.engine, SentReminder) == 3 and _count(cycle.engine, SweepRun) == 1
 
 
 def test_the_coordinator_sees_in_chat_what_the_sweep_could_not_do(cycle: Cycle) -> None:

@@ -63,7 +63,9 @@ async def fake() -> AsyncIterator[Fake]:
     app.router.add_route("*", "/api/{method}", api.handle)
     app.router.add_post("/upload/{file_id}", api.upload)
     async with TestServer(app) as server:
-        yield Fake(api, web_client("xoxb-test-token", str(server.make_url("/api/"))), clock)
+        client = web_client("xoxb-test-token", str(server.make_url("/api/")))
+        yield Fake(api, client, clock)
+        await client.close()
 
 
 def _reply(session: Session, channel: str, text: str) -> OutboxMessage:
@@ -163,6 +165,31 @@ async def test_every_post_names_its_outbox_row_and_part_in_its_metadata(
         {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": message_id, "part": part}} for part in (0, 1)
     ]
     assert fake.api.of("conversations.history") == []  # nothing to check when every attempt has an outcome
+
+
+async def test_a_one_part_reply_costs_its_claim_and_its_delivered_mark_and_no_more(
+    engine: sa.Engine, fake: Fake
+) -> None:
+    """The part posted is written with "delivered" (one commit, no read of the payload back), and recorded there."""
+    with session_scope(engine) as s:
+        message = _reply(s, "C0A", "Hej")
+        s.flush()
+        message_id = message.id
+    written: list[str] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "outbox_message" in statement:
+            written.append(statement.split()[0])
+
+    worker = OutboxWorker(engine, [SlackSender(fake.client)], clock=fake.clock)
+    sa.event.listen(engine, "before_cursor_execute", keep)
+    try:
+        assert await worker.run_once() == 1
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", keep)
+    assert written == ["SELECT", "UPDATE", "UPDATE"]  # the claim (find, take) and the delivered mark
+    stored = _stored(engine, message_id or 0)
+    assert stored.status == "delivered" and stored.payload["slack_parts_posted"] == 1
 
 
 async def _crash_after(engine: sa.Engine, fake: Fake, *, posting: bool) -> None:

@@ -309,8 +309,10 @@ async def test_a_message_that_can_never_be_delivered_ends_as_failed(slack: Slack
     gone = web.Application()
     gone.router.add_route("*", "/api/{method}", refuse)
     async with TestServer(gone) as server:
-        worker = OutboxWorker(slack.db, [SlackSender(web_client("xoxb-x", str(server.make_url("/api/"))))])
+        sender = SlackSender(web_client("xoxb-x", str(server.make_url("/api/"))))
+        worker = OutboxWorker(slack.db, [sender])
         assert await worker.run_once() >= 1
+        await sender.close()
     with Session(slack.db) as s:
         failed = s.get(OutboxMessage, message_id)
         assert failed is not None and failed.status == "failed" and "user_not_found" in (failed.last_error or "")

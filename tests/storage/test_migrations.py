@@ -24,7 +24,15 @@ def test_sqlite_uses_wal_and_foreign_keys(tmp_path) -> None:
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL: no sync at every commit
     engine.dispose()
+
+
+def test_the_head_read_from_the_file_names_is_alembics_head() -> None:
+    """Opening a database at the head skips Alembic; it knows the head from the migrations' file names."""
+    from storage.db import head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def test_opening_twice_is_harmless(database_url: str, engine: sa.Engine) -> None:

@@ -8,6 +8,7 @@ import logging
 
 import jwt
 import pytest
+import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session, select
 
@@ -483,3 +484,35 @@ async def test_the_coordinator_is_offered_the_year_report_and_gets_it_when_accep
     assert name == "arsrapport-vasterbotten-2026-27.html"
     assert body.decode().startswith("<!DOCTYPE html>") and body.count(b"<svg") == 5
     assert offer["content"]["sizeInBytes"] == len(body)
+
+
+async def test_the_chat_reference_is_written_when_it_changes_and_connector_clients_are_reused(teams: Teams) -> None:
+    """The 1:1 reference is stored with the first message and again only when it changed (another service URL);
+    the connector clients made for the first activity and its reply serve the next ones to that service URL."""
+    clients = teams.bot.adapter.bot_framework_authentication.clients
+    written: list[str] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "conversation_address" in statement and not statement.lstrip().startswith("SELECT"):
+            written.append(statement)
+
+    sa.event.listen(teams.db, "before_cursor_execute", keep)
+    try:
+        await teams.say(ALVA, "hjälp")
+        await teams.connector.wait_for(1)
+        assert len(written) == 1
+        made = dict(clients)
+        await teams.say(ALVA, "hjälp")
+        await teams.connector.wait_for(2)
+        assert len(written) == 1  # the same reference: not written again
+        assert clients == made and made  # the same clients, none new
+        moved = teams.service_url.replace("127.0.0.1", "localhost")
+        await teams.post(teams.activity(ALVA, text="hjälp", serviceUrl=moved))
+        await teams.connector.wait_for(3)
+        assert len(written) == 2
+    finally:
+        sa.event.remove(teams.db, "before_cursor_execute", keep)
+    with Session(teams.db) as s:
+        reference = address_of(s, _person(teams, ALVA.email).id or 0, TEAMS)
+    assert reference is not None and reference["serviceUrl"] == moved
+    assert {url for _, url, _ in clients} == {teams.service_url, moved}
