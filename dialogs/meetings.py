@@ -4,6 +4,7 @@ telling the members of a notice, a change or a cancellation (with the calendar i
 from __future__ import annotations
 
 import datetime as dtm
+from dataclasses import dataclass
 from typing import Any
 
 from dialogs import access
@@ -59,8 +60,37 @@ def invite_for(turn: Turn, meeting: Meeting, team: Team, language: str, cancelle
     )
 
 
-def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
-    """Queue the notice, change or cancellation, with its calendar invite, to every member; the count."""
+@dataclass(frozen=True)
+class Was:
+    """A meeting as it was before a change, so that the change's notice says what changed."""
+
+    starts_at: dtm.datetime
+    ends_at: dtm.datetime
+    kind: str
+    place: str
+
+
+def was(turn: Turn, meeting: Meeting) -> Was:
+    return Was(meeting.starts_at, meeting.ends_at, meeting.kind, meeting_place(turn, meeting))
+
+
+def _what_changed(t: Translator, turn: Turn, meeting: Meeting, before: Was) -> str:
+    """ "the time (was Thursday 8 April 09.00–12.00); the place (was Lycksele Musikskola)" """
+    parts = []
+    if (before.starts_at, before.ends_at) != (meeting.starts_at, meeting.ends_at):
+        old = f"{t.when(before.starts_at)}–{t.time(before.ends_at)}"
+        parts.append(t._("the time (was {old})", old=old))
+    if before.kind != meeting.kind:
+        old_kind = t._("physical meeting") if before.kind == MeetingKind.PHYSICAL.value else t._("digital meeting")
+        parts.append(t._("the kind (was {old})", old=old_kind))
+    if before.place != meeting_place(turn, meeting):
+        parts.append(t._("the place (was {old})", old=before.place))
+    return "; ".join(parts)
+
+
+def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Was | None = None) -> int:
+    """Queue the notice, change or cancellation, with its calendar invite, to every member; the count. A change
+    says what changed (`before`: the meeting as it was)."""
     members = [p for p in meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)]
     cancelled = kind == "meeting_cancelled"
     leader = turn.person
@@ -82,6 +112,8 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
             ),
             (t._("From"), leader.name),
         ]
+        if before is not None and (changed := _what_changed(t, turn, meeting, before)):
+            facts.insert(0, (t._("Changed"), changed))
         if items and not cancelled:
             facts.append((t._("On the agenda"), agenda_lines(turn.session, items)))
         if meeting.first_of_year and not cancelled and turn.duties.framework_review:

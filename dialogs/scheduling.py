@@ -19,7 +19,7 @@ from dialogs.engine import Answered, Router, Turn, Values
 from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.host import tell_host_and_managers
 from dialogs.i18n import Translator
-from dialogs.meetings import choose_led, meeting_card, tell_members, tell_other_leaders
+from dialogs.meetings import choose_led, meeting_card, tell_members, tell_other_leaders, was
 from dialogs.names import Act, Intent
 from dialogs.travel import draft_travel
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
@@ -379,6 +379,7 @@ def _save_change(turn: Turn, draft: Draft, parsed: meeting_rules.MeetingDraft) -
             meeting_card(turn, meeting, team),
         ]
     before = (meeting.starts_at, meeting.ends_at, meeting.kind, meeting.host_school_id, meeting.place)
+    as_it_was = was(turn, meeting)
     meeting_rules.change(
         turn.session, meeting=meeting, draft=parsed, region=turn.region, actor=turn.person, now=turn.now
     )
@@ -396,7 +397,7 @@ def _save_change(turn: Turn, draft: Draft, parsed: meeting_rules.MeetingDraft) -
             leaders,
         )
         return [TextReply(text=f"{text} {host}".strip()), meeting_card(turn, meeting, team)]
-    told = tell_members(turn, meeting, team, "meeting_changed")
+    told = tell_members(turn, meeting, team, "meeting_changed", as_it_was)
     text = tr.n_(
         "Changed. {count} member has been told, with an updated calendar invite.",
         "Changed. {count} members have been told, with an updated calendar invite.",

@@ -209,6 +209,9 @@ def test_change_a_meeting_keeps_the_uid_and_raises_the_sequence(leader: Chat, de
     assert entry.details["after"]["starts_at"].startswith("2027-04-08T08:00")
     changes = _sent(leader, "meeting_changed")
     assert len(changes) == BILD_MEMBERS
+    card = _replies(changes[0])[0]
+    assert isinstance(card, CardReply)
+    assert dict(card.facts)["Ändrat"].startswith("tiden (var torsdag 8 april kl. ")  # what changed, and from what
     event = _event(_invite(changes[0]))
     assert str(event["uid"]) == f"meeting-{april.id}.vasterbotten@amneslagsboten"
     assert event["sequence"] == 1
