@@ -75,7 +75,7 @@ def _save(turn: Turn, team: Team, year: SchoolYear, text: str) -> list[Reply]:
         return [TextReply(text=tr._("An item is at most {count} characters.", count=agenda.ITEM_MAX_CHARACTERS))]
     agenda.add(turn.session, team=team, year=year, author=turn.person, text=text, now=turn.now)
     assert team.id is not None and year.id is not None
-    names = ", ".join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("the leader")
+    names = tr.join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("the leader")
     next_meeting = next(iter(upcoming_meetings(turn.session, team.id, turn.now, limit=1)), None)
     when = tr.when(next_meeting.starts_at) if next_meeting else tr._("when it is planned")
     return [

@@ -50,7 +50,7 @@ def _ask_person(turn: Turn, draft: Draft) -> Question:
         "Leaders of {team} for {year}: {names}. Write the name or e-mail address of the new leader.",
         team=team.name,
         year=year.label,
-        names=", ".join(p.name for p in current) or tr._("none"),
+        names=tr.join(p.name for p in current) or tr._("none"),
     )
     if len(current) >= 2:
         text += " " + tr._("The team has two leaders already, so the new one replaces one of them.")

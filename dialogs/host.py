@@ -67,7 +67,7 @@ def tell_host_and_managers(turn: Turn, meeting: Meeting, team: Team) -> str:
     notify(turn.session, origin=turn.person, recipients=hosts, region=turn.region, kind="host_booked", build=to_host)
     said = []
     if hosts:
-        said.append(tr._("The host school's manager ({names}) has been told.", names=", ".join(p.name for p in hosts)))
+        said.append(tr._("The host school's manager ({names}) has been told.", names=tr.join(p.name for p in hosts)))
     elif not any(p.id == turn.person.id for p in managers_of(turn.session, host.id)):
         said.append(tr._("{school} has no manager with the bot: tell them about the room yourself.", school=host.name))
     if turn.duties.cost_split != "none" and turn.person.school_id not in (None, host.id):
@@ -92,7 +92,7 @@ def tell_host_and_managers(turn: Turn, meeting: Meeting, team: Team) -> str:
 
         notify(turn.session, origin=turn.person, recipients=own, region=turn.region, kind="host_costs", build=to_own)
         if own:
-            names = ", ".join(p.name for p in own)
+            names = tr.join(p.name for p in own)
             said.append(tr._("Your manager ({names}) has been told of the cost to expect.", names=names))
     return " ".join(said)
 
@@ -147,5 +147,5 @@ def confirm_room(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
         ]
 
     notify(turn.session, origin=turn.person, recipients=team_leaders, region=turn.region, kind="host_room", build=build)
-    names = ", ".join(p.name for p in team_leaders) or tr._("nobody: the team has no leader")
+    names = tr.join(p.name for p in team_leaders) or tr._("nobody: the team has no leader")
     return [TextReply(text=tr._("Thank you: the room is confirmed. The leaders have been told: {names}.", names=names))]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dtm
 import gettext
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -57,6 +58,13 @@ class Translator:
         (a column heading is shorter than the word in a sentence)."""
         text = self._catalog.pgettext(context, message)
         return text.format(**values) if values else text
+
+    def join(self, items: Iterable[str]) -> str:
+        """A list in a sentence: "A, B och C" ("A, B and C" in English)."""
+        listed = [item for item in items if item]
+        if len(listed) <= 1:
+            return "".join(listed)
+        return f"{', '.join(listed[:-1])} {self.p_('joining the last of a list', 'and')} {listed[-1]}"
 
     def n_(self, singular: str, plural: str, count: int, **values: Any) -> str:
         text = self._catalog.ngettext(singular, plural, count)

@@ -313,8 +313,9 @@ def _preview(turn: Turn, draft: Draft) -> list[Reply]:
             text=tr._(
                 "The rule, decided in the manager network: the total is divided equally per participant who "
                 "attended, in whole kronor that add up to the total. The managers of {schools} get their share "
-                "with the list of their participants. The cost is entered once and cannot be changed afterwards.",
-                schools=", ".join(visiting) or "-",
+                "with the list of their participants. The cost is entered once; only the host school's manager can "
+                "reopen it to correct it.",
+                schools=tr.join(visiting) or "-",
             ),
             buttons=[
                 COST_FORM.save_button(tr._("Send the shares"), confirm),
@@ -634,7 +635,7 @@ def _enter(turn: Turn, draft: Draft) -> list[Reply]:
         total=money(cost.total_kr),
     )
     if without:
-        text += " " + tr._("No manager in the roster for {schools}: tell them yourself.", schools=", ".join(without))
+        text += " " + tr._("No manager in the roster for {schools}: tell them yourself.", schools=tr.join(without))
     return [TextReply(text=text), *_invoice_card(turn, meeting, team)]
 
 
@@ -716,7 +717,7 @@ def cost_reopen_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Re
         ]
 
     notify(turn.session, origin=turn.person, recipients=told, region=turn.region, kind="cost_reopened", build=build)
-    names = ", ".join(p.name for p in told) or tr._("nobody")
+    names = tr.join(p.name for p in told) or tr._("nobody")
     return [
         ChoicesReply(
             text=tr._(

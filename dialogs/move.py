@@ -218,7 +218,7 @@ def move_save(turn: Turn, values: Values, person: Person) -> list[Reply]:
     notify(
         turn.session, origin=turn.person, recipients=told, region=turn.region, kind="membership_moved", build=to_leaders
     )
-    names = ", ".join(p.name for p in told) or tr._("none: neither team has a leader")
+    names = tr.join(p.name for p in told) or tr._("none: neither team has a leader")
     return [
         TextReply(
             text=tr._(

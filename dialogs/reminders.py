@@ -17,8 +17,8 @@ def _day(t: Translator, context: dict[str, Any]) -> str:
     return t.date(dtm.date.fromisoformat(context["date"]))
 
 
-def _names(values: list[str]) -> str:
-    return ", ".join(values)
+def _names(t: Translator, values: list[str]) -> str:
+    return t.join(values)
 
 
 def _team_choice(t: Translator, context: dict[str, Any]) -> list[Reply]:
@@ -93,7 +93,7 @@ def _report_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
             text=t._(
                 "These schools have not reported their subject teams for {year}: {schools}.",
                 year=context["year"],
-                schools=_names(context["schools"]),
+                schools=_names(t, context["schools"]),
             )
         )
     ]
@@ -105,7 +105,7 @@ def _leaders_missing(t: Translator, context: dict[str, Any]) -> list[Reply]:
             text=t._(
                 "These subject teams have no leader for {year} yet: {teams}.",
                 year=context["year"],
-                teams=_names(context["teams"]),
+                teams=_names(t, context["teams"]),
             ),
             buttons=[intent_button(t._("Appoint leader"), Intent.APPOINT_LEADER)],
         )
@@ -156,7 +156,7 @@ def _team_and_leaders(t: Translator, team: str, leaders: list[str]) -> str:
     """ "Dans (ledare: Dan Ek)", or "Film (ingen ledare)"."""
     if not leaders:
         return t._("{team} (no leader)", team=team)
-    return t._("{team} (leaders: {names})", team=team, names=_names(leaders))
+    return t._("{team} (leaders: {names})", team=team, names=_names(t, leaders))
 
 
 def _notice_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
@@ -211,7 +211,7 @@ def _framework_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]
                 "{team} has not confirmed the review of the framework at its meeting {date} (leaders: {leaders}).",
                 team=context["team"],
                 date=_day(t, context),
-                leaders=_names(context["leaders"]) or "-",
+                leaders=_names(t, context["leaders"]) or "-",
             )
         )
     ]
@@ -245,7 +245,7 @@ def _notes_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
                 "{team} has not distributed the notes from its meeting {date} (leaders: {leaders}).",
                 team=context["team"],
                 date=_day(t, context),
-                leaders=_names(context["leaders"]) or "-",
+                leaders=_names(t, context["leaders"]) or "-",
             )
         )
     ]

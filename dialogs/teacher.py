@@ -286,7 +286,7 @@ def _no_choice(turn: Turn) -> list[Reply]:
     _, mine = _my_groups(turn)
     text = tr._("In {region} nobody chooses {any_group}.", region=turn.region.name, any_group=turn.words.any_group)
     if mine:
-        text += " " + tr._("Through your role you are in: {groups}.", groups=", ".join(t.name for t in mine))
+        text += " " + tr._("Through your role you are in: {groups}.", groups=tr.join(t.name for t in mine))
     return [TextReply(text=text + " " + tr._('Write "help" to see what I can do.'))]
 
 
@@ -306,7 +306,7 @@ def _joined(turn: Turn, team: Team, year: SchoolYear) -> list[Reply]:
     )
     text = tr._("Done: you are in {team} for {year}.", team=team.name, year=year.label)
     if team_leaders:
-        names = ", ".join(p.name for p in team_leaders)
+        names = tr.join(p.name for p in team_leaders)
         return [TextReply(text=text + " " + tr._("{names} have been told.", names=names))]
     lead = tr._("{team} has no {leader} yet. Do you want to lead it?", team=team.name, leader=turn.words.leader)
     return [ChoicesReply(text=f"{text} {lead}", buttons=[_lead_button(turn, team)])]
@@ -332,7 +332,7 @@ def lead(turn: Turn, values: Values, found: tuple[Team, SchoolYear]) -> list[Rep
         )
         is None
     ):
-        names = ", ".join(p.name for p in before)
+        names = tr.join(p.name for p in before)
         return [TextReply(text=tr._("{team} already has two leaders: {names}.", team=team.name, names=names))]
     person = turn.person
     notify(
@@ -454,13 +454,13 @@ def _who_was_told(turn: Turn, others: list[Person], managers: list[Person], *, l
     tr = turn.tr
     parts = []
     if others:
-        names = ", ".join(p.name for p in others)
+        names = tr.join(p.name for p in others)
         leader = turn.words.leader
         parts.append(
             tr.n_("your {leader} ({names})", "your {leader}s ({names})", len(others), leader=leader, names=names)
         )
     if managers:
-        names = ", ".join(p.name for p in managers)
+        names = tr.join(p.name for p in managers)
         parts.append(tr.n_("your manager ({names})", "your managers ({names})", len(managers), names=names))
     sentences = []
     if parts:

@@ -73,7 +73,7 @@ def draft_travel(
                 tr._(
                     "Over the travel goal of {goal} round trip: {schools}.",
                     goal=goal,
-                    schools=", ".join(
+                    schools=tr.join(
                         f"{school} ({tr.distance(max(t.km or 0 for t in check.over_goal if t.school == school))})"
                         for school in check.schools_over_goal
                     ),
@@ -85,7 +85,7 @@ def draft_travel(
         notes.append(
             tr._(
                 "Distance unknown (no school, or a school without coordinates): {names}.",
-                names=", ".join(f"{t.name} ({t.school})" if t.school else t.name for t in check.unknown),
+                names=tr.join(f"{t.name} ({t.school})" if t.school else t.name for t in check.unknown),
             )
         )
     suggestions = travel.suggest_hosts(people, schools, settings, limit=SUGGESTIONS + 1, roads=turn.roads)
@@ -108,7 +108,7 @@ def draft_travel(
         notes.append(
             tr._(
                 "Host schools where the longest round trip for the team's members is shortest: {schools}.",
-                schools=", ".join(f"{s.school} ({tr.distance(s.longest_km)})" for s in better),
+                schools=tr.join(f"{s.school} ({tr.distance(s.longest_km)})" for s in better),
             )
         )
     elif destination is not None and suggestions:

@@ -203,7 +203,7 @@ def _meetings(report: YearReport, tr: Translator) -> str:
             groups=groups,
         )
         if missed:
-            summary += " " + tr._("Not yet: {teams}.", teams=", ".join(t.team for t in missed))
+            summary += " " + tr._("Not yet: {teams}.", teams=tr.join(t.team for t in missed))
     else:
         summary = tr._("Meetings per {group} this school year; the region sets no goal for them.", group=group)
     head = [(label, False), (tr._("Meetings"), True)]
@@ -243,7 +243,7 @@ def _kinds(report: YearReport, tr: Translator) -> str:
     if report.physical_goal is not None:
         short = [t.team for t in teams if t.physical < report.physical_goal]
         summary += " " + (
-            tr._("Too few physical meetings: {teams}.", teams=", ".join(short))
+            tr._("Too few physical meetings: {teams}.", teams=tr.join(short))
             if short
             else tr._("Every {group} has at least {count} physical meeting.", group=group, count=report.physical_goal)
         )
@@ -391,7 +391,7 @@ def _map(report: YearReport, tr: Translator) -> str:
         count=len(report.schools),
     )
     if missing:
-        summary += " " + tr._("Without coordinates, so not on the map: {schools}.", schools=", ".join(missing))
+        summary += " " + tr._("Without coordinates, so not on the map: {schools}.", schools=tr.join(missing))
     table = _table(
         [
             (tr._("School"), False),

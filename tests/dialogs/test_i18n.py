@@ -67,3 +67,12 @@ def test_distances_read_in_mil_in_swedish_as_the_framework_writes_them() -> None
     assert sv.distance(12_345.0, km=True) == "1\u00a0234,5\u00a0mil (12\u00a0345\u00a0km)"
     assert sv.distance(399.96) == "40\u00a0mil"  # rounded to whole km first, as the km are shown
     assert en.distance(573.2) == en.distance(573.2, km=True) == "573\u00a0km"  # a mil is a Swedish measure
+
+
+def test_a_list_in_a_sentence_ends_with_och() -> None:
+    from dialogs.i18n import Translator
+
+    sv, en = Translator("sv"), Translator("en")
+    assert sv.join(["Bjurholm", "Umeå", "Lycksele"]) == "Bjurholm, Umeå och Lycksele"
+    assert en.join(["Bjurholm", "Umeå"]) == "Bjurholm and Umeå"
+    assert sv.join(["Umeå"]) == "Umeå" and sv.join([]) == ""

@@ -154,7 +154,7 @@ def test_report_absence_by_date(teacher: Chat) -> None:
     (reply,) = teacher.say_yes("jag kan inte komma 11/2")
     assert reply.text == (
         "Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari kl. 09.00 är anmäld. "
-        "Dina ämneslagsledare (Jonas Sundqvist, Petter Backman) och din chef (Pontus Rönnlund) har fått veta det. "
+        "Dina ämneslagsledare (Jonas Sundqvist och Petter Backman) och din chef (Pontus Rönnlund) har fått veta det. "
         "Du behöver inte ange något skäl."
     )
     (absence,) = _absence(teacher)
@@ -181,14 +181,14 @@ def test_at_a_school_without_a_manager_the_teacher_is_told_who_was_told(teacher:
     (reply,) = teacher.say_yes("jag kan inte komma 11/2")
     assert reply.text == (
         "Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari kl. 09.00 är anmäld. "
-        "Dina ämneslagsledare (Jonas Sundqvist, Petter Backman) har fått veta det. Din skola har ingen chef hos "
+        "Dina ämneslagsledare (Jonas Sundqvist och Petter Backman) har fått veta det. Din skola har ingen chef hos "
         "boten, så berätta det själv för din chef. Du behöver inte ange något skäl."
     )
     assert "chef har fått veta" not in reply.text
     assert _recipients(teacher, "absence_reported") == LEADERS_OF_BILD
     (withdrawn,) = teacher.say_yes("ta tillbaka frånvaron 11/2")
     assert withdrawn.text.endswith(
-        "Välkommen! Dina ämneslagsledare (Jonas Sundqvist, Petter Backman) har fått veta det. Din skola har ingen "
+        "Välkommen! Dina ämneslagsledare (Jonas Sundqvist och Petter Backman) har fått veta det. Din skola har ingen "
         "chef hos boten, så berätta det själv för din chef."
     )
 
