@@ -77,8 +77,9 @@ def overview(turn: Turn) -> list[Reply]:
             title=tr._("Status {region}, school year {year}", region=status.region, year=year.label),
             facts=facts,
             text=tr._(
-                "Members: confirmed/all. Notices and notes: meetings done / planned. Goal: {low}-{high} meetings "
-                "a year, at least {physical} of them physical.",
+                "Members: confirmed/all. Notices and notes: meetings done / planned. Framework: ✓ reviewed at the "
+                "first meeting, – not yet. Goal: {low}-{high} meetings a year, at least {physical} of them physical "
+                "(✓ reached, – not yet).",
                 low=turn_settings(turn).meetings_per_year_min,
                 high=turn_settings(turn).meetings_per_year_max,
                 physical=turn_settings(turn).physical_meetings_min,
