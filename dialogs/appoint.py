@@ -27,7 +27,7 @@ ATTEMPT = "leader.appoint"
 
 def _ask_team(turn: Turn, draft: Draft) -> Question:
     return Question(
-        turn.tr._("Which team needs a leader for {year}?", year=draft["year"]),
+        turn.tr._("{which_group} needs a leader for {year}?", which_group=turn.words.which_group, year=draft["year"]),
         [(short(t.name), {"team_id": t.id}) for t in turn.groups()],
     )
 

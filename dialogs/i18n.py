@@ -109,6 +109,7 @@ class Wording:
 
     group: str  # "ämneslag", "nätverk", "grupp", "group"
     group_label: str  # a heading: "Ämneslag", "Nätverk", "Grupp", "Team"
+    which_group: str  # a question's start: "Vilket ämneslag", "Vilken grupp", "Which team"
     my_group: str  # a menu's button: "Mitt ämneslag", "Min grupp", "My team"
     any_group: str  # "not in {any_group}": "något ämneslag", "någon grupp", "a subject team"
     leader: str  # "ämneslagsledare", "sammankallande", "team leader"
@@ -117,12 +118,18 @@ class Wording:
 def wording(words: Words, language: str) -> Wording:
     if language != "sv":
         return Wording(
-            group="group", group_label="Team", my_group="My team", any_group="a subject team", leader="team leader"
+            group="group",
+            group_label="Team",
+            which_group="Which team",
+            my_group="My team",
+            any_group="a subject team",
+            leader="team leader",
         )
     neuter = words.article == "ett"
     return Wording(
         group=words.group,
         group_label=words.group[:1].upper() + words.group[1:],
+        which_group=("Vilket " if neuter else "Vilken ") + words.group,
         my_group=("Mitt " if neuter else "Min ") + words.group,
         any_group=("något " if neuter else "någon ") + words.group,
         leader=words.leader,

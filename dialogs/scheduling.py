@@ -44,7 +44,7 @@ def _ask_team(turn: Turn, draft: Draft) -> Question:
     led = access.led_teams(turn)
     several_years = len({y.label for _, y in led}) > 1
     return Question(
-        turn.tr._("Which team is the meeting for?"),
+        turn.tr._("{which_group} is the meeting for?", which_group=turn.words.which_group),
         [
             (short(f"{t.name} {y.label}" if several_years else t.name), {"team_id": t.id, "year": y.label})
             for t, y in led

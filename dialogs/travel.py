@@ -107,12 +107,12 @@ def draft_travel(
     if better:
         notes.append(
             tr._(
-                "Host schools where the longest round trip for the team's members is shortest: {schools}.",
+                "Host schools where the members' longest round trip is shortest: {schools}.",
                 schools=tr.join(f"{s.school} ({tr.distance(s.longest_km)})" for s in better),
             )
         )
     elif destination is not None and suggestions:
-        notes.append(tr._("No other host school gives the team's members a shorter longest round trip."))
+        notes.append(tr._("No other host school gives the members a shorter longest round trip."))
     return facts, notes, buttons
 
 

@@ -426,10 +426,10 @@ def notes(t: Today) -> list[Due]:
                 **context,
             )
         if t.day >= day + dtm.timedelta(days=t.settings.notes_escalation_days_after):
-            leaders = [p.name for p in t.leaders(meeting.team_id, meeting.school_year_id)]
-            due += _to(
-                t.coordinators(), Rule.NOTES_ESCALATION, f"meeting{meeting.id}", "late", leaders=leaders, **context
-            )
+            leading = t.leaders(meeting.team_id, meeting.school_year_id)
+            leaders = [p.name for p in leading]
+            others = [p for p in t.coordinators() if p not in leading]  # a coordinator who leads it had the reminder
+            due += _to(others, Rule.NOTES_ESCALATION, f"meeting{meeting.id}", "late", leaders=leaders, **context)
     return due
 
 

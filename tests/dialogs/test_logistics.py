@@ -109,7 +109,7 @@ def test_the_preview_shows_the_longest_trip_and_that_the_goal_holds(chat_as) -> 
         "27,4\u00a0mil (274\u00a0km) t/r från Lycksele Musikskola (uppskattning: fågelvägen × 1,25)"
     )
     assert facts["Mål för resor"] == "håller: ingen reser mer än 40\u00a0mil tur och retur"
-    assert "Ingen annan värdskola ger ämneslagets medlemmar en kortare längsta resa." in (card.text or "")
+    assert "Ingen annan värdskola ger medlemmarna en kortare längsta resa." in (card.text or "")
     assert _labels(preview) == ["Spara träffen", "Börja om"]
 
 

@@ -228,6 +228,26 @@ YEAR = {
         # after the meeting: notes
         ("2026-09-18 10:00", "sweep", ""),
         ("2026-09-18 10:05", "vera@vm.example.org", "logga anteckningar"),
+        ("2026-09-18 10:06", "vera@vm.example.org", "Vi planerade vårens länsgemensamma konsert."),
+        ("2026-09-18 10:07", "vera@vm.example.org", "Ingen länk"),
+        ("2026-09-18 10:08", "vera@vm.example.org", "Skicka anteckningarna"),
+        # January: the county's study day for the teachers, called by the coordinator
+        ("2027-01-11 09:00", "vera@vm.example.org", "utse ledare"),
+        ("2027-01-11 09:01", "vera@vm.example.org", "Länsstudiedagen"),
+        ("2027-01-11 09:02", "vera@vm.example.org", "Vera Samordnare"),
+        ("2027-01-11 09:03", "vera@vm.example.org", "1"),
+        ("2027-01-11 09:10", "vera@vm.example.org", "planera en fysisk träff 11 mars"),
+        ("2027-01-11 09:11", "vera@vm.example.org", "Länsstudiedagen"),
+        ("2027-01-11 09:12", "vera@vm.example.org", "Västerås kulturskola"),
+        ("2027-01-11 09:13", "vera@vm.example.org", "9-15"),
+        ("2027-01-11 09:14", "vera@vm.example.org", "1"),
+        ("2027-02-18 10:00", "sweep", ""),
+        ("2027-02-18 10:05", "vera@vm.example.org", "skicka kallelse"),
+        ("2027-02-18 10:06", "vera@vm.example.org", "1"),
+        ("2027-02-19 08:00", "tor@vm.example.org", "kommande träffar"),
+        # May–June 2027: still no choice, no report, no framework revision in Västmanland
+        ("2027-05-03 10:00", "sweep", ""),
+        ("2027-06-02 10:00", "sweep", ""),
     ],
     "sjuharad": [
         # May–June: no yearly choice and no report
