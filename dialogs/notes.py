@@ -187,7 +187,9 @@ def _preview(turn: Turn, draft: Draft) -> list[Reply]:
                 *([(tr._("Link"), note.link)] if note.link else []),
                 (
                     tr._("To"),
-                    tr.n_("{count} member and the coordinator", "{count} members and the coordinator", len(members)),
+                    tr.n_("{count} member and the coordinator", "{count} members and the coordinator", len(members))
+                    if coordinators(turn)
+                    else tr.n_("{count} member", "{count} members", len(members)),
                 ),
             ],
             text=note.body,

@@ -277,6 +277,24 @@ YEAR = {
         ("2026-09-10 08:01", "elin@sj.example.org", "ja"),
         ("2026-09-26 10:00", "sweep", ""),
         ("2026-10-01 10:00", "sweep", ""),
+        ("2026-10-01 10:05", "gustav@sj.example.org", "logga anteckningar"),
+        ("2026-10-01 10:06", "gustav@sj.example.org", "Vi delade arrangemang för gitarrensemble."),
+        ("2026-10-01 10:07", "gustav@sj.example.org", "Ingen länk"),
+        ("2026-10-01 10:08", "gustav@sj.example.org", "Skicka anteckningarna"),
+        ("2026-10-02 08:00", "elin@sj.example.org", "senaste anteckningarna"),
+        # Spring: Elin suggests an item for the network's next meeting, which Gustav plans and calls
+        ("2027-02-01 09:00", "elin@sj.example.org", "kan vi ta upp vårkonserten på nästa träff?"),
+        ("2027-02-01 09:01", "elin@sj.example.org", "1"),
+        ("2027-02-01 10:00", "gustav@sj.example.org", "planera en digital träff 18 mars"),
+        ("2027-02-01 10:01", "gustav@sj.example.org", "https://meet.example.org/gitarr"),
+        ("2027-02-01 10:02", "gustav@sj.example.org", "2"),
+        ("2027-02-01 10:03", "gustav@sj.example.org", "1"),
+        ("2027-03-01 10:00", "sweep", ""),
+        ("2027-03-01 10:05", "gustav@sj.example.org", "skicka kallelse"),
+        ("2027-03-01 10:06", "gustav@sj.example.org", "1"),
+        # May–June 2027: nothing to choose or report in Sjuhärad
+        ("2027-05-03 10:00", "sweep", ""),
+        ("2027-06-02 10:00", "sweep", ""),
     ],
 }
 
