@@ -234,6 +234,9 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+_OUTBOX_SV = {"pending": "väntar", "sending": "skickas", "delivered": "levererat", "failed": "misslyckat"}
+
+
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     from storage import outbox
     from storage.db import session_scope
@@ -247,11 +250,11 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Meddelande {args.retry} läggs i kön igen.")
             return 0
         counts = outbox.backlog(session)
-        print("  ".join(f"{status}: {count}" for status, count in counts.items()))
+        print("  ".join(f"{_OUTBOX_SV.get(status, status)}: {count}" for status, count in counts.items()))
         for message in outbox.messages(session, args.status):
             error = f"  fel: {message.last_error}" if message.last_error else ""
             print(
-                f"{message.id}  {message.status}  {message.channel}  {message.kind}  "
+                f"{message.id}  {_OUTBOX_SV.get(message.status, message.status)}  {message.channel}  {message.kind}  "
                 f"person {message.recipient_id}  "
                 f"försök {message.attempts}  {message.created_at.isoformat(timespec='seconds')}{error}"
             )
@@ -659,7 +662,34 @@ def _date(text: str) -> dtm.date:
         raise argparse.ArgumentTypeError(f"ogiltigt datum {text!r}, skriv ÅÅÅÅ-MM-DD") from exc
 
 
+# argparse's own words, in the Swedish the rest of the command line speaks. argparse looks its messages up through
+# gettext's `_` at the moment it uses them (it has no catalog of its own), so they are looked up here instead.
+_ARGPARSE_SV = {
+    "usage: ": "användning: ",
+    "positional arguments": "argument",
+    "options": "flaggor",
+    "show this help message and exit": "visa den här hjälpen och avsluta",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fel: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "argumentet %(argument_name)s: %(message)s",
+    "the following arguments are required: %s": "de här argumenten saknas: %s",
+    "unrecognized arguments: %s": "okända argument: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ogiltigt val: %(value)r (välj bland %(choices)s)",
+    "invalid %(type)s value: %(value)r": "ogiltigt värde: %(value)r",
+    "expected one argument": "ett värde saknas",
+    "expected at least one argument": "minst ett värde saknas",
+    "expected at most one argument": "högst ett värde",
+    "not allowed with argument %s": "går inte ihop med %s",
+    "one of the arguments %s is required": "ett av argumenten %s behövs",
+    "ambiguous option: %(option)s could match %(matches)s": "tvetydig flagga: %(option)s kan vara %(matches)s",
+}
+
+
+def _swedish_argparse() -> None:
+    argparse._ = lambda message: _ARGPARSE_SV.get(message, message)  # type: ignore[attr-defined]  # argparse's gettext
+
+
 def build_parser() -> argparse.ArgumentParser:
+    _swedish_argparse()
     parser = argparse.ArgumentParser(
         prog="amneslag",
         description="Ämneslagsboten: de regionala ämneslagens år i Teams och Slack.",

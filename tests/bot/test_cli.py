@@ -137,7 +137,7 @@ def test_audit_lists_changes(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
 
 def test_outbox_listing(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "outbox", "--status", "failed")
-    assert code == 0 and out.startswith("pending: 0  sending: 0  delivered: 0  failed: 0")
+    assert code == 0 and out.startswith("väntar: 0  skickas: 0  levererat: 0  misslyckat: 0")
     code, _, err = run(capsys, "outbox", "--retry", "42")
     assert code == 1 and "finns inte" in err
 
@@ -170,3 +170,16 @@ def test_the_teams_endpoint_is_served_only_when_teams_is_configured_or_on_loopba
     env.setenv("MICROSOFT_APP_ID", "4c2a8b3e-5f0d-4e8b-9a6c-0d1e2f3a4b5c")
     get_settings.cache_clear()
     assert serves("--host", "0.0.0.0") is True  # with credentials every request's token is checked
+
+
+def test_the_command_line_speaks_swedish_in_its_help_and_its_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = capsys.readouterr().out
+    assert shown.startswith("användning: amneslag") and "flaggor:" in shown and "visa den här hjälpen" in shown
+    assert "usage" not in shown and "show this help" not in shown
+    with pytest.raises(SystemExit):
+        main(["status", "--bogus"])
+    assert capsys.readouterr().err.strip().endswith("amneslag: fel: okända argument: --bogus")
