@@ -6,11 +6,14 @@ leaders are in their own modules. A coordinator acts inside their own region onl
 from __future__ import annotations
 
 import datetime as dtm
+import re
 from collections import Counter
+
+from sqlmodel import select
 
 from dialogs import access
 from dialogs.common import meeting_place, short
-from dialogs.engine import Router, Turn, Values
+from dialogs.engine import Answered, Router, Turn, Values
 from dialogs.names import Act, Intent
 from dialogs.reports import problem_name, status_csv
 from dialogs.types import Button, CardReply, ChoicesReply, FileReply, Reply, TextReply
@@ -21,7 +24,7 @@ from domain.status import build_status, figures
 from domain.teams import current_year, leaders, membership, year_being_decided
 from storage import schoolyear
 from storage.audit import record
-from storage.models import Meeting, MeetingKind, Role, Team
+from storage.models import Meeting, MeetingKind, Role, SchoolYear, Team
 from storage.queries import people_by_email, people_with_role, region_meetings, school_names
 from storage.settings import RegionSettings
 
@@ -35,10 +38,27 @@ def _mark(ok: bool) -> str:
 # Status ----------------------------------------------------------------------------------------
 
 
+_YEAR = re.compile(r"\b(20\d\d)\s*/\s*(\d\d)\b")
+
+
+def asked_year(turn: Turn) -> SchoolYear | None:
+    """A school year written in the request ("status 2025/26"), if the bot has it; None when none is written.
+    `Answered` when one is written that the bot knows nothing of."""
+    found = _YEAR.search(turn.incoming.text or "")
+    if found is None:
+        return None
+    label = f"{found.group(1)}/{found.group(2)}"
+    year = turn.session.exec(select(SchoolYear).where(SchoolYear.label == label)).first()
+    if year is None:
+        raise Answered(TextReply(text=turn.tr._("I have nothing about the school year {year}.", year=label)))
+    return year
+
+
 def overview(turn: Turn) -> list[Reply]:
     tr = turn.tr
-    year = current_year(turn.session, turn.region, turn.now)
-    deciding = year_being_decided(turn.session, turn.region, turn.now)
+    asked = asked_year(turn)  # "status 2025/26": that year, its teams as they were decided
+    year = asked or current_year(turn.session, turn.region, turn.now)
+    deciding = asked or year_being_decided(turn.session, turn.region, turn.now)
     status = build_status(turn.session, turn.region, year, turn.roads, deciding)
     facts = []
     for team in status.teams:
@@ -314,7 +334,7 @@ def status(turn: Turn, slots: Values, _: None) -> list[Reply]:
 def year_report(turn: Turn, slots: Values, _: None) -> list[Reply]:
     """The year report of the coordinator's region, this school year, as the HTML page `amneslag report` writes."""
     tr = turn.tr
-    year = current_year(turn.session, turn.region, turn.now)
+    year = asked_year(turn) or current_year(turn.session, turn.region, turn.now)
     report = build_report(turn.session, turn.region, year, turn.now, turn.roads)
     return [
         TextReply(

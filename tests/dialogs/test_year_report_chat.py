@@ -66,3 +66,16 @@ def test_the_status_is_exported_as_a_csv_file_from_the_status_card(chat_as) -> N
     rows = list(csv.DictReader(io.StringIO(file.content)))
     assert len(rows) == 12 and {r["region"] for r in rows} == {"Västerbotten"}
     assert "Bild, form och skapande" in {r["team"] for r in rows}
+
+
+def test_the_status_of_another_school_year_is_asked_by_writing_it(chat_as, demo: sa.Engine) -> None:
+    from dialogs.types import CardReply
+    from storage import schoolyear
+    from storage.db import session_scope
+
+    with session_scope(demo) as s:
+        schoolyear.get_or_create(s, "2025/26")  # last year, as the bot would have it
+    kalle = chat_as(COORDINATOR)
+    (card, *_) = [r for r in kalle.say("status 2025/26") if isinstance(r, CardReply)]
+    assert card.title == "Status Västerbotten, läsåret 2025/26"
+    assert kalle.say("status 2031/32")[0] == TextReply(text="Jag har inget om läsåret 2031/32.")
