@@ -127,3 +127,22 @@ def tell_undeliverable(session: Session, message_id: int) -> OutboxMessage | Non
 
     sent = notify(session, recipients=[origin], region=region, kind="undeliverable", build=build)
     return sent[0] if sent else None
+
+
+def unreached(queued: Iterable[OutboxMessage]) -> list[int]:
+    """The people whose message reaches no one: queued for the log, since the bot has no chat (nor e-mail) for
+    them. The log never counts as told."""
+    return [m.recipient_id for m in queued if m.channel == "log" and m.recipient_id is not None]
+
+
+def not_reached(tr: Translator, session: Session, queued: Iterable[OutboxMessage]) -> str:
+    """The sentence naming who could not be told, and what to do ("" when everyone can be)."""
+    people = [p for i in unreached(queued) if (p := session.get(Person, i)) is not None]
+    if not people:
+        return ""
+    return tr.n_(
+        "{names} cannot be reached by the bot (no chat with it): tell them yourself.",
+        "{names} cannot be reached by the bot (no chat with it): tell them yourself.",
+        len(people),
+        names=tr.join(p.name for p in people),
+    )

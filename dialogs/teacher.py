@@ -10,7 +10,7 @@ from dialogs.common import meeting_kind, meeting_line, meeting_place, meetings_o
 from dialogs.engine import Router, Turn, Values, intent_button
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
-from dialogs.notify import notify
+from dialogs.notify import not_reached, notify, unreached
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
 from domain import groups
 from domain.coordination import appoint_leader
@@ -444,11 +444,21 @@ def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> 
             return [TextReply(text=t._("{name} has reported absence from {team}'s meeting {when}.", **values))]
         return [TextReply(text=t._("{name} has withdrawn the absence from {team}'s meeting {when}.", **values))]
 
-    notify(turn.session, origin=turn.person, recipients=recipients, region=turn.region, kind=kind, build=build)
-    return _who_was_told(turn, others, managers, leads=len(others) < len(team_leaders))
+    queued = notify(turn.session, origin=turn.person, recipients=recipients, region=turn.region, kind=kind, build=build)
+    missed = set(unreached(queued))  # no chat with the bot: not told, and said so
+    told = _who_was_told(
+        turn,
+        [p for p in others if p.id not in missed],
+        [p for p in managers if p.id not in missed],
+        no_leader=not team_leaders,
+        any_manager=bool(managers),
+    )
+    return " ".join(filter(None, [told, not_reached(turn.tr, turn.session, queued)]))
 
 
-def _who_was_told(turn: Turn, others: list[Person], managers: list[Person], *, leads: bool) -> str:
+def _who_was_told(
+    turn: Turn, others: list[Person], managers: list[Person], *, no_leader: bool, any_manager: bool
+) -> str:
     """ "Dina ämneslagsledare (…) och din chef (…) har fått veta det.", and who could not be told (the framework
     asks the teacher to tell both, so what the bot could not do is theirs to do)."""
     tr = turn.tr
@@ -469,9 +479,9 @@ def _who_was_told(turn: Turn, others: list[Person], managers: list[Person], *, l
         sentences.append(told[:1].upper() + told[1:])
     else:
         sentences.append(tr._("Nobody could be told."))
-    if not others and not leads:
+    if no_leader:
         sentences.append(tr._("Your team has no leader this school year."))
-    if not managers and Role.MANAGER.value not in turn.roles:
+    if not any_manager and Role.MANAGER.value not in turn.roles:
         sentences.append(tr._("Your school has no manager with the bot, so tell your manager yourself."))
     return " ".join(sentences)
 

@@ -18,11 +18,11 @@ from storage.roster import import_roster
 from storage.seed import seed_region
 from tests.dialogs.conftest import NOW, text_of
 
-VASTMANLAND = (
-    "name,email,school,roles\n"
-    "Vera Samordnare,vera.vm@example.org,,coordinator\n"
-    "Maja Chef,maja.vm@example.org,Köping,manager\n"
-    "Tor Lärare,tor.vm@example.org,Köping,teacher\n"
+VASTMANLAND = (  # Vera talks to the bot in Slack, so she can be told
+    "name,email,school,roles,slack_user_id\n"
+    "Vera Samordnare,vera.vm@example.org,,coordinator,UVERA01\n"
+    "Maja Chef,maja.vm@example.org,Köping,manager,\n"
+    "Tor Lärare,tor.vm@example.org,Köping,teacher,\n"
 )
 SJUHARAD = (
     "name,email,school,roles\n"

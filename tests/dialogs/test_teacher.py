@@ -12,6 +12,7 @@ from dialogs.access import anyone
 from dialogs.app import build_dialogs
 from dialogs.engine import Route
 from dialogs.types import Button, CardReply, ChoicesReply, buttons_of
+from storage.db import session_scope
 from storage.models import (
     Absence,
     AuditLog,
@@ -149,8 +150,17 @@ def test_the_current_year_cannot_be_switched(teacher: Chat, demo: sa.Engine) -> 
     assert [m for m in teacher.outbox() if m.kind == "team_choice"] == []
 
 
-def test_report_absence_by_date(teacher: Chat) -> None:
+def _in_slack(demo: sa.Engine, *emails: str) -> None:
+    """These people talk to the bot in Slack (the demo's people have no chat with it: the log reaches nobody)."""
+    with session_scope(demo) as s:
+        for n, email in enumerate(emails):
+            person = s.exec(select(Person).where(Person.email == email)).one()
+            person.slack_user_id = f"UDEMO{n:04d}"
+
+
+def test_report_absence_by_date(teacher: Chat, demo: sa.Engine) -> None:
     manager = _manager_of_umea(teacher)
+    _in_slack(demo, *LEADERS_OF_BILD, manager)
     (reply,) = teacher.say_yes("jag kan inte komma 11/2")
     assert reply.text == (
         "Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari kl. 09.00 är anmäld. "
@@ -178,6 +188,7 @@ def test_at_a_school_without_a_manager_the_teacher_is_told_who_was_told(teacher:
         for role in s.exec(select(PersonRole).where(PersonRole.person_id == manager.id)).all():
             s.delete(role)
         s.commit()
+    _in_slack(demo, *LEADERS_OF_BILD)
     (reply,) = teacher.say_yes("jag kan inte komma 11/2")
     assert reply.text == (
         "Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari kl. 09.00 är anmäld. "
@@ -406,3 +417,15 @@ def test_before_any_meeting_is_planned_the_teacher_is_told_so(teacher: Chat, dem
         s.commit()
     (card,) = teacher.say("mitt ämneslag")
     assert card.text == "Inga träffar är planerade än."
+
+
+def test_a_leader_the_bot_cannot_reach_is_named_not_said_to_be_told(teacher: Chat, demo: sa.Engine) -> None:
+    """Issue 19: the log reaches nobody. Petter has no chat with the bot, so Alva is told to tell him herself."""
+    manager = _manager_of_umea(teacher)
+    _in_slack(demo, "jonas.sundqvist@example.org", manager)
+    (reply,) = teacher.say_yes("jag kan inte komma 11/2")
+    assert reply.text == (
+        "Klart: din frånvaro från träffen i Bild, form och skapande torsdag 11 februari kl. 09.00 är anmäld. "
+        "Din ämneslagsledare (Jonas Sundqvist) och din chef (Pontus Rönnlund) har fått veta det. Petter Backman "
+        "nås inte av boten (ingen chatt med den): berätta det själv för hen. Du behöver inte ange något skäl."
+    )

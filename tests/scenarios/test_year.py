@@ -33,24 +33,25 @@ HERE = Path(__file__).parent
 ZONE = ZoneInfo("Europe/Stockholm")
 STAFF = {
     # Dans: Alva (Bjurholm), Dan (Umeå, the leader from 2026/27) and Olle (Lycksele, the host of the physical
-    # meeting); Stråk: Siv (Umeå), a team nobody is appointed to lead. Each school has its manager.
-    "vasterbotten": "name,email,school,roles\n"
-    "Kim Samordnare,kim@vb.example.org,,coordinator\n"
-    "Linnea Chef,linnea@vb.example.org,Bjurholm,manager\n"
-    "Alva Lärare,alva@vb.example.org,Bjurholm,teacher\n"
-    "Dan Ledare,dan@vb.example.org,Umeå,teacher\n"
-    "Ulla Chef,ulla@vb.example.org,Umeå,manager\n"
-    "Siv Lärare,siv@vb.example.org,Umeå,teacher\n"
-    "Petra Chef,petra@vb.example.org,Lycksele,manager\n"
-    "Olle Lärare,olle@vb.example.org,Lycksele,teacher\n",
-    "vastmanland": "name,email,school,roles\n"
-    "Vera Samordnare,vera@vm.example.org,,coordinator\n"
-    "Maja Chef,maja@vm.example.org,Köping,manager\n"
-    "Tor Lärare,tor@vm.example.org,Köping,teacher\n",
-    "sjuharad": "name,email,school,roles\n"
-    "Sara Chef,sara@sj.example.org,Borås,manager\n"
-    "Gustav Gitarr,gustav@sj.example.org,Borås,teacher\n"
-    "Elin Gitarr,elin@sj.example.org,Ulricehamn,teacher\n",
+    # meeting); Stråk: Siv (Umeå), a team nobody is appointed to lead. Each school has its manager. Everyone
+    # talks to the bot in Slack but Linnea, whom the bot cannot reach: what she should have been told, it says so.
+    "vasterbotten": "name,email,school,roles,slack_user_id\n"
+    "Kim Samordnare,kim@vb.example.org,,coordinator,UKIMSAMORDNARE1\n"
+    "Linnea Chef,linnea@vb.example.org,Bjurholm,manager,\n"
+    "Alva Lärare,alva@vb.example.org,Bjurholm,teacher,UALVALARARE1\n"
+    "Dan Ledare,dan@vb.example.org,Umeå,teacher,UDANLEDARE1\n"
+    "Ulla Chef,ulla@vb.example.org,Umeå,manager,UULLACHEF1\n"
+    "Siv Lärare,siv@vb.example.org,Umeå,teacher,USIVLARARE1\n"
+    "Petra Chef,petra@vb.example.org,Lycksele,manager,UPETRACHEF1\n"
+    "Olle Lärare,olle@vb.example.org,Lycksele,teacher,UOLLELARARE1\n",
+    "vastmanland": "name,email,school,roles,slack_user_id\n"
+    "Vera Samordnare,vera@vm.example.org,,coordinator,UVERASAMORDNARE1\n"
+    "Maja Chef,maja@vm.example.org,Köping,manager,UMAJACHEF1\n"
+    "Tor Lärare,tor@vm.example.org,Köping,teacher,UTORLARARE1\n",
+    "sjuharad": "name,email,school,roles,slack_user_id\n"
+    "Sara Chef,sara@sj.example.org,Borås,manager,USARACHEF1\n"
+    "Gustav Gitarr,gustav@sj.example.org,Borås,teacher,UGUSTAVGITARR1\n"
+    "Elin Gitarr,elin@sj.example.org,Ulricehamn,teacher,UELINGITARR1\n",
 }
 # (local time, who, what they write) — who "sweep" is the reminder sweep at that instant.
 YEAR = {
