@@ -106,15 +106,12 @@ def cancel_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
             )
         ]
     told = tell_members(turn, meeting, team, "meeting_cancelled")
-    return [
-        TextReply(
-            text=tr.n_(
-                "The meeting is cancelled. {count} member has been told.",
-                "The meeting is cancelled. {count} members have been told.",
-                told,
-            )
-        )
-    ]
+    cancelled = tr.n_(
+        "The meeting is cancelled. {count} member has been told.",
+        "The meeting is cancelled. {count} members have been told.",
+        told.count,
+    )
+    return [TextReply(text=" ".join(filter(None, [cancelled, told.missed])))]
 
 
 # The notice --------------------------------------------------------------------------------
@@ -199,16 +196,13 @@ def notice_send(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
         ]
     agenda.attach(turn.session, meeting)  # the waiting items go with this notice, and with no other
     told = tell_members(turn, meeting, team, "meeting_notice")
-    return [
-        TextReply(
-            text=tr.n_(
-                "Sent: the notice for {when} went to {count} member, with a calendar invite.",
-                "Sent: the notice for {when} went to {count} members, with a calendar invite.",
-                told,
-                when=tr.when(meeting.starts_at),
-            )
-        )
-    ]
+    sent = tr.n_(
+        "Sent: the notice for {when} went to {count} member, with a calendar invite.",
+        "Sent: the notice for {when} went to {count} members, with a calendar invite.",
+        told.count,
+        when=tr.when(meeting.starts_at),
+    )
+    return [TextReply(text=" ".join(filter(None, [sent, told.missed])))]
 
 
 # The framework review --------------------------------------------------------------------------

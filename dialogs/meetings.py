@@ -13,13 +13,13 @@ from dialogs.engine import Route, Turn, Values
 from dialogs.i18n import Translator
 from dialogs.invite import attachment, filename, meeting_ics
 from dialogs.names import Act
-from dialogs.notify import notify
+from dialogs.notify import not_reached, notify, unreached
 from dialogs.travel import logistics_buttons
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from domain import agenda
 from domain import meetings as meeting_rules
 from domain.teams import leaders as leaders_of
-from storage.models import Meeting, MeetingKind, Person, Role, Team
+from storage.models import Meeting, MeetingKind, OutboxMessage, Person, Role, Team
 from storage.queries import people_with_role
 
 
@@ -88,9 +88,17 @@ def _what_changed(t: Translator, turn: Turn, meeting: Meeting, before: Was) -> s
     return "; ".join(parts)
 
 
-def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Was | None = None) -> int:
-    """Queue the notice, change or cancellation, with its calendar invite, to every member; the count. A change
-    says what changed (`before`: the meeting as it was)."""
+@dataclass(frozen=True)
+class Told:
+    """How many the bot tells, and the sentence naming those it cannot reach ("" when it reaches everyone)."""
+
+    count: int
+    missed: str
+
+
+def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Was | None = None) -> Told:
+    """Queue the notice, change or cancellation, with its calendar invite, to every member; how many it reaches
+    (the log reaches nobody). A change says what changed (`before`: the meeting as it was)."""
     members = [p for p in meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)]
     cancelled = kind == "meeting_cancelled"
     leader = turn.person
@@ -133,12 +141,13 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Wa
         )
         return [CardReply(title=title, facts=facts, text=text, buttons=buttons)]
 
+    queued: list[OutboxMessage] = []
     by_language: dict[str, list[Person]] = {}  # each gets the invite in their own language
     for member in members:
         by_language.setdefault(Translator(member.language).language, []).append(member)
     for language, people in by_language.items():
         invite = invite_for(turn, meeting, team, language, cancelled)
-        notify(
+        queued += notify(
             turn.session,
             origin=turn.person,
             recipients=people,
@@ -147,7 +156,7 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Wa
             build=build,
             attachments=[invite],
         )
-    return len(members)
+    return Told(len(members) - len(unreached(queued)), not_reached(turn.tr, turn.session, queued))
 
 
 def tell_other_leaders(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:

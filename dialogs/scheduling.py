@@ -401,9 +401,9 @@ def _save_change(turn: Turn, draft: Draft, parsed: meeting_rules.MeetingDraft) -
     text = tr.n_(
         "Changed. {count} member has been told, with an updated calendar invite.",
         "Changed. {count} members have been told, with an updated calendar invite.",
-        told,
+        told.count,
     )
-    return [TextReply(text=f"{text} {host}".strip()), meeting_card(turn, meeting, team)]
+    return [TextReply(text=" ".join(filter(None, [text, told.missed, host]))), meeting_card(turn, meeting, team)]
 
 
 def _restart(turn: Turn, draft: Draft) -> list[Reply]:
