@@ -20,13 +20,13 @@ from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.host import hosts_meeting
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
-from dialogs.notify import notify
+from dialogs.notify import not_reached, notify, unreached
 from dialogs.reports import money
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply, ticked
 from domain import logistics as cost_rules
 from domain.meetings import is_leader
 from domain.teams import current_year, leaders
-from storage.models import Meeting, MeetingCost, MeetingKind, Person, School, SchoolYear, Team
+from storage.models import Meeting, MeetingCost, MeetingKind, OutboxMessage, Person, School, SchoolYear, Team
 from storage.queries import held_meetings, physical_meetings, school_names, year_meetings
 
 MAX_MEETINGS = 10
@@ -335,14 +335,16 @@ def _amount(value: Any) -> int | None:
 
 def _tell_schools(
     turn: Turn, meeting: Meeting, team: Team, cost: MeetingCost, shares: list[cost_rules.Share]
-) -> tuple[int, list[str]]:
+) -> tuple[int, list[str], str]:
     """Each visiting school's managers get their share and their participants; the host's managers the whole basis.
 
-    Returns how many managers were told and the visiting schools without a manager in the roster.
+    Returns how many managers were reached, the visiting schools without a manager in the roster, and the sentence
+    naming the managers the bot cannot reach.
     """
     host = turn.session.get(School, cost.host_school_id)
     host_name = host.name if host else "-"
     told = 0
+    shared: list[OutboxMessage] = []
     without: list[str] = []
     starts = meeting.starts_at
     for share in shares:
@@ -379,16 +381,16 @@ def _tell_schools(
                 )
             ]
 
-        told += len(
-            notify(
-                turn.session,
-                recipients=managers,
-                region=turn.region,
-                kind="cost_share",
-                build=build,
-                origin=turn.person,
-            )
+        queued = notify(
+            turn.session,
+            recipients=managers,
+            region=turn.region,
+            kind="cost_share",
+            build=build,
+            origin=turn.person,
         )
+        shared += queued
+        told += len(queued) - len(unreached(queued))  # the log reaches nobody
     host_managers = [m for m in cost_rules.managers_of(turn.session, cost.host_school_id) if m.id != turn.person.id]
     if host_managers:
         lines = [
@@ -424,7 +426,7 @@ def _tell_schools(
             build=build_host,
             origin=turn.person,
         )
-    return told, without
+    return told, without, not_reached(turn.tr, turn.session, shared)
 
 
 def _cost_candidates(turn: Turn) -> list[tuple[Meeting, Team]]:
@@ -627,15 +629,21 @@ def _enter(turn: Turn, draft: Draft) -> list[Reply]:
     if isinstance(entered, cost_rules.CostProblem):
         return COST_FORM.go_on(turn, COST_FORM.draft_of({"meeting_id": meeting.id, "total": amount}))
     cost, shares = entered
-    told, without = _tell_schools(turn, meeting, team, cost, shares)
-    text = tr.n_(
-        "Done: {total} is divided and {count} manager of the visiting schools has their share.",
-        "Done: {total} is divided and the {count} managers of the visiting schools have their shares.",
-        told,
-        total=money(cost.total_kr),
+    told, without, missed = _tell_schools(turn, meeting, team, cost, shares)
+    text = (
+        tr.n_(
+            "Done: {total} is divided and {count} manager of the visiting schools has their share.",
+            "Done: {total} is divided and the {count} managers of the visiting schools have their shares.",
+            told,
+            total=money(cost.total_kr),
+        )
+        if told
+        else tr._("Done: {total} is divided.", total=money(cost.total_kr))
     )
     if without:
         text += " " + tr._("No manager in the roster for {schools}: tell them yourself.", schools=tr.join(without))
+    if missed:
+        text += " " + missed
     return [TextReply(text=text), *_invoice_card(turn, meeting, team)]
 
 

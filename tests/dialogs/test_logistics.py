@@ -252,6 +252,12 @@ EVERYONE = (
 
 def test_the_host_manager_enters_the_cost_and_each_visiting_manager_gets_their_share(chat_as, demo: sa.Engine) -> None:
     meeting = _attended(demo, *EVERYONE)
+    with session_scope(demo) as s:  # the visiting schools' managers talk to the bot in Slack
+        managers = s.exec(
+            select(Person).join(PersonRole, col(PersonRole.person_id) == Person.id).where(PersonRole.role == "manager")
+        )
+        for n, manager in enumerate(managers.all()):
+            manager.slack_user_id = f"UMGR{n:03d}"
     manager = chat_as(HOST_MANAGER)
     preview = manager.say("kostnaden för pianoträffen blev 10 001 kr")
     card = next(r for r in preview if isinstance(r, CardReply))
