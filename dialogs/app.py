@@ -39,6 +39,7 @@ def build_dialogs(
     clock: Callable[[], dtm.datetime] = utcnow,
     assistant: Assistant | None = None,
     roads: RoadTable | None = None,
+    reach: str = "none",
 ) -> Dialogs:
     modules = (teacher, leader, scheduling, notes, manager, coordinator, network_days, appoint, roles, model_answers)
     router = Router.combine(*(m.router for m in (*modules, privacy, logistics, host, revision, agenda, move)))
@@ -50,4 +51,5 @@ def build_dialogs(
         clock=clock,
         assistant=assistant,
         roads=roads,
+        reach=reach,
     )

@@ -81,6 +81,9 @@ class Turn:
     waiting_data: dict[str, Any] = field(default_factory=dict)  # the data of the step this turn answers
     understood: str = Intent.UNKNOWN  # the intent the rules found in this turn's text
     assistant_on: bool = False  # a language model is configured (it may still fail)
+    # How a person without a chat with the bot is reached at delivery: "email" (SMTP configured), "slack" (looked
+    # up in Slack by e-mail, or else not at all), or "none" (the message reaches nobody). See `dialogs.notify`.
+    reach: str = "none"
     model_request: ModelRequest | None = None  # what this turn would like the model to do (see dialogs.language_model)
     roads: RoadTable | None = None  # road distances known in advance (OSRM), else estimates
     intention: Intention | None = None  # what this turn is about to do, as a yes/no question (see `intends`)
@@ -332,8 +335,10 @@ class Dialogs:
         clock: Callable[[], dtm.datetime] = utcnow,
         assistant: Assistant | None = None,
         roads: RoadTable | None = None,
+        reach: str = "none",
     ):
-        """`assistant` (a language model) is asked only where the rules are not confident; None: rules alone."""
+        """`assistant` (a language model) is asked only where the rules are not confident; None: rules alone.
+        `reach`: how the people without a chat with the bot are reached (`Turn.reach`)."""
         self.db = db
         self.router = router
         self.idle_timeout = idle_timeout
@@ -341,6 +346,7 @@ class Dialogs:
         self.clock = clock
         self.assistant = assistant
         self.roads = roads
+        self.reach = reach
         self._locks: dict[str, tuple[threading.Lock, int]] = {}  # conversation -> (its lock, turns using it)
         self._catalogs: dict[int, Catalog] = {}  # region id -> the names its parser reads
         self._locks_guard = threading.Lock()
@@ -569,6 +575,7 @@ class Dialogs:
             incoming=incoming,
             assistant_on=self.assistant is not None,
             roads=self.roads,
+            reach=self.reach,
         )
         state = self._state(session, incoming)
         if state is not None and state.updated_at < now - self.idle_timeout:

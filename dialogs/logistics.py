@@ -20,7 +20,7 @@ from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.host import hosts_meeting
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
-from dialogs.notify import not_reached, notify, unreached
+from dialogs.notify import not_reached, notify, reached
 from dialogs.reports import money
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply, ticked
 from domain import logistics as cost_rules
@@ -390,7 +390,7 @@ def _tell_schools(
             origin=turn.person,
         )
         shared += queued
-        told += len(queued) - len(unreached(queued))  # the log reaches nobody
+        told += reached(queued, turn.reach)  # the log reaches nobody
     host_managers = [m for m in cost_rules.managers_of(turn.session, cost.host_school_id) if m.id != turn.person.id]
     if host_managers:
         lines = [
@@ -426,7 +426,7 @@ def _tell_schools(
             build=build_host,
             origin=turn.person,
         )
-    return told, without, not_reached(turn.tr, turn.session, shared)
+    return told, without, not_reached(turn.tr, turn.session, shared, turn.reach)
 
 
 def _cost_candidates(turn: Turn) -> list[tuple[Meeting, Team]]:

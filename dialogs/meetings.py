@@ -13,7 +13,7 @@ from dialogs.engine import Route, Turn, Values
 from dialogs.i18n import Translator
 from dialogs.invite import attachment, filename, meeting_ics
 from dialogs.names import Act
-from dialogs.notify import not_reached, notify, unreached
+from dialogs.notify import not_reached, notify, reached
 from dialogs.travel import logistics_buttons
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from domain import agenda
@@ -156,7 +156,7 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Wa
             build=build,
             attachments=[invite],
         )
-    return Told(len(members) - len(unreached(queued)), not_reached(turn.tr, turn.session, queued))
+    return Told(reached(queued, turn.reach), not_reached(turn.tr, turn.session, queued, turn.reach))
 
 
 def tell_other_leaders(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:

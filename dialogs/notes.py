@@ -14,7 +14,7 @@ from dialogs.i18n import Translator
 from dialogs.language_model import SUMMARY_CHARACTERS, ModelRequest
 from dialogs.meetings import choose_led, coordinators
 from dialogs.names import Act, Intent
-from dialogs.notify import not_reached, notify, unreached
+from dialogs.notify import not_reached, notify, reached
 from dialogs.types import Button, CardReply, FormField, Reply, TextReply
 from domain import meetings as meeting_rules
 from storage.models import Meeting, Team
@@ -316,19 +316,19 @@ def _distribute(turn: Turn, draft: Draft) -> list[Reply]:
     sent = notify(
         turn.session, origin=turn.person, recipients=recipients, region=turn.region, kind="notes", build=build
     )
-    reached = len(sent) - len(unreached(sent))  # the log reaches nobody
-    missed = not_reached(tr, turn.session, sent)
+    told = reached(sent, turn.reach)  # the log reaches nobody
+    missed = not_reached(tr, turn.session, sent, turn.reach)
     if not coordinators(turn):  # a region without a coordinator (Sjuhärad): the members alone
         text = tr.n_(
             "Sent: the notes went to {count} person (the members).",
             "Sent: the notes went to {count} people (the members).",
-            reached,
+            told,
         )
     else:
         text = tr.n_(
             "Sent: the notes went to {count} person (the members and the coordinator).",
             "Sent: the notes went to {count} people (the members and the coordinator).",
-            reached,
+            told,
         )
     return [TextReply(text=" ".join(filter(None, [text, missed])))]
 

@@ -135,14 +135,31 @@ def unreached(queued: Iterable[OutboxMessage]) -> list[int]:
     return [m.recipient_id for m in queued if m.channel == "log" and m.recipient_id is not None]
 
 
-def not_reached(tr: Translator, session: Session, queued: Iterable[OutboxMessage]) -> str:
-    """The sentence naming who could not be told, and what to do ("" when everyone can be)."""
+def reached(queued: list[OutboxMessage], reach: str) -> int:
+    """How many of the queued messages reach their person: all when e-mail takes the ones without a chat."""
+    return len(queued) if reach == "email" else len(queued) - len(unreached(queued))
+
+
+def not_reached(tr: Translator, session: Session, queued: Iterable[OutboxMessage], reach: str = "none") -> str:
+    """The sentence naming who has no chat with the bot and what happens to their message ("" when everyone has):
+    it goes by e-mail (`reach` "email"), the bot looks them up in Slack and says so if it cannot ("slack"), or
+    it reaches nobody and the person should tell them ("none")."""
     people = [p for i in unreached(queued) if (p := session.get(Person, i)) is not None]
     if not people:
         return ""
+    names = tr.join(p.name for p in people)
+    if reach == "email":
+        return tr.n_("{names} gets it by e-mail.", "{names} get it by e-mail.", len(people), names=names)
+    if reach == "slack":
+        return tr.n_(
+            "{names} has no chat with the bot yet: I look for them in Slack, and tell you if I cannot reach them.",
+            "{names} have no chat with the bot yet: I look for them in Slack, and tell you if I cannot reach them.",
+            len(people),
+            names=names,
+        )
     return tr.n_(
         "{names} cannot be reached by the bot (no chat with it): tell them yourself.",
         "{names} cannot be reached by the bot (no chat with it): tell them yourself.",
         len(people),
-        names=tr.join(p.name for p in people),
+        names=names,
     )

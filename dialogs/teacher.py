@@ -445,7 +445,7 @@ def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> 
         return [TextReply(text=t._("{name} has withdrawn the absence from {team}'s meeting {when}.", **values))]
 
     queued = notify(turn.session, origin=turn.person, recipients=recipients, region=turn.region, kind=kind, build=build)
-    missed = set(unreached(queued))  # no chat with the bot: not told, and said so
+    missed = set() if turn.reach == "email" else set(unreached(queued))  # no chat: not told, and said so
     told = _who_was_told(
         turn,
         [p for p in others if p.id not in missed],
@@ -453,7 +453,7 @@ def _tell_about_absence(turn: Turn, meeting: Meeting, team: Team, kind: str) -> 
         no_leader=not team_leaders,
         any_manager=bool(managers),
     )
-    return " ".join(filter(None, [told, not_reached(turn.tr, turn.session, queued)]))
+    return " ".join(filter(None, [told, not_reached(turn.tr, turn.session, queued, turn.reach)]))
 
 
 def _who_was_told(

@@ -429,3 +429,18 @@ def test_a_leader_the_bot_cannot_reach_is_named_not_said_to_be_told(teacher: Cha
         "Din ämneslagsledare (Jonas Sundqvist) och din chef (Pontus Rönnlund) har fått veta det. Petter Backman "
         "nås inte av boten (ingen chatt med den): berätta det själv för hen. Du behöver inte ange något skäl."
     )
+
+
+def test_with_e_mail_a_leader_without_chat_gets_the_absence_by_e_mail(demo: sa.Engine, clock) -> None:
+    """With SMTP configured (`reach` "email"), those without a chat are told by e-mail, and the reply says so."""
+    from dialogs.app import build_dialogs
+    from tests.dialogs.conftest import Chat
+
+    with Session(demo) as s:
+        alva = s.exec(select(Person).where(Person.email == "alva.jonsson@example.org")).one()
+    teacher = Chat(build_dialogs(demo, clock=clock, reach="email"), demo, alva.id, "test")
+    _in_slack(demo, "jonas.sundqvist@example.org", _manager_of_umea(teacher))
+    (reply,) = teacher.say_yes("jag kan inte komma 11/2")
+    told = "Dina ämneslagsledare (Jonas Sundqvist och Petter Backman) och din chef (Pontus Rönnlund) har fått veta det."
+    assert told in reply.text
+    assert "Petter Backman får det med e-post." in reply.text
