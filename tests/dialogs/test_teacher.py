@@ -442,5 +442,4 @@ def test_with_e_mail_a_leader_without_chat_gets_the_absence_by_e_mail(demo: sa.E
     _in_slack(demo, "jonas.sundqvist@example.org", _manager_of_umea(teacher))
     (reply,) = teacher.say_yes("jag kan inte komma 11/2")
     told = "Dina ämneslagsledare (Jonas Sundqvist och Petter Backman) och din chef (Pontus Rönnlund) har fått veta det."
-    assert told in reply.text
-    assert "Petter Backman får det med e-post." in reply.text
+    assert told in (reply.text or "") and "Petter Backman får det med e-post." in (reply.text or "")
