@@ -52,6 +52,7 @@ PERMANENT = {
     "invalid_blocks",
     "msg_too_long",
 }
+NOT_SHOWN_THERE = {"channel_not_found", "not_in_channel", "user_not_in_channel"}  # no ephemeral there: the DM
 EVENT_TYPE = "amneslag_outbox"  # the metadata event type of every message the outbox posts
 HISTORY_WINDOW = 100  # the most messages read back when looking for parts already posted
 CLOCK_SKEW = dtm.timedelta(minutes=1)  # read back from this long before the attempt began (Slack's clock is not ours)
@@ -163,31 +164,61 @@ class SlackSender:
                     continue
         return found
 
+    async def _direct(self, user: str) -> str:
+        opened = await self.client.conversations_open(users=user)
+        return str(opened["channel"]["id"])
+
+    async def _where(self, delivery: Delivery) -> tuple[str, str | None, str | None]:
+        """Where the message goes: (the conversation, the user it is shown to alone there or None, the user's DM).
+
+        An answer to a slash command (`slack_ephemeral_to`) is shown to that person alone in the conversation it
+        was typed in (`chat.postEphemeral`); typed in their direct chat with the bot, it is an ordinary message
+        there, which stays. A message with no conversation goes to the recipient's direct chat.
+        """
+        target = delivery.payload.get("slack_channel")
+        alone = delivery.payload.get("slack_ephemeral_to")
+        if isinstance(alone, str) and alone:
+            direct = await self._direct(alone)
+            return (str(target), alone, direct) if target and target != direct else (direct, None, direct)
+        if target:
+            return str(target), None, None
+        user = delivery.recipient.slack_user_id if delivery.recipient else None
+        if not user:
+            raise DeliveryError("the recipient has no Slack user id", permanent=True)
+        return await self._direct(user), None, None
+
     async def send(self, delivery: Delivery) -> None:
         """Post the message, split into parts if it must be, then upload its attachments (calendar invites).
 
         Each part posted and each file uploaded is recorded at once (`delivery.progress`); a retry starts at
         the first part not yet posted and the first file not yet uploaded, and after an attempt that ended
-        without an outcome it first skips the parts Slack shows as posted.
+        without an outcome it first skips the parts Slack shows as posted. An ephemeral part cannot be read
+        back, so one in flight at a crash may be shown twice; where Slack will not show it (the app is not in
+        that channel) it goes to the person's direct chat instead, and so do the files of an ephemeral answer
+        (an upload into the channel would be public).
         """
         parts_done = int(delivery.payload.get("slack_parts_posted", 0))
         files_done = int(delivery.payload.get("slack_files_uploaded", 0))
         try:
-            target = delivery.payload.get("slack_channel")
-            if not target:
-                user = delivery.recipient.slack_user_id if delivery.recipient else None
-                if not user:
-                    raise DeliveryError("the recipient has no Slack user id", permanent=True)
-                opened = await self.client.conversations_open(users=user)
-                target = opened["channel"]["id"]
+            target, alone, direct = await self._where(delivery)
             parts = blocks.messages(load_replies(delivery.payload.get("replies", [])))
             already: set[int] = set()
-            if delivery.unsure_since is not None and parts_done < len(parts):
+            if delivery.unsure_since is not None and parts_done < len(parts) and alone is None:
                 already = await self.posted_parts(target, delivery, delivery.unsure_since)
                 if already:
                     _LOGGER.info("outbox %s: parts %s already posted; not posted again", delivery.id, sorted(already))
             for part in range(parts_done, len(parts)):
-                if part not in already:
+                if alone is not None and direct is not None:
+                    try:
+                        await self.client.chat_postEphemeral(channel=target, user=alone, **parts[part])
+                    except SlackApiError as exc:
+                        if slack_error(exc) not in NOT_SHOWN_THERE:
+                            raise
+                        _LOGGER.info(
+                            "outbox %s: no ephemeral there (%s); to the direct chat", delivery.id, slack_error(exc)
+                        )
+                        target, alone = direct, None
+                if alone is None and part not in already:
                     await self.client.chat_postMessage(channel=target, metadata=metadata(delivery, part), **parts[part])
                 if part == len(parts) - 1 and files_done >= len(delivery.payload.get("attachments", [])):
                     delivery.progress.finish(slack_parts_posted=part + 1)  # written with "delivered"
@@ -196,7 +227,7 @@ class SlackSender:
             attachments = delivery.payload.get("attachments", [])
             for index in range(files_done, len(attachments)):
                 await self.client.files_upload_v2(
-                    channel=target,
+                    channel=direct or target,
                     content=attachments[index]["content"],
                     filename=attachments[index]["filename"],
                     title=attachments[index]["filename"],
