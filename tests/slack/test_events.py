@@ -217,7 +217,9 @@ async def test_notes_through_a_modal(slack: Slack) -> None:
     (opened,) = await slack.api.wait_for("views.open")
     view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
     assert opened["trigger_id"] == "trigger-notes-1" and view["type"] == "modal"
-    assert view["blocks"][0]["element"]["multiline"] is True
+    assert view["title"]["text"] == "Anteckningar" and view["close"]["text"] == "Avbryt"
+    assert view["blocks"][0]["text"]["text"].startswith("Anteckningar från Bild, form och skapande, ")  # the meeting
+    assert view["blocks"][1]["element"]["multiline"] is True
     await slack.settle()
     assert slack.api.of("chat.postMessage") == []  # the modal is the answer
     submission = {
