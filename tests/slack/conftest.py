@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.outbox import LogSender, OutboxWorker
 from bot.server import create_app
 from bot.slack.app import SlackBot
-from bot.slack.sender import SlackSender, web_client
+from bot.slack.sender import LookupSender, SlackSender, web_client
 from dialogs.app import build_dialogs
 from tests.dialogs.conftest import NOW
 
@@ -289,7 +289,8 @@ async def slack(demo: sa.Engine) -> AsyncIterator[Slack]:
     fake.router.add_post("/upload/{file_id}", api.upload)
     async with TestServer(fake) as fake_server:
         client = web_client("xoxb-test-token", str(fake_server.make_url("/api/")))
-        worker = OutboxWorker(engine, [LogSender(), SlackSender(client)], poll_seconds=0.2)
+        sender = SlackSender(client, engine=engine)
+        worker = OutboxWorker(engine, [LookupSender(sender, LogSender()), sender], poll_seconds=0.2)
         bot = SlackBot(engine, build_dialogs(engine, clock=lambda: NOW), worker, client, SECRET)
         listeners = Listeners(bot.app.listener_runner)
         app = create_app(engine, worker, sweep_minutes=None, slack=bot)
