@@ -78,7 +78,8 @@ async def test_a_bad_link_keeps_the_modal_open_with_the_reason_at_the_link(slack
         assert all(n.body != "Rad ett" for n in notes)  # nothing saved
         assert all(e.status == "done" for e in s.exec(select(InboxEvent)).all())  # and never processed again
 
-    fixed = await slack.interaction(_submission(view, "Rad ett", "https://exempel.se/protokoll", "V0NOTES2"))
+    # corrected in the modal kept open, and sent again: the same view and hash, other values
+    fixed = await slack.interaction(_submission(view, "Rad ett", "https://exempel.se/protokoll"))
     assert fixed.status == 200 and (await fixed.text()) == ""  # accepted: the modal closes
     (preview,) = await slack.api.wait_for("chat.postMessage")
     assert preview["channel"] == "D0JONAS" and "Rad ett" in json.dumps(preview["blocks"], ensure_ascii=False)
