@@ -90,3 +90,55 @@ async def test_notes_too_long_are_refused_at_the_notes(slack: Slack) -> None:
     response = await slack.interaction(_submission(view, "x" * 40_000, None))
     errors = (await response.json())["errors"]
     assert list(errors) == ["body"] and "40000" in errors["body"]
+
+
+async def test_a_meetings_date_is_picked_in_a_datepicker_and_a_past_date_keeps_it_open(slack: Slack) -> None:
+    with Session(slack.db) as s:
+        jonas = s.exec(select(Person).where(Person.email == "jonas.sundqvist@example.org")).one()
+        jonas.slack_user_id = "U0JONAS"
+        s.add(jonas)
+        s.commit()
+    await slack.dm("U0JONAS", "boka träff", "EvBoka")
+    (question,) = await slack.api.wait_for("chat.postMessage")
+    await slack.settle()
+    pick = next(
+        e
+        for b in question["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Välj datum …"
+    )
+    await slack.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": "U0JONAS"},
+            "team": {"id": "T0TEAM"},
+            "trigger_id": "trigger-day-1",
+            "container": {"type": "message", "channel_id": "D0JONAS"},
+            "channel": {"id": "D0JONAS"},
+            "actions": [{"type": "button", "action_id": pick["action_id"], "block_id": "b", "value": pick["value"]}],
+        }
+    )
+    (opened,) = await slack.api.wait_for("views.open")
+    await slack.settle()
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    assert view["title"]["text"] == "Träffens datum" and view["close"]["text"] == "Avbryt"
+    assert view["blocks"][0]["text"]["text"] == "Datum för träffen i Bild, form och skapande"
+    assert view["blocks"][1]["element"]["type"] == "datepicker"
+
+    def submission(day: str) -> dict[str, Any]:
+        state = {"values": {"day": {"day": {"type": "datepicker", "selected_date": day}}}}
+        return {
+            "type": "view_submission",
+            "user": {"id": "U0JONAS"},
+            "team": {"id": "T0TEAM"},
+            "view": {**view, "id": "V0DAY", "hash": "1.2", "state": state},
+        }
+
+    past = await slack.interaction(submission("2026-01-07"))
+    assert (await past.json())["errors"] == {"day": "Det datumet har redan varit; en träff måste ligga framåt i tiden."}
+    await slack.settle()
+    assert len(slack.api.of("chat.postMessage")) == 1  # nothing more was said
+    await slack.interaction(submission("2027-03-18"))  # the same view, sent again with another date
+    (_, kind) = await slack.api.wait_for("chat.postMessage", 2)
+    assert kind["channel"] == "D0JONAS" and "Digital träff" in json.dumps(kind["blocks"], ensure_ascii=False)
