@@ -107,6 +107,7 @@ def cmd_import_people(args: argparse.Namespace, settings: Settings) -> int:
         with session_scope(engine) as session:
             region = get_region(session, args.region) if args.region else only_region(session)
             report = import_roster(session, region, text, skip_bad=args.skip_bad)
+            region_key = region.key
     except RosterRejected as exc:
         for problem in exc.problems:
             print(f"{path}: {problem}", file=sys.stderr)
@@ -114,7 +115,32 @@ def cmd_import_people(args: argparse.Namespace, settings: Settings) -> int:
     for problem in report.problems:
         print(f"{path}: {problem} (hoppades över)", file=sys.stderr)
     print(report.summary())
+    if settings.slack_bot_token is not None:
+        _look_up_in_slack(engine, settings.slack_bot_token.get_secret_value(), settings.slack_api_url, region_key)
     return 0
+
+
+def _look_up_in_slack(engine: sa.Engine, token: str, api_url: str, region_key: str) -> None:
+    """The region's people without a Slack id looked up in the workspace by e-mail (`users.lookupByEmail`), so
+    that notices and reminders reach them in Slack before they have written to the bot."""
+    import asyncio
+
+    from bot.slack.sender import look_up_people, web_client
+
+    async def look_up() -> tuple[int, int]:
+        client = web_client(token, api_url)
+        try:
+            return await look_up_people(engine, client, region_key)
+        finally:
+            await client.close()
+
+    try:
+        found, asked = asyncio.run(look_up())
+    except Exception as exc:  # the import stands; the sender looks people up again before it sends
+        print(f"Slack: kunde inte slå upp personerna via e-post ({type(exc).__name__}).", file=sys.stderr)
+        return
+    if asked:
+        print(f"Slack: {found} av {asked} utan Slack-id hittades via sin e-postadress.")
 
 
 def _school_year(session: Session, label: str | None, timezone: str, now: dtm.datetime) -> SchoolYear:
@@ -327,10 +353,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 "eller kör med --slack-socket-mode."
             )
         from bot.slack.app import SlackBot
-        from bot.slack.sender import SlackSender, web_client
+        from bot.slack.sender import LookupSender, SlackSender, web_client
 
         client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-        senders.append(SlackSender(client))
+        slack_sender = SlackSender(client, engine=engine)
+        senders = [LookupSender(slack_sender, LogSender()), slack_sender]  # the log's people looked up by e-mail
     elif args.slack_socket_mode:
         raise ConfigurationError("--slack-socket-mode behöver också SLACK_BOT_TOKEN.")
     if settings.microsoft_app_id and not (settings.microsoft_app_password and settings.microsoft_app_tenant_id):

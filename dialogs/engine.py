@@ -54,6 +54,7 @@ from storage.settings import Duties, RegionSettings
 _LOGGER = logging.getLogger(__name__)
 TURN_ATTEMPTS = 3  # a turn that collides with another of its conversation is run again, at most this often
 Deliver = Callable[[Session, list[Reply]], None]
+FormCheck = Callable[["Turn", dict[str, Any]], dict[str, str]]  # a submitted form's fields -> their problems
 """What a channel does with a turn's replies, in the turn's own transaction (queue them, mark the event done)."""
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 # Requests that never need a confirmation: they act on nothing.
@@ -248,6 +249,7 @@ class Router:
         self.steps: dict[str, StepHandler] = {}
         self.free_text_steps: set[str] = set()
         self.fallbacks: list[FallbackHandler] = []
+        self.form_checks: dict[str, FormCheck] = {}
 
     @classmethod
     def combine(cls, *routers: Router) -> Router:
@@ -265,6 +267,7 @@ class Router:
             joined.steps.update(router.steps)
             joined.free_text_steps |= router.free_text_steps
             joined.fallbacks += router.fallbacks
+            joined.form_checks.update(router.form_checks)
         return joined
 
     def intent(self, name: Intent, *, guard: Guard[T]) -> Callable[[Handler[T]], Route[T]]:
@@ -287,6 +290,10 @@ class Router:
         """A handler for text the rules did not understand; it answers, or returns None to pass."""
         self.fallbacks.append(handler)
         return handler
+
+    def form_check(self, name: Act, check: FormCheck) -> None:
+        """How a form submitted with action `name` is checked before it is sent on (see `Dialogs.form_problems`)."""
+        self.form_checks[name] = check
 
     def step(self, name: str, *, free_text: bool = False) -> Callable[[StepHandler], StepHandler]:
         """A step waiting for an answer. A `free_text` step takes any text but "cancel" (notes, a place,
@@ -550,9 +557,51 @@ class Dialogs:
             return None
         return dialog_state(session, incoming.person_id, self._key(incoming))
 
-    def _handle(self, session: Session, incoming: Incoming) -> tuple[list[Reply], Turn | None]:
+    def form_problems(self, incoming: Incoming) -> dict[str, str]:
+        """The fields of a submitted form (`incoming.action` and its `values`) that cannot be taken, each with
+        the reason, by the form's own rules and without acting on it: nothing is written, no state changes.
+
+        A channel that can show a reason at its field (Slack's modal: `response_action` "errors") asks before
+        it acknowledges the submission, and keeps the form open when there is any. Anything else (no such
+        form, a guard that refuses, the database out of reach) is no problem here: the turn itself answers it.
+        """
+        check = self.router.form_checks.get(incoming.action or "")
+        if check is None or incoming.person_id is None:
+            return {}
+        try:
+            with Session(self.db) as session:
+                turn = self._new_turn(session, incoming)
+                return check(turn, dict(incoming.values)) if turn is not None else {}
+        except (Refused, Answered):
+            return {}
+        except Exception as exc:
+            if not unreachable(exc):
+                _LOGGER.exception("form check failed: person %s, action %s", incoming.person_id, incoming.action)
+            return {}
+
+    def _new_turn(self, session: Session, incoming: Incoming) -> Turn | None:
+        """A turn of the person behind `incoming`, or None when the roster does not know them."""
         person = session.get(Person, incoming.person_id) if incoming.person_id is not None else None
         if person is None or person.id is None:
+            return None
+        region = session.get(Region, person.region_id)
+        assert region is not None
+        return Turn(
+            session=session,
+            person=person,
+            roles=roles_of(session, person.id),
+            region=region,
+            tr=Translator(person.language, region.timezone),
+            now=self.clock(),
+            incoming=incoming,
+            assistant_on=self.assistant is not None,
+            roads=self.roads,
+            reach=self.reach,
+        )
+
+    def _handle(self, session: Session, incoming: Incoming) -> tuple[list[Reply], Turn | None]:
+        turn = self._new_turn(session, incoming)
+        if turn is None:
             tr = Translator(self.default_language)
             return [
                 TextReply(
@@ -562,21 +611,7 @@ class Dialogs:
                     )
                 )
             ], None
-        region = session.get(Region, person.region_id)
-        assert region is not None
-        now = self.clock()
-        turn = Turn(
-            session=session,
-            person=person,
-            roles=roles_of(session, person.id),
-            region=region,
-            tr=Translator(person.language, region.timezone),
-            now=now,
-            incoming=incoming,
-            assistant_on=self.assistant is not None,
-            roads=self.roads,
-            reach=self.reach,
-        )
+        now = turn.now
         state = self._state(session, incoming)
         if state is not None and state.updated_at < now - self.idle_timeout:
             session.delete(state)

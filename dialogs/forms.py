@@ -50,10 +50,12 @@ class Question:
     fields: Sequence[FormField] = ()
     title: str = ""  # the form's title
     submit: str = ""  # the form's submit button
+    short_title: str = ""  # the title in a few words (a Slack modal's title holds 24 characters)
 
 
 Parser = Callable[[Turn, str, Draft], "Draft | Invalid | Question | None"]
 Acceptor = Callable[[Turn, Values, Draft], tuple[Draft, str | None]]
+Problems = Callable[[Turn, Values, Draft], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ class Slot:
       did not understand does.
     - `accept`: reads the fields of the slot's submitted form (`submitted` names them) and gives the draft
       values it sets and, when something was wrong, the reason to say before going on.
+    - `problems`: the fields of the slot's submitted form that cannot be taken, each with the reason, by the
+      same rules `accept` and `parse` apply; a channel that can show them at their fields (Slack's modal)
+      keeps the form open with them instead of sending it (`Dialogs.form_problems`).
     """
 
     name: str
@@ -80,6 +85,7 @@ class Slot:
     free_text: bool = False
     accept: Acceptor | None = None
     submitted: tuple[str, ...] = ()
+    problems: Problems | None = None
 
 
 @dataclass
@@ -108,6 +114,7 @@ class Form:
         router.action(self.save_action, guard=self.guard)(lambda turn, values, _: self._save(turn, values))
         if self.restart_action is not None:
             router.action(self.restart_action, guard=self.guard)(lambda turn, values, _: self._restart(turn, values))
+        router.form_check(self.set_action, self._problems)
         for slot in self.slots:
             if slot.parse is not None:
                 router.step(self._step(slot), free_text=slot.free_text)(self._answer_for(slot))
@@ -150,6 +157,15 @@ class Form:
                 return self.go_on(turn, {**draft, **update}, reason)
         return self.go_on(turn, draft)
 
+    def _problems(self, turn: Turn, values: Values) -> dict[str, str]:
+        """The problems of a submitted form's fields, by the slot that asked for them (nothing is saved)."""
+        draft = self.draft_of(values)
+        self.guard.check(turn, draft)
+        for slot in self.slots:
+            if slot.problems is not None and any(name in values for name in slot.submitted or slot.keys):
+                return slot.problems(turn, values, draft)
+        return {}
+
     def ask(self, turn: Turn, slot_name: str, values: Values, question: Question | None = None) -> list[Reply]:
         """Ask for one slot again, answered or not (to edit it), with its own question or `question`."""
         draft = self.draft_of(values)
@@ -187,6 +203,8 @@ class Form:
                 fields=list(question.fields),
                 submit=Button(label=question.submit, action=self.set_action, values=draft),
                 missing=turn.tr._("Please fill this in."),
+                short_title=question.short_title,
+                close=turn.tr._("Cancel"),
             )
             return [form, TextReply(text=question.text)]
         if not question.choices:

@@ -70,6 +70,8 @@ def _attendance_card(turn: Turn, meeting: Meeting, team: Team, ticks: set[int] |
     )
     form = FormReply(
         title=tr._("Who attended {meeting}?", meeting=_title(turn, meeting, team)),
+        short_title=tr._("Attendance"),
+        close=tr._("Cancel"),
         fields=[
             FormField(
                 name="attended",
@@ -234,6 +236,7 @@ def _ask_total(turn: Turn, draft: Draft) -> Question:
         fields=[FormField(name="total", label=tr._("Total cost in whole kronor"))],
         title=tr._("Cost of {meeting}", meeting=_title(turn, meeting, team)),
         submit=tr._("Preview the split"),
+        short_title=tr._("Cost of the meeting"),
     )
 
 
@@ -244,6 +247,12 @@ def _parse_total(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
         meeting, _ = _cost_open(turn, ENTERS_COST.check(turn, draft))
         return Invalid(_problem_text(turn, problem, meeting, amount))
     return {"total": amount}
+
+
+def _total_problems(turn: Turn, values: Values, draft: Draft) -> dict[str, str]:
+    """The total of the cost form, if it cannot be read as an amount (the problem `_parse_total` says)."""
+    result = _parse_total(turn, str(values.get("total") or ""), draft)
+    return {"total": result.reason} if isinstance(result, Invalid) else {}
 
 
 _AMOUNT_PROBLEMS = (
@@ -652,7 +661,7 @@ COST_FORM = Form(
     guard=ENTERS_COST,
     set_action=Act.COST_PREVIEW,
     save_action=Act.COST_CONFIRM,
-    slots=[Slot("total", ("total",), _ask_total, _parse_total, free_text=True)],
+    slots=[Slot("total", ("total",), _ask_total, _parse_total, free_text=True, problems=_total_problems)],
     keys=("meeting_id", "total", "attendance"),
     check=_check,
     preview=_preview,

@@ -79,6 +79,7 @@ def _body_question(turn: Turn, draft: Draft, body: str | None = None) -> Questio
         ],
         title=tr._("Notes from {team}, {date}", team=team.name, date=tr.date(meeting.starts_at)),
         submit=tr._("Preview"),
+        short_title=tr._("Notes"),
     )
 
 
@@ -130,6 +131,18 @@ def _accept_form(turn: Turn, values: Values, draft: Draft) -> tuple[Draft, str |
         return {"typed": "1"}, _link_problem(turn)
     _save(turn, draft, body, link or None)
     return {}, None
+
+
+def _form_problems(turn: Turn, values: Values, draft: Draft) -> dict[str, str]:
+    """The form's fields that cannot be taken: the notes (empty, too long) and the link (not a web address)."""
+    problems: dict[str, str] = {}
+    body, link = str(values.get("body") or "").strip(), str(values.get("link") or "").strip()
+    problem = _body_problem(turn, body)
+    if problem is not None:
+        problems["body"] = problem
+    if link and _bad_link(link):
+        problems["link"] = turn.tr._("A link must be a web address starting with https:// or http://.")
+    return problems
 
 
 def _ask_link(turn: Turn, draft: Draft) -> Question:
@@ -347,6 +360,7 @@ NOTES_FORM = Form(
             free_text=True,
             accept=_accept_form,
             submitted=("body", "link"),
+            problems=_form_problems,
         ),
         Slot("link", ("link_done",), _ask_link, _parse_link, needed=lambda _, d: "typed" in d, free_text=True),
     ],

@@ -22,7 +22,7 @@ from dialogs.i18n import Translator
 from dialogs.meetings import choose_led, meeting_card, tell_members, tell_other_leaders, was
 from dialogs.names import Act, Intent
 from dialogs.travel import draft_travel
-from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from dialogs.types import Button, CardReply, ChoicesReply, FormField, Reply, TextReply
 from domain import groups
 from domain import meetings as meeting_rules
 from storage import schoolyear
@@ -66,16 +66,50 @@ def _ask_day(turn: Turn, draft: Draft) -> Question:
     text = tr._("Which day will {team} meet? Choose a network day, or write another date.", team=team.name)
     if not days:
         text = tr._("There are no free network days left in {year}. Write the date of the meeting.", year=year.label)
+    if draft.get("pick_day"):  # a calendar (Slack's datepicker, Teams' date input); typed elsewhere
+        return Question(
+            text,
+            fields=[
+                FormField(name="day", label=tr._("Date"), kind="date", value=days[0].date.isoformat() if days else None)
+            ],
+            title=tr._("Date of {team}'s meeting", team=team.name),
+            short_title=tr._("Date of the meeting"),
+            submit=tr._("Next"),
+        )
     return Question(
         text,
         [
-            (
-                short(tr.date(d.date) + (f" ({_kind_word(tr, d.kind)})" if d.kind else "")),
-                {"day": d.date.isoformat(), **({"kind": d.kind} if d.kind else {})},
-            )
-            for d in days
+            *(
+                (
+                    short(tr.date(d.date) + (f" ({_kind_word(tr, d.kind)})" if d.kind else "")),
+                    {"day": d.date.isoformat(), **({"kind": d.kind} if d.kind else {})},
+                )
+                for d in days
+            ),
+            (tr._("Another date…") if days else tr._("Choose a date…"), {"pick_day": "1"}),
         ],
     )
+
+
+def _picked_day(turn: Turn, values: Values, draft: Draft) -> dtm.date | Invalid:
+    """The day chosen in the calendar, or the reason it cannot be the meeting's."""
+    try:
+        day = dtm.date.fromisoformat(str(values.get("day") or ""))
+    except ValueError:
+        return Invalid(turn.tr._("Choose the date in the calendar."))
+    return _day_problem(turn, draft, day) or day
+
+
+def _accept_day(turn: Turn, values: Values, draft: Draft) -> tuple[Draft, str | None]:
+    picked = _picked_day(turn, values, draft)
+    if isinstance(picked, Invalid):
+        return {"day": "", "pick_day": "1"}, picked.reason
+    return {"day": picked.isoformat(), "pick_day": ""}, None
+
+
+def _day_problems(turn: Turn, values: Values, draft: Draft) -> dict[str, str]:
+    picked = _picked_day(turn, values, draft)
+    return {"day": picked.reason} if isinstance(picked, Invalid) else {}
 
 
 def _parse_day(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
@@ -188,7 +222,7 @@ def _physical(draft: Draft) -> bool:
 
 SLOTS = [
     Slot("team", ("team_id", "year"), _ask_team),
-    Slot("day", ("day",), _ask_day, _parse_day),
+    Slot("day", ("day",), _ask_day, _parse_day, accept=_accept_day, submitted=("day",), problems=_day_problems),
     Slot("kind", ("kind",), _ask_kind, clears=("place", "host_school_id", "link")),
     Slot("place", ("place",), _ask_place, _parse_place, needed=lambda _, d: _physical(d) and "host_school_id" not in d,
          clears=("host_school_id",), free_text=True),
@@ -419,7 +453,19 @@ MEETING_FORM = Form(
     save_action=Act.SCHEDULE_SAVE,
     restart_action=Act.SCHEDULE_RESTART,
     slots=SLOTS,
-    keys=("team_id", "year", "day", "start", "end", "kind", "place", "host_school_id", "link", "meeting_id"),
+    keys=(
+        "team_id",
+        "year",
+        "day",
+        "pick_day",
+        "start",
+        "end",
+        "kind",
+        "place",
+        "host_school_id",
+        "link",
+        "meeting_id",
+    ),
     start=_start,
     check=_check,
     preview=_preview,

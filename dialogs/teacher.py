@@ -579,6 +579,7 @@ def _absence_form(turn: Turn, found: Ahead) -> FormReply:
     return FormReply(
         missing=tr._("Please fill this in."),
         title=tr._("Report absence"),
+        close=tr._("Cancel"),
         fields=[
             FormField(
                 name="meeting_id",

@@ -81,13 +81,20 @@ class CardReply(BaseModel):
 
 
 class FormReply(BaseModel):
-    """A form: fields to fill in and the button that sends them; `missing` is said of an empty required field."""
+    """A form: fields to fill in and the button that sends them; `missing` is said of an empty required field.
+
+    `short_title` is the title where a channel allows only a few characters (a Slack modal's 24); the full
+    `title` (naming the meeting) is then shown in the form itself. `close` labels the button that closes the
+    form without sending it (Slack would say "Cancel" in English).
+    """
 
     type: Literal["form"] = "form"
     title: str
     fields: list[FormField]
     submit: Button
     missing: str = ""
+    short_title: str = ""
+    close: str = ""
 
 
 class FileReply(BaseModel):

@@ -58,3 +58,26 @@ def person_by_email(session: Session, email: str) -> Person | None:
 
 def roles_of(session: Session, person_id: int) -> set[str]:
     return set(session.exec(select(PersonRole.role).where(PersonRole.person_id == person_id)).all())
+
+
+def remember_slack_id(session: Session, person_id: int, user_id: str) -> bool:
+    """Store `user_id` as the person's Slack id (found by their e-mail), unless they already have one or another
+    person holds it (each id belongs to one person). True if it was stored."""
+    person = session.get(Person, person_id)
+    if person is None or person.slack_user_id:
+        return False
+    if session.exec(select(Person.id).where(Person.slack_user_id == user_id)).first() is not None:
+        return False
+    person.slack_user_id = user_id
+    session.add(person)
+    return True
+
+
+def without_slack_id(session: Session, region: Region) -> list[tuple[int, str]]:
+    """(id, e-mail) of the region's people with an e-mail address and no Slack id, to look up in the workspace."""
+    rows = session.exec(
+        select(Person.id, Person.email)
+        .where(Person.region_id == region.id, col(Person.slack_user_id).is_(None), Person.email != "")
+        .order_by(col(Person.id))
+    ).all()
+    return [(person_id, email) for person_id, email in rows if person_id is not None and email]

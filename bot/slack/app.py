@@ -3,7 +3,9 @@
 This adapter only translates. A Slack request becomes a neutral `Incoming`; the dialogs' replies go
 into the outbox (addressed to the Slack conversation) and the worker is woken to post them, so every
 outbound message takes the same road. Only a modal is opened directly, because Slack's trigger id
-lives for three seconds.
+lives for three seconds. The answer to the `/amneslag` command (and to a button of such an answer) is the
+asker's alone: the outbox message says so (`slack_ephemeral_to`), and the sender shows it with
+`chat.postEphemeral` where it was typed, or in the person's direct chat; it is never a public post.
 
 Every request the bot acts on is stored in the inbox (`storage.inbound`) under the id Slack keeps
 across retries before bolt acknowledges it, so an acknowledged request survives a crash and a retry
@@ -166,9 +168,16 @@ class SlackBot:
         user = _sender(body)
         return event_id, self._by_slack_id(user) if event_id is not None and user else None
 
-    def _queue(self, session: Session, person_id: int | None, channel: str, replies: list[Reply]) -> None:
+    def _queue(
+        self, session: Session, person_id: int | None, channel: str, replies: list[Reply], alone: str | None = None
+    ) -> None:
         """The replies as one outbox message to the Slack conversation; a file (the year report) goes with it as
-        an attachment, which the sender uploads into the conversation (`files_upload_v2`)."""
+        an attachment, which the sender uploads into the conversation (`files_upload_v2`).
+
+        With `alone` (a Slack user id) the replies are shown to that person alone in the conversation
+        (`chat.postEphemeral`, or their direct chat where Slack cannot show it there): the answer to a slash
+        command typed in a channel is nobody else's business.
+        """
         replies, files = attachments_of(replies)
         enqueue(
             session,
@@ -178,14 +187,15 @@ class SlackBot:
                 "replies": dump_replies(replies),
                 "text": fallback_text(replies),
                 "slack_channel": channel,
+                **({"slack_ephemeral_to": alone} if alone else {}),
                 **({"attachments": files} if files else {}),
             },
             recipient_id=person_id,
         )
 
-    def _queue_alone(self, person_id: int | None, channel: str, replies: list[Reply]) -> None:
+    def _queue_alone(self, person_id: int | None, channel: str, replies: list[Reply], alone: str | None) -> None:
         with session_scope(self.engine) as session:
-            self._queue(session, person_id, channel, replies)
+            self._queue(session, person_id, channel, replies, alone)
 
     async def turn(
         self,
@@ -197,12 +207,14 @@ class SlackBot:
         action: str | None = None,
         values: dict[str, Any] | None = None,
         trigger_id: str | None = None,
+        private: bool = False,
     ) -> None:
         """One dialog turn for stored event `context["inbox_id"]`: its replies queued and the event done, at once.
 
         A form answers with a modal when Slack's trigger id is still fresh (three seconds: not when a
         stored event is processed again after a restart); the modal opens after the commit, and if it
-        cannot, the form goes out as a message instead. When the database is unreachable the event stays
+        cannot, the form goes out as a message instead. `private` replies are shown to `user_id` alone (see
+        `_queue`). When the database is unreachable the event stays
         pending and is processed again later (see `bot.inbox`).
         """
         event_id: int | None = context.get("inbox_id")
@@ -210,13 +222,14 @@ class SlackBot:
             return
         modal: list[FormReply] = []
         fresh = trigger_id is not None and not context.get("replay")
+        alone = user_id if private else None
 
         def deliver(session: Session, replies: list[Reply]) -> None:
             forms = [r for r in replies if isinstance(r, FormReply)]
             if forms and fresh:
                 modal.append(forms[0])
             elif replies:
-                self._queue(session, person_id, channel, replies)
+                self._queue(session, person_id, channel, replies, alone)
             finish(session, event_id)
 
         try:
@@ -247,7 +260,7 @@ class SlackBot:
                 return  # the modal is the answer; the typed alternative would only confuse
             except SlackApiError as exc:
                 _LOGGER.warning("views.open failed: %s", slack_error(exc))
-                await asyncio.to_thread(self._queue_alone, person_id, channel, replies)
+                await asyncio.to_thread(self._queue_alone, person_id, channel, replies, alone)
         self.worker.wake()
 
     async def _skip(self, context: dict[str, Any]) -> None:
@@ -274,6 +287,7 @@ class SlackBot:
             channel=body["channel_id"],
             text=body.get("text") or "hjälp",
             trigger_id=body.get("trigger_id"),
+            private=True,
         )
 
     async def button(self, context: dict[str, Any], body: dict[str, Any]) -> None:
@@ -289,7 +303,24 @@ class SlackBot:
             action=parsed[0],
             values=parsed[1],
             trigger_id=body.get("trigger_id"),
+            private=bool((body.get("container") or {}).get("is_ephemeral")),  # a button of a private answer
         )
+
+    async def form_errors(self, context: dict[str, Any], body: dict[str, Any]) -> dict[str, str]:
+        """The fields of a submitted modal that the form's own rules cannot take, each with the reason
+        (`Dialogs.form_problems`), as the `errors` of a `response_action` answer (keyed by block id, which is
+        the field's name). Asked before the ack, so within Slack's three seconds: a read, nothing written."""
+        parsed = blocks.submitted(body["view"])
+        if parsed is None:
+            return {}
+        person_id = context.get("person_id") or await self.person_id(body["user"]["id"])
+        if person_id is None:
+            return {}
+        incoming = Incoming(
+            person_id=person_id, channel="slack", conversation_id="modal", action=parsed[0], values=parsed[1]
+        )
+        problems = await asyncio.to_thread(self.dialogs.form_problems, incoming)
+        return {name: blocks.cut(reason, blocks.ERROR_MAX) for name, reason in problems.items()}
 
     async def form(self, context: dict[str, Any], body: dict[str, Any]) -> None:
         parsed = blocks.submitted(body["view"])
@@ -348,6 +379,11 @@ class SlackBot:
 
         @app.view(blocks.FORM_CALLBACK)
         async def form(ack: Any, context: dict[str, Any], body: dict[str, Any]) -> None:
+            errors = await self.form_errors(context, body) if "inbox_id" in context else {}
+            if errors:  # the modal stays open with each reason at its field; nothing else happens
+                await ack(response_action="errors", errors=errors)
+                await self._skip(context)
+                return
             await ack()
             await self.form(context, body)
 

@@ -31,11 +31,13 @@ CHECKBOXES_MAX = 10  # a checkboxes element holds at most 10 options
 CHECKBOXES_PART = "~"  # block ids of the further parts of a long list of tick boxes: name~1, name~2, …
 PRIVATE_METADATA_MAX = 3000
 TEXT_FALLBACK_MAX = 3000
+ERROR_MAX = 2000  # a reason shown at a modal's field (response_action "errors"); kept as long as a field's text
 FORM_CALLBACK = "amneslag_form"
 BUTTON = re.compile(r"^amneslag_\d+$")  # the action ids of our buttons: amneslag_0, amneslag_1, …
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters (an ellipsis where it was cut)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -93,7 +95,7 @@ def _actions(buttons: list[Button], offset: int) -> list[dict[str, Any]]:
             element: dict[str, Any] = {
                 "type": "button",
                 "action_id": f"amneslag_{index}",
-                "text": {"type": "plain_text", "text": _cut(button.label, BUTTON_TEXT_MAX), "emoji": True},
+                "text": {"type": "plain_text", "text": cut(button.label, BUTTON_TEXT_MAX), "emoji": True},
                 "value": button_value(button),
             }
             if button.style != "default":
@@ -105,10 +107,10 @@ def _actions(buttons: list[Button], offset: int) -> list[dict[str, Any]]:
 
 def _card(card: CardReply, offset: int) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": _cut(card.title, HEADER_MAX)}}
+        {"type": "header", "text": {"type": "plain_text", "text": cut(card.title, HEADER_MAX)}}
     ]
     fields = [
-        {"type": "mrkdwn", "text": _cut(f"*{_escape(label)}*\n{_escape(value)}", FIELD_MAX)}
+        {"type": "mrkdwn", "text": cut(f"*{_escape(label)}*\n{_escape(value)}", FIELD_MAX)}
         for label, value in card.facts
     ]
     for start in range(0, len(fields), FIELDS_PER_SECTION):
@@ -139,12 +141,12 @@ def message_blocks(replies: list[Reply]) -> list[dict[str, Any]]:
 def messages(replies: list[Reply]) -> list[dict[str, Any]]:
     """The replies as `chat.postMessage` arguments (`text` and `blocks`), split to fit Slack's limits."""
     blocks = message_blocks(replies)
-    text = _cut(fallback_text(replies), TEXT_FALLBACK_MAX) or " "
+    text = cut(fallback_text(replies), TEXT_FALLBACK_MAX) or " "
     if not blocks:
         return [{"text": text}]
     return [
         {
-            "text": text if start == 0 else _cut(fallback_text(replies), 150),
+            "text": text if start == 0 else cut(fallback_text(replies), 150),
             "blocks": blocks[start : start + MESSAGE_MAX_BLOCKS],
         }
         for start in range(0, len(blocks), MESSAGE_MAX_BLOCKS)
@@ -160,7 +162,7 @@ def _checkboxes(field: FormField) -> list[dict[str, Any]]:
     blocks = []
     for start in range(0, max(len(field.options), 1), CHECKBOXES_MAX):
         options = [
-            {"text": {"type": "plain_text", "text": _cut(label, OPTION_MAX)}, "value": value[:OPTION_MAX]}
+            {"text": {"type": "plain_text", "text": cut(label, OPTION_MAX)}, "value": value[:OPTION_MAX]}
             for value, label in field.options[start : start + CHECKBOXES_MAX]
         ]
         element: dict[str, Any] = {"type": "checkboxes", "action_id": field.name, "options": options}
@@ -172,7 +174,7 @@ def _checkboxes(field: FormField) -> list[dict[str, Any]]:
             {
                 "type": "input",
                 "block_id": field.name if part == 0 else f"{field.name}{CHECKBOXES_PART}{part}",
-                "label": {"type": "plain_text", "text": _cut(field.label if part == 0 else "…", FIELD_MAX)},
+                "label": {"type": "plain_text", "text": cut(field.label if part == 0 else "…", FIELD_MAX)},
                 "optional": True,  # nobody ticked is an answer too
                 "element": element,
             }
@@ -201,7 +203,7 @@ def modal(form: FormReply) -> dict[str, Any]:
                 "type": "static_select",
                 "action_id": field.name,
                 "options": [
-                    {"text": {"type": "plain_text", "text": _cut(label, OPTION_MAX)}, "value": value[:OPTION_MAX]}
+                    {"text": {"type": "plain_text", "text": cut(label, OPTION_MAX)}, "value": value[:OPTION_MAX]}
                     for value, label in field.options[:OPTIONS_MAX]
                 ],
             }
@@ -209,7 +211,7 @@ def modal(form: FormReply) -> dict[str, Any]:
             {
                 "type": "input",
                 "block_id": field.name,
-                "label": {"type": "plain_text", "text": _cut(field.label, FIELD_MAX)},
+                "label": {"type": "plain_text", "text": cut(field.label, FIELD_MAX)},
                 "optional": not field.required,
                 "element": element,
             }
@@ -217,14 +219,20 @@ def modal(form: FormReply) -> dict[str, Any]:
     metadata = button_value(form.submit)
     if len(metadata) > PRIVATE_METADATA_MAX:
         raise ValueError("form metadata too long for Slack")
-    return {
+    title = form.short_title or form.title
+    if len(title) > MODAL_TITLE_MAX or title != form.title:  # the full title (the meeting) heads the form
+        blocks.insert(0, {"type": "header", "text": {"type": "plain_text", "text": cut(form.title, HEADER_MAX)}})
+    view: dict[str, Any] = {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
         "private_metadata": metadata,
-        "title": {"type": "plain_text", "text": _cut(form.title, MODAL_TITLE_MAX)},
-        "submit": {"type": "plain_text", "text": _cut(form.submit.label, MODAL_TITLE_MAX)},
+        "title": {"type": "plain_text", "text": cut(title, MODAL_TITLE_MAX)},
+        "submit": {"type": "plain_text", "text": cut(form.submit.label, MODAL_TITLE_MAX)},
         "blocks": blocks[:MODAL_MAX_BLOCKS],
     }
+    if form.close:
+        view["close"] = {"type": "plain_text", "text": cut(form.close, MODAL_TITLE_MAX)}
+    return view
 
 
 def submitted(view: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:

@@ -133,7 +133,7 @@ def inbox_key(body: dict[str, Any]) -> str | None:
         return f"cmd:{body.get('trigger_id') or _digest(body)}"
     if kind == "button":
         return f"action:{body.get('trigger_id') or (our_button(body) or {}).get('action_ts')}"
-    if kind == "form":
+    if kind == "form":  # what was typed too: a modal kept open with errors is sent again with the same view hash
         view = body["view"]
-        return f"view:{view.get('id')}:{view.get('hash')}"
+        return f"view:{view.get('id')}:{view.get('hash')}:{_digest((view.get('state') or {}).get('values') or {})}"
     return None

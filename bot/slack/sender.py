@@ -20,12 +20,15 @@ under way at a crash may be uploaded once more.
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import dataclasses
 import datetime as dtm
 import logging
 from typing import Any
 
 import aiohttp
+import sqlalchemy as sa
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -33,10 +36,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.outbox import DeliveryError
+from bot.outbox import DeliveryError, Sender
 from bot.slack import blocks
 from dialogs.types import load_replies
-from storage.outbox import Delivery
+from storage.db import session_scope
+from storage.directory import get_region, remember_slack_id, without_slack_id
+from storage.outbox import Delivery, Recipient
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -52,6 +57,7 @@ PERMANENT = {
     "invalid_blocks",
     "msg_too_long",
 }
+NOT_SHOWN_THERE = {"channel_not_found", "not_in_channel", "user_not_in_channel"}  # no ephemeral there: the DM
 EVENT_TYPE = "amneslag_outbox"  # the metadata event type of every message the outbox posts
 HISTORY_WINDOW = 100  # the most messages read back when looking for parts already posted
 CLOCK_SKEW = dtm.timedelta(minutes=1)  # read back from this long before the attempt began (Slack's clock is not ours)
@@ -123,12 +129,69 @@ def metadata(delivery: Delivery, part: int) -> dict[str, Any]:
     return {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": delivery.id, "part": part}}
 
 
+def _remember(engine: sa.Engine, person_id: int, user_id: str) -> bool:
+    with session_scope(engine) as session:
+        return remember_slack_id(session, person_id, user_id)
+
+
+async def lookup_by_email(client: AsyncWebClient, email: str) -> str | None:
+    """The Slack id of the workspace member with this e-mail address (`users.lookupByEmail`, scope
+    `users:read.email`), or None when there is none. A 429 is raised as it came."""
+    try:
+        # POSTed as a form: the SDK's users_lookupByEmail puts the address in the URL, and URLs get logged
+        found = await client.api_call("users.lookupByEmail", http_verb="POST", data={"email": email})
+    except SlackApiError as exc:
+        if exc.response.status_code == 429:
+            raise
+        error = slack_error(exc)
+        if error != "users_not_found":
+            _LOGGER.warning("users.lookupByEmail failed: %s", error)
+        return None
+    user = found.get("user") or {}
+    return str(user["id"]) if isinstance(user.get("id"), str) and not user.get("deleted") else None
+
+
+async def look_up_people(engine: sa.Engine, client: AsyncWebClient, region_key: str) -> tuple[int, int]:
+    """Look the region's people without a Slack id up in the workspace by e-mail and store the ids found, so
+    notices and reminders reach them before they have ever written to the bot. (found, looked up)."""
+    with session_scope(engine) as session:
+        people = without_slack_id(session, get_region(session, region_key))
+    found = 0
+    for person_id, email in people:
+        user = await lookup_by_email(client, email)
+        if user is not None and await asyncio.to_thread(_remember, engine, person_id, user):
+            found += 1
+    return found, len(people)
+
+
 class SlackSender:
+    """The outbox's sender of Slack messages (see the module's text).
+
+    A recipient without a Slack id is looked up by their e-mail first (`users.lookupByEmail`); the id
+    found is stored on the person when the sender has the database (`engine`).
+    """
+
     channel = "slack"
 
-    def __init__(self, client: AsyncWebClient, *, history_window: int = HISTORY_WINDOW):
+    def __init__(
+        self, client: AsyncWebClient, *, history_window: int = HISTORY_WINDOW, engine: sa.Engine | None = None
+    ):
         self.client = without_rate_limit_waits(client)
         self.history_window = history_window
+        self.engine = engine
+
+    async def slack_user(self, recipient: Recipient | None) -> str | None:
+        """The recipient's Slack id: the stored one, or the one their e-mail finds in the workspace (then stored)."""
+        if recipient is None:
+            return None
+        if recipient.slack_user_id:
+            return recipient.slack_user_id
+        if not recipient.email:
+            return None
+        user = await lookup_by_email(self.client, recipient.email)
+        if user is not None and self.engine is not None:
+            await asyncio.to_thread(_remember, self.engine, recipient.id, user)
+        return user
 
     async def close(self) -> None:
         """End the client's HTTP session, if it keeps one."""
@@ -163,31 +226,61 @@ class SlackSender:
                     continue
         return found
 
+    async def _direct(self, user: str) -> str:
+        opened = await self.client.conversations_open(users=user)
+        return str(opened["channel"]["id"])
+
+    async def _where(self, delivery: Delivery) -> tuple[str, str | None, str | None]:
+        """Where the message goes: (the conversation, the user it is shown to alone there or None, the user's DM).
+
+        An answer to a slash command (`slack_ephemeral_to`) is shown to that person alone in the conversation it
+        was typed in (`chat.postEphemeral`); typed in their direct chat with the bot, it is an ordinary message
+        there, which stays. A message with no conversation goes to the recipient's direct chat.
+        """
+        target = delivery.payload.get("slack_channel")
+        alone = delivery.payload.get("slack_ephemeral_to")
+        if isinstance(alone, str) and alone:
+            direct = await self._direct(alone)
+            return (str(target), alone, direct) if target and target != direct else (direct, None, direct)
+        if target:
+            return str(target), None, None
+        user = await self.slack_user(delivery.recipient)
+        if not user:
+            raise DeliveryError("the recipient has no Slack user id", permanent=True)
+        return await self._direct(user), None, None
+
     async def send(self, delivery: Delivery) -> None:
         """Post the message, split into parts if it must be, then upload its attachments (calendar invites).
 
         Each part posted and each file uploaded is recorded at once (`delivery.progress`); a retry starts at
         the first part not yet posted and the first file not yet uploaded, and after an attempt that ended
-        without an outcome it first skips the parts Slack shows as posted.
+        without an outcome it first skips the parts Slack shows as posted. An ephemeral part cannot be read
+        back, so one in flight at a crash may be shown twice; where Slack will not show it (the app is not in
+        that channel) it goes to the person's direct chat instead, and so do the files of an ephemeral answer
+        (an upload into the channel would be public).
         """
         parts_done = int(delivery.payload.get("slack_parts_posted", 0))
         files_done = int(delivery.payload.get("slack_files_uploaded", 0))
         try:
-            target = delivery.payload.get("slack_channel")
-            if not target:
-                user = delivery.recipient.slack_user_id if delivery.recipient else None
-                if not user:
-                    raise DeliveryError("the recipient has no Slack user id", permanent=True)
-                opened = await self.client.conversations_open(users=user)
-                target = opened["channel"]["id"]
+            target, alone, direct = await self._where(delivery)
             parts = blocks.messages(load_replies(delivery.payload.get("replies", [])))
             already: set[int] = set()
-            if delivery.unsure_since is not None and parts_done < len(parts):
+            if delivery.unsure_since is not None and parts_done < len(parts) and alone is None:
                 already = await self.posted_parts(target, delivery, delivery.unsure_since)
                 if already:
                     _LOGGER.info("outbox %s: parts %s already posted; not posted again", delivery.id, sorted(already))
             for part in range(parts_done, len(parts)):
-                if part not in already:
+                if alone is not None and direct is not None:
+                    try:
+                        await self.client.chat_postEphemeral(channel=target, user=alone, **parts[part])
+                    except SlackApiError as exc:
+                        if slack_error(exc) not in NOT_SHOWN_THERE:
+                            raise
+                        _LOGGER.info(
+                            "outbox %s: no ephemeral there (%s); to the direct chat", delivery.id, slack_error(exc)
+                        )
+                        target, alone = direct, None
+                if alone is None and part not in already:
                     await self.client.chat_postMessage(channel=target, metadata=metadata(delivery, part), **parts[part])
                 if part == len(parts) - 1 and files_done >= len(delivery.payload.get("attachments", [])):
                     delivery.progress.finish(slack_parts_posted=part + 1)  # written with "delivered"
@@ -196,7 +289,7 @@ class SlackSender:
             attachments = delivery.payload.get("attachments", [])
             for index in range(files_done, len(attachments)):
                 await self.client.files_upload_v2(
-                    channel=target,
+                    channel=direct or target,
                     content=attachments[index]["content"],
                     filename=attachments[index]["filename"],
                     title=attachments[index]["filename"],
@@ -212,3 +305,32 @@ class SlackSender:
             raise DeliveryError(f"slack: {error}", permanent=error in PERMANENT) from exc
         except (aiohttp.ClientError, TimeoutError, SlackRequestError) as exc:
             raise DeliveryError(f"slack: {type(exc).__name__}") from exc
+
+
+class LookupSender:
+    """The "log" channel (people the bot has no address for) where Slack is configured: the person is looked up
+    in the workspace by e-mail first, and found there the message goes to Slack and the id is stored, so the
+    next message is queued for Slack at once; not found, it goes to `fallback` (the log) as before."""
+
+    channel = "log"
+
+    def __init__(self, slack: SlackSender, fallback: Sender):
+        self.slack = slack
+        self.fallback = fallback
+
+    async def send(self, delivery: Delivery) -> None:
+        recipient = delivery.recipient
+        if recipient is not None and not recipient.slack_user_id and not recipient.teams_user_id:
+            try:
+                user = await self.slack.slack_user(recipient)
+            except SlackApiError as exc:
+                if exc.response.status_code == 429:
+                    raise DeliveryError("ratelimited", retry_after=_retry_after(exc), rate_limited=True) from exc
+                raise
+            except (aiohttp.ClientError, TimeoutError, SlackRequestError) as exc:
+                raise DeliveryError(f"slack: {type(exc).__name__}") from exc
+            if user is not None:
+                found = dataclasses.replace(recipient, slack_user_id=user)
+                await self.slack.send(dataclasses.replace(delivery, recipient=found))
+                return
+        await self.fallback.send(delivery)

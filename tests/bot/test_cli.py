@@ -183,3 +183,59 @@ def test_the_command_line_speaks_swedish_in_its_help_and_its_errors(capsys: pyte
     with pytest.raises(SystemExit):
         main(["status", "--bogus"])
     assert capsys.readouterr().err.strip().endswith("amneslag: fel: okända argument: --bogus")
+
+
+def test_import_people_looks_the_new_people_up_in_slack_by_e_mail(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path, engine
+) -> None:
+    """With a Slack token, the imported people without a Slack id are looked up (users.lookupByEmail, the address in
+    a POSTed form, never in a URL) and the ids found are kept, so notices reach them before they write to the bot."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs
+
+    from sqlmodel import Session, select
+
+    from bot.config import get_settings
+    from storage.models import Person
+
+    asked: list[str] = []
+
+    class FakeSlack(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+            form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            assert self.path == "/api/users.lookupByEmail"
+            asked.extend(form["email"])
+            found = {"ann@example.org": "U0ANN"}.get(form["email"][0])
+            body = {"ok": True, "user": {"id": found}} if found else {"ok": False, "error": "users_not_found"}
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeSlack)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        run(capsys, "seed", "vasterbotten")
+        env.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+        env.setenv("SLACK_API_URL", f"http://127.0.0.1:{server.server_address[1]}/api/")
+        get_settings.cache_clear()
+        roster = tmp_path / "personal.csv"
+        roster.write_text(
+            "name;email;school;roles\nAnn;ann@example.org;Umeå;teacher\nBo;bo@example.org;Umeå;teacher\n",
+            encoding="utf-8",
+        )
+        code, out, err = run(capsys, "import-people", str(roster))
+    finally:
+        server.shutdown()
+    assert code == 0 and err == ""
+    assert out.endswith("Slack: 1 av 2 utan Slack-id hittades via sin e-postadress.\n")
+    assert sorted(asked) == ["ann@example.org", "bo@example.org"]
+    with Session(engine) as s:
+        ids = {p.email: p.slack_user_id for p in s.exec(select(Person)).all()}
+    assert ids == {"ann@example.org": "U0ANN", "bo@example.org": None}

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from icalendar import Calendar
 from sqlmodel import Session, col, select
 
-from dialogs.types import Button, CardReply, ChoicesReply, FormReply, TextReply, buttons_of
+from dialogs.types import Button, CardReply, ChoicesReply, FormReply, Incoming, TextReply, buttons_of
 from domain.meetings import team_members
 from storage.db import session_scope
 from storage.models import AuditLog, Meeting, Note, OutboxMessage, Person, Team
@@ -63,8 +63,9 @@ def _event(calendar: Calendar):
 def test_schedule_a_physical_meeting_step_by_step(leader: Chat) -> None:
     before = len(_meetings(leader.db))
     (question,) = leader.say("jag vill planera en ny träff")
-    # every network day of the year already has a Bild meeting, so the leader writes a date (no empty buttons)
-    assert isinstance(question, TextReply) and "Skriv datumet" in question.text
+    # every network day of the year already has a Bild meeting, so the leader writes a date or picks it in a calendar
+    assert isinstance(question, ChoicesReply) and "Skriv datumet" in question.text
+    assert [b.label for b in question.buttons] == ["Välj datum …"]
     (kind,) = leader.say("11 mars")
     assert isinstance(kind, ChoicesReply) and len(kind.buttons) == 2
     (place,) = leader.click(kind.buttons[0])  # physical
@@ -108,7 +109,7 @@ def test_schedule_on_a_network_day_with_buttons(leader: Chat, demo: sa.Engine, c
         s.commit()
     (question,) = leader.say("boka träff")
     assert isinstance(question, ChoicesReply)
-    assert [b.label for b in question.buttons] == ["torsdag 20 maj (digital)"]
+    assert [b.label for b in question.buttons] == ["torsdag 20 maj (digital)", "Annat datum …"]
     (link_question,) = leader.click(question.buttons[0])  # the day's kind comes with it
     assert isinstance(link_question, TextReply)
     bad, again = leader.say("example.org/mote")  # the reason, then the question again
@@ -486,3 +487,28 @@ def test_a_member_who_reads_english_gets_the_invite_in_english(leader: Chat, dem
     assert english.payload["attachments"][0]["filename"].startswith("notice-bild-form-och-skapande-")
     assert str(_event(_invite(swedish))["summary"]).startswith("Bild, form och skapande: ")
     assert swedish.payload["attachments"][0]["filename"].startswith("kallelse-")
+
+
+def test_another_date_is_picked_in_a_calendar_and_a_past_one_is_refused_at_it(leader: Chat, clock: Clock) -> None:
+    (question,) = leader.say("boka träff")
+    assert isinstance(question, ChoicesReply) and question.buttons[-1].label == "Välj datum …"
+    form, typed = leader.press("Välj datum …")
+    assert isinstance(form, FormReply) and isinstance(typed, TextReply)  # typed where a channel has no forms
+    assert (form.short_title, form.close, form.submit.label) == ("Träffens datum", "Avbryt", "Nästa")
+    assert form.title == "Datum för träffen i Bild, form och skapande"
+    (field,) = form.fields
+    assert field.kind == "date" and field.name == "day"
+
+    def submitted(day: str) -> Incoming:
+        values = {**form.submit.values, "day": day}
+        return Incoming(
+            person_id=leader.person_id, channel="slack", conversation_id="m", action=form.submit.action, values=values
+        )
+
+    assert leader.dialogs.form_problems(submitted("2026-01-07")) == {
+        "day": "Det datumet har redan varit; en träff måste ligga framåt i tiden."
+    }
+    assert leader.dialogs.form_problems(submitted("2027-03-18")) == {}
+    kind = leader.dialogs.handle(submitted("2027-03-18"))
+    assert isinstance(kind[0], ChoicesReply) and [b.label for b in kind[0].buttons] == ["Fysisk träff", "Digital träff"]
+    assert kind[0].buttons[0].values["day"] == "2027-03-18" and "pick_day" not in kind[0].buttons[0].values

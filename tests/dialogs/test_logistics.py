@@ -514,7 +514,9 @@ def test_attendance_and_cost_buttons_stay_within_each_channel(chat_as, demo: sa.
     assert choice["isMultiSelect"] is True and choice["style"] == "expanded" and len(choice["choices"]) == 5
     assert choice["value"] == form.fields[0].value
     modal = blocks.modal(form)
-    boxes = [b for b in modal["blocks"] if b["element"]["type"] == "checkboxes"]
+    boxes = [b for b in modal["blocks"] if b.get("element", {}).get("type") == "checkboxes"]
+    assert modal["title"]["text"] == "Närvaro" and modal["close"]["text"] == "Avbryt"
+    assert modal["blocks"][0]["text"]["text"].startswith("Vilka var med på Piano/keyboard, ")
     assert len(boxes) == 1 and len(boxes[0]["element"]["initial_options"]) == 5
 
 
@@ -634,3 +636,30 @@ def test_the_host_manager_reopens_the_invoice_basis_and_the_visiting_managers_ar
     assert audit.details["before"]["total_kr"] == 10001
     manager.say("kostnaden för pianoträffen blev 9 000 kr")  # entered again, the new split goes out
     assert text_of(manager.press("Skicka andelarna")).startswith("Klart: 9\u00a0000\u00a0kr är fördelat")
+
+
+def test_a_submitted_cost_form_that_is_no_amount_is_refused_at_its_field_and_nothing_changes(
+    dialogs, demo: sa.Engine
+) -> None:
+    meeting = _attended(demo, *EVERYONE)
+    manager = _person(demo, HOST_MANAGER)
+
+    def problems(total: str) -> dict[str, str]:
+        return dialogs.form_problems(
+            Incoming(
+                person_id=manager.id,
+                channel="slack",
+                conversation_id="modal",
+                action="cost.preview",
+                values={"meeting_id": meeting.id, "total": total},
+            )
+        )
+
+    (reason,) = problems("tolv tusen").values()
+    assert list(problems("tolv tusen")) == ["total"] and "kronor" in reason
+    assert problems("-5") and problems("0")
+    assert problems("12 000") == {}
+    no_meeting = Incoming(person_id=manager.id, channel="slack", conversation_id="m", action="cost.preview", values={})
+    assert dialogs.form_problems(no_meeting) == {}  # the guard refuses: the turn itself answers that
+    with Session(demo) as s:
+        assert s.exec(select(MeetingCost)).all() == []

@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.outbox import LogSender, OutboxWorker
 from bot.server import create_app
 from bot.slack.app import SlackBot
-from bot.slack.sender import SlackSender, web_client
+from bot.slack.sender import LookupSender, SlackSender, web_client
 from dialogs.app import build_dialogs
 from tests.dialogs.conftest import NOW
 
@@ -53,6 +53,7 @@ class FakeSlack:
     fail_uploads: int = 0  # this many file uploads (step 2 of files_upload_v2) fail with HTTP 500
     uploads: list[bytes] = field(default_factory=list)
     rate_limits: dict[str, int] = field(default_factory=dict)
+    outside: set[str] = field(default_factory=set)  # channels the app is not in: chat.postEphemeral is refused
     posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     clock: Callable[[], float] = time.time
     _posts: int = 0
@@ -141,6 +142,13 @@ class FakeSlack:
             return web.json_response({"ok": True, "files": files})
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": "D" + str(args.get("users"))[1:]}})
+        if method == "users.lookupByEmail":
+            user = next((u for u, e in USERS.items() if e == str(args.get("email")).lower()), None)
+            if user is None:
+                return web.json_response({"ok": False, "error": "users_not_found"})
+            return web.json_response({"ok": True, "user": {"id": user, "profile": {"email": args["email"]}}})
+        if method == "chat.postEphemeral" and str(args.get("channel")) in self.outside:
+            return web.json_response({"ok": False, "error": "not_in_channel"})
         if method == "conversations.history":
             return web.json_response(self.history(args))
         if method == "chat.postMessage":
@@ -281,7 +289,8 @@ async def slack(demo: sa.Engine) -> AsyncIterator[Slack]:
     fake.router.add_post("/upload/{file_id}", api.upload)
     async with TestServer(fake) as fake_server:
         client = web_client("xoxb-test-token", str(fake_server.make_url("/api/")))
-        worker = OutboxWorker(engine, [LogSender(), SlackSender(client)], poll_seconds=0.2)
+        sender = SlackSender(client, engine=engine)
+        worker = OutboxWorker(engine, [LookupSender(sender, LogSender()), sender], poll_seconds=0.2)
         bot = SlackBot(engine, build_dialogs(engine, clock=lambda: NOW), worker, client, SECRET)
         listeners = Listeners(bot.app.listener_runner)
         app = create_app(engine, worker, sweep_minutes=None, slack=bot)

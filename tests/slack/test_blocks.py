@@ -71,9 +71,15 @@ def test_a_form_is_a_modal_and_its_submission_comes_back() -> None:
             FormField(name="meeting_id", label="Träff", kind="select", options=[("7", "t" * 90)]),
         ],
         submit=Button(label="Förhandsgranska", action="notes.submit", values={"meeting_id": 7}),
+        short_title="Anteckningar",
+        close="Avbryt",
     )
     view = bk.modal(form)
-    assert len(view["title"]["text"]) <= bk.MODAL_TITLE_MAX and view["callback_id"] == bk.FORM_CALLBACK
+    assert view["title"]["text"] == "Anteckningar" and view["callback_id"] == bk.FORM_CALLBACK
+    assert view["close"]["text"] == "Avbryt"
+    header, *fields = view["blocks"]
+    assert header["text"]["text"] == "Anteckningar från Bild, form och skapande, torsdag 11 februari"
+    view["blocks"] = fields
     assert view["blocks"][0]["element"] == {
         "type": "plain_text_input",
         "action_id": "body",
@@ -85,7 +91,7 @@ def test_a_form_is_a_modal_and_its_submission_comes_back() -> None:
     (option,) = view["blocks"][3]["element"]["options"]
     assert len(option["text"]["text"]) == bk.OPTION_MAX and option["value"] == "7"
     submitted = {
-        **view,
+        **bk.modal(form),
         "state": {
             "values": {
                 "body": {"body": {"type": "plain_text_input", "value": "Rad 1\nRad 2"}},
@@ -99,3 +105,14 @@ def test_a_form_is_a_modal_and_its_submission_comes_back() -> None:
         "notes.submit",
         {"meeting_id": 7, "body": "Rad 1\nRad 2", "link": "", "day": "2027-02-12"},
     )
+
+
+def test_a_title_too_long_for_a_modal_is_shown_whole_in_it() -> None:
+    form = FormReply(
+        title="Vilka var med på Bild, form och skapande, 11 februari?",
+        fields=[FormField(name="body", label="Anteckningar")],
+        submit=Button(label="Bekräfta närvaro", action="attendance.save"),
+    )
+    view = bk.modal(form)
+    assert len(view["title"]["text"]) == bk.MODAL_TITLE_MAX and "close" not in view
+    assert view["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": form.title}}

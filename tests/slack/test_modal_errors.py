@@ -1,0 +1,144 @@
+"""A modal with something the form cannot take stays open, the reason at its field (response_action "errors")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.slack.blocks import button_value
+from dialogs.types import Button
+from storage.models import InboxEvent, Meeting, Note, Person, Team
+from tests.slack.conftest import Slack
+
+
+async def _notes_modal(slack: Slack) -> tuple[dict[str, Any], int]:
+    """Jonas, leader of Bild, presses "Logga anteckningar" for September: the modal Slack was asked to open."""
+    with Session(slack.db) as s:
+        jonas = s.exec(select(Person).where(Person.email == "jonas.sundqvist@example.org")).one()
+        jonas.slack_user_id = "U0JONAS"
+        bild = s.exec(select(Team).where(Team.name == "Bild, form och skapande")).one()
+        september = s.exec(select(Meeting).where(Meeting.team_id == bild.id).order_by(col(Meeting.starts_at))).first()
+        assert september is not None and september.id is not None
+        september.notes_distributed_at = None
+        s.add(jonas)
+        s.add(september)
+        s.commit()
+        meeting_id = september.id
+    value = button_value(Button(label="Logga anteckningar", action="notes.start", values={"meeting_id": meeting_id}))
+    await slack.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": "U0JONAS"},
+            "team": {"id": "T0TEAM"},
+            "trigger_id": "trigger-notes-2",
+            "container": {"type": "message", "channel_id": "D0JONAS"},
+            "channel": {"id": "D0JONAS"},
+            "actions": [{"type": "button", "action_id": "amneslag_0", "block_id": "b", "value": value}],
+        }
+    )
+    (opened,) = await slack.api.wait_for("views.open")
+    await slack.settle()
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    return view, meeting_id
+
+
+def _submission(view: dict[str, Any], body: str, link: str | None, view_id: str = "V0NOTES") -> dict[str, Any]:
+    return {
+        "type": "view_submission",
+        "user": {"id": "U0JONAS"},
+        "team": {"id": "T0TEAM"},
+        "view": {
+            **view,
+            "id": view_id,
+            "hash": "156772938.1827394",
+            "state": {
+                "values": {
+                    "body": {"body": {"type": "plain_text_input", "value": body}},
+                    "link": {"link": {"type": "plain_text_input", "value": link}},
+                }
+            },
+        },
+    }
+
+
+async def test_a_bad_link_keeps_the_modal_open_with_the_reason_at_the_link(slack: Slack) -> None:
+    view, meeting_id = await _notes_modal(slack)
+    response = await slack.interaction(_submission(view, "Rad ett", "www.exempel.se/protokoll"))
+    assert response.status == 200
+    assert await response.json() == {
+        "response_action": "errors",
+        "errors": {"link": "En länk måste vara en webbadress som börjar med https:// eller http://."},
+    }
+    await slack.settle()
+    assert slack.api.of("chat.postMessage") == []  # no DM with the error, no preview
+    with Session(slack.db) as s:
+        notes = s.exec(select(Note).where(Note.meeting_id == meeting_id)).all()
+        assert all(n.body != "Rad ett" for n in notes)  # nothing saved
+        assert all(e.status == "done" for e in s.exec(select(InboxEvent)).all())  # and never processed again
+
+    # corrected in the modal kept open, and sent again: the same view and hash, other values
+    fixed = await slack.interaction(_submission(view, "Rad ett", "https://exempel.se/protokoll"))
+    assert fixed.status == 200 and (await fixed.text()) == ""  # accepted: the modal closes
+    (preview,) = await slack.api.wait_for("chat.postMessage")
+    assert preview["channel"] == "D0JONAS" and "Rad ett" in json.dumps(preview["blocks"], ensure_ascii=False)
+
+
+async def test_notes_too_long_are_refused_at_the_notes(slack: Slack) -> None:
+    view, _ = await _notes_modal(slack)
+    response = await slack.interaction(_submission(view, "x" * 40_000, None))
+    errors = (await response.json())["errors"]
+    assert list(errors) == ["body"] and "40000" in errors["body"]
+
+
+async def test_a_meetings_date_is_picked_in_a_datepicker_and_a_past_date_keeps_it_open(slack: Slack) -> None:
+    with Session(slack.db) as s:
+        jonas = s.exec(select(Person).where(Person.email == "jonas.sundqvist@example.org")).one()
+        jonas.slack_user_id = "U0JONAS"
+        s.add(jonas)
+        s.commit()
+    await slack.dm("U0JONAS", "boka träff", "EvBoka")
+    (question,) = await slack.api.wait_for("chat.postMessage")
+    await slack.settle()
+    pick = next(
+        e
+        for b in question["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Välj datum …"
+    )
+    await slack.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": "U0JONAS"},
+            "team": {"id": "T0TEAM"},
+            "trigger_id": "trigger-day-1",
+            "container": {"type": "message", "channel_id": "D0JONAS"},
+            "channel": {"id": "D0JONAS"},
+            "actions": [{"type": "button", "action_id": pick["action_id"], "block_id": "b", "value": pick["value"]}],
+        }
+    )
+    (opened,) = await slack.api.wait_for("views.open")
+    await slack.settle()
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    assert view["title"]["text"] == "Träffens datum" and view["close"]["text"] == "Avbryt"
+    assert view["blocks"][0]["text"]["text"] == "Datum för träffen i Bild, form och skapande"
+    assert view["blocks"][1]["element"]["type"] == "datepicker"
+
+    def submission(day: str) -> dict[str, Any]:
+        state = {"values": {"day": {"day": {"type": "datepicker", "selected_date": day}}}}
+        return {
+            "type": "view_submission",
+            "user": {"id": "U0JONAS"},
+            "team": {"id": "T0TEAM"},
+            "view": {**view, "id": "V0DAY", "hash": "1.2", "state": state},
+        }
+
+    past = await slack.interaction(submission("2026-01-07"))
+    assert (await past.json())["errors"] == {"day": "Det datumet har redan varit; en träff måste ligga framåt i tiden."}
+    await slack.settle()
+    assert len(slack.api.of("chat.postMessage")) == 1  # nothing more was said
+    await slack.interaction(submission("2027-03-18"))  # the same view, sent again with another date
+    (_, kind) = await slack.api.wait_for("chat.postMessage", 2)
+    assert kind["channel"] == "D0JONAS" and "Digital träff" in json.dumps(kind["blocks"], ensure_ascii=False)

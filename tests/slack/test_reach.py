@@ -1,0 +1,73 @@
+"""People who never wrote to the bot are found in the workspace by their e-mail (users.lookupByEmail)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from dialogs.notify import notify
+from dialogs.types import TextReply
+from storage.db import session_scope
+from storage.directory import person_by_email
+from storage.models import OutboxMessage, Person, Region
+from tests.slack.conftest import Slack
+
+
+def _notice(slack: Slack, email: str, text: str) -> OutboxMessage:
+    with session_scope(slack.db) as s:
+        person = person_by_email(s, email)
+        assert person is not None
+        region = s.get(Region, person.region_id)
+        assert region is not None
+        (queued,) = notify(
+            s, recipients=[person], region=region, kind="meeting_notice", build=lambda tr: [TextReply(text=text)]
+        )
+        s.flush()
+        s.expunge(queued)
+        return queued
+
+
+async def test_a_notice_to_someone_who_never_wrote_reaches_them_in_slack_and_their_id_is_kept(slack: Slack) -> None:
+    first = _notice(slack, "pontus.ronnlund@example.org", "Kallelse: Bild 11 februari")
+    assert first.channel == "log"  # no Slack id yet, no Teams chat
+    await slack.settle()
+    (found,) = slack.api.of("users.lookupByEmail")
+    assert found["email"] == "pontus.ronnlund@example.org"
+    (posted,) = slack.api.of("chat.postMessage")
+    assert posted["channel"] == "D0PONTUS" and posted["text"] == "Kallelse: Bild 11 februari"
+    with Session(slack.db) as s:
+        pontus = s.exec(select(Person).where(Person.email == "pontus.ronnlund@example.org")).one()
+        assert pontus.slack_user_id == "U0PONTUS"
+        assert s.get(OutboxMessage, first.id).status == "delivered"
+
+    second = _notice(slack, "pontus.ronnlund@example.org", "Påminnelse: Bild i morgon")
+    assert second.channel == "slack"  # queued for Slack at once now
+    await slack.settle()
+    assert len(slack.api.of("users.lookupByEmail")) == 1 and len(slack.api.of("chat.postMessage")) == 2
+
+
+async def test_someone_not_in_the_workspace_stays_in_the_log(slack: Slack) -> None:
+    with session_scope(slack.db) as s:
+        sofia = person_by_email(s, "sofia.dahlberg@example.org")
+        assert sofia is not None and sofia.slack_user_id is None
+    queued = _notice(slack, "sofia.dahlberg@example.org", "Kallelse")
+    await slack.settle()
+    assert len(slack.api.of("users.lookupByEmail")) == 1 and slack.api.of("chat.postMessage") == []
+    with Session(slack.db) as s:
+        assert s.get(OutboxMessage, queued.id).status == "delivered"  # logged, as before
+        assert person_by_email(s, "sofia.dahlberg@example.org").slack_user_id is None
+
+
+async def test_the_roster_is_looked_up_in_the_workspace(slack: Slack) -> None:
+    from bot.slack.sender import look_up_people
+
+    with Session(slack.db) as s:
+        key = s.exec(select(Region.key)).first()
+        before = {p.email: p.slack_user_id for p in s.exec(select(Person)).all()}
+    assert key is not None
+    found, asked = await look_up_people(slack.db, slack.bot_client, key)
+    assert asked == sum(1 for v in before.values() if v is None)
+    with Session(slack.db) as s:
+        ids = {p.email: p.slack_user_id for p in s.exec(select(Person)).all()}
+    assert ids["alva.jonsson@example.org"] == "U0ALVA" and ids["jonas.sundqvist@example.org"] == "U0JONAS"
+    assert found == sum(1 for e in ids if ids[e] and before[e] is None)
+    assert found >= 2 and ids["sofia.dahlberg@example.org"] is None
