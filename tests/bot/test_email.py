@@ -388,3 +388,18 @@ def test_the_subject_is_the_title_or_the_first_clause_of_the_first_line() -> Non
     assert subject_of([], "Kort rad: med kolon\nMer", "sv") == "Kort rad: med kolon"
     assert subject_of([], "", "en") == "A message from Ämneslagsboten"
     assert len(subject_of([], "x" * 300, "sv")) == 120
+
+
+async def test_amneslag_outbox_shows_an_unreached_message_as_such(
+    env: pytest.MonkeyPatch, engine: sa.Engine, region: Region, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    message_id = _enqueue(engine, region)
+    await OutboxWorker(engine, [LogSender()], clock=Clock()).run_until_idle()
+    assert main(["outbox", "--status", "unreached"]) == 0
+    out = capsys.readouterr().out
+    assert "delivered: 0  failed: 0  unreached: 1" in out
+    assert f"{message_id}  unreached  log  reminder.notice" in out and "written to the log only" in out
+    assert main(["outbox", "--retry", str(message_id)]) == 0  # say, once e-mail is set up
+    assert _row(engine, message_id).status == OutboxStatus.PENDING.value
