@@ -8,7 +8,8 @@ The message is built with the standard library's `EmailMessage`: the subject is 
 line, the body the replies' plain text (`dialogs.notify.fallback_text`) and a closing line saying where to act,
 since buttons cannot be pressed in an e-mail. A notice's calendar invite goes in twice, as Outlook and Gmail
 expect: as a `text/calendar; method=REQUEST` alternative to the text (the invitation a mail client offers to
-accept), and as the .ics file; a file reply (the year report, a CSV) is attached.
+accept), and as the .ics file (`application/ics`, as Google Calendar attaches it); a file reply (the year report,
+a CSV) is attached.
 
 Failures: a 4xx answer, a refused or dropped connection and a timeout are transient (the outbox retries with its
 backoff, and counts the attempt); a 5xx refusal of the recipient or of the message itself ends it as failed with
@@ -115,6 +116,8 @@ def build_message(delivery: Delivery, recipient: Recipient, sender: str, *, now:
         maintype, subtype, _ = _media_type(str(file.get("media_type", "application/octet-stream")))
         content = str(file.get("content", ""))
         filename = str(file.get("filename", "bilaga"))
+        if file is invite:  # the file as Google Calendar attaches it, so no client takes it for a second invite
+            maintype, subtype = "application", "ics"
         if maintype == "text":
             message.add_attachment(content, subtype=subtype, charset="utf-8", filename=filename)
         else:

@@ -160,6 +160,7 @@ async def test_a_notice_to_someone_without_a_chat_arrives_as_an_e_mail_invitatio
     (event,) = invitation.walk("VEVENT")
     assert str(event["organizer"]) == f"mailto:{LEADER}"
     assert ics_file.get_filename().startswith("kallelse-bild-form-och-skapande-")
+    assert ics_file.get_content_type() == "application/ics"  # a file, not a second invitation
     assert Calendar.from_ical(ics_file.get_content())["method"] == "REQUEST"
 
     stored = _rows(demo, "meeting_notice")
