@@ -272,7 +272,9 @@ def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     with session_scope(engine) as session:
         if args.retry is not None:
             if not outbox.retry_failed(session, args.retry, utcnow()):
-                raise AmneslagError(f"Meddelande {args.retry} finns inte eller har inte misslyckats.")
+                raise AmneslagError(
+                    f"Meddelande {args.retry} finns inte, eller har varken misslyckats eller nått ingen."
+                )
             print(f"Meddelande {args.retry} läggs i kön igen.")
             return 0
         counts = outbox.backlog(session)
@@ -339,6 +341,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 who = link_playground_user(session)
         print(f"Demodata: {result.region.name}, läsår {result.school_year}. {result.people.summary()}")
     senders: list[Sender] = [LogSender()]
+    if settings.email_configured:  # people without a chat get e-mail instead of a line in the log
+        from bot.email.sender import from_settings as email_sender
+
+        mailer = email_sender(settings)
+        if mailer is not None:
+            senders.append(mailer)
     slack = client = None
     if args.slack_socket_mode and settings.slack_app_token is None:
         raise ConfigurationError(
@@ -796,9 +804,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=_date, metavar="DATE")
     p.set_defaults(run=cmd_audit)
 
-    p = sub.add_parser("outbox", help="utkorgen: köade, levererade och misslyckade meddelanden")
+    p = sub.add_parser("outbox", help="utkorgen: köade, levererade, misslyckade och onådda meddelanden")
     p.add_argument("--status", choices=[s.value for s in OutboxStatus])
-    p.add_argument("--retry", type=int, metavar="ID", help="lägg ett misslyckat meddelande i kön igen")
+    p.add_argument(
+        "--retry",
+        type=int,
+        metavar="ID",
+        help="lägg ett misslyckat (failed) eller onått (unreached) meddelande i kön igen",
+    )
     p.set_defaults(run=cmd_outbox)
 
     p = sub.add_parser("chat", help="prata med boten i terminalen (läser rad för rad, går att skripta)")

@@ -59,6 +59,16 @@ class Settings(RetentionSettings):
 
     osrm_url: str | None = Field(None, validation_alias="OSRM_URL")
 
+    # E-mail, for people the chats cannot reach: on when SMTP_HOST is set.
+    smtp_host: str | None = Field(None, validation_alias="SMTP_HOST")
+    smtp_port: int = Field(587, ge=1, le=65535, validation_alias="SMTP_PORT")
+    smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
+    smtp_from: str = Field("Ämneslagsboten <noreply@localhost>", validation_alias="SMTP_FROM")
+    smtp_starttls: bool = Field(True, validation_alias="SMTP_STARTTLS")  # upgrade a plain connection (port 587)
+    smtp_tls: bool = Field(False, validation_alias="SMTP_TLS")  # TLS from the first byte (port 465); then no STARTTLS
+    smtp_timeout_seconds: float = Field(30.0, gt=0, validation_alias="AMNESLAG_SMTP_TIMEOUT_SECONDS")
+
     timezone: str = Field("Europe/Stockholm", validation_alias="AMNESLAG_TIMEZONE")
     language: str = Field("sv", validation_alias="AMNESLAG_LANGUAGE")
     now: dtm.datetime | None = Field(
@@ -89,6 +99,26 @@ class Settings(RetentionSettings):
     def service_hosts(self) -> tuple[str, ...]:
         """`AMNESLAG_TEAMS_SERVICE_HOSTS` as a tuple of lower-case host patterns."""
         return tuple(h.strip().lower() for h in self.teams_service_hosts.split(",") if h.strip())
+
+    @property
+    def email_configured(self) -> bool:
+        """Whether the e-mail channel is on (SMTP_HOST is set)."""
+        return bool(self.smtp_host)
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _sender_address(cls, value: str) -> str:
+        from email.headerregistry import Address
+        from email.utils import parseaddr
+
+        name, address = parseaddr(value)
+        if "@" not in address:
+            raise ValueError(
+                f"SMTP_FROM ska vara en e-postadress, gärna med namn "
+                f"(Ämneslagsboten <noreply@region.se>), inte {value!r}"
+            )
+        Address(display_name=name, addr_spec=address)  # raises on what a header cannot carry
+        return value
 
     @field_validator("timezone")
     @classmethod

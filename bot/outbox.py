@@ -1,6 +1,6 @@
 """The outbox worker: delivers what the database says must be sent, in order per conversation, with retries.
 
-Senders register per channel ("log" now; Slack and Teams add theirs). A sender raises
+Senders register per channel ("log", and "slack", "teams", "email" when configured). A sender raises
 `DeliveryError` to ask for a retry (optionally after `retry_after` seconds, as for HTTP 429) or,
 with `permanent=True`, to give up at once. After `max_attempts` the message is failed for good and
 shows up in `amneslag outbox --status failed`; the person whose action caused it (the payload's
@@ -20,6 +20,13 @@ the worker keeps that record whatever ends the attempt, an exception it did not 
 worker dies mid-send, the lease runs out and the next claim says so (`Delivery.unsure_since`): the Slack
 sender then reads the conversation back for what it already posted; Teams cannot be read back, so a Teams
 message in flight at a crash may be sent once more.
+
+People without a chat: dialogs and the sweep queue a message for someone with neither a Slack id nor a Teams
+chat on the channel "log". When e-mail is configured (an "email" sender is registered) the worker hands those
+to it, and the row then says "email"; otherwise the log sender writes a line and the message ends as
+`unreached`, which never counts as delivered (`NotReached`). The choice is made here, at delivery, so that
+dialogs and the sweep need not know the process's configuration, and a message queued before SMTP was set up
+still goes out by e-mail.
 """
 
 from __future__ import annotations
@@ -70,6 +77,19 @@ class DeliveryError(AmneslagError):
         self.progress = progress
 
 
+class NotReached(DeliveryError):
+    """The message has no way to its recipient at all (only the log): it ends as `unreached`, not delivered.
+
+    Not retried, and nobody is told: the status lists the people the bot cannot reach."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason, permanent=True)
+
+
+LOG = "log"
+EMAIL = "email"
+
+
 class Sender(Protocol):
     """Delivers one message on one channel; raises `DeliveryError` when it cannot.
 
@@ -83,16 +103,18 @@ class Sender(Protocol):
 
 
 class LogSender:
-    """Writes messages to the log: the channel for people without Slack or Teams, and for development.
+    """Writes messages to the log: the channel for people without Slack or Teams when e-mail is not configured.
 
-    It logs the message's id, kind and recipient id, never its text or e-mail address.
+    It logs the message's id, kind and recipient id, never its text or e-mail address, and ends the message as
+    `unreached` (`NotReached`): a line in the log reaches nobody.
     """
 
-    channel = "log"
+    channel = LOG
 
     async def send(self, delivery: outbox.Delivery) -> None:
         recipient = delivery.recipient.id if delivery.recipient else "-"
-        _LOGGER.info("outbox %s: %s to person %s", delivery.id, delivery.kind, recipient)
+        _LOGGER.info("outbox %s: %s to person %s written to the log only", delivery.id, delivery.kind, recipient)
+        raise NotReached("no Slack id, no Teams chat, and no e-mail configured (SMTP_HOST): written to the log only")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,11 +172,25 @@ class OutboxWorker:
         delay = min(self.base_delay * 2 ** (attempts - 1), self.max_delay)
         return dtm.timedelta(seconds=delay * random.uniform(1 - self.jitter, 1 + self.jitter))
 
+    def sender_for(self, channel: str) -> Sender | None:
+        """The sender of a row's channel: "log" (no chat) goes by e-mail when an e-mail sender is registered, and
+        an "email" row (queued or retried while e-mail was configured) falls back to the log sender without one."""
+        if channel == LOG and EMAIL in self.senders:
+            return self.senders[EMAIL]
+        if channel == EMAIL and EMAIL not in self.senders:
+            return self.senders.get(LOG)
+        return self.senders.get(channel)
+
+    def channels(self) -> set[str]:
+        """The channels whose rows this worker claims."""
+        channels = set(self.senders)
+        if channels & {LOG, EMAIL}:
+            channels |= {LOG, EMAIL}
+        return channels
+
     def _claim(self, now: dtm.datetime) -> list[outbox.Delivery]:
         with session_scope(self.engine) as session:
-            return outbox.claim_due(
-                session, channels=set(self.senders), now=now, lease=self.lease, limit=self.batch_size
-            )
+            return outbox.claim_due(session, channels=self.channels(), now=now, lease=self.lease, limit=self.batch_size)
 
     def _extend(self, held: list[tuple[int, int]], now: dtm.datetime) -> set[int]:
         with session_scope(self.engine) as session:
@@ -184,17 +220,45 @@ class OutboxWorker:
         except sa.exc.SQLAlchemyError as exc:  # kept in memory and written with the outcome
             _LOGGER.warning("outbox %s: saving progress failed (%s)", delivery.id, type(exc).__name__)
 
-    def _finish(self, delivery: outbox.Delivery, error: DeliveryError | None, progress: dict[str, Any]) -> bool:
-        """Record the attempt's outcome and progress (while the claim is still ours); True if it was delivered."""
+    def _finish(
+        self,
+        delivery: outbox.Delivery,
+        error: DeliveryError | None,
+        progress: dict[str, Any],
+        channel: str | None = None,
+    ) -> bool:
+        """Record the attempt's outcome and progress (while the claim is still ours); True if it was delivered.
+
+        `channel` is the channel that tried, when it is not the row's (see `sender_for`)."""
         now = self.clock()
         with session_scope(self.engine) as session:
             if error is None:
                 delivered = outbox.mark_delivered(
-                    session, delivery.id, now, claim=delivery.claim, progress=progress, known=delivery.payload
+                    session,
+                    delivery.id,
+                    now,
+                    claim=delivery.claim,
+                    progress=progress,
+                    known=delivery.payload,
+                    channel=channel,
                 )
                 if not delivered:
                     _LOGGER.warning("outbox %s: delivered, but claimed by another worker meanwhile", delivery.id)
                 return True
+            if isinstance(error, NotReached):
+                recorded = outbox.mark_attempt_failed(
+                    session,
+                    delivery.id,
+                    str(error),
+                    None,
+                    progress=progress,
+                    claim=delivery.claim,
+                    channel=channel,
+                    unreached=True,
+                )
+                if not recorded:
+                    _LOGGER.warning("outbox %s: unreached, but claimed by another worker meanwhile", delivery.id)
+                return False
             limited = error.rate_limited and not error.permanent
             retry_at: dtm.datetime | None
             if error.permanent or (delivery.attempts >= self.max_attempts and not limited):
@@ -211,6 +275,7 @@ class OutboxWorker:
                 progress=progress,
                 claim=delivery.claim,
                 counted=not limited,
+                channel=channel,
             )
             if recorded and retry_at is None:
                 tell_undeliverable(session, delivery.id)
@@ -234,15 +299,18 @@ class OutboxWorker:
             claimed, progress=outbox.Progress(lambda values: self._save_progress(claimed, values))
         )
         error: DeliveryError | None = None
+        sender = self.sender_for(delivery.channel)
+        assert sender is not None, "claimed only for the channels of its senders"
         try:
-            await self.senders[delivery.channel].send(delivery)
+            await sender.send(delivery)
         except DeliveryError as exc:
             error = exc
         except Exception as exc:  # a sender's bug must not stop the worker; the message is retried
-            _LOGGER.exception("outbox %s: sender %s raised", delivery.id, delivery.channel)
+            _LOGGER.exception("outbox %s: sender %s raised", delivery.id, sender.channel)
             error = DeliveryError(f"{type(exc).__name__}: {exc}")
         progress = {**((error.progress or {}) if error else {}), **delivery.progress.values}
-        return await asyncio.to_thread(self._finish, delivery, error, progress)
+        channel = sender.channel if sender.channel != delivery.channel else None
+        return await asyncio.to_thread(self._finish, delivery, error, progress, channel)
 
     @staticmethod
     async def _stop(renewing: asyncio.Task[None]) -> None:

@@ -15,7 +15,12 @@ from storage.queries import has_teams_chat
 
 
 def channel_of(person: Person, has_teams_address: bool) -> str:
-    """Where a person is reached: Slack, Teams, or the log when the bot has no address for them."""
+    """Where a person is reached: Slack, Teams, or "log" when the bot has no chat with them.
+
+    "log" means no chat, not a decision to only log: the outbox worker sends such a message by e-mail when
+    SMTP is configured, and otherwise marks it `unreached`, never delivered (`bot.outbox.OutboxWorker.sender_for`).
+    The choice is made there, at delivery, so that dialogs and the sweep need not know the process's settings.
+    """
     if person.slack_user_id:
         return "slack"
     if has_teams_address or person.teams_user_id:

@@ -104,7 +104,10 @@ def _apply(session: Session, now: dtm.datetime, settings: RetentionPeriods) -> R
         sa.and_(
             col(OutboxMessage.status) == OutboxStatus.DELIVERED.value, col(OutboxMessage.delivered_at) < cut.outbox
         ),
-        sa.and_(col(OutboxMessage.status) == OutboxStatus.FAILED.value, col(OutboxMessage.created_at) < cut.outbox),
+        sa.and_(
+            col(OutboxMessage.status).in_((OutboxStatus.FAILED.value, OutboxStatus.UNREACHED.value)),
+            col(OutboxMessage.created_at) < cut.outbox,
+        ),
     )
     expired_messages = session.exec(
         select(col(OutboxMessage.id), col(OutboxMessage.recipient_id)).where(finished)

@@ -378,7 +378,9 @@ def _travellers(
 def unreachable(session: Session, region: Region, among: set[int]) -> list[str]:
     """The e-mails of the people in `among` the bot cannot write to.
 
-    That is: no Slack id and no stored Teams chat, or the last message to them failed for good.
+    That is: the last message to them that was finished failed for good; or they have no Slack id and no stored
+    Teams chat, and the last message to them did not go out by e-mail (it was `unreached`, only written to the
+    log, or there was none yet: the status cannot know that e-mail reaches a person before a message has).
     """
     people = session.exec(select(Person).where(Person.region_id == region.id, col(Person.id).in_(among))).all()
     addressed = set(
@@ -388,17 +390,27 @@ def unreachable(session: Session, region: Region, among: set[int]) -> list[str]:
             )
         ).all()
     )
+    finished = (OutboxStatus.DELIVERED.value, OutboxStatus.FAILED.value, OutboxStatus.UNREACHED.value)
     last = (
         select(OutboxMessage.recipient_id, func.max(OutboxMessage.id).label("last_id"))
-        .where(col(OutboxMessage.recipient_id).in_(among), OutboxMessage.channel != "log")
+        .where(col(OutboxMessage.recipient_id).in_(among), col(OutboxMessage.status).in_(finished))
         .group_by(col(OutboxMessage.recipient_id))
         .subquery()
     )
-    failed = set(
-        session.exec(
-            select(OutboxMessage.recipient_id)
-            .join(last, col(last.c.last_id) == OutboxMessage.id)
-            .where(OutboxMessage.status == OutboxStatus.FAILED.value)
+    outcome = {
+        recipient_id: (channel, status)
+        for recipient_id, channel, status in session.exec(
+            select(OutboxMessage.recipient_id, OutboxMessage.channel, OutboxMessage.status).join(
+                last, col(last.c.last_id) == OutboxMessage.id
+            )
         ).all()
+    }
+    failed = {pid for pid, (_, status) in outcome.items() if status == OutboxStatus.FAILED.value}
+    mailed = {
+        pid for pid, (channel, status) in outcome.items() if (channel, status) == ("email", OutboxStatus.DELIVERED)
+    }
+    return sorted(
+        p.email
+        for p in people
+        if p.id in failed or (not p.slack_user_id and p.id not in addressed and p.id not in mailed)
     )
-    return sorted(p.email for p in people if (not p.slack_user_id and p.id not in addressed) or p.id in failed)

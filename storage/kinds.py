@@ -21,6 +21,9 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    # Nobody was reached: the recipient has no Slack id, no Teams chat, and no e-mail channel is configured,
+    # so the message was only written to the log. Never counted as delivered. (Ten letters at most: the column.)
+    UNREACHED = "unreached"
 
 
 HOLDABLE = ("person", "meeting", "absence", "note", "outbox_message", "audit_log")

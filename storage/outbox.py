@@ -284,10 +284,13 @@ def mark_delivered(
     claim: int | None = None,
     progress: dict[str, Any] | None = None,
     known: dict[str, Any] | None = None,
+    channel: str | None = None,
 ) -> bool:
     """Record a delivery (under `claim`, when given); False when the row is no longer under it.
 
     With `claim`, `known` may be the payload as claimed (see `_payload`): then the row is written without being read.
+    `channel`, when given, is the channel that delivered it, written to the row (a message queued for "log", the
+    channel of people without a chat, that went out by e-mail).
     """
     values: dict[str, Any] = {
         "status": OutboxStatus.DELIVERED.value,
@@ -295,6 +298,8 @@ def mark_delivered(
         "locked_until": None,
         "last_error": None,
     }
+    if channel is not None:
+        values["channel"] = channel
     payload = _payload(session, message_id, progress, known if claim is not None else None)
     if payload is not None:
         values["payload"] = payload
@@ -312,17 +317,23 @@ def mark_attempt_failed(
     progress: dict[str, Any] | None = None,
     claim: int | None = None,
     counted: bool = True,
+    channel: str | None = None,
+    unreached: bool = False,
 ) -> bool:
     """Record a failed attempt: due again at `retry_at`, or failed for good when it is None.
 
     `progress` (what the sender got done) is merged into the payload for the next attempt. An attempt that is
     not `counted` (turned away with a retry-after, as by a rate limit) is given back: it does not bring the
     message nearer to failing for good. With `claim`, nothing is written unless the row is still under that
-    claim; returns whether it was written.
+    claim; returns whether it was written. `channel`, when given, is the channel that tried (see `mark_delivered`).
+    `unreached` (with no `retry_at`) ends the message as `unreached` rather than `failed`: there was no channel
+    to the person at all, only the log.
     """
     values: dict[str, Any] = {"last_error": error[:2000], "locked_until": None}
+    if channel is not None:
+        values["channel"] = channel
     if retry_at is None:
-        values["status"] = OutboxStatus.FAILED.value
+        values["status"] = OutboxStatus.UNREACHED.value if unreached else OutboxStatus.FAILED.value
     else:
         values["status"] = OutboxStatus.PENDING.value
         values["not_before"] = retry_at
@@ -338,9 +349,10 @@ def mark_attempt_failed(
 
 
 def retry_failed(session: Session, message_id: int, now: dtm.datetime) -> bool:
-    """Put a failed message back in the queue (an admin's decision); False if it is not failed."""
+    """Put a failed or unreached message back in the queue (an admin's decision, say after configuring e-mail);
+    False if it is neither."""
     message = session.get(OutboxMessage, message_id)
-    if message is None or message.status != OutboxStatus.FAILED.value:
+    if message is None or message.status not in (OutboxStatus.FAILED.value, OutboxStatus.UNREACHED.value):
         return False
     message.status = OutboxStatus.PENDING.value
     message.attempts = 0

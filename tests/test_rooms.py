@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PLATFORM_SDKS = {"slack_bolt", "slack_sdk", "botbuilder", "botframework", "msrest", "aiohttp", "openai"}
+PLATFORM_SDKS = {"slack_bolt", "slack_sdk", "botbuilder", "botframework", "msrest", "aiohttp", "openai", "aiosmtplib"}
 HOME = {  # which package may import which SDK
     "slack_bolt": "bot/slack/",
     "slack_sdk": "bot/slack/",
@@ -16,6 +16,7 @@ HOME = {  # which package may import which SDK
     "botframework": "bot/teams/",
     "msrest": "bot/teams/",
     "openai": "bot/llm.py",
+    "aiosmtplib": "bot/email/",
 }
 
 

@@ -9,6 +9,7 @@ message goes to a conversation of its own, so the replies can be counted per mes
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -58,11 +59,15 @@ class Server:
         }
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        self.groups: list[int] = []  # the process group of each server started (each leads its own)
 
     def start(self) -> None:
         command = [str(Path(sys.executable).parent / "amneslag"), "serve", "--demo", "--port", str(self.port)]
         log = (self.workdir / f"serve-{self.starts}.log").open("wb")
-        self.process = subprocess.Popen(command, env=self.env, cwd=self.workdir, stdout=log, stderr=log)
+        self.process = subprocess.Popen(  # a process group of its own, for `stop` to end its sweeps too
+            command, env=self.env, cwd=self.workdir, stdout=log, stderr=log, start_new_session=True
+        )
+        self.groups.append(self.process.pid)
         self.starts += 1
 
     def kill(self) -> None:
@@ -71,9 +76,24 @@ class Server:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
+        """End the server and whatever it started: a sweep runs in a child process (`bot.sweep_process`), which
+        outlives a SIGKILL of its server and would otherwise write into the next test's emptied database."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+        for pgid in self.groups:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        for pgid in self.groups:
+            while time.monotonic() < deadline:
+                try:
+                    os.killpg(pgid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.05)
 
     async def health(self, http: aiohttp.ClientSession) -> dict[str, Any] | None:
         try:
