@@ -260,7 +260,13 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-_OUTBOX_SV = {"pending": "väntar", "sending": "skickas", "delivered": "levererat", "failed": "misslyckat"}
+_OUTBOX_SV = {
+    "pending": "väntar",
+    "sending": "skickas",
+    "delivered": "levererat",
+    "failed": "misslyckat",
+    "unreached": "nådde ingen",
+}
 
 
 def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
@@ -341,6 +347,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 who = link_playground_user(session)
         print(f"Demodata: {result.region.name}, läsår {result.school_year}. {result.people.summary()}")
     senders: list[Sender] = [LogSender()]
+    mailer: Sender | None = None
     if settings.email_configured:  # people without a chat get e-mail instead of a line in the log
         from bot.email.sender import from_settings as email_sender
 
@@ -365,7 +372,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
         client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
         slack_sender = SlackSender(client, engine=engine)
-        senders = [LookupSender(slack_sender, LogSender()), slack_sender]  # the log's people looked up by e-mail
+        # the log's people are looked up in Slack by their e-mail address first, then mailed, then unreached
+        senders = [LookupSender(slack_sender, mailer or LogSender()), slack_sender, *([mailer] if mailer else [])]
     elif args.slack_socket_mode:
         raise ConfigurationError("--slack-socket-mode behöver också SLACK_BOT_TOKEN.")
     if settings.microsoft_app_id and not (settings.microsoft_app_password and settings.microsoft_app_tenant_id):
@@ -391,6 +399,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         clock=clock,
         assistant=from_settings(settings),
         roads=roads,
+        # what the replies say of people without a chat: they get e-mail, are looked up in Slack, or are not reached
+        reach="email" if mailer is not None else "slack" if settings.slack_bot_token is not None else "none",
     )
     inbox_lease = dtm.timedelta(seconds=settings.inbox_lease_seconds)
 

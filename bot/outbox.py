@@ -175,8 +175,8 @@ class OutboxWorker:
     def sender_for(self, channel: str) -> Sender | None:
         """The sender of a row's channel: "log" (no chat) goes by e-mail when an e-mail sender is registered, and
         an "email" row (queued or retried while e-mail was configured) falls back to the log sender without one."""
-        if channel == LOG and EMAIL in self.senders:
-            return self.senders[EMAIL]
+        if channel == LOG and EMAIL in self.senders and not getattr(self.senders.get(LOG), "looks_up", False):
+            return self.senders[EMAIL]  # (a sender that first looks the person up in Slack falls back to e-mail itself)
         if channel == EMAIL and EMAIL not in self.senders:
             return self.senders.get(LOG)
         return self.senders.get(channel)

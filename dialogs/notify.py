@@ -157,8 +157,9 @@ def not_reached(tr: Translator, session: Session, queued: Iterable[OutboxMessage
         return tr.n_("{names} gets it by e-mail.", "{names} get it by e-mail.", len(people), names=names)
     if reach == "slack":
         return tr.n_(
-            "{names} has no chat with the bot yet: I look for them in Slack, and tell you if I cannot reach them.",
-            "{names} have no chat with the bot yet: I look for them in Slack, and tell you if I cannot reach them.",
+            "{names} has no chat with the bot yet: I look for them in Slack; if they are not there, it does not reach "
+            "them.",
+            "{names} have no chat with the bot yet: I look for them in Slack; those not there are not reached.",
             len(people),
             names=names,
         )

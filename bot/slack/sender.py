@@ -313,6 +313,7 @@ class LookupSender:
     next message is queued for Slack at once; not found, it goes to `fallback` (the log) as before."""
 
     channel = "log"
+    looks_up = True  # the worker lets it run before e-mail: a chat is better than a mail (`OutboxWorker.sender_for`)
 
     def __init__(self, slack: SlackSender, fallback: Sender):
         self.slack = slack

@@ -400,7 +400,7 @@ async def test_amneslag_outbox_shows_an_unreached_message_as_such(
     await OutboxWorker(engine, [LogSender()], clock=Clock()).run_until_idle()
     assert main(["outbox", "--status", "unreached"]) == 0
     out = capsys.readouterr().out
-    assert "delivered: 0  failed: 0  unreached: 1" in out
-    assert f"{message_id}  unreached  log  reminder.notice" in out and "written to the log only" in out
+    assert "levererat: 0  misslyckat: 0  nådde ingen: 1" in out
+    assert f"{message_id}  nådde ingen  log  reminder.notice" in out and "written to the log only" in out
     assert main(["outbox", "--retry", str(message_id)]) == 0  # say, once e-mail is set up
     assert _row(engine, message_id).status == OutboxStatus.PENDING.value

@@ -53,7 +53,7 @@ async def test_someone_not_in_the_workspace_stays_in_the_log(slack: Slack) -> No
     await slack.settle()
     assert len(slack.api.of("users.lookupByEmail")) == 1 and slack.api.of("chat.postMessage") == []
     with Session(slack.db) as s:
-        assert s.get(OutboxMessage, queued.id).status == "delivered"  # logged, as before
+        assert s.get(OutboxMessage, queued.id).status == "unreached"  # logged: it reaches nobody, never "delivered"
         assert person_by_email(s, "sofia.dahlberg@example.org").slack_user_id is None
 
 
