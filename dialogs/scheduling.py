@@ -22,7 +22,7 @@ from dialogs.i18n import Translator
 from dialogs.meetings import choose_led, meeting_card, tell_members, tell_other_leaders, was
 from dialogs.names import Act, Intent
 from dialogs.travel import draft_travel
-from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from dialogs.types import Button, CardReply, ChoicesReply, FormField, Reply, TextReply
 from domain import groups
 from domain import meetings as meeting_rules
 from storage import schoolyear
@@ -75,7 +75,20 @@ def _ask_day(turn: Turn, draft: Draft) -> Question:
             )
             for d in days
         ],
+        fields=[FormField(name="picked_day", label=tr._("Date"), kind="date")],
+        submit=tr._("Choose the date"),
+        inline=True,
     )
+
+
+def _accept_day(turn: Turn, values: Values, draft: Draft) -> tuple[Draft, str | None]:
+    """A date picked in the card (YYYY-MM-DD)."""
+    try:
+        day = dtm.date.fromisoformat(str(values.get("picked_day", "")).strip())
+    except ValueError:
+        return {}, turn.tr._("Choose a date.")
+    problem = _day_problem(turn, draft, day)
+    return ({}, problem.reason) if problem else ({"day": day.isoformat()}, None)
 
 
 def _parse_day(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
@@ -162,7 +175,23 @@ def _ask_time(turn: Turn, draft: Draft) -> Question:
             (f"{_clock(tr, s)}–{_clock(tr, e)}", {"start": s.isoformat("minutes"), "end": e.isoformat("minutes")})
             for s, e in DEFAULT_TIMES
         ],
+        fields=[
+            FormField(name="picked_start", label=tr._("Starts"), kind="time"),
+            FormField(name="picked_end", label=tr._("Ends"), kind="time"),
+        ],
+        submit=tr._("Choose the time"),
+        inline=True,
     )
+
+
+def _accept_time(turn: Turn, values: Values, draft: Draft) -> tuple[Draft, str | None]:
+    """A start and an end picked in the card (HH:MM each)."""
+    try:
+        start = dtm.time.fromisoformat(str(values.get("picked_start", "")).strip())
+        end = dtm.time.fromisoformat(str(values.get("picked_end", "")).strip())
+    except ValueError:
+        return {}, turn.tr._("I didn't understand the time. Write it like 13-16 or 9.30-15.")
+    return {"start": start.isoformat("minutes"), "end": end.isoformat("minutes")}, None
 
 
 def _parse_time(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
@@ -188,12 +217,13 @@ def _physical(draft: Draft) -> bool:
 
 SLOTS = [
     Slot("team", ("team_id", "year"), _ask_team),
-    Slot("day", ("day",), _ask_day, _parse_day),
+    Slot("day", ("day",), _ask_day, _parse_day, accept=_accept_day, submitted=("picked_day",)),
     Slot("kind", ("kind",), _ask_kind, clears=("place", "host_school_id", "link")),
     Slot("place", ("place",), _ask_place, _parse_place, needed=lambda _, d: _physical(d) and "host_school_id" not in d,
          clears=("host_school_id",), free_text=True),
     Slot("link", ("link",), _ask_link, _parse_link, needed=lambda _, d: d.get("kind") == DIGITAL, free_text=True),
-    Slot("time", ("start", "end"), _ask_time, _parse_time, free_text=True),
+    Slot("time", ("start", "end"), _ask_time, _parse_time, free_text=True, accept=_accept_time,
+         submitted=("picked_start", "picked_end")),
 ]  # fmt: skip
 
 

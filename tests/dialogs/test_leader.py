@@ -62,8 +62,10 @@ def _event(calendar: Calendar):
 def test_schedule_a_physical_meeting_step_by_step(leader: Chat) -> None:
     before = len(_meetings(leader.db))
     (question,) = leader.say("jag vill planera en ny träff")
-    # every network day of the year already has a Bild meeting, so the leader writes a date (no empty buttons)
-    assert isinstance(question, TextReply) and "Skriv datumet" in question.text
+    # every network day of the year already has a Bild meeting, so the leader writes a date (no empty buttons),
+    # or picks one where the channel has a date picker
+    assert isinstance(question, ChoicesReply) and "Skriv datumet" in question.text and question.buttons == []
+    assert [f.kind for f in question.fields] == ["date"]
     (kind,) = leader.say("11 mars")
     assert isinstance(kind, ChoicesReply) and len(kind.buttons) == 2
     (place,) = leader.click(kind.buttons[0])  # physical

@@ -33,9 +33,10 @@ ELEMENTS: dict[str, set[str]] = {  # type -> required properties
     "ActionSet": {"actions"},
     "Input.Text": {"id"},
     "Input.Date": {"id"},
+    "Input.Time": {"id"},
     "Input.ChoiceSet": {"id", "choices"},
 }
-ACTIONS = {"Action.Submit": {"title"}}
+ACTIONS = {"Action.Execute": {"title", "verb"}}
 
 
 def validate(card: dict[str, Any]) -> None:
@@ -100,14 +101,17 @@ def test_each_kind_of_reply_renders_and_comes_back() -> None:
     validate(card)
     action_sets = [e for e in card["body"] if e["type"] == "ActionSet"]
     assert [len(s["actions"]) for s in action_sets] == [5, 3, 1, 1]
+    assert all(a["associatedInputs"] == "none" for s in action_sets[:-1] for a in s["actions"])  # only submit sends
     body_input = next(e for e in card["body"] if e.get("id") == "body")
     assert body_input["isMultiline"] is True and body_input["value"] == "Utkast"
     submit = action_sets[-1]["actions"][0]
     value = {**submit["data"], "body": "Rad 1\nRad 2", "meeting_id": "99"}  # what Teams sends back, one input forged
     assert cards.submitted(value) == ("notes.submit", {"body": "Rad 1\nRad 2", "meeting_id": 7})
     assert cards.submitted({"text": "x"}) is None and cards.submitted("x") is None
-    activity = cards.message(replies)
-    assert activity["text"].startswith("Hej") and activity["attachments"][0]["contentType"].endswith("adaptive")
+    activity = cards.message(replies)  # one bubble: the card alone, its preview in the summary
+    assert "text" not in activity and activity["summary"].startswith("Hej")
+    assert activity["attachments"][0]["contentType"].endswith("adaptive")
+    assert activity["attachments"][0]["content"]["fallbackText"].startswith("Hej")
 
 
 def conversation_cards(chat_as, clock) -> list[dict[str, Any]]:
