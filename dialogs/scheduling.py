@@ -63,9 +63,9 @@ def _ask_day(turn: Turn, draft: Draft) -> Question:
     days = [
         d for d in meeting_rules.network_days(turn.session, turn.region.id, year, after=after) if d.date not in taken
     ]
-    text = tr._("Which day will {team} meet? Choose a network day, or write another date.", team=team.name)
+    text = tr._("Which day will {team} meet? Choose a network day, or give another date.", team=team.name)
     if not days:
-        text = tr._("There are no free network days left in {year}. Write the date of the meeting.", year=year.label)
+        text = tr._("There are no free network days left in {year}. Give the date of the meeting.", year=year.label)
     return Question(
         text,
         [

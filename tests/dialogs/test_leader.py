@@ -64,7 +64,7 @@ def test_schedule_a_physical_meeting_step_by_step(leader: Chat) -> None:
     (question,) = leader.say("jag vill planera en ny träff")
     # every network day of the year already has a Bild meeting, so the leader writes a date (no empty buttons),
     # or picks one where the channel has a date picker
-    assert isinstance(question, ChoicesReply) and "Skriv datumet" in question.text and question.buttons == []
+    assert isinstance(question, ChoicesReply) and "Ange datumet" in question.text and question.buttons == []
     assert [f.kind for f in question.fields] == ["date"]
     (kind,) = leader.say("11 mars")
     assert isinstance(kind, ChoicesReply) and len(kind.buttons) == 2
