@@ -51,6 +51,7 @@ class Question:
     title: str = ""  # the form's title
     submit: str = ""  # the form's submit button
     short_title: str = ""  # the title in a few words (a Slack modal's title holds 24 characters)
+    inline: bool = False  # the fields are pickers beside the buttons (a `ChoicesReply`), not a form of their own
 
 
 Parser = Callable[[Turn, str, Draft], "Draft | Invalid | Question | None"]
@@ -197,6 +198,16 @@ class Form:
     def _ask(self, turn: Turn, slot: Slot, draft: Draft, question: Question) -> list[Reply]:
         if slot.parse is not None:
             turn.wait(self._step(slot), **draft)
+        if question.fields and question.inline:
+            return [
+                ChoicesReply(
+                    text=question.text,
+                    buttons=[self.button(label, draft, **update) for label, update in question.choices],
+                    fields=list(question.fields),
+                    submit=Button(label=question.submit, action=self.set_action, values=draft, style="primary"),
+                    missing=turn.tr._("Please fill this in."),
+                )
+            ]
         if question.fields:
             form = FormReply(
                 title=question.title,

@@ -14,7 +14,7 @@ from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
-from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
+from dialogs.types import Button, CardReply, ChoicesReply, FormField, Reply, TextReply
 from domain import coordination
 from domain.teams import current_year, leaders
 from storage import schoolyear
@@ -54,7 +54,23 @@ def days_card(turn: Turn, lead: str | None = None) -> list[Reply]:
 
 
 def _ask_date(turn: Turn, draft: Draft) -> Question:
-    return Question(turn.tr._("Write the date of the new network day, for example 12 March."))
+    tr = turn.tr
+    return Question(
+        tr._("Give the date of the new network day, for example 12 March."),
+        fields=[FormField(name="picked_date", label=tr._("Date"), kind="date")],
+        submit=tr._("Choose the date"),
+        inline=True,
+    )
+
+
+def _accept_date(turn: Turn, values: Values, draft: Draft) -> tuple[Draft, str | None]:
+    """A date picked in the card (YYYY-MM-DD)."""
+    try:
+        day = dtm.date.fromisoformat(str(values.get("picked_date", "")).strip())
+    except ValueError:
+        return {}, turn.tr._("Choose a date.")
+    problem = _date_problem(turn, day)
+    return ({}, problem) if problem else ({"date": day.isoformat()}, None)
 
 
 def _date_problem(turn: Turn, day: dtm.date) -> str | None:
@@ -161,7 +177,10 @@ NETWORK_DAY_FORM = Form(
     guard=access.coordinator("network_day.add"),
     set_action=Act.NETWORK_DAY_SET,
     save_action=Act.NETWORK_DAY_ADD,
-    slots=[Slot("date", ("date",), _ask_date, _parse_date), Slot("kind", ("kind",), _ask_kind)],
+    slots=[
+        Slot("date", ("date",), _ask_date, _parse_date, accept=_accept_date, submitted=("picked_date",)),
+        Slot("kind", ("kind",), _ask_kind),
+    ],
     keys=("date", "kind"),
     check=_check,
     preview=None,

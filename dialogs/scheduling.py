@@ -63,14 +63,16 @@ def _ask_day(turn: Turn, draft: Draft) -> Question:
     days = [
         d for d in meeting_rules.network_days(turn.session, turn.region.id, year, after=after) if d.date not in taken
     ]
-    text = tr._("Which day will {team} meet? Choose a network day, or write another date.", team=team.name)
+    text = tr._("Which day will {team} meet? Choose a network day, or give another date.", team=team.name)
     if not days:
-        text = tr._("There are no free network days left in {year}. Write the date of the meeting.", year=year.label)
+        text = tr._("There are no free network days left in {year}. Give the date of the meeting.", year=year.label)
     if draft.get("pick_day"):  # a calendar (Slack's datepicker, Teams' date input); typed elsewhere
         return Question(
             text,
             fields=[
-                FormField(name="day", label=tr._("Date"), kind="date", value=days[0].date.isoformat() if days else None)
+                FormField(
+                    name="picked_day", label=tr._("Date"), kind="date", value=days[0].date.isoformat() if days else None
+                )
             ],
             title=tr._("Date of {team}'s meeting", team=team.name),
             short_title=tr._("Date of the meeting"),
@@ -88,28 +90,33 @@ def _ask_day(turn: Turn, draft: Draft) -> Question:
             ),
             (tr._("Another date…") if days else tr._("Choose a date…"), {"pick_day": "1"}),
         ],
+        fields=[FormField(name="picked_day", label=tr._("Date"), kind="date")],
+        submit=tr._("Choose the date"),
+        inline=True,
     )
 
 
 def _picked_day(turn: Turn, values: Values, draft: Draft) -> dtm.date | Invalid:
     """The day chosen in the calendar, or the reason it cannot be the meeting's."""
     try:
-        day = dtm.date.fromisoformat(str(values.get("day") or ""))
+        day = dtm.date.fromisoformat(str(values.get("picked_day") or "").strip())
     except ValueError:
         return Invalid(turn.tr._("Choose the date in the calendar."))
     return _day_problem(turn, draft, day) or day
 
 
 def _accept_day(turn: Turn, values: Values, draft: Draft) -> tuple[Draft, str | None]:
+    """A date picked in a calendar: Teams' picker beside the day buttons, or the form that "choose a date" opens
+    (Slack's datepicker modal); both send "picked_day"."""
     picked = _picked_day(turn, values, draft)
     if isinstance(picked, Invalid):
-        return {"day": "", "pick_day": "1"}, picked.reason
+        return ({"day": "", "pick_day": "1"} if draft.get("pick_day") else {}), picked.reason
     return {"day": picked.isoformat(), "pick_day": ""}, None
 
 
 def _day_problems(turn: Turn, values: Values, draft: Draft) -> dict[str, str]:
     picked = _picked_day(turn, values, draft)
-    return {"day": picked.reason} if isinstance(picked, Invalid) else {}
+    return {"picked_day": picked.reason} if isinstance(picked, Invalid) else {}
 
 
 def _parse_day(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
@@ -196,7 +203,23 @@ def _ask_time(turn: Turn, draft: Draft) -> Question:
             (f"{_clock(tr, s)}–{_clock(tr, e)}", {"start": s.isoformat("minutes"), "end": e.isoformat("minutes")})
             for s, e in DEFAULT_TIMES
         ],
+        fields=[
+            FormField(name="picked_start", label=tr._("Starts"), kind="time"),
+            FormField(name="picked_end", label=tr._("Ends"), kind="time"),
+        ],
+        submit=tr._("Choose the time"),
+        inline=True,
     )
+
+
+def _accept_time(turn: Turn, values: Values, draft: Draft) -> tuple[Draft, str | None]:
+    """A start and an end picked in the card (HH:MM each)."""
+    try:
+        start = dtm.time.fromisoformat(str(values.get("picked_start", "")).strip())
+        end = dtm.time.fromisoformat(str(values.get("picked_end", "")).strip())
+    except ValueError:
+        return {}, turn.tr._("I didn't understand the time. Write it like 13-16 or 9.30-15.")
+    return {"start": start.isoformat("minutes"), "end": end.isoformat("minutes")}, None
 
 
 def _parse_time(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
@@ -222,12 +245,21 @@ def _physical(draft: Draft) -> bool:
 
 SLOTS = [
     Slot("team", ("team_id", "year"), _ask_team),
-    Slot("day", ("day",), _ask_day, _parse_day, accept=_accept_day, submitted=("day",), problems=_day_problems),
+    Slot(
+        "day",
+        ("day",),
+        _ask_day,
+        _parse_day,
+        accept=_accept_day,
+        submitted=("picked_day",),
+        problems=_day_problems,
+    ),
     Slot("kind", ("kind",), _ask_kind, clears=("place", "host_school_id", "link")),
     Slot("place", ("place",), _ask_place, _parse_place, needed=lambda _, d: _physical(d) and "host_school_id" not in d,
          clears=("host_school_id",), free_text=True),
     Slot("link", ("link",), _ask_link, _parse_link, needed=lambda _, d: d.get("kind") == DIGITAL, free_text=True),
-    Slot("time", ("start", "end"), _ask_time, _parse_time, free_text=True),
+    Slot("time", ("start", "end"), _ask_time, _parse_time, free_text=True, accept=_accept_time,
+         submitted=("picked_start", "picked_end")),
 ]  # fmt: skip
 
 

@@ -42,7 +42,7 @@ class FormField(BaseModel):
 
     name: str
     label: str
-    kind: Literal["text", "multiline", "date", "select", "checks"] = "text"
+    kind: Literal["text", "multiline", "date", "time", "select", "checks"] = "text"  # date: YYYY-MM-DD, time: HH:MM
     options: list[tuple[str, str]] = Field(default_factory=list)  # (value, label)
     required: bool = True
     value: str | None = None
@@ -63,11 +63,19 @@ class TextReply(BaseModel):
 
 
 class ChoicesReply(BaseModel):
-    """A question with buttons; the console numbers them, and a typed number or label also works."""
+    """A question with buttons; the console numbers them, and a typed number or label also works.
+
+    `fields` (with `submit`) are inputs that answer the question too, where a channel shows inputs beside
+    the buttons (a date or time picker under the suggested days); elsewhere the text says what to write.
+    Unlike a `FormReply` they are never a form of their own (no Slack modal).
+    """
 
     type: Literal["choices"] = "choices"
     text: str
     buttons: list[Button]
+    fields: list[FormField] = Field(default_factory=list)
+    submit: Button | None = None
+    missing: str = ""
 
 
 class CardReply(BaseModel):
@@ -86,6 +94,9 @@ class FormReply(BaseModel):
     `short_title` is the title where a channel allows only a few characters (a Slack modal's 24); the full
     `title` (naming the meeting) is then shown in the form itself. `close` labels the button that closes the
     form without sending it (Slack would say "Cancel" in English).
+
+    The replies that follow a form in a turn are its typed alternative, for channels without forms (the
+    console): a channel that shows the form leaves them out.
     """
 
     type: Literal["form"] = "form"

@@ -147,7 +147,8 @@ def test_add_and_remove_a_network_day(coordinator: Chat, demo: sa.Engine) -> Non
     assert isinstance(replies[0], CardReply) and len(replies[0].facts) == 3
     past, again = coordinator.say("2026-11-01")  # the reason, then the question again
     assert isinstance(past, TextReply) and "framåt i tiden" in past.text
-    assert isinstance(again, TextReply) and again.text.startswith("Skriv datumet")
+    assert isinstance(again, ChoicesReply) and again.text.startswith("Ange datumet")  # with a date picker
+    assert [f.kind for f in again.fields] == ["date"] and again.buttons == []
     (kind,) = coordinator.say("18 mars")
     assert isinstance(kind, ChoicesReply) and len(kind.buttons) == 3
     replies = coordinator.click(kind.buttons[0])

@@ -63,9 +63,11 @@ def _event(calendar: Calendar):
 def test_schedule_a_physical_meeting_step_by_step(leader: Chat) -> None:
     before = len(_meetings(leader.db))
     (question,) = leader.say("jag vill planera en ny träff")
-    # every network day of the year already has a Bild meeting, so the leader writes a date or picks it in a calendar
-    assert isinstance(question, ChoicesReply) and "Skriv datumet" in question.text
+    # every network day of the year already has a Bild meeting, so the leader gives a date: written, picked in a
+    # calendar the button opens (Slack's datepicker), or in the picker beside it (Teams)
+    assert isinstance(question, ChoicesReply) and "Ange datumet" in question.text
     assert [b.label for b in question.buttons] == ["Välj datum …"]
+    assert [f.kind for f in question.fields] == ["date"]
     (kind,) = leader.say("11 mars")
     assert isinstance(kind, ChoicesReply) and len(kind.buttons) == 2
     (place,) = leader.click(kind.buttons[0])  # physical
@@ -497,16 +499,16 @@ def test_another_date_is_picked_in_a_calendar_and_a_past_one_is_refused_at_it(le
     assert (form.short_title, form.close, form.submit.label) == ("Träffens datum", "Avbryt", "Nästa")
     assert form.title == "Datum för träffen i Bild, form och skapande"
     (field,) = form.fields
-    assert field.kind == "date" and field.name == "day"
+    assert field.kind == "date" and field.name == "picked_day"
 
     def submitted(day: str) -> Incoming:
-        values = {**form.submit.values, "day": day}
+        values = {**form.submit.values, "picked_day": day}
         return Incoming(
             person_id=leader.person_id, channel="slack", conversation_id="m", action=form.submit.action, values=values
         )
 
     assert leader.dialogs.form_problems(submitted("2026-01-07")) == {
-        "day": "Det datumet har redan varit; en träff måste ligga framåt i tiden."
+        "picked_day": "Det datumet har redan varit; en träff måste ligga framåt i tiden."
     }
     assert leader.dialogs.form_problems(submitted("2027-03-18")) == {}
     kind = leader.dialogs.handle(submitted("2027-03-18"))

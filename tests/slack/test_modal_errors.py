@@ -127,7 +127,7 @@ async def test_a_meetings_date_is_picked_in_a_datepicker_and_a_past_date_keeps_i
     assert view["blocks"][1]["element"]["type"] == "datepicker"
 
     def submission(day: str) -> dict[str, Any]:
-        state = {"values": {"day": {"day": {"type": "datepicker", "selected_date": day}}}}
+        state = {"values": {"picked_day": {"picked_day": {"type": "datepicker", "selected_date": day}}}}
         return {
             "type": "view_submission",
             "user": {"id": "U0JONAS"},
@@ -136,7 +136,8 @@ async def test_a_meetings_date_is_picked_in_a_datepicker_and_a_past_date_keeps_i
         }
 
     past = await slack.interaction(submission("2026-01-07"))
-    assert (await past.json())["errors"] == {"day": "Det datumet har redan varit; en träff måste ligga framåt i tiden."}
+    problem = "Det datumet har redan varit; en träff måste ligga framåt i tiden."
+    assert (await past.json())["errors"] == {"picked_day": problem}
     await slack.settle()
     assert len(slack.api.of("chat.postMessage")) == 1  # nothing more was said
     await slack.interaction(submission("2027-03-18"))  # the same view, sent again with another date

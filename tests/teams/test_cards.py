@@ -33,9 +33,10 @@ ELEMENTS: dict[str, set[str]] = {  # type -> required properties
     "ActionSet": {"actions"},
     "Input.Text": {"id"},
     "Input.Date": {"id"},
+    "Input.Time": {"id"},
     "Input.ChoiceSet": {"id", "choices"},
 }
-ACTIONS = {"Action.Submit": {"title"}}
+ACTIONS = {"Action.Execute": {"title", "verb"}}
 
 
 def validate(card: dict[str, Any]) -> None:
@@ -100,14 +101,17 @@ def test_each_kind_of_reply_renders_and_comes_back() -> None:
     validate(card)
     action_sets = [e for e in card["body"] if e["type"] == "ActionSet"]
     assert [len(s["actions"]) for s in action_sets] == [5, 3, 1, 1]
+    assert all(a["associatedInputs"] == "none" for s in action_sets[:-1] for a in s["actions"])  # only submit sends
     body_input = next(e for e in card["body"] if e.get("id") == "body")
     assert body_input["isMultiline"] is True and body_input["value"] == "Utkast"
     submit = action_sets[-1]["actions"][0]
     value = {**submit["data"], "body": "Rad 1\nRad 2", "meeting_id": "99"}  # what Teams sends back, one input forged
     assert cards.submitted(value) == ("notes.submit", {"body": "Rad 1\nRad 2", "meeting_id": 7})
     assert cards.submitted({"text": "x"}) is None and cards.submitted("x") is None
-    activity = cards.message(replies)
-    assert activity["text"].startswith("Hej") and activity["attachments"][0]["contentType"].endswith("adaptive")
+    activity = cards.message(replies)  # one bubble: the card alone, its preview in the summary
+    assert "text" not in activity and activity["summary"].startswith("Hej")
+    assert activity["attachments"][0]["contentType"].endswith("adaptive")
+    assert activity["attachments"][0]["content"]["fallbackText"].startswith("Hej")
 
 
 def conversation_cards(chat_as, clock) -> list[dict[str, Any]]:
@@ -162,3 +166,58 @@ def test_microsofts_parser_accepts_every_card_and_refuses_broken_ones(chat_as, c
         {**good, "body": [{"type": "ActionSet", "actions": [{"type": "Action.Nope", "title": "x"}]}]},
     ]
     assert all(errors for errors in adaptivecards_errors(node_tools, broken))
+
+
+def _pickers_and_long_labels() -> list[Reply]:
+    return [
+        TextReply(text="Det datumet har redan varit.\n\nMitt ämneslag:\n- Bild\n- Form\ntorsdag 11 februari"),
+        ChoicesReply(
+            text="Vilken träff?",
+            buttons=[
+                Button(label="Bild, form och skapande: torsdag 26 november kl. 09.00–15.00", action="a", values={}),
+                Button(label="Bild, form och skapande: torsdag 11 februari kl. 09.00–15.00", action="a", values={}),
+            ],
+        ),
+        ChoicesReply(
+            text="Vilken tid?",
+            buttons=[Button(label="09.00–15.00", action="t", values={"start": "09:00", "end": "15:00"})],
+            fields=[
+                FormField(name="picked_start", label="Börjar", kind="time"),
+                FormField(name="picked_end", label="Slutar", kind="time"),
+            ],
+            submit=Button(label="Välj tiden", action="t", values={}),
+            missing="Fyll i det här.",
+        ),
+    ]
+
+
+def test_lines_bullets_numbered_buttons_and_pickers() -> None:
+    card = cards.card(_pickers_and_long_labels())
+    validate(card)
+    texts = [e for e in card["body"] if e["type"] == "TextBlock"]
+    assert [t["text"] for t in texts[:5]] == [
+        "Det datumet har redan varit.",
+        "Mitt ämneslag:",
+        "• Bild",
+        "• Form",
+        "torsdag 11 februari",
+    ]
+    assert [t.get("spacing") for t in texts[:5]] == [
+        None,
+        None,
+        "None",
+        "None",
+        "None",
+    ]  # a gap between paragraphs only
+    (listed,) = [e for e in card["body"] if e["type"] == "FactSet"]  # the long labels in the body, numbered
+    assert [f["title"] for f in listed["facts"]] == ["1", "2"] and listed["facts"][0]["value"].endswith("09.00–15.00")
+    actions = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
+    assert [a["title"] for a in actions] == ["1", "2", "09.00–15.00", "Välj tiden"]  # short titles, numbered per card
+    assert all(len(a["title"]) <= cards.TITLE_FITS for a in actions)
+    assert [a.get("associatedInputs") for a in actions] == ["none", "none", "none", None]  # only the submit sends
+    times = [e for e in card["body"] if e["type"] == "Input.Time"]
+    assert [t["id"] for t in times] == ["picked_start", "picked_end"] and all(t["isRequired"] for t in times)
+
+
+def test_microsofts_parser_accepts_pickers_and_numbered_buttons(node_tools) -> None:
+    assert adaptivecards_errors(node_tools, [cards.card(_pickers_and_long_labels())]) == [[]]

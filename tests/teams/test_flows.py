@@ -1,0 +1,181 @@
+"""The flows of issue 19 in Teams, as people click through them: each reply one bubble, a pressed button
+answered by the card changing in place (Action.Execute), dates and times picked, problems said in the card."""
+
+from __future__ import annotations
+
+import datetime as dtm
+from typing import Any
+
+import pytest
+
+from tests.teams import conftest
+from tests.teams.conftest import ALVA, JONAS, PONTUS, Member, Teams, _member, card_of, personal
+from tests.teams.test_cards import validate
+
+ALBIN = _member("AlbinH7x", "Albin Hedlund", "albin.hedlund@example.org")  # leads Piano/keyboard
+SARA = _member("SaraS3tr", "Sara Strömberg", "sara.stromberg@example.org")  # manager of Piano's September host
+
+
+@pytest.fixture(autouse=True)
+def _piano(monkeypatch: pytest.MonkeyPatch) -> None:
+    for member in (ALBIN, SARA):
+        monkeypatch.setitem(conftest.MEMBERS, member.id, member)
+
+
+def _all(element: dict[str, Any]) -> list[dict[str, Any]]:
+    """The element and everything inside it."""
+    found = [element]
+    for key in ("body", "items", "columns", "actions"):
+        for child in element.get(key, []) or []:
+            found += _all(child)
+    return found
+
+
+def words(card: dict[str, Any]) -> str:
+    """Everything a person reads on the card."""
+    parts: list[str] = []
+    for e in _all(card):
+        if e.get("type") == "TextBlock":
+            parts.append(e["text"])
+        if e.get("type") == "FactSet":
+            parts += [f"{f['title']}: {f['value']}" for f in e["facts"]]
+        if e.get("label"):
+            parts.append(e["label"])
+        if e.get("type", "").startswith("Action."):
+            parts.append(f"[{e['title']}]")
+    return "\n".join(parts)
+
+
+def action(card: dict[str, Any], label: str) -> dict[str, Any]:
+    """The button with `label` (its title, or the whole label of a numbered button)."""
+    (found,) = [e for e in _all(card) if e.get("type") == "Action.Execute" and label in (e["title"], e.get("tooltip"))]
+    return found
+
+
+def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {e["id"]: e for e in _all(card) if e.get("type", "").startswith("Input.")}
+
+
+async def execute(teams: Teams, member: Member, pressed: dict[str, Any], **typed: str) -> dict[str, Any]:
+    """Press an Action.Execute button (with the card's inputs `typed`): the refreshed card Teams shows in its place."""
+    invoke = teams.activity(
+        member,
+        type="invoke",
+        name="adaptiveCard/action",
+        value={
+            "action": {"type": "Action.Execute", "verb": pressed["verb"], "data": {**pressed["data"], **typed}},
+            "trigger": "manual",
+        },
+    )
+    response = await teams.post(invoke)
+    assert response.status == 200, await response.text()
+    body = await response.json()
+    assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    await teams.worker.run_until_idle()
+    validate(body["value"])
+    return body["value"]
+
+
+async def said(teams: Teams, member: Member, text: str) -> dict[str, Any]:
+    """Write `text`: the one activity (bubble) that answers it."""
+    before = len(teams.connector.to(personal(member)))
+    await teams.say(member, text)
+    await teams.worker.run_until_idle()
+    new = teams.connector.to(personal(member))[before:]
+    assert len(new) == 1, f"{len(new)} bubbles"
+    assert "text" not in new[0] and new[0]["summary"]
+    validate(card_of(new[0]))
+    return card_of(new[0])
+
+
+def _sent(teams: Teams) -> int:
+    return len(teams.connector.activities)
+
+
+async def test_a_teacher_reports_absence_with_two_presses_in_one_card(teams: Teams) -> None:
+    for member in (JONAS, PONTUS):  # the leader and the manager have written to the bot once
+        await said(teams, member, "hjälp")
+    menu = await said(teams, ALVA, "hjälp")
+    before = _sent(teams)
+    form = await execute(teams, ALVA, action(menu, "Anmäl frånvaro"))  # press 1: the form, in the menu's place
+    assert _sent(teams) == before  # no new bubble
+    (choice,) = inputs(form).values()
+    assert choice["type"] == "Input.ChoiceSet" and choice["choices"][0]["title"] == "torsdag 11 februari kl. 09.00"
+    assert "skriv datumet" not in words(form).lower()  # the typed alternative is not shown above the form
+    done = await execute(teams, ALVA, action(form, "Anmäl frånvaro"), meeting_id=choice["choices"][0]["value"])
+    assert words(done).startswith("Klart: din frånvaro från träffen i Bild, form och skapande")  # press 2
+    told = teams.connector.activities[before:]
+    assert sorted(c for c, _ in told) == sorted([personal(JONAS), personal(PONTUS)])  # one bubble each
+    assert all("text" not in a and a["summary"].startswith("Alva Jonsson har anmält frånvaro") for _, a in told)
+
+
+async def test_a_leader_picks_the_date_and_time_and_sends_the_notice(teams: Teams) -> None:
+    await said(teams, ALVA, "hjälp")  # a member with a chat, to get the notice
+    asked = await said(teams, JONAS, "planera en träff")
+    assert inputs(asked)["picked_day"]["type"] == "Input.Date"
+    assert "Ange datumet för träffen" in words(asked)
+    again = await execute(teams, JONAS, action(asked, "Välj datumet"), picked_day="2026-11-20")
+    assert words(again).startswith("Det datumet har redan varit")  # the problem, in the card, the picker again
+    assert "picked_day" in inputs(again)
+    kind = await execute(teams, JONAS, action(again, "Välj datumet"), picked_day="2027-03-11")
+    place = await execute(teams, JONAS, action(kind, "Fysisk träff"))
+    time = await execute(teams, JONAS, action(place, "Lycksele Musikskola"))
+    assert [i["type"] for i in inputs(time).values()] == ["Input.Time", "Input.Time"]
+    wrong = await execute(teams, JONAS, action(time, "Välj tiden"), picked_start="16:00", picked_end="13:00")
+    assert words(wrong).startswith("Träffen måste sluta efter att den har börjat.")
+    preview = await execute(teams, JONAS, action(wrong, "Välj tiden"), picked_start="13:00", picked_end="16:00")
+    assert "Tid: 13.00–16.00" in words(preview) and "Dag: torsdag 11 mars" in words(preview)
+    saved = await execute(teams, JONAS, action(preview, "Spara träffen"))
+    assert words(saved).startswith("Sparad: Bild, form och skapande träffas torsdag 11 mars kl. 13.00.")
+    notice = await execute(teams, JONAS, action(saved, "Skicka kallelse nu"))
+    assert words(notice).startswith("Skicka kallelsen för Bild, form och skapande?")
+    before = _sent(teams)
+    sent = await execute(teams, JONAS, action(notice, "Skicka kallelse nu"))
+    assert words(sent)
+    (card, invite) = [a for c, a in teams.connector.activities[before:] if c == personal(ALVA)]
+    assert "text" not in card and card["summary"].startswith(
+        "Kallelse: Bild, form och skapande träffas torsdag 11 mars"
+    )
+    assert invite["attachments"][0]["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+    # the clicks: the date, physical, the school, the time, save, send notice, send: seven, and two typed fields
+
+
+async def test_notes_too_long_are_said_in_the_card_and_the_form_comes_back(teams: Teams) -> None:
+    teams.bot.dialogs.clock = lambda: dtm.datetime(2027, 2, 12, 9, 0, tzinfo=dtm.UTC)  # the day after a meeting
+    form = await said(teams, JONAS, "logga anteckningar")
+    assert inputs(form)["body"]["isMultiline"] is True
+    assert "Skriv anteckningarna som ett meddelande" not in words(form)  # the console's way is not shown
+    long = "x" * 10_001
+    again = await execute(teams, JONAS, action(form, "Förhandsgranska"), body=long)
+    assert "tecken" in words(again).split("\n")[0] and "body" in inputs(again)
+    preview = await execute(
+        teams, JONAS, action(again, "Förhandsgranska"), body="Vi gick igenom ramarna.\n- Bild\n- Form"
+    )
+    assert "• Bild" in words(preview)
+
+
+async def test_attendance_by_tick_boxes_then_the_cost_each_one_card(teams: Teams) -> None:
+    asked = await said(teams, ALBIN, "närvaro")
+    (ticks,) = inputs(asked).values()
+    assert ticks["isMultiSelect"] and ticks["style"] == "expanded" and len(ticks["choices"]) == 5
+    shown = words(asked)
+    assert "Tryck på ett namn" not in shown and "Var inte där" not in shown  # the console's alternative is left out
+    everyone = ticks["value"]
+    saved = await execute(teams, ALBIN, action(asked, "Bekräfta närvaro"), attended=everyone)
+    assert words(saved).startswith("Sparat: 5 av 5 var med")
+    cost = await said(teams, ALBIN, "lägg in kostnaden")
+    assert "total" in inputs(cost)
+    wrong = await execute(teams, ALBIN, next(a for a in _all(cost) if a.get("type") == "Action.Execute"), total="x")
+    assert "total" in inputs(wrong)  # asked again, in the card
+    preview = await execute(
+        teams, ALBIN, next(a for a in _all(wrong) if a.get("type") == "Action.Execute"), total="4000"
+    )
+    assert "4" in words(preview) and "total" not in inputs(preview)
+
+
+async def test_line_breaks_and_lists_stay_lines(teams: Teams) -> None:
+    team = await said(teams, ALVA, "mitt ämneslag")
+    blocks = [e["text"] for e in team["body"] if e["type"] == "TextBlock"]
+    assert any(t.startswith("torsdag 11 februari kl. 09.00") for t in blocks)
+    assert any(t.startswith("torsdag 8 april kl. 09.00") for t in blocks)  # each meeting its own line
+    assert not any("\n" in t for t in blocks)
