@@ -13,7 +13,6 @@ from domain.meetings import network_days, team_meetings
 from domain.teams import current_year
 from storage import schoolyear
 from storage.models import AgendaItem, Meeting, MeetingKind, Person, School, SchoolYear, Team
-from storage.settings import RegionSettings
 
 BUTTON_TEXT_LIMIT = 75  # Slack's limit for a button's text; the strictest of our channels
 
@@ -46,7 +45,7 @@ def meetings_over(turn: Turn, team: Team, year: SchoolYear) -> str | None:
     meetings = team_meetings(turn.session, team.id, year.id)
     if not meetings or meetings[-1].starts_at > turn.now:
         return None
-    most = RegionSettings.model_validate(turn.region.settings).meetings_per_year_max
+    most = turn.settings.meetings_per_year_max
     if len(meetings) < most and network_days(turn.session, team.region_id, year, after=turn.today + dtm.timedelta(1)):
         return None
     return turn.tr.n_(

@@ -100,9 +100,9 @@ def overview(turn: Turn) -> list[Reply]:
                 "Members: confirmed/all. Notices and notes: meetings done / planned. Framework: ✓ reviewed at the "
                 "first meeting, – not yet. Goal: {low}-{high} meetings a year, at least {physical} of them physical "
                 "(✓ reached, – not yet).",
-                low=turn_settings(turn).meetings_per_year_min,
-                high=turn_settings(turn).meetings_per_year_max,
-                physical=turn_settings(turn).physical_meetings_min,
+                low=turn.settings.meetings_per_year_min,
+                high=turn.settings.meetings_per_year_max,
+                physical=turn.settings.physical_meetings_min,
             ),
             buttons=[
                 Button(
@@ -136,10 +136,6 @@ def overview(turn: Turn) -> list[Reply]:
             ],
         )
     ]
-
-
-def turn_settings(turn: Turn) -> RegionSettings:
-    return RegionSettings.model_validate(turn.region.settings)
 
 
 def team_status(turn: Turn, team: Team) -> list[Reply]:

@@ -28,7 +28,6 @@ from domain import meetings as meeting_rules
 from storage import schoolyear
 from storage.directory import find_school, region_schools
 from storage.models import GroupKind, Meeting, MeetingKind, School, SchoolYear, Team
-from storage.settings import RegionSettings
 
 router = Router()
 
@@ -397,7 +396,7 @@ def _preview(turn: Turn, draft: Draft) -> list[Reply]:
 def _beyond_goal(turn: Turn, draft: Draft, team: Team, year: SchoolYear) -> str | None:
     """A warning (not a refusal) when the meeting would take the team's year beyond the region's goal."""
     assert team.id is not None and year.id is not None
-    settings = RegionSettings.model_validate(turn.region.settings)
+    settings = turn.settings
     others = [m for m in meeting_rules.team_meetings(turn.session, team.id, year.id) if m.id != draft.get("meeting_id")]
     if len(others) < settings.meetings_per_year_max:
         return None
