@@ -123,7 +123,9 @@ def measure(rows: list[Row], parse: Callable[[str], Any], show: bool) -> tuple[d
 
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    args.add_argument("--show", choices=("table", "dev", "train", "dev2"), help="also list the missed texts of that set")
+    args.add_argument(
+        "--show", choices=("table", "dev", "train", "dev2"), help="also list the missed texts of that set"
+    )
     args.add_argument("--heldout", action="store_true", help="also measure the held-out set (aggregates only)")
     options = args.parse_args()
     shown = options.show
