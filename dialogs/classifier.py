@@ -177,10 +177,12 @@ def write_files() -> int:
     for name in ("dev.tsv", "train.tsv"):
         with (data / name).open(encoding="utf-8", newline="") as file:
             rows += [(r["text"], r["intent"]) for r in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE)]
-    # The held-out set is read only to leave out any text it shares with the table (written independently,
+    # The held-out sets are read only to leave out any text they share with the table (written independently,
     # short requests such as a bare command coincide): the classifier is never trained on a held-out text.
-    with (data / "heldout.tsv").open(encoding="utf-8", newline="") as file:
-        held_out = {clean(r["text"]) for r in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE)}
+    held_out: set[str] = set()
+    for path in sorted(data.glob("heldout*.tsv")):
+        with path.open(encoding="utf-8", newline="") as file:
+            held_out |= {clean(r["text"]) for r in csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE)}
     rows = [(" ".join(text.split()), intent) for text, intent in rows if clean(text) not in held_out]
     target.mkdir(exist_ok=True)
     with (target / TRAINING_FILE).open("w", encoding="utf-8", newline="") as file:
