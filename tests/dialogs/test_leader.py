@@ -514,3 +514,37 @@ def test_another_date_is_picked_in_a_calendar_and_a_past_one_is_refused_at_it(le
     kind = leader.dialogs.handle(submitted("2027-03-18"))
     assert isinstance(kind[0], ChoicesReply) and [b.label for b in kind[0].buttons] == ["Fysisk träff", "Digital träff"]
     assert kind[0].buttons[0].values["day"] == "2027-03-18" and "pick_day" not in kind[0].buttons[0].values
+
+
+def test_another_time_is_picked_on_two_clocks_and_an_end_before_the_start_is_refused_at_it(leader: Chat) -> None:
+    leader.say("boka träff 18 mars i Lycksele")
+    (question,) = leader.last
+    assert isinstance(question, ChoicesReply) and question.text.startswith("Vilken tid?")
+    assert question.buttons[-1].label == "Annan tid …"
+    form, typed = leader.press("Annan tid …")
+    assert isinstance(form, FormReply) and isinstance(typed, TextReply)  # typed where a channel has no forms
+    assert (form.short_title, form.close, form.submit.label) == ("Träffens tid", "Avbryt", "Nästa")
+    assert form.title == "Tid för träffen i Bild, form och skapande"
+    assert [(f.name, f.kind, f.value) for f in form.fields] == [
+        ("picked_start", "time", "09:00"),
+        ("picked_end", "time", "15:00"),
+    ]
+
+    def submitted(start: str, end: str) -> Incoming:
+        values = {**form.submit.values, "picked_start": start, "picked_end": end}
+        return Incoming(
+            person_id=leader.person_id, channel="slack", conversation_id="m", action=form.submit.action, values=values
+        )
+
+    assert leader.dialogs.form_problems(submitted("16:00", "13:00")) == {
+        "picked_end": "Träffen måste sluta efter att den har börjat."
+    }
+    assert leader.dialogs.form_problems(submitted("", "13:00")) == {"picked_start": "Välj en tid."}
+    assert leader.dialogs.form_problems(submitted("13:15", "16:45")) == {}
+    again = leader.dialogs.handle(submitted("16:00", "13:00"))  # sent anyway (a channel without field errors)
+    assert isinstance(again[0], TextReply) and again[0].text == "Träffen måste sluta efter att den har börjat."
+    assert isinstance(again[1], FormReply) and again[1].title == form.title  # the clocks again, not the buttons
+    preview = leader.dialogs.handle(submitted("13:15", "16:45"))
+    shown = " ".join(str(r) for r in preview)
+    assert "13.15–16.45" in shown
+    assert all("pick_time" not in b.values for b in buttons_of(preview))
