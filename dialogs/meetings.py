@@ -31,7 +31,7 @@ def coordinators(turn: Turn) -> list[Person]:
 # Telling the members -------------------------------------------------------------------------
 
 
-def _ics(turn: Turn, meeting: Meeting, team: Team, tr: Translator, cancelled: bool = False) -> str:
+def _ics(turn: Turn, meeting: Meeting, team: Team, tr: Translator, member: Person, cancelled: bool = False) -> str:
     return meeting_ics(
         meeting,
         team=team,
@@ -41,17 +41,19 @@ def _ics(turn: Turn, meeting: Meeting, team: Team, tr: Translator, cancelled: bo
         description=tr._("Report absence in the chat with Ämneslagsboten if you can't come."),
         now=turn.now,
         organizer=turn.person,
+        attendee=member,
         cancelled=cancelled,
     )
 
 
-def invite_for(turn: Turn, meeting: Meeting, team: Team, language: str, cancelled: bool) -> dict[str, Any]:
-    """The calendar invite as a member reads it: in their language, named after the team and the day."""
-    tr = Translator(language, turn.region.timezone)
+def invite_for(turn: Turn, meeting: Meeting, team: Team, member: Person, cancelled: bool) -> dict[str, Any]:
+    """The calendar invite as a member reads it: addressed to them, in their language, named after the team and
+    the day."""
+    tr = Translator(member.language, turn.region.timezone)
     day = meeting.starts_at.astimezone(tr.zone).date()
     word = tr._("cancelled") if cancelled else tr._("notice")
     return attachment(
-        _ics(turn, meeting, team, tr, cancelled),
+        _ics(turn, meeting, team, tr, member, cancelled),
         name=filename(word, team, day),
         description=tr._("Cancelled meeting: removes it from the calendar")
         if cancelled
@@ -99,7 +101,9 @@ class Told:
 def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Was | None = None) -> Told:
     """Queue the notice, change or cancellation, with its calendar invite, to every member; how many it reaches
     (the log reaches nobody). A change says what changed (`before`: the meeting as it was)."""
-    members = [p for p in meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)]
+    members = list(
+        {p.id: p for p in meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)}.values()
+    )
     cancelled = kind == "meeting_cancelled"
     leader = turn.person
     items = agenda.carried_by(turn.session, meeting.id or 0)
@@ -142,19 +146,15 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Wa
         return [CardReply(title=title, facts=facts, text=text, buttons=buttons)]
 
     queued: list[OutboxMessage] = []
-    by_language: dict[str, list[Person]] = {}  # each gets the invite in their own language
-    for member in members:
-        by_language.setdefault(Translator(member.language).language, []).append(member)
-    for language, people in by_language.items():
-        invite = invite_for(turn, meeting, team, language, cancelled)
+    for member in members:  # each gets an invite of their own: addressed to them, in their language
         queued += notify(
             turn.session,
             origin=turn.person,
-            recipients=people,
+            recipients=[member],
             region=turn.region,
             kind=kind,
             build=build,
-            attachments=[invite],
+            attachments=[invite_for(turn, meeting, team, member, cancelled)],
         )
     return Told(reached(queued, turn.reach), not_reached(turn.tr, turn.session, queued, turn.reach))
 

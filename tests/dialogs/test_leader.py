@@ -60,6 +60,11 @@ def _event(calendar: Calendar):
     return event
 
 
+def _count(event, name: str) -> int:
+    """How many times the property `name` occurs in the event (icalendar gives one, or a list of several)."""
+    return sum(1 for key, _ in event.property_items(recursive=False) if key == name)
+
+
 def test_schedule_a_physical_meeting_step_by_step(leader: Chat) -> None:
     before = len(_meetings(leader.db))
     (question,) = leader.say("jag vill planera en ny träff")
@@ -176,6 +181,19 @@ def test_send_the_notice_with_a_calendar_invite_once(leader: Chat, demo: sa.Engi
     assert _invite(notices[0])["method"] == "REQUEST"
     assert str(event["organizer"]) == f"mailto:{LEADER}"  # RFC 5546: a REQUEST has its ORGANIZER
     assert event["organizer"].params["cn"] == "Jonas Sundqvist"
+    with Session(demo) as s:
+        for notice in notices:  # each member's invite is addressed to them, with the leader as its one organizer
+            member = s.get(Person, notice.recipient_id)
+            parsed = _event(_invite(notice))
+            assert _count(parsed, "ORGANIZER") == 1
+            assert _count(parsed, "ATTENDEE") == 1
+            attendee = parsed["attendee"]
+            assert str(attendee) == f"mailto:{member.email}" and attendee.params["cn"] == member.name
+            assert (attendee.params["partstat"], attendee.params["rsvp"], attendee.params["role"]) == (
+                "NEEDS-ACTION",
+                "FALSE",
+                "REQ-PARTICIPANT",
+            )
     (attachment,) = notices[0].payload["attachments"]
     day = february.starts_at.astimezone(ZoneInfo("Europe/Stockholm")).date().isoformat()
     assert attachment["filename"] == f"kallelse-bild-form-och-skapande-{day}.ics"
@@ -265,6 +283,9 @@ def test_cancel_a_meeting_removes_it_from_calendars(leader: Chat, demo: sa.Engin
     assert str(event["uid"]) == f"meeting-{april.id}.vasterbotten@amneslagsboten"
     with Session(demo) as s:
         assert s.get(Meeting, april.id).cancelled_at is not None
+        member = s.get(Person, cancels[0].recipient_id)
+    assert _count(event, "ORGANIZER") == 1 and _count(event, "ATTENDEE") == 1  # RFC 5546: CANCEL names them
+    assert str(event["attendee"]) == f"mailto:{member.email}" and "PARTSTAT" not in event["attendee"].params
     leader.click(question.buttons[0])
     assert len(_sent(leader, "meeting_cancelled")) == BILD_MEMBERS
 
