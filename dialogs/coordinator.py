@@ -142,7 +142,7 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
     tr = turn.tr
     year = current_year(turn.session, turn.region, turn.now)
     assert team.id is not None and year.id is not None
-    names = ", ".join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("none appointed")
+    names = tr.join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("none appointed")
     status = build_status(turn.session, turn.region, year, turn.roads)
     row = next((t for t in status.teams if t.name == team.name), None)
     members = row.members if row else []
@@ -246,7 +246,7 @@ def coordinator_absences(turn: Turn, slots: dict[str, str]) -> list[Reply]:
     for meeting in meetings:
         assert meeting.id is not None
         absent = absentees(turn.session, meeting.id)
-        facts.append((region_teams[meeting.team_id].name, ", ".join(p.name for p in absent) or tr._("nobody")))
+        facts.append((region_teams[meeting.team_id].name, tr.join(p.name for p in absent) or tr._("nobody")))
     return [
         CardReply(
             title=tr._("Absence {date}", date=tr.date(meetings[0].starts_at)),

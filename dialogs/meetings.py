@@ -198,7 +198,7 @@ def meeting_card(turn: Turn, meeting: Meeting, team: Team) -> CardReply:
         (tr._("Kind"), meeting_kind(turn, meeting)),
         (tr._("Where"), meeting_place(turn, meeting)),
         (tr._("Notice"), tr.date(meeting.notice_sent_at) if meeting.notice_sent_at else tr._("not sent")),
-        (tr._("Absent"), ", ".join(p.name for p in absent) if absent else tr._("nobody has reported absence")),
+        (tr._("Absent"), tr.join(p.name for p in absent) if absent else tr._("nobody has reported absence")),
     ]
     if meeting.kind == MeetingKind.PHYSICAL.value and meeting.host_school_id is not None and not started:
         room = tr.date(meeting.room_confirmed_at) if meeting.room_confirmed_at else tr._("not confirmed by the host")

@@ -121,7 +121,7 @@ def test_status_of_one_team_and_absences_of_a_meeting(coordinator: Chat, chat_as
     (card,) = coordinator.say("status bild")
     assert isinstance(card, CardReply) and card.title.startswith("Bild, form och skapande")
     facts = dict(card.facts)
-    assert facts["Ledare"] == "Jonas Sundqvist, Petter Backman"
+    assert facts["Ledare"] == "Jonas Sundqvist och Petter Backman"
     assert len(card.buttons) == 3  # absences of each meeting
     (absent,) = coordinator.click(card.buttons[1])
     assert isinstance(absent, CardReply) and [name for name, _ in absent.facts] == ["Alva Jonsson"]
