@@ -77,7 +77,7 @@ def was(turn: Turn, meeting: Meeting) -> Was:
 
 
 def _what_changed(t: Translator, turn: Turn, meeting: Meeting, before: Was) -> str:
-    """ "the time (was Thursday 8 April 09.00–12.00); the place (was Lycksele Musikskola)" """
+    """ "the time (was Thursday 8 April 09.00–12.00) and the place (was Lycksele Musikskola)" """
     parts = []
     if (before.starts_at, before.ends_at) != (meeting.starts_at, meeting.ends_at):
         old = f"{t.when(before.starts_at)}–{t.time(before.ends_at)}"
@@ -87,7 +87,7 @@ def _what_changed(t: Translator, turn: Turn, meeting: Meeting, before: Was) -> s
         parts.append(t._("the kind (was {old})", old=old_kind))
     if before.place != meeting_place(turn, meeting):
         parts.append(t._("the place (was {old})", old=before.place))
-    return "; ".join(parts)
+    return t.join(parts)
 
 
 @dataclass(frozen=True)
@@ -159,10 +159,11 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Wa
     return Told(reached(queued, turn.reach), not_reached(turn.tr, turn.session, queued, turn.reach))
 
 
-def tell_other_leaders(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
+def tell_other_leaders(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Was | None = None) -> int:
     """The change or cancellation of a meeting whose notice was never sent: the members were never told of it
     (they learn of it, as it is by then, from its notice), so only the team's other leaders are, without a
-    calendar invite, which nobody got; the count."""
+    calendar invite, which nobody got; the count. A change says what changed (`before`: the meeting as it was).
+    """
     leaders = [p for p in leaders_of(turn.session, team.id or 0, meeting.school_year_id) if p.id != turn.person.id]
     leader = turn.person
 
@@ -172,10 +173,13 @@ def tell_other_leaders(turn: Turn, meeting: Meeting, team: Team, kind: str) -> i
             title = t._("Changed: {team}'s meeting is now {when}", **values)
         else:
             title = t._("Cancelled: {team}'s meeting {when}", **values)
+        facts = [(t._("From"), leader.name)]
+        if before is not None and (changed := _what_changed(t, turn, meeting, before)):
+            facts.insert(0, (t._("Changed"), changed))
         return [
             CardReply(
                 title=title,
-                facts=[(t._("From"), leader.name)],
+                facts=facts,
                 text=t._("Its notice had not been sent, so the members have not been told."),
             )
         ]

@@ -492,7 +492,7 @@ def _save_change(turn: Turn, draft: Draft, parsed: meeting_rules.MeetingDraft) -
         meeting.room_confirmed_at = None  # another day or place needs its room arranged again
         host = tell_host_and_managers(turn, meeting, team)
     if meeting.notice_sent_at is None:
-        leaders = tell_other_leaders(turn, meeting, team, "meeting_changed")
+        leaders = tell_other_leaders(turn, meeting, team, "meeting_changed", as_it_was)
         text = tr.n_(
             "Changed. The notice has not been sent yet, so the members get the meeting as it is now with "
             "the notice; {count} other leader has been told.",

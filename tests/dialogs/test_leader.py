@@ -257,6 +257,23 @@ def test_changing_a_meeting_whose_notice_was_never_sent_tells_no_member(leader: 
     changes = _sent(leader, "meeting_changed")
     assert _emails(demo, changes) == {"petter.backman@example.org"}
     assert "attachments" not in changes[0].payload
+    card = _replies(changes[0])[0]
+    assert isinstance(card, CardReply)
+    assert dict(card.facts)["Changed"].startswith("the time (was Thursday 8 April")  # Petter reads English
+
+
+def test_a_change_of_kind_and_place_says_both_joined_with_och(leader: Chat, demo: sa.Engine) -> None:
+    april = _meetings(demo)[2]
+    leader.click(Button(label="Skicka", action="notice.send", values={"meeting_id": april.id}))
+    (menu,) = leader.click(Button(label="Ändra", action="meeting.change", values={"meeting_id": april.id}))
+    leader.press("Fysisk eller digital")
+    leader.press("Digital träff")
+    (preview,) = leader.say("https://meet.example.org/bild")
+    leader.click(preview.buttons[0])
+    card = _replies(_sent(leader, "meeting_changed")[0])[0]
+    assert isinstance(card, CardReply)
+    changed = dict(card.facts)["Ändrat"]
+    assert changed.startswith("typen (var fysisk träff) och platsen (var ") and ";" not in changed
 
 
 def test_cancel_a_meeting_removes_it_from_calendars(leader: Chat, demo: sa.Engine) -> None:
