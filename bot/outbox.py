@@ -278,7 +278,7 @@ class OutboxWorker:
                 channel=channel,
             )
             if recorded and retry_at is None:
-                tell_undeliverable(session, delivery.id)
+                tell_undeliverable(session, delivery.id, refused=error.permanent)
         if not recorded:
             _LOGGER.warning("outbox %s: attempt failed, but claimed by another worker meanwhile", delivery.id)
         elif retry_at is None:

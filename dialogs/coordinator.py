@@ -142,7 +142,7 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
     tr = turn.tr
     year = current_year(turn.session, turn.region, turn.now)
     assert team.id is not None and year.id is not None
-    names = ", ".join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("none appointed")
+    names = tr.join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("none appointed")
     status = build_status(turn.session, turn.region, year, turn.roads)
     row = next((t for t in status.teams if t.name == team.name), None)
     members = row.members if row else []
@@ -246,7 +246,7 @@ def coordinator_absences(turn: Turn, slots: dict[str, str]) -> list[Reply]:
     for meeting in meetings:
         assert meeting.id is not None
         absent = absentees(turn.session, meeting.id)
-        facts.append((region_teams[meeting.team_id].name, ", ".join(p.name for p in absent) or tr._("nobody")))
+        facts.append((region_teams[meeting.team_id].name, tr.join(p.name for p in absent) or tr._("nobody")))
     return [
         CardReply(
             title=tr._("Absence {date}", date=tr.date(meetings[0].starts_at)),
@@ -412,6 +412,27 @@ def absences_of(turn: Turn, values: Values, _: None) -> list[Reply]:
     return meeting_absences(turn, access.region_meeting(turn, values, "status.absences").meeting)
 
 
+def _who_changes(turn: Turn) -> str:
+    """Who changes the region's settings: its administrators, on the command line. A coordinator is told whom to
+    ask, by name, not a command to type; an administrator, who works on that command line, is told the command."""
+    tr = turn.tr
+    admins = people_with_role(turn.session, turn.region, Role.ADMIN.value)
+    if any(a.id == turn.person.id for a in admins):
+        return tr._(
+            "Read only here. As administrator you change a setting on the bot's server: "
+            "`amneslag region set {key} KEY VALUE`.",
+            key=turn.region.key,
+        )
+    if not admins:
+        return tr._("Read only here. To change a setting, ask the bot's administrator.")
+    return tr.n_(
+        "Read only here. To change a setting, ask the administrator, {names}.",
+        "Read only here. To change a setting, ask the administrators, {names}.",
+        len(admins),
+        names=tr.join(a.name for a in admins),
+    )
+
+
 @router.intent(Intent.REGION_FRAMEWORK, guard=access.coordinator("region_framework"))
 def region_framework(turn: Turn, slots: Values, _: None) -> list[Reply]:
     """The region's framework in force, read only: the document, the duties that apply with their dates,
@@ -532,11 +553,7 @@ def region_framework(turn: Turn, slots: Values, _: None) -> list[Reply]:
     return [
         CardReply(
             title=tr._("The framework of {region}", region=region.name),
-            text=tr._(
-                "Read only here. To change a setting: `amneslag region set {key} KEY VALUE` "
-                "(every key in `amneslag region show {key}`).",
-                key=region.key,
-            ),
+            text=_who_changes(turn),
             facts=facts,
             buttons=[
                 Button(

@@ -52,7 +52,7 @@ def tell_host_and_managers(turn: Turn, meeting: Meeting, team: Team) -> str:
                     (t._("Of them from your school"), str(_from_school(members, host.id))),
                     (
                         t._("Leader"),
-                        ", ".join(p.name for p in leaders(turn.session, team.id or 0, meeting.school_year_id)),
+                        t.join(p.name for p in leaders(turn.session, team.id or 0, meeting.school_year_id)),
                     ),
                 ],
                 text=t._("Please arrange a room (and lunch, if the team eats together), and confirm it here."),

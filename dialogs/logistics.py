@@ -89,8 +89,8 @@ def _attendance_card(turn: Turn, meeting: Meeting, team: Team, ticks: set[int] |
     alternative = ChoicesReply(
         text=tr._(
             "Attended: {came}. Not there: {away}. Press a name to change it, then confirm.",
-            came=", ".join(p.name for p in came) or "-",
-            away=", ".join(p.name for p in away) or "-",
+            came=tr.join(p.name for p in came) or tr._("nobody"),
+            away=tr.join(p.name for p in away) or tr._("nobody"),
         ),
         buttons=[
             Button(
@@ -197,7 +197,7 @@ def _invoice_card(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
         ),
     ]
     for school in basis["schools"]:
-        names = ", ".join(p["name"] for p in school["people"])
+        names = tr.join(p["name"] for p in school["people"])
         what = tr._("host school's own share") if school["host"] else tr._("invoiced")
         facts.append((school["school"], f"{money(school['share_kr'])} ({what}) · {names}"))
     host = cost_rules.host_of(turn.session, meeting)
@@ -373,7 +373,7 @@ def _tell_schools(
                         (t._("Your share"), money(share.share_kr)),
                         (
                             t._("Your participants"),
-                            ", ".join(p.name for p in share.people),
+                            t.join(p.name for p in share.people),
                         ),
                         (
                             t._("Total"),

@@ -105,8 +105,59 @@ def _what(tr: Translator, kind: str) -> str:
     return names.get(kind, tr._("a message"))
 
 
-def tell_undeliverable(session: Session, message_id: int) -> OutboxMessage | None:
-    """Tell the person who caused a message that it could not be delivered (once; never about this message)."""
+PLATFORMS = {"slack": "Slack", "teams": "Teams"}  # the chats, by the channel names of the outbox
+
+
+def undeliverable_text(tr: Translator, message: OutboxMessage, recipient: Person, refused: bool) -> str:
+    """Why `message` did not reach `recipient`, true to the channel that tried, and what the sender can do.
+
+    `refused`: the channel turned it away for good (an address that bounced, an account the chat will not write
+    to); otherwise the channel did not take it however often the worker tried (a server down)."""
+    what, name = _what(tr, message.kind), recipient.name
+    platform = PLATFORMS.get(message.channel)
+    if message.channel == "email" and refused:
+        return tr._(
+            "I could not deliver {what} to {name}: the e-mail address {address} could not be delivered to. Please "
+            "tell them yourself, and have the address corrected in the roster (the coordinator can help).",
+            what=what,
+            name=name,
+            address=recipient.email,
+        )
+    if message.channel == "email":
+        return tr._(
+            "I could not send {what} to {name} by e-mail: the mail server did not take it, though I tried several "
+            "times. Please tell them yourself; an admin can send it again once the mail server works.",
+            what=what,
+            name=name,
+        )
+    if platform is not None and refused:
+        return tr._(
+            "I could not deliver {what} to {name} in {platform}: {platform} does not let me write to them (perhaps "
+            "they have never opened a chat with me, or their account is closed). Please tell them yourself; the "
+            "coordinator sees in the status who I cannot reach.",
+            what=what,
+            name=name,
+            platform=platform,
+        )
+    if platform is not None:
+        return tr._(
+            "I could not deliver {what} to {name} in {platform}: {platform} did not take it, though I tried "
+            "several times. Please tell them yourself; an admin can send it again later.",
+            what=what,
+            name=name,
+            platform=platform,
+        )
+    return tr._(
+        "I could not deliver {what} to {name}. Please tell them yourself; the coordinator sees in the status who I "
+        "cannot reach.",
+        what=what,
+        name=name,
+    )
+
+
+def tell_undeliverable(session: Session, message_id: int, *, refused: bool) -> OutboxMessage | None:
+    """Tell the person who caused a message that it could not be delivered, and why (once; never about this
+    message). `refused`: the channel that tried (the message's `channel` by now) turned it away for good."""
     message = session.get(OutboxMessage, message_id)
     origin_id = message.payload.get("origin") if message is not None else None
     if message is None or not isinstance(origin_id, int) or message.recipient_id is None:
@@ -116,19 +167,10 @@ def tell_undeliverable(session: Session, message_id: int) -> OutboxMessage | Non
     region = session.get(Region, origin.region_id) if origin is not None else None
     if origin is None or recipient is None or region is None:
         return None
+    told = message
 
     def build(tr: Translator) -> list[Reply]:
-        return [
-            TextReply(
-                text=tr._(
-                    "I could not deliver {what} to {name}: they cannot be reached in Teams or Slack (perhaps they "
-                    "have never opened a chat with me). Please tell them yourself; the coordinator sees in the "
-                    "status who I cannot reach.",
-                    what=_what(tr, message.kind),
-                    name=recipient.name,
-                )
-            )
-        ]
+        return [TextReply(text=undeliverable_text(tr, told, recipient, refused))]
 
     sent = notify(session, recipients=[origin], region=region, kind="undeliverable", build=build)
     return sent[0] if sent else None

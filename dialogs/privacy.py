@@ -258,7 +258,7 @@ def send(turn: Turn, values: Values, _: None) -> list[Reply]:
         actor_id=person.id,
         details={"what": what},
     )
-    names = ", ".join(a.name for a in admins)
+    names = tr.join(a.name for a in admins)
     return [
         TextReply(
             text=tr._(

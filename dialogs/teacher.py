@@ -121,7 +121,7 @@ def _group_card(turn: Turn, team: Team, year: SchoolYear) -> CardReply:
     assert turn.person.id is not None and team.id is not None and year.id is not None
     own = membership(turn.session, turn.person.id, year.id)
     led = leaders(turn.session, team.id, year.id)
-    names = ", ".join(p.name for p in led) or tr._("not appointed yet")
+    names = tr.join(p.name for p in led) or tr._("not appointed yet")
     facts = [
         (tr._("School year"), year.label),
         (tr._("Leaders"), names),

@@ -195,6 +195,10 @@ def modal(form: FormReply) -> dict[str, Any]:
             element = {"type": "datepicker", "action_id": field.name}
             if field.value:
                 element["initial_date"] = field.value
+        elif field.kind == "time":  # HH:MM both ways; the picker shows the person's own clock format
+            element = {"type": "timepicker", "action_id": field.name}
+            if field.value:
+                element["initial_time"] = field.value
         elif field.kind == "checks":
             blocks += _checkboxes(field)
             continue
@@ -249,6 +253,8 @@ def submitted(view: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
                 answers[block_id] = element.get("value") or ""
             elif kind == "datepicker":
                 answers[block_id] = element.get("selected_date") or ""
+            elif kind == "timepicker":
+                answers[block_id] = element.get("selected_time") or ""
             elif kind == "static_select":
                 answers[block_id] = (element.get("selected_option") or {}).get("value", "")
             elif kind == "checkboxes":

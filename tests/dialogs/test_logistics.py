@@ -181,7 +181,9 @@ def test_attendance_ticks_everyone_who_did_not_report_absence(chat_as, demo: sa.
     shown = render(replies)
     assert "[ ] Lina Granlund (Skellefteå Kulturskola)" in shown and "[x] Albin Hedlund (Lycksele Musikskola)" in shown
     assert _labels(replies)[0] == "Bekräfta: 4 var med"
-    leader.press("Var där: Lina Granlund")
+    everyone = text_of(leader.press("Var där: Lina Granlund"))
+    assert "Var inte där: ingen." in everyone  # not "-"
+    assert "Albin Hedlund, " in everyone and " och " in everyone  # a list in a sentence, ending with "och"
     answer = leader.press("Bekräfta: 5 var med")
     assert text_of(answer).startswith("Sparat: 5 av 5 var med på Piano/keyboard, torsdag 10 september.")
     with Session(demo) as s:
@@ -276,7 +278,7 @@ def test_the_host_manager_enters_the_cost_and_each_visiting_manager_gets_their_s
     pontus = _person(demo, UMEA_MANAGER)
     umea = next(m for m in shares if m.recipient_id == pontus.id)
     assert "Er andel: 5\u00a0001\u00a0kr" in umea.payload["text"]
-    assert "Era deltagare: Lars Renberg, Moa Lidström" in umea.payload["text"]
+    assert "Era deltagare: Lars Renberg och Moa Lidström" in umea.payload["text"]
     assert "Nordmalings Musikskola fakturerar Kulturskolan i Umeå 5\u00a0001\u00a0kr" in umea.payload["text"]
     assert len(shares) == 3 and umea.payload["origin"] == _person(demo, HOST_MANAGER).id
     assert _outbox(demo, "cost_entered") == []  # the host's manager entered it and saw it

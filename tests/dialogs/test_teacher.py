@@ -87,7 +87,7 @@ def test_my_team(teacher: Chat) -> None:
     assert isinstance(card, CardReply) and card.title == "Bild, form och skapande"
     facts = dict(card.facts)
     assert facts["Läsår"] == "2026/27"
-    assert facts["Ledare"] == "Jonas Sundqvist, Petter Backman"
+    assert facts["Ledare"] == "Jonas Sundqvist och Petter Backman"
     assert facts["Medlemmar"] == "5"
     assert "torsdag 11 februari kl. 09.00, digital träff" in (card.text or "")
 

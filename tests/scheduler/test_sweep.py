@@ -335,7 +335,7 @@ def test_the_notice_escalation_names_the_leaders_and_leaves_out_empty_teams(cycl
         (message,) = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "reminder.notice_escalation")).all()
     assert message.payload["text"] == (
         "För kännedom: de här ämneslagen har inte skickat kallelsen till torsdag 10 september: "
-        "Dans (ledare: Dan), Film (ingen ledare), Stråk (ledare: Stina)."
+        "Dans (ledare: Dan), Film (ingen ledare) och Stråk (ledare: Stina)."
     )
     problems = {(p.problem, p.detail) for p in report.problems}
     assert ("team_without_leader", "Film") in problems

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from slack_sdk.models.views import View
+
 from bot.slack import blocks as bk
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
 
@@ -104,6 +106,40 @@ def test_a_form_is_a_modal_and_its_submission_comes_back() -> None:
     assert bk.submitted(submitted) == (
         "notes.submit",
         {"meeting_id": 7, "body": "Rad 1\nRad 2", "link": "", "day": "2027-02-12"},
+    )
+
+
+def test_a_time_is_asked_on_a_timepicker_and_its_selected_time_comes_back() -> None:
+    form = FormReply(
+        title="Tid för träffen i Bild, form och skapande",
+        fields=[
+            FormField(name="picked_start", label="Börjar", kind="time", value="09:00"),
+            FormField(name="picked_end", label="Slutar", kind="time"),
+        ],
+        submit=Button(label="Nästa", action="schedule.set", values={"team_id": 1, "day": "2027-03-18"}),
+        short_title="Träffens tid",
+        close="Avbryt",
+    )
+    view = bk.modal(form)
+    View(**view).to_dict()  # slack_sdk's models check every element's limits and formats (initial_time is HH:mm)
+    _, start, end = view["blocks"]
+    assert start == {
+        "type": "input",
+        "block_id": "picked_start",
+        "label": {"type": "plain_text", "text": "Börjar"},
+        "optional": False,
+        "element": {"type": "timepicker", "action_id": "picked_start", "initial_time": "09:00"},
+    }
+    assert end["element"] == {"type": "timepicker", "action_id": "picked_end"}
+    state = {
+        "values": {
+            "picked_start": {"picked_start": {"type": "timepicker", "selected_time": "13:15"}},
+            "picked_end": {"picked_end": {"type": "timepicker", "selected_time": None}},  # cleared by the person
+        }
+    }
+    assert bk.submitted({**view, "state": state}) == (
+        "schedule.set",
+        {"picked_start": "13:15", "picked_end": "", "team_id": 1, "day": "2027-03-18"},
     )
 
 
