@@ -77,6 +77,7 @@ def _ask_day(turn: Turn, draft: Draft) -> Question:
             short_title=tr._("Date of the meeting"),
             submit=tr._("Next"),
         )
+    pick = tr._("Another date…") if days else tr._("Choose a date…")
     return Question(
         text,
         [
@@ -87,11 +88,12 @@ def _ask_day(turn: Turn, draft: Draft) -> Question:
                 )
                 for d in days
             ),
-            (tr._("Another date…") if days else tr._("Choose a date…"), {"pick_day": "1"}),
+            (pick, {"pick_day": "1"}),
         ],
         fields=[FormField(name="picked_day", label=tr._("Date"), kind="date")],
         submit=tr._("Choose the date"),
         inline=True,
+        picker=pick,
     )
 
 
@@ -225,6 +227,7 @@ def _ask_time(turn: Turn, draft: Draft) -> Question:
         ],
         submit=tr._("Choose the time"),
         inline=True,
+        picker=tr._("Another time…"),
     )
 
 

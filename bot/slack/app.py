@@ -294,7 +294,7 @@ class SlackBot:
         )
 
     async def button(self, context: dict[str, Any], body: dict[str, Any]) -> None:
-        parsed = blocks.parse_button_value((our_button(body) or {}).get("value", ""))
+        parsed = blocks.pressed(our_button(body) or {})
         if parsed is None:
             await self._skip(context)
             return

@@ -93,7 +93,9 @@ async def test_notes_too_long_are_refused_at_the_notes(slack: Slack) -> None:
     assert list(errors) == ["body"] and "40000" in errors["body"]
 
 
-async def test_a_meetings_date_is_picked_in_a_datepicker_and_a_past_date_keeps_it_open(slack: Slack) -> None:
+async def test_a_meetings_date_is_picked_in_the_messages_datepicker_and_a_past_date_is_said_and_asked_again(
+    slack: Slack,
+) -> None:
     with Session(slack.db) as s:
         jonas = s.exec(select(Person).where(Person.email == "jonas.sundqvist@example.org")).one()
         jonas.slack_user_id = "U0JONAS"
@@ -102,47 +104,33 @@ async def test_a_meetings_date_is_picked_in_a_datepicker_and_a_past_date_keeps_i
     await slack.dm("U0JONAS", "boka träff", "EvBoka")
     (question,) = await slack.api.wait_for("chat.postMessage")
     await slack.settle()
-    pick = next(
-        e
-        for b in question["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["text"]["text"] == "Välj datum …"
-    )
-    await slack.interaction(
-        {
-            "type": "block_actions",
-            "user": {"id": "U0JONAS"},
-            "team": {"id": "T0TEAM"},
-            "trigger_id": "trigger-day-1",
-            "container": {"type": "message", "channel_id": "D0JONAS"},
-            "channel": {"id": "D0JONAS"},
-            "actions": [{"type": "button", "action_id": pick["action_id"], "block_id": "b", "value": pick["value"]}],
-        }
-    )
-    (opened,) = await slack.api.wait_for("views.open")
-    await slack.settle()
-    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
-    assert view["title"]["text"] == "Träffens datum" and view["close"]["text"] == "Avbryt"
-    assert view["blocks"][0]["text"]["text"] == "Datum för träffen i Bild, form och skapande"
-    assert view["blocks"][1]["element"]["type"] == "datepicker"
+    elements = [e for b in question["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert not [e for e in elements if e["type"] == "button" and e["text"]["text"].startswith("Välj datum")]
+    (block,) = [b for b in question["blocks"] if b["type"] == "actions" and b["elements"][0]["type"] == "datepicker"]
 
-    def submission(day: str) -> dict[str, Any]:
-        state = {"values": {"picked_day": {"picked_day": {"type": "datepicker", "selected_date": day}}}}
-        return {
-            "type": "view_submission",
-            "user": {"id": "U0JONAS"},
-            "team": {"id": "T0TEAM"},
-            "view": {**view, "id": "V0DAY", "hash": "1.2", "state": state},
-        }
+    async def pick(day: str, trigger: str) -> None:
+        picker = block["elements"][0]
+        action = {"type": "datepicker", "action_id": picker["action_id"], "block_id": block["block_id"]}
+        await slack.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": "U0JONAS"},
+                "team": {"id": "T0TEAM"},
+                "trigger_id": trigger,
+                "container": {"type": "message", "channel_id": "D0JONAS"},
+                "channel": {"id": "D0JONAS"},
+                "actions": [{**action, "selected_date": day, "action_ts": trigger}],
+            }
+        )
+        await slack.settle()
 
-    past = await slack.interaction(submission("2026-01-07"))
-    problem = "Det datumet har redan varit; en träff måste ligga framåt i tiden."
-    assert (await past.json())["errors"] == {"picked_day": problem}
-    await slack.settle()
-    assert len(slack.api.of("chat.postMessage")) == 1  # nothing more was said
-    await slack.interaction(submission("2027-03-18"))  # the same view, sent again with another date
-    (_, kind) = await slack.api.wait_for("chat.postMessage", 2)
+    await pick("2026-01-07", "trigger-day-1")
+    (_, past) = slack.api.of("chat.postMessage")
+    assert past["text"].startswith("Det datumet har redan varit; en träff måste ligga framåt i tiden.")
+    assert "datepicker" in json.dumps(past["blocks"])  # asked again, the picker with it
+    assert slack.api.of("views.open") == []  # no modal
+    await pick("2027-03-18", "trigger-day-2")
+    (_, _, kind) = slack.api.of("chat.postMessage")
     assert kind["channel"] == "D0JONAS" and "Digital träff" in json.dumps(kind["blocks"], ensure_ascii=False)
 
 

@@ -149,6 +149,7 @@ async def test_a_leader_picks_the_date_and_time_and_sends_the_notice(teams: Team
     asked = await execute(teams, JONAS, action(menu, "Planera träff"), count, menu)
     assert inputs(asked)["picked_day"]["type"] == "Input.Date"
     assert "Ange datumet för träffen" in words(asked)
+    assert "Välj datum …" not in words(asked)  # the date input is in the card: no button to a form of its own
     again = await execute(teams, JONAS, action(asked, "Välj datumet"), picked_day="2026-11-20")
     assert words(again).startswith("Det datumet har redan varit")  # the problem, in the card, the picker again
     assert "picked_day" in inputs(again)
@@ -156,6 +157,7 @@ async def test_a_leader_picks_the_date_and_time_and_sends_the_notice(teams: Team
     place = await execute(teams, JONAS, action(kind, "Fysisk träff"), count, kind)
     time = await execute(teams, JONAS, action(place, "Lycksele Musikskola"), count, place)
     assert [i["type"] for i in inputs(time).values()] == ["Input.Time", "Input.Time"]
+    assert "[13.00–16.00]" in words(time) and "Annan tid …" not in words(time)
     wrong = await execute(teams, JONAS, action(time, "Välj tiden"), picked_start="16:00", picked_end="13:00")
     assert words(wrong).startswith("Träffen måste sluta efter att den har börjat.")
     preview = await execute(
