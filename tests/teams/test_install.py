@@ -329,3 +329,17 @@ def test_serve_refuses_installation_without_what_it_needs(
     assert main(["serve", "--port", "1"]) == 1
     err = capsys.readouterr().err
     assert missing in err and PASSWORD not in err
+
+
+async def test_a_token_graph_no_longer_takes_is_renewed_once(teams: Teams, graph: tuple[FakeGraph, str]) -> None:
+    fake, base = graph
+    _installing(teams, base, service_url=teams.service_url)
+    _notice(teams, PONTUS, "Kallelse")
+    await teams.connector.wait_for(1)
+    await teams.worker.run_until_idle()
+    fake.issued += 1  # the cached token revoked: Graph answers 401 to it
+    queued = _notice(teams, JONAS, "Kallelse")
+    await teams.connector.wait_for(2)
+    await teams.worker.run_until_idle()
+    assert len(fake.tokens) == 2 and fake.installs() == [PONTUS, JONAS, JONAS]  # the 401, then with a new token
+    assert _row(teams, queued).status == "delivered"
