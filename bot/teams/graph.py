@@ -42,6 +42,7 @@ from sqlmodel import Session
 from bot.outbox import DeliveryError, Sender, send_instead
 from storage.addresses import TEAMS, address_of, latest_service_url, save_address
 from storage.db import session_scope
+from storage.errors import AmneslagError
 from storage.outbox import Delivery, Recipient
 
 _LOGGER = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ PUBLIC_SERVICE_URL = "https://smba.trafficmanager.net/teams/"  # Microsoft's for
 TOKEN_MARGIN = 300.0  # a token is renewed this many seconds before it expires
 
 
-class _Refused(Exception):
+class _Refused(AmneslagError):
     """Graph (or the login endpoint) said no for good: the person cannot be reached by installing the app."""
 
     def __init__(self, status: int, code: str):
