@@ -117,6 +117,14 @@ class LogSender:
         raise NotReached("no Slack id, no Teams chat, and no e-mail configured (SMTP_HOST): written to the log only")
 
 
+async def send_instead(sender: Sender, delivery: outbox.Delivery) -> None:
+    """Hand a message on to `sender`, of another channel than the row's, and say so: the row gets that channel
+    (`Progress.via`), unless it is the log, which is no channel of delivery."""
+    if sender.channel != LOG:
+        delivery.progress.via = sender.channel
+    await sender.send(delivery)
+
+
 @dataclasses.dataclass(frozen=True)
 class Batch:
     """What one claim came to: how many messages were attempted, and how many of them delivered."""
@@ -309,7 +317,8 @@ class OutboxWorker:
             _LOGGER.exception("outbox %s: sender %s raised", delivery.id, sender.channel)
             error = DeliveryError(f"{type(exc).__name__}: {exc}")
         progress = {**((error.progress or {}) if error else {}), **delivery.progress.values}
-        channel = sender.channel if sender.channel != delivery.channel else None
+        via = delivery.progress.via or sender.channel  # the sender may have handed it on (`Progress.via`)
+        channel = via if via != delivery.channel else None
         return await asyncio.to_thread(self._finish, delivery, error, progress, channel)
 
     @staticmethod

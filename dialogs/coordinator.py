@@ -307,8 +307,13 @@ def unreachable_people(turn: Turn) -> list[Reply]:
             title=tr._("People I cannot reach ({count})", count=len(emails)),
             facts=[(names.get(email, email), email) for email in emails],
             text=tr._(
-                "They have no chat with me in Teams or Slack, or my last message to them failed. Ask them to "
-                "write to me once; in Teams, adding the app to the team opens a chat with every member."
+                "They have no chat with me in Teams or Slack, or my last message to them failed, so they miss "
+                "notices and reminders. What helps:\n"
+                "- ask them to open the app and write hello to me once (in Teams: Apps, search for "
+                "Ämneslagsboten, Add; in Slack: Ämneslagsboten under Apps);\n"
+                "- in Teams, add the app to a team they are in: I then open a chat with every member;\n"
+                "- if the e-mail address here is not the one they use in Teams or Slack, ask the administrator "
+                "to correct it in the roster."
             ),
         )
     ]

@@ -189,7 +189,8 @@ def reached(queued: list[OutboxMessage], reach: str) -> int:
 
 def not_reached(tr: Translator, session: Session, queued: Iterable[OutboxMessage], reach: str = "none") -> str:
     """The sentence naming who has no chat with the bot and what happens to their message ("" when everyone has):
-    it goes by e-mail (`reach` "email"), the bot looks them up in Slack and says so if it cannot ("slack"), or
+    it goes by e-mail (`reach` "email"), the bot installs its Teams app for them through Graph ("teams") or looks
+    them up in Slack ("slack") and says so if it cannot, or
     it reaches nobody and the person should tell them ("none")."""
     people = [p for i in unreached(queued) if (p := session.get(Person, i)) is not None]
     if not people:
@@ -197,6 +198,15 @@ def not_reached(tr: Translator, session: Session, queued: Iterable[OutboxMessage
     names = tr.join(p.name for p in people)
     if reach == "email":
         return tr.n_("{names} gets it by e-mail.", "{names} get it by e-mail.", len(people), names=names)
+    if reach == "teams":
+        return tr.n_(
+            "{names} has no chat with the bot yet: I add the app for them in Teams; if that is not allowed, it does "
+            "not reach them.",
+            "{names} have no chat with the bot yet: I add the app for them in Teams; those it is not allowed for are "
+            "not reached.",
+            len(people),
+            names=names,
+        )
     if reach == "slack":
         return tr.n_(
             "{names} has no chat with the bot yet: I look for them in Slack; if they are not there, it does not reach "

@@ -108,6 +108,10 @@ class Progress:
     def __init__(self, save: Callable[[dict[str, Any]], Awaitable[None]] | None = None) -> None:
         self.values: dict[str, Any] = {}
         self._save = save
+        # The channel the attempt went out on, when a sender handed the message on to another (a message for "log",
+        # the channel of people without a chat, sent to Teams after installing the app, or by e-mail): the row
+        # then says so.
+        self.via: str | None = None
 
     async def record(self, **values: Any) -> None:
         self.values.update(values)

@@ -375,3 +375,24 @@ def test_the_coordinator_sees_the_regions_framework_read_only(coordinator: Chat,
 
 def test_the_coordinators_help_offers_the_framework(coordinator: Chat) -> None:
     assert "Regionens ramverk" in [b.label for b in buttons_of(coordinator.say("hjälp"))]
+
+
+def test_the_people_the_bot_cannot_reach_are_named_from_the_status_with_what_to_do(coordinator: Chat) -> None:
+    """Issue 19: "otherwise a clear list for the coordinator": a button on the status, names, addresses, steps."""
+    (card,) = coordinator.say("status")
+    (button,) = [b for b in buttons_of([card]) if b.label.startswith("Nås inte (")]
+    count = int(button.label.removeprefix("Nås inte (").rstrip(")"))
+    assert count > 0  # the demo roster: most have never written to the bot
+    (listed,) = coordinator.click(button)
+    assert isinstance(listed, CardReply)
+    assert listed.title == f"Personer jag inte når ({count})"
+    with Session(coordinator.db) as s:
+        names = {p.email: p.name for p in s.exec(select(Person)).all()}
+    assert len(listed.facts) == count and all(names[email] == name for name, email in listed.facts)
+    lines = (listed.text or "").split("\n")
+    assert lines[0].endswith("så de missar kallelser och påminnelser. Det här hjälper:")
+    assert lines[1] == (
+        "- be dem öppna appen och skriva hej till mig en gång (i Teams: Appar, sök efter Ämneslagsboten, Lägg till; "
+        "i Slack: Ämneslagsboten under Appar);"
+    )
+    assert "be administratören rätta den i personlistan" in lines[3]

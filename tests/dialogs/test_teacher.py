@@ -443,3 +443,19 @@ def test_with_e_mail_a_leader_without_chat_gets_the_absence_by_e_mail(demo: sa.E
     (reply,) = teacher.say_yes("jag kan inte komma 11/2")
     told = "Dina ämneslagsledare (Jonas Sundqvist och Petter Backman) och din chef (Pontus Rönnlund) har fått veta det."
     assert told in (reply.text or "") and "Petter Backman får det med e-post." in (reply.text or "")
+
+
+def test_with_teams_installation_a_leader_without_chat_is_said_to_get_the_app(demo: sa.Engine, clock) -> None:
+    """With Graph installation on (`reach` "teams"), the reply says the bot adds the app for them, and what then."""
+    from dialogs.app import build_dialogs
+    from tests.dialogs.conftest import Chat
+
+    with Session(demo) as s:
+        alva = s.exec(select(Person).where(Person.email == "alva.jonsson@example.org")).one()
+    teacher = Chat(build_dialogs(demo, clock=clock, reach="teams"), demo, alva.id, "test")
+    _in_slack(demo, "jonas.sundqvist@example.org", _manager_of_umea(teacher))
+    (reply,) = teacher.say_yes("jag kan inte komma 11/2")
+    assert (
+        "Petter Backman har ingen chatt med boten än: jag lägger till appen åt hen i Teams; går inte det når det "
+        "inte fram." in (reply.text or "")
+    )
