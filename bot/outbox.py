@@ -127,10 +127,12 @@ async def send_instead(sender: Sender, delivery: outbox.Delivery) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class Batch:
-    """What one claim came to: how many messages were attempted, and how many of them delivered."""
+    """What one claim came to: how many messages were attempted, how many of them delivered, and whether a later
+    message of one of their conversations waited for them (and may be due now)."""
 
     attempted: int = 0
     delivered: int = 0
+    followed: bool = False
 
 
 class OutboxWorker:
@@ -347,7 +349,7 @@ class OutboxWorker:
                     held.pop(delivery.id, None)
             finally:
                 await self._stop(renewing)
-            return Batch(len(deliveries), delivered)
+            return Batch(len(deliveries), delivered, any(d.followed for d in deliveries))
 
     async def run_once(self) -> int:
         """Deliver what is due now (one claim); returns how many messages were attempted."""
@@ -373,8 +375,9 @@ class OutboxWorker:
         """Deliver until cancelled, polling every `poll_seconds` or when woken.
 
         The wake-up is cleared before each claim, so a message enqueued while a batch is under way is claimed
-        right after it rather than at the next poll; after a batch that delivered something, or a full one,
-        the worker claims again at once.
+        right after it rather than at the next poll. After a full batch, or one whose messages a later message
+        of their conversation waited for, the worker claims again at once; otherwise a claim now would find
+        nothing that was not enqueued with a wake-up (or by another instance, which its own worker sends).
         """
         while True:
             self._wake.clear()
@@ -386,7 +389,7 @@ class OutboxWorker:
                 else:
                     _LOGGER.exception("outbox worker: database error; trying again shortly")
                 batch = Batch()
-            if batch.delivered or batch.attempted >= self.batch_size:
+            if batch.followed or batch.attempted >= self.batch_size:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
