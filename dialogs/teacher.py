@@ -99,7 +99,7 @@ def teacher_help(turn: Turn) -> list[Button]:
     if turn.duties.team_choice:
         buttons.append(intent_button(tr._("Choose team"), Intent.CHOOSE_TEAM))
     elif turn.teams():  # open networks
-        buttons.append(intent_button(tr._("Join a {group}", group=turn.words.group), Intent.CHOOSE_TEAM))
+        buttons.append(intent_button(tr._("Join {a_group}", a_group=turn.words.a_group), Intent.CHOOSE_TEAM))
     return buttons
 
 
@@ -260,7 +260,9 @@ def choose(turn: Turn, slots: Values, _: None) -> list[Reply]:
         tr._("Which subject team do you want to be in for the school year {year}?", year=year.label)
         if turn.duties.team_choice
         else tr._(
-            "Which {group} do you want to join for the school year {year}?", group=turn.words.group, year=year.label
+            "{which_group} do you want to join for the school year {year}?",
+            which_group=turn.words.which_group,
+            year=year.label,
         )
     )
     if current_team is not None:
