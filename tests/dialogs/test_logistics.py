@@ -326,7 +326,7 @@ def test_a_cost_entered_twice_is_answered_and_nothing_goes_out_again(chat_as, de
         ("-500", "En kostnad kan inte vara negativ."),
         ("0", "En kostnad på 0 kr ger inget att dela, så inget skickas."),
         ("600 000", "600\u00a0000\u00a0kr är mer än 500\u00a0000\u00a0kr"),
-        ("1200,50", "Skriv totalen i hela kronor, till exempel 12 000."),
+        ("1200,50", "Skriv totalen i hela kronor, till exempel 12\u00a0000."),
     ],
 )
 def test_bad_amounts_are_refused_and_nothing_is_stored(chat_as, demo: sa.Engine, typed: str, answer: str) -> None:
