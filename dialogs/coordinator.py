@@ -14,6 +14,7 @@ from sqlmodel import select
 from dialogs import access
 from dialogs.common import meeting_place, short
 from dialogs.engine import Answered, Router, Turn, Values
+from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
 from dialogs.reports import problem_name, status_csv
 from dialogs.types import Button, CardReply, ChoicesReply, FileReply, Reply, TextReply
@@ -31,8 +32,12 @@ from storage.settings import RegionSettings
 MAX_LIST = 25
 
 
-def _mark(ok: bool) -> str:
-    return "✓" if ok else "–"
+def _framework(tr: Translator, reviewed: bool) -> str:
+    return tr._("framework reviewed") if reviewed else tr._("framework not reviewed yet")
+
+
+def _goal(tr: Translator, met: bool) -> str:
+    return tr._("goal reached") if met else tr._("goal not reached yet")
 
 
 # Status ----------------------------------------------------------------------------------------
@@ -68,8 +73,8 @@ def overview(turn: Turn) -> list[Reply]:
             (
                 team.name,
                 tr._(
-                    "leaders {leaders} · members {confirmed}/{members} · meetings {planned} ({low}-{high}) · "
-                    "physical {physical} · notices {notices} · notes {notes} · framework {framework} · goal {goal}",
+                    "leaders {leaders} · members {confirmed}/{members} · meetings {planned} (goal {low}–{high}) · "
+                    "physical {physical} · notices sent {notices} · notes sent {notes} · {framework} · {goal}",
                     leaders=f.leaders,
                     confirmed=f.members_confirmed,
                     members=f.members,
@@ -79,8 +84,8 @@ def overview(turn: Turn) -> list[Reply]:
                     physical=f.physical_meetings,
                     notices=f"{f.notices_sent}/{len(team.meetings)}",
                     notes=f"{f.notes_distributed}/{len(team.meetings)}",
-                    framework=_mark(f.framework_reviewed),
-                    goal=_mark(f.goals_met),
+                    framework=_framework(tr, f.framework_reviewed),
+                    goal=_goal(tr, f.goals_met),
                 ),
             )
         )
@@ -97,9 +102,8 @@ def overview(turn: Turn) -> list[Reply]:
             title=tr._("Status {region}, school year {year}", region=status.region, year=year.label),
             facts=facts,
             text=tr._(
-                "Members: confirmed/all. Notices and notes: meetings done / planned. Framework: ✓ reviewed at the "
-                "first meeting, – not yet. Goal: {low}-{high} meetings a year, at least {physical} of them physical "
-                "(✓ reached, – not yet).",
+                "Members: confirmed/all. Notices and notes sent: for how many of the planned meetings. Goal: "
+                "{low}–{high} meetings a year, at least {physical} of them physical.",
                 low=turn.settings.meetings_per_year_min,
                 high=turn.settings.meetings_per_year_max,
                 physical=turn.settings.physical_meetings_min,
@@ -165,21 +169,26 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
         absent = len(absentees(turn.session, meeting.id))
         kind = tr._("physical") if meeting.kind == MeetingKind.PHYSICAL.value else tr._("digital")
         state = tr._(
-            "{kind}, {place} · notice {notice} · notes {notes} · absent {absent}",
+            "{kind}, {place} · {notice} · {notes} · absent {absent}",
             kind=kind,
             place=meeting_place(turn, meeting),
-            notice=_mark(meeting.notice_sent_at is not None),
-            notes=_mark(meeting.notes_distributed_at is not None),
+            notice=tr._("notice sent") if meeting.notice_sent_at is not None else tr._("no notice yet"),
+            notes=tr._("notes sent") if meeting.notes_distributed_at is not None else tr._("no notes yet"),
             absent=absent,
         )
         if meeting.first_of_year:
-            state += " · " + tr._("framework {mark}", mark=_mark(meeting.framework_reviewed_at is not None))
+            state += " · " + _framework(tr, meeting.framework_reviewed_at is not None)
         shown = next((m for m in (row.meetings if row else []) if m.id == meeting.id), None)
         if shown is not None and shown.longest_round_trip_km is not None:
-            state += " · " + tr._(
-                "longest trip {distance}, goal {mark}",
-                distance=tr.distance(shown.longest_round_trip_km),
-                mark=_mark(bool(shown.travel_goal_met)),
+            distance = tr.distance(shown.longest_round_trip_km)
+            state += " · " + (
+                tr._("longest trip {distance}", distance=distance)
+                if shown.travel_goal_met is None  # the region sets no travel goal
+                else tr._(
+                    "longest trip {distance}, {goal}",
+                    distance=distance,
+                    goal=tr._("within the travel goal") if shown.travel_goal_met else tr._("over the travel goal"),
+                )
             )
         facts.append((tr.date(meeting.starts_at), state))
         buttons.append(
@@ -190,7 +199,7 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
             )
         )
     if row:
-        facts.append((tr._("Goal"), _mark(row.goals.met)))
+        facts.append((tr._("Goal"), _goal(tr, row.goals.met)))
     return [
         CardReply(
             title=tr._("{team}, school year {year}", team=team.name, year=year.label), facts=facts, buttons=buttons

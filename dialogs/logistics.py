@@ -20,7 +20,7 @@ from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.host import hosts_meeting
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
-from dialogs.notify import not_reached, notify, reached
+from dialogs.notify import not_reached, notify, reached, told_text
 from dialogs.reports import money
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply, ticked
 from domain import logistics as cost_rules
@@ -733,15 +733,13 @@ def cost_reopen_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Re
             )
         ]
 
-    notify(turn.session, origin=turn.person, recipients=told, region=turn.region, kind="cost_reopened", build=build)
-    names = tr.join(p.name for p in told) or tr._("nobody")
+    queued = notify(
+        turn.session, origin=turn.person, recipients=told, region=turn.region, kind="cost_reopened", build=build
+    )
+    reopened = tr._("Reopened: the attendance and the cost of {meeting} can be entered again.", meeting=title)
     return [
         ChoicesReply(
-            text=tr._(
-                "Reopened: the attendance and the cost of {meeting} can be entered again. Told: {names}.",
-                meeting=title,
-                names=names,
-            ),
+            text=" ".join(filter(None, [reopened, told_text(tr, turn.session, told, queued, turn.reach)])),
             buttons=[
                 Button(label=tr._("Confirm attendance"), action=Act.ATTENDANCE_START, values={"meeting_id": meeting.id})
             ],

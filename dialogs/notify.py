@@ -187,6 +187,23 @@ def reached(queued: list[OutboxMessage], reach: str) -> int:
     return len(queued) if reach == "email" else len(queued) - len(unreached(queued))
 
 
+def reached_people(people: Iterable[Person], queued: list[OutboxMessage], reach: str) -> list[Person]:
+    """Those of `people` whose queued message reaches them: all when e-mail takes the ones without a chat, else
+    those with a chat (the log tells nobody). A reply names only these as told."""
+    missed = set() if reach == "email" else set(unreached(queued))
+    return [p for p in people if p.id not in missed]
+
+
+def told_text(
+    tr: Translator, session: Session, people: Iterable[Person], queued: list[OutboxMessage], reach: str
+) -> str:
+    """ "A and B have been told." naming only those of `people` whom their message reaches, then who it does not
+    reach and what to do ("" when there was nobody to tell)."""
+    told = reached_people({p.id: p for p in people}.values(), queued, reach)
+    said = tr.n_("{who} has been told.", "{who} have been told.", len(told), who=tr.join(p.name for p in told))
+    return " ".join(filter(None, [said if told else "", not_reached(tr, session, queued, reach)]))
+
+
 def not_reached(tr: Translator, session: Session, queued: Iterable[OutboxMessage], reach: str = "none") -> str:
     """The sentence naming who has no chat with the bot and what happens to their message ("" when everyone has):
     it goes by e-mail (`reach` "email"), the bot installs its Teams app for them through Graph ("teams") or looks

@@ -263,7 +263,7 @@ async def test_a_bounced_address_is_told_to_the_sender_as_an_e_mail_problem(
     await _worker(engine, port, Clock()).run_until_idle()
     assert told() == [
         "Jag kunde inte leverera ett meddelande till Ann Ek: e-postadressen ann@example.org gick inte att leverera "
-        "till. Berätta det själv för hen, och se till att adressen rättas i personlistan (samordnaren kan hjälpa "
+        "till. Berätta det själv för hen, och se till att adressen rättas i personallistan (samordnaren kan hjälpa "
         "till)."
     ]  # not that Ann cannot be reached in Teams or Slack: the e-mail is what failed
 

@@ -337,8 +337,8 @@ def test_the_coordinator_sees_the_regions_framework_read_only(coordinator: Chat,
     assert card.title == "Ramverket för Västerbotten"
     facts = dict(card.facts)
     assert facts["Dokument"] == "Ramar för de regionala ämneslagen, version 2024-2025"
-    assert facts["Lagval"] == "lärarna väljer ämneslag för nästa läsår, från 1 maj"
-    assert facts["Chefernas rapport"] == "cheferna meddelar sina medarbetares ämneslag senast 1 juni"
+    assert facts["Val av ämneslag"] == "lärarna väljer ämneslag för nästa läsår, från 1 maj"
+    assert facts["Chefernas rapport"] == "cheferna rapporterar sin personals ämneslag senast 1 juni"
     assert facts["Genomgång av ramarna"] == "varje ämneslag går igenom dokumentet vid läsårets första träff"
     assert facts["Träffar"] == "2–3 per läsår, minst 1 fysisk"
     assert facts["Mål för resor"] == "ingen ska behöva resa mer än 40\u00a0mil tur och retur"
@@ -366,7 +366,7 @@ def test_the_coordinator_sees_the_regions_framework_read_only(coordinator: Chat,
         change_setting(s, region, "duties.team_choice", "false")
         change_setting(s, region, "travel_goal_km_round_trip", "350")
     facts = dict(next(r for r in coordinator.say("ramverk") if isinstance(r, CardReply)).facts)
-    assert "Lagval" not in facts and "lagval" in facts["Gäller inte"]
+    assert "Val av ämneslag" not in facts and "val av ämneslag" in facts["Gäller inte"]
     assert facts["Mål för resor"] == "ingen ska behöva resa mer än 35\u00a0mil tur och retur"
 
     (refused,) = chat_as(TEACHER).say("ramverk")

@@ -102,8 +102,9 @@ def test_upcoming_meetings_and_latest_notes(teacher: Chat) -> None:
     assert "ramarna" in (notes.text or "")
 
 
-def test_choose_a_team_for_next_year_by_buttons_and_words(teacher: Chat) -> None:
+def test_choose_a_team_for_next_year_by_buttons_and_words(teacher: Chat, demo: sa.Engine) -> None:
     manager = _manager_of_umea(teacher)
+    _in_slack(demo, manager)
     (question,) = teacher.say("jag vill välja ämneslag")
     assert isinstance(question, ChoicesReply) and "läsåret 2027/28" in question.text
     assert len(question.buttons) == 12
@@ -123,7 +124,7 @@ def test_choose_a_team_for_next_year_by_buttons_and_words(teacher: Chat) -> None
     (message,) = [m for m in teacher.outbox() if m.kind == "team_choice"]
     assert _recipients(teacher, "team_choice") == {manager}
     assert message.payload["text"] == (
-        "Alva Jonsson (Kulturskolan i Umeå) har valt Stråk läsåret 2027/28. Bekräfta gärna valet hos boten."
+        'Alva Jonsson (Kulturskolan i Umeå) har valt Stråk läsåret 2027/28. Bekräfta valet under "Min personal".'
     )
 
     (card,) = teacher.say("mitt ämneslag")

@@ -260,7 +260,7 @@ def test_the_coordinator_sees_in_chat_what_the_sweep_could_not_do(cycle: Cycle) 
         Incoming(person_id=cycle.people["kim"], channel="console", conversation_id="c", text="status")
     )
     assert isinstance(card, CardReply)
-    assert dict(card.facts)["Påminnelser som inte gick"] == "ämneslag utan ledare: 2"
+    assert dict(card.facts)["Påminnelser som inte kan skickas"] == "ämneslag utan ledare: 2"
 
 
 def test_the_revision_reminder_has_a_button_that_ends_it(cycle: Cycle) -> None:
