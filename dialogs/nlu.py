@@ -103,7 +103,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "log_notes",  # notes pasted in after a heading: whatever they mention, they are notes
-        _rx(r"^((hej|hejsan|hallo|halla|tja)\W+)?(har (kommer|ar|e) )?(minnes|motes)?(anteckningar|anteckningarna|protokoll|protokollet)\b[^:?]{0,40}:\s*\w"),
+        _rx(
+            r"^((hej|hejsan|hallo|halla|tja)\W+)?(har (kommer|ar|e) )?(minnes|motes)?(anteckningar|anteckningarna|protokoll|protokollet)\b[^:?]{0,40}:\s*\w"
+        ),
     ),
     (
         "agenda_all",  # the coordinator's question to every team's next meeting
@@ -986,11 +988,12 @@ _SELF_WORDS = frozenset(
     {
         "jag", "ja", "jg", "vi", "kan", "kommer", "hej", "hejsan", "det", "du", "ni", "man", "vill", "ska", "har", "ar",
         "nar", "vem", "vilka", "hur", "min", "mitt", "var", "tyvarr", "sorry", "idag", "imorgon", "och", "men", "nu",
-        "ocksa", "nej", "jo", "ok", "okej", "we", "it", "this", "that", "there", "what", "who", "how", "sry", "sorri", "btw", "obs", "ps", "oj", "i", "please", "anmal", "boka", "ta", "missar", "blir", "e",
+        "ocksa", "nej", "jo", "ok", "okej", "i", "please", "anmal", "boka", "ta", "missar", "blir", "e",
         "snalla", "hallo", "halla", "tja", "tjena", "god", "tack", "aj", "oj", "usch", "dessvarre", "absolut", "da",
         "sa", "alla", "ingen", "nagon", "nan", "sen", "dar", "vad", "varfor", "vilken", "vilket", "om", "eller", "vart",
         "mina", "vara", "hmm", "oops", "fan", "shit", "fast", "annars", "dessutom", "jaha", "aha", "so", "well",
         "na", "nae", "alltsa", "assa", "typ", "javisst", "visst", "haha", "hallaa", "mm", "ah",
+        "we", "it", "this", "that", "there", "what", "who", "how", "sry", "sorri", "btw", "obs", "ps",
         "barnet", "barnen", "dottern", "sonen", "ungen", "ungarna", "bilen", "bussen", "taget", "vagen", "vagarna",
     }
 )  # fmt: skip

@@ -511,7 +511,7 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("nätverksdagen 9 mars blir inte av", "remove_network_day", {"date": "2027-03-09"}),
     ("vad har grupperna pratat om i höst?", "notes_digest", {}),
     ("vad beslutade ni sist?", "latest_notes", {}),
-    ("anteckningar från gitarrträffen i fredags: stämning, noter", "log_notes", {"team": "Gitarr/bas", "date": "2026-11-20"}),
+    ("anteckningar från gitarrträffen i fredags: stämning", "log_notes", {"team": "Gitarr/bas", "date": "2026-11-20"}),
     ("hur ser det ut för dramalaget?", "status", {"team": "Drama/teater"}),
     ("rapporten över läsåret, tack", "year_report", {}),
     ("avbryt, jag skriver det senare", "cancel", {}),
