@@ -75,7 +75,11 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "cancel",
         _rx(
             r"^(nej,? |no,? |nej tack,? )?(avbryt|cancel|cancel that|stopp?|sluta|abort|glom det|strunta i det|skit samma|never ?mind"
-            r"|forget it)\b[\s!.,]*(tack|please|fel|nu)?[\s!.]*$"
+            r"|forget it)\b[\s!.,]*(tack|please|fel|nu)?[\s!.]*$",
+            r"^((nej|na|nae|no|oj|oops|ops|fel( knapp| dag)?)[\s,!.]+)*(avbryt|avsluta|stoppa?|angra|abort|cancel|skippa det"
+            r"|strunta i (det|detta|det har)|skit i det|lat bli)\b(?!.*\b(traff|mote|motet|meeting|session|natverksdag|franvaro"
+            r"|absence|aterbud|network)\w*)(\W+\w+){0,7}\W*$",
+            r"^(jag |ja )?vill (inte|ej) (langre|mer|det har)[\s!.]*$",
         ),
     ),
     (
@@ -98,12 +102,22 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "log_notes",  # notes pasted in after a heading: whatever they mention, they are notes
+        _rx(
+            r"^((hej|hejsan|hallo|halla|tja)\W+)?(har (kommer|ar|e) )?(minnes|motes)?(anteckningar|anteckningarna|protokoll|protokollet)\b[^:?]{0,40}:\s*\w"
+        ),
+    ),
+    (
         "agenda_all",  # the coordinator's question to every team's next meeting
         _rx(
             r"\b(fraga|fragor|fragan|punkt|punkter)\b.*\b(alla|varje|samtliga) (amnes)?lag",
             r"\balla (amnes)?lag\b.*\b(ska|bor|borde) (diskutera|ta upp|prata om)\b",
             r"\b(alla|varje) (amnes)?lags? (nasta )?(traff|mote|dagordning)",
             r"\b(question|item) (for|to) (all|every) teams?\b",
+            r"^(?=.*\b(alla|samtliga|varje) (amnes)?(lag|lagen|grupper|gruppern?a)\b)(?=.*\b(diskutera|diskuterar|prata om|ta upp|tar upp"
+            r"|punkt\w*|diskussionsfrag\w*|fraga)\b)",
+            r"\bsamma (punkt|fraga|diskussionspunkt|diskussionsfraga)\b.*\b(alla|samtliga|varje)\b",
+            r"^(?=.*\b(all|every) teams?\b)(?=.*\b(discuss\w*|item|question|topic)\b)",
         ),
     ),
     (
@@ -113,13 +127,38 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(dagordning|agenda)\w*",
             r"\b(punkt|fraga|forslag)\w* (till|for|pa) (nasta|kommande) (traff|mote)",
             r"\b(bring up|raise)\b.*\b(next )?meeting\b",
+            r"\b(diskussions|agenda)?punkt(er)?\b(?!.*\b(anteckning|protokoll)\w*)",
+            r"^(?=.*\b(diskutera|prata om|snacka om|lyfta?|tar upp|forslag|ide|tips|topic|item|discuss|talk about|add something)\b)"
+            r"(?=.*\b((nasta|kommande) (gang|traff|mote|\w+traff)|next (meeting|time)|infor (nasta |kommande )?\w*(traffen|motet)"
+            r"|pa (traffen|motet)))",
+            r"\b(lagg|lagga|satt|satta) (till|in|upp)\b.*\b(pa|till) (vart |var )?(nasta|kommande) (traff|mote)",
+            r"\b(add|put)\b.*\b(to|for|on) (our|the) next (meeting|session)\b",
+            r"^(forslag|ide|tips|topic)\b[^:?]{0,40}:",
+        ),
+    ),
+    (
+        "remove_network_day",  # before the absence rules: "ta bort nätverksdagen 22/4, den krockar med påsk"
+        _rx(
+            r"\b(ta bort|radera|stryk|remove|delete|avboka|avlys\w*|stall\w* in|cancel|call off)\b.*\b(natverksdag\w*|network ?days?)\b",
+            r"\bnatverksdag\w*\b.*\b((ar|blir) installd|ta bort (den|det)|stryk (den|det)|radera (den|det)|utgar|ska bort|stryks"
+            r"|tas bort|blir inte av|is cancell?ed)\b",
+        ),
+    ),
+    (
+        "cancel_meeting",  # a request to call off a meeting, with a reason that reads like an absence
+        _rx(
+            r"\b(stall in|avlys\w*|avboka\w*)\b( \w+)? [a-z-]*(traffen|motet|traff|mote)\b(?!.*\b(franvaro|aterbud)\w*)",
+            r"\binstalld (traff|mote)\b",
         ),
     ),
     (
         "withdraw_absence",
         _rx(
             r"\b(ta tillbaka|dra tillbaka|ta bort|aterkall\w*|angra\w*|stryk|radera|makulera|annullera|glom|strunta i|withdraw"
-            r"|undo|take back|remove)\b.*\b(franvaro\w*|absence)",
+            r"|undo|take back|remove)\b.*\b(franvaro\w*|absence|aterbud\w*)",
+            r"\b(ta bort|stryk|radera) att (jag|ja) (ar|e|blir|var) (borta|franvarande|sjuk)\b",
+            r"\b(kan|kommer|kmr) (ju|visst)\b(?!.*\b(inte|ej)\b)|\b(coming|come|make it) after all\b|\brakna med mig (igen|anda)\b",
+            r"\bfranvaro\w*\b.*\b(av misstag|by mistake)\b|\bfrisk (igen|nu)\b.*\b(kommer|kmr|kan)\b",
             r"\bfranvaro\w*\b.*\b(kan |ska )?(tas bort|strykas|raderas)\b",
             r"\bfranvaro\w*\b.*\b(galler (inte|ej) langre|ta bort (den|det)|stryk (den|det)|radera (den|det))\b",
             r"\b(kan|kommer|blir) (komma |delta |vara med |va med |med )?(anda|i alla fall|anda pa|trots allt)\b",
@@ -133,7 +172,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "absences",
         _rx(
-            r"^(vilka|vem|hur manga|who|who'?s)\b.*\b(kommer (inte|ej)|(inte|ej) kommer|missar|franvar\w*|borta|forhinder|not coming|absent)\b",
+            r"^(vilka|vem|hur manga|who|who'?s)\b.*\b(kommer (inte|ej)|(inte|ej) kommer|missar|franvar\w*|borta|forhinder|not coming|absent"
+            r"|sjukanmal\w*|saknas|kan (inte|ej)|inte kan|can'?t|cannot|won'?t)\b",
+            r"^kommer alla\b|\b(manga|nagon|nan|nagra) som (ar|blir) (borta|franvarande|sjuka?)\b",
             r"^(ar|e) (nagon|nan|nagra)\b.*\b(borta|franvarande)\b",
             r"\b(har|ar) (nagon|nan|nagra)\b.*\b(anmalt|lamnat aterbud|franvar\w*)",
             r"^(vilka|vem|hur manga)\b.*\b(lamnat aterbud|aterbud)\b",
@@ -153,7 +194,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\brakna (inte|ej) med mig\b|\brakna bort mig\b|\bcount me out\b",
             r"\b(stalla in|avboka|avanmala?) (mitt|min) (deltagande|plats)\b|\bavanmal\w* mig\b",
             rf"\bkan (tyvarr |nog |verkligen |inte heller )?(inte|ej|int)\b(?! (hitta|logga|se|oppna|ladda|forsta|hora|lasa|svara|ringa))(\s+\S+){{0,4}}?\s+{_WHEN}",
-            rf"\b(sjuk|sjukt barn|semester|ledig|bortrest|krock\w*|migran|feber)\b.*\s{_WHEN}",
+            rf"\b(sjuk|sjukt barn|semester|ledig|bortrest|krock\w*|migran|feber|tjansteresa|pa kurs)\b.*\s{_WHEN}",
             rf"\s{_WHEN}\b.*\bkrock(ar|ade)?\b",
             rf"{_WHEN}\W+(kan|kommer|kmr) (jag|ja) (inte|ej)\b",
             r"\bfranvaro\w*\b.*\b(pga|eftersom|sjuk\w*)\b",
@@ -165,7 +206,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(skriv upp|satt|markera|registrera) mig som franvarande\b",
             r"(?<!vi )\b(skippar|skippa|hoppar over|hoppa over|avstar( fran)?|uteblir( fran)?)\b.{0,20}(traff|mote|ses)",
             r"\bsta over\b",
-            r"\bkmr (inte|ej)\b",
+            r"\bkmr (inte|ej|int)\b",
             r"\bkommer (darfor |tyvarr |nog )?(inte|ej)\b(?! ihag)",
             r"\bblir (tyvarr )?(inte|ej) med\b",
             r"\banmala att (jag|ja) (inte|ej)\b",
@@ -177,8 +218,12 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(funkar|passar|gar) (inte|ej) for mig\b",
             r"\bingen (traff|mote) for (mig|min del)\b",
             r"\bblir (det )?(inget|ingen traff) for mig\b",
-            r"\b(far|fick|fatt|har) forhinder\b",
-            r"\bhar (inte|ej) (mojlighet|tid) att (komma|delta|vara med)\b",
+            r"\b(far|fick|fatt|har|anmaler|anmala) forhinder\b",
+            r"\b(ingen|inte|ej) (mojlighet|chans) att (komma|delta|vara med|narvara)\b|\btar mig (inte|ej) (till|dit)\b",
+            r"\bkan (\w+ )?(inte|ej) (komma|delta|vara med|narvara)\b|\bblir (nog |tyvarr )?(inte|ej) (me|med)\b",
+            rf"^{_WHEN}\W+(ar|e|blir) (jag|ja) (borta|ledig|sjuk|franvarande|bortrest|upptagen)\b",
+            r"^(absent|absence|away|off sick)\W+\d",
+            r"\bhar (inte|ej) (mojlighet|tid) att (komma|delta|vara med)\b|\b(inte|ej) har (mojlighet|tid) att (komma|delta|vara med)\b",
             r"\bklarar (inte|ej) (av )?att (komma|delta|vara med)\b",
             r"\bpass pa (traff|mote)",
             r"\b(going to|gonna|have to|will|i'?ll) (miss|skip)\b",
@@ -227,6 +272,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bvilka var (dar|med)\b|\bpricka av\b|\bregistrera deltagare\b|\balla kom\b",
             r"\balla var (dar|med|pa plats)\b|\bbekrafta deltagar\w*|\bvilka deltog\b",
             r"\bwho (attended|came|was there|showed up)\b",
+            r"^(vilka|vem) kom\b|\b(vilka|vem) som kom\b|\b\d+ (av|of) \d+ (kom|var (med|dar))\b",
         ),
     ),
     (
@@ -246,6 +292,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(andra|flytta|byt|byta|uppdatera|skjut upp|skjut pa|skjut fram|senarelagg|tidigarelagg)\b.*(traff|mote)",
             r"\bny (tid|plats|lokal) for (traff|mote)",
             r"\bgor (traffen|motet)\b.*\b(digital|fysisk)",
+            r"\b(byt|byta|byter|andra|andrar)\w* (till|om till) (digital|fysisk|teams|zoom|pa plats)\w*",
             r"(traff|mote)\w*\b.*\bistallet\b",
             r"\b(change|move|switch|reschedule|postpone|update|edit)\b.*\b(meeting|session)\b",
             r"\breschedule\b",
@@ -259,6 +306,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bsaknar\b.*\bamneslag\b",
             r"\b(have|has)(n'?t| not) (chosen|picked) a team\b",
             r"\b(inte|ej) (tillhor|har) (nagot|nat|nan|nagon|ett) (amnes)?(lag|grupp)\b",
+            r"^(vem|vilka)\b.*\bhar (inte|ej) (valt|anmalt sig)\b(?!.*\b(kallelse|anteckning|protokoll|traff))|\butan (grupp|lag|amneslag)\b",
+            r"\bhar alla\b.*\bvalt (amnes)?lag\b",
         ),
     ),
     (
@@ -268,6 +317,11 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(vilka|vilken|hur manga) (skol\w*|lag|amneslag) (har )?(inte|ej) (rapporterat|skickat|lamnat|bokat)",
             r"\bhur ligger (lagen|amneslagen|vi|regionen|\w+) till\b",
             r"\blages(rapport|bild)\b|\bligger efter\b|\bhow are (the |our )?teams\b",
+            r"^(har|vilka|vilken|hur manga|ar det (nagot|nat|nan)|finns det (nagot|nat|nan)) (alla |nagot |nat |vilka )?(amnes)?(lag|lagen"
+            r"|ledare|ledarna|skolor|skolorna|rektorer|rektorerna|\w+laget)\b.*\b(haft|skickat|loggat|bokat|planerat|rapporterat"
+            r"|lamnat|saknar|ledare|kommit igang|traffats)\b",
+            r"\bhur (det )?(gar|ser) (det )?(ut )?(for|i|med) (\w*laget|\w*lagen|regionen|vara larare|lararna)\b|\blaget i (amnes)?lagen\b",
+            r"\bstatus\w*|\bhow (are|is) (things|it) going\b|\bhur manga (traffar|moten) har (hallits|varit)\b",
         ),
     ),
     (
@@ -280,11 +334,23 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "notes_digest",
+        _rx(
+            r"^(?=.*\b(sammanfatt|summer|sammanstall|sammandrag|overblick|oversikt|summary|digest|gemensamma)\w*)"
+            r"(?=.*\b(alla|samtliga|arets|i ar|hela (aret|lasaret|terminen)|sedan|sen|hosten|i host|terminen|this (term|year)|every|all)\b)"
+            r"(?=.*(anteckning|protokoll|notes|minutes|traffar|diskuter))",
+            r"\bvad har (alla )?(amnes)?(lagen|grupperna|alla (amnes)?lag|alla grupper)\b.*\b(diskuterat|pratat om|tagit upp|jobbat med)\b",
+            r"\bvad har (diskuterats|tagits upp) i (alla|samtliga)\b|\bwhat have (the|all) teams been (discussing|talking)\b",
+            r"\barets (anteckningar|protokoll)\b.*\bsamman\w*",
+        ),
+    ),
+    (
         "log_notes",
         _rx(
             r"\b(logga|skriv|dela|skicka|sprid|distribuera|publicera|lagg in|lagga in|lagga upp|lagg upp|spara|fora|for in"
             r"|mejla|maila|registrera|klistra in|ladda upp)\w*( ut| in| upp)?( mina| vara| dom| de| dagens| nya)? \w*(anteckning|protokoll)",
             r"\bprotokollfor\w*|\bdokumentera\b|\banteckna\b|\bskriva? ner\b",
+            r"(anteckning|protokoll)\w*\b.*\b(lagga|lagg|dela|skicka|spara|ladda) (in |ut |upp )?(dem|dom|de)\b",
             r"^(minnes|motes)?(anteckningar|protokoll)\w*[^:?]{0,40}:\s*\w",
             r"\bhar (kommer|ar) (minnes|motes)?(anteckningarna|protokollet)\b",
             r"(anteckning|protokoll)\w*\b.*\b(skickas (nu )?ut|ska ut)\b",
@@ -319,13 +385,15 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bvad (sades|bestamdes|beslutades|togs upp)\b|\breferat\b|\bwhat was (decided|said|discussed)\b",
             r"\bsammanfattning av (forra|senaste|sista) (traff|mote)",
             r"\bvad (pratade|diskuterade|sa|tog) (ni|vi)\b",
+            r"\bvad (\w+ ){0,3}(bestamde|beslutade|kom \w+ fram till|skrev|skrevs|sades|hande)\b.*\b(sist|senast|forra|senaste)\b",
+            r"\b(nytt|nyheter) fran (forra|senaste|sista) (traffen|motet|gangen)\b",
         ),
     ),
     (
         "confirm_framework_review",
         _rx(
             r"\b(gatt|gick|gar|ga|gatt) igenom\b.*\bram",
-            r"\bram\w*\b.*\b(genomgang\w*|genomgatt|genomgangna|avklarad\w*|klar)\b",
+            r"\bram\w*\b.*\b(genomgang\w*|genomgatt|genomgangna|avklarad\w*|klara?t?)\b",
             r"\bbekrafta\w*\b.*\b(genomgang|ram)",
             r"\b(reviewed|went through|gone through)\b.*\bframework\b",
             r"\bram\w*\b.*\b(gicks igenom|(gatt|gick|last) igenom|genomgangna?|genomlast|avklarade?|gjord|klara)\b",
@@ -356,17 +424,14 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
-        "remove_network_day",
-        _rx(
-            r"\b(ta bort|radera|stryk|remove|delete)\b.*\b(natverksdag\w*|network ?days?)\b",
-            r"\bnatverksdag\w*\b.*\b(ar installd|ta bort (den|det)|stryk (den|det)|radera (den|det)|utgar|ska bort|stryks|tas bort)\b",
-        ),
-    ),
-    (
         "network_days",
         _rx(
             r"^(visa |lista |se |show |list )?(alla |vara |regionens |the |all )?(natverksdagar(na)?|network days)[\s?!.]*$",
             r"\b(vilka|nar ar|nar blir|when are|which are the)( vara| the)? (natverksdagar\w*|network days)",
+            # a question about network days, or their plural or definite form with no date: to see them, not to add one
+            r"^(?!.*\b(lagg|lagga|ny|nya|nytt|skapa|boka|planera|satt|satta|registrera|extra|add|new|create|set)\b)"
+            r"(?=.*(natverksdag|network ?day))(.*\?|(vilka|vilken|nar|har|finns|ar|e|hur|visa|lista|se|kolla|show|list|which|when"
+            r"|are|is)\b|.*\b(natverksdagar|natverksdagarna|natverksdagen|network days)\b(?!.*\d))",
         ),
     ),
     ("add_network_day", _rx(r"natverksdag", r"\bnetwork ?days?\b")),
@@ -375,7 +440,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"kallelse",
             r"\bkalla (till|in|alla|medlemmarna|laget|gruppen)\b",
-            r"\binbjudan\b",
+            r"\binbjud(an|ningar|ningarna|ningen)\b",
             r"\bbjud in\b",
             r"\bpaminn (alla|laget|gruppen|medlemmarna)\b",
             r"\b(send|email|mail)( out)?( the| a)? (notice|invitation|invite)\b",
@@ -388,6 +453,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(utse|utnamn|tillsatt|valj|ny|nya|byt|ersatt|lagg till)\w*( en| ny| nya| till)? (amneslags)?ledare",
             r"\bappoint\b",
             r"\b(utse|utnamn|tillsatt)\w*\b.*\bledare",
+            r"\b(ska|kommer att) (bli|vara) (ny |den nya )?(amneslags)?ledare (for|i)\b",
             r"\b(new|replace the|change the) (team )?leader",
             r"\b(satt|gor)\b \w+ (till|som) ledare",
             r"^\w+ (ska leda|tar over som ledare)\b",
@@ -412,9 +478,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bvi kor (en|ett)\b.*(traff|mote)",
             rf"^(en |ett |ny |nytt )?[a-z-]*(traff|mote|samling|workshop\w*)\b(?<!traffen)(?<!motet)(?! (ar|blir|e) )[^?]*\b{_DATE_WORD}",
             r"\b(boka|satt in|satta in|ordna|planera)( in)?( en| ett)?( ny| nytt)? (samling|sammankomst|workshop\w*)",
-            rf"\b(lagg in|boka|skriv in|satt in) (det|den)\b.*|{_DATE_WORD}.*\b(lagg in|boka) (det|den)\b",
+            rf"\b(lagga? in|boka|skriv in|satta? in) (det|den)\b.*|{_DATE_WORD}.*\b(lagg in|boka) (det|den)\b",
             r"^boka (digitalt|fysiskt|pa plats)\b",
             r"\bkan vi (ses|traffas)\b",
+            r"\b(kan|ska|vill) vi ha (en|ett)( \w+)? (traff|mote)\b|\bvi (vill|kan) (ses|traffas)\b.*\d",
             r"\blet'?s meet\b",
         ),
     ),
@@ -424,9 +491,17 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(bekrafta|godkann|confirm|approve)\w*\b.*\b(amneslag\w*|val\w*|alla|members\w*|choices?|all|teams?|dem|dom)\b",
             r"\bok:?a\b.*\b(amneslag\w*|val\w*|alla)\b",
             r"\b(bekrafta|godkann|klubba)\w*\b.*\b(allihop|medlemskap\w*|lagval\w*)\b",
+            r"^(?=.*\b(bekrafta|godkann|klubba|ok:?a|okej|approve|confirm)\w*)(?=.*\b(valen|val|lagval\w*)\b)(?!.*\b(traff|mote)\w*)",
         ),
     ),
-    ("year_report", _rx(r"\barsrapport", r"\b(year|annual|yearly) report\b")),
+    (
+        "year_report",
+        _rx(
+            r"\barsrapport",
+            r"\b(year|annual|yearly) report\b",
+            r"\brapport(en)?\b.*\b(aret|lasaret|hela aret)\b|\b(aret|lasaret)\b.*\brapport\b|\b(arets|lasarets) rapport\b|\barsredovisning",
+        ),
+    ),
     (
         "report_memberships",
         _rx(
@@ -455,8 +530,13 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "my_team",  # a question about one's team, whatever verb it has ("vilka andra är med i mitt lag?")
+        _rx(r"^(vilka|vem|vilket|who|which)\b(?!.*\b(traff|mote|meeting)\w*).*\b(mitt|vart|my) (amnes)?(lag|team)\b"),
+    ),
+    (
         "choose_team",
         _rx(
+            r"\b(kan|vill|ska|far) (jag|ja) (flytta|byta|ga) (over )?till\b",
             r"\b(valja|valj|byta|byt|andra|anmal mig till)\b.*\b(amneslag\w*|lag|till)\b",
             r"\banmala? mig (till|i)\b",
             r"\bbyt mig\b",
@@ -479,7 +559,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "upcoming_meetings",  # the team's meetings, before "mitt lag" makes it my_team
-        _rx(r"\b(traffar|moten|meetings)\b.*\b(mitt|vart) (amnes)?lag\b", r"\binplanerat for mitt (amnes)?lag\b"),
+        _rx(
+            r"\b(traffar|moten|meetings)\b.*\b(mitt|vart|my) (amnes)?(lag|team)\b",
+            r"\binplanerat for mitt (amnes)?lag\b",
+        ),
     ),
     (
         "my_team",
@@ -498,6 +581,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bwhat team\b|\bwhich group\b",
             r"\b(ar|e) (jag|ja) med i (nagot|nat|nan|nagon|ett) (amnes)?lag",
             r"\bhor (jag|ja) till\b|\bmina kollegor i (amnes)?laget\b|\bvilket team\b|\blaget (jag|ja) leder\b",
+            r"\bvem ((ar|e) det som |som )?(leder|ar ledare for|e ledare for)\b",
+            r"^(vilka|vem)\b.*\b(i|med i) (\w*laget|amneslaget|\w*gruppen)\b|\bteam members\b",
         ),
     ),
     (
@@ -522,8 +607,11 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bwhen (is|are|do|will)\b",
             r"\b(traffar|traffarna|moten|motena|meetings)\b",
             r"\b(ar|blir) det (en |nan |nagon )?(traff|mote)\b",
+            r"^(ar|e|blir) det (\w+ )?(traff|mote)\b|\b\w+(traffar|traffarna|moten)\b|\b(traff|mote)\w* snart\b",
+            r"\bnar\b(\s+\w+){0,3}\s+(traffas|ses)\b",
             r"\bhar vi (nagon |nagra |nan |en )?(traff|mote)",
             r"\bschemat?\b",
+            r"\bnastkommande\b|\bvar (ska|blir) vi (vara|ses)\b|^(ar|blir) (traffen|motet)\b.*\b(digital|fysisk)\w* eller\b",
         ),
     ),
     (
@@ -553,12 +641,13 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(instruktion|manual|guide|tutorial)\w*\b|\binfo om boten\b|\bforklara\b|\bfattar inte\b",
             r"\bhow does (this|it) work\b|\bwhat is this\b|\bvad ska (jag|ja) skriva\b",
             r"^(meny|menyn|startsida|home)[\s?!.]*$",
-            r"\bvilka (val|alternativ|funktioner|saker)\b",
+            r"\bvilka (val|alternativ|funktioner|saker)\b|\bfunktioner\b|^menyn?\b",
+            r"\b(vet|forstar|fattar) (inte|ej|noll) (hur|vad) (man|jag|ja|en)\b",
             r"\b(visa|show) (alternativen|alternativ|options|vad du kan)\b",
             r"\bhjalpa mig\b",
             r"\bhur (funkar|fungerar) (du|boten|det har)\b",
             r"\bhur (funkar|fungerar) (detta|det)[\s?!.]*$",
-            r"\bvad betyder (det|du|knapp\w*|\w+ i boten)\b",
+            r"\bvad betyder (det|du|knapp\w*|\w+ i boten|amneslag\w*|natverksdag\w*)\b",
             r"\bvad gor (du|boten|ni)\b|\bvisa meny\w*|\bhur (skriver|pratar) (man|jag|ja)\b",
             r"\b(vet|forstar|fattar) (inte|ej|noll)\b.*\b(hur|vad)\b.*\b(gor|ska|funkar|fungerar|gora|skriva)\b",
             r"\bvad (ska|kan) (jag|ja|man) (gora|gor|skriva)\b|\bny har\b|^alternativ(en)?[\s?!.]*$",
@@ -641,6 +730,7 @@ _SHORT_WEEKDAYS = {
 _WEEKDAY = re.compile(
     r"\b(nasta |next )?(" + "|".join([*_WEEKDAYS, *_SHORT_WEEKDAYS]) + r")(ens|en|s)?\b( nasta vecka| next week)?"
 )
+_PAST_WEEKDAY = re.compile(r"\bi (mandag|tisdag|onsdag|torsdag|fredag|lordag|sondag)s\b")  # "i fredags": last Friday
 _IN_WEEKS = re.compile(r"\bom (en|1|tva|2|tre|3|fyra|4) veck(a|or)\b|\bin (a|one|1|two|2|three|3) weeks?\b")
 _WEEK_COUNTS = {"en": 1, "a": 1, "one": 1, "tva": 2, "two": 2, "tre": 3, "three": 3, "fyra": 4}
 _NEXT_MEETING = re.compile(r"\b(nasta|kommande|narmaste) (traff|mote|amneslagstraff|ses)\w*|\bnext (meeting|session)\b")
@@ -790,6 +880,8 @@ def find_date(folded: str, today: dtm.date, *, forward: bool = False) -> dtm.dat
         count = m.group(1) or m.group(3)
         weeks = int(count) if count.isdigit() else _WEEK_COUNTS.get(count, 1)
         return today + dtm.timedelta(weeks=weeks)
+    if m := _PAST_WEEKDAY.search(folded):
+        return today - dtm.timedelta(days=(today.weekday() - _WEEKDAYS[m.group(1)] - 1) % 7 + 1)
     if m := _WEEKDAY.search(folded):
         weekday = _WEEKDAYS.get(m.group(2), _SHORT_WEEKDAYS.get(m.group(2), 0))
         if m.group(1) or m.group(4):  # "nästa torsdag", "torsdag nästa vecka": that day of next week
@@ -813,6 +905,9 @@ def find_time(folded: str) -> str | None:
 
 
 def find_kind(folded: str) -> str | None:
+    """The kind of meeting the text names; none when it asks which ("digital eller fysisk?")."""
+    if _PHYSICAL.search(folded) and _DIGITAL.search(folded) and re.search(r"\b(eller|or)\b", folded):
+        return None
     if _PHYSICAL.search(folded):
         return "physical"
     if _DIGITAL.search(folded):
@@ -844,7 +939,7 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _SMALL_TALK = {
     "thanks": re.compile(
         r"^(ok(ej|ay)?,? |bra,? |super,? |toppen,? )?(tack|tackar|tack tack|tusen tack|stort tack|tack sa (mycket|jattemycket|hemskt mycket)"
-        r"|tack snalla|tack for (hjalpen|det|infon)|thanks?( a lot| so much)?|thank you( so much)?|thx|tnx|ty|tx)"
+        r"|tack snalla|tack sa mkt|tack,? (fint|bra|toppen)|tack for (hjalpen|det|infon)|thanks?( a lot| so much)?|thank you( so much)?|thx|tnx|ty|tx)"
         r"( sa mycket| for hjalpen| boten| bot| igen| again)?$"
     ),
     "bye": re.compile(
@@ -858,14 +953,20 @@ _SMALL_TALK = {
     ),
     "ok": re.compile(
         r"^(ok|okej|okay|oki|okidoki|kk|k|japp|jepp|jaha|aha|ah|bra|toppen|super|perfekt|kanon|fint|fint sa|grymt|najs|nice|great"
-        r"|cool|coolt|lol|haha+|hehe+|ja ok|ok da|ok bra|ok tack|alright|sounds good|bra jobbat|snyggt|tummen upp|:\)|:-\)|:d"
+        r"|cool|coolt|lol|haha+( ok)?|hehe+|ja ok|ok da|ok bra|ok tack|alright|sounds good|bra jobbat|snyggt|tummen upp|:\)|:-\)|:d"
         r"|ok kanon|ok toppen|schysst|schyst|harligt|yes|cheers|tjo|nice one|jattebra|vi hors|hors|(jattebra|fint|perfekt|kanon|toppen) tack( sa mycket)?)$"
     ),
 }
 _HOW_TO = re.compile(
     r"\bhur (gor|kan|ska|skall|anmaler|bokar|skickar|lagger|byter|valjer|andrar|tar|raderar|avbokar|loggar|ser|hittar"
     r"|rapporterar|bekraftar|funkar|fungerar|ateranmaler|planerar|stryker|anvander|kallar|flyttar)\w* (jag|ja|man|vi|du|en)\b"
-    r"|\bhur (funkar|fungerar|gar) det (att|nar|for att) (man |jag )?\w+"
+    # any other verb, when the question is about what the bot does (not "hur stämmer jag min gitarr")
+    r"|^(?=.*\b(\w*(franvaro|traff|mote|amneslag|ledare|anteckning|protokoll|kallelse|natverksdag|rapport|narvaro|kostnad"
+    r"|ramverk|dagordning)|lag|laget|val|valet|boten|bot|agenda|punkt|meny)\w*).*\bhur ((?!manga\b|mycket\b|lange\b|langt\b"
+    r"|ofta\b|dags\b|var\b|gick\b|blev\b)\w+ (jag|ja|man|vi|du|en)\b|(funkar|fungerar) \w+)"
+    r"|\bhur (funkar|fungerar|gar) det (att|nar|for att) (man |jag )?\w+|\bhur (funkar|fungerar) det med\b"
+    r"|\bhur (anvands|funkar|fungerar) (det har|detta)\b"
+    r"|\bvad (ska|kan|skall) (jag|ja|man) skriva\b"
     r"|\b(how|where) (do|can|should|would) (i|we|you|one)\b|\bhow to\b"
     r"|\b(vad|hur) (gor|ska) (jag|man) (for att|om|nar)\b"
     r"|\b(kan|gar det att) man\b.*\?$"
@@ -873,13 +974,14 @@ _HOW_TO = re.compile(
 _NEGATED = re.compile(
     r"\b(missar|missa|missade|skippar|skippa|vabbar|vabba) (inte|ej|aldrig)\b"
     r"|\b(inte|ej|aldrig|INTE) (att )?(missa|skippa|utebli)\b"
-    r"|\b(ar|blir|e) (inte|ej) (borta|franvarande|sjuk|forhindrad)\b"
+    r"|\b((ar|blir|e) (inte|ej)|(kommer|ska) (inte|ej) (att )?(vara|va|bli)) (borta|franvarande|sjuk|forhindrad)\b"
     r"|\b(ska|vill|tanker|kommer) (inte|ej|absolut inte) (att )?(byta|valja|ga over|ga med|lamna|anmala|avboka|stalla in|flytta|andra"
     r"|sta over|hoppa over|skippa|missa)\b"
     r"|\b(inte|ej) (anmala|rapportera) (nagon )?franvaro\b"
     r"|\b(behover|behov) (inte|ej) (anmala|rapportera|avboka)\b"
     r"|\b(won'?t|will not|am not going to|not going to|don'?t want to|do not want to) (miss|skip|switch|change team|cancel)\b"
     r"|\bnot (be )?(absent|away|missing)\b"
+    r"|^(skicka|stall|boka|avboka|flytta|andra|ta|radera|stryk|lagg|anmal|bekrafta|godkann|rapportera|utse|logga)\w* (inte|ej)\b"
 )
 # The sender's own words: a sentence that starts with anyone else is about someone else.
 _SELF_WORDS = frozenset(
@@ -891,12 +993,13 @@ _SELF_WORDS = frozenset(
         "sa", "alla", "ingen", "nagon", "nan", "sen", "dar", "vad", "varfor", "vilken", "vilket", "om", "eller", "vart",
         "mina", "vara", "hmm", "oops", "fan", "shit", "fast", "annars", "dessutom", "jaha", "aha", "so", "well",
         "na", "nae", "alltsa", "assa", "typ", "javisst", "visst", "haha", "hallaa", "mm", "ah",
+        "we", "it", "this", "that", "there", "what", "who", "how", "sry", "sorri", "btw", "obs", "ps",
         "barnet", "barnen", "dottern", "sonen", "ungen", "ungarna", "bilen", "bussen", "taget", "vagen", "vagarna",
     }
 )  # fmt: skip
 _SOMEONE_ELSE = re.compile(
     r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|(?:min|var) kollega(?: [a-z]+)?|kollegan|[a-z]+ och [a-z]+|(?P<name>[a-z]+))(?: (?:pa|fran|i|hos) [a-z]+(?: [a-z]+)?)?"
-    r"\s+(kan|kommer|kmr|blir|ar|e|missar|ska|vill|har|vabbar|maste)\b"
+    r"\s+(kan|kommer|kmr|blir|ar|e|missar|ska|vill|har|vabbar|maste|can'?t|cannot|won'?t|will|is|wants)\b"
     r"|\b(franvaro|anmal\w*|byt\w*) (for|at|till) (?P<for>[a-z]+)\b(?! (traff|mote|lag|amneslag))"
     r"|\b(he|she|they|my colleague) (can'?t|cannot|won'?t|will|is|wants)\b"
 )

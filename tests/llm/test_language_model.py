@@ -155,7 +155,8 @@ async def test_the_coordinators_question_is_answered_from_read_only_tools(model:
         ),
     )
     kalle = model.chat(COORDINATOR)
-    (card,) = await kalle.say("vilka ämneslag har inte haft någon fysisk träff i år?")
+    # a question the rules do not read ("vilka ämneslag har inte haft någon fysisk träff" is now the status)
+    (card,) = await kalle.say("stämmer det att alla ämneslag har ses fysiskt minst en gång i år?")
     assert isinstance(card, CardReply) and card.text is not None
     assert card.text.startswith("Alla 12 ämneslag har haft minst en fysisk träff")
     assert "[P1]" not in card.text  # the placeholder is a person's name again
@@ -180,7 +181,7 @@ async def test_without_a_model_the_question_gets_the_closest_status_view(model: 
 
 async def test_only_the_coordinator_gets_the_tools(model: Model) -> None:
     model.server.then(interpretation("unknown"))
-    await model.chat(TEACHER).say("vilka ämneslag har inte haft någon fysisk träff i år?")
+    await model.chat(TEACHER).say("stämmer det att alla ämneslag har ses fysiskt minst en gång i år?")
     (request,) = model.server.requests
     assert "tools" not in request and "response_format" in request  # an interpretation, not a question
 
