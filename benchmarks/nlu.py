@@ -24,6 +24,8 @@ Three sets, each row (text, role, intent, slots):
 * the second held-out set (tests/data/nlu/heldout2.tsv, 306 rows): written, like the first, by a session that
   saw no code and no data of the project, only a description of the intents and slots; added when the first
   had been measured in aggregate several times. Measured and shown the same way (`heldout2`, `heldout2*`).
+* the third held-out set (tests/data/nlu/heldout3.tsv, 335 rows): written the same way, as twelve different people,
+  after the fourth round of rules had been written and before it was measured (`heldout3`, `heldout3*`).
 
 For the rules alone and for the rules with the classifier it prints: intent accuracy; intent and slots
 (team, date, kind, place, time) accuracy; the share that would be sent to the language model
@@ -136,7 +138,7 @@ def main() -> None:
     options = args.parse_args()
     shown = options.show
     sets: dict[str, list[Row]] = {"table": [(t, "", i, s) for t, i, s in TABLE]}
-    held_out = ("heldout", "heldout2")
+    held_out = ("heldout", "heldout2", "heldout3")
     for name in ("dev", "train", "dev2", "dev3", *held_out) if options.heldout else ("dev", "train", "dev2", "dev3"):
         if (DATA / f"{name}.tsv").exists():
             sets[name] = read_set(DATA / f"{name}.tsv")
