@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dialogs.i18n import Translator
 from dialogs.notify import channel_of, fallback_text
@@ -201,12 +201,13 @@ def sweep(engine: sa.Engine, instant: dtm.datetime, *, dry_run: bool = False) ->
             _LOGGER.info("sweep as of %s: another instance is sweeping; left to it", instant.isoformat())
             report.skipped = True
             return report
-        if not any(_working(region, instant) for region in session.exec(select(Region)).all()):
+        regions = list(session.exec(select(Region).order_by(col(Region.key))).all())
+        if not any(_working(region, instant) for region in regions):
             if not dry_run:
                 session.add(SweepRun(as_of=instant, reminders=0, problems=[]))
                 session.commit()
             return report  # nights, weekends and holidays cost one query
-        world = load(session, instant)
+        world = load(session, instant, regions)
         dues, report.problems = due_at(world, instant)
         dues = [d for d in dues if d.recipient_id in world.people]
         if dry_run:
@@ -215,14 +216,14 @@ def sweep(engine: sa.Engine, instant: dtm.datetime, *, dry_run: bool = False) ->
             session.rollback()
             return report
         won = _claim(session, dues, instant)
-        regions = {r.id: r for r in world.regions}
+        zones = {r.id: r.timezone for r in world.regions}
         groups: dict[tuple[int, str], list[tuple[int, Due]]] = {}
         for row_id, due in won:  # one message per person and rule: a leader of two teams gets one
             groups.setdefault((due.recipient_id, due.rule), []).append((row_id, due))
         rows = []
         for (recipient_id, rule), group in groups.items():
             person = world.people[recipient_id]
-            tr = Translator(person.language, regions[person.region_id].timezone)
+            tr = Translator(person.language, zones[person.region_id])
             replies = [reply for _, due in group for reply in reminder_replies(tr, due.rule, due.context)]
             rows.append(
                 {
