@@ -63,6 +63,33 @@ class Someone:
     weekly_digest: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Gathering:
+    """A meeting as the rules need it (a `Meeting`'s columns, read plainly)."""
+
+    id: int
+    team_id: int
+    school_year_id: int
+    starts_at: dtm.datetime
+    ends_at: dtm.datetime
+    kind: str
+    first_of_year: bool
+    notice_sent_at: dtm.datetime | None
+    notes_distributed_at: dtm.datetime | None
+    framework_reviewed_at: dtm.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A team or another group, as the rules need it."""
+
+    id: int
+    region_id: int
+    name: str
+    kind: str
+    position: int
+
+
 class Member(NamedTuple):
     """A membership as the rules need it."""
 
@@ -80,10 +107,10 @@ class World:
     schools: dict[int, School]
     people: dict[int, Someone]  # the people read (see the module's docstring), not everyone
     roles: dict[int, set[str]]
-    teams: dict[int, Team]  # every active group; `teams_of` gives a region's groups of teachers
+    teams: dict[int, Group]  # every active group; `teams_of` gives a region's groups of teachers
     memberships: dict[tuple[int, int], Member]  # (person, year) -> membership, of the teachers read
     leaders: dict[tuple[int, int], list[int]]  # (team, year) -> people, by slot
-    meetings: list[Meeting]
+    meetings: list[Gathering]
     network_days: list[NetworkDay]
     reported: set[tuple[int, int]]  # (school, year)
     reachable: set[int]  # people with a Slack id or a stored Teams conversation
@@ -93,9 +120,9 @@ class World:
     people_by_region: dict[int, list[Someone]] = field(default_factory=dict)
     _leading: dict[int, set[int]] = field(default_factory=dict, repr=False)  # year -> its leaders, once computed
     _by_role: dict[tuple[int, str], list[Someone]] = field(default_factory=dict, repr=False)  # once per sweep
-    _meetings_by_region: dict[int, list[Meeting]] | None = field(default=None, repr=False)
+    _meetings_by_region: dict[int, list[Gathering]] | None = field(default=None, repr=False)
 
-    def meetings_of(self, region_id: int) -> list[Meeting]:
+    def meetings_of(self, region_id: int) -> list[Gathering]:
         """The meetings of the region's teams, in `meetings`' order (sorted out once per sweep)."""
         if self._meetings_by_region is None:
             self._meetings_by_region = {}
@@ -115,7 +142,7 @@ class World:
                         self._by_role.setdefault((region, held), []).append(person)
         return list(self._by_role.get((region_id, role.value), []))
 
-    def teams_of(self, region_id: int, kinds: tuple[str, ...] = TEACHER_GROUPS) -> list[Team]:
+    def teams_of(self, region_id: int, kinds: tuple[str, ...] = TEACHER_GROUPS) -> list[Group]:
         """The region's active groups of `kinds`: by default those of teachers (the subject teams, the networks)."""
         return sorted(
             (t for t in self.teams.values() if t.region_id == region_id and t.kind in kinds),
@@ -278,32 +305,38 @@ def load(session: Session, instant: dtm.datetime, regions: list[Region]) -> Worl
             _holds(Role.MANAGER).label("manager"),
             _holds(Role.COORDINATOR).label("coordinator"),
             _teams_address().label("teams_address"),
+            _MEMBERSHIP.c.school_year_id,
+            _MEMBERSHIP.c.team_id,
+            _MEMBERSHIP.c.confirmed_at,
+        )
+        .select_from(
+            _PERSON.outerjoin(
+                _MEMBERSHIP,
+                sa.and_(_MEMBERSHIP.c.person_id == _PERSON.c.id, _MEMBERSHIP.c.school_year_id.in_(year_ids)),
+            )
         )
         .where(_PERSON.c.id.in_(sa.union(*wanted)))
-        .order_by(_PERSON.c.name)
+        .order_by(_PERSON.c.name, _PERSON.c.id)
     )
     people: dict[int, Someone] = {}
     roles: dict[int, set[str]] = {}
     reachable: set[int] = set()
-    by_region: dict[int, list[Someone]] = defaultdict(list)
-    for row in rows:
-        person = Someone(*row[:9])
-        people[person.id] = person
-        by_region[person.region_id].append(person)
-        roles[person.id] = {
-            role.value
-            for role, held in ((Role.TEACHER, row[9]), (Role.MANAGER, row[10]), (Role.COORDINATOR, row[11]))
-            if held
-        }
-        if person.slack_user_id or row[12]:
-            reachable.add(person.id)
     memberships: dict[tuple[int, int], Member] = {}
-    if teaching:  # the memberships of the teachers read, for the rules about them (leaders are placed anyway)
-        read = sa.select(
-            _MEMBERSHIP.c.person_id, _MEMBERSHIP.c.school_year_id, _MEMBERSHIP.c.team_id, _MEMBERSHIP.c.confirmed_at
-        ).where(_MEMBERSHIP.c.school_year_id.in_(year_ids), _MEMBERSHIP.c.person_id.in_(sa.union(*teaching)))
-        for person_id, year_id, team_id, confirmed_at in session.connection().execute(read):
-            memberships[(person_id, year_id)] = Member(team_id, confirmed_at)
+    by_region: dict[int, list[Someone]] = defaultdict(list)
+    for row in rows:  # a person on one row per membership of the two years, or on one row without any
+        if row[0] not in people:
+            person = Someone(*row[:9])
+            people[person.id] = person
+            by_region[person.region_id].append(person)
+            roles[person.id] = {
+                role.value
+                for role, held in ((Role.TEACHER, row[9]), (Role.MANAGER, row[10]), (Role.COORDINATOR, row[11]))
+                if held
+            }
+            if person.slack_user_id or row[12]:
+                reachable.add(person.id)
+        if row[13] is not None:
+            memberships[(row[0], row[13])] = Member(row[14], row[15])
 
     leaders: dict[tuple[int, int], list[int]] = defaultdict(list)
     for lead in session.exec(
@@ -311,6 +344,7 @@ def load(session: Session, instant: dtm.datetime, regions: list[Region]) -> Worl
     ).all():
         leaders[(lead.team_id, lead.school_year_id)].append(lead.person_id)
     team = table_of(Team)
+    meeting = table_of(Meeting)
     staffed = sa.select(  # per team and year, one look in the membership index: not every membership
         team.c.id,
         *(
@@ -332,19 +366,21 @@ def load(session: Session, instant: dtm.datetime, regions: list[Region]) -> Worl
         people=people,
         roles=roles,
         teams={
-            t.id: t
-            for t in session.exec(select(Team).where(col(Team.active))).all()  # every group's meetings are reminded
-            if t.id is not None
+            row[0]: Group(*row)
+            for row in session.connection().execute(  # every group's meetings are reminded
+                sa.select(team.c.id, team.c.region_id, team.c.name, team.c.kind, team.c.position).where(team.c.active)
+            )
         },
         memberships=memberships,
         leaders=dict(leaders),
-        meetings=list(
-            session.exec(
-                select(Meeting)
-                .where(col(Meeting.school_year_id).in_(year_ids), col(Meeting.cancelled_at).is_(None))
-                .order_by(col(Meeting.starts_at))
-            ).all()
-        ),
+        meetings=[
+            Gathering(*row)
+            for row in session.connection().execute(
+                sa.select(*(meeting.c[name] for name in Gathering.__slots__))
+                .where(meeting.c.school_year_id.in_(year_ids), meeting.c.cancelled_at.is_(None))
+                .order_by(meeting.c.starts_at)
+            )
+        ],
         network_days=list(
             session.exec(
                 select(NetworkDay)

@@ -17,10 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.reminders import Rule, SweepProblem
-from scheduler.data import Someone, World
+from scheduler.data import Gathering, Someone, World
 from scheduler.windows import manager_report_stage, report_escalation_open, team_choice_week
 from storage import schoolyear
-from storage.models import GroupKind, Meeting, MeetingKind, Region, Role, SchoolYear
+from storage.models import GroupKind, MeetingKind, Region, Role, SchoolYear
 from storage.settings import RegionSettings
 
 
@@ -255,7 +255,7 @@ def yearly_check(t: Today) -> list[Due]:
 # Meetings ------------------------------------------------------------------------------------
 
 
-def _region_meetings(t: Today) -> list[Meeting]:
+def _region_meetings(t: Today) -> list[Gathering]:
     return t.world.meetings_of(t.region_id)
 
 

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from dialogs.i18n import Translator
 from dialogs.notify import channel_of, fallback_text
 from dialogs.reminders import reminder_replies
-from dialogs.types import dump_replies
+from dialogs.types import Reply, dump_replies
 from domain.reminders import SweepProblem
 from domain.teams import deciding_label
 from scheduler.data import World, load
@@ -37,6 +37,7 @@ from storage.outbox import enqueue_many
 from storage.settings import RegionSettings
 
 _LOGGER = logging.getLogger(__name__)
+_LOOKUP = 5000  # subjects per statement that looks up which keys were sent (well below both databases' limits)
 SWEEP_LOCK_KEY = 0x616D7377  # PostgreSQL advisory lock of the sweep: the same for every instance
 
 
@@ -171,15 +172,42 @@ def _claim(session: Session, dues: list[Due], now: dtm.datetime) -> list[tuple[i
 
 
 def _existing(session: Session, dues: list[Due]) -> set[tuple[str, str, str]]:
-    """The keys of `dues` already in `sent_reminder`: one query per rule and occurrence among them."""
+    """The keys of `dues` already in `sent_reminder`: one query per rule and occurrence among them (and per
+    `_LOOKUP` of their subjects), which looks up those keys in the unique index, not every key of the rule."""
     table = table_of(SentReminder)
+    subjects: dict[tuple[str, str], list[str]] = {}
+    for due in dues:
+        subjects.setdefault((due.rule, due.occurrence), []).append(due.subject)
     found: set[tuple[str, str, str]] = set()
-    for rule, occurrence in sorted({(d.rule, d.occurrence) for d in dues}):
-        subjects = session.connection().execute(
-            sa.select(table.c.subject).where(table.c.rule == rule, table.c.occurrence == occurrence)
-        )
-        found.update((rule, subject, occurrence) for (subject,) in subjects)
+    for (rule, occurrence), these in sorted(subjects.items()):
+        for start in range(0, len(these), _LOOKUP):
+            sent = session.connection().execute(
+                sa.select(table.c.subject).where(
+                    table.c.rule == rule,
+                    table.c.occurrence == occurrence,
+                    table.c.subject.in_(these[start : start + _LOOKUP]),
+                )
+            )
+            found.update((rule, subject, occurrence) for subject in sent.scalars().all())
     return found
+
+
+class _Texts:
+    """A reminder's replies, made once per language, time zone, rule and context in a sweep: in May thousands of
+    teachers get the same few texts."""
+
+    def __init__(self) -> None:
+        self._translators: dict[tuple[str, str], Translator] = {}
+        self._made: dict[tuple[str, str, str, str], tuple[list[Reply], list[dict[str, Any]]]] = {}
+
+    def of(self, language: str, zone: str, due: Due) -> tuple[list[Reply], list[dict[str, Any]]]:
+        """The due's replies, and the same as JSON for the outbox."""
+        key = (language, zone, due.rule, repr(sorted(due.context.items())))
+        if key not in self._made:
+            tr = self._translators.setdefault((language, zone), Translator(language, zone))
+            replies = reminder_replies(tr, due.rule, due.context)
+            self._made[key] = (replies, dump_replies(replies))
+        return self._made[key]
 
 
 def _plan(world: World, due: Due) -> Planned:
@@ -221,15 +249,16 @@ def sweep(engine: sa.Engine, instant: dtm.datetime, *, dry_run: bool = False) ->
         for row_id, due in won:  # one message per person and rule: a leader of two teams gets one
             groups.setdefault((due.recipient_id, due.rule), []).append((row_id, due))
         rows = []
+        texts = _Texts()
         for (recipient_id, rule), group in groups.items():
             person = world.people[recipient_id]
-            tr = Translator(person.language, zones[person.region_id])
-            replies = [reply for _, due in group for reply in reminder_replies(tr, due.rule, due.context)]
+            made = [texts.of(person.language, zones[person.region_id], due) for _, due in group]
+            replies = [reply for these, _ in made for reply in these]
             rows.append(
                 {
                     "channel": _plan(world, group[0][1]).channel,
                     "kind": f"reminder.{rule}",
-                    "payload": {"replies": dump_replies(replies), "text": fallback_text(replies)},
+                    "payload": {"replies": [d for _, dumped in made for d in dumped], "text": fallback_text(replies)},
                     "recipient_id": recipient_id,
                 }
             )
