@@ -32,7 +32,8 @@ from scheduler.data import World, load
 from scheduler.rules import RULES, Due, Problem, Today
 from scheduler.working import is_working_moment, local_today
 from storage import schoolyear
-from storage.models import Region, SentReminder, SweepRun, table_of, utcnow
+from storage.db import execute_many
+from storage.models import OutboxMessage, Region, SentReminder, SweepRun, table_of, utcnow
 from storage.outbox import enqueue_many
 from storage.settings import RegionSettings
 
@@ -142,19 +143,20 @@ def _insert(session: Session, table: sa.Table) -> Any:
 def _claim(session: Session, dues: list[Due], now: dtm.datetime) -> list[tuple[int, Due]]:
     """Insert the keys not sent before; the ones this sweep wins (nobody had them) with their row ids.
 
-    The keys already sent are left out first (`_existing`, by the index on rule and occurrence), so a sweep
-    writes only what is new; the rest go in one executemany of a single-row INSERT … ON CONFLICT DO NOTHING
-    RETURNING (compiled once, sent in batches), which still wins nothing another sweep took meanwhile.
+    The keys already sent are left out first (`_sent`, by the unique index), so a sweep writes only what is
+    new; the rest go in one executemany of a single-row INSERT … ON CONFLICT DO NOTHING, which still wins
+    nothing another sweep took meanwhile. The keys won are then read back: of the fresh ones, those whose row
+    has no outbox message yet, which only this transaction's rows lack (a sweep links its rows before it
+    commits).
     """
-    taken = _existing(session, dues)
+    taken = _sent(session, dues)
     fresh = [d for d in dues if (d.rule, d.subject, d.occurrence) not in taken]
     if not fresh:
         return []
-    by_key = {(d.rule, d.subject, d.occurrence): d for d in fresh}
     table = table_of(SentReminder)
     rows = [
         {
-            "rule": d.rule,
+            "rule": str(d.rule),
             "subject": d.subject,
             "occurrence": d.occurrence,
             "recipient_id": d.recipient_id,
@@ -162,52 +164,66 @@ def _claim(session: Session, dues: list[Due], now: dtm.datetime) -> list[tuple[i
         }
         for d in fresh
     ]
-    statement = (
-        _insert(session, table)
-        .on_conflict_do_nothing(index_elements=["rule", "subject", "occurrence"])
-        .returning(table.c.id, table.c.rule, table.c.subject, table.c.occurrence)
-    )
-    result = session.connection().execute(statement, rows)
-    return [(row_id, by_key[(rule, subject, occurrence)]) for row_id, rule, subject, occurrence in result.all()]
+    statement = _insert(session, table).on_conflict_do_nothing(index_elements=["rule", "subject", "occurrence"])
+    execute_many(session.connection(), statement, rows)
+    won = _sent(session, fresh, unlinked=True)
+    return [(won[key], d) for d in fresh if (key := (d.rule, d.subject, d.occurrence)) in won]
 
 
-def _existing(session: Session, dues: list[Due]) -> set[tuple[str, str, str]]:
-    """The keys of `dues` already in `sent_reminder`: one query per rule and occurrence among them (and per
-    `_LOOKUP` of their subjects), which looks up those keys in the unique index, not every key of the rule."""
+def _sent(session: Session, dues: list[Due], *, unlinked: bool = False) -> dict[tuple[str, str, str], int]:
+    """The keys of `dues` in `sent_reminder` with their row ids (`unlinked`: only those without an outbox message):
+    one query per rule and occurrence among them (and per `_LOOKUP` of their subjects), which looks up those
+    keys in the unique index, not every key of the rule."""
     table = table_of(SentReminder)
     subjects: dict[tuple[str, str], list[str]] = {}
     for due in dues:
-        subjects.setdefault((due.rule, due.occurrence), []).append(due.subject)
-    found: set[tuple[str, str, str]] = set()
+        subjects.setdefault((str(due.rule), due.occurrence), []).append(due.subject)
+    found: dict[tuple[str, str, str], int] = {}
     for (rule, occurrence), these in sorted(subjects.items()):
         for start in range(0, len(these), _LOOKUP):
-            sent = session.connection().execute(
-                sa.select(table.c.subject).where(
-                    table.c.rule == rule,
-                    table.c.occurrence == occurrence,
-                    table.c.subject.in_(these[start : start + _LOOKUP]),
-                )
+            query = sa.select(table.c.id, table.c.subject).where(
+                table.c.rule == rule,
+                table.c.occurrence == occurrence,
+                table.c.subject.in_(these[start : start + _LOOKUP]),
             )
-            found.update((rule, subject, occurrence) for subject in sent.scalars().all())
+            if unlinked:
+                query = query.where(table.c.outbox_message_id.is_(None))
+            for row_id, subject in session.connection().execute(query):
+                found[(rule, subject, occurrence)] = row_id
     return found
 
 
 class _Texts:
     """A reminder's replies, made once per language, time zone, rule and context in a sweep: in May thousands of
-    teachers get the same few texts."""
+    teachers get the same few texts, and the same payload object, which the outbox insert serialises once."""
 
     def __init__(self) -> None:
         self._translators: dict[tuple[str, str], Translator] = {}
         self._made: dict[tuple[str, str, str, str], tuple[list[Reply], list[dict[str, Any]]]] = {}
+        self._payloads: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+
+    def _key(self, language: str, zone: str, due: Due) -> tuple[str, str, str, str]:
+        return (language, zone, due.rule, repr(sorted(due.context.items())))
 
     def of(self, language: str, zone: str, due: Due) -> tuple[list[Reply], list[dict[str, Any]]]:
         """The due's replies, and the same as JSON for the outbox."""
-        key = (language, zone, due.rule, repr(sorted(due.context.items())))
+        key = self._key(language, zone, due)
         if key not in self._made:
             tr = self._translators.setdefault((language, zone), Translator(language, zone))
             replies = reminder_replies(tr, due.rule, due.context)
             self._made[key] = (replies, dump_replies(replies))
         return self._made[key]
+
+    def payload(self, language: str, zone: str, group: list[Due]) -> dict[str, Any]:
+        """The outbox payload of one person's reminders of one rule: their replies one after the other."""
+        if len(group) == 1 and (key := self._key(language, zone, group[0])) in self._payloads:
+            return self._payloads[key]
+        made = [self.of(language, zone, due) for due in group]
+        replies = [reply for these, _ in made for reply in these]
+        payload = {"replies": [d for _, dumped in made for d in dumped], "text": fallback_text(replies)}
+        if len(group) == 1:
+            self._payloads[self._key(language, zone, group[0])] = payload
+        return payload
 
 
 def _plan(world: World, due: Due) -> Planned:
@@ -239,7 +255,7 @@ def sweep(engine: sa.Engine, instant: dtm.datetime, *, dry_run: bool = False) ->
         dues, report.problems = due_at(world, instant)
         dues = [d for d in dues if d.recipient_id in world.people]
         if dry_run:
-            taken = _existing(session, dues)
+            taken = _sent(session, dues)
             report.reminders = [_plan(world, d) for d in dues if (d.rule, d.subject, d.occurrence) not in taken]
             session.rollback()
             return report
@@ -252,29 +268,36 @@ def sweep(engine: sa.Engine, instant: dtm.datetime, *, dry_run: bool = False) ->
         texts = _Texts()
         for (recipient_id, rule), group in groups.items():
             person = world.people[recipient_id]
-            made = [texts.of(person.language, zones[person.region_id], due) for _, due in group]
-            replies = [reply for these, _ in made for reply in these]
             rows.append(
                 {
                     "channel": _plan(world, group[0][1]).channel,
                     "kind": f"reminder.{rule}",
-                    "payload": {"replies": [d for _, dumped in made for d in dumped], "text": fallback_text(replies)},
+                    "payload": texts.payload(person.language, zones[person.region_id], [due for _, due in group]),
                     "recipient_id": recipient_id,
                 }
             )
             report.reminders += [_plan(world, due) for _, due in group]
-        message_ids = enqueue_many(session, rows, utcnow())
-        links = [
-            {"reminder_id": row_id, "message_id": message_ids[(due.recipient_id, f"reminder.{due.rule}")]}
-            for row_id, due in won
-        ]
-        if links:
-            table = table_of(SentReminder)  # Core, not the ORM: one executemany UPDATE for all links
+        created = utcnow()
+        enqueue_many(session, rows, created)
+        if won:  # each key won to its message: the one of its recipient and rule that this sweep wrote
+            table, outbox = table_of(SentReminder), table_of(OutboxMessage)
+            message = (
+                sa.select(sa.func.max(outbox.c.id))
+                .where(
+                    outbox.c.recipient_id == table.c.recipient_id,
+                    outbox.c.kind == sa.literal("reminder.") + table.c.rule,
+                    outbox.c.created_at == created,
+                )
+                .scalar_subquery()
+            )
             session.connection().execute(
                 sa.update(table)
-                .where(table.c.id == sa.bindparam("reminder_id"))
-                .values(outbox_message_id=sa.bindparam("message_id")),
-                links,
+                .where(
+                    table.c.id >= min(row_id for row_id, _ in won),
+                    table.c.outbox_message_id.is_(None),
+                    table.c.sent_at == instant,
+                )
+                .values(outbox_message_id=message)
             )
         session.add(SweepRun(as_of=instant, reminders=len(won), problems=[p.as_dict() for p in report.problems]))
         session.commit()

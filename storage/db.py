@@ -176,3 +176,38 @@ def unreachable(exc: BaseException) -> bool:
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError | sa.exc.TimeoutError)
+
+
+def execute_many(connection: sa.Connection, statement: sa.Insert, rows: list[dict[str, Any]]) -> None:
+    """Run an INSERT for many rows as one driver `executemany` of the statement compiled once.
+
+    SQLAlchemy's own executemany converts every value of every row through its column type (a JSON payload
+    serialised anew for each row) and batches inserts into multi-row statements it compiles per batch; here
+    each distinct value (the same object given to many rows, such as one reminder's payload) is converted once,
+    by the same type processors, and the rows go to the driver as they are. All rows must have the same keys.
+    """
+    if not rows:
+        return
+    dialect = connection.dialect
+    names = list(rows[0])
+    compiled = statement.compile(dialect=dialect, column_keys=names)
+    table = statement.table
+    assert isinstance(table, sa.Table)
+    processors = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names}
+    converted: dict[tuple[str, int], Any] = {}  # (column, id of a value) -> the driver's value
+
+    def value(name: str, raw: Any) -> Any:
+        process = processors[name]
+        if process is None or raw is None:
+            return raw
+        key = (name, id(raw))
+        if key not in converted:
+            converted[key] = process(raw)
+        return converted[key]
+
+    if compiled.positional:
+        order = compiled.positiontup or []
+        params: list[Any] = [tuple(value(name, row[name]) for name in order) for row in rows]
+    else:
+        params = [{name: value(name, row[name]) for name in names} for row in rows]
+    connection.exec_driver_sql(str(compiled), params)
