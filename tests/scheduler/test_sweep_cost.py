@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-import scheduler.sweep as sweep_module
+from scheduler import data
 from scheduler.data import World
 from scheduler.sweep import sweep
 from storage import schoolyear
@@ -30,6 +30,7 @@ from storage.models import (
     PersonRole,
     Region,
     School,
+    SchoolYear,
     Team,
 )
 from tests.scheduler.conftest import ZONE
@@ -39,6 +40,11 @@ DAYS = (dtm.date(2026, 9, 10), dtm.date(2027, 2, 11), dtm.date(2027, 4, 8))
 CATCH_UP = dtm.datetime(2026, 11, 24, 10, tzinfo=ZONE)  # the notes and reviews of September
 NOTICES = dtm.datetime(2027, 1, 21, 9, tzinfo=ZONE)  # the notices of the February network day
 TEAM_CHOICE = dtm.datetime(2027, 5, 3, 9, tzinfo=ZONE)  # every teacher's choice of team for 2027/28
+
+
+def _id(row: Region | School | Person | Team | SchoolYear) -> int:
+    assert row.id is not None
+    return row.id
 
 
 def _build(engine: sa.Engine, regions: int, schools: int, teachers: int) -> None:
@@ -52,13 +58,13 @@ def _build(engine: sa.Engine, regions: int, schools: int, teachers: int) -> None
         made = Person(
             email=f"p{number}@example.org",
             name=f"Person {number:05d}",
-            region_id=region.id,
-            school_id=school.id if school else None,
+            region_id=_id(region),
+            school_id=_id(school) if school else None,
             slack_user_id=f"U{number:06d}",
         )
         s.add(made)
         s.flush()
-        s.add(PersonRole(person_id=made.id, role=role))
+        s.add(PersonRole(person_id=_id(made), role=role))
         return made
 
     with session_scope(engine) as s:
@@ -67,15 +73,15 @@ def _build(engine: sa.Engine, regions: int, schools: int, teachers: int) -> None
             region = Region(key=f"r{r}", name=f"Region {r}", timezone="Europe/Stockholm", settings={})
             s.add(region)
             s.flush()
-            teams = [Team(region_id=region.id, name=name, position=i) for i, name in enumerate(TEAMS)]
+            teams = [Team(region_id=_id(region), name=name, position=i) for i, name in enumerate(TEAMS)]
             s.add_all(teams)
-            s.add_all(NetworkDay(region_id=region.id, date=day, kind="physical") for day in DAYS)
+            s.add_all(NetworkDay(region_id=_id(region), date=day, kind="physical") for day in DAYS)
             s.flush()
             person(region, None, "coordinator")
             staff: list[Person] = []
             for i in range(schools):
                 school = School(
-                    region_id=region.id, name=f"Skola {r}-{i}", municipality=f"K{r}-{i}", latitude=64.0, longitude=20.0
+                    region_id=_id(region), name=f"Skola {r}-{i}", municipality=f"K{r}-{i}", latitude=64.0, longitude=20.0
                 )
                 s.add(school)
                 s.flush()
@@ -83,19 +89,19 @@ def _build(engine: sa.Engine, regions: int, schools: int, teachers: int) -> None
                 staff += [person(region, school, "teacher") for _ in range(teachers)]
             confirmed = dtm.datetime(2026, 5, 20, tzinfo=dtm.UTC)
             s.add_all(
-                Membership(person_id=p.id, school_year_id=year.id, team_id=team.id, confirmed_at=confirmed)
+                Membership(person_id=_id(p), school_year_id=_id(year), team_id=_id(team), confirmed_at=confirmed)
                 for p, team in zip(staff, itertools.cycle(teams), strict=False)
             )
             for t, team in enumerate(teams):
                 for slot in (1, 2):
                     leader = staff[(t * 2 + slot) % len(staff)]
-                    s.add(Leadership(team_id=team.id, school_year_id=year.id, person_id=leader.id, slot=slot))
+                    s.add(Leadership(team_id=_id(team), school_year_id=_id(year), person_id=_id(leader), slot=slot))
                 for day in DAYS:
                     starts = dtm.datetime.combine(day, dtm.time(9), tzinfo=ZONE)
                     s.add(
                         Meeting(
-                            team_id=team.id,
-                            school_year_id=year.id,
+                            team_id=_id(team),
+                            school_year_id=_id(year),
                             starts_at=starts,
                             ends_at=starts + dtm.timedelta(hours=6),
                             kind="physical",
@@ -152,14 +158,12 @@ def test_the_statements_of_a_sweep_do_not_grow_with_the_data(
 def _world_of(monkeypatch: pytest.MonkeyPatch) -> list[World]:
     """The snapshots the sweeps load."""
     worlds: list[World] = []
-    load = sweep_module.load
-
     def spy(*args: Any) -> World:
-        world = load(*args)
+        world = data.load(*args)
         worlds.append(world)
         return world
 
-    monkeypatch.setattr(sweep_module, "load", spy)
+    monkeypatch.setattr("scheduler.sweep.load", spy)
     return worlds
 
 
