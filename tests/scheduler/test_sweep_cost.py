@@ -81,7 +81,7 @@ def _build(engine: sa.Engine, regions: int, schools: int, teachers: int) -> None
             staff: list[Person] = []
             for i in range(schools):
                 school = School(
-                    region_id=_id(region), name=f"Skola {r}-{i}", municipality=f"K{r}-{i}", latitude=64.0, longitude=20.0
+                    region_id=_id(region), name=f"Skola {r}-{i}", municipality=f"K{r}-{i}", latitude=64, longitude=20
                 )
                 s.add(school)
                 s.flush()
@@ -158,6 +158,7 @@ def test_the_statements_of_a_sweep_do_not_grow_with_the_data(
 def _world_of(monkeypatch: pytest.MonkeyPatch) -> list[World]:
     """The snapshots the sweeps load."""
     worlds: list[World] = []
+
     def spy(*args: Any) -> World:
         world = data.load(*args)
         worlds.append(world)
