@@ -179,7 +179,7 @@ def unreachable(exc: BaseException) -> bool:
     return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError | sa.exc.TimeoutError)
 
 
-def execute_many(connection: sa.Connection, statement: sa.Insert, rows: list[dict[str, Any]]) -> None:
+def execute_many(connection: sa.Connection, statement: sa.Insert, rows: list[dict[str, Any]]) -> int:
     """Run an INSERT (an ON CONFLICT clause included) for many rows, set-based and compiled once.
 
     SQLAlchemy's own executemany converts every value of every row through its column type (a JSON payload
@@ -187,10 +187,11 @@ def execute_many(connection: sa.Connection, statement: sa.Insert, rows: list[dic
     each distinct value (the same object given to many rows, such as one reminder's payload) is converted once,
     by the same type processors; on PostgreSQL the rows go as one array per column in a single
     `INSERT … SELECT FROM unnest(…)` (one round trip, however many rows), on SQLite, which runs in the process,
-    as the driver's executemany of the compiled statement. All rows must have the same keys.
+    as the driver's executemany of the compiled statement. All rows must have the same keys. Returns the number
+    of rows written (fewer than given when an ON CONFLICT DO NOTHING left some out).
     """
     if not rows:
-        return
+        return 0
     dialect = connection.dialect
     names = list(rows[0])
     table = statement.table
@@ -208,15 +209,14 @@ def execute_many(connection: sa.Connection, statement: sa.Insert, rows: list[dic
         return converted[key]
 
     if dialect.name == "postgresql":
-        _unnest(connection, statement, table, names, rows, value, processors)
-        return
+        return _unnest(connection, statement, table, names, rows, value, processors)
     compiled = statement.compile(dialect=dialect, column_keys=names)
     if compiled.positional:
         order = compiled.positiontup or []
         params: list[Any] = [tuple(value(name, row[name]) for name in order) for row in rows]
     else:
         params = [{name: value(name, row[name]) for name in names} for row in rows]
-    connection.exec_driver_sql(str(compiled), params)
+    return connection.exec_driver_sql(str(compiled), params).rowcount
 
 
 def _unnest(
@@ -227,7 +227,7 @@ def _unnest(
     rows: list[dict[str, Any]],
     value: Any,
     processors: dict[str, Any],
-) -> None:
+) -> int:
     """PostgreSQL: the rows as one array per column, in one `INSERT … SELECT FROM unnest(…)`. A JSON column goes
     as its distinct values and, per row, the number of its value: the server parses each distinct value once."""
     dialect = connection.dialect
@@ -253,7 +253,7 @@ def _unnest(
     compiled = statement.from_select(names, sa.text(source).columns(*(sa.column(n) for n in names))).compile(
         dialect=dialect
     )
-    connection.exec_driver_sql(str(compiled).replace("%%", "%"), params)
+    return connection.exec_driver_sql(str(compiled).replace("%%", "%"), params).rowcount
 
 
 def _serialised(process: Any) -> Any:

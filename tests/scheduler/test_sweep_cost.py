@@ -12,11 +12,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session, func, select
 
+import scheduler.sweep as sweep_module
 from scheduler import data
 from scheduler.data import World
 from scheduler.sweep import sweep
 from storage.db import open_database
+from storage.models import OutboxMessage
 from tests.network import CATCH_UP, NOTICES, TEAM_CHOICE, build, statements
 
 
@@ -111,3 +114,26 @@ def test_the_database_work_of_a_sweep_with_nothing_due_does_not_grow_with_the_te
         engine.dispose()
     few, many = work
     assert many <= few * 1.2, f"{few} hundred instructions with 4 teachers a school, {many} with 80"
+
+
+def test_a_sweep_that_finds_its_keys_sent_meanwhile_rolls_back_and_sweeps_again(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another sweep sent the keys between this one's look-up and its insert: nothing goes out twice."""
+    build(engine, regions=1, schools=2, teachers=3)
+    first = sweep(engine, NOTICES)
+    assert first.reminders
+    with Session(engine) as s:
+        messages = s.exec(select(func.count()).select_from(OutboxMessage)).one()
+    looked_up = []
+    real = sweep_module._sent
+
+    def blind_once(*args: Any) -> set[tuple[str, str, str]]:
+        looked_up.append(args)
+        return set() if len(looked_up) == 1 else real(*args)  # the first look-up misses what was sent
+
+    monkeypatch.setattr(sweep_module, "_sent", blind_once)
+    again = sweep(engine, NOTICES)
+    assert again.reminders == [] and len(looked_up) == 2
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(OutboxMessage)).one() == messages
