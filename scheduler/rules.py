@@ -62,8 +62,8 @@ class Today:
     deciding: SchoolYear  # the year whose teams are being decided (domain.teams.deciding_label)
     problems: list[Problem] = field(default_factory=list)
 
-    @property
-    def region_id(self) -> int:
+    @functools.cached_property
+    def region_id(self) -> int:  # asked all the time: read from the ORM entity once
         assert self.region.id is not None
         return self.region.id
 

@@ -212,8 +212,8 @@ def execute_many(connection: sa.Connection, statement: sa.Insert, rows: list[dic
         return _unnest(connection, statement, table, names, rows, value, processors)
     compiled = statement.compile(dialect=dialect, column_keys=names)
     if compiled.positional:
-        order = compiled.positiontup or []
-        params: list[Any] = [tuple(value(name, row[name]) for name in order) for row in rows]
+        order = [(name, processors[name] is not None) for name in compiled.positiontup or []]
+        params: list[Any] = [tuple(value(n, row[n]) if p else row[n] for n, p in order) for row in rows]
     else:
         params = [{name: value(name, row[name]) for name in names} for row in rows]
     return connection.exec_driver_sql(str(compiled), params).rowcount
