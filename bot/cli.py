@@ -332,6 +332,35 @@ def serves_teams(args: argparse.Namespace, settings: Settings) -> bool:
     return bool(settings.microsoft_app_id) or local
 
 
+def teams_installer(settings: Settings, engine: Any) -> Any:
+    """The Graph installer of the Teams app (`bot.teams.graph`) when `AMNESLAG_TEAMS_INSTALL` is on, else None."""
+    if not settings.teams_install:
+        return None
+    password = settings.microsoft_app_password
+    if not (settings.microsoft_app_id and password and settings.microsoft_app_tenant_id):
+        raise ConfigurationError(
+            "AMNESLAG_TEAMS_INSTALL är på men MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD och MICROSOFT_APP_TENANT_ID "
+            "är inte alla satta: boten hämtar sin Graph-token med dem."
+        )
+    if not settings.teams_app_catalog_id:
+        raise ConfigurationError(
+            "AMNESLAG_TEAMS_INSTALL är på men AMNESLAG_TEAMS_APP_CATALOG_ID saknas: appens id i organisationens "
+            "appkatalog (GET /appCatalogs/teamsApps?$filter=externalId eq 'MICROSOFT_APP_ID' i Graph)."
+        )
+    from bot.teams.graph import TeamsInstaller
+
+    return TeamsInstaller(
+        engine,
+        app_id=settings.microsoft_app_id,
+        app_password=password.get_secret_value(),
+        tenant_id=settings.microsoft_app_tenant_id,
+        catalog_app_id=settings.teams_app_catalog_id,
+        graph_url=settings.graph_url,
+        login_url=settings.login_url,
+        service_url=settings.teams_service_url,
+    )
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from aiohttp import web
 
@@ -375,6 +404,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         mailer = email_sender(settings)
         if mailer is not None:
             senders.append(mailer)
+    installer = teams_installer(settings, engine)
+    no_chat: Sender = mailer or LogSender()  # the last ways to people without a chat: e-mail, else the log
+    if installer is not None:  # first, the Teams app installed for them through Graph
+        from bot.teams.graph import InstallingSender
+
+        no_chat = InstallingSender(installer, lambda: worker.senders["teams"], no_chat)
+        senders = [no_chat, *([mailer] if mailer else [])]
     slack = client = None
     if args.slack_socket_mode and settings.slack_app_token is None:
         raise ConfigurationError(
@@ -394,7 +430,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
         slack_sender = SlackSender(client, engine=engine)
         # the log's people are looked up in Slack by their e-mail address first, then mailed, then unreached
-        senders = [LookupSender(slack_sender, mailer or LogSender()), slack_sender, *([mailer] if mailer else [])]
+        senders = [LookupSender(slack_sender, no_chat), slack_sender, *([mailer] if mailer else [])]
     elif args.slack_socket_mode:
         raise ConfigurationError("--slack-socket-mode behöver också SLACK_BOT_TOKEN.")
     if settings.microsoft_app_id and not (settings.microsoft_app_password and settings.microsoft_app_tenant_id):
@@ -421,7 +457,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         assistant=from_settings(settings),
         roads=roads,
         # what the replies say of people without a chat: they get e-mail, are looked up in Slack, or are not reached
-        reach="email" if mailer is not None else "slack" if settings.slack_bot_token is not None else "none",
+        reach="email"
+        if mailer is not None
+        else "teams"
+        if installer is not None
+        else "slack"
+        if settings.slack_bot_token is not None
+        else "none",
     )
     inbox_lease = dtm.timedelta(seconds=settings.inbox_lease_seconds)
 
@@ -442,7 +484,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     def teams_sender(teams: Any) -> Sender:
         from bot.teams.sender import TeamsSender
 
-        return TeamsSender(teams, engine)
+        return TeamsSender(teams, engine, installer=installer, fallback=mailer)
 
     teams = teams_bot() if teams_endpoint else None
     worker.register(teams_sender(teams) if teams else LazyTeamsSender(lambda: teams_sender(teams_bot())))

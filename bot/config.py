@@ -49,6 +49,15 @@ class Settings(RetentionSettings):
     teams_service_hosts: str = Field(
         ",".join(SERVICE_HOSTS), validation_alias="AMNESLAG_TEAMS_SERVICE_HOSTS"
     )  # with MICROSOFT_APP_ID: the hosts an activity's serviceUrl may name (`*.domain` for any name under it)
+    # Proactive installation through Microsoft Graph (optional): the app is installed for a roster person without a
+    # chat, so the bot can write first. Needs TeamsAppInstallation.ReadWriteSelfForUser.All with admin consent.
+    teams_install: bool = Field(False, validation_alias="AMNESLAG_TEAMS_INSTALL")
+    teams_app_catalog_id: str | None = Field(None, validation_alias="AMNESLAG_TEAMS_APP_CATALOG_ID")
+    graph_url: str = Field("https://graph.microsoft.com/v1.0", validation_alias="AMNESLAG_GRAPH_URL")
+    login_url: str = Field("https://login.microsoftonline.com", validation_alias="AMNESLAG_LOGIN_URL")
+    teams_service_url: str | None = Field(
+        None, validation_alias="AMNESLAG_TEAMS_SERVICE_URL"
+    )  # the Bot Connector URL for chats opened by installing; default: the last stored chat's, else Microsoft's
 
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")

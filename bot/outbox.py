@@ -117,12 +117,22 @@ class LogSender:
         raise NotReached("no Slack id, no Teams chat, and no e-mail configured (SMTP_HOST): written to the log only")
 
 
+async def send_instead(sender: Sender, delivery: outbox.Delivery) -> None:
+    """Hand a message on to `sender`, of another channel than the row's, and say so: the row gets that channel
+    (`Progress.via`), unless it is the log, which is no channel of delivery."""
+    if sender.channel != LOG:
+        delivery.progress.via = sender.channel
+    await sender.send(delivery)
+
+
 @dataclasses.dataclass(frozen=True)
 class Batch:
-    """What one claim came to: how many messages were attempted, and how many of them delivered."""
+    """What one claim came to: how many messages were attempted, how many of them delivered, and whether a later
+    message of one of their conversations waited for them (and may be due now)."""
 
     attempted: int = 0
     delivered: int = 0
+    followed: bool = False
 
 
 class OutboxWorker:
@@ -278,7 +288,7 @@ class OutboxWorker:
                 channel=channel,
             )
             if recorded and retry_at is None:
-                tell_undeliverable(session, delivery.id)
+                tell_undeliverable(session, delivery.id, refused=error.permanent)
         if not recorded:
             _LOGGER.warning("outbox %s: attempt failed, but claimed by another worker meanwhile", delivery.id)
         elif retry_at is None:
@@ -309,7 +319,8 @@ class OutboxWorker:
             _LOGGER.exception("outbox %s: sender %s raised", delivery.id, sender.channel)
             error = DeliveryError(f"{type(exc).__name__}: {exc}")
         progress = {**((error.progress or {}) if error else {}), **delivery.progress.values}
-        channel = sender.channel if sender.channel != delivery.channel else None
+        via = delivery.progress.via or sender.channel  # the sender may have handed it on (`Progress.via`)
+        channel = via if via != delivery.channel else None
         return await asyncio.to_thread(self._finish, delivery, error, progress, channel)
 
     @staticmethod
@@ -338,7 +349,7 @@ class OutboxWorker:
                     held.pop(delivery.id, None)
             finally:
                 await self._stop(renewing)
-            return Batch(len(deliveries), delivered)
+            return Batch(len(deliveries), delivered, any(d.followed for d in deliveries))
 
     async def run_once(self) -> int:
         """Deliver what is due now (one claim); returns how many messages were attempted."""
@@ -364,8 +375,9 @@ class OutboxWorker:
         """Deliver until cancelled, polling every `poll_seconds` or when woken.
 
         The wake-up is cleared before each claim, so a message enqueued while a batch is under way is claimed
-        right after it rather than at the next poll; after a batch that delivered something, or a full one,
-        the worker claims again at once.
+        right after it rather than at the next poll. After a full batch, or one whose messages a later message
+        of their conversation waited for, the worker claims again at once; otherwise a claim now would find
+        nothing that was not enqueued with a wake-up (or by another instance, which its own worker sends).
         """
         while True:
             self._wake.clear()
@@ -377,7 +389,7 @@ class OutboxWorker:
                 else:
                     _LOGGER.exception("outbox worker: database error; trying again shortly")
                 batch = Batch()
-            if batch.delivered or batch.attempted >= self.batch_size:
+            if batch.followed or batch.attempted >= self.batch_size:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)

@@ -14,6 +14,7 @@ from sqlmodel import select
 from dialogs import access
 from dialogs.common import meeting_place, short
 from dialogs.engine import Answered, Router, Turn, Values
+from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
 from dialogs.reports import problem_name, status_csv
 from dialogs.types import Button, CardReply, ChoicesReply, FileReply, Reply, TextReply
@@ -31,8 +32,12 @@ from storage.settings import RegionSettings
 MAX_LIST = 25
 
 
-def _mark(ok: bool) -> str:
-    return "✓" if ok else "–"
+def _framework(tr: Translator, reviewed: bool) -> str:
+    return tr._("framework reviewed") if reviewed else tr._("framework not reviewed yet")
+
+
+def _goal(tr: Translator, met: bool) -> str:
+    return tr._("goal reached") if met else tr._("goal not reached yet")
 
 
 # Status ----------------------------------------------------------------------------------------
@@ -68,8 +73,8 @@ def overview(turn: Turn) -> list[Reply]:
             (
                 team.name,
                 tr._(
-                    "leaders {leaders} · members {confirmed}/{members} · meetings {planned} ({low}-{high}) · "
-                    "physical {physical} · notices {notices} · notes {notes} · framework {framework} · goal {goal}",
+                    "leaders {leaders} · members {confirmed}/{members} · meetings {planned} (goal {low}–{high}) · "
+                    "physical {physical} · notices sent {notices} · notes sent {notes} · {framework} · {goal}",
                     leaders=f.leaders,
                     confirmed=f.members_confirmed,
                     members=f.members,
@@ -79,8 +84,8 @@ def overview(turn: Turn) -> list[Reply]:
                     physical=f.physical_meetings,
                     notices=f"{f.notices_sent}/{len(team.meetings)}",
                     notes=f"{f.notes_distributed}/{len(team.meetings)}",
-                    framework=_mark(f.framework_reviewed),
-                    goal=_mark(f.goals_met),
+                    framework=_framework(tr, f.framework_reviewed),
+                    goal=_goal(tr, f.goals_met),
                 ),
             )
         )
@@ -97,9 +102,8 @@ def overview(turn: Turn) -> list[Reply]:
             title=tr._("Status {region}, school year {year}", region=status.region, year=year.label),
             facts=facts,
             text=tr._(
-                "Members: confirmed/all. Notices and notes: meetings done / planned. Framework: ✓ reviewed at the "
-                "first meeting, – not yet. Goal: {low}-{high} meetings a year, at least {physical} of them physical "
-                "(✓ reached, – not yet).",
+                "Members: confirmed/all. Notices and notes sent: for how many of the planned meetings. Goal: "
+                "{low}–{high} meetings a year, at least {physical} of them physical.",
                 low=turn.settings.meetings_per_year_min,
                 high=turn.settings.meetings_per_year_max,
                 physical=turn.settings.physical_meetings_min,
@@ -142,7 +146,7 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
     tr = turn.tr
     year = current_year(turn.session, turn.region, turn.now)
     assert team.id is not None and year.id is not None
-    names = ", ".join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("none appointed")
+    names = tr.join(p.name for p in leaders(turn.session, team.id, year.id)) or tr._("none appointed")
     status = build_status(turn.session, turn.region, year, turn.roads)
     row = next((t for t in status.teams if t.name == team.name), None)
     members = row.members if row else []
@@ -165,21 +169,26 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
         absent = len(absentees(turn.session, meeting.id))
         kind = tr._("physical") if meeting.kind == MeetingKind.PHYSICAL.value else tr._("digital")
         state = tr._(
-            "{kind}, {place} · notice {notice} · notes {notes} · absent {absent}",
+            "{kind}, {place} · {notice} · {notes} · absent {absent}",
             kind=kind,
             place=meeting_place(turn, meeting),
-            notice=_mark(meeting.notice_sent_at is not None),
-            notes=_mark(meeting.notes_distributed_at is not None),
+            notice=tr._("notice sent") if meeting.notice_sent_at is not None else tr._("no notice yet"),
+            notes=tr._("notes sent") if meeting.notes_distributed_at is not None else tr._("no notes yet"),
             absent=absent,
         )
         if meeting.first_of_year:
-            state += " · " + tr._("framework {mark}", mark=_mark(meeting.framework_reviewed_at is not None))
+            state += " · " + _framework(tr, meeting.framework_reviewed_at is not None)
         shown = next((m for m in (row.meetings if row else []) if m.id == meeting.id), None)
         if shown is not None and shown.longest_round_trip_km is not None:
-            state += " · " + tr._(
-                "longest trip {distance}, goal {mark}",
-                distance=tr.distance(shown.longest_round_trip_km),
-                mark=_mark(bool(shown.travel_goal_met)),
+            distance = tr.distance(shown.longest_round_trip_km)
+            state += " · " + (
+                tr._("longest trip {distance}", distance=distance)
+                if shown.travel_goal_met is None  # the region sets no travel goal
+                else tr._(
+                    "longest trip {distance}, {goal}",
+                    distance=distance,
+                    goal=tr._("within the travel goal") if shown.travel_goal_met else tr._("over the travel goal"),
+                )
             )
         facts.append((tr.date(meeting.starts_at), state))
         buttons.append(
@@ -190,7 +199,7 @@ def team_status(turn: Turn, team: Team) -> list[Reply]:
             )
         )
     if row:
-        facts.append((tr._("Goal"), _mark(row.goals.met)))
+        facts.append((tr._("Goal"), _goal(tr, row.goals.met)))
     return [
         CardReply(
             title=tr._("{team}, school year {year}", team=team.name, year=year.label), facts=facts, buttons=buttons
@@ -246,7 +255,7 @@ def coordinator_absences(turn: Turn, slots: dict[str, str]) -> list[Reply]:
     for meeting in meetings:
         assert meeting.id is not None
         absent = absentees(turn.session, meeting.id)
-        facts.append((region_teams[meeting.team_id].name, ", ".join(p.name for p in absent) or tr._("nobody")))
+        facts.append((region_teams[meeting.team_id].name, tr.join(p.name for p in absent) or tr._("nobody")))
     return [
         CardReply(
             title=tr._("Absence {date}", date=tr.date(meetings[0].starts_at)),
@@ -307,8 +316,13 @@ def unreachable_people(turn: Turn) -> list[Reply]:
             title=tr._("People I cannot reach ({count})", count=len(emails)),
             facts=[(names.get(email, email), email) for email in emails],
             text=tr._(
-                "They have no chat with me in Teams or Slack, or my last message to them failed. Ask them to "
-                "write to me once; in Teams, adding the app to the team opens a chat with every member."
+                "They have no chat with me in Teams or Slack, or my last message to them failed, so they miss "
+                "notices and reminders. What helps:\n"
+                "- ask them to open the app and write hello to me once (in Teams: Apps, search for "
+                "Ämneslagsboten, Add; in Slack: Ämneslagsboten under Apps);\n"
+                "- in Teams, add the app to a team they are in: I then open a chat with every member;\n"
+                "- if the e-mail address here is not the one they use in Teams or Slack, ask the administrator "
+                "to correct it in the roster."
             ),
         )
     ]
@@ -410,6 +424,27 @@ def unreachable(turn: Turn, values: Values, _: None) -> list[Reply]:
 @router.action(Act.STATUS_ABSENCES, guard=access.coordinator("status.absences"))
 def absences_of(turn: Turn, values: Values, _: None) -> list[Reply]:
     return meeting_absences(turn, access.region_meeting(turn, values, "status.absences").meeting)
+
+
+def _who_changes(turn: Turn) -> str:
+    """Who changes the region's settings: its administrators, on the command line. A coordinator is told whom to
+    ask, by name, not a command to type; an administrator, who works on that command line, is told the command."""
+    tr = turn.tr
+    admins = people_with_role(turn.session, turn.region, Role.ADMIN.value)
+    if any(a.id == turn.person.id for a in admins):
+        return tr._(
+            "Read only here. As administrator you change a setting on the bot's server: "
+            "`amneslag region set {key} KEY VALUE`.",
+            key=turn.region.key,
+        )
+    if not admins:
+        return tr._("Read only here. To change a setting, ask the bot's administrator.")
+    return tr.n_(
+        "Read only here. To change a setting, ask the administrator, {names}.",
+        "Read only here. To change a setting, ask the administrators, {names}.",
+        len(admins),
+        names=tr.join(a.name for a in admins),
+    )
 
 
 @router.intent(Intent.REGION_FRAMEWORK, guard=access.coordinator("region_framework"))
@@ -532,11 +567,7 @@ def region_framework(turn: Turn, slots: Values, _: None) -> list[Reply]:
     return [
         CardReply(
             title=tr._("The framework of {region}", region=region.name),
-            text=tr._(
-                "Read only here. To change a setting: `amneslag region set {key} KEY VALUE` "
-                "(every key in `amneslag region show {key}`).",
-                key=region.key,
-            ),
+            text=_who_changes(turn),
             facts=facts,
             buttons=[
                 Button(

@@ -82,8 +82,9 @@ class Turn:
     waiting_data: dict[str, Any] = field(default_factory=dict)  # the data of the step this turn answers
     understood: str = Intent.UNKNOWN  # the intent the rules found in this turn's text
     assistant_on: bool = False  # a language model is configured (it may still fail)
-    # How a person without a chat with the bot is reached at delivery: "email" (SMTP configured), "slack" (looked
-    # up in Slack by e-mail, or else not at all), or "none" (the message reaches nobody). See `dialogs.notify`.
+    # How a person without a chat with the bot is reached at delivery: "email" (SMTP configured), "teams" (the app
+    # installed for them through Graph, or else not at all), "slack" (looked up in Slack by e-mail, or else not at
+    # all), or "none" (the message reaches nobody). See `dialogs.notify`.
     reach: str = "none"
     model_request: ModelRequest | None = None  # what this turn would like the model to do (see dialogs.language_model)
     roads: RoadTable | None = None  # road distances known in advance (OSRM), else estimates

@@ -52,6 +52,7 @@ class Question:
     submit: str = ""  # the form's submit button
     short_title: str = ""  # the title in a few words (a Slack modal's title holds 24 characters)
     inline: bool = False  # the fields are pickers beside the buttons (a `ChoicesReply`), not a form of their own
+    picker: str = ""  # the choice that asks the inline fields in a form of its own ("Another date…")
 
 
 Parser = Callable[[Turn, str, Draft], "Draft | Invalid | Question | None"]
@@ -202,7 +203,10 @@ class Form:
             return [
                 ChoicesReply(
                     text=question.text,
-                    buttons=[self.button(label, draft, **update) for label, update in question.choices],
+                    buttons=[
+                        self.button(label, draft, **update).model_copy(update={"asks_fields": label == question.picker})
+                        for label, update in question.choices
+                    ],
                     fields=list(question.fields),
                     submit=Button(label=question.submit, action=self.set_action, values=draft, style="primary"),
                     missing=turn.tr._("Please fill this in."),

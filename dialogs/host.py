@@ -12,7 +12,7 @@ from dialogs.access import MeetingOf
 from dialogs.engine import Answered, Guard, Refused, Router, Turn, Values
 from dialogs.i18n import Translator
 from dialogs.names import Act
-from dialogs.notify import notify
+from dialogs.notify import not_reached, notify, reached_people, told_text
 from dialogs.types import Button, CardReply, Reply, TextReply
 from domain import groups
 from domain import meetings as meeting_rules
@@ -52,7 +52,7 @@ def tell_host_and_managers(turn: Turn, meeting: Meeting, team: Team) -> str:
                     (t._("Of them from your school"), str(_from_school(members, host.id))),
                     (
                         t._("Leader"),
-                        ", ".join(p.name for p in leaders(turn.session, team.id or 0, meeting.school_year_id)),
+                        t.join(p.name for p in leaders(turn.session, team.id or 0, meeting.school_year_id)),
                     ),
                 ],
                 text=t._("Please arrange a room (and lunch, if the team eats together), and confirm it here."),
@@ -64,10 +64,14 @@ def tell_host_and_managers(turn: Turn, meeting: Meeting, team: Team) -> str:
             )
         ]
 
-    notify(turn.session, origin=turn.person, recipients=hosts, region=turn.region, kind="host_booked", build=to_host)
+    queued = notify(
+        turn.session, origin=turn.person, recipients=hosts, region=turn.region, kind="host_booked", build=to_host
+    )
     said = []
+    if told := reached_people(hosts, queued, turn.reach):
+        said.append(tr._("The host school's manager ({names}) has been told.", names=tr.join(p.name for p in told)))
     if hosts:
-        said.append(tr._("The host school's manager ({names}) has been told.", names=tr.join(p.name for p in hosts)))
+        said.append(not_reached(tr, turn.session, queued, turn.reach))
     elif not any(p.id == turn.person.id for p in managers_of(turn.session, host.id)):
         said.append(tr._("{school} has no manager with the bot: tell them about the room yourself.", school=host.name))
     if turn.duties.cost_split != "none" and turn.person.school_id not in (None, host.id):
@@ -90,11 +94,14 @@ def tell_host_and_managers(turn: Turn, meeting: Meeting, team: Team) -> str:
                 )
             ]
 
-        notify(turn.session, origin=turn.person, recipients=own, region=turn.region, kind="host_costs", build=to_own)
-        if own:
-            names = tr.join(p.name for p in own)
+        queued = notify(
+            turn.session, origin=turn.person, recipients=own, region=turn.region, kind="host_costs", build=to_own
+        )
+        if told := reached_people(own, queued, turn.reach):
+            names = tr.join(p.name for p in told)
             said.append(tr._("Your manager ({names}) has been told of the cost to expect.", names=names))
-    return " ".join(said)
+        said.append(not_reached(tr, turn.session, queued, turn.reach))
+    return " ".join(filter(None, said))
 
 
 def hosts_meeting(attempt: str) -> Guard[MeetingOf]:
@@ -146,6 +153,13 @@ def confirm_room(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
             )
         ]
 
-    notify(turn.session, origin=turn.person, recipients=team_leaders, region=turn.region, kind="host_room", build=build)
-    names = tr.join(p.name for p in team_leaders) or tr._("nobody: the team has no leader")
-    return [TextReply(text=tr._("Thank you: the room is confirmed. The leaders have been told: {names}.", names=names))]
+    queued = notify(
+        turn.session, origin=turn.person, recipients=team_leaders, region=turn.region, kind="host_room", build=build
+    )
+    said = [
+        tr._("Thank you: the room is confirmed."),
+        told_text(tr, turn.session, team_leaders, queued, turn.reach)
+        if team_leaders
+        else tr._("The team has no leader to tell."),
+    ]
+    return [TextReply(text=" ".join(filter(None, said)))]

@@ -119,6 +119,7 @@ class Wording:
     which_group: str  # a question's start: "Vilket ämneslag", "Vilken grupp", "Which team"
     my_group: str  # a menu's button: "Mitt ämneslag", "Min grupp", "My team"
     any_group: str  # "not in {any_group}": "något ämneslag", "någon grupp", "a subject team"
+    a_group: str  # "join {a_group}": "ett ämneslag", "en grupp", "a group"
     leader: str  # "ämneslagsledare", "sammankallande", "team leader"
 
 
@@ -130,6 +131,7 @@ def wording(words: Words, language: str) -> Wording:
             which_group="Which team",
             my_group="My team",
             any_group="a subject team",
+            a_group="a group",
             leader="team leader",
         )
     neuter = words.article == "ett"
@@ -139,5 +141,6 @@ def wording(words: Words, language: str) -> Wording:
         which_group=("Vilket " if neuter else "Vilken ") + words.group,
         my_group=("Mitt " if neuter else "Min ") + words.group,
         any_group=("något " if neuter else "någon ") + words.group,
+        a_group=("ett " if neuter else "en ") + words.group,
         leader=words.leader,
     )

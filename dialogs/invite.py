@@ -32,10 +32,15 @@ def meeting_ics(
     description: str,
     now: dtm.datetime,
     organizer: Person,
+    attendee: Person,
     cancelled: bool = False,
 ) -> str:
-    """The invite of a meeting: a request (new or changed) or, when `cancelled`, a cancellation. The leader who
-    sends it is its ORGANIZER (RFC 5546 requires one in a REQUEST and a CANCEL)."""
+    """The invite of a meeting for one member: a request (new or changed) or, when `cancelled`, a cancellation.
+
+    RFC 5546 asks a REQUEST and a CANCEL for one ORGANIZER and their ATTENDEEs: the leader who sends it is the
+    organizer, the member who gets it the attendee. Whether they come is reported in the chat (absence), not
+    by answering the invite, so no reply is asked for (RSVP=FALSE); a request leaves it open (NEEDS-ACTION).
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
@@ -53,6 +58,14 @@ def meeting_ics(
     who = vCalAddress(f"mailto:{organizer.email}")
     who.params["cn"] = vText(organizer.name)
     event.add("organizer", who)
+    guest = vCalAddress(f"mailto:{attendee.email}")
+    guest.params["cn"] = vText(attendee.name)
+    guest.params["cutype"] = "INDIVIDUAL"
+    guest.params["role"] = "REQ-PARTICIPANT"
+    if not cancelled:
+        guest.params["partstat"] = "NEEDS-ACTION"
+    guest.params["rsvp"] = "FALSE"
+    event.add("attendee", guest)
     if location:
         event.add("location", location)
     if meeting.kind == MeetingKind.DIGITAL.value and meeting.link:

@@ -293,7 +293,7 @@ def leader_absences(turn: Turn, slots: Values) -> list[Reply]:
     for meeting, team in found[:5]:
         assert meeting.id is not None
         absent = meeting_rules.absentees(turn.session, meeting.id)
-        names = ", ".join(p.name for p in absent) if absent else tr._("nobody")
+        names = tr.join(p.name for p in absent) if absent else tr._("nobody")
         facts.append((f"{team.name}, {tr.date(meeting.starts_at)}", names))
     return [CardReply(title=tr._("Reported absence"), facts=facts)]
 

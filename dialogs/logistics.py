@@ -20,7 +20,7 @@ from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.host import hosts_meeting
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
-from dialogs.notify import not_reached, notify, reached
+from dialogs.notify import not_reached, notify, reached, told_text
 from dialogs.reports import money
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply, ticked
 from domain import logistics as cost_rules
@@ -89,8 +89,8 @@ def _attendance_card(turn: Turn, meeting: Meeting, team: Team, ticks: set[int] |
     alternative = ChoicesReply(
         text=tr._(
             "Attended: {came}. Not there: {away}. Press a name to change it, then confirm.",
-            came=", ".join(p.name for p in came) or "-",
-            away=", ".join(p.name for p in away) or "-",
+            came=tr.join(p.name for p in came) or tr._("nobody"),
+            away=tr.join(p.name for p in away) or tr._("nobody"),
         ),
         buttons=[
             Button(
@@ -197,7 +197,7 @@ def _invoice_card(turn: Turn, meeting: Meeting, team: Team) -> list[Reply]:
         ),
     ]
     for school in basis["schools"]:
-        names = ", ".join(p["name"] for p in school["people"])
+        names = tr.join(p["name"] for p in school["people"])
         what = tr._("host school's own share") if school["host"] else tr._("invoiced")
         facts.append((school["school"], f"{money(school['share_kr'])} ({what}) · {names}"))
     host = cost_rules.host_of(turn.session, meeting)
@@ -373,7 +373,7 @@ def _tell_schools(
                         (t._("Your share"), money(share.share_kr)),
                         (
                             t._("Your participants"),
-                            ", ".join(p.name for p in share.people),
+                            t.join(p.name for p in share.people),
                         ),
                         (
                             t._("Total"),
@@ -733,15 +733,13 @@ def cost_reopen_confirm(turn: Turn, values: Values, found: MeetingOf) -> list[Re
             )
         ]
 
-    notify(turn.session, origin=turn.person, recipients=told, region=turn.region, kind="cost_reopened", build=build)
-    names = tr.join(p.name for p in told) or tr._("nobody")
+    queued = notify(
+        turn.session, origin=turn.person, recipients=told, region=turn.region, kind="cost_reopened", build=build
+    )
+    reopened = tr._("Reopened: the attendance and the cost of {meeting} can be entered again.", meeting=title)
     return [
         ChoicesReply(
-            text=tr._(
-                "Reopened: the attendance and the cost of {meeting} can be entered again. Told: {names}.",
-                meeting=title,
-                names=names,
-            ),
+            text=" ".join(filter(None, [reopened, told_text(tr, turn.session, told, queued, turn.reach)])),
             buttons=[
                 Button(label=tr._("Confirm attendance"), action=Act.ATTENDANCE_START, values={"meeting_id": meeting.id})
             ],

@@ -139,7 +139,7 @@ def manager_absences(turn: Turn, slots: Values) -> list[Reply]:
         assert meeting.id is not None
         absent = [p for p in absentees(turn.session, meeting.id) if p.id in people]
         if absent:
-            facts.append((f"{tr.date(meeting.starts_at)}, {team.name}", ", ".join(p.name for p in absent)))
+            facts.append((f"{tr.date(meeting.starts_at)}, {team.name}", tr.join(p.name for p in absent)))
     if not facts:
         return [TextReply(text=tr._("None of your staff has reported absence from an upcoming meeting."))]
     return [CardReply(title=tr._("Absence among your staff"), facts=facts)]

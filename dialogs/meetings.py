@@ -31,7 +31,7 @@ def coordinators(turn: Turn) -> list[Person]:
 # Telling the members -------------------------------------------------------------------------
 
 
-def _ics(turn: Turn, meeting: Meeting, team: Team, tr: Translator, cancelled: bool = False) -> str:
+def _ics(turn: Turn, meeting: Meeting, team: Team, tr: Translator, member: Person, cancelled: bool = False) -> str:
     return meeting_ics(
         meeting,
         team=team,
@@ -41,17 +41,19 @@ def _ics(turn: Turn, meeting: Meeting, team: Team, tr: Translator, cancelled: bo
         description=tr._("Report absence in the chat with Ämneslagsboten if you can't come."),
         now=turn.now,
         organizer=turn.person,
+        attendee=member,
         cancelled=cancelled,
     )
 
 
-def invite_for(turn: Turn, meeting: Meeting, team: Team, language: str, cancelled: bool) -> dict[str, Any]:
-    """The calendar invite as a member reads it: in their language, named after the team and the day."""
-    tr = Translator(language, turn.region.timezone)
+def invite_for(turn: Turn, meeting: Meeting, team: Team, member: Person, cancelled: bool) -> dict[str, Any]:
+    """The calendar invite as a member reads it: addressed to them, in their language, named after the team and
+    the day."""
+    tr = Translator(member.language, turn.region.timezone)
     day = meeting.starts_at.astimezone(tr.zone).date()
     word = tr._("cancelled") if cancelled else tr._("notice")
     return attachment(
-        _ics(turn, meeting, team, tr, cancelled),
+        _ics(turn, meeting, team, tr, member, cancelled),
         name=filename(word, team, day),
         description=tr._("Cancelled meeting: removes it from the calendar")
         if cancelled
@@ -75,7 +77,7 @@ def was(turn: Turn, meeting: Meeting) -> Was:
 
 
 def _what_changed(t: Translator, turn: Turn, meeting: Meeting, before: Was) -> str:
-    """ "the time (was Thursday 8 April 09.00–12.00); the place (was Lycksele Musikskola)" """
+    """ "the time (was Thursday 8 April 09.00–12.00) and the place (was Lycksele Musikskola)" """
     parts = []
     if (before.starts_at, before.ends_at) != (meeting.starts_at, meeting.ends_at):
         old = f"{t.when(before.starts_at)}–{t.time(before.ends_at)}"
@@ -85,7 +87,7 @@ def _what_changed(t: Translator, turn: Turn, meeting: Meeting, before: Was) -> s
         parts.append(t._("the kind (was {old})", old=old_kind))
     if before.place != meeting_place(turn, meeting):
         parts.append(t._("the place (was {old})", old=before.place))
-    return "; ".join(parts)
+    return t.join(parts)
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,9 @@ class Told:
 def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Was | None = None) -> Told:
     """Queue the notice, change or cancellation, with its calendar invite, to every member; how many it reaches
     (the log reaches nobody). A change says what changed (`before`: the meeting as it was)."""
-    members = [p for p in meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)]
+    members = list(
+        {p.id: p for p in meeting_rules.team_members(turn.session, team.id or 0, meeting.school_year_id)}.values()
+    )
     cancelled = kind == "meeting_cancelled"
     leader = turn.person
     items = agenda.carried_by(turn.session, meeting.id or 0)
@@ -142,27 +146,24 @@ def tell_members(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Wa
         return [CardReply(title=title, facts=facts, text=text, buttons=buttons)]
 
     queued: list[OutboxMessage] = []
-    by_language: dict[str, list[Person]] = {}  # each gets the invite in their own language
-    for member in members:
-        by_language.setdefault(Translator(member.language).language, []).append(member)
-    for language, people in by_language.items():
-        invite = invite_for(turn, meeting, team, language, cancelled)
+    for member in members:  # each gets an invite of their own: addressed to them, in their language
         queued += notify(
             turn.session,
             origin=turn.person,
-            recipients=people,
+            recipients=[member],
             region=turn.region,
             kind=kind,
             build=build,
-            attachments=[invite],
+            attachments=[invite_for(turn, meeting, team, member, cancelled)],
         )
     return Told(reached(queued, turn.reach), not_reached(turn.tr, turn.session, queued, turn.reach))
 
 
-def tell_other_leaders(turn: Turn, meeting: Meeting, team: Team, kind: str) -> int:
+def tell_other_leaders(turn: Turn, meeting: Meeting, team: Team, kind: str, before: Was | None = None) -> int:
     """The change or cancellation of a meeting whose notice was never sent: the members were never told of it
     (they learn of it, as it is by then, from its notice), so only the team's other leaders are, without a
-    calendar invite, which nobody got; the count."""
+    calendar invite, which nobody got; the count. A change says what changed (`before`: the meeting as it was).
+    """
     leaders = [p for p in leaders_of(turn.session, team.id or 0, meeting.school_year_id) if p.id != turn.person.id]
     leader = turn.person
 
@@ -172,10 +173,13 @@ def tell_other_leaders(turn: Turn, meeting: Meeting, team: Team, kind: str) -> i
             title = t._("Changed: {team}'s meeting is now {when}", **values)
         else:
             title = t._("Cancelled: {team}'s meeting {when}", **values)
+        facts = [(t._("From"), leader.name)]
+        if before is not None and (changed := _what_changed(t, turn, meeting, before)):
+            facts.insert(0, (t._("Changed"), changed))
         return [
             CardReply(
                 title=title,
-                facts=[(t._("From"), leader.name)],
+                facts=facts,
                 text=t._("Its notice had not been sent, so the members have not been told."),
             )
         ]
@@ -198,7 +202,7 @@ def meeting_card(turn: Turn, meeting: Meeting, team: Team) -> CardReply:
         (tr._("Kind"), meeting_kind(turn, meeting)),
         (tr._("Where"), meeting_place(turn, meeting)),
         (tr._("Notice"), tr.date(meeting.notice_sent_at) if meeting.notice_sent_at else tr._("not sent")),
-        (tr._("Absent"), ", ".join(p.name for p in absent) if absent else tr._("nobody has reported absence")),
+        (tr._("Absent"), tr.join(p.name for p in absent) if absent else tr._("nobody has reported absence")),
     ]
     if meeting.kind == MeetingKind.PHYSICAL.value and meeting.host_school_id is not None and not started:
         room = tr.date(meeting.room_confirmed_at) if meeting.room_confirmed_at else tr._("not confirmed by the host")

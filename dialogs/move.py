@@ -8,7 +8,7 @@ from dialogs.common import short
 from dialogs.engine import Answered, Guard, Refused, Router, Turn, Values
 from dialogs.i18n import Translator
 from dialogs.names import Act
-from dialogs.notify import notify
+from dialogs.notify import notify, told_text
 from dialogs.types import Button, ChoicesReply, Reply, TextReply
 from domain import staff
 from domain.teams import current_year, leaders, membership
@@ -205,7 +205,7 @@ def move_save(turn: Turn, values: Values, person: Person) -> list[Reply]:
             )
         ]
 
-    notify(
+    queued = notify(
         turn.session,
         origin=turn.person,
         recipients=[person],
@@ -215,17 +215,12 @@ def move_save(turn: Turn, values: Values, person: Person) -> list[Reply]:
     )
     told = [*leaders(turn.session, old.id or 0, year.id), *leaders(turn.session, new.id or 0, year.id)]
     told = [p for p in told if p.id not in (person.id, turn.person.id)]
-    notify(
+    queued += notify(
         turn.session, origin=turn.person, recipients=told, region=turn.region, kind="membership_moved", build=to_leaders
     )
-    names = tr.join(p.name for p in told) or tr._("none: neither team has a leader")
-    return [
-        TextReply(
-            text=tr._(
-                "Done: {name} is in {new} from now on. {name} has been told, and the leaders: {names}.",
-                name=person.name,
-                new=new.name,
-                names=names,
-            )
-        )
+    said = [
+        tr._("Done: {name} is in {new} from now on.", name=person.name, new=new.name),
+        told_text(tr, turn.session, [person, *told], queued, turn.reach),
+        "" if told else tr._("Neither team has a leader to tell."),
     ]
+    return [TextReply(text=" ".join(filter(None, said)))]

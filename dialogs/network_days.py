@@ -13,7 +13,7 @@ from dialogs.engine import Answered, Router, Turn, Values, intent_button
 from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
-from dialogs.notify import notify
+from dialogs.notify import not_reached, notify, reached, told_text
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, Reply, TextReply
 from domain import coordination
 from domain.teams import current_year, leaders
@@ -144,7 +144,7 @@ def _add(turn: Turn, draft: Draft) -> list[Reply]:
             )
         ]
 
-    notify(
+    queued = notify(
         turn.session,
         origin=turn.person,
         recipients=recipients,
@@ -152,15 +152,18 @@ def _add(turn: Turn, draft: Draft) -> list[Reply]:
         kind="network_day_added",
         build=build,
     )
-    return days_card(
-        turn,
+    count = reached(queued, turn.reach)
+    added = (
         tr.n_(
             "Added {date}. {count} team leader has been told.",
             "Added {date}. {count} team leaders have been told.",
-            len(recipients),
+            count,
             date=tr.date(day),
-        ),
+        )
+        if count
+        else tr._("Added {date}.", date=tr.date(day))
     )
+    return days_card(turn, " ".join(filter(None, [added, not_reached(tr, turn.session, queued, turn.reach)])))
 
 
 def _all_leaders(turn: Turn, year: SchoolYear) -> list[Person]:
@@ -262,7 +265,7 @@ def remove_confirm(turn: Turn, values: Values, day: NetworkDay) -> list[Reply]:
                 )
             ]
 
-        notify(
+        queued = notify(
             turn.session,
             origin=turn.person,
             recipients=told,
@@ -271,8 +274,9 @@ def remove_confirm(turn: Turn, values: Values, day: NetworkDay) -> list[Reply]:
             build=build,
         )
         lead += " " + tr.n_(
-            "{count} meeting was planned that day; it is kept, and its leaders have been told.",
-            "{count} meetings were planned that day; they are kept, and their leaders have been told.",
+            "{count} meeting was planned that day; it is kept, and its leaders are told to move or cancel it.",
+            "{count} meetings were planned that day; they are kept, and their leaders are told to move or cancel them.",
             len(kept),
         )
+        lead = " ".join(filter(None, [lead, told_text(tr, turn.session, told, queued, turn.reach)]))
     return days_card(turn, lead)

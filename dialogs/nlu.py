@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dtm
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -57,6 +58,17 @@ def _rx(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
+# When something is: a date, a weekday, a relative day or a meeting (for "kan inte <...> 4/2", "sjuk på torsdag").
+_DATE_WORD = (
+    r"(\d{1,2}(/| )\d{1,2}\b|\d{1,2}:?e? (jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)"
+    r"|(jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)[a-z]* \d{1,2}\b)"
+)
+_WHEN = (
+    r"(\d{1,2}(/\d{1,2}|:?e? (jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec))|(pa |den |nu |pa den )?(mandag|tisdag"
+    r"|onsdag|torsdag|fredag|man|tis|ons|tors|fre|monday|tuesday|wednesday|thursday|friday)\w*\b|idag|imorgon|i morgon|imorn"
+    r"|imorrn|imorron|ikvall|tomorrow|tmrw|today|tonight|nasta (gang|vecka|traff|mote)|[a-z-]*(traff|motet|mote)\w*)"
+)
+
 # Order matters: the first intent whose pattern matches wins. Patterns see folded text.
 _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -88,7 +100,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "agenda_all",  # the coordinator's question to every team's next meeting
         _rx(
-            r"\b(fraga|fragor|fragan|punkt|punkter)\b.*\b(alla|varje) (amnes)?lag",
+            r"\b(fraga|fragor|fragan|punkt|punkter)\b.*\b(alla|varje|samtliga) (amnes)?lag",
+            r"\balla (amnes)?lag\b.*\b(ska|bor|borde) (diskutera|ta upp|prata om)\b",
             r"\b(alla|varje) (amnes)?lags? (nasta )?(traff|mote|dagordning)",
             r"\b(question|item) (for|to) (all|every) teams?\b",
         ),
@@ -110,7 +123,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bfranvaro\w*\b.*\b(kan |ska )?(tas bort|strykas|raderas)\b",
             r"\bfranvaro\w*\b.*\b(galler (inte|ej) langre|ta bort (den|det)|stryk (den|det)|radera (den|det))\b",
             r"\b(kan|kommer|blir) (komma |delta |vara med |va med |med )?(anda|i alla fall|anda pa|trots allt)\b",
-            r"\b(kan|kommer)\b(?!.*\b(inte|ej)\b).*\b(anda|trots allt)\b",
+            r"\b(kan|kommer|kmr|ar med|e med)\b(?!.*\b(inte|ej)\b).*\b(anda|trots allt)\b",
+            r"\bangrar mig\b.*\b(kommer|kmr|kan)\b",
+            r"\b(never ?mind|forget|scrap|drop) my absence\b",
             r"\bcan (come|make it|attend) after all\b",
             r"\bcancel my absence\b",
         ),
@@ -120,6 +135,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"^(vilka|vem|hur manga|who|who'?s)\b.*\b(kommer (inte|ej)|(inte|ej) kommer|missar|franvar\w*|borta|forhinder|not coming|absent)\b",
             r"^(ar|e) (nagon|nan|nagra)\b.*\b(borta|franvarande)\b",
+            r"\b(har|ar) (nagon|nan|nagra)\b.*\b(anmalt|lamnat aterbud|franvar\w*)",
+            r"^(vilka|vem|hur manga)\b.*\b(lamnat aterbud|aterbud)\b",
             r"\bfranvarolist\w*",
             r"\b(lista|visa)\w* (over )?(alla )?(anmalda )?franvar\w*",
             r"\banmalda franvaro\w*",
@@ -130,12 +147,26 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\banmal\w*( min| en)? franvaro",
             r"\bfranvaro\b.*\bfor mig\b",
+            r"\baterbud\b",
+            r"\b(deltar|medverkar|narvarar) (inte|ej|int)\b",
+            r"\banmal\w* mig( som)? (borta|franvarande|sjuk)\b",
+            r"\brakna (inte|ej) med mig\b|\brakna bort mig\b|\bcount me out\b",
+            r"\b(stalla in|avboka|avanmala?) (mitt|min) (deltagande|plats)\b|\bavanmal\w* mig\b",
+            rf"\bkan (tyvarr |nog |verkligen |inte heller )?(inte|ej|int)\b(?! (hitta|logga|se|oppna|ladda|forsta|hora|lasa|svara|ringa))(\s+\S+){{0,4}}?\s+{_WHEN}",
+            rf"\b(sjuk|sjukt barn|semester|ledig|bortrest|krock\w*|migran|feber)\b.*\s{_WHEN}",
+            rf"\s{_WHEN}\b.*\bkrock(ar|ade)?\b",
+            rf"{_WHEN}\W+(kan|kommer|kmr) (jag|ja) (inte|ej)\b",
+            r"\bfranvaro\w*\b.*\b(pga|eftersom|sjuk\w*)\b",
+            r"\bhinner (verkligen |tyvarr |nog )?(inte|ej)\b",
+            rf"^{_WHEN}\W+(sjuk|ledig|bortrest|nej|funkar (inte|ej))\b",
+            rf"\b(cant|can'?t|cannot)\b.*\b{_WHEN}",
+            r"\bskipping\b",
             r"^(jag |ja )?(ar |e |blir )?franvarande\b",
             r"\b(skriv upp|satt|markera|registrera) mig som franvarande\b",
             r"(?<!vi )\b(skippar|skippa|hoppar over|hoppa over|avstar( fran)?|uteblir( fran)?)\b.{0,20}(traff|mote|ses)",
             r"\bsta over\b",
             r"\bkmr (inte|ej)\b",
-            r"\bkommer (darfor |tyvarr |nog )?(inte|ej)\b",
+            r"\bkommer (darfor |tyvarr |nog )?(inte|ej)\b(?! ihag)",
             r"\bblir (tyvarr )?(inte|ej) med\b",
             r"\banmala att (jag|ja) (inte|ej)\b",
             r"\b(won'?t|will not|not) be able to (attend|come|make it|join)\b",
@@ -157,7 +188,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bfranvaroanmal",
             r"\bsjukanmal",
             r"\b(kan|kommer) (inte|ej|tyvarr inte) (komma|delta|vara med|narvara|na)\b",
-            r"\bkommer (inte|ej)\b",
+            r"\bkommer (inte|ej)\b(?! ihag)",
             r"\bkan jag (inte|ej|tyvarr inte)\b",
             r"\bblir (borta|franvarande|inte med)\b",
             r"\b(jag|ja|jg) (ar|e|blir) (borta|franvarande|sjuk|forhindrad|bortrest|bortbjuden|upptagen)\b",
@@ -194,6 +225,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(vilka|vem|hur manga) (var|kom) (med|dit|pa plats|pa traffen|pa motet)\b",
             r"\battendance\b",
             r"\bvilka var (dar|med)\b|\bpricka av\b|\bregistrera deltagare\b|\balla kom\b",
+            r"\balla var (dar|med|pa plats)\b|\bbekrafta deltagar\w*|\bvilka deltog\b",
             r"\bwho (attended|came|was there|showed up)\b",
         ),
     ),
@@ -205,16 +237,17 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bvi (skippar|stryker|kor inte)\b.*(traff|mote)",
             r"(traff|mote)\w*\b.*\b(far utga|utgar|blir inte av|(ar|blir) installd|stall in|avlys \w+|stryk (den|det))\b",
             r"\b(cancel|call off|delete|remove)\b.*\b(meeting|session)\b",
+            r"^(?!.*natverksdag).*\b(blir|ar) (installd|installt)\b",
         ),
     ),
     (
         "change_meeting",
         _rx(
-            r"\b(andra|flytta|byt|byta|uppdatera|skjut upp|skjut pa|senarelagg|tidigarelagg)\b.*(traff|mote)",
+            r"\b(andra|flytta|byt|byta|uppdatera|skjut upp|skjut pa|skjut fram|senarelagg|tidigarelagg)\b.*(traff|mote)",
             r"\bny (tid|plats|lokal) for (traff|mote)",
             r"\bgor (traffen|motet)\b.*\b(digital|fysisk)",
             r"(traff|mote)\w*\b.*\bistallet\b",
-            r"\b(change|move|reschedule|postpone|update|edit)\b.*\b(meeting|session)\b",
+            r"\b(change|move|switch|reschedule|postpone|update|edit)\b.*\b(meeting|session)\b",
             r"\breschedule\b",
         ),
     ),
@@ -223,6 +256,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\b(saknar|utan|inte valt|ej valt|inte har valt|inget|inte med i nagot|inte har nagot)( nagot| ett| nan| nagon)? (amnes)?lag\b",
             r"\b(no|without a|without|missing a|missing) team\b",
+            r"\bsaknar\b.*\bamneslag\b",
             r"\b(have|has)(n'?t| not) (chosen|picked) a team\b",
             r"\b(inte|ej) (tillhor|har) (nagot|nat|nan|nagon|ett) (amnes)?(lag|grupp)\b",
         ),
@@ -232,7 +266,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\bhar (alla|nagon|vilka)\b.*\b(kallelse\w*|skickat|rapporterat)",
             r"\b(vilka|vilken|hur manga) (skol\w*|lag|amneslag) (har )?(inte|ej) (rapporterat|skickat|lamnat|bokat)",
-            r"\bhur ligger (lagen|amneslagen|vi|regionen) till\b",
+            r"\bhur ligger (lagen|amneslagen|vi|regionen|\w+) till\b",
+            r"\blages(rapport|bild)\b|\bligger efter\b|\bhow are (the |our )?teams\b",
         ),
     ),
     (
@@ -250,7 +285,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(logga|skriv|dela|skicka|sprid|distribuera|publicera|lagg in|lagga in|lagga upp|lagg upp|spara|fora|for in"
             r"|mejla|maila|registrera|klistra in|ladda upp)\w*( ut| in| upp)?( mina| vara| dom| de| dagens| nya)? \w*(anteckning|protokoll)",
             r"\bprotokollfor\w*|\bdokumentera\b|\banteckna\b|\bskriva? ner\b",
-            r"^(minnes|motes)?(anteckningar|protokoll)\w*( fran [^:?]*)?:\s*\w",
+            r"^(minnes|motes)?(anteckningar|protokoll)\w*[^:?]{0,40}:\s*\w",
             r"\bhar (kommer|ar) (minnes|motes)?(anteckningarna|protokollet)\b",
             r"(anteckning|protokoll)\w*\b.*\b(skickas (nu )?ut|ska ut)\b",
             r"\b(log|write|distribute|share|send|post|upload|record)( out| up)?( the| my| our| today'?s)? (notes|minutes)\b",
@@ -265,6 +300,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(sammanfatt|sammanstall|sammandrag|digest|summar)\w*\b.*(anteckning|notes|protokoll|minutes).*"
             r"\b(sedan|fran|since|from|hosten|varen|terminen|term|in)\b",
             r"\bdigest\b",
+            r"\b(alla|samtliga) (amnes)?lags? \w*(anteckning|protokoll)|\bsamlade \w*(anteckning|protokoll)\w*\b.*\balla\b",
+            r"\b(sammandrag|sammanfattning|summering) av alla\b",
             r"\b(summer|sammanfatt|sammanstall)\w*\b.*\balla (lag|amneslag|team)",
             r"\b(amnes)?lagen\b.*\b(diskuterat|tagit upp|pratat om|jobbat med)\b",
             r"\balla (amnes)?lag\b.*\b(diskuterat|tagit upp|pratat om)\b",
@@ -279,16 +316,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bminutes\b",
             r"\bvad (tog|sa|pratade|beslutade|beslutades|diskuterade|kom|hande)\b.*\b(forra|senaste|sista|traffen|motet|gangen)\b",
             r"\bwhat did we (talk|discuss|decide)\w*\b",
+            r"\bvad (sades|bestamdes|beslutades|togs upp)\b|\breferat\b|\bwhat was (decided|said|discussed)\b",
+            r"\bsammanfattning av (forra|senaste|sista) (traff|mote)",
             r"\bvad (pratade|diskuterade|sa|tog) (ni|vi)\b",
-        ),
-    ),
-    (
-        "region_framework",
-        _rx(
-            r"^(visa |se )?(regionens |vart )?(ramverk(et)?|installningar(na)?)( for regionen)?[\s?!.]*$",
-            r"\b(regionens|vara) (ramverk|installningar)\b",
-            r"\binstallningar\w* (har|for|i) regionen\b",
-            r"^(show )?(the )?(region'?s? |framework )?(framework|settings)[\s?!.]*$",
         ),
     ),
     (
@@ -301,7 +331,18 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bram\w*\b.*\b(gicks igenom|(gatt|gick|last) igenom|genomgangna?|genomlast|avklarade?|gjord|klara)\b",
             r"\b(genomgang\w*|last igenom|lasit igenom|gatt igenom|checka av|bocka av|markera)\b.*\bram",
             r"\bframework reviewed\b",
+            r"\bklart? med ram\w*|\bram\w*\b.*\b(avklarat|gick (vi|ni) igenom|har (vi|ni) (gatt|last) igenom)\b",
+            r"\b(last|gatt|gick) igenom\b.*\bram\w*\b",
             r"\bframework review\b",
+        ),
+    ),
+    (
+        "region_framework",
+        _rx(
+            r"^(visa |se )?(regionens |vart )?(ramverk(et)?|installningar(na)?)( for regionen)?[\s?!.]*$",
+            r"\b(regionens|vara) (ramverk|installningar)\b",
+            r"\binstallningar\w* (har|for|i) regionen\b",
+            r"^(show )?(the )?(region'?s? |framework )?(framework|settings)[\s?!.]*$",
         ),
     ),
     (
@@ -318,13 +359,13 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "remove_network_day",
         _rx(
             r"\b(ta bort|radera|stryk|remove|delete)\b.*\b(natverksdag\w*|network ?days?)\b",
-            r"\bnatverksdag\w*\b.*\b(ar installd|ta bort (den|det)|stryk (den|det)|radera (den|det))\b",
+            r"\bnatverksdag\w*\b.*\b(ar installd|ta bort (den|det)|stryk (den|det)|radera (den|det)|utgar|ska bort|stryks|tas bort)\b",
         ),
     ),
     (
         "network_days",
         _rx(
-            r"^(visa |lista |se )?(alla |vara |regionens )?(natverksdagar(na)?|network days)[\s?!.]*$",
+            r"^(visa |lista |se |show |list )?(alla |vara |regionens |the |all )?(natverksdagar(na)?|network days)[\s?!.]*$",
             r"\b(vilka|nar ar|nar blir|when are|which are the)( vara| the)? (natverksdagar\w*|network days)",
         ),
     ),
@@ -333,7 +374,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "send_notice",
         _rx(
             r"kallelse",
-            r"\bkalla (till|in|alla|medlemmarna)\b",
+            r"\bkalla (till|in|alla|medlemmarna|laget|gruppen)\b",
             r"\binbjudan\b",
             r"\bbjud in\b",
             r"\bpaminn (alla|laget|gruppen|medlemmarna)\b",
@@ -356,7 +397,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "schedule_meeting",
         _rx(
-            r"\b(boka|planera|lagg in|skapa|ny|nytt|satt upp|ordna|kalla till)\w*( en| ett)?( ny| nytt)?"
+            r"\b(boka|planera|lagg in|satt in|skapa|ny|nytt|satt upp|ordna|kalla till)(?!de )\w*( en| ett)?( ny| nytt)?"
             r"( fysisk\w*| digital\w*)? [a-z-]*(traff|mote)",
             r"\bschedule\b",
             r"\b(book|plan|set up|create|arrange|add)( a| an)?( new)?( physical| digital| online| in person)? (meeting|session)\b",
@@ -364,11 +405,15 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"^(en |ett )?(ny |nytt )?(digital|fysisk)\w* (traff|mote)\w*\b",
             r"\bvi (behover|ska|borde|maste) (ses|traffas|(ha )?(en|ett) (traff|mote))\b",
             r"^boka \d",
-            r"\b(boka|planera|lagga? (in|upp|till|en|ett)|skapa|satta? upp|ordna|fixa|arrangera|schemalagg|inplanera|fa till)\w*"
+            r"\b(boka|planera|lagga? (in|upp|till|en|ett)|skapa|satta? upp|ordna|fixa|arrangera|schemalagg|inplanera|fa till)(?!de )\w*"
             r"( in)?( en| ett)?( ny| nytt)?( (?!till\b|for\b|pa\b|at\b|om\b)\w+){0,2} \w*(traff|mote)",
             r"\bsatta? (ett )?datum\b",
             r"\b(motes|traff)?bokning\b|\binbokning\b",
             r"\bvi kor (en|ett)\b.*(traff|mote)",
+            rf"^(en |ett |ny |nytt )?[a-z-]*(traff|mote|samling|workshop\w*)\b(?<!traffen)(?<!motet)(?! (ar|blir|e) )[^?]*\b{_DATE_WORD}",
+            r"\b(boka|satt in|satta in|ordna|planera)( in)?( en| ett)?( ny| nytt)? (samling|sammankomst|workshop\w*)",
+            rf"\b(lagg in|boka|skriv in|satt in) (det|den)\b.*|{_DATE_WORD}.*\b(lagg in|boka) (det|den)\b",
+            r"^boka (digitalt|fysiskt|pa plats)\b",
             r"\bkan vi (ses|traffas)\b",
             r"\blet'?s meet\b",
         ),
@@ -378,6 +423,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\b(bekrafta|godkann|confirm|approve)\w*\b.*\b(amneslag\w*|val\w*|alla|members\w*|choices?|all|teams?|dem|dom)\b",
             r"\bok:?a\b.*\b(amneslag\w*|val\w*|alla)\b",
+            r"\b(bekrafta|godkann|klubba)\w*\b.*\b(allihop|medlemskap\w*|lagval\w*)\b",
         ),
     ),
     ("year_report", _rx(r"\barsrapport", r"\b(year|annual|yearly) report\b")),
@@ -389,6 +435,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\brapport till samordnar",
             r"\b(skicka|lamna)\w*( in)?\b.*\b(valen|amneslagslistan|listan med amneslag)\b",
             r"\breport\b.*\b(members\w*|teams?|coordinator|choices)\b",
+            r"\bsend\b.*\b(team choices|memberships)\b",
         ),
     ),
     (
@@ -400,6 +447,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(lista|visa) (alla |over )?(larare|larararna|pedagoger|pedagogerna)\b",
             r"\blarar(na|lista)\b",
             r"\bwho works\b",
+            r"\bhur manga (larare|pedagoger|anstallda|medarbetare)\b|\bteachers (at|in) my\b",
             r"\bmy (staff|teachers|employees)\b",
             r"\b(vilka|vem) (av mina )?(larare|pedagoger|medarbetare) har valt\b",
             r"\bpersonal(en|lista)?\b",
@@ -430,6 +478,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "upcoming_meetings",  # the team's meetings, before "mitt lag" makes it my_team
+        _rx(r"\b(traffar|moten|meetings)\b.*\b(mitt|vart) (amnes)?lag\b", r"\binplanerat for mitt (amnes)?lag\b"),
+    ),
+    (
         "my_team",
         _rx(
             r"\bmitt (amnes)?lag\b",
@@ -439,12 +491,13 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bmy (subject )?team\b",
             r"\bwhich team\b",
             r"\bmina (amnes)?lagskollegor\b",
-            r"\b(vilka|vem) (ar|e) (med )?i (mitt|vart) (amnes)?lag\b",
+            r"\b(vilka|vem) (andra )?(ar|e) (med )?i (mitt|vart) (amnes)?lag\b",
             r"\bvart (amnes)?lag\b",
             r"\bmin (amneslags)?ledare\b",
             r"\bmina lag(kompisar|kamrater)\b",
             r"\bwhat team\b|\bwhich group\b",
             r"\b(ar|e) (jag|ja) med i (nagot|nat|nan|nagon|ett) (amnes)?lag",
+            r"\bhor (jag|ja) till\b|\bmina kollegor i (amnes)?laget\b|\bvilket team\b|\blaget (jag|ja) leder\b",
         ),
     ),
     (
@@ -456,9 +509,14 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bis there (a|any) (meeting|session)",
             r"\bkalender\b",
             r"\bvilken tid borjar\b",
-            r"\bfinns det (nagon|nan|en) (traff|mote)",
+            r"\bfinns det (nagon|nan|en|nat|nagot) \w*(traff|mote)",
+            r"\bvar (ar|e|blir|ligger) (nasta |den nasta )?(traffen|motet)\b",
+            r"\bnar (ska|kan) vi (ses|traffas)\b|\bses vi\b",
+            r"\b(ar|e) det (nan|nagon|en|nat) \w*(traff|mote)",
+            r"\w*(traffar|traffarna|moten|motena)\b.*\b(bokade?|inplanerade?|planerade?)\b|\bnar borjar\b",
+            r"\binplanerat\b",
             r"(traff|mote)\w* (ar |har vi )?(inbokade|planerade)\b",
-            r"\bnar (ar|blir|har|ses|traffs|traffas|moter)\b",
+            r"\bnar (ses|traffs|traffas|moter|har vi)\b|\bnar (ar|e|blir) (det |vi |nasta |den |var )?[\w-]*(traff|mote|ses)",
             r"\bupcoming\b",
             r"\bnext (meeting|session)",
             r"\bwhen (is|are|do|will)\b",
@@ -500,7 +558,11 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bhjalpa mig\b",
             r"\bhur (funkar|fungerar) (du|boten|det har)\b",
             r"\bhur (funkar|fungerar) (detta|det)[\s?!.]*$",
-            r"\bvad betyder\b",
+            r"\bvad betyder (det|du|knapp\w*|\w+ i boten)\b",
+            r"\bvad gor (du|boten|ni)\b|\bvisa meny\w*|\bhur (skriver|pratar) (man|jag|ja)\b",
+            r"\b(vet|forstar|fattar) (inte|ej|noll)\b.*\b(hur|vad)\b.*\b(gor|ska|funkar|fungerar|gora|skriva)\b",
+            r"\bvad (ska|kan) (jag|ja|man) (gora|gor|skriva)\b|\bny har\b|^alternativ(en)?[\s?!.]*$",
+            r"\bcommands?\b|\bhow does\b.*\bwork\b",
             r"\bwhat can (you|i)\b",
             r"\bkommandon\b",
             r"\bmeny\b",
@@ -560,8 +622,9 @@ _SLASH_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?(?![\
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?::?e|:a|st|nd|rd|th)?(?: of)? {_MONTH_WORD}(?: (\d{{4}}))?")
 _MONTH_DAY = re.compile(rf"\b{_MONTH_WORD} (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}}))?")
 _RELATIVE = re.compile(
-    r"\b(idag|i dag|dagens|ikvall|i kvall|i eftermiddag|today|today'?s|tonight|imorgon|i morgon|imorron|imorgon"
-    r"|tomorrow|tomorrow'?s|tomorrows|i overmorgon|overmorgon|day after tomorrow)\b"
+    r"\b(idag|i dag|dagens|ikvall|i kvall|i eftermiddag|today|today'?s|tonight|imorgon|i morgon|imorron|imorrn|imorn"
+    r"|morgondagens|tomorrow|tomorrow'?s|tomorrows|tmrw|tmrw'?s|i overmorgon|overmorgon|day after tomorrow"
+    r"|igar|i gar|gardagens|yesterday|yesterday'?s)\b"
 )
 _SHORT_WEEKDAYS = {
     "tis": 1,
@@ -575,7 +638,9 @@ _SHORT_WEEKDAYS = {
     "thurs": 3,
     "fri": 4,
 }
-_WEEKDAY = re.compile(r"\b(nasta |next )?(" + "|".join([*_WEEKDAYS, *_SHORT_WEEKDAYS]) + r")(ens|en|s)?\b")
+_WEEKDAY = re.compile(
+    r"\b(nasta |next )?(" + "|".join([*_WEEKDAYS, *_SHORT_WEEKDAYS]) + r")(ens|en|s)?\b( nasta vecka| next week)?"
+)
 _IN_WEEKS = re.compile(r"\bom (en|1|tva|2|tre|3|fyra|4) veck(a|or)\b|\bin (a|one|1|two|2|three|3) weeks?\b")
 _WEEK_COUNTS = {"en": 1, "a": 1, "one": 1, "tva": 2, "two": 2, "tre": 3, "three": 3, "fyra": 4}
 _NEXT_MEETING = re.compile(r"\b(nasta|kommande|narmaste) (traff|mote|amneslagstraff|ses)\w*|\bnext (meeting|session)\b")
@@ -583,7 +648,7 @@ _HOUR = r"(\d{1,2})(?:[.:](\d{2}))?"
 _TIME_RANGE = re.compile(
     rf"(?:\b(kl\.?|klockan|mellan|fran|between|from)\s*)?(?<![\d/.:-]){_HOUR}\s*(-|till|och|to|and)\s*(?:kl\.?\s*)?{_HOUR}(?![\d/])"
 )
-_PHYSICAL = re.compile(r"\bfysisk\w*|\bpa plats\b|\bin person\b|\bphysical\w*|\bpa riktigt\b|\bin real life\b")
+_PHYSICAL = re.compile(r"\bfysisk\w*|\birl\b|\bpa plats\b|\bin person\b|\bphysical\w*|\bpa riktigt\b|\bin real life\b")
 _DIGITAL = re.compile(
     r"\bdigital\w*|\bonline\w*|\bdistans\w*|\bvideo\w*|\bteams[- ]?mote\w*|\bzoom\w*|\b(pa|via|over) teams\b|\bremote\w*"
 )
@@ -712,10 +777,12 @@ def find_date(folded: str, today: dtm.date, *, forward: bool = False) -> dtm.dat
     if m := _RELATIVE.search(folded):
         word = m.group(1)
         offset = (
-            2
+            -1
+            if "gar" in word or "yesterday" in word
+            else 2
             if "over" in word or "after" in word
             else 1
-            if "morgon" in word or "morr" in word or "tomorrow" in word
+            if "morgon" in word or "morr" in word or "morn" in word or "tomorrow" in word or "tmrw" in word
             else 0
         )
         return today + dtm.timedelta(days=offset)
@@ -725,7 +792,7 @@ def find_date(folded: str, today: dtm.date, *, forward: bool = False) -> dtm.dat
         return today + dtm.timedelta(weeks=weeks)
     if m := _WEEKDAY.search(folded):
         weekday = _WEEKDAYS.get(m.group(2), _SHORT_WEEKDAYS.get(m.group(2), 0))
-        if m.group(1):  # "nästa torsdag": that day of next week
+        if m.group(1) or m.group(4):  # "nästa torsdag", "torsdag nästa vecka": that day of next week
             return today - dtm.timedelta(days=today.weekday()) + dtm.timedelta(weeks=1, days=weekday)
         ahead = (weekday - today.weekday() - 1) % 7 + 1
         return today + dtm.timedelta(days=ahead)
@@ -777,11 +844,11 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _SMALL_TALK = {
     "thanks": re.compile(
         r"^(ok(ej|ay)?,? |bra,? |super,? |toppen,? )?(tack|tackar|tack tack|tusen tack|stort tack|tack sa (mycket|jattemycket|hemskt mycket)"
-        r"|tack for (hjalpen|det|infon)|thanks?( a lot| so much)?|thank you( so much)?|thx|tnx|ty|tx)"
+        r"|tack snalla|tack for (hjalpen|det|infon)|thanks?( a lot| so much)?|thank you( so much)?|thx|tnx|ty|tx)"
         r"( sa mycket| for hjalpen| boten| bot| igen| again)?$"
     ),
     "bye": re.compile(
-        r"^(hej ?da|hejdå|ha det( bra| gott)?|vi ses|bye|bye bye|see you|god natt|good night|trevlig helg|ha en (bra|trevlig) helg"
+        r"^(hej ?da|hejdå|ha det( bra| gott)?|vi ses|god jul (och|o) gott nytt ar|bye|bye bye|see you|god natt|good night|trevlig helg|ha en (bra|trevlig) helg"
         r"|ses|vi ses pa (mandag|tisdag|onsdag|torsdag|fredag)|ha en (fin|bra|trevlig) dag|god jul|glad jul|gott nytt ar|god fortsattning|glad pask|glad sommar|trevlig sommar|merry christmas|happy new year)"
         r"( (allihop|alla|boten|bot|pa dig|och gott nytt ar))?$"
     ),
@@ -792,7 +859,7 @@ _SMALL_TALK = {
     "ok": re.compile(
         r"^(ok|okej|okay|oki|okidoki|kk|k|japp|jepp|jaha|aha|ah|bra|toppen|super|perfekt|kanon|fint|fint sa|grymt|najs|nice|great"
         r"|cool|coolt|lol|haha+|hehe+|ja ok|ok da|ok bra|ok tack|alright|sounds good|bra jobbat|snyggt|tummen upp|:\)|:-\)|:d"
-        r"|ok kanon|ok toppen|schysst|harligt|yes|cheers|tjo|nice one|(jattebra|fint|perfekt|kanon|toppen) tack( sa mycket)?)$"
+        r"|ok kanon|ok toppen|schysst|schyst|harligt|yes|cheers|tjo|nice one|jattebra|vi hors|hors|(jattebra|fint|perfekt|kanon|toppen) tack( sa mycket)?)$"
     ),
 }
 _HOW_TO = re.compile(
@@ -804,10 +871,10 @@ _HOW_TO = re.compile(
     r"|\b(kan|gar det att) man\b.*\?$"
 )
 _NEGATED = re.compile(
-    r"\b(missar|missa|missade|skippar|skippa) (inte|ej|aldrig)\b"
+    r"\b(missar|missa|missade|skippar|skippa|vabbar|vabba) (inte|ej|aldrig)\b"
     r"|\b(inte|ej|aldrig|INTE) (att )?(missa|skippa|utebli)\b"
     r"|\b(ar|blir|e) (inte|ej) (borta|franvarande|sjuk|forhindrad)\b"
-    r"|\b(ska|vill|tanker|kommer) (inte|ej|absolut inte) (att )?(byta|valja|ga over|ga med|lamna|anmala|avboka|stalla in"
+    r"|\b(ska|vill|tanker|kommer) (inte|ej|absolut inte) (att )?(byta|valja|ga over|ga med|lamna|anmala|avboka|stalla in|flytta|andra"
     r"|sta over|hoppa over|skippa|missa)\b"
     r"|\b(inte|ej) (anmala|rapportera) (nagon )?franvaro\b"
     r"|\b(behover|behov) (inte|ej) (anmala|rapportera|avboka)\b"
@@ -824,10 +891,11 @@ _SELF_WORDS = frozenset(
         "sa", "alla", "ingen", "nagon", "nan", "sen", "dar", "vad", "varfor", "vilken", "vilket", "om", "eller", "vart",
         "mina", "vara", "hmm", "oops", "fan", "shit", "fast", "annars", "dessutom", "jaha", "aha", "so", "well",
         "na", "nae", "alltsa", "assa", "typ", "javisst", "visst", "haha", "hallaa", "mm", "ah",
+        "barnet", "barnen", "dottern", "sonen", "ungen", "ungarna", "bilen", "bussen", "taget", "vagen", "vagarna",
     }
 )  # fmt: skip
 _SOMEONE_ELSE = re.compile(
-    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|(?:min|var) kollega(?: [a-z]+)?|kollegan|[a-z]+ och [a-z]+|(?P<name>[a-z]+))"
+    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|(?:min|var) kollega(?: [a-z]+)?|kollegan|[a-z]+ och [a-z]+|(?P<name>[a-z]+))(?: (?:pa|fran|i|hos) [a-z]+(?: [a-z]+)?)?"
     r"\s+(kan|kommer|kmr|blir|ar|e|missar|ska|vill|har|vabbar|maste)\b"
     r"|\b(franvaro|anmal\w*|byt\w*) (for|at|till) (?P<for>[a-z]+)\b(?! (traff|mote|lag|amneslag))"
     r"|\b(he|she|they|my colleague) (can'?t|cannot|won'?t|will|is|wants)\b"
@@ -839,7 +907,8 @@ def small_talk_kind(text: str) -> str | None:
     stripped = re.sub(r"[^\w\s:)'-]", " ", clean(text)).strip(" -'")
     stripped = " ".join(stripped.split())
     if not stripped:
-        return "ok" if any(not ch.isspace() for ch in text) and not any(ch.isalnum() for ch in text) else None
+        symbols = [ch for ch in text if not ch.isspace()]
+        return "ok" if symbols and any(unicodedata.category(ch)[0] == "S" for ch in symbols) else None
     return next((kind for kind, pattern in _SMALL_TALK.items() if pattern.match(stripped)), None)
 
 
@@ -859,6 +928,10 @@ def _someone_else(text: str, folded: str, teams: Sequence[str], places: Sequence
     return len(name) >= 2
 
 
+_CHOICE = re.compile(
+    r"\b(nasta (las)?ar|next year|till hosten|istallet|mitt val|(jag|ja) (valjer|tar)|for mig|for me|vill (till|in|va|vara)"
+    r"|anslut\w*|(satt|satta|lagg till|lagga till) mig|(vara|va|ga) med|move to|i want|tack|pls|please)\b"
+)
 _ABOUT_ONESELF = frozenset({"report_absence", "withdraw_absence", "choose_team"})  # not for someone else
 _ALL = re.compile(r"\b(alla|allihop|samtliga|all|everyone|everybody)\b")
 
@@ -877,6 +950,8 @@ def rules(text: str, *, teams: Sequence[str]) -> Parsed:
     if _NEGATED.search(folded):
         return Parsed("unknown", note="negated")
     intent = next((name for name, pattern in _RULES if pattern.search(folded)), "unknown")
+    if intent == "unknown" and _CHOICE.search(folded) and find_team(folded, teams):
+        intent = "choose_team"
     if intent in _ABOUT_ONESELF and _someone_else(text, folded, teams, ()):
         return Parsed("unknown", note="someone_else")
     return Parsed(intent)

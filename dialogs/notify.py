@@ -115,8 +115,59 @@ def _what(tr: Translator, kind: str) -> str:
     return names.get(kind, tr._("a message"))
 
 
-def tell_undeliverable(session: Session, message_id: int) -> OutboxMessage | None:
-    """Tell the person who caused a message that it could not be delivered (once; never about this message)."""
+PLATFORMS = {"slack": "Slack", "teams": "Teams"}  # the chats, by the channel names of the outbox
+
+
+def undeliverable_text(tr: Translator, message: OutboxMessage, recipient: Person, refused: bool) -> str:
+    """Why `message` did not reach `recipient`, true to the channel that tried, and what the sender can do.
+
+    `refused`: the channel turned it away for good (an address that bounced, an account the chat will not write
+    to); otherwise the channel did not take it however often the worker tried (a server down)."""
+    what, name = _what(tr, message.kind), recipient.name
+    platform = PLATFORMS.get(message.channel)
+    if message.channel == "email" and refused:
+        return tr._(
+            "I could not deliver {what} to {name}: the e-mail address {address} could not be delivered to. Please "
+            "tell them yourself, and have the address corrected in the roster (the coordinator can help).",
+            what=what,
+            name=name,
+            address=recipient.email,
+        )
+    if message.channel == "email":
+        return tr._(
+            "I could not send {what} to {name} by e-mail: the mail server did not take it, though I tried several "
+            "times. Please tell them yourself; an admin can send it again once the mail server works.",
+            what=what,
+            name=name,
+        )
+    if platform is not None and refused:
+        return tr._(
+            "I could not deliver {what} to {name} in {platform}: {platform} does not let me write to them (perhaps "
+            "they have never opened a chat with me, or their account is closed). Please tell them yourself; the "
+            "coordinator sees in the status who I cannot reach.",
+            what=what,
+            name=name,
+            platform=platform,
+        )
+    if platform is not None:
+        return tr._(
+            "I could not deliver {what} to {name} in {platform}: {platform} did not take it, though I tried "
+            "several times. Please tell them yourself; an admin can send it again later.",
+            what=what,
+            name=name,
+            platform=platform,
+        )
+    return tr._(
+        "I could not deliver {what} to {name}. Please tell them yourself; the coordinator sees in the status who I "
+        "cannot reach.",
+        what=what,
+        name=name,
+    )
+
+
+def tell_undeliverable(session: Session, message_id: int, *, refused: bool) -> OutboxMessage | None:
+    """Tell the person who caused a message that it could not be delivered, and why (once; never about this
+    message). `refused`: the channel that tried (the message's `channel` by now) turned it away for good."""
     message = session.get(OutboxMessage, message_id)
     origin_id = message.payload.get("origin") if message is not None else None
     if message is None or not isinstance(origin_id, int) or message.recipient_id is None:
@@ -126,19 +177,10 @@ def tell_undeliverable(session: Session, message_id: int) -> OutboxMessage | Non
     region = session.get(Region, origin.region_id) if origin is not None else None
     if origin is None or recipient is None or region is None:
         return None
+    told = message
 
     def build(tr: Translator) -> list[Reply]:
-        return [
-            TextReply(
-                text=tr._(
-                    "I could not deliver {what} to {name}: they cannot be reached in Teams or Slack (perhaps they "
-                    "have never opened a chat with me). Please tell them yourself; the coordinator sees in the "
-                    "status who I cannot reach.",
-                    what=_what(tr, message.kind),
-                    name=recipient.name,
-                )
-            )
-        ]
+        return [TextReply(text=undeliverable_text(tr, told, recipient, refused))]
 
     sent = notify(session, recipients=[origin], region=region, kind="undeliverable", build=build)
     return sent[0] if sent else None
@@ -155,9 +197,27 @@ def reached(queued: list[OutboxMessage], reach: str) -> int:
     return len(queued) if reach == "email" else len(queued) - len(unreached(queued))
 
 
+def reached_people(people: Iterable[Person], queued: list[OutboxMessage], reach: str) -> list[Person]:
+    """Those of `people` whose queued message reaches them: all when e-mail takes the ones without a chat, else
+    those with a chat (the log tells nobody). A reply names only these as told."""
+    missed = set() if reach == "email" else set(unreached(queued))
+    return [p for p in people if p.id not in missed]
+
+
+def told_text(
+    tr: Translator, session: Session, people: Iterable[Person], queued: list[OutboxMessage], reach: str
+) -> str:
+    """ "A and B have been told." naming only those of `people` whom their message reaches, then who it does not
+    reach and what to do ("" when there was nobody to tell)."""
+    told = reached_people({p.id: p for p in people}.values(), queued, reach)
+    said = tr.n_("{who} has been told.", "{who} have been told.", len(told), who=tr.join(p.name for p in told))
+    return " ".join(filter(None, [said if told else "", not_reached(tr, session, queued, reach)]))
+
+
 def not_reached(tr: Translator, session: Session, queued: Iterable[OutboxMessage], reach: str = "none") -> str:
     """The sentence naming who has no chat with the bot and what happens to their message ("" when everyone has):
-    it goes by e-mail (`reach` "email"), the bot looks them up in Slack and says so if it cannot ("slack"), or
+    it goes by e-mail (`reach` "email"), the bot installs its Teams app for them through Graph ("teams") or looks
+    them up in Slack ("slack") and says so if it cannot, or
     it reaches nobody and the person should tell them ("none")."""
     people = [p for i in unreached(queued) if (p := session.get(Person, i)) is not None]
     if not people:
@@ -165,6 +225,15 @@ def not_reached(tr: Translator, session: Session, queued: Iterable[OutboxMessage
     names = tr.join(p.name for p in people)
     if reach == "email":
         return tr.n_("{names} gets it by e-mail.", "{names} get it by e-mail.", len(people), names=names)
+    if reach == "teams":
+        return tr.n_(
+            "{names} has no chat with the bot yet: I add the app for them in Teams; if that is not allowed, it does "
+            "not reach them.",
+            "{names} have no chat with the bot yet: I add the app for them in Teams; those it is not allowed for are "
+            "not reached.",
+            len(people),
+            names=names,
+        )
     if reach == "slack":
         return tr.n_(
             "{names} has no chat with the bot yet: I look for them in Slack; if they are not there, it does not reach "

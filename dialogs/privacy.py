@@ -17,7 +17,7 @@ from dialogs import access
 from dialogs.engine import Router, Turn, Values
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
-from dialogs.notify import notify
+from dialogs.notify import notify, told_text
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from domain.privacy import collect
 from domain.retention import RetentionPeriods, RetentionSettings
@@ -168,13 +168,14 @@ def _retention(turn: Turn, periods: RetentionPeriods, held: int) -> CardReply:
     )
 
 
-def _admins(turn: Turn) -> list[Person]:
-    """Whom a request goes to: the region's administrators, else its coordinators (never the asker)."""
+def _admins(turn: Turn) -> tuple[list[Person], str]:
+    """Whom a request goes to, and their role: the region's administrators, else its coordinators (never the
+    asker)."""
     for role in (Role.ADMIN.value, Role.COORDINATOR.value):
         found = people_with_role(turn.session, turn.region, role, besides=turn.person)
         if found:
-            return list(found)
-    return []
+            return list(found), role
+    return [], ""
 
 
 router = Router()
@@ -224,7 +225,8 @@ def keep(turn: Turn, values: Values, _: None) -> list[Reply]:
 def send(turn: Turn, values: Values, _: None) -> list[Reply]:
     tr = turn.tr
     what = "erase" if values.get("what") == "erase" else "copy"
-    admins = _admins(turn)
+    admins, role = _admins(turn)
+    to_admins = role == Role.ADMIN.value
     if not admins:
         return [
             TextReply(
@@ -236,6 +238,18 @@ def send(turn: Turn, values: Values, _: None) -> list[Reply]:
     def build(rtr: Translator) -> list[Reply]:
         asks = rtr._("a copy of their data") if what == "copy" else rtr._("to have their data erased")
         command = "export" if what == "copy" else "erase"
+        if not to_admins:  # a coordinator is never shown a command line: the bot's administrator runs it
+            return [
+                TextReply(
+                    text=rtr._(
+                        "{name} ({email}) asks for {what}. The municipality must answer within one month; ask the "
+                        "bot's administrator to carry it out.",
+                        name=person.name,
+                        email=person.email,
+                        what=asks,
+                    )
+                )
+            ]
         return [
             TextReply(
                 text=rtr._(
@@ -249,7 +263,9 @@ def send(turn: Turn, values: Values, _: None) -> list[Reply]:
             )
         ]
 
-    notify(turn.session, recipients=admins, region=turn.region, kind="gdpr_request", build=build, origin=person)
+    queued = notify(
+        turn.session, recipients=admins, region=turn.region, kind="gdpr_request", build=build, origin=person
+    )
     record(
         turn.session,
         action="gdpr.requested",
@@ -258,12 +274,5 @@ def send(turn: Turn, values: Values, _: None) -> list[Reply]:
         actor_id=person.id,
         details={"what": what},
     )
-    names = ", ".join(a.name for a in admins)
-    return [
-        TextReply(
-            text=tr._(
-                "I have told {names}. The municipality must answer you within one month.",
-                names=names,
-            )
-        )
-    ]
+    told = told_text(tr, turn.session, admins, queued, turn.reach)
+    return [TextReply(text=" ".join([told, tr._("The municipality must answer you within one month.")]))]

@@ -166,7 +166,7 @@ def _notice_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
             text=t._(
                 "For information: these teams have not sent the notice for {date}: {teams}.",
                 date=_day(t, context),
-                teams=", ".join(
+                teams=t.join(
                     _team_and_leaders(t, team, names) for team, names in zip(context["teams"], leaders, strict=True)
                 ),
             )

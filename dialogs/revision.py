@@ -15,7 +15,7 @@ from dialogs.engine import Answered, Router, Turn
 from dialogs.forms import Draft, Form, Invalid, Question, Slot
 from dialogs.i18n import Translator
 from dialogs.names import Act
-from dialogs.notify import notify
+from dialogs.notify import not_reached, notify, reached
 from dialogs.types import ChoicesReply, Reply, TextReply
 from domain.meetings import LINK_MAX_CHARACTERS, is_web_link
 from domain.teams import current_year
@@ -147,11 +147,15 @@ def _save(turn: Turn, draft: Draft) -> list[Reply]:
         return [TextReply(text=f"{text} {link}" if link else text)]
 
     people = [p for p in _told(turn, year) if p.id != turn.person.id]
-    notify(turn.session, origin=turn.person, recipients=people, region=region, kind="framework_revised", build=build)
-    told = tr.n_(
-        "{count} leader or manager has been told.", "{count} leaders and managers have been told.", len(people)
+    queued = notify(
+        turn.session, origin=turn.person, recipients=people, region=region, kind="framework_revised", build=build
     )
-    return [TextReply(text=tr._("Noted: the framework is revised for {year}.", year=year.label) + " " + told)]
+    count = reached(queued, turn.reach)
+    told = tr.n_("{count} leader or manager has been told.", "{count} leaders and managers have been told.", count)
+    told = told if count else ""
+    missed = not_reached(tr, turn.session, queued, turn.reach)
+    noted = tr._("Noted: the framework is revised for {year}.", year=year.label)
+    return [TextReply(text=" ".join(filter(None, [noted, told, missed])))]
 
 
 REVISION_FORM = Form(

@@ -77,6 +77,7 @@ def _ask_day(turn: Turn, draft: Draft) -> Question:
             short_title=tr._("Date of the meeting"),
             submit=tr._("Next"),
         )
+    pick = tr._("Another date…") if days else tr._("Choose a date…")
     return Question(
         text,
         [
@@ -87,11 +88,12 @@ def _ask_day(turn: Turn, draft: Draft) -> Question:
                 )
                 for d in days
             ),
-            (tr._("Another date…") if days else tr._("Choose a date…"), {"pick_day": "1"}),
+            (pick, {"pick_day": "1"}),
         ],
         fields=[FormField(name="picked_day", label=tr._("Date"), kind="date")],
         submit=tr._("Choose the date"),
         inline=True,
+        picker=pick,
     )
 
 
@@ -196,11 +198,28 @@ def _parse_link(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
 
 def _ask_time(turn: Turn, draft: Draft) -> Question:
     tr = turn.tr
+    text = tr._("What time? Choose, or write it like 13-16 or 9.30-15.")
+    if draft.get("pick_time"):  # two clocks (Slack's timepickers in a modal, Teams' time inputs); typed elsewhere
+        team, _ = _team_year(turn, draft)
+        start, end = DEFAULT_TIMES[0]
+        return Question(
+            text,
+            fields=[
+                FormField(name="picked_start", label=tr._("Starts"), kind="time", value=start.isoformat("minutes")),
+                FormField(name="picked_end", label=tr._("Ends"), kind="time", value=end.isoformat("minutes")),
+            ],
+            title=tr._("Time of {team}'s meeting", team=team.name),
+            short_title=tr._("Time of the meeting"),
+            submit=tr._("Next"),
+        )
     return Question(
-        tr._("What time? Choose, or write it like 13-16 or 9.30-15."),
+        text,
         [
-            (f"{_clock(tr, s)}–{_clock(tr, e)}", {"start": s.isoformat("minutes"), "end": e.isoformat("minutes")})
-            for s, e in DEFAULT_TIMES
+            *(
+                (f"{_clock(tr, s)}–{_clock(tr, e)}", {"start": s.isoformat("minutes"), "end": e.isoformat("minutes")})
+                for s, e in DEFAULT_TIMES
+            ),
+            (tr._("Another time…"), {"pick_time": "1"}),
         ],
         fields=[
             FormField(name="picked_start", label=tr._("Starts"), kind="time"),
@@ -208,17 +227,40 @@ def _ask_time(turn: Turn, draft: Draft) -> Question:
         ],
         submit=tr._("Choose the time"),
         inline=True,
+        picker=tr._("Another time…"),
     )
 
 
+def _picked_time(turn: Turn, values: Values) -> tuple[dtm.time, dtm.time] | dict[str, str]:
+    """The start and end picked on the clocks (HH:MM each), or the reason at each field that cannot be taken."""
+    picked: dict[str, dtm.time] = {}
+    problems: dict[str, str] = {}
+    for name in ("picked_start", "picked_end"):
+        try:
+            picked[name] = dtm.time.fromisoformat(str(values.get(name) or "").strip())
+        except ValueError:
+            problems[name] = turn.tr._("Choose a time.")
+    if problems:
+        return problems
+    start, end = picked["picked_start"], picked["picked_end"]
+    if end <= start:
+        return {"picked_end": _problem_text(turn, meeting_rules.DraftProblem.END_BEFORE_START, {})}
+    return start, end
+
+
 def _accept_time(turn: Turn, values: Values, draft: Draft) -> tuple[Draft, str | None]:
-    """A start and an end picked in the card (HH:MM each)."""
-    try:
-        start = dtm.time.fromisoformat(str(values.get("picked_start", "")).strip())
-        end = dtm.time.fromisoformat(str(values.get("picked_end", "")).strip())
-    except ValueError:
-        return {}, turn.tr._("I didn't understand the time. Write it like 13-16 or 9.30-15.")
-    return {"start": start.isoformat("minutes"), "end": end.isoformat("minutes")}, None
+    """A start and an end picked beside the suggested times (Teams) or in the form "another time" opens."""
+    picked = _picked_time(turn, values)
+    if isinstance(picked, dict):
+        reason = next(iter(picked.values()))
+        return ({"start": "", "end": "", "pick_time": "1"} if draft.get("pick_time") else {}), reason
+    start, end = picked
+    return {"start": start.isoformat("minutes"), "end": end.isoformat("minutes"), "pick_time": ""}, None
+
+
+def _time_problems(turn: Turn, values: Values, draft: Draft) -> dict[str, str]:
+    picked = _picked_time(turn, values)
+    return picked if isinstance(picked, dict) else {}
 
 
 def _parse_time(turn: Turn, text: str, draft: Draft) -> Draft | Invalid | None:
@@ -258,7 +300,7 @@ SLOTS = [
          clears=("host_school_id",), free_text=True),
     Slot("link", ("link",), _ask_link, _parse_link, needed=lambda _, d: d.get("kind") == DIGITAL, free_text=True),
     Slot("time", ("start", "end"), _ask_time, _parse_time, free_text=True, accept=_accept_time,
-         submitted=("picked_start", "picked_end")),
+         submitted=("picked_start", "picked_end"), problems=_time_problems),
 ]  # fmt: skip
 
 
@@ -453,7 +495,7 @@ def _save_change(turn: Turn, draft: Draft, parsed: meeting_rules.MeetingDraft) -
         meeting.room_confirmed_at = None  # another day or place needs its room arranged again
         host = tell_host_and_managers(turn, meeting, team)
     if meeting.notice_sent_at is None:
-        leaders = tell_other_leaders(turn, meeting, team, "meeting_changed")
+        leaders = tell_other_leaders(turn, meeting, team, "meeting_changed", as_it_was)
         text = tr.n_(
             "Changed. The notice has not been sent yet, so the members get the meeting as it is now with "
             "the notice; {count} other leader has been told.",
@@ -491,6 +533,7 @@ MEETING_FORM = Form(
         "pick_day",
         "start",
         "end",
+        "pick_time",
         "kind",
         "place",
         "host_school_id",

@@ -10,7 +10,7 @@ from dialogs.common import meeting_kind, meeting_line, meeting_place, meetings_o
 from dialogs.engine import Router, Turn, Values, intent_button
 from dialogs.i18n import Translator
 from dialogs.names import Act, Intent
-from dialogs.notify import not_reached, notify, unreached
+from dialogs.notify import not_reached, notify, reached_people, told_text, unreached
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
 from domain import groups
 from domain.coordination import appoint_leader
@@ -99,7 +99,7 @@ def teacher_help(turn: Turn) -> list[Button]:
     if turn.duties.team_choice:
         buttons.append(intent_button(tr._("Choose team"), Intent.CHOOSE_TEAM))
     elif turn.teams():  # open networks
-        buttons.append(intent_button(tr._("Join a {group}", group=turn.words.group), Intent.CHOOSE_TEAM))
+        buttons.append(intent_button(tr._("Join {a_group}", a_group=turn.words.a_group), Intent.CHOOSE_TEAM))
     return buttons
 
 
@@ -121,7 +121,7 @@ def _group_card(turn: Turn, team: Team, year: SchoolYear) -> CardReply:
     assert turn.person.id is not None and team.id is not None and year.id is not None
     own = membership(turn.session, turn.person.id, year.id)
     led = leaders(turn.session, team.id, year.id)
-    names = ", ".join(p.name for p in led) or tr._("not appointed yet")
+    names = tr.join(p.name for p in led) or tr._("not appointed yet")
     facts = [
         (tr._("School year"), year.label),
         (tr._("Leaders"), names),
@@ -260,7 +260,9 @@ def choose(turn: Turn, slots: Values, _: None) -> list[Reply]:
         tr._("Which subject team do you want to be in for the school year {year}?", year=year.label)
         if turn.duties.team_choice
         else tr._(
-            "Which {group} do you want to join for the school year {year}?", group=turn.words.group, year=year.label
+            "{which_group} do you want to join for the school year {year}?",
+            which_group=turn.words.which_group,
+            year=year.label,
         )
     )
     if current_team is not None:
@@ -296,7 +298,7 @@ def _joined(turn: Turn, team: Team, year: SchoolYear) -> list[Reply]:
     assert team.id is not None and year.id is not None
     team_leaders = [p for p in leaders(turn.session, team.id, year.id) if p.id != turn.person.id]
     person = turn.person
-    notify(
+    queued = notify(
         turn.session,
         origin=turn.person,
         recipients=team_leaders,
@@ -306,8 +308,11 @@ def _joined(turn: Turn, team: Team, year: SchoolYear) -> list[Reply]:
     )
     text = tr._("Done: you are in {team} for {year}.", team=team.name, year=year.label)
     if team_leaders:
-        names = tr.join(p.name for p in team_leaders)
-        return [TextReply(text=text + " " + tr._("{names} have been told.", names=names))]
+        return [
+            TextReply(
+                text=" ".join(filter(None, [text, told_text(tr, turn.session, team_leaders, queued, turn.reach)]))
+            )
+        ]
     lead = tr._("{team} has no {leader} yet. Do you want to lead it?", team=team.name, leader=turn.words.leader)
     return [ChoicesReply(text=f"{text} {lead}", buttons=[_lead_button(turn, team)])]
 
@@ -399,31 +404,39 @@ def confirm(turn: Turn, values: Values, _: None) -> list[Reply]:
     managers = managers_of(turn.session, turn.person)
     school = turn.session.get(School, turn.person.school_id) if turn.person.school_id else None
     person = turn.person
-    notify(
+    queued = notify(
         turn.session,
         origin=turn.person,
         recipients=managers,
         region=turn.region,
         kind="team_choice",
         build=lambda t: [
-            TextReply(
+            ChoicesReply(
                 text=t._(
-                    "{name} ({school}) has chosen {team} for the school year {year}. "
-                    "Please confirm the choice with the bot.",
+                    '{name} ({school}) has chosen {team} for the school year {year}. Confirm the choice under "My '
+                    'staff".',
                     name=person.name,
                     school=school.name if school else "-",
                     team=team.name,
                     year=year.label,
-                )
+                ),
+                buttons=[intent_button(t._("My staff"), Intent.LIST_STAFF)],
             )
         ],
     )
     told = (
         tr._("Your manager has been told and confirms the choice; until then it shows as unconfirmed.")
+        if reached_people(managers, queued, turn.reach)
+        else ""
         if managers
         else tr._("No manager is registered for your school, so please tell your coordinator.")
     )
-    return [TextReply(text=tr._("Done: you are in {team} for {year}.", team=team.name, year=year.label) + " " + told)]
+    said = [
+        tr._("Done: you are in {team} for {year}.", team=team.name, year=year.label),
+        told,
+        not_reached(tr, turn.session, queued, turn.reach),
+    ]
+    return [TextReply(text=" ".join(filter(None, said)))]
 
 
 # Absence ---------------------------------------------------------------------------------

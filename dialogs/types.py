@@ -34,6 +34,7 @@ class Button(BaseModel):
     action: str
     values: dict[str, Any] = Field(default_factory=dict)
     style: Literal["default", "primary", "danger"] = "default"
+    asks_fields: bool = False  # asks, in a form of its own, what its reply's fields ask: left out beside them
 
 
 class FormField(BaseModel):
@@ -67,7 +68,8 @@ class ChoicesReply(BaseModel):
 
     `fields` (with `submit`) are inputs that answer the question too, where a channel shows inputs beside
     the buttons (a date or time picker under the suggested days); elsewhere the text says what to write.
-    Unlike a `FormReply` they are never a form of their own (no Slack modal).
+    Unlike a `FormReply` they are never a form of their own (no Slack modal). A button that `asks_fields`
+    ("Another date…") asks them in a form: a channel that shows the fields beside the buttons leaves it out.
     """
 
     type: Literal["choices"] = "choices"

@@ -1,8 +1,9 @@
 """The Teams app package: `manifest/teams/` zipped, with the bot's Microsoft App ID filled in.
 
-The committed manifest carries a placeholder GUID as the app's `id` and the bot's `botId`; the package
-gets the real app id in both. The zip holds the manifest, its translations and the two icons at its
-root, with fixed timestamps, so the same app id always gives the same bytes.
+The committed manifest carries a placeholder GUID as the app's `id`, the bot's `botId` and the
+`webApplicationInfo` id; the package gets the real app id in all three. The zip holds the manifest,
+its translations and the two icons at its root, with fixed timestamps, so the same app id always
+gives the same bytes.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ def build_package(app_id: str, out: Path) -> None:
     manifest["id"] = app_id
     for bot in manifest.get("bots", []):
         bot["botId"] = app_id
+    # The Entra app behind the Teams app: Graph's TeamsAppInstallation.ReadWriteSelfForUser.All lets the bot install
+    # only the app that names its own app id here (`bot.teams.graph`).
+    manifest["webApplicationInfo"] = {"id": app_id}
     entries = [("manifest.json", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())]
     entries += [(name, _source(name)) for name in package_files(manifest)]
     buffer = io.BytesIO()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, desc, select
 
 from storage.directory import person_by_email
 from storage.models import ConversationAddress, Person, utcnow
@@ -38,6 +38,18 @@ def address_of(session: Session, person_id: int, platform: str) -> dict[str, Any
             ConversationAddress.person_id == person_id, ConversationAddress.platform == platform
         )
     ).first()
+
+
+def latest_service_url(session: Session) -> str | None:
+    """The Bot Connector service URL of the Teams chat stored last (the tenant's region), if any."""
+    references = session.exec(
+        select(col(ConversationAddress.reference))
+        .where(ConversationAddress.platform == TEAMS)
+        .order_by(desc(col(ConversationAddress.updated_at)))
+        .limit(1)
+    ).all()
+    url = references[0].get("serviceUrl") if references else None
+    return url if isinstance(url, str) and url else None
 
 
 def person_by_teams_id(session: Session, aad_object_id: str) -> Person | None:

@@ -100,6 +100,10 @@ class Progress:
     def __init__(self, save: Callable[[dict[str, Any]], Awaitable[None]] | None = None) -> None:
         self.values: dict[str, Any] = {}
         self._save = save
+        # The channel the attempt went out on, when a sender handed the message on to another (a message for "log",
+        # the channel of people without a chat, sent to Teams after installing the app, or by e-mail): the row
+        # then says so.
+        self.via: str | None = None
 
     async def record(self, **values: Any) -> None:
         self.values.update(values)
@@ -133,6 +137,7 @@ class Delivery:
     conversation: str = ""
     unsure_since: dtm.datetime | None = None
     progress: Progress = field(default_factory=Progress, compare=False)
+    followed: bool = False  # a later open message of its conversation waited for it when it was claimed
 
 
 def _recipient(session: Session, person_id: int | None) -> Recipient | None:
@@ -157,9 +162,18 @@ def claim_due(
 
     Due is pending with `not_before` passed, or sending with the lease run out. A row held by no earlier open
     row of its conversation is the only one of its conversation that can be due, so a claim takes at most one
-    message per conversation.
+    message per conversation; each says whether a later one waits for it (`Delivery.followed`).
     """
-    earlier = aliased(OutboxMessage)
+    earlier, later = aliased(OutboxMessage), aliased(OutboxMessage)
+    followed = (
+        sa.select(sa.literal(1))
+        .where(
+            col(later.conversation) == col(OutboxMessage.conversation),
+            col(later.id) > col(OutboxMessage.id),
+            col(later.status).in_(_OPEN),
+        )
+        .exists()
+    )
     held = (
         sa.select(sa.literal(1))
         .where(
@@ -174,14 +188,14 @@ def claim_due(
         sa.and_(col(OutboxMessage.status) == OutboxStatus.SENDING.value, col(OutboxMessage.locked_until) <= now),
     )
     query = (
-        select(OutboxMessage)
+        select(OutboxMessage, followed)
         .where(due, col(OutboxMessage.channel).in_(sorted(channels)), ~held)
         .order_by(col(OutboxMessage.not_before), col(OutboxMessage.id))
         .limit(limit)
         .with_for_update(skip_locked=True, of=OutboxMessage)
     )
     claimed: list[Delivery] = []
-    for row in session.exec(query).all():
+    for row, waits in session.exec(query).all():
         message_id, status, claim, attempts = row.id, row.status, row.claim, row.attempts
         assert message_id is not None
         unsure = status == OutboxStatus.SENDING.value  # the last attempt's outcome was never recorded
@@ -214,6 +228,7 @@ def claim_due(
                 claim=claim + 1,
                 conversation=row.conversation,
                 unsure_since=began if unsure else None,
+                followed=bool(waits),
             )
         )
     session.expire_all()

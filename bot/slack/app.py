@@ -3,9 +3,10 @@
 This adapter only translates. A Slack request becomes a neutral `Incoming`; the dialogs' replies go
 into the outbox (addressed to the Slack conversation) and the worker is woken to post them, so every
 outbound message takes the same road. Only a modal is opened directly, because Slack's trigger id
-lives for three seconds. The answer to the `/amneslag` command (and to a button of such an answer) is the
-asker's alone: the outbox message says so (`slack_ephemeral_to`), and the sender shows it with
-`chat.postEphemeral` where it was typed, or in the person's direct chat; it is never a public post.
+lives for three seconds. The answer to the `/amneslag` command or to an @mention in a channel (and to a
+button of such an answer) is the asker's alone: the outbox message says so (`slack_ephemeral_to`), and the
+sender shows it with `chat.postEphemeral` where it was typed, or in the person's direct chat; it is never a
+public post.
 
 Every request the bot acts on is stored in the inbox (`storage.inbound`) under the id Slack keeps
 across retries before bolt acknowledges it, so an acknowledged request survives a crash and a retry
@@ -276,9 +277,11 @@ class SlackBot:
         await self.turn(context, user_id=event["user"], channel=event["channel"], text=event.get("text", ""))
 
     async def mention(self, context: dict[str, Any], body: dict[str, Any]) -> None:
+        """An @mention in a channel is answered to the person alone there, like the slash command: what the bot
+        says of someone's team, meetings or absence is not for the whole channel."""
         event = body["event"]
         text = _MENTION.sub("", event.get("text", "")).strip()
-        await self.turn(context, user_id=event["user"], channel=event["channel"], text=text)
+        await self.turn(context, user_id=event["user"], channel=event["channel"], text=text, private=True)
 
     async def command(self, context: dict[str, Any], body: dict[str, Any]) -> None:
         await self.turn(
@@ -291,7 +294,7 @@ class SlackBot:
         )
 
     async def button(self, context: dict[str, Any], body: dict[str, Any]) -> None:
-        parsed = blocks.parse_button_value((our_button(body) or {}).get("value", ""))
+        parsed = blocks.pressed(our_button(body) or {})
         if parsed is None:
             await self._skip(context)
             return

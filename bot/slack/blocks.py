@@ -31,9 +31,10 @@ CHECKBOXES_MAX = 10  # a checkboxes element holds at most 10 options
 CHECKBOXES_PART = "~"  # block ids of the further parts of a long list of tick boxes: name~1, name~2, …
 PRIVATE_METADATA_MAX = 3000
 TEXT_FALLBACK_MAX = 3000
+BLOCK_ID_MAX = 255
 ERROR_MAX = 2000  # a reason shown at a modal's field (response_action "errors"); kept as long as a field's text
 FORM_CALLBACK = "amneslag_form"
-BUTTON = re.compile(r"^amneslag_\d+$")  # the action ids of our buttons: amneslag_0, amneslag_1, …
+BUTTON = re.compile(r"^amneslag_\d+$")  # the action ids of our buttons and datepickers: amneslag_0, amneslag_1, …
 
 
 def cut(text: str, limit: int) -> str:
@@ -105,6 +106,44 @@ def _actions(buttons: list[Button], offset: int) -> list[dict[str, Any]]:
     return blocks
 
 
+def _date_picker(reply: ChoicesReply, index: int) -> dict[str, Any] | None:
+    """A question's one date field as a datepicker beside its buttons: picking a day sends the question's
+    submit with the day (see `pressed`), with no modal. None where the fields are not one date, or the submit's
+    values do not fit the block id that carries them."""
+    if reply.submit is None or [f.kind for f in reply.fields] != ["date"]:
+        return None
+    field = reply.fields[0]
+    carried = json.dumps(
+        {"a": reply.submit.action, "v": reply.submit.values, "f": field.name}, ensure_ascii=False, separators=(",", ":")
+    )
+    if len(carried) > BLOCK_ID_MAX:
+        return None
+    element: dict[str, Any] = {
+        "type": "datepicker",
+        "action_id": f"amneslag_{index}",
+        "placeholder": {"type": "plain_text", "text": cut(field.label, OPTION_MAX)},
+    }
+    if field.value:
+        element["initial_date"] = field.value
+    return {"type": "actions", "block_id": carried, "elements": [element]}
+
+
+def pressed(action: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The action and values of one of our buttons pressed, or of a day picked in one of our datepickers (the
+    submit its block carries, with the day in its field); None when it is not ours."""
+    if action.get("type") != "datepicker":
+        return parse_button_value(str(action.get("value", "")))
+    parsed = parse_button_value(str(action.get("block_id", "")))
+    try:
+        field = json.loads(str(action.get("block_id", ""))).get("f")
+    except (TypeError, ValueError, AttributeError):
+        return None
+    day = action.get("selected_date")
+    if parsed is None or not isinstance(field, str) or not isinstance(day, str):
+        return None
+    return parsed[0], {**parsed[1], field: day}
+
+
 def _card(card: CardReply, offset: int) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": cut(card.title, HEADER_MAX)}}
@@ -128,8 +167,10 @@ def message_blocks(replies: list[Reply]) -> list[dict[str, Any]]:
         if isinstance(reply, TextReply):
             blocks += _sections(reply.text)
         elif isinstance(reply, ChoicesReply):
-            blocks += _sections(reply.text) + _actions(reply.buttons, offset)
-            offset += len(reply.buttons)
+            picker = _date_picker(reply, offset + len(reply.buttons))
+            buttons = [b for b in reply.buttons if not (picker and b.asks_fields)]
+            blocks += _sections(reply.text) + _actions(buttons, offset) + ([picker] if picker else [])
+            offset += len(reply.buttons) + 1
         elif isinstance(reply, CardReply):
             blocks += _card(reply, offset)
             offset += len(reply.buttons)
@@ -195,6 +236,10 @@ def modal(form: FormReply) -> dict[str, Any]:
             element = {"type": "datepicker", "action_id": field.name}
             if field.value:
                 element["initial_date"] = field.value
+        elif field.kind == "time":  # HH:MM both ways; the picker shows the person's own clock format
+            element = {"type": "timepicker", "action_id": field.name}
+            if field.value:
+                element["initial_time"] = field.value
         elif field.kind == "checks":
             blocks += _checkboxes(field)
             continue
@@ -249,6 +294,8 @@ def submitted(view: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
                 answers[block_id] = element.get("value") or ""
             elif kind == "datepicker":
                 answers[block_id] = element.get("selected_date") or ""
+            elif kind == "timepicker":
+                answers[block_id] = element.get("selected_time") or ""
             elif kind == "static_select":
                 answers[block_id] = (element.get("selected_option") or {}).get("value", "")
             elif kind == "checkboxes":

@@ -116,7 +116,7 @@ def inbound_kind(body: dict[str, Any]) -> str | None:
 
 
 def our_button(body: dict[str, Any]) -> dict[str, Any] | None:
-    """The first of our buttons among a block action's actions."""
+    """The first of our buttons (or datepickers, see `blocks.pressed`) among a block action's actions."""
     actions = body.get("actions") if isinstance(body.get("actions"), list) else []
     assert isinstance(actions, list)
     return next((a for a in actions if isinstance(a, dict) and BUTTON.match(str(a.get("action_id")))), None)

@@ -36,7 +36,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.outbox import DeliveryError, Sender
+from bot.outbox import DeliveryError, Sender, send_instead
 from bot.slack import blocks
 from dialogs.types import load_replies
 from storage.db import session_scope
@@ -332,6 +332,6 @@ class LookupSender:
                 raise DeliveryError(f"slack: {type(exc).__name__}") from exc
             if user is not None:
                 found = dataclasses.replace(recipient, slack_user_id=user)
-                await self.slack.send(dataclasses.replace(delivery, recipient=found))
+                await send_instead(self.slack, dataclasses.replace(delivery, recipient=found))
                 return
-        await self.fallback.send(delivery)
+        await send_instead(self.fallback, delivery)

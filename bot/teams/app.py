@@ -12,8 +12,8 @@ gets its answer only after the turn: the turn, its replies and the event's "done
 redelivery causes nothing twice; an activity stored before a crash is processed on start (`process`);
 when the database is unreachable the answer is 503, so the connector sends the activity again.
 
-Identity: the sender's AAD object id, else the e-mail or UPN that `TeamsInfo.get_member` gives, after
-which the object id is stored. The 1:1 conversation reference of everyone who writes to the bot or
+Identity: the sender's AAD object id, else the e-mail or the UPN that `TeamsInfo.get_member` gives (both are
+tried), after which the object id is stored. The 1:1 conversation reference of everyone who writes to the bot or
 installs it is stored; when the app is added to a team, the bot opens a 1:1 chat with each member of
 the roster who has none yet, so that notices and reminders reach people who never wrote to it.
 """
@@ -330,13 +330,19 @@ class TeamsBot:
             person = person_by_teams_id(session, aad)
             return person.id if person else None
 
-    def _link(self, email: str, aad: str) -> int | None:
+    def _link(self, addresses: list[str], aad: str) -> int | None:
+        """The roster person named by the first of `addresses` (the e-mail, then the UPN) that names one, tied to
+        `aad` from now on."""
         with session_scope(self.engine) as session:
-            person = link_teams(session, email, aad)
-            return person.id if person else None
+            for address in addresses:
+                person = link_teams(session, address, aad)
+                if person is not None:
+                    return person.id
+            return None
 
     async def person_id(self, turn_context: TurnContext, account: ChannelAccount | None = None) -> int | None:
-        """The roster person behind a Teams account: by AAD object id, else by the e-mail Teams gives for it.
+        """The roster person behind a Teams account: by AAD object id, else by the e-mail or the UPN Teams gives
+        for it (either may be the one in the roster: an e-mail alias often differs from the sign-in name).
 
         An activity without an AAD object id names nobody (so a forged one cannot claim a roster e-mail).
         """
@@ -354,10 +360,10 @@ class TeamsBot:
             except (HttpOperationError, ClientRequestError, ValueError, TypeError) as exc:
                 _LOGGER.warning("Teams: member lookup failed: %s", _connector_error(exc))
                 return None
-        email = member.email or member.user_principal_name
-        if not email:
+        addresses = list(dict.fromkeys(a for a in (member.email, member.user_principal_name) if a))
+        if not addresses:
             return None
-        return await asyncio.to_thread(self._link, email, aad)
+        return await asyncio.to_thread(self._link, addresses, aad)
 
     def _save(self, person_id: int, reference: ConversationReference) -> None:
         address = reference.serialize()

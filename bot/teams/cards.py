@@ -153,7 +153,8 @@ def card(replies: list[Reply]) -> dict[str, Any]:
             body += _texts(reply.text)
         elif isinstance(reply, ChoicesReply):
             body += _texts(reply.text)
-            body += buttons.sets(reply.buttons)
+            inline = bool(reply.fields and reply.submit is not None)  # the fields beside the buttons, so not
+            body += buttons.sets([b for b in reply.buttons if not (inline and b.asks_fields)])  # asked in a form
             if reply.fields and reply.submit is not None:
                 body += _inputs(reply.fields, reply.submit, reply.missing)
         elif isinstance(reply, CardReply):

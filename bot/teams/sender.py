@@ -7,7 +7,8 @@ accepts, `TeamsBot` uploads the file and shows it (see `TeamsBot.file_consent`).
 the Bot Connector is retried here a few times with exponential backoff and jitter (Retry-After when
 the connector gives one), then handed back to the outbox with its delay; a refusal that will not
 pass (no stored chat, 403, 404) ends the message as failed, and the person who caused it is told
-(see `bot.outbox`).
+(see `bot.outbox`). A recipient without a stored chat gets the app installed through Microsoft Graph
+when that is configured (`bot.teams.graph`), and e-mail when Graph cannot (and e-mail is configured).
 
 Each activity is recorded as sent (`Delivery.progress`) as soon as the connector has taken it, so a
 retry sends only the rest, whatever ended the attempt. Teams has no way to read a conversation back:
@@ -25,8 +26,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bot.outbox import DeliveryError
+from bot.outbox import DeliveryError, Sender, send_instead
 from bot.teams.app import ConnectorError, TeamsBot
+from bot.teams.graph import TeamsInstaller
 from dialogs.types import load_replies
 from storage.addresses import TEAMS, address_of
 from storage.outbox import Delivery
@@ -46,8 +48,15 @@ class TeamsSender:
         base_delay: float = 1.0,
         max_inline_delay: float = 10.0,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        installer: TeamsInstaller | None = None,
+        fallback: Sender | None = None,
     ):
-        """Up to `retries` quick retries, waiting `base_delay` × 2ⁿ (±50 %), never longer than `max_inline_delay`."""
+        """Up to `retries` quick retries, waiting `base_delay` × 2ⁿ (±50 %), never longer than `max_inline_delay`.
+
+        A recipient with no stored chat gets the app installed through Graph first (`installer`, when that is on);
+        if that is not possible the message goes to `fallback` (e-mail) when there is one, else it fails."""
+        self.installer = installer
+        self.fallback = fallback
         self.bot = bot
         self.engine = engine
         self.retries = retries
@@ -68,7 +77,13 @@ class TeamsSender:
     async def send(self, delivery: Delivery) -> None:
         reference = delivery.payload.get("teams_reference")
         if reference is None and delivery.recipient is not None:
-            reference = await asyncio.to_thread(self._stored, delivery.recipient.id)
+            if self.installer is not None:  # the stored chat, else the one installing the app opens
+                reference = await self.installer.chat_reference(delivery.recipient)
+            else:
+                reference = await asyncio.to_thread(self._stored, delivery.recipient.id)
+        if reference is None and self.fallback is not None and delivery.recipient is not None:
+            await send_instead(self.fallback, delivery)
+            return
         if reference is None:
             raise DeliveryError("no Teams chat with the recipient (never wrote to the bot)", permanent=True)
         done = int(delivery.payload.get("teams_parts_sent", 0))

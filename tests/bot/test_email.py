@@ -235,6 +235,52 @@ async def test_a_refused_recipient_fails_for_good_with_the_servers_answer(
     assert inbox.received == []
 
 
+def _told(engine: sa.Engine, region: Region) -> tuple[int, Any]:
+    """A leader who caused a message, and what they are told when it fails (read with `told()`)."""
+    assert region.id is not None
+    with session_scope(engine) as s:
+        leader = Person(email="bo.leder@example.org", name="Bo Leder", region_id=region.id)
+        s.add(leader)
+        s.flush()
+        assert leader.id is not None
+        leader_id = leader.id
+
+    def told() -> list[str]:
+        with Session(engine) as s:
+            rows = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "undeliverable")).all()
+            return [m.payload["text"] for m in rows if m.recipient_id == leader_id]
+
+    return leader_id, told
+
+
+async def test_a_bounced_address_is_told_to_the_sender_as_an_e_mail_problem(
+    engine: sa.Engine, region: Region, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    inbox.refuse["ann@example.org"] = "550 5.1.1 <ann@example.org>: Recipient address rejected: User unknown"
+    leader_id, told = _told(engine, region)
+    _enqueue(engine, region, origin=leader_id)
+    await _worker(engine, port, Clock()).run_until_idle()
+    assert told() == [
+        "Jag kunde inte leverera ett meddelande till Ann Ek: e-postadressen ann@example.org gick inte att leverera "
+        "till. Berätta det själv för hen, och se till att adressen rättas i personallistan (samordnaren kan hjälpa "
+        "till)."
+    ]  # not that Ann cannot be reached in Teams or Slack: the e-mail is what failed
+
+
+async def test_a_mail_server_down_is_told_to_the_sender_as_such(engine: sa.Engine, region: Region) -> None:
+    leader_id, told = _told(engine, region)
+    _enqueue(engine, region, origin=leader_id)
+    clock = Clock()
+    down = _worker(engine, _free_port(), clock, base_delay=30, max_attempts=1)  # nothing listens there
+    await down.run_until_idle()
+    assert told() == [
+        "Jag kunde inte skicka ett meddelande till Ann Ek med e-post: e-postservern tog inte emot det, fast jag "
+        "försökte flera gånger. Berätta det själv för hen; en administratör kan skicka det igen när e-postservern "
+        "fungerar."
+    ]
+
+
 async def test_a_busy_server_4xx_is_tried_again_and_counts_as_an_attempt(
     engine: sa.Engine, region: Region, smtp: tuple[Inbox, int]
 ) -> None:

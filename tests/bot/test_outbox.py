@@ -462,3 +462,54 @@ async def test_after_a_batch_that_delivered_the_worker_claims_again_at_once(engi
         with contextlib.suppress(asyncio.CancelledError):
             await running
     assert [d.payload["n"] for d in sender.sent] == [0, 1, 2, 3, 4]
+
+
+async def test_a_claim_says_whether_a_later_message_of_the_conversation_waits(engine: sa.Engine) -> None:
+    _to(engine, 2, per_conversation=1)  # C0 and C1, one message each
+    _to(engine, 1, per_conversation=1)  # a second message to C0
+
+    class Slack(RecordingSender):
+        channel = "slack"
+
+    worker = OutboxWorker(engine, [Slack()], clock=Clock())
+    first = await worker.run_batch()
+    assert (first.attempted, first.followed) == (2, True)  # C0's first has C0's second behind it
+    second = await worker.run_batch()
+    assert (second.attempted, second.followed) == (1, False)
+
+
+async def test_after_a_batch_nothing_waited_for_the_worker_does_not_claim_again_until_woken(
+    engine: sa.Engine,
+) -> None:
+    """Before: every batch that delivered was followed by a claim that found nothing, a transaction per reply."""
+    _to(engine, 1)
+
+    class Slack(RecordingSender):
+        channel = "slack"
+
+    worker = OutboxWorker(engine, [Slack()], clock=Clock(), poll_seconds=3600)
+    claims = 0
+    claim = worker._claim
+
+    def counted(now: dtm.datetime) -> list[outbox.Delivery]:
+        nonlocal claims
+        claims += 1
+        return claim(now)
+
+    worker._claim = counted  # type: ignore[method-assign]
+    running = asyncio.create_task(worker.run_forever())
+    try:
+        async with asyncio.timeout(5):
+            while _message(engine, 1).status != OutboxStatus.DELIVERED:
+                await asyncio.sleep(0.01)
+            await worker.run_until_idle()  # waits for the batch under way; its own claim finds nothing
+        assert claims == 2  # the worker's one claim, and run_until_idle's
+        _to(engine, 1)
+        worker.wake()
+        async with asyncio.timeout(5):
+            while _message(engine, 2).status != OutboxStatus.DELIVERED:
+                await asyncio.sleep(0.01)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running

@@ -25,6 +25,7 @@ from storage.models import (
     NetworkDay,
     OutboxMessage,
     Person,
+    PersonRole,
     Region,
     SchoolYear,
     Team,
@@ -121,7 +122,7 @@ def test_status_of_one_team_and_absences_of_a_meeting(coordinator: Chat, chat_as
     (card,) = coordinator.say("status bild")
     assert isinstance(card, CardReply) and card.title.startswith("Bild, form och skapande")
     facts = dict(card.facts)
-    assert facts["Ledare"] == "Jonas Sundqvist, Petter Backman"
+    assert facts["Ledare"] == "Jonas Sundqvist och Petter Backman"
     assert len(card.buttons) == 3  # absences of each meeting
     (absent,) = coordinator.click(card.buttons[1])
     assert isinstance(absent, CardReply) and [name for name, _ in absent.facts] == ["Alva Jonsson"]
@@ -336,14 +337,22 @@ def test_the_coordinator_sees_the_regions_framework_read_only(coordinator: Chat,
     assert card.title == "Ramverket för Västerbotten"
     facts = dict(card.facts)
     assert facts["Dokument"] == "Ramar för de regionala ämneslagen, version 2024-2025"
-    assert facts["Lagval"] == "lärarna väljer ämneslag för nästa läsår, från 1 maj"
-    assert facts["Chefernas rapport"] == "cheferna meddelar sina medarbetares ämneslag senast 1 juni"
+    assert facts["Val av ämneslag"] == "lärarna väljer ämneslag för nästa läsår, från 1 maj"
+    assert facts["Chefernas rapport"] == "cheferna rapporterar sin personals ämneslag senast 1 juni"
     assert facts["Genomgång av ramarna"] == "varje ämneslag går igenom dokumentet vid läsårets första träff"
     assert facts["Träffar"] == "2–3 per läsår, minst 1 fysisk"
     assert facts["Mål för resor"] == "ingen ska behöva resa mer än 40\u00a0mil tur och retur"
     assert facts["Träffdagar"] == "beslutas av chefs- och ledarnätverket"
     assert facts["Ord"] == "ämneslag (flera: ämneslag), ledare: ämneslagsledare"
-    assert "amneslag region set vasterbotten" in (card.text or "")
+    assert "amneslag region set vasterbotten" in (card.text or "")  # Kalle is the administrator too
+    with session_scope(demo) as s:  # a coordinator who is not is told whom to ask, not a command to type
+        region = s.exec(select(Region)).one()
+        other = Person(email="eva.samordnare@example.org", name="Eva Samordnare", region_id=region.id or 0)
+        s.add(other)
+        s.flush()
+        s.add(PersonRole(person_id=other.id or 0, role="coordinator"))
+    (told,) = [r for r in chat_as("eva.samordnare@example.org").say("ramverk") if isinstance(r, CardReply)]
+    assert told.text == ("Här kan du bara läsa. Vill du ändra en inställning, fråga administratören, Kalle Forsberg.")
     # read only, but for recording the yearly revision (the new version and its link, `dialogs.revision`)
     assert [b.label for b in buttons_of(replies)] == ["Registrera ny version"]
     assert coordinator.outbox() == []
@@ -357,7 +366,7 @@ def test_the_coordinator_sees_the_regions_framework_read_only(coordinator: Chat,
         change_setting(s, region, "duties.team_choice", "false")
         change_setting(s, region, "travel_goal_km_round_trip", "350")
     facts = dict(next(r for r in coordinator.say("ramverk") if isinstance(r, CardReply)).facts)
-    assert "Lagval" not in facts and "lagval" in facts["Gäller inte"]
+    assert "Val av ämneslag" not in facts and "val av ämneslag" in facts["Gäller inte"]
     assert facts["Mål för resor"] == "ingen ska behöva resa mer än 35\u00a0mil tur och retur"
 
     (refused,) = chat_as(TEACHER).say("ramverk")
@@ -366,3 +375,24 @@ def test_the_coordinator_sees_the_regions_framework_read_only(coordinator: Chat,
 
 def test_the_coordinators_help_offers_the_framework(coordinator: Chat) -> None:
     assert "Regionens ramverk" in [b.label for b in buttons_of(coordinator.say("hjälp"))]
+
+
+def test_the_people_the_bot_cannot_reach_are_named_from_the_status_with_what_to_do(coordinator: Chat) -> None:
+    """Issue 19: "otherwise a clear list for the coordinator": a button on the status, names, addresses, steps."""
+    (card,) = coordinator.say("status")
+    (button,) = [b for b in buttons_of([card]) if b.label.startswith("Nås inte (")]
+    count = int(button.label.removeprefix("Nås inte (").rstrip(")"))
+    assert count > 0  # the demo roster: most have never written to the bot
+    (listed,) = coordinator.click(button)
+    assert isinstance(listed, CardReply)
+    assert listed.title == f"Personer jag inte når ({count})"
+    with Session(coordinator.db) as s:
+        names = {p.email: p.name for p in s.exec(select(Person)).all()}
+    assert len(listed.facts) == count and all(names[email] == name for name, email in listed.facts)
+    lines = (listed.text or "").split("\n")
+    assert lines[0].endswith("så de missar kallelser och påminnelser. Det här hjälper:")
+    assert lines[1] == (
+        "- be dem öppna appen och skriva hej till mig en gång (i Teams: Appar, sök efter Ämneslagsboten, Lägg till; "
+        "i Slack: Ämneslagsboten under Appar);"
+    )
+    assert "be administratören rätta den i personlistan" in lines[3]

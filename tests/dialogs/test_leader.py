@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from dialogs.types import Button, CardReply, ChoicesReply, FormReply, Incoming, TextReply, buttons_of
 from domain.meetings import team_members
 from storage.db import session_scope
-from storage.models import AuditLog, Meeting, Note, OutboxMessage, Person, Team
+from storage.models import AuditLog, Meeting, Note, OutboxMessage, Person, PersonRole, Team
 from tests.dialogs.conftest import Chat, Clock
 
 LEADER = "jonas.sundqvist@example.org"  # leads Bild, form och skapande with Petter Backman
@@ -60,7 +60,21 @@ def _event(calendar: Calendar):
     return event
 
 
+def _count(event, name: str) -> int:
+    """How many times the property `name` occurs in the event (icalendar gives one, or a list of several)."""
+    return sum(1 for key, _ in event.property_items(recursive=False) if key == name)
+
+
+def _managers_in_slack(db: sa.Engine) -> None:
+    """The managers talk to the bot in Slack, so a reply may say they were told (the demo's people have no chat)."""
+    with session_scope(db) as s:
+        managers = select(PersonRole.person_id).where(PersonRole.role == "manager")
+        for person in s.exec(select(Person).where(col(Person.id).in_(managers))).all():
+            person.slack_user_id = f"U{person.id:05d}"
+
+
 def test_schedule_a_physical_meeting_step_by_step(leader: Chat) -> None:
+    _managers_in_slack(leader.db)
     before = len(_meetings(leader.db))
     (question,) = leader.say("jag vill planera en ny träff")
     # every network day of the year already has a Bild meeting, so the leader gives a date: written, picked in a
@@ -176,6 +190,19 @@ def test_send_the_notice_with_a_calendar_invite_once(leader: Chat, demo: sa.Engi
     assert _invite(notices[0])["method"] == "REQUEST"
     assert str(event["organizer"]) == f"mailto:{LEADER}"  # RFC 5546: a REQUEST has its ORGANIZER
     assert event["organizer"].params["cn"] == "Jonas Sundqvist"
+    with Session(demo) as s:
+        for notice in notices:  # each member's invite is addressed to them, with the leader as its one organizer
+            member = s.get(Person, notice.recipient_id)
+            parsed = _event(_invite(notice))
+            assert _count(parsed, "ORGANIZER") == 1
+            assert _count(parsed, "ATTENDEE") == 1
+            attendee = parsed["attendee"]
+            assert str(attendee) == f"mailto:{member.email}" and attendee.params["cn"] == member.name
+            assert (attendee.params["partstat"], attendee.params["rsvp"], attendee.params["role"]) == (
+                "NEEDS-ACTION",
+                "FALSE",
+                "REQ-PARTICIPANT",
+            )
     (attachment,) = notices[0].payload["attachments"]
     day = february.starts_at.astimezone(ZoneInfo("Europe/Stockholm")).date().isoformat()
     assert attachment["filename"] == f"kallelse-bild-form-och-skapande-{day}.ics"
@@ -226,6 +253,7 @@ def test_change_a_meeting_keeps_the_uid_and_raises_the_sequence(leader: Chat, de
 
 def test_changing_a_meeting_whose_notice_was_never_sent_tells_no_member(leader: Chat, demo: sa.Engine) -> None:
     """The members learn of the meeting, as it is by then, from its notice; a "changed" before it is noise."""
+    _managers_in_slack(demo)
     april = _meetings(demo)[2]
     (menu,) = leader.click(Button(label="Ändra", action="meeting.change", values={"meeting_id": april.id}))
     leader.click(menu.buttons[1])  # the time
@@ -239,6 +267,23 @@ def test_changing_a_meeting_whose_notice_was_never_sent_tells_no_member(leader: 
     changes = _sent(leader, "meeting_changed")
     assert _emails(demo, changes) == {"petter.backman@example.org"}
     assert "attachments" not in changes[0].payload
+    card = _replies(changes[0])[0]
+    assert isinstance(card, CardReply)
+    assert dict(card.facts)["Changed"].startswith("the time (was Thursday 8 April")  # Petter reads English
+
+
+def test_a_change_of_kind_and_place_says_both_joined_with_och(leader: Chat, demo: sa.Engine) -> None:
+    april = _meetings(demo)[2]
+    leader.click(Button(label="Skicka", action="notice.send", values={"meeting_id": april.id}))
+    (menu,) = leader.click(Button(label="Ändra", action="meeting.change", values={"meeting_id": april.id}))
+    leader.press("Fysisk eller digital")
+    leader.press("Digital träff")
+    (preview,) = leader.say("https://meet.example.org/bild")
+    leader.click(preview.buttons[0])
+    card = _replies(_sent(leader, "meeting_changed")[0])[0]
+    assert isinstance(card, CardReply)
+    changed = dict(card.facts)["Ändrat"]
+    assert changed.startswith("typen (var fysisk träff) och platsen (var ") and ";" not in changed
 
 
 def test_cancel_a_meeting_removes_it_from_calendars(leader: Chat, demo: sa.Engine) -> None:
@@ -265,6 +310,9 @@ def test_cancel_a_meeting_removes_it_from_calendars(leader: Chat, demo: sa.Engin
     assert str(event["uid"]) == f"meeting-{april.id}.vasterbotten@amneslagsboten"
     with Session(demo) as s:
         assert s.get(Meeting, april.id).cancelled_at is not None
+        member = s.get(Person, cancels[0].recipient_id)
+    assert _count(event, "ORGANIZER") == 1 and _count(event, "ATTENDEE") == 1  # RFC 5546: CANCEL names them
+    assert str(event["attendee"]) == f"mailto:{member.email}" and "PARTSTAT" not in event["attendee"].params
     leader.click(question.buttons[0])
     assert len(_sent(leader, "meeting_cancelled")) == BILD_MEMBERS
 
@@ -514,3 +562,37 @@ def test_another_date_is_picked_in_a_calendar_and_a_past_one_is_refused_at_it(le
     kind = leader.dialogs.handle(submitted("2027-03-18"))
     assert isinstance(kind[0], ChoicesReply) and [b.label for b in kind[0].buttons] == ["Fysisk träff", "Digital träff"]
     assert kind[0].buttons[0].values["day"] == "2027-03-18" and "pick_day" not in kind[0].buttons[0].values
+
+
+def test_another_time_is_picked_on_two_clocks_and_an_end_before_the_start_is_refused_at_it(leader: Chat) -> None:
+    leader.say("boka träff 18 mars i Lycksele")
+    (question,) = leader.last
+    assert isinstance(question, ChoicesReply) and question.text.startswith("Vilken tid?")
+    assert question.buttons[-1].label == "Annan tid …"
+    form, typed = leader.press("Annan tid …")
+    assert isinstance(form, FormReply) and isinstance(typed, TextReply)  # typed where a channel has no forms
+    assert (form.short_title, form.close, form.submit.label) == ("Träffens tid", "Avbryt", "Nästa")
+    assert form.title == "Tid för träffen i Bild, form och skapande"
+    assert [(f.name, f.kind, f.value) for f in form.fields] == [
+        ("picked_start", "time", "09:00"),
+        ("picked_end", "time", "15:00"),
+    ]
+
+    def submitted(start: str, end: str) -> Incoming:
+        values = {**form.submit.values, "picked_start": start, "picked_end": end}
+        return Incoming(
+            person_id=leader.person_id, channel="slack", conversation_id="m", action=form.submit.action, values=values
+        )
+
+    assert leader.dialogs.form_problems(submitted("16:00", "13:00")) == {
+        "picked_end": "Träffen måste sluta efter att den har börjat."
+    }
+    assert leader.dialogs.form_problems(submitted("", "13:00")) == {"picked_start": "Välj en tid."}
+    assert leader.dialogs.form_problems(submitted("13:15", "16:45")) == {}
+    again = leader.dialogs.handle(submitted("16:00", "13:00"))  # sent anyway (a channel without field errors)
+    assert isinstance(again[0], TextReply) and again[0].text == "Träffen måste sluta efter att den har börjat."
+    assert isinstance(again[1], FormReply) and again[1].title == form.title  # the clocks again, not the buttons
+    preview = leader.dialogs.handle(submitted("13:15", "16:45"))
+    shown = " ".join(str(r) for r in preview)
+    assert "13.15–16.45" in shown
+    assert all("pick_time" not in b.values for b in buttons_of(preview))

@@ -105,8 +105,8 @@ def test_the_preview_shows_the_longest_trip_and_that_the_goal_holds(chat_as) -> 
     preview = _schedule_at(leader, "Skellefteå")
     card = next(r for r in preview if isinstance(r, CardReply))
     facts = dict(card.facts)
-    assert facts["Längst"].startswith(
-        "27,4\u00a0mil (274\u00a0km) t/r från Lycksele Musikskola (uppskattning: fågelvägen × 1,25)"
+    assert facts["Längsta resan"].startswith(
+        "27,4\u00a0mil (274\u00a0km) tur och retur från Lycksele Musikskola (uppskattning: fågelvägen × 1,25)"
     )
     assert facts["Mål för resor"] == "håller: ingen reser mer än 40\u00a0mil tur och retur"
     assert "Ingen annan värdskola ger medlemmarna en kortare längsta resa." in (card.text or "")
@@ -123,7 +123,9 @@ def test_without_meeting_goals_in_the_framework_no_travel_goal_is_claimed(chat_a
         change_setting(s, region, "duties.meeting_goals", "false")
     preview = _schedule_at(chat_as(LEADER), "Umeå")
     card = next(r for r in preview if isinstance(r, CardReply))
-    assert dict(card.facts)["Längst"].startswith("57,3\u00a0mil (573\u00a0km) t/r från Sorsele Kulturskola")
+    assert dict(card.facts)["Längsta resan"].startswith(
+        "57,3\u00a0mil (573\u00a0km) tur och retur från Sorsele Kulturskola"
+    )
     assert "Mål för resor" not in dict(card.facts) and "Över målet" not in (card.text or "")
 
 
@@ -132,7 +134,9 @@ def test_a_member_in_sorsele_gives_a_warning_and_a_better_host_by_button(chat_as
     leader = chat_as(LEADER)
     preview = _schedule_at(leader, "Umeå")
     card = next(r for r in preview if isinstance(r, CardReply))
-    assert dict(card.facts)["Längst"].startswith("57,3\u00a0mil (573\u00a0km) t/r från Sorsele Kulturskola")
+    assert dict(card.facts)["Längsta resan"].startswith(
+        "57,3\u00a0mil (573\u00a0km) tur och retur från Sorsele Kulturskola"
+    )
     assert "Över målet för resor (40\u00a0mil tur och retur): Sorsele Kulturskola (57,3\u00a0mil)." in (card.text or "")
     hosts = [label for label in _labels(preview) if label.startswith("Värd:")]
     assert hosts[0] == "Värd: Lycksele Musikskola (längst 29,1\u00a0mil)"
@@ -160,7 +164,7 @@ def test_a_digital_preview_has_no_travel(chat_as) -> None:
     leader.say("boka en digital träff 12/3")
     leader.say("https://example.org/m")
     card = next(r for r in leader.say("9-15") if isinstance(r, CardReply))
-    assert "Längst" not in dict(card.facts) and not any(label.startswith("Värd") for label in _labels([card]))
+    assert "Längsta resan" not in dict(card.facts) and not any(label.startswith("Värd") for label in _labels([card]))
 
 
 # Attendance -----------------------------------------------------------------------------------
@@ -181,7 +185,9 @@ def test_attendance_ticks_everyone_who_did_not_report_absence(chat_as, demo: sa.
     shown = render(replies)
     assert "[ ] Lina Granlund (Skellefteå Kulturskola)" in shown and "[x] Albin Hedlund (Lycksele Musikskola)" in shown
     assert _labels(replies)[0] == "Bekräfta: 4 var med"
-    leader.press("Var där: Lina Granlund")
+    everyone = text_of(leader.press("Var där: Lina Granlund"))
+    assert "Var inte där: ingen." in everyone  # not "-"
+    assert "Albin Hedlund, " in everyone and " och " in everyone  # a list in a sentence, ending with "och"
     answer = leader.press("Bekräfta: 5 var med")
     assert text_of(answer).startswith("Sparat: 5 av 5 var med på Piano/keyboard, torsdag 10 september.")
     with Session(demo) as s:
@@ -267,7 +273,7 @@ def test_the_host_manager_enters_the_cost_and_each_visiting_manager_gets_their_s
         "Lycksele Musikskola": "1 deltagare · 2\u00a0500\u00a0kr (faktureras)",
         "Skellefteå Kulturskola": "1 deltagare · 2\u00a0500\u00a0kr (faktureras)",
     }
-    assert "beslutad i chefsnätverket" in (card.text or "")
+    assert "beslutad i chefs- och ledarnätverket" in (card.text or "")
     done = manager.press("Skicka andelarna")
     assert text_of(done).startswith(
         "Klart: 10\u00a0001\u00a0kr är fördelat och de 3 cheferna för de besökande skolorna har fått sina andelar."
@@ -276,7 +282,7 @@ def test_the_host_manager_enters_the_cost_and_each_visiting_manager_gets_their_s
     pontus = _person(demo, UMEA_MANAGER)
     umea = next(m for m in shares if m.recipient_id == pontus.id)
     assert "Er andel: 5\u00a0001\u00a0kr" in umea.payload["text"]
-    assert "Era deltagare: Lars Renberg, Moa Lidström" in umea.payload["text"]
+    assert "Era deltagare: Lars Renberg och Moa Lidström" in umea.payload["text"]
     assert "Nordmalings Musikskola fakturerar Kulturskolan i Umeå 5\u00a0001\u00a0kr" in umea.payload["text"]
     assert len(shares) == 3 and umea.payload["origin"] == _person(demo, HOST_MANAGER).id
     assert _outbox(demo, "cost_entered") == []  # the host's manager entered it and saw it
@@ -320,7 +326,7 @@ def test_a_cost_entered_twice_is_answered_and_nothing_goes_out_again(chat_as, de
         ("-500", "En kostnad kan inte vara negativ."),
         ("0", "En kostnad på 0 kr ger inget att dela, så inget skickas."),
         ("600 000", "600\u00a0000\u00a0kr är mer än 500\u00a0000\u00a0kr"),
-        ("1200,50", "Skriv totalen i hela kronor, till exempel 12 000."),
+        ("1200,50", "Skriv totalen i hela kronor, till exempel 12\u00a0000."),
     ],
 )
 def test_bad_amounts_are_refused_and_nothing_is_stored(chat_as, demo: sa.Engine, typed: str, answer: str) -> None:
@@ -446,7 +452,7 @@ def test_the_status_has_the_longest_trip_and_the_goal_per_physical_meeting(
     assert september["travel_goal_met"] is True and september["longest_round_trip_km"] == 372
     coordinator = chat_as(COORDINATOR)
     shown = text_of(coordinator.say("status Piano"))
-    assert "längsta resa 37,2\u00a0mil, mål ✓" in shown
+    assert "längsta resa 37,2\u00a0mil, inom målet för resor" in shown
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

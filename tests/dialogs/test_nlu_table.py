@@ -124,6 +124,14 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("I'm away on 4 feb, can't make it to the piano meeting", "report_absence",
      {"team": "Piano/keyboard", "date": "2027-02-04"}),
     ("stryk min frånvaro på fredag", "withdraw_absence", {"date": "2026-11-27"}),
+    # kinds of phrasing from issue 18's third round: regrets, "deltar inte", a reason and a day, a choice word
+    ("lämnar återbud till onsdagens träff", "report_absence", {"date": "2026-11-25"}),
+    ("deltar ej imorn", "report_absence", {"date": "2026-11-24"}),
+    ("semester torsdag nästa vecka", "report_absence", {"date": "2026-12-03"}),
+    ("träblås nästa läsår tack", "choose_team", {"team": "Träblås"}),
+    ("?", "help", {}),
+    ("lägg in protokollet från igår", "log_notes", {"date": "2026-11-22"}),
+    ("irl-möte i Malå 9 feb", "schedule_meeting", {"kind": "physical", "place": "Malå", "date": "2027-02-09"}),
     # --- withdraw_absence ---
     ("ta tillbaka min frånvaro", "withdraw_absence", {}),
     ("jag kan komma ändå", "withdraw_absence", {}),

@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 from dialogs.types import CardReply, Incoming, buttons_of
 from domain.privacy import erase_person
 from storage.db import session_scope
-from storage.models import AuditLog, OutboxMessage, Person
+from storage.directory import roles_of
+from storage.models import AuditLog, OutboxMessage, Person, PersonRole
 from tests.dialogs.conftest import NOW, TEACHER, Chat, text_of
 
 
@@ -53,6 +54,9 @@ def test_english_and_the_configured_periods(chat_as, demo: sa.Engine, monkeypatc
 
 
 def test_asking_for_erasure_tells_the_administrator(teacher: Chat) -> None:
+    with session_scope(teacher.db) as s:
+        (kalle,) = s.exec(select(Person).where(Person.name == "Kalle Forsberg")).all()
+        kalle.slack_user_id = "UKALLE"  # a chat: the bot can say he was told
     teacher.say("mina personuppgifter")
     replies = teacher.press("Begär radering")
     assert "Ska jag be administratören att radera dig?" in text_of(replies)
@@ -62,13 +66,33 @@ def test_asking_for_erasure_tells_the_administrator(teacher: Chat) -> None:
     teacher.say("vad vet du om mig")
     teacher.press("Begär radering")
     (reply,) = teacher.press("Ja, begär radering")
-    assert reply.text == "Jag har meddelat Kalle Forsberg. Kommunen ska svara dig inom en månad."
+    assert reply.text == "Kalle Forsberg har fått veta det. Kommunen ska svara dig inom en månad."
     (message,) = teacher.outbox()
     assert message.kind == "gdpr_request" and message.payload["origin"] == teacher.person_id
     assert "amneslag gdpr erase alva.jonsson@example.org" in message.payload["text"]
     with Session(teacher.db) as s:
         (entry,) = s.exec(select(AuditLog).where(AuditLog.action == "gdpr.requested")).all()
         assert entry.details == {"what": "erase"} and entry.actor_id == teacher.person_id
+
+
+def test_without_an_administrator_the_coordinator_is_asked_and_shown_no_command(teacher: Chat) -> None:
+    """A coordinator is not technical: the request names what is asked and who carries it out, never a command
+    line; and the person is told only what is true (the demo's coordinator has no chat with the bot)."""
+    with session_scope(teacher.db) as s:
+        for role in s.exec(select(PersonRole).where(PersonRole.role == "admin")).all():
+            s.delete(role)
+    teacher.say("vad vet du om mig")
+    (reply,) = teacher.press("Begär en kopia")
+    (message,) = teacher.outbox()
+    with Session(teacher.db) as s:
+        coordinator = s.get(Person, message.recipient_id)
+        assert coordinator is not None and "coordinator" in roles_of(s, coordinator.id or 0)
+    assert "amneslag" not in message.payload["text"]
+    assert message.payload["text"].endswith("be botens administratör att utföra det.")
+    assert reply.text == (
+        f"{coordinator.name} nås inte av boten (ingen chatt med den): berätta det själv för hen. "
+        "Kommunen ska svara dig inom en månad."
+    )
 
 
 def test_asking_for_a_copy(teacher: Chat) -> None:

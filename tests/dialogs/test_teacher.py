@@ -87,7 +87,7 @@ def test_my_team(teacher: Chat) -> None:
     assert isinstance(card, CardReply) and card.title == "Bild, form och skapande"
     facts = dict(card.facts)
     assert facts["Läsår"] == "2026/27"
-    assert facts["Ledare"] == "Jonas Sundqvist, Petter Backman"
+    assert facts["Ledare"] == "Jonas Sundqvist och Petter Backman"
     assert facts["Medlemmar"] == "5"
     assert "torsdag 11 februari kl. 09.00, digital träff" in (card.text or "")
 
@@ -102,8 +102,9 @@ def test_upcoming_meetings_and_latest_notes(teacher: Chat) -> None:
     assert "ramarna" in (notes.text or "")
 
 
-def test_choose_a_team_for_next_year_by_buttons_and_words(teacher: Chat) -> None:
+def test_choose_a_team_for_next_year_by_buttons_and_words(teacher: Chat, demo: sa.Engine) -> None:
     manager = _manager_of_umea(teacher)
+    _in_slack(demo, manager)
     (question,) = teacher.say("jag vill välja ämneslag")
     assert isinstance(question, ChoicesReply) and "läsåret 2027/28" in question.text
     assert len(question.buttons) == 12
@@ -123,7 +124,7 @@ def test_choose_a_team_for_next_year_by_buttons_and_words(teacher: Chat) -> None
     (message,) = [m for m in teacher.outbox() if m.kind == "team_choice"]
     assert _recipients(teacher, "team_choice") == {manager}
     assert message.payload["text"] == (
-        "Alva Jonsson (Kulturskolan i Umeå) har valt Stråk läsåret 2027/28. Bekräfta gärna valet hos boten."
+        'Alva Jonsson (Kulturskolan i Umeå) har valt Stråk läsåret 2027/28. Bekräfta valet under "Min personal".'
     )
 
     (card,) = teacher.say("mitt ämneslag")
@@ -443,3 +444,19 @@ def test_with_e_mail_a_leader_without_chat_gets_the_absence_by_e_mail(demo: sa.E
     (reply,) = teacher.say_yes("jag kan inte komma 11/2")
     told = "Dina ämneslagsledare (Jonas Sundqvist och Petter Backman) och din chef (Pontus Rönnlund) har fått veta det."
     assert told in (reply.text or "") and "Petter Backman får det med e-post." in (reply.text or "")
+
+
+def test_with_teams_installation_a_leader_without_chat_is_said_to_get_the_app(demo: sa.Engine, clock) -> None:
+    """With Graph installation on (`reach` "teams"), the reply says the bot adds the app for them, and what then."""
+    from dialogs.app import build_dialogs
+    from tests.dialogs.conftest import Chat
+
+    with Session(demo) as s:
+        alva = s.exec(select(Person).where(Person.email == "alva.jonsson@example.org")).one()
+    teacher = Chat(build_dialogs(demo, clock=clock, reach="teams"), demo, alva.id, "test")
+    _in_slack(demo, "jonas.sundqvist@example.org", _manager_of_umea(teacher))
+    (reply,) = teacher.say_yes("jag kan inte komma 11/2")
+    assert (
+        "Petter Backman har ingen chatt med boten än: jag lägger till appen åt hen i Teams; går inte det når det "
+        "inte fram." in (reply.text or "")
+    )

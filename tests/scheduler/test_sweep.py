@@ -260,7 +260,7 @@ def test_the_coordinator_sees_in_chat_what_the_sweep_could_not_do(cycle: Cycle) 
         Incoming(person_id=cycle.people["kim"], channel="console", conversation_id="c", text="status")
     )
     assert isinstance(card, CardReply)
-    assert dict(card.facts)["Påminnelser som inte gick"] == "ämneslag utan ledare: 2"
+    assert dict(card.facts)["Påminnelser som inte kan skickas"] == "ämneslag utan ledare: 2"
 
 
 def test_the_revision_reminder_has_a_button_that_ends_it(cycle: Cycle) -> None:
@@ -335,7 +335,7 @@ def test_the_notice_escalation_names_the_leaders_and_leaves_out_empty_teams(cycl
         (message,) = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "reminder.notice_escalation")).all()
     assert message.payload["text"] == (
         "För kännedom: de här ämneslagen har inte skickat kallelsen till torsdag 10 september: "
-        "Dans (ledare: Dan), Film (ingen ledare), Stråk (ledare: Stina)."
+        "Dans (ledare: Dan), Film (ingen ledare) och Stråk (ledare: Stina)."
     )
     problems = {(p.problem, p.detail) for p in report.problems}
     assert ("team_without_leader", "Film") in problems

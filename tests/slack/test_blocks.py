@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from slack_sdk.models.views import View
+
 from bot.slack import blocks as bk
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, FormReply, Reply, TextReply
 
@@ -107,6 +109,40 @@ def test_a_form_is_a_modal_and_its_submission_comes_back() -> None:
     )
 
 
+def test_a_time_is_asked_on_a_timepicker_and_its_selected_time_comes_back() -> None:
+    form = FormReply(
+        title="Tid för träffen i Bild, form och skapande",
+        fields=[
+            FormField(name="picked_start", label="Börjar", kind="time", value="09:00"),
+            FormField(name="picked_end", label="Slutar", kind="time"),
+        ],
+        submit=Button(label="Nästa", action="schedule.set", values={"team_id": 1, "day": "2027-03-18"}),
+        short_title="Träffens tid",
+        close="Avbryt",
+    )
+    view = bk.modal(form)
+    View(**view).to_dict()  # slack_sdk's models check every element's limits and formats (initial_time is HH:mm)
+    _, start, end = view["blocks"]
+    assert start == {
+        "type": "input",
+        "block_id": "picked_start",
+        "label": {"type": "plain_text", "text": "Börjar"},
+        "optional": False,
+        "element": {"type": "timepicker", "action_id": "picked_start", "initial_time": "09:00"},
+    }
+    assert end["element"] == {"type": "timepicker", "action_id": "picked_end"}
+    state = {
+        "values": {
+            "picked_start": {"picked_start": {"type": "timepicker", "selected_time": "13:15"}},
+            "picked_end": {"picked_end": {"type": "timepicker", "selected_time": None}},  # cleared by the person
+        }
+    }
+    assert bk.submitted({**view, "state": state}) == (
+        "schedule.set",
+        {"picked_start": "13:15", "picked_end": "", "team_id": 1, "day": "2027-03-18"},
+    )
+
+
 def test_a_title_too_long_for_a_modal_is_shown_whole_in_it() -> None:
     form = FormReply(
         title="Vilka var med på Bild, form och skapande, 11 februari?",
@@ -116,3 +152,34 @@ def test_a_title_too_long_for_a_modal_is_shown_whole_in_it() -> None:
     view = bk.modal(form)
     assert len(view["title"]["text"]) == bk.MODAL_TITLE_MAX and "close" not in view
     assert view["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": form.title}}
+
+
+def _date_question(values: dict[str, object]) -> ChoicesReply:
+    return ChoicesReply(
+        text="Vilken dag?",
+        buttons=[
+            Button(label="torsdag 11 mars", action="schedule.set", values={"day": "2027-03-11"}),
+            Button(label="Annat datum …", action="schedule.set", values={"pick_day": "1"}, asks_fields=True),
+        ],
+        fields=[FormField(name="picked_day", label="Datum", kind="date")],
+        submit=Button(label="Välj datumet", action="schedule.set", values=values),
+    )
+
+
+def test_a_date_is_picked_in_the_message_and_the_picked_day_comes_back_as_the_questions_submit() -> None:
+    (message,) = bk.messages([_date_question({"team_id": 1, "year": "2026/27"})])
+    View(type="modal", title="x", blocks=message["blocks"]).to_dict()  # slack_sdk's own checks of each block
+    elements = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [e["type"] for e in elements] == ["button", "datepicker"]  # "Annat datum …" is the picker now
+    (block,) = [b for b in message["blocks"] if b["type"] == "actions" and b["elements"][0]["type"] == "datepicker"]
+    assert len(block["block_id"]) <= bk.BLOCK_ID_MAX and bk.BUTTON.match(block["elements"][0]["action_id"])
+    action = {**block["elements"][0], "block_id": block["block_id"], "selected_date": "2027-03-18"}
+    assert bk.pressed(action) == ("schedule.set", {"team_id": 1, "year": "2026/27", "picked_day": "2027-03-18"})
+    assert bk.pressed({**action, "block_id": "b"}) is None  # a block id not ours
+    assert bk.pressed({**action, "selected_date": None}) is None
+
+
+def test_a_submit_too_long_for_a_block_id_keeps_the_button_that_opens_the_form() -> None:
+    (message,) = bk.messages([_date_question({"note": "x" * 300})])
+    elements = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [e["type"] for e in elements] == ["button", "button"]

@@ -83,3 +83,18 @@ async def test_a_button_of_an_ephemeral_answer_is_answered_ephemerally(slack: Sl
     await slack.settle()
     assert shown["channel"] == "C0KANAL" and shown["user"] == "U0ALVA"
     assert slack.api.of("chat.postMessage") == []
+
+
+async def test_a_mention_in_a_channel_is_answered_to_me_alone_without_the_mention(slack: Slack) -> None:
+    await slack.event(
+        {"type": "app_mention", "user": "U0ALVA", "channel": "C0KANAL", "text": "<@U0BOT> mitt ämneslag", "ts": "1.3"},
+        "EvMention",
+    )
+    (shown,) = await slack.api.wait_for("chat.postEphemeral")
+    await slack.settle()
+    assert shown["channel"] == "C0KANAL" and shown["user"] == "U0ALVA"
+    assert _headers(shown) == ["Bild, form och skapande"]  # understood without the "<@U0BOT>"
+    assert slack.api.of("chat.postMessage") == []  # no public post in the channel, nor anywhere else
+    with Session(slack.db) as s:
+        (queued,) = s.exec(select(OutboxMessage)).all()
+    assert queued.status == "delivered" and queued.payload["slack_ephemeral_to"] == "U0ALVA"

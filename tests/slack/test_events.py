@@ -250,17 +250,6 @@ async def test_notes_through_a_modal(slack: Slack) -> None:
     )
 
 
-async def test_a_mention_in_a_channel_is_answered_there_without_the_mention(slack: Slack) -> None:
-    await slack.event(
-        {"type": "app_mention", "user": "U0ALVA", "channel": "C0KANAL", "text": "<@U0BOT> mitt ämneslag", "ts": "1.3"},
-        "EvMention",
-    )
-    (posted,) = await slack.api.wait_for("chat.postMessage")
-    assert posted["channel"] == "C0KANAL"
-    headers = [b["text"]["text"] for b in posted["blocks"] if b["type"] == "header"]
-    assert headers == ["Bild, form och skapande"]
-
-
 async def test_the_slash_command_with_slacks_form_body(slack: Slack) -> None:
     from urllib.parse import urlencode
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from slack_sdk.models.views import View
 from sqlmodel import Session, col, select
 
 from bot.slack.blocks import button_value
@@ -92,7 +93,9 @@ async def test_notes_too_long_are_refused_at_the_notes(slack: Slack) -> None:
     assert list(errors) == ["body"] and "40000" in errors["body"]
 
 
-async def test_a_meetings_date_is_picked_in_a_datepicker_and_a_past_date_keeps_it_open(slack: Slack) -> None:
+async def test_a_meetings_date_is_picked_in_the_messages_datepicker_and_a_past_date_is_said_and_asked_again(
+    slack: Slack,
+) -> None:
     with Session(slack.db) as s:
         jonas = s.exec(select(Person).where(Person.email == "jonas.sundqvist@example.org")).one()
         jonas.slack_user_id = "U0JONAS"
@@ -101,45 +104,98 @@ async def test_a_meetings_date_is_picked_in_a_datepicker_and_a_past_date_keeps_i
     await slack.dm("U0JONAS", "boka träff", "EvBoka")
     (question,) = await slack.api.wait_for("chat.postMessage")
     await slack.settle()
-    pick = next(
+    elements = [e for b in question["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert not [e for e in elements if e["type"] == "button" and e["text"]["text"].startswith("Välj datum")]
+    (block,) = [b for b in question["blocks"] if b["type"] == "actions" and b["elements"][0]["type"] == "datepicker"]
+
+    async def pick(day: str, trigger: str) -> None:
+        picker = block["elements"][0]
+        action = {"type": "datepicker", "action_id": picker["action_id"], "block_id": block["block_id"]}
+        await slack.interaction(
+            {
+                "type": "block_actions",
+                "user": {"id": "U0JONAS"},
+                "team": {"id": "T0TEAM"},
+                "trigger_id": trigger,
+                "container": {"type": "message", "channel_id": "D0JONAS"},
+                "channel": {"id": "D0JONAS"},
+                "actions": [{**action, "selected_date": day, "action_ts": trigger}],
+            }
+        )
+        await slack.settle()
+
+    await pick("2026-01-07", "trigger-day-1")
+    (_, past) = slack.api.of("chat.postMessage")
+    assert past["text"].startswith("Det datumet har redan varit; en träff måste ligga framåt i tiden.")
+    assert "datepicker" in json.dumps(past["blocks"])  # asked again, the picker with it
+    assert slack.api.of("views.open") == []  # no modal
+    await pick("2027-03-18", "trigger-day-2")
+    (_, _, kind) = slack.api.of("chat.postMessage")
+    assert kind["channel"] == "D0JONAS" and "Digital träff" in json.dumps(kind["blocks"], ensure_ascii=False)
+
+
+async def test_a_meetings_time_is_picked_on_timepickers_and_an_end_before_the_start_keeps_it_open(slack: Slack) -> None:
+    with Session(slack.db) as s:
+        jonas = s.exec(select(Person).where(Person.email == "jonas.sundqvist@example.org")).one()
+        jonas.slack_user_id = "U0JONAS"
+        s.add(jonas)
+        s.commit()
+    await slack.dm("U0JONAS", "boka träff 18 mars i Lycksele", "EvTid")
+    (question,) = await slack.api.wait_for("chat.postMessage")
+    await slack.settle()
+    assert "Vilken tid?" in json.dumps(question["blocks"], ensure_ascii=False)
+    other = next(
         e
         for b in question["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
-        if e["text"]["text"] == "Välj datum …"
+        if e["text"]["text"] == "Annan tid …"
     )
     await slack.interaction(
         {
             "type": "block_actions",
             "user": {"id": "U0JONAS"},
             "team": {"id": "T0TEAM"},
-            "trigger_id": "trigger-day-1",
+            "trigger_id": "trigger-time-1",
             "container": {"type": "message", "channel_id": "D0JONAS"},
             "channel": {"id": "D0JONAS"},
-            "actions": [{"type": "button", "action_id": pick["action_id"], "block_id": "b", "value": pick["value"]}],
+            "actions": [{"type": "button", "action_id": other["action_id"], "block_id": "b", "value": other["value"]}],
         }
     )
     (opened,) = await slack.api.wait_for("views.open")
     await slack.settle()
     view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
-    assert view["title"]["text"] == "Träffens datum" and view["close"]["text"] == "Avbryt"
-    assert view["blocks"][0]["text"]["text"] == "Datum för träffen i Bild, form och skapande"
-    assert view["blocks"][1]["element"]["type"] == "datepicker"
+    View(**view).to_dict()  # inside Block Kit's limits and formats, by slack_sdk's models
+    assert view["title"]["text"] == "Träffens tid" and view["close"]["text"] == "Avbryt"
+    assert view["blocks"][0]["text"]["text"] == "Tid för träffen i Bild, form och skapande"
+    assert [b["element"] for b in view["blocks"][1:]] == [
+        {"type": "timepicker", "action_id": "picked_start", "initial_time": "09:00"},
+        {"type": "timepicker", "action_id": "picked_end", "initial_time": "15:00"},
+    ]
 
-    def submission(day: str) -> dict[str, Any]:
-        state = {"values": {"picked_day": {"picked_day": {"type": "datepicker", "selected_date": day}}}}
+    def submission(start: str, end: str) -> dict[str, Any]:
+        state = {
+            "values": {
+                "picked_start": {"picked_start": {"type": "timepicker", "selected_time": start}},
+                "picked_end": {"picked_end": {"type": "timepicker", "selected_time": end}},
+            }
+        }
         return {
             "type": "view_submission",
             "user": {"id": "U0JONAS"},
             "team": {"id": "T0TEAM"},
-            "view": {**view, "id": "V0DAY", "hash": "1.2", "state": state},
+            "view": {**view, "id": "V0TIME", "hash": "1.3", "state": state},
         }
 
-    past = await slack.interaction(submission("2026-01-07"))
-    problem = "Det datumet har redan varit; en träff måste ligga framåt i tiden."
-    assert (await past.json())["errors"] == {"picked_day": problem}
+    backwards = await slack.interaction(submission("16:00", "13:00"))
+    assert await backwards.json() == {
+        "response_action": "errors",
+        "errors": {"picked_end": "Träffen måste sluta efter att den har börjat."},
+    }
     await slack.settle()
-    assert len(slack.api.of("chat.postMessage")) == 1  # nothing more was said
-    await slack.interaction(submission("2027-03-18"))  # the same view, sent again with another date
-    (_, kind) = await slack.api.wait_for("chat.postMessage", 2)
-    assert kind["channel"] == "D0JONAS" and "Digital träff" in json.dumps(kind["blocks"], ensure_ascii=False)
+    assert len(slack.api.of("chat.postMessage")) == 1  # nothing more was said; the modal stays open
+    fixed = await slack.interaction(submission("13:15", "16:45"))  # the same view, sent again
+    assert fixed.status == 200 and (await fixed.text()) == ""  # accepted: the modal closes
+    (_, preview) = await slack.api.wait_for("chat.postMessage", 2)
+    shown = json.dumps(preview["blocks"], ensure_ascii=False)
+    assert preview["channel"] == "D0JONAS" and "13.15–16.45" in shown and "torsdag 18 mars" in shown

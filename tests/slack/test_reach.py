@@ -37,7 +37,8 @@ async def test_a_notice_to_someone_who_never_wrote_reaches_them_in_slack_and_the
     with Session(slack.db) as s:
         pontus = s.exec(select(Person).where(Person.email == "pontus.ronnlund@example.org")).one()
         assert pontus.slack_user_id == "U0PONTUS"
-        assert s.get(OutboxMessage, first.id).status == "delivered"
+        row = s.get(OutboxMessage, first.id)
+        assert (row.status, row.channel) == ("delivered", "slack")  # the row says where it went
 
     second = _notice(slack, "pontus.ronnlund@example.org", "Påminnelse: Bild i morgon")
     assert second.channel == "slack"  # queued for Slack at once now

@@ -40,6 +40,7 @@ class Member:
     name: str
     email: str
     aad: str
+    upn: str = ""  # the sign-in name, when it is not the e-mail address (an alias)
 
     def account(self) -> dict[str, Any]:
         """The member as the connector's member lookup gives it (a TeamsChannelAccount)."""
@@ -51,21 +52,25 @@ class Member:
             "givenName": given,
             "surname": surname,
             "email": self.email,
-            "userPrincipalName": self.email,
+            "userPrincipalName": self.upn or self.email,
             "tenantId": TENANT,
             "userRole": "user",
         }
 
 
-def _member(key: str, name: str, email: str) -> Member:
-    return Member(f"29:1{key}", name, email, str(uuid.uuid5(uuid.NAMESPACE_DNS, email)))
+def _member(key: str, name: str, email: str, upn: str = "") -> Member:
+    return Member(f"29:1{key}", name, email, str(uuid.uuid5(uuid.NAMESPACE_DNS, upn or email)), upn)
 
 
 ALVA = _member("AlvaJ6pQ", "Alva Jonsson", "alva.jonsson@example.org")  # teacher, member of Bild, form och skapande
 JONAS = _member("JonasS2k", "Jonas Sundqvist", "jonas.sundqvist@example.org")  # leader of Bild, form och skapande
 PONTUS = _member("PontusR9", "Pontus Rönnlund", "pontus.ronnlund@example.org")  # Alva's manager
 STRANGER = _member("Str4nger", "Sam Someone", "someone@elsewhere.example")  # in the tenant, not in the roster
-MEMBERS = {m.id: m for m in (ALVA, JONAS, PONTUS, STRANGER)}
+# Her Teams e-mail is an alias; her sign-in name (UPN) is the address in the roster.
+SOFIA = _member("SofiaD7w", "Sofia Dahlberg", "sofia.d@kulturskolan.example", upn="sofia.dahlberg@example.org")
+# An alias and a UPN, neither of them in the roster.
+OTHER = _member("0therX3", "Olle Annan", "olle@kulturskolan.example", upn="olle.annan@kulturskolan.example")
+MEMBERS = {m.id: m for m in (ALVA, JONAS, PONTUS, STRANGER)}  # SOFIA and OTHER: added by the tests that want them
 
 
 @dataclass

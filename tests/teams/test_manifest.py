@@ -160,7 +160,7 @@ def test_manifest_is_valid_and_says_what_we_mean() -> None:
     }
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
     assert manifest.get("validDomains", []) == []
-    assert "webApplicationInfo" not in manifest
+    assert manifest["webApplicationInfo"] == {"id": PLACEHOLDER_ID}  # the Entra app: Graph installs the app by it
     (bot,) = manifest["bots"]
     assert bot["botId"] == PLACEHOLDER_ID
     assert bot["scopes"] == ["personal", "team"]
@@ -276,11 +276,10 @@ def test_the_package_has_the_four_files_with_the_app_id(
         for name in FILES[1:]:
             assert archive.read(name) == (PACKAGE / name).read_bytes()
     assert _errors(manifest) == []
-    assert manifest["id"] == manifest["bots"][0]["botId"] == APP_ID
+    assert manifest["id"] == manifest["bots"][0]["botId"] == manifest["webApplicationInfo"]["id"] == APP_ID
     assert PLACEHOLDER_ID not in json.dumps(manifest)
-    assert {k: v for k, v in manifest.items() if k != "id" and k != "bots"} == {
-        k: v for k, v in _manifest().items() if k != "id" and k != "bots"
-    }
+    ids = ("id", "bots", "webApplicationInfo")
+    assert {k: v for k, v in manifest.items() if k not in ids} == {k: v for k, v in _manifest().items() if k not in ids}
 
     # Deterministic: the same app id gives the same bytes.
     again = tmp_path / "again.zip"

@@ -258,7 +258,11 @@ async def test_a_person_without_a_chat_is_unreachable_and_the_sender_is_told(tea
     await teams.post(teams.activity(ALVA, value=value))
     sent = await teams.connector.wait_for(4)  # the confirmation, then: Jonas could not be reached
     texts = [texts_of(card_of(a))[0] for c, a in sent if c == personal(ALVA)]
-    assert any(t.startswith("Jag kunde inte leverera din frånvaroanmälan till Jonas Sundqvist") for t in texts)
+    assert (
+        "Jag kunde inte leverera din frånvaroanmälan till Jonas Sundqvist i Teams: Teams låter mig inte skriva till "
+        "hen (hen har kanske aldrig öppnat en chatt med mig, eller så är kontot avslutat). Berätta det själv för "
+        "hen; samordnaren ser i statusen vilka jag inte når."
+    ) in texts
     with Session(teams.db) as s:
         failed = s.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)).all()
         assert [m.recipient_id for m in failed] == [jonas_id]
