@@ -155,29 +155,50 @@ def _school_year(session: Session, label: str | None, timezone: str, now: dtm.da
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlmodel import col, select
+
     from bot import osrm
     from dialogs.i18n import Translator
-    from dialogs.reports import status_csv, status_text
-    from domain.status import build_status
-    from domain.teams import year_being_decided
+    from dialogs.reports import status_text, statuses_csv
+    from domain.status import build_statuses
+    from domain.teams import deciding_label
+    from storage import schoolyear
     from storage.db import session_scope
     from storage.directory import get_region, only_region
+    from storage.models import Region
+    from storage.settings import RegionSettings
 
     engine = _engine(settings)
     roads = osrm.from_settings(settings.osrm_url, engine)
     now = settings.clock()()
     with session_scope(engine) as session:
-        region = get_region(session, args.region) if args.region else only_region(session)
-        year = _school_year(session, args.year, region.timezone, now)
-        # the default is this year's status, with the teams being decided (the coming year's, from May)
-        deciding = year_being_decided(session, region, now) if args.year is None else year
-        status = build_status(session, region, year, roads, deciding)
+        if args.region == "all":  # every region, read in as many statements as one (domain.status.build_statuses)
+            regions = list(session.exec(select(Region).order_by(col(Region.key))).all())
+        else:
+            regions = [get_region(session, args.region) if args.region else only_region(session)]
+        years: dict[str, SchoolYear] = {}  # by label: the regions share their school years
+
+        def year_labelled(label: str) -> SchoolYear:
+            if label not in years:
+                years[label] = _school_year(session, label, "UTC", now)  # the label is given: no zone needed
+            return years[label]
+
+        asked = []
+        for region in regions:
+            today = schoolyear.today_in(region.timezone, now)
+            year = year_labelled(args.year or schoolyear.label_for(today))
+            # the default is this year's status, with the teams being decided (the coming year's, from May)
+            region_settings = RegionSettings.model_validate(region.settings)
+            deciding = year_labelled(deciding_label(today, region_settings)) if args.year is None else year
+            asked.append((region, year, deciding))
+        statuses = build_statuses(session, asked, roads)
     if args.format == "json":
-        print(json.dumps(status.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        data = [status.model_dump(mode="json") for status in statuses]
+        print(json.dumps(data if args.region == "all" else data[0], ensure_ascii=False, indent=2))
     elif args.format == "csv":
-        sys.stdout.write(status_csv(status))
+        sys.stdout.write(statuses_csv(statuses))
     else:
-        print(status_text(Translator(settings.language), status))
+        print("\n\n".join(status_text(Translator(settings.language), status) for status in statuses))
     return 0
 
 
@@ -836,7 +857,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_region)
 
     p = sub.add_parser("status", help="samordnarens lägesbild")
-    p.add_argument("--region")
+    p.add_argument("--region", help="regionens nyckel, eller all för alla regioner")
     p.add_argument("--year", metavar="YYYY/YY", help="läsår, till exempel 2025/26 (standard: innevarande)")
     p.add_argument("--format", choices=("text", "json", "csv"), default="text")
     p.set_defaults(run=cmd_status)

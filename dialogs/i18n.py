@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -38,6 +39,12 @@ def catalog(language: str) -> gettext.NullTranslations:
     write_mo(compiled, parsed)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+@cache
+def _locale(language: str) -> Locale:
+    """Babel's locale of `language`, parsed once (babel parses a locale's name anew at every call otherwise)."""
+    return Locale.parse(language)
 
 
 class Translator:
@@ -74,12 +81,12 @@ class Translator:
         """ "torsdag 18 september" / "Thursday 18 September"."""
         if isinstance(day, dtm.datetime):
             day = day.astimezone(self.zone).date()
-        return format_date(day, "EEEE d MMMM", locale=self.language)
+        return format_date(day, "EEEE d MMMM", locale=_locale(self.language))
 
     def time(self, instant: dtm.datetime) -> str:
         """ "09.00" in Swedish, "09:00" in English."""
         return format_time(
-            instant.astimezone(self.zone), "HH.mm" if self.language == "sv" else "HH:mm", locale=self.language
+            instant.astimezone(self.zone), "HH.mm" if self.language == "sv" else "HH:mm", locale=_locale(self.language)
         )
 
     def distance(self, kilometres: float, km: bool = False) -> str:
@@ -95,7 +102,7 @@ class Translator:
 
     def day_of_year(self, month: int, day: int) -> str:
         """ "1 juni" / "1 June": a day that comes every year."""
-        return format_date(dtm.date(2024, month, day), "d MMMM", locale=self.language)
+        return format_date(dtm.date(2024, month, day), "d MMMM", locale=_locale(self.language))
 
     def when(self, instant: dtm.datetime) -> str:
         """ "torsdag 18 september kl. 09.00" / "Thursday 18 September at 09:00"."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -14,7 +14,17 @@ from storage.outbox import enqueue
 from storage.queries import has_teams_chat
 
 
-def channel_of(person: Person, has_teams_address: bool) -> str:
+class Addressed(Protocol):
+    """What `channel_of` looks at: a `Person`, or the sweep's lighter copy of one."""
+
+    @property
+    def slack_user_id(self) -> str | None: ...
+
+    @property
+    def teams_user_id(self) -> str | None: ...
+
+
+def channel_of(person: Addressed, has_teams_address: bool) -> str:
     """Where a person is reached: Slack, Teams, or "log" when the bot has no chat with them.
 
     "log" means no chat, not a decision to only log: the outbox worker sends such a message by e-mail when

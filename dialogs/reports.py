@@ -81,13 +81,19 @@ def problem_name(tr: Translator, problem: str) -> str:
 
 def status_csv(status: RegionStatus) -> str:
     """One row per team with its figures (for a spreadsheet); the columns are the public contract."""
+    return statuses_csv([status])
+
+
+def statuses_csv(statuses: list[RegionStatus]) -> str:
+    """`status_csv` of several regions: one header, then each region's teams."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=("region", "school_year", *_STATUS_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    for team in status.teams:
-        writer.writerow(
-            _row({"region": status.region, "school_year": status.school_year, **figures(team).model_dump()})
-        )
+    for status in statuses:
+        for team in status.teams:
+            writer.writerow(
+                _row({"region": status.region, "school_year": status.school_year, **figures(team).model_dump()})
+            )
     return out.getvalue()
 
 

@@ -9,7 +9,7 @@ its goals) are computed here, once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -157,27 +157,57 @@ def build_status(
     Who has no team and which schools have not reported are about `deciding` (default: `year`): from the
     team choice in May, the coming year's teams are the ones being decided (`domain.teams.year_being_decided`).
     """
-    choosing = deciding or year
-    settings = RegionSettings.model_validate(region.settings)
-    zone = ZoneInfo(region.timezone)
-    schools = {s.id: s for s in session.exec(select(School).where(School.region_id == region.id)).all()}
-    teams = session.exec(
+    return build_statuses(session, [(region, year, deciding)], roads)[0]
+
+
+def build_statuses(
+    session: Session,
+    asked: Sequence[tuple[Region, SchoolYear, SchoolYear | None]],
+    roads: travel.RoadTable | None = None,
+) -> list[RegionStatus]:
+    """`build_status` of each (region, year, deciding), in a number of statements that does not depend on how
+    many regions are asked: each table is read once for all of them and the rows are sorted out here."""
+    if not asked:
+        return []
+    regions = {region.id: region for region, _, _ in asked}
+    year_of = {region.id: year for region, year, _ in asked}
+    choosing_of = {region.id: deciding or year for region, year, deciding in asked}
+    region_ids = list(regions)
+    year_ids = list({y.id for y in year_of.values()} | {y.id for y in choosing_of.values()})
+
+    schools: dict[int | None, dict[int | None, School]] = defaultdict(dict)  # region -> school id -> school
+    for row in session.exec(select(School).where(col(School.region_id).in_(region_ids))).all():
+        schools[row.region_id][row.id] = row
+    teams_of: dict[int | None, list[Team]] = defaultdict(list)
+    for team in session.exec(
         select(Team)
-        .where(Team.region_id == region.id, col(Team.kind).in_(TEACHER_GROUPS), Team.active == True)  # noqa: E712
+        .where(col(Team.region_id).in_(region_ids), col(Team.kind).in_(TEACHER_GROUPS), Team.active == True)  # noqa: E712
         .order_by(col(Team.position), col(Team.name))
-    ).all()
-    team_ids = [t.id for t in teams]
+    ).all():
+        teams_of[team.region_id].append(team)
+    region_of_team = {team.id: region_id for region_id, teams in teams_of.items() for team in teams}
+    team_ids = list(region_of_team)
+
+    def of_year(team_id: int | None, year_id: int | None) -> bool:
+        """Whether a row of the team and year is of the year asked for the team's region."""
+        return year_of[region_of_team[team_id]].id == year_id
 
     members: dict[int, list[MemberStatus]] = defaultdict(list)
-    member_ids: set[int] = set()  # of `year`, who are involved this year
+    member_ids: dict[int | None, set[int]] = defaultdict(set)  # region -> who are members in the year asked
+    chosen: dict[int | None, set[int]] = defaultdict(set)  # region -> who are members in the year being decided
     for membership, person in session.exec(
         select(Membership, Person)
         .join(Person, col(Person.id) == Membership.person_id)
-        .where(Membership.school_year_id == year.id, col(Membership.team_id).in_(team_ids))
+        .where(col(Membership.school_year_id).in_(year_ids), col(Membership.team_id).in_(team_ids))
         .order_by(col(Person.email))
     ).all():
-        member_ids.add(membership.person_id)
-        school = schools.get(person.school_id)
+        region_id = region_of_team[membership.team_id]
+        if choosing_of[region_id].id == membership.school_year_id:
+            chosen[region_id].add(membership.person_id)
+        if not of_year(membership.team_id, membership.school_year_id):
+            continue
+        member_ids[region_id].add(membership.person_id)
+        school = schools[region_id].get(person.school_id)
         members[membership.team_id].append(
             MemberStatus(
                 email=person.email,
@@ -187,23 +217,34 @@ def build_status(
         )
 
     leaders: dict[int, list[str]] = defaultdict(list)
+    leading: dict[int | None, set[int]] = defaultdict(set)  # region -> who lead a team in the year asked
+    leading_chosen: dict[int | None, set[int]] = defaultdict(set)  # region -> who lead one in the year being decided
     for leadership, email in session.exec(
         select(Leadership, Person.email)
         .join(Person, col(Person.id) == Leadership.person_id)
-        .where(Leadership.school_year_id == year.id, col(Leadership.team_id).in_(team_ids))
+        .where(col(Leadership.school_year_id).in_(year_ids), col(Leadership.team_id).in_(team_ids))
         .order_by(col(Leadership.slot))
     ).all():
-        leaders[leadership.team_id].append(email)
+        region_id = region_of_team[leadership.team_id]
+        if choosing_of[region_id].id == leadership.school_year_id:
+            leading_chosen[region_id].add(leadership.person_id)
+        if of_year(leadership.team_id, leadership.school_year_id):
+            leaders[leadership.team_id].append(email)
+            leading[region_id].add(leadership.person_id)
 
-    meetings = session.exec(
-        select(Meeting)
-        .where(
-            Meeting.school_year_id == year.id,
-            col(Meeting.team_id).in_(team_ids),
-            col(Meeting.cancelled_at).is_(None),
-        )
-        .order_by(col(Meeting.starts_at))
-    ).all()
+    meetings = [
+        m
+        for m in session.exec(
+            select(Meeting)
+            .where(
+                col(Meeting.school_year_id).in_(year_ids),
+                col(Meeting.team_id).in_(team_ids),
+                col(Meeting.cancelled_at).is_(None),
+            )
+            .order_by(col(Meeting.starts_at))
+        ).all()
+        if of_year(m.team_id, m.school_year_id)
+    ]
     absent: dict[int, list[str]] = defaultdict(list)
     for meeting_id, email in session.exec(
         select(Absence.meeting_id, Person.email)
@@ -217,17 +258,23 @@ def build_status(
     ).all():
         absent[meeting_id].append(email)
 
-    travelling = _travellers(session, year, meetings, team_ids)
-    trips = travel.round_trips(schools.values(), schools.values(), settings.road_factor, roads) if travelling else None
+    travelling = _travellers(session, year_ids, meetings, team_ids, of_year)
     meetings_by_team: dict[int, list[MeetingStatus]] = defaultdict(list)
+    trips_of: dict[int | None, travel.RoundTrips | None] = {}
     for meeting in meetings:
+        region_id = region_of_team[meeting.team_id]
+        region = regions[region_id]
+        settings = RegionSettings.model_validate(region.settings)
+        here = list(schools[region_id].values())
         travel_figures: dict[str, Any] = {}
         if meeting.kind == MeetingKind.PHYSICAL.value:
-            host = schools.get(meeting.host_school_id)
+            if region_id not in trips_of:
+                trips_of[region_id] = travel.round_trips(here, here, settings.road_factor, roads)
+            host = schools[region_id].get(meeting.host_school_id)
             location = meeting.place or (host.name if host else None)
-            destination = travel.place_school(list(schools.values()), meeting.host_school_id, meeting.place)
+            destination = travel.place_school(here, meeting.host_school_id, meeting.place)
             checked = travel.check(
-                travelling.get(meeting.id or 0, []), list(schools.values()), destination, settings, trips=trips
+                travelling.get(meeting.id or 0, []), here, destination, settings, trips=trips_of[region_id]
             )
             longest = checked.longest
             travel_figures = {
@@ -241,7 +288,7 @@ def build_status(
         meetings_by_team[meeting.team_id].append(
             MeetingStatus(
                 id=meeting.id,
-                starts_at=meeting.starts_at.astimezone(zone).isoformat(),
+                starts_at=meeting.starts_at.astimezone(ZoneInfo(region.timezone)).isoformat(),
                 kind=meeting.kind,
                 location=location,
                 first_of_year=meeting.first_of_year,
@@ -253,84 +300,88 @@ def build_status(
             )
         )
 
-    team_rows = []
-    for team in teams:
-        assert team.id is not None
-        planned = meetings_by_team.get(team.id, [])
-        team_rows.append(
-            TeamStatus(
-                name=team.name,
-                leaders=leaders.get(team.id, []),
-                members=members.get(team.id, []),
-                meetings=planned,
-                goals=goals(planned, settings),
-            )
-        )
-
-    teachers = session.exec(
-        select(Person.id, Person.email, Person.school_id)
+    teachers: dict[int | None, list[tuple[int | None, str, int | None]]] = defaultdict(list)
+    for person_id, email, school_id, region_id in session.exec(
+        select(Person.id, Person.email, Person.school_id, Person.region_id)
         .join(PersonRole, col(PersonRole.person_id) == Person.id)
-        .where(Person.region_id == region.id, PersonRole.role == Role.TEACHER.value)
+        .where(col(Person.region_id).in_(region_ids), PersonRole.role == Role.TEACHER.value)
         .order_by(col(Person.email))
-    ).all()
-    with_teachers = {school_id for _, _, school_id in teachers}  # a school without teachers has nothing to report
-    reported = set(
-        session.exec(select(MembershipReport.school_id).where(MembershipReport.school_year_id == choosing.id)).all()
-    )
-    placed = (  # a leader is in the team they lead, with or without a membership
-        member_ids
-        if choosing.id == year.id
-        else set(
-            session.exec(
-                select(Membership.person_id).where(
-                    Membership.school_year_id == choosing.id, col(Membership.team_id).in_(team_ids)
-                )
-            ).all()
+    ).all():
+        teachers[region_id].append((person_id, email, school_id))
+    reported: set[tuple[int, int]] = {
+        (school_id, year_id)
+        for school_id, year_id in session.exec(
+            select(MembershipReport.school_id, MembershipReport.school_year_id).where(
+                col(MembershipReport.school_year_id).in_([y.id for y in choosing_of.values()])
+            )
+        ).all()
+    }
+    involved: dict[int | None, set[int]] = {
+        region_id: member_ids[region_id] | leading[region_id] for region_id in region_ids
+    }
+    for person_id, region_id in session.exec(
+        select(PersonRole.person_id, Person.region_id)
+        .join(Person, col(Person.id) == PersonRole.person_id)
+        .where(
+            col(Person.region_id).in_(region_ids),
+            col(PersonRole.role).in_([Role.MANAGER.value, Role.COORDINATOR.value]),
         )
-    ) | set(
-        session.exec(
-            select(Leadership.person_id).where(
-                Leadership.school_year_id == choosing.id, col(Leadership.team_id).in_(team_ids)
-            )
-        ).all()
-    )
-    involved = member_ids | set(
-        session.exec(
-            select(Leadership.person_id).where(
-                Leadership.school_year_id == year.id, col(Leadership.team_id).in_(team_ids)
-            )
-        ).all()
-    )
-    involved |= set(
-        session.exec(
-            select(PersonRole.person_id)
-            .join(Person, col(Person.id) == PersonRole.person_id)
-            .where(
-                Person.region_id == region.id, col(PersonRole.role).in_([Role.MANAGER.value, Role.COORDINATOR.value])
-            )
-        ).all()
-    )
+    ).all():
+        involved[region_id].add(person_id)
+    cut_off = _unreachable(session, involved)
     last_sweep = session.exec(
         select(SweepRun).order_by(col(SweepRun.finished_at).desc(), col(SweepRun.id).desc())
     ).first()
-    return RegionStatus(
-        region=region.name,
-        school_year=year.label,
-        teams=team_rows,
-        people_without_team=[email for person_id, email, _ in teachers if person_id not in placed],
-        schools_not_reported=sorted(s.name for s in schools.values() if s.id not in reported and s.id in with_teachers),
-        choice_year=choosing.label,
-        unreachable=unreachable(session, region, involved),
-        reminder_problems=[
-            ReminderProblem(problem=p["problem"], detail=p["detail"])
-            for p in (last_sweep.problems if last_sweep else [])
-            if p.get("region") == region.key
-        ],
-    )
+
+    found = []
+    for region, year, _ in asked:
+        settings = RegionSettings.model_validate(region.settings)
+        choosing = choosing_of[region.id]
+        team_rows = []
+        for team in teams_of[region.id]:
+            assert team.id is not None
+            planned = meetings_by_team.get(team.id, [])
+            team_rows.append(
+                TeamStatus(
+                    name=team.name,
+                    leaders=leaders.get(team.id, []),
+                    members=members.get(team.id, []),
+                    meetings=planned,
+                    goals=goals(planned, settings),
+                )
+            )
+        # a leader is in the team they lead, with or without a membership
+        placed = (member_ids[region.id] if choosing.id == year.id else chosen[region.id]) | leading_chosen[region.id]
+        with_teachers = {school_id for _, _, school_id in teachers[region.id]}  # a school without teachers: nothing
+        found.append(
+            RegionStatus(
+                region=region.name,
+                school_year=year.label,
+                teams=team_rows,
+                people_without_team=[email for person_id, email, _ in teachers[region.id] if person_id not in placed],
+                schools_not_reported=sorted(
+                    s.name
+                    for s in schools[region.id].values()
+                    if (s.id, choosing.id) not in reported and s.id in with_teachers
+                ),
+                choice_year=choosing.label,
+                unreachable=cut_off.get(region.id, []),
+                reminder_problems=[
+                    ReminderProblem(problem=p["problem"], detail=p["detail"])
+                    for p in (last_sweep.problems if last_sweep else [])
+                    if p.get("region") == region.key
+                ],
+            )
+        )
+    return found
 
 
 def _travellers(
-    session: Session, year: SchoolYear, meetings: Sequence[Meeting], team_ids: list[int | None]
+    session: Session,
+    year_ids: list[int | None],
+    meetings: Sequence[Meeting],
+    team_ids: list[int | None],
+    of_year: Callable[[int | None, int | None], bool],
 ) -> dict[int, list[Person]]:
     """Who travels to each physical meeting: those who attended, once the leader has confirmed it;
     before that, the team's members and leaders who have not reported absence."""
@@ -338,19 +389,20 @@ def _travellers(
     if not physical:
         return {}
     team_people: dict[int, dict[int, Person]] = defaultdict(dict)
-    for team_id, person in [
+    for team_id, year_id, person in [
         *session.exec(
-            select(Membership.team_id, Person)
+            select(Membership.team_id, Membership.school_year_id, Person)
             .join(Person, col(Person.id) == Membership.person_id)
-            .where(Membership.school_year_id == year.id, col(Membership.team_id).in_(team_ids))
+            .where(col(Membership.school_year_id).in_(year_ids), col(Membership.team_id).in_(team_ids))
         ).all(),
         *session.exec(
-            select(Leadership.team_id, Person)
+            select(Leadership.team_id, Leadership.school_year_id, Person)
             .join(Person, col(Person.id) == Leadership.person_id)
-            .where(Leadership.school_year_id == year.id, col(Leadership.team_id).in_(team_ids))
+            .where(col(Leadership.school_year_id).in_(year_ids), col(Leadership.team_id).in_(team_ids))
         ).all(),
     ]:
-        team_people[team_id][person.id or 0] = person
+        if of_year(team_id, year_id):
+            team_people[team_id][person.id or 0] = person
     ids = [m.id for m in physical]
     attended: dict[int, dict[int, bool]] = defaultdict(dict)
     for row in session.exec(select(Attendance).where(col(Attendance.meeting_id).in_(ids))).all():
@@ -362,13 +414,20 @@ def _travellers(
         )
     ).all():
         away[meeting_id].add(person_id)
+    outside = {  # who came to a meeting of a team they are not in
+        pid
+        for meeting in physical
+        for pid, yes in attended.get(meeting.id or 0, {}).items()
+        if yes and pid not in team_people.get(meeting.team_id, {})
+    }
+    guests = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(outside))).all()} if outside else {}
     found: dict[int, list[Person]] = {}
     for meeting in physical:
         assert meeting.id is not None
         people = team_people.get(meeting.team_id, {})
         if meeting.id in attended:
             came = attended[meeting.id]
-            extra = [session.get(Person, pid) for pid, yes in came.items() if yes and pid not in people]
+            extra = [guests.get(pid) for pid, yes in came.items() if yes and pid not in people]
             found[meeting.id] = [p for pid, p in people.items() if came.get(pid)] + [p for p in extra if p]
         else:
             found[meeting.id] = [p for pid, p in people.items() if pid not in away[meeting.id]]
@@ -382,7 +441,15 @@ def unreachable(session: Session, region: Region, among: set[int]) -> list[str]:
     Teams chat, and the last message to them did not go out by e-mail (it was `unreached`, only written to the
     log, or there was none yet: the status cannot know that e-mail reaches a person before a message has).
     """
-    people = session.exec(select(Person).where(Person.region_id == region.id, col(Person.id).in_(among))).all()
+    return _unreachable(session, {region.id: among}).get(region.id, [])
+
+
+def _unreachable(session: Session, among_by_region: dict[int | None, set[int]]) -> dict[int | None, list[str]]:
+    """`unreachable` of each region's people, in three statements for all the regions."""
+    among = set().union(*among_by_region.values())
+    people = session.exec(
+        select(Person).where(col(Person.region_id).in_(list(among_by_region)), col(Person.id).in_(among))
+    ).all()
     addressed = set(
         session.exec(
             select(ConversationAddress.person_id).where(
@@ -409,8 +476,13 @@ def unreachable(session: Session, region: Region, among: set[int]) -> list[str]:
     mailed = {
         pid for pid, (channel, status) in outcome.items() if (channel, status) == ("email", OutboxStatus.DELIVERED)
     }
-    return sorted(
-        p.email
-        for p in people
-        if p.id in failed or (not p.slack_user_id and p.id not in addressed and p.id not in mailed)
-    )
+    found: dict[int | None, list[str]] = {}
+    for region_id, theirs in among_by_region.items():
+        found[region_id] = sorted(
+            p.email
+            for p in people
+            if p.region_id == region_id
+            and p.id in theirs
+            and (p.id in failed or (not p.slack_user_id and p.id not in addressed and p.id not in mailed))
+        )
+    return found

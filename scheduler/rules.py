@@ -17,9 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.reminders import Rule, SweepProblem
-from scheduler.data import World
+from scheduler.data import Gathering, Someone, World
+from scheduler.windows import manager_report_stage, report_escalation_open, team_choice_week
 from storage import schoolyear
-from storage.models import GroupKind, Meeting, MeetingKind, Person, Region, Role, SchoolYear
+from storage.models import GroupKind, MeetingKind, Region, Role, SchoolYear
 from storage.settings import RegionSettings
 
 
@@ -61,30 +62,30 @@ class Today:
     deciding: SchoolYear  # the year whose teams are being decided (domain.teams.deciding_label)
     problems: list[Problem] = field(default_factory=list)
 
-    @property
-    def region_id(self) -> int:
+    @functools.cached_property
+    def region_id(self) -> int:  # asked all the time: read from the ORM entity once
         assert self.region.id is not None
         return self.region.id
 
     def local_day(self, instant: dtm.datetime) -> dtm.date:
         return instant.astimezone(self.zone).date()
 
-    def coordinators(self) -> list[Person]:
+    def coordinators(self) -> list[Someone]:
         found = self.world.with_role(self.region_id, Role.COORDINATOR)
         if not found:
             self.problem(SweepProblem.NO_COORDINATOR, self.region.name)
         return found
 
-    def leaders(self, team_id: int, year_id: int) -> list[Person]:
+    def leaders(self, team_id: int, year_id: int) -> list[Someone]:
         found = [self.world.people[p] for p in self.world.leaders.get((team_id, year_id), []) if p in self.world.people]
         if not found:
             self.problem(SweepProblem.TEAM_WITHOUT_LEADER, self.world.teams[team_id].name)
         return found
 
     @functools.cached_property
-    def teachers_by_school(self) -> dict[int | None, list[Person]]:
+    def teachers_by_school(self) -> dict[int | None, list[Someone]]:
         """The region's teachers by school, once per sweep (the school rules ask per school)."""
-        found: dict[int | None, list[Person]] = {}
+        found: dict[int | None, list[Someone]] = {}
         for person in _teachers(self):
             found.setdefault(person.school_id, []).append(person)
         return found
@@ -101,18 +102,18 @@ def _latest_stage(day: dtm.date, anchor: dtm.date, offsets: Iterable[int]) -> in
     return max(come) if come else None
 
 
-def _to(people: Iterable[Person], rule: Rule, subject: str, occurrence: str, **context: Any) -> list[Due]:
+def _to(people: Iterable[Someone], rule: Rule, subject: str, occurrence: str, **context: Any) -> list[Due]:
     return [Due(rule, f"{subject}/p{p.id}", occurrence, p.id, context) for p in people if p.id is not None]
 
 
-def _teachers(t: Today) -> list[Person]:
+def _teachers(t: Today) -> list[Someone]:
     return t.world.with_role(t.region_id, Role.TEACHER)
 
 
 # Team choice and memberships -----------------------------------------------------------------
 
 
-def _placed(t: Today, person: Person, year: SchoolYear) -> bool:
+def _placed(t: Today, person: Someone, year: SchoolYear) -> bool:
     """In a team that year: a member, or a leader (who is in the team they lead, membership or not)."""
     return (person.id or 0, year.id or 0) in t.world.memberships or (person.id or 0) in t.world.leading(year.id or 0)
 
@@ -122,12 +123,9 @@ def team_choice(t: Today) -> list[Due]:
 
     Only where the framework has a yearly team choice (not Västmanland's or Sjuhärad's).
     """
-    if not t.settings.duties.team_choice:
+    week = team_choice_week(t.settings, t.current, t.day)
+    if week is None:
         return []
-    opens = t.settings.team_choice_opens.in_year(t.current.ends_on.year)
-    if not opens <= t.day <= t.current.ends_on:
-        return []
-    week = (t.day - opens).days // t.settings.team_choice_repeat_days
     assert t.deciding.id is not None
     due: list[Due] = []
     for person in _teachers(t):
@@ -139,7 +137,7 @@ def team_choice(t: Today) -> list[Due]:
     return due
 
 
-def _school_pending(t: Today, school_id: int) -> tuple[list[Person], list[Person]]:
+def _school_pending(t: Today, school_id: int) -> tuple[list[Someone], list[Someone]]:
     """Teachers of the school without a team, and those whose choice is not confirmed, for the year being decided."""
     assert t.deciding.id is not None
     without, unconfirmed = [], []
@@ -155,7 +153,7 @@ def _school_pending(t: Today, school_id: int) -> tuple[list[Person], list[Person
 
 def _schools_with_teachers(t: Today) -> list[int]:
     """The region's schools with teachers, by name."""
-    with_teachers = set(t.teachers_by_school)
+    with_teachers = t.world.schools_with_teachers
     schools = [s for s in t.world.schools.values() if s.region_id == t.region_id and s.id in with_teachers]
     return [s.id for s in sorted(schools, key=lambda s: s.name) if s.id is not None]
 
@@ -172,22 +170,10 @@ def manager_report(t: Today) -> list[Due]:
     confirmed (reported or not), until every one is confirmed or the next year's choice opens.
 
     Only where the framework has the managers' report."""
-    if not t.settings.duties.manager_report:
+    come = manager_report_stage(t.settings, t.deciding, t.day)
+    if come is None:
         return []
-    year = t.deciding.starts_on.year  # the deadline and the stages of the year being decided
-    deadline = t.settings.report_deadline.in_year(year)
-    come = [d for d in (m.in_year(year) for m in t.settings.manager_reminders) if d <= t.day]
-    late = t.day > deadline
-    if late:
-        repeat = t.settings.manager_confirm_repeat_days  # a manager with unconfirmed choices: weekly, by default
-        weeks = (t.day - deadline).days // repeat
-        stage = deadline + dtm.timedelta(days=weeks * repeat)
-        if weeks < 1:
-            return []
-    elif come:
-        stage = max(come)
-    else:
-        return []
+    stage, deadline, late = come.stage, come.deadline, come.late
     not_reported = set(_not_reported(t))
     due: list[Due] = []
     for school_id in _schools_with_teachers(t):
@@ -215,10 +201,7 @@ def manager_report(t: Today) -> list[Due]:
 
 def report_escalation(t: Today) -> list[Due]:
     """2 June: the coordinator gets the schools that have not reported (where the framework has the report)."""
-    if not t.settings.duties.manager_report:
-        return []
-    start = t.settings.coordinator_report_escalation.in_year(t.current.ends_on.year)
-    if not start <= t.day <= t.current.ends_on:
+    if not report_escalation_open(t.settings, t.current, t.day):
         return []
     missing = [t.world.schools[s].name for s in _not_reported(t)]
     if not missing:
@@ -272,7 +255,7 @@ def yearly_check(t: Today) -> list[Due]:
 # Meetings ------------------------------------------------------------------------------------
 
 
-def _region_meetings(t: Today) -> list[Meeting]:
+def _region_meetings(t: Today) -> list[Gathering]:
     return t.world.meetings_of(t.region_id)
 
 

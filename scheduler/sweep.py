@@ -1,11 +1,13 @@
 """The sweep: what is due at instant T, turned into outbox messages exactly once.
 
-One transaction claims the due keys in `sent_reminder` (INSERT … ON CONFLICT DO NOTHING RETURNING),
-and writes the outbox messages for the keys it won. On PostgreSQL a sweep first takes an advisory lock
-(`pg_try_advisory_xact_lock`, held until its transaction ends): with several instances one sweeps at a
-time, and a sweep that finds the lock taken does nothing (`SweepReport.skipped`; the next run catches
-up). Were two to overlap anyway, each reminder would still go out once: the second one's insert waits for
-the first and wins nothing. Regions outside working time at T get nothing now; their reminders are still due at the next
+One transaction looks up which of the due keys are in `sent_reminder` already, writes the outbox messages of
+the others and then those keys, each with its message (INSERT … ON CONFLICT DO NOTHING). On PostgreSQL a
+sweep first takes an advisory lock (`pg_try_advisory_xact_lock`, held until its transaction ends): with
+several instances one sweeps at a time, and a sweep that finds the lock taken does nothing
+(`SweepReport.skipped`; the next run catches up). Were two to overlap anyway (two processes on one SQLite
+file), each reminder would still go out once: the second one's insert of the keys waits for the first and
+writes fewer than it meant to, so it rolls back, messages included, and sweeps again, finding them sent.
+Regions outside working time at T get nothing now; their reminders are still due at the next
 working moment, which is how downtime is caught up.
 """
 
@@ -20,23 +22,28 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dialogs.i18n import Translator
 from dialogs.notify import channel_of, fallback_text
 from dialogs.reminders import reminder_replies
-from dialogs.types import dump_replies
+from dialogs.types import Reply, dump_replies
 from domain.reminders import SweepProblem
 from domain.teams import deciding_label
 from scheduler.data import World, load
 from scheduler.rules import RULES, Due, Problem, Today
 from scheduler.working import is_working_moment, local_today
 from storage import schoolyear
-from storage.models import Region, SentReminder, SweepRun, table_of, utcnow
+from storage.db import execute_many
+from storage.models import OutboxMessage, Region, SentReminder, SweepRun, table_of, utcnow
 from storage.outbox import enqueue_many
 from storage.settings import RegionSettings
 
 _LOGGER = logging.getLogger(__name__)
+_ATTEMPTS = (
+    3  # sweeps in a row that may find another sweep sending the same keys (SQLite; PostgreSQL's lock prevents it)
+)
+_LOOKUP = 5000  # subjects per statement that looks up which keys were sent (well below both databases' limits)
 SWEEP_LOCK_KEY = 0x616D7377  # PostgreSQL advisory lock of the sweep: the same for every instance
 
 
@@ -138,48 +145,117 @@ def _insert(session: Session, table: sa.Table) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-def _claim(session: Session, dues: list[Due], now: dtm.datetime) -> list[tuple[int, Due]]:
-    """Insert the keys not sent before; the ones this sweep wins (nobody had them) with their row ids.
+def _write(session: Session, world: World, fresh: list[Due], instant: dtm.datetime) -> list[Planned] | None:
+    """Write the messages of the keys not sent before, then the keys, each with its message; the reminders
+    written, or None when another sweep sent one of the keys meanwhile (the caller rolls back and sweeps again).
 
-    The keys already sent are left out first (`_existing`, by the index on rule and occurrence), so a sweep
-    writes only what is new; the rest go in one executemany of a single-row INSERT … ON CONFLICT DO NOTHING
-    RETURNING (compiled once, sent in batches), which still wins nothing another sweep took meanwhile.
+    Set-based: one insert of the outbox messages (one per person and rule: a leader of two teams gets one), one
+    read of their ids, one insert of the keys with theirs (`INSERT … ON CONFLICT DO NOTHING`, so a key another
+    sweep took meanwhile is not written twice, and the count of rows written says so).
     """
-    taken = _existing(session, dues)
-    fresh = [d for d in dues if (d.rule, d.subject, d.occurrence) not in taken]
-    if not fresh:
-        return []
-    by_key = {(d.rule, d.subject, d.occurrence): d for d in fresh}
-    table = table_of(SentReminder)
+    zones = {r.id: r.timezone for r in world.regions}
+    groups: dict[tuple[int, str], list[Due]] = {}
+    for due in fresh:
+        groups.setdefault((due.recipient_id, due.rule), []).append(due)
+    texts = _Texts()
     rows = [
         {
-            "rule": d.rule,
+            "channel": _plan(world, group[0]).channel,
+            "kind": f"reminder.{rule}",
+            "payload": texts.payload(
+                world.people[recipient_id].language, zones[world.people[recipient_id].region_id], group
+            ),
+            "recipient_id": recipient_id,
+        }
+        for (recipient_id, rule), group in groups.items()
+    ]
+    outbox = table_of(OutboxMessage)
+    connection = session.connection()
+    before = connection.execute(sa.select(sa.func.coalesce(sa.func.max(outbox.c.id), 0))).scalar_one()
+    created = utcnow()
+    enqueue_many(session, rows, created)
+    message_of = {  # this sweep's messages: after `before`, of its instant, reminders (chat replies are not)
+        (recipient_id, kind): message_id
+        for message_id, recipient_id, kind in connection.execute(
+            sa.select(outbox.c.id, outbox.c.recipient_id, outbox.c.kind).where(
+                outbox.c.id > before, outbox.c.created_at == created, outbox.c.kind.startswith("reminder.")
+            )
+        )
+    }
+    keys = [
+        {
+            "rule": str(d.rule),
             "subject": d.subject,
             "occurrence": d.occurrence,
             "recipient_id": d.recipient_id,
-            "sent_at": now,
+            "outbox_message_id": message_of[(d.recipient_id, f"reminder.{d.rule}")],
+            "sent_at": instant,
         }
         for d in fresh
     ]
-    statement = (
-        _insert(session, table)
-        .on_conflict_do_nothing(index_elements=["rule", "subject", "occurrence"])
-        .returning(table.c.id, table.c.rule, table.c.subject, table.c.occurrence)
-    )
-    result = session.connection().execute(statement, rows)
-    return [(row_id, by_key[(rule, subject, occurrence)]) for row_id, rule, subject, occurrence in result.all()]
-
-
-def _existing(session: Session, dues: list[Due]) -> set[tuple[str, str, str]]:
-    """The keys of `dues` already in `sent_reminder`: one query per rule and occurrence among them."""
     table = table_of(SentReminder)
+    statement = _insert(session, table).on_conflict_do_nothing(index_elements=["rule", "subject", "occurrence"])
+    if execute_many(connection, statement, keys) != len(keys):
+        return None
+    return [_plan(world, due) for group in groups.values() for due in group]
+
+
+def _sent(session: Session, dues: list[Due]) -> set[tuple[str, str, str]]:
+    """The keys of `dues` already in `sent_reminder`: one query per rule and occurrence among them (and per
+    `_LOOKUP` of their subjects), which looks up those keys in the unique index, not every key of the rule."""
+    table = table_of(SentReminder)
+    subjects: dict[tuple[str, str], list[str]] = {}
+    for due in dues:
+        subjects.setdefault((str(due.rule), due.occurrence), []).append(due.subject)
     found: set[tuple[str, str, str]] = set()
-    for rule, occurrence in sorted({(d.rule, d.occurrence) for d in dues}):
-        subjects = session.connection().execute(
-            sa.select(table.c.subject).where(table.c.rule == rule, table.c.occurrence == occurrence)
-        )
-        found.update((rule, subject, occurrence) for (subject,) in subjects)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for (rule, occurrence), these in sorted(subjects.items()):
+        for start in range(0, len(these), _LOOKUP):
+            chunk = these[start : start + _LOOKUP]
+            of_key = sa.and_(table.c.rule == rule, table.c.occurrence == occurrence)
+            if postgres:  # the subjects as one array joined to the table: a hash join, whatever the statistics say
+                keys = sa.func.unnest(sa.bindparam("subjects", chunk, type_=postgresql.ARRAY(sa.String)))
+                wanted = keys.table_valued("subject").render_derived(name="wanted")
+                query = sa.select(table.c.subject).select_from(
+                    wanted.join(table, sa.and_(of_key, table.c.subject == wanted.c.subject))
+                )
+            else:
+                query = sa.select(table.c.subject).where(of_key, table.c.subject.in_(chunk))
+            found.update((rule, subject, occurrence) for subject in session.connection().execute(query).scalars())
     return found
+
+
+class _Texts:
+    """A reminder's replies, made once per language, time zone, rule and context in a sweep: in May thousands of
+    teachers get the same few texts, and the same payload object, which the outbox insert serialises once."""
+
+    def __init__(self) -> None:
+        self._translators: dict[tuple[str, str], Translator] = {}
+        self._made: dict[tuple[str, str, str, str], tuple[list[Reply], list[dict[str, Any]]]] = {}
+        self._payloads: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+
+    def _key(self, language: str, zone: str, due: Due) -> tuple[str, str, str, str]:
+        return (language, zone, due.rule, repr(sorted(due.context.items())))
+
+    def of(self, language: str, zone: str, due: Due) -> tuple[list[Reply], list[dict[str, Any]]]:
+        """The due's replies, and the same as JSON for the outbox."""
+        key = self._key(language, zone, due)
+        if key not in self._made:
+            tr = self._translators.setdefault((language, zone), Translator(language, zone))
+            replies = reminder_replies(tr, due.rule, due.context)
+            self._made[key] = (replies, dump_replies(replies))
+        return self._made[key]
+
+    def payload(self, language: str, zone: str, group: list[Due]) -> dict[str, Any]:
+        """The outbox payload of one person's reminders of one rule: their replies one after the other."""
+        if len(group) == 1 and (key := self._key(language, zone, group[0])) in self._payloads:
+            return self._payloads[key]
+        made = [self.of(language, zone, due) for due in group]
+        replies = [reply for these, _ in made for reply in these]
+        payload = {"replies": [d for _, dumped in made for d in dumped], "text": fallback_text(replies)}
+        if len(group) == 1:
+            self._payloads[self._key(language, zone, group[0])] = payload
+        return payload
 
 
 def _plan(world: World, due: Due) -> Planned:
@@ -195,58 +271,46 @@ def _plan(world: World, due: Due) -> Planned:
 
 def sweep(engine: sa.Engine, instant: dtm.datetime, *, dry_run: bool = False) -> SweepReport:
     """One sweep as of `instant`. With `dry_run`, what it would send, and nothing written."""
+    for _ in range(_ATTEMPTS - 1):
+        report = _sweep_once(engine, instant, dry_run)
+        if report is not None:
+            return report
+        _LOGGER.info("sweep as of %s: another sweep sent some of its reminders meanwhile; sweeping again", instant)
+    report = _sweep_once(engine, instant, dry_run)
+    if report is None:
+        raise RuntimeError(f"sweep as of {instant.isoformat()}: other sweeps kept sending the same reminders")
+    return report
+
+
+def _sweep_once(engine: sa.Engine, instant: dtm.datetime, dry_run: bool) -> SweepReport | None:
+    """A sweep, or None (and nothing written) when another one sent some of the same keys meanwhile."""
     report = SweepReport(instant=instant, dry_run=dry_run)
     with Session(engine, expire_on_commit=False) as session:
         if not dry_run and not _locked(session):
             _LOGGER.info("sweep as of %s: another instance is sweeping; left to it", instant.isoformat())
             report.skipped = True
             return report
-        if not any(_working(region, instant) for region in session.exec(select(Region)).all()):
+        regions = list(session.exec(select(Region).order_by(col(Region.key))).all())
+        if not any(_working(region, instant) for region in regions):
             if not dry_run:
                 session.add(SweepRun(as_of=instant, reminders=0, problems=[]))
                 session.commit()
             return report  # nights, weekends and holidays cost one query
-        world = load(session, instant)
+        world = load(session, instant, regions)
         dues, report.problems = due_at(world, instant)
         dues = [d for d in dues if d.recipient_id in world.people]
+        taken = _sent(session, dues)
+        fresh = [d for d in dues if (d.rule, d.subject, d.occurrence) not in taken]
         if dry_run:
-            taken = _existing(session, dues)
-            report.reminders = [_plan(world, d) for d in dues if (d.rule, d.subject, d.occurrence) not in taken]
+            report.reminders = [_plan(world, d) for d in fresh]
             session.rollback()
             return report
-        won = _claim(session, dues, instant)
-        regions = {r.id: r for r in world.regions}
-        groups: dict[tuple[int, str], list[tuple[int, Due]]] = {}
-        for row_id, due in won:  # one message per person and rule: a leader of two teams gets one
-            groups.setdefault((due.recipient_id, due.rule), []).append((row_id, due))
-        rows = []
-        for (recipient_id, rule), group in groups.items():
-            person = world.people[recipient_id]
-            tr = Translator(person.language, regions[person.region_id].timezone)
-            replies = [reply for _, due in group for reply in reminder_replies(tr, due.rule, due.context)]
-            rows.append(
-                {
-                    "channel": _plan(world, group[0][1]).channel,
-                    "kind": f"reminder.{rule}",
-                    "payload": {"replies": dump_replies(replies), "text": fallback_text(replies)},
-                    "recipient_id": recipient_id,
-                }
-            )
-            report.reminders += [_plan(world, due) for _, due in group]
-        message_ids = enqueue_many(session, rows, utcnow())
-        links = [
-            {"reminder_id": row_id, "message_id": message_ids[(due.recipient_id, f"reminder.{due.rule}")]}
-            for row_id, due in won
-        ]
-        if links:
-            table = table_of(SentReminder)  # Core, not the ORM: one executemany UPDATE for all links
-            session.connection().execute(
-                sa.update(table)
-                .where(table.c.id == sa.bindparam("reminder_id"))
-                .values(outbox_message_id=sa.bindparam("message_id")),
-                links,
-            )
-        session.add(SweepRun(as_of=instant, reminders=len(won), problems=[p.as_dict() for p in report.problems]))
+        written = _write(session, world, fresh, instant) if fresh else []
+        if written is None:
+            session.rollback()
+            return None
+        report.reminders = written
+        session.add(SweepRun(as_of=instant, reminders=len(written), problems=[p.as_dict() for p in report.problems]))
         session.commit()
     if report.reminders or report.problems:
         _LOGGER.info(

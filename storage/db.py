@@ -6,6 +6,7 @@ with Alembic, so every command and the server start on the current schema.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -176,3 +177,93 @@ def unreachable(exc: BaseException) -> bool:
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError | sa.exc.TimeoutError)
+
+
+def execute_many(connection: sa.Connection, statement: sa.Insert, rows: list[dict[str, Any]]) -> int:
+    """Run an INSERT (an ON CONFLICT clause included) for many rows, set-based and compiled once.
+
+    SQLAlchemy's own executemany converts every value of every row through its column type (a JSON payload
+    serialised anew for each row) and batches the rows into multi-row statements it compiles per batch. Here
+    each distinct value (the same object given to many rows, such as one reminder's payload) is converted once,
+    by the same type processors; on PostgreSQL the rows go as one array per column in a single
+    `INSERT … SELECT FROM unnest(…)` (one round trip, however many rows), on SQLite, which runs in the process,
+    as the driver's executemany of the compiled statement. All rows must have the same keys. Returns the number
+    of rows written (fewer than given when an ON CONFLICT DO NOTHING left some out).
+    """
+    if not rows:
+        return 0
+    dialect = connection.dialect
+    names = list(rows[0])
+    table = statement.table
+    assert isinstance(table, sa.Table)
+    processors = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names}
+    converted: dict[tuple[str, int], Any] = {}  # (column, id of a value) -> the driver's value
+
+    def value(name: str, raw: Any) -> Any:
+        process = processors[name]
+        if process is None or raw is None:
+            return raw
+        key = (name, id(raw))
+        if key not in converted:
+            converted[key] = process(raw)
+        return converted[key]
+
+    if dialect.name == "postgresql":
+        return _unnest(connection, statement, table, names, rows, value, processors)
+    compiled = statement.compile(dialect=dialect, column_keys=names)
+    if compiled.positional:
+        order = [(name, processors[name] is not None) for name in compiled.positiontup or []]
+        params: list[Any] = [tuple(value(n, row[n]) if p else row[n] for n, p in order) for row in rows]
+    else:
+        params = [{name: value(name, row[name]) for name in names} for row in rows]
+    return connection.exec_driver_sql(str(compiled), params).rowcount
+
+
+def _unnest(
+    connection: sa.Connection,
+    statement: sa.Insert,
+    table: sa.Table,
+    names: list[str],
+    rows: list[dict[str, Any]],
+    value: Any,
+    processors: dict[str, Any],
+) -> int:
+    """PostgreSQL: the rows as one array per column, in one `INSERT … SELECT FROM unnest(…)`. A JSON column goes
+    as its distinct values and, per row, the number of its value: the server parses each distinct value once."""
+    dialect = connection.dialect
+    params: dict[str, list[Any]] = {}
+    selected, joins = [], []
+    casts = []
+    for i, name in enumerate(names):
+        if isinstance(table.c[name].type, sa.JSON) and processors[name] is not None:
+            processors[name] = _serialised(processors[name])
+            texts = [value(name, row[name]) for row in rows]
+            number: dict[Any, int] = {}
+            params[f"c{i}"] = [number.setdefault(text, len(number) + 1) for text in texts]
+            params[f"v{i}"] = list(number)
+            casts.append(f"%(c{i})s::INTEGER[]")
+            joins.append(f"JOIN unnest(%(v{i})s::JSON[]) WITH ORDINALITY AS v{i}(value, n) ON v{i}.n = r.c{i}")
+            selected.append(f"v{i}.value")
+        else:
+            params[f"c{i}"] = [value(name, row[name]) for row in rows]
+            casts.append(f"%(c{i})s::{table.c[name].type.compile(dialect=dialect)}[]")
+            selected.append(f"r.c{i}")
+    aliases = ", ".join(f"c{i}" for i in range(len(names)))
+    source = f"SELECT {', '.join(selected)} FROM unnest({', '.join(casts)}) AS r({aliases}) {' '.join(joins)}"
+    compiled = statement.from_select(names, sa.text(source).columns(*(sa.column(n) for n in names))).compile(
+        dialect=dialect
+    )
+    return connection.exec_driver_sql(str(compiled).replace("%%", "%"), params).rowcount
+
+
+def _serialised(process: Any) -> Any:
+    """A JSON column's bind processor that gives the text (psycopg's `Json` wrapper keeps the object and its
+    `dumps`, and serialises when the value is sent, again for each row that shares it)."""
+
+    def text(raw: Any) -> Any:
+        wrapped = process(raw)
+        if not (hasattr(wrapped, "obj") and hasattr(wrapped, "dumps")):
+            return wrapped
+        return (wrapped.dumps or json.dumps)(wrapped.obj)  # psycopg's default is json.dumps
+
+    return text

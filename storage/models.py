@@ -194,6 +194,12 @@ class Membership(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("person_id", "school_year_id", name="uq_membership_person_year"),
         sa.Index("ix_membership_year_team", "school_year_id", "team_id"),
+        sa.Index(  # the choices not yet confirmed: the sweep's managers' reminder (migration 0018)
+            "ix_membership_unconfirmed",
+            "school_year_id",
+            sqlite_where=sa.text("confirmed_at IS NULL"),
+            postgresql_where=sa.text("confirmed_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from storage.db import execute_many
 from storage.models import OutboxMessage, OutboxStatus, Person, outbox_conversation, table_of, utcnow
 
 _OPEN = (OutboxStatus.PENDING.value, OutboxStatus.SENDING.value)
@@ -57,13 +58,10 @@ def enqueue(
     return message
 
 
-def enqueue_many(session: Session, messages: list[dict[str, Any]], now: dtm.datetime) -> dict[tuple[int, str], int]:
+def enqueue_many(session: Session, messages: list[dict[str, Any]], now: dtm.datetime) -> None:
     """Add many messages (each `channel`, `kind`, `payload`, `recipient_id`): one INSERT, compiled once and
-    executed for all of them (SQLAlchemy sends them in batches).
-
-    Returns each message's id by (recipient_id, kind), which must be unique within the call.
-    """
-    ids: dict[tuple[int, str], int] = {}
+    executed by the driver for all of them (`storage.db.execute_many`: a payload object given to many messages
+    is serialised once)."""
     rows = [
         {
             **m,
@@ -76,13 +74,7 @@ def enqueue_many(session: Session, messages: list[dict[str, Any]], now: dtm.date
         }
         for m in messages
     ]
-    if not rows:
-        return ids
-    table = table_of(OutboxMessage)
-    statement = sa.insert(table).returning(table.c.id, table.c.recipient_id, table.c.kind)
-    for message_id, recipient_id, kind in session.connection().execute(statement, rows).all():
-        ids[(recipient_id, kind)] = message_id
-    return ids
+    execute_many(session.connection(), sa.insert(table_of(OutboxMessage)), rows)
 
 
 @dataclass(frozen=True)
