@@ -291,7 +291,7 @@ async def slack(demo: sa.Engine) -> AsyncIterator[Slack]:
         client = web_client("xoxb-test-token", str(fake_server.make_url("/api/")))
         sender = SlackSender(client, engine=engine)
         worker = OutboxWorker(engine, [LookupSender(sender, LogSender()), sender], poll_seconds=0.2)
-        bot = SlackBot(engine, build_dialogs(engine, clock=lambda: NOW), worker, client, SECRET)
+        bot = SlackBot(engine, build_dialogs(engine, clock=lambda: NOW, reach="slack"), worker, client, SECRET)
         listeners = Listeners(bot.app.listener_runner)
         app = create_app(engine, worker, sweep_minutes=None, slack=bot)
         async with TestClient(TestServer(app)) as http:
