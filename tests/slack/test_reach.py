@@ -10,6 +10,7 @@ from dialogs.types import TextReply
 from storage.db import session_scope
 from storage.directory import person_by_email
 from storage.models import OutboxMessage, Person, Region
+from storage.outbox import Delivery
 from tests.slack.conftest import Slack
 
 
@@ -130,3 +131,40 @@ async def test_without_a_look_up_the_leader_was_told_already_and_is_not_told_aga
     await OutboxWorker(engine, [LogSender()]).run_until_idle()
     with Session(engine) as s:
         assert [m.kind for m in s.exec(select(OutboxMessage)).all()] == ["meeting_notice"]
+
+
+class Mail:
+    """The e-mail channel, recording what it was given (tests/bot/test_email.py sends through a real server)."""
+
+    channel = "email"
+
+    def __init__(self) -> None:
+        self.sent: list[Delivery] = []
+
+    async def send(self, delivery: Delivery) -> None:
+        self.sent.append(delivery)
+
+
+async def test_a_notice_to_someone_whose_slack_account_is_closed_goes_by_e_mail(slack: Slack) -> None:
+    """Slack will never write to a deactivated account, but the person still has their e-mail address: with e-mail
+    configured the notice goes there, rather than failing and asking the leader to tell them."""
+    from bot.outbox import LogSender, OutboxWorker
+    from bot.slack.sender import SlackSender
+
+    mail = Mail()
+    worker = OutboxWorker(slack.db, [LogSender(), SlackSender(slack.bot_client, engine=slack.db, fallback=mail), mail])
+    with session_scope(slack.db) as s:
+        alva = person_by_email(s, "alva.jonsson@example.org")
+        assert alva is not None
+        alva.slack_user_id = "U0ALVA"
+    slack.api.disabled.add("U0ALVA")
+    queued = _notice(slack, "alva.jonsson@example.org", "Kallelse: Bild 11 februari")
+    assert queued.channel == "slack"
+    await worker.run_until_idle()
+    (mailed,) = mail.sent
+    assert mailed.id == queued.id and mailed.recipient is not None
+    assert mailed.recipient.email == "alva.jonsson@example.org"
+    with Session(slack.db) as s:
+        row = s.get(OutboxMessage, queued.id)
+        assert (row.status, row.channel) == ("delivered", "email")
+        assert s.exec(select(OutboxMessage).where(OutboxMessage.kind == "undeliverable")).all() == []
