@@ -344,7 +344,7 @@ class LookupSender:
 
     async def send(self, delivery: Delivery) -> None:
         recipient = delivery.recipient
-        if recipient is not None and not recipient.slack_user_id and not recipient.teams_user_id:
+        if recipient is not None and not recipient.slack_user_id:  # (a Teams id alone is no chat: see `channel_of`)
             try:
                 user = await self.slack.slack_user(recipient)
             except SlackApiError as exc:
