@@ -274,7 +274,7 @@ class SlackSender:
         try:
             target, alone, direct = await self._where(delivery)
             ts = delivery.payload.get("slack_thread_ts")
-            thread = {"thread_ts": ts} if isinstance(ts, str) and ts else {}  # asked in a thread: answered there
+            thread = ts if isinstance(ts, str) and ts else None  # asked in a thread: answered there
             parts = blocks.messages(load_replies(delivery.payload.get("replies", [])))
             already: set[int] = set()
             if delivery.unsure_since is not None and parts_done < len(parts) and alone is None:
@@ -284,7 +284,9 @@ class SlackSender:
             for part in range(parts_done, len(parts)):
                 if alone is not None and direct is not None:
                     try:
-                        await self.client.chat_postEphemeral(channel=target, user=alone, **thread, **parts[part])
+                        await self.client.chat_postEphemeral(
+                            channel=target, user=alone, thread_ts=thread, **parts[part]
+                        )
                     except SlackApiError as exc:
                         if slack_error(exc) not in NOT_SHOWN_THERE:
                             raise

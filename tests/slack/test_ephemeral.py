@@ -92,7 +92,7 @@ async def test_a_mention_in_a_channel_is_answered_to_me_alone_without_the_mentio
     )
     (shown,) = await slack.api.wait_for("chat.postEphemeral")
     await slack.settle()
-    assert shown["channel"] == "C0KANAL" and shown["user"] == "U0ALVA"
+    assert shown["channel"] == "C0KANAL" and shown["user"] == "U0ALVA" and "thread_ts" not in shown
     assert _headers(shown) == ["Bild, form och skapande"]  # understood without the "<@U0BOT>"
     assert slack.api.of("chat.postMessage") == []  # no public post in the channel, nor anywhere else
     with Session(slack.db) as s:

@@ -94,6 +94,7 @@ async def test_a_notice_teams_no_longer_takes_for_the_person_goes_by_e_mail(engi
         region = Region(key="test", name="Test")
         s.add(region)
         s.flush()
+        assert region.id is not None
         ann = Person(email="ann@example.org", name="Ann Ek", region_id=region.id)
         s.add(ann)
         s.flush()
