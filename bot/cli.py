@@ -428,7 +428,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         from bot.slack.sender import LookupSender, SlackSender, web_client
 
         client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-        slack_sender = SlackSender(client, engine=engine)
+        slack_sender = SlackSender(client, engine=engine, fallback=mailer)  # a closed Slack account: e-mail
         # the log's people are looked up in Slack by their e-mail address first, then mailed, then unreached
         senders = [LookupSender(slack_sender, no_chat), slack_sender, *([mailer] if mailer else [])]
     elif args.slack_socket_mode:

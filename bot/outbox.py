@@ -80,7 +80,8 @@ class DeliveryError(AmneslagError):
 class NotReached(DeliveryError):
     """The message has no way to its recipient at all (only the log): it ends as `unreached`, not delivered.
 
-    Not retried, and nobody is told: the status lists the people the bot cannot reach."""
+    Not retried. The status lists the people the bot cannot reach; whoever caused the message is told only where
+    the bot looked for the person first (`OutboxWorker.looks_up`), since otherwise their answer already said so."""
 
     def __init__(self, reason: str):
         super().__init__(reason, permanent=True)
@@ -182,10 +183,18 @@ class OutboxWorker:
         delay = min(self.base_delay * 2 ** (attempts - 1), self.max_delay)
         return dtm.timedelta(seconds=delay * random.uniform(1 - self.jitter, 1 + self.jitter))
 
+    @property
+    def looks_up(self) -> bool:
+        """Whether people without a chat are looked for (in Slack, or by installing the Teams app) before their
+        message is given up: the answers then said "if I find them", so whoever caused such a message is told
+        when it reached nobody. Otherwise the answer said at once that it reaches nobody, and nobody is told again.
+        """
+        return bool(getattr(self.senders.get(LOG), "looks_up", False))
+
     def sender_for(self, channel: str) -> Sender | None:
         """The sender of a row's channel: "log" (no chat) goes by e-mail when an e-mail sender is registered, and
         an "email" row (queued or retried while e-mail was configured) falls back to the log sender without one."""
-        if channel == LOG and EMAIL in self.senders and not getattr(self.senders.get(LOG), "looks_up", False):
+        if channel == LOG and EMAIL in self.senders and not self.looks_up:
             return self.senders[EMAIL]  # (a sender that first looks the person up in Slack falls back to e-mail itself)
         if channel == EMAIL and EMAIL not in self.senders:
             return self.senders.get(LOG)
@@ -268,6 +277,8 @@ class OutboxWorker:
                 )
                 if not recorded:
                     _LOGGER.warning("outbox %s: unreached, but claimed by another worker meanwhile", delivery.id)
+                elif self.looks_up:  # the answer said "if I find them"; now it is known: I did not
+                    tell_undeliverable(session, delivery.id, refused=True)
                 return False
             limited = error.rate_limited and not error.permanent
             retry_at: dtm.datetime | None

@@ -20,20 +20,19 @@ class Addressed(Protocol):
     @property
     def slack_user_id(self) -> str | None: ...
 
-    @property
-    def teams_user_id(self) -> str | None: ...
-
 
 def channel_of(person: Addressed, has_teams_address: bool) -> str:
-    """Where a person is reached: Slack, Teams, or "log" when the bot has no chat with them.
+    """Where a person is reached: Slack, Teams (a stored chat), or "log" when the bot has no chat with them.
 
+    A Teams (AAD object) id alone, as the roster may give it, is no chat: a bot can write first only in a chat it
+    is part of, so such a person is "log" too, and is looked up or has the app installed for them by that id.
     "log" means no chat, not a decision to only log: the outbox worker sends such a message by e-mail when
     SMTP is configured, and otherwise marks it `unreached`, never delivered (`bot.outbox.OutboxWorker.sender_for`).
     The choice is made there, at delivery, so that dialogs and the sweep need not know the process's settings.
     """
     if person.slack_user_id:
         return "slack"
-    if has_teams_address or person.teams_user_id:
+    if has_teams_address:
         return "teams"
     return "log"
 

@@ -170,14 +170,21 @@ class SlackBot:
         return event_id, self._by_slack_id(user) if event_id is not None and user else None
 
     def _queue(
-        self, session: Session, person_id: int | None, channel: str, replies: list[Reply], alone: str | None = None
+        self,
+        session: Session,
+        person_id: int | None,
+        channel: str,
+        replies: list[Reply],
+        alone: str | None = None,
+        thread: str | None = None,
     ) -> None:
         """The replies as one outbox message to the Slack conversation; a file (the year report) goes with it as
         an attachment, which the sender uploads into the conversation (`files_upload_v2`).
 
         With `alone` (a Slack user id) the replies are shown to that person alone in the conversation
         (`chat.postEphemeral`, or their direct chat where Slack cannot show it there): the answer to a slash
-        command typed in a channel is nobody else's business.
+        command typed in a channel is nobody else's business. `thread` (the ts of a thread's parent) shows such an
+        answer in the thread it was asked in.
         """
         replies, files = attachments_of(replies)
         enqueue(
@@ -189,14 +196,17 @@ class SlackBot:
                 "text": fallback_text(replies),
                 "slack_channel": channel,
                 **({"slack_ephemeral_to": alone} if alone else {}),
+                **({"slack_thread_ts": thread} if alone and thread else {}),
                 **({"attachments": files} if files else {}),
             },
             recipient_id=person_id,
         )
 
-    def _queue_alone(self, person_id: int | None, channel: str, replies: list[Reply], alone: str | None) -> None:
+    def _queue_alone(
+        self, person_id: int | None, channel: str, replies: list[Reply], alone: str | None, thread: str | None
+    ) -> None:
         with session_scope(self.engine) as session:
-            self._queue(session, person_id, channel, replies, alone)
+            self._queue(session, person_id, channel, replies, alone, thread)
 
     async def turn(
         self,
@@ -209,13 +219,14 @@ class SlackBot:
         values: dict[str, Any] | None = None,
         trigger_id: str | None = None,
         private: bool = False,
+        thread: str | None = None,
     ) -> None:
         """One dialog turn for stored event `context["inbox_id"]`: its replies queued and the event done, at once.
 
         A form answers with a modal when Slack's trigger id is still fresh (three seconds: not when a
         stored event is processed again after a restart); the modal opens after the commit, and if it
         cannot, the form goes out as a message instead. `private` replies are shown to `user_id` alone (see
-        `_queue`). When the database is unreachable the event stays
+        `_queue`), in the thread `thread` when they were asked there. When the database is unreachable the event stays
         pending and is processed again later (see `bot.inbox`).
         """
         event_id: int | None = context.get("inbox_id")
@@ -230,7 +241,7 @@ class SlackBot:
             if forms and fresh:
                 modal.append(forms[0])
             elif replies:
-                self._queue(session, person_id, channel, replies, alone)
+                self._queue(session, person_id, channel, replies, alone, thread)
             finish(session, event_id)
 
         try:
@@ -261,7 +272,7 @@ class SlackBot:
                 return  # the modal is the answer; the typed alternative would only confuse
             except SlackApiError as exc:
                 _LOGGER.warning("views.open failed: %s", slack_error(exc))
-                await asyncio.to_thread(self._queue_alone, person_id, channel, replies, alone)
+                await asyncio.to_thread(self._queue_alone, person_id, channel, replies, alone, thread)
         self.worker.wake()
 
     async def _skip(self, context: dict[str, Any]) -> None:
@@ -281,7 +292,10 @@ class SlackBot:
         says of someone's team, meetings or absence is not for the whole channel."""
         event = body["event"]
         text = _MENTION.sub("", event.get("text", "")).strip()
-        await self.turn(context, user_id=event["user"], channel=event["channel"], text=text, private=True)
+        thread = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
+        await self.turn(
+            context, user_id=event["user"], channel=event["channel"], text=text, private=True, thread=thread
+        )
 
     async def command(self, context: dict[str, Any], body: dict[str, Any]) -> None:
         await self.turn(
@@ -298,7 +312,9 @@ class SlackBot:
         if parsed is None:
             await self._skip(context)
             return
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        thread = container.get("thread_ts") if isinstance(container.get("thread_ts"), str) else None
         await self.turn(
             context,
             user_id=body["user"]["id"],
@@ -306,7 +322,8 @@ class SlackBot:
             action=parsed[0],
             values=parsed[1],
             trigger_id=body.get("trigger_id"),
-            private=bool((body.get("container") or {}).get("is_ephemeral")),  # a button of a private answer
+            private=bool(container.get("is_ephemeral")),  # a button of a private answer
+            thread=thread,
         )
 
     async def form_errors(self, context: dict[str, Any], body: dict[str, Any]) -> dict[str, str]:

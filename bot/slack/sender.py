@@ -58,6 +58,8 @@ PERMANENT = {
     "msg_too_long",
 }
 NOT_SHOWN_THERE = {"channel_not_found", "not_in_channel", "user_not_in_channel"}  # no ephemeral there: the DM
+# the person cannot be written to in Slack at all (a closed account, someone Slack no longer has): their e-mail then
+NO_LONGER_IN_SLACK = {"user_not_found", "users_not_found", "account_inactive", "user_disabled", "cannot_dm_bot"}
 EVENT_TYPE = "amneslag_outbox"  # the metadata event type of every message the outbox posts
 HISTORY_WINDOW = 100  # the most messages read back when looking for parts already posted
 CLOCK_SKEW = dtm.timedelta(minutes=1)  # read back from this long before the attempt began (Slack's clock is not ours)
@@ -168,17 +170,25 @@ class SlackSender:
     """The outbox's sender of Slack messages (see the module's text).
 
     A recipient without a Slack id is looked up by their e-mail first (`users.lookupByEmail`); the id
-    found is stored on the person when the sender has the database (`engine`).
+    found is stored on the person when the sender has the database (`engine`). A message to a person whom Slack
+    will not let the bot write to (a deactivated account: `NO_LONGER_IN_SLACK`) goes to `fallback` (e-mail) when
+    there is one, before any part of it was posted; without one it fails, and whoever caused it is told.
     """
 
     channel = "slack"
 
     def __init__(
-        self, client: AsyncWebClient, *, history_window: int = HISTORY_WINDOW, engine: sa.Engine | None = None
+        self,
+        client: AsyncWebClient,
+        *,
+        history_window: int = HISTORY_WINDOW,
+        engine: sa.Engine | None = None,
+        fallback: Sender | None = None,
     ):
         self.client = without_rate_limit_waits(client)
         self.history_window = history_window
         self.engine = engine
+        self.fallback = fallback
 
     async def slack_user(self, recipient: Recipient | None) -> str | None:
         """The recipient's Slack id: the stored one, or the one their e-mail finds in the workspace (then stored)."""
@@ -263,6 +273,8 @@ class SlackSender:
         files_done = int(delivery.payload.get("slack_files_uploaded", 0))
         try:
             target, alone, direct = await self._where(delivery)
+            ts = delivery.payload.get("slack_thread_ts")
+            thread = ts if isinstance(ts, str) and ts else None  # asked in a thread: answered there
             parts = blocks.messages(load_replies(delivery.payload.get("replies", [])))
             already: set[int] = set()
             if delivery.unsure_since is not None and parts_done < len(parts) and alone is None:
@@ -272,7 +284,9 @@ class SlackSender:
             for part in range(parts_done, len(parts)):
                 if alone is not None and direct is not None:
                     try:
-                        await self.client.chat_postEphemeral(channel=target, user=alone, **parts[part])
+                        await self.client.chat_postEphemeral(
+                            channel=target, user=alone, thread_ts=thread, **parts[part]
+                        )
                     except SlackApiError as exc:
                         if slack_error(exc) not in NOT_SHOWN_THERE:
                             raise
@@ -302,9 +316,20 @@ class SlackSender:
             error = slack_error(exc)
             if exc.response.status_code == 429:
                 raise DeliveryError("ratelimited", retry_after=_retry_after(exc), rate_limited=True) from exc
+            if self._by_email_instead(delivery, error, parts_done):
+                assert self.fallback is not None
+                _LOGGER.info("outbox %s: Slack will not write to the person (%s); by e-mail", delivery.id, error)
+                await send_instead(self.fallback, delivery)
+                return
             raise DeliveryError(f"slack: {error}", permanent=error in PERMANENT) from exc
         except (aiohttp.ClientError, TimeoutError, SlackRequestError) as exc:
             raise DeliveryError(f"slack: {type(exc).__name__}") from exc
+
+    def _by_email_instead(self, delivery: Delivery, error: str, parts_done: int) -> bool:
+        """Whether a message Slack refused goes by e-mail: one of the person's own (not an answer in a conversation),
+        none of it posted, refused because Slack will not write to them at all, and e-mail configured."""
+        own = not delivery.payload.get("slack_channel") and delivery.recipient is not None
+        return own and parts_done == 0 and error in NO_LONGER_IN_SLACK and self.fallback is not None
 
 
 class LookupSender:
@@ -321,7 +346,7 @@ class LookupSender:
 
     async def send(self, delivery: Delivery) -> None:
         recipient = delivery.recipient
-        if recipient is not None and not recipient.slack_user_id and not recipient.teams_user_id:
+        if recipient is not None and not recipient.slack_user_id:  # (a Teams id alone is no chat: see `channel_of`)
             try:
                 user = await self.slack.slack_user(recipient)
             except SlackApiError as exc:

@@ -7,7 +7,8 @@ accepts, `TeamsBot` uploads the file and shows it (see `TeamsBot.file_consent`).
 the Bot Connector is retried here a few times with exponential backoff and jitter (Retry-After when
 the connector gives one), then handed back to the outbox with its delay; a refusal that will not
 pass (no stored chat, 403, 404) ends the message as failed, and the person who caused it is told
-(see `bot.outbox`). A recipient without a stored chat gets the app installed through Microsoft Graph
+(see `bot.outbox`); a notice whose stored chat is refused so (403, 404) goes by e-mail instead when that is
+configured. A recipient without a stored chat gets the app installed through Microsoft Graph
 when that is configured (`bot.teams.graph`), and e-mail when Graph cannot (and e-mail is configured).
 
 Each activity is recorded as sent (`Delivery.progress`) as soon as the connector has taken it, so a
@@ -34,6 +35,7 @@ from storage.addresses import TEAMS, address_of
 from storage.outbox import Delivery
 
 PERMANENT = {400, 401, 403, 404, 410, 413}
+GONE = {403, 404}  # the person's chat will not take the bot's messages (the app blocked or removed, the chat gone)
 
 
 class TeamsSender:
@@ -75,7 +77,11 @@ class TeamsSender:
         return self.base_delay * 2.0**attempt * random.uniform(0.5, 1.5)
 
     async def send(self, delivery: Delivery) -> None:
+        """Send the message's activities, the ones not sent yet. A message of the person's own (a notice, not an
+        answer in a conversation) whose stored chat Teams refuses for good (`GONE`) before any of it went goes to
+        `fallback` (e-mail) when there is one."""
         reference = delivery.payload.get("teams_reference")
+        own = reference is None  # to the person's stored chat, not an answer where they wrote
         if reference is None and delivery.recipient is not None:
             if self.installer is not None:  # the stored chat, else the one installing the app opens
                 reference = await self.installer.chat_reference(delivery.recipient)
@@ -96,7 +102,14 @@ class TeamsSender:
             for index, attachment in enumerate(delivery.payload.get("attachments", []))
         ]
         for sent, activity in enumerate(activities[done:], start=done):
-            await self._send(reference, activity, {"teams_parts_sent": sent} if sent else None)
+            try:
+                await self._send(reference, activity, {"teams_parts_sent": sent} if sent else None)
+            except DeliveryError as exc:
+                gone = isinstance(exc.__cause__, ConnectorError) and exc.__cause__.status in GONE
+                if not (own and gone and sent == 0 and self.fallback is not None and delivery.recipient is not None):
+                    raise
+                await send_instead(self.fallback, delivery)
+                return
             if sent == len(activities) - 1:
                 delivery.progress.finish(teams_parts_sent=sent + 1)  # written with "delivered"
             else:

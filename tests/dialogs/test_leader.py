@@ -317,6 +317,30 @@ def test_cancel_a_meeting_removes_it_from_calendars(leader: Chat, demo: sa.Engin
     assert len(_sent(leader, "meeting_cancelled")) == BILD_MEMBERS
 
 
+def test_a_member_known_to_teams_only_by_id_is_no_chat_and_is_named(leader: Chat, demo: sa.Engine) -> None:
+    """An AAD object id from the roster opens no chat: the bot can write first only where a chat is stored. Such a
+    member is named as not reached, and their message is queued for "no chat" (looked up, installed for, mailed),
+    not for a Teams chat that does not exist."""
+    april = _meetings(demo)[2]
+    leader.click(Button(label="Skicka", action="notice.send", values={"meeting_id": april.id}))
+    (question,) = leader.say("ställ in träffen 8/4")
+    with session_scope(demo) as s:  # all but Stina talk to the bot in Slack; Stina's AAD id came with the roster
+        bild = s.exec(select(Team).where(Team.name == "Bild, form och skapande")).one()
+        for n, person in enumerate(team_members(s, bild.id or 0, april.school_year_id)):
+            person.slack_user_id = None if person.name == "Stina Sehlstedt" else f"UBILD{n:03d}"
+            if person.name == "Stina Sehlstedt":
+                person.teams_user_id = "00000000-0000-0000-0000-00000000057a"
+    (done,) = leader.click(question.buttons[0])
+    assert done.text == (
+        "Träffen är inställd. 4 medlemmar har fått veta det. Stina Sehlstedt nås inte av boten (ingen chatt med "
+        "den): berätta det själv för hen."
+    )
+    with Session(demo) as s:
+        stina = s.exec(select(Person).where(Person.name == "Stina Sehlstedt")).one()
+    (to_stina,) = [m for m in _sent(leader, "meeting_cancelled") if m.recipient_id == stina.id]
+    assert to_stina.channel == "log"
+
+
 def test_cancelling_a_meeting_whose_notice_was_never_sent_tells_only_the_leaders(leader: Chat, demo: sa.Engine) -> None:
     """Issue 17, B3: the members were never told of it, so no "Inställd" and no cancelling invite reach them."""
     april = _meetings(demo)[2]

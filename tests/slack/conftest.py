@@ -54,6 +54,7 @@ class FakeSlack:
     uploads: list[bytes] = field(default_factory=list)
     rate_limits: dict[str, int] = field(default_factory=dict)
     outside: set[str] = field(default_factory=set)  # channels the app is not in: chat.postEphemeral is refused
+    disabled: set[str] = field(default_factory=set)  # deactivated users: conversations.open says user_disabled
     posted: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     clock: Callable[[], float] = time.time
     _posts: int = 0
@@ -140,6 +141,8 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             files = json.loads(args["files"]) if isinstance(args.get("files"), str) else args.get("files")
             return web.json_response({"ok": True, "files": files})
+        if method == "conversations.open" and str(args.get("users")) in self.disabled:
+            return web.json_response({"ok": False, "error": "user_disabled"})
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": "D" + str(args.get("users"))[1:]}})
         if method == "users.lookupByEmail":
@@ -291,7 +294,7 @@ async def slack(demo: sa.Engine) -> AsyncIterator[Slack]:
         client = web_client("xoxb-test-token", str(fake_server.make_url("/api/")))
         sender = SlackSender(client, engine=engine)
         worker = OutboxWorker(engine, [LookupSender(sender, LogSender()), sender], poll_seconds=0.2)
-        bot = SlackBot(engine, build_dialogs(engine, clock=lambda: NOW), worker, client, SECRET)
+        bot = SlackBot(engine, build_dialogs(engine, clock=lambda: NOW, reach="slack"), worker, client, SECRET)
         listeners = Listeners(bot.app.listener_runner)
         app = create_app(engine, worker, sweep_minutes=None, slack=bot)
         async with TestClient(TestServer(app)) as http:

@@ -92,9 +92,55 @@ async def test_a_mention_in_a_channel_is_answered_to_me_alone_without_the_mentio
     )
     (shown,) = await slack.api.wait_for("chat.postEphemeral")
     await slack.settle()
-    assert shown["channel"] == "C0KANAL" and shown["user"] == "U0ALVA"
+    assert shown["channel"] == "C0KANAL" and shown["user"] == "U0ALVA" and "thread_ts" not in shown
     assert _headers(shown) == ["Bild, form och skapande"]  # understood without the "<@U0BOT>"
     assert slack.api.of("chat.postMessage") == []  # no public post in the channel, nor anywhere else
     with Session(slack.db) as s:
         (queued,) = s.exec(select(OutboxMessage)).all()
     assert queued.status == "delivered" and queued.payload["slack_ephemeral_to"] == "U0ALVA"
+
+
+async def test_a_mention_in_a_thread_is_answered_in_that_thread(slack: Slack) -> None:
+    """Slack shows an ephemeral answer in a thread only with the thread's ts (its parent's); without it the answer
+    lands in the channel below everything else, away from the thread the person asked in."""
+    await slack.event(
+        {
+            "type": "app_mention",
+            "user": "U0ALVA",
+            "channel": "C0KANAL",
+            "text": "<@U0BOT> mitt ämneslag",
+            "ts": "1700000002.000200",
+            "thread_ts": "1700000001.000100",
+        },
+        "EvMentionThread",
+    )
+    (shown,) = await slack.api.wait_for("chat.postEphemeral")
+    await slack.settle()
+    assert shown["channel"] == "C0KANAL" and shown["user"] == "U0ALVA"
+    assert shown.get("thread_ts") == "1700000001.000100"
+    assert _headers(shown) == ["Bild, form och skapande"]
+
+
+async def test_a_button_of_a_private_answer_in_a_thread_is_answered_in_that_thread(slack: Slack) -> None:
+    from bot.slack.blocks import button_value
+    from dialogs.types import Button
+
+    value = button_value(Button(label="Mitt ämneslag", action="intent", values={"intent": "my_team"}))
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0ALVA"},
+        "team": {"id": "T0TEAM"},
+        "container": {
+            "type": "message",
+            "channel_id": "C0KANAL",
+            "is_ephemeral": True,
+            "message_ts": "1700000003.000300",
+            "thread_ts": "1700000001.000100",
+        },
+        "channel": {"id": "C0KANAL"},
+        "actions": [{"type": "button", "action_id": "amneslag_0", "block_id": "b", "value": value, "action_ts": "1.4"}],
+    }
+    assert (await slack.interaction(payload)).status == 200
+    (shown,) = await slack.api.wait_for("chat.postEphemeral")
+    await slack.settle()
+    assert shown["channel"] == "C0KANAL" and shown.get("thread_ts") == "1700000001.000100"

@@ -277,7 +277,7 @@ async def test_a_person_known_by_aad_id_without_a_chat_is_installed_for_by_that_
         pontus.teams_user_id = aad  # from the roster's teams_user_id column: an id, no chat
     _installing(teams, base, service_url=teams.service_url)
     queued = _notice(teams, PONTUS, "Kallelse")
-    assert queued.channel == "teams"
+    assert queued.channel == "log"  # an id is no chat: queued for "no chat", and installed for by that id
     ((conversation, _),) = await teams.connector.wait_for(1)
     await teams.worker.run_until_idle()
     assert fake.installs() == [aad] and conversation == chat_of(aad)

@@ -55,3 +55,73 @@ async def test_a_failed_consent_card_is_retried_without_the_card_again() -> None
     await sender.send(_delivery({**payload, **failed.value.progress}))  # the outbox's retry, progress kept
     kinds = [a["attachments"][0]["contentType"] for a in connector.sent]
     assert kinds == ["application/vnd.microsoft.card.adaptive", "application/vnd.microsoft.teams.card.file.consent"]
+
+
+class Mail:
+    """The e-mail channel, recording what it was given."""
+
+    channel = "email"
+
+    def __init__(self) -> None:
+        self.sent: list[Delivery] = []
+
+    async def send(self, delivery: Delivery) -> None:
+        self.sent.append(delivery)
+
+
+class Refusing(Connector):
+    """A connector that turns every activity away with `status` (403: the person blocked or removed the app)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(fail=set())
+        self.status = status
+
+    async def send(self, reference: dict[str, Any], activity: dict[str, Any]) -> None:
+        self.attempts += 1
+        raise ConnectorError(self.status, None, f"HTTP {self.status}")
+
+
+@pytest.mark.parametrize("status", [403, 404])
+async def test_a_notice_teams_no_longer_takes_for_the_person_goes_by_e_mail(engine: sa.Engine, status: int) -> None:
+    """The person's stored chat is refused for good (403: they blocked or removed the app; 404: the chat is gone),
+    but they still have their e-mail address: with e-mail configured the notice goes there, not to "failed"."""
+    from storage.addresses import TEAMS, save_address
+    from storage.db import session_scope
+    from storage.models import Person, Region
+    from storage.outbox import Recipient
+
+    with session_scope(engine) as s:
+        region = Region(key="test", name="Test")
+        s.add(region)
+        s.flush()
+        assert region.id is not None
+        ann = Person(email="ann@example.org", name="Ann Ek", region_id=region.id)
+        s.add(ann)
+        s.flush()
+        assert ann.id is not None
+        save_address(s, ann.id, TEAMS, {"conversation": {"id": "a:ann"}, "serviceUrl": "https://smba.example/"})
+        recipient = Recipient(ann.id, ann.email, ann.name, "sv", None, None)
+    mail = Mail()
+    sender = TeamsSender(Refusing(status), engine, base_delay=0, fallback=mail)  # type: ignore[arg-type]
+    notice = Delivery(
+        id=7,
+        channel="teams",
+        kind="meeting_notice",
+        payload={"replies": dump_replies([TextReply(text="Kallelse")])},
+        attempts=1,
+        recipient=recipient,
+    )
+    await sender.send(notice)
+    (mailed,) = mail.sent
+    assert mailed.id == 7 and notice.progress.via == "email"
+
+
+async def test_a_reply_teams_refuses_is_not_mailed() -> None:
+    """An answer in a conversation the person just wrote in is no notice: a refusal there fails, it is not mailed."""
+    mail = Mail()
+    no_database = sa.create_engine("sqlite://")
+    sender = TeamsSender(Refusing(403), no_database, base_delay=0, fallback=mail)  # type: ignore[arg-type]
+    reply = _delivery({"replies": dump_replies([TextReply(text="Hej")]), "teams_reference": {"conversation": {}}})
+    with pytest.raises(DeliveryError) as failed:
+        await sender.send(reply)
+    assert failed.value.permanent and mail.sent == []
