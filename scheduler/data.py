@@ -59,7 +59,6 @@ class Someone:
     school_id: int | None
     language: str
     slack_user_id: str | None
-    teams_user_id: str | None
     weekly_digest: bool
 
 
@@ -299,7 +298,6 @@ def load(session: Session, instant: dtm.datetime, regions: list[Region]) -> Worl
             _PERSON.c.school_id,
             _PERSON.c.language,
             _PERSON.c.slack_user_id,
-            _PERSON.c.teams_user_id,
             _PERSON.c.weekly_digest,
             _holds(Role.TEACHER).label("teacher"),
             _holds(Role.MANAGER).label("manager"),
@@ -325,18 +323,18 @@ def load(session: Session, instant: dtm.datetime, regions: list[Region]) -> Worl
     by_region: dict[int, list[Someone]] = defaultdict(list)
     for row in rows:  # a person on one row per membership of the two years, or on one row without any
         if row[0] not in people:
-            person = Someone(*row[:9])
+            person = Someone(*row[:8])
             people[person.id] = person
             by_region[person.region_id].append(person)
             roles[person.id] = {
                 role.value
-                for role, held in ((Role.TEACHER, row[9]), (Role.MANAGER, row[10]), (Role.COORDINATOR, row[11]))
+                for role, held in ((Role.TEACHER, row[8]), (Role.MANAGER, row[9]), (Role.COORDINATOR, row[10]))
                 if held
             }
-            if person.slack_user_id or row[12]:
+            if person.slack_user_id or row[11]:
                 reachable.add(person.id)
-        if row[13] is not None:
-            memberships[(row[0], row[13])] = Member(row[14], row[15])
+        if row[12] is not None:
+            memberships[(row[0], row[12])] = Member(row[13], row[14])
 
     leaders: dict[tuple[int, int], list[int]] = defaultdict(list)
     for lead in session.exec(
