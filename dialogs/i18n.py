@@ -136,7 +136,7 @@ class Wording:
 def wording(words: Words, language: str) -> Wording:
     if language != "sv":
         return Wording(
-            group="group",
+            group="team",
             group_label="Team",
             which_group="Which team",
             my_group="My team",
