@@ -70,7 +70,11 @@ def not_a_leader(turn: Turn, attempt: str) -> Refused:
     return Refused(
         attempt,
         "not_a_leader",
-        turn.tr._("Only team leaders can do that, and you don't lead a subject team this school year or the next."),
+        turn.tr._(
+            "Only {leader}s can do that, and you lead {no_group} this school year or the next.",
+            leader=turn.words.leader,
+            no_group=turn.words.no_group,
+        ),
     )
 
 
@@ -187,7 +191,9 @@ def in_meetings_team(attempt: str) -> Guard[MeetingOf]:
             raise Refused(
                 attempt,
                 "not_in_team",
-                turn.tr._("You can only report absence from the meetings of your own team."),
+                turn.tr._(
+                    "You can only report absence from the meetings of {your_group}.", your_group=turn.words.your_group
+                ),
                 meeting=meeting.id,
             )
         return MeetingOf(meeting, team)

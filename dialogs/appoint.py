@@ -8,7 +8,7 @@ from dialogs import access
 from dialogs.common import open_year, short
 from dialogs.engine import Answered, Router, Turn, Values
 from dialogs.forms import Draft, Form, Invalid, Question, Slot
-from dialogs.i18n import Translator
+from dialogs.i18n import Translator, wording
 from dialogs.names import Act, Intent
 from dialogs.notify import notify
 from dialogs.types import Button, ChoicesReply, Reply, TextReply
@@ -198,6 +198,7 @@ def _appoint(turn: Turn, draft: Draft) -> list[Reply]:
         ]
 
     def welcome(t: Translator) -> list[Reply]:
+        words = wording(turn.settings.words, t.language)
         return [
             ChoicesReply(
                 text=t._(
@@ -206,7 +207,13 @@ def _appoint(turn: Turn, draft: Draft) -> list[Reply]:
                     team=team.name,
                     year=year.label,
                 ),
-                buttons=[Button(label=t._("My team's meetings"), action=Act.LEADER_MEETINGS, values={})],
+                buttons=[
+                    Button(
+                        label=t._("{the_group}'s meetings", the_group=words.start(words.the_group)),
+                        action=Act.LEADER_MEETINGS,
+                        values={},
+                    )
+                ],
             )
         ]
 

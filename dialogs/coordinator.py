@@ -388,7 +388,7 @@ def status_export(turn: Turn, values: Values, _: None) -> list[Reply]:
 def pick_team(turn: Turn, values: Values, _: None) -> list[Reply]:
     return [
         ChoicesReply(
-            text=turn.tr._("Which team?"),
+            text=turn.tr._("{which_group}?", which_group=turn.words.which_group),
             buttons=[
                 Button(label=short(t.name), action=Act.STATUS_TEAM, values={"team_id": t.id}) for t in turn.teams()
             ],
@@ -587,7 +587,11 @@ def coordinator_help(turn: Turn) -> list[Button]:
     return [
         Button(label=tr._("Status"), action=Act.INTENT, values={"intent": Intent.STATUS}),
         Button(label=tr._("Year report"), action=Act.INTENT, values={"intent": Intent.YEAR_REPORT}),
-        Button(label=tr._("Without a team"), action=Act.INTENT, values={"intent": Intent.PEOPLE_WITHOUT_TEAM}),
+        Button(
+            label=tr._("No {group}", group=turn.words.group),
+            action=Act.INTENT,
+            values={"intent": Intent.PEOPLE_WITHOUT_TEAM},
+        ),
         Button(label=tr._("Schools not reported"), action=Act.STATUS_NOT_REPORTED, values={}),
         Button(label=tr._("Absence at a meeting"), action=Act.INTENT, values={"intent": Intent.ABSENCES}),
         Button(label=tr._("Network days"), action=Act.INTENT, values={"intent": Intent.ADD_NETWORK_DAY}),

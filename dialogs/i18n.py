@@ -121,18 +121,34 @@ class Wording:
     any_group: str  # "not in {any_group}": "något ämneslag", "någon grupp", "a subject team"
     a_group: str  # "join {a_group}": "ett ämneslag", "en grupp", "a group"
     leader: str  # "ämneslagsledare", "sammankallande", "team leader"
+    groups: str  # the plural: "ämneslag", "grupper", "nätverk", "teams"
+    the_group: str  # "ämneslaget", "gruppen", "nätverket", "the team"
+    the_groups: str  # "ämneslagen", "grupperna", "nätverken", "the teams"
+    your_group: str  # "ditt ämneslag", "din grupp", "your team"
+    no_group: str  # "not in {no_group}" : "inget ämneslag", "ingen grupp", "no team"
+    leaders: str  # "ämneslagsledarna", "de sammankallande", "nätverksledarna", "the team leaders"
+
+    def start(self, text: str) -> str:
+        """`text` (one of these words) at the start of a sentence: "Gruppen", "Ditt ämneslag"."""
+        return text[:1].upper() + text[1:]
 
 
 def wording(words: Words, language: str) -> Wording:
     if language != "sv":
         return Wording(
-            group="group",
+            group="team",
             group_label="Team",
             which_group="Which team",
             my_group="My team",
             any_group="a subject team",
             a_group="a group",
             leader="team leader",
+            groups="teams",
+            the_group="the team",
+            the_groups="the teams",
+            your_group="your team",
+            no_group="no team",
+            leaders="the team leaders",
         )
     neuter = words.article == "ett"
     return Wording(
@@ -143,4 +159,10 @@ def wording(words: Words, language: str) -> Wording:
         any_group=("något " if neuter else "någon ") + words.group,
         a_group=("ett " if neuter else "en ") + words.group,
         leader=words.leader,
+        groups=words.groups,
+        the_group=words.group_definite,
+        the_groups=words.groups_definite,
+        your_group=("ditt " if neuter else "din ") + words.group,
+        no_group=("inget " if neuter else "ingen ") + words.group,
+        leaders=words.leaders_definite,
     )

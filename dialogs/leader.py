@@ -30,7 +30,10 @@ def my_meetings(turn: Turn, values: Values, _: object) -> list[Reply]:
         over = [said for team, year in access.led_teams(turn) if (said := meetings_over(turn, team, year))]
         return [
             ChoicesReply(
-                text=" ".join(over) or turn.tr._("Your team has no meetings planned."),
+                text=" ".join(over)
+                or turn.tr._(
+                    "{your_group} has no meetings planned.", your_group=turn.words.start(turn.words.your_group)
+                ),
                 buttons=[
                     Button(
                         label=turn.tr._("Schedule meeting"),
@@ -126,7 +129,9 @@ def notice_intent(turn: Turn, slots: Values, _: object) -> list[Reply]:
     if not waiting:
         return [
             ChoicesReply(
-                text=turn.tr._("Every upcoming meeting of your team has had its notice sent."),
+                text=turn.tr._(
+                    "Every upcoming meeting of {your_group} has had its notice sent.", your_group=turn.words.your_group
+                ),
                 buttons=[
                     Button(
                         label=turn.tr._("Schedule meeting"),
@@ -220,7 +225,9 @@ def framework_intent(turn: Turn, slots: Values, _: object) -> list[Reply]:
         return [
             TextReply(
                 text=tr._(
-                    "Your team has not scheduled its first meeting of the year yet; the framework is reviewed there."
+                    "{your_group} has not scheduled its first meeting of the year yet; "
+                    "the framework is reviewed there.",
+                    your_group=turn.words.start(turn.words.your_group),
                 )
             )
         ]
@@ -288,7 +295,11 @@ def leader_absences(turn: Turn, slots: Values) -> list[Reply]:
         day = dtm.date.fromisoformat(slots["date"])
         found = [(m, t) for m, t in meetings_of_led(turn) if m.starts_at.astimezone(tr.zone).date() == day] or found
     if not found:
-        return [TextReply(text=tr._("Your team has no upcoming meetings."))]
+        return [
+            TextReply(
+                text=tr._("{your_group} has no upcoming meetings.", your_group=turn.words.start(turn.words.your_group))
+            )
+        ]
     facts = []
     for meeting, team in found[:5]:
         assert meeting.id is not None
@@ -301,10 +312,18 @@ def leader_absences(turn: Turn, slots: Values) -> list[Reply]:
 def leader_help(turn: Turn) -> list[Button]:
     tr = turn.tr
     return [
-        Button(label=tr._("My team's meetings"), action=Act.LEADER_MEETINGS, values={}),
+        Button(
+            label=tr._("{the_group}'s meetings", the_group=turn.words.start(turn.words.the_group)),
+            action=Act.LEADER_MEETINGS,
+            values={},
+        ),
         Button(label=tr._("Schedule meeting"), action=Act.INTENT, values={"intent": Intent.SCHEDULE_MEETING}),
         Button(label=tr._("Send notice"), action=Act.INTENT, values={"intent": Intent.SEND_NOTICE}),
         Button(label=tr._("Log notes"), action=Act.INTENT, values={"intent": Intent.LOG_NOTES}),
-        Button(label=tr._("Absence in my team"), action=Act.INTENT, values={"intent": Intent.ABSENCES}),
+        Button(
+            label=tr._("Absence in {my_group}", my_group=turn.words.my_group.lower()),
+            action=Act.INTENT,
+            values={"intent": Intent.ABSENCES},
+        ),
         Button(label=tr._("Attendance and cost"), action=Act.INTENT, values={"intent": Intent.CONFIRM_ATTENDANCE}),
     ]

@@ -494,7 +494,14 @@ def attendance_intent(turn: Turn, slots: Values, led: list[tuple[Team, SchoolYea
     held = [(m, team) for team, year in led for m in held_meetings(turn.session, team, year, turn.now)]
     held = _on_day(turn, sorted(held, key=lambda pair: pair[0].starts_at, reverse=True), slots)
     if not held:
-        return [TextReply(text=turn.tr._("Your team has held no meetings yet this school year."))]
+        return [
+            TextReply(
+                text=turn.tr._(
+                    "{your_group} has held no meetings yet this school year.",
+                    your_group=turn.words.start(turn.words.your_group),
+                )
+            )
+        ]
     if len(held) == 1:
         return attendance_start(turn, {"meeting_id": held[0][0].id})
     return _pick(turn, held, turn.tr._("Which meeting's attendance?"), Act.ATTENDANCE_START)

@@ -298,7 +298,7 @@ def report_preview(turn: Turn, values: Values, _: None) -> list[Reply]:
         (tr._("School year"), year.label),
         (tr._("Teachers"), str(len(rows))),
         (tr._("Not confirmed"), str(unconfirmed)),
-        (tr._("Without a team"), str(without)),
+        (tr._("No {group}", group=turn.words.group), str(without)),
     ]
     if previous is not None:
         facts.append((tr._("Reported before"), tr.date(previous.reported_at)))

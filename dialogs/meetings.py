@@ -275,9 +275,21 @@ def choose_led(turn: Turn, slots: Values, question: str, then: Route[Any], *, up
         day = dtm.date.fromisoformat(slots["date"])
         found = [(m, t) for m, t in found if m.starts_at.astimezone(turn.tr.zone).date() == day] or found
     if not found and not upcoming:
-        return [TextReply(text=turn.tr._("Every meeting your team has held has its notes distributed."))]
+        return [
+            TextReply(
+                text=turn.tr._(
+                    "Every meeting {your_group} has held has its notes distributed.", your_group=turn.words.your_group
+                )
+            )
+        ]
     if not found:
-        return [TextReply(text=turn.tr._("Your team has no upcoming meetings."))]
+        return [
+            TextReply(
+                text=turn.tr._(
+                    "{your_group} has no upcoming meetings.", your_group=turn.words.start(turn.words.your_group)
+                )
+            )
+        ]
     if len(found) == 1:
         return then(turn, {"meeting_id": found[0][0].id})
     if not upcoming:

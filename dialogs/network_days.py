@@ -11,7 +11,7 @@ import datetime as dtm
 from dialogs import access, nlu
 from dialogs.engine import Answered, Router, Turn, Values, intent_button
 from dialogs.forms import Draft, Form, Invalid, Question, Slot
-from dialogs.i18n import Translator
+from dialogs.i18n import Translator, wording
 from dialogs.names import Act, Intent
 from dialogs.notify import not_reached, notify, reached, told_text
 from dialogs.types import Button, CardReply, ChoicesReply, FormField, Reply, TextReply
@@ -137,7 +137,11 @@ def _add(turn: Turn, draft: Draft) -> list[Reply]:
     def build(t: Translator) -> list[Reply]:
         return [
             ChoicesReply(
-                text=t._("New network day: {date}. Schedule your team's meeting when you are ready.", date=t.date(day)),
+                text=t._(
+                    "New network day: {date}. Schedule {the_group}'s meeting when you are ready.",
+                    date=t.date(day),
+                    the_group=wording(turn.settings.words, t.language).the_group,
+                ),
                 buttons=[
                     Button(label=t._("Schedule meeting"), action=Act.INTENT, values={"intent": Intent.SCHEDULE_MEETING})
                 ],

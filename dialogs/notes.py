@@ -25,7 +25,11 @@ router = Router()
 
 
 def _only_leaders(turn: Turn) -> str:
-    return turn.tr._("Only team leaders log notes, and you don't lead a subject team this school year or the next.")
+    return turn.tr._(
+        "Only {leader}s log notes, and you lead {no_group} this school year or the next.",
+        leader=turn.words.leader,
+        no_group=turn.words.no_group,
+    )
 
 
 @router.intent(Intent.LOG_NOTES, guard=access.leader("notes.log", refusal=_only_leaders))

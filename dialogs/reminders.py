@@ -7,10 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from dialogs.engine import intent_button
-from dialogs.i18n import Translator
+from dialogs.i18n import Translator, Wording, wording
 from dialogs.names import Act, Intent
 from dialogs.types import Button, CardReply, ChoicesReply, Reply, TextReply
 from domain.reminders import Rule
+from storage.settings import Words
 
 
 def _day(t: Translator, context: dict[str, Any]) -> str:
@@ -21,11 +22,12 @@ def _names(t: Translator, values: list[str]) -> str:
     return t.join(values)
 
 
-def _team_choice(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _team_choice(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     return [
         ChoicesReply(
             text=t._(
-                "Time to choose your subject team for the school year {year}, together with your manager.",
+                "Time to choose your {group} for the school year {year}, together with your manager.",
+                group=w.group,
                 year=context["year"],
             ),
             buttons=[
@@ -41,13 +43,13 @@ def _team_choice(t: Translator, context: dict[str, Any]) -> list[Reply]:
                     if context.get("team_id")
                     else []
                 ),
-                intent_button(t._("Choose team"), Intent.CHOOSE_TEAM),
+                intent_button(t._("Choose {group}", group=w.group), Intent.CHOOSE_TEAM),
             ],
         )
     ]
 
 
-def _manager_report(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _manager_report(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     deadline = t.date(dtm.date.fromisoformat(context["deadline"]))
     staff = intent_button(t._("My staff"), Intent.LIST_STAFF)
     report = intent_button(t._("Report teams"), Intent.REPORT_MEMBERSHIPS)
@@ -87,7 +89,7 @@ def _manager_report(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
-def _report_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _report_escalation(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     return [
         TextReply(
             text=t._(
@@ -99,7 +101,7 @@ def _report_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
-def _leaders_missing(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _leaders_missing(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     return [
         ChoicesReply(
             text=t._(
@@ -112,7 +114,7 @@ def _leaders_missing(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
-def _framework_revision(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _framework_revision(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     return [
         ChoicesReply(
             text=t._(
@@ -131,7 +133,7 @@ def _framework_revision(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
-def _notice(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _notice(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     meeting = {"meeting_id": context.get("meeting_id")}
     values = {"team": context["team"], "date": _day(t, context)}
     if context.get("meeting_id") is None:
@@ -159,7 +161,7 @@ def _team_and_leaders(t: Translator, team: str, leaders: list[str]) -> str:
     return t._("{team} (leaders: {names})", team=team, names=_names(t, leaders))
 
 
-def _notice_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _notice_escalation(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     leaders: list[list[str]] = context["leaders"]
     return [
         TextReply(
@@ -174,7 +176,7 @@ def _notice_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
-def _framework_before(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _framework_before(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     link = f" {context['link']}" if context.get("link") else ""
     return [
         TextReply(
@@ -188,7 +190,7 @@ def _framework_before(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
-def _framework_confirm(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _framework_confirm(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     meeting = {"meeting_id": context.get("meeting_id")}
     return [
         ChoicesReply(
@@ -204,7 +206,7 @@ def _framework_confirm(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
-def _framework_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _framework_escalation(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     return [
         TextReply(
             text=t._(
@@ -217,7 +219,7 @@ def _framework_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]
     ]
 
 
-def _notes(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _notes(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     meeting = {"meeting_id": context.get("meeting_id")}
     return [
         ChoicesReply(
@@ -238,7 +240,7 @@ def _notes(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
-def _notes_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _notes_escalation(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     return [
         TextReply(
             text=t._(
@@ -265,7 +267,7 @@ def _goal_text(t: Translator, context: dict[str, Any]) -> str:
     )
 
 
-def _meeting_goals(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _meeting_goals(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     planned = t.n_(
         "{team} has {count} meeting planned for {year}.",
         "{team} has {count} meetings planned for {year}.",
@@ -285,7 +287,7 @@ def _meeting_goals(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
-def _meeting_goals_escalation(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _meeting_goals_escalation(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     teams = [
         t._(
             "{team}: meetings {meetings}, physical {physical}",
@@ -311,7 +313,7 @@ def _meeting_goals_escalation(t: Translator, context: dict[str, Any]) -> list[Re
     return [TextReply(text=_goal_text(t, context) + " " + below)]
 
 
-def _network_days(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _network_days(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     return [
         ChoicesReply(
             text=t._(
@@ -324,7 +326,7 @@ def _network_days(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
-def _attendance(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _attendance(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     meeting = {"meeting_id": context.get("meeting_id")}
     return [
         ChoicesReply(
@@ -359,7 +361,7 @@ def _late_line(t: Translator, entry: str) -> str:
     return t._("notes from {date} not sent", date=date)
 
 
-def _coordinator_digest(t: Translator, context: dict[str, Any]) -> list[Reply]:
+def _coordinator_digest(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     since = dtm.date.fromisoformat(context["since"])
     happened: dict[str, list[str]] = context.get("happened", {})
     late: dict[str, list[str]] = context.get("late", {})
@@ -378,7 +380,7 @@ def _coordinator_digest(t: Translator, context: dict[str, Any]) -> list[Reply]:
     ]
 
 
-_TEXTS: dict[Rule, Callable[[Translator, dict[str, Any]], list[Reply]]] = {
+_TEXTS: dict[Rule, Callable[[Translator, Wording, dict[str, Any]], list[Reply]]] = {
     Rule.TEAM_CHOICE: _team_choice,
     Rule.MANAGER_REPORT: _manager_report,
     Rule.REPORT_ESCALATION: _report_escalation,
@@ -399,6 +401,6 @@ _TEXTS: dict[Rule, Callable[[Translator, dict[str, Any]], list[Reply]]] = {
 }
 
 
-def reminder_replies(t: Translator, rule: Rule, context: dict[str, Any]) -> list[Reply]:
-    """The message of one reminder, in the recipient's language."""
-    return _TEXTS[Rule(rule)](t, context)
+def reminder_replies(t: Translator, words: Words, rule: Rule, context: dict[str, Any]) -> list[Reply]:
+    """The message of one reminder, in the recipient's language and their region's words."""
+    return _TEXTS[Rule(rule)](t, wording(words, t.language), context)

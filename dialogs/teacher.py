@@ -84,7 +84,11 @@ def _no_team(turn: Turn, year: SchoolYear) -> list[Reply]:
         text += " " + tr._("For {year} you are in {team} ({state}).", year=coming.label, team=team.name, state=state)
     if not turn.duties.team_choice:
         return [TextReply(text=text)]
-    return [ChoicesReply(text=text, buttons=[intent_button(tr._("Choose team"), Intent.CHOOSE_TEAM)])]
+    return [
+        ChoicesReply(
+            text=text, buttons=[intent_button(tr._("Choose {group}", group=turn.words.group), Intent.CHOOSE_TEAM)]
+        )
+    ]
 
 
 def teacher_help(turn: Turn) -> list[Button]:
@@ -97,7 +101,7 @@ def teacher_help(turn: Turn) -> list[Button]:
         intent_button(tr._("Latest notes"), Intent.LATEST_NOTES),
     ]
     if turn.duties.team_choice:
-        buttons.append(intent_button(tr._("Choose team"), Intent.CHOOSE_TEAM))
+        buttons.append(intent_button(tr._("Choose {group}", group=turn.words.group), Intent.CHOOSE_TEAM))
     elif turn.teams():  # open networks
         buttons.append(intent_button(tr._("Join {a_group}", a_group=turn.words.a_group), Intent.CHOOSE_TEAM))
     return buttons
@@ -493,7 +497,9 @@ def _who_was_told(
     else:
         sentences.append(tr._("Nobody could be told."))
     if no_leader:
-        sentences.append(tr._("Your team has no leader this school year."))
+        sentences.append(
+            tr._("{your_group} has no leader this school year.", your_group=turn.words.start(turn.words.your_group))
+        )
     if not any_manager and Role.MANAGER.value not in turn.roles:
         sentences.append(tr._("Your school has no manager with the bot, so tell your manager yourself."))
     return " ".join(sentences)

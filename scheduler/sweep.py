@@ -30,7 +30,7 @@ from dialogs.reminders import reminder_replies
 from dialogs.types import Reply, dump_replies
 from domain.reminders import SweepProblem
 from domain.teams import deciding_label
-from scheduler.data import World, load
+from scheduler.data import Someone, World, load
 from scheduler.rules import RULES, Due, Problem, Today
 from scheduler.working import is_working_moment, local_today
 from storage import schoolyear
@@ -153,18 +153,15 @@ def _write(session: Session, world: World, fresh: list[Due], instant: dtm.dateti
     read of their ids, one insert of the keys with theirs (`INSERT … ON CONFLICT DO NOTHING`, so a key another
     sweep took meanwhile is not written twice, and the count of rows written says so).
     """
-    zones = {r.id: r.timezone for r in world.regions}
     groups: dict[tuple[int, str], list[Due]] = {}
     for due in fresh:
         groups.setdefault((due.recipient_id, due.rule), []).append(due)
-    texts = _Texts()
+    texts = _Texts(world)
     rows = [
         {
             "channel": _plan(world, group[0]).channel,
             "kind": f"reminder.{rule}",
-            "payload": texts.payload(
-                world.people[recipient_id].language, zones[world.people[recipient_id].region_id], group
-            ),
+            "payload": texts.payload(world.people[recipient_id], group),
             "recipient_id": recipient_id,
         }
         for (recipient_id, rule), group in groups.items()
@@ -226,35 +223,39 @@ def _sent(session: Session, dues: list[Due]) -> set[tuple[str, str, str]]:
 
 
 class _Texts:
-    """A reminder's replies, made once per language, time zone, rule and context in a sweep: in May thousands of
-    teachers get the same few texts, and the same payload object, which the outbox insert serialises once."""
+    """A reminder's replies, made once per language, region (its time zone and words), rule and context in a sweep:
+    in May thousands of teachers get the same few texts, and the same payload object, which the outbox insert
+    serialises once."""
 
-    def __init__(self) -> None:
+    def __init__(self, world: World) -> None:
+        self._world = world
+        self._zones = {r.id: r.timezone for r in world.regions}
         self._translators: dict[tuple[str, str], Translator] = {}
-        self._made: dict[tuple[str, str, str, str], tuple[list[Reply], list[dict[str, Any]]]] = {}
-        self._payloads: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+        self._made: dict[tuple[str, int, str, str], tuple[list[Reply], list[dict[str, Any]]]] = {}
+        self._payloads: dict[tuple[str, int, str, str], dict[str, Any]] = {}
 
-    def _key(self, language: str, zone: str, due: Due) -> tuple[str, str, str, str]:
-        return (language, zone, due.rule, repr(sorted(due.context.items())))
+    def _key(self, person: Someone, due: Due) -> tuple[str, int, str, str]:
+        return (person.language, person.region_id, due.rule, repr(sorted(due.context.items())))
 
-    def of(self, language: str, zone: str, due: Due) -> tuple[list[Reply], list[dict[str, Any]]]:
+    def of(self, person: Someone, due: Due) -> tuple[list[Reply], list[dict[str, Any]]]:
         """The due's replies, and the same as JSON for the outbox."""
-        key = self._key(language, zone, due)
+        key = self._key(person, due)
         if key not in self._made:
-            tr = self._translators.setdefault((language, zone), Translator(language, zone))
-            replies = reminder_replies(tr, due.rule, due.context)
+            zone = self._zones[person.region_id]
+            tr = self._translators.setdefault((person.language, zone), Translator(person.language, zone))
+            replies = reminder_replies(tr, self._world.settings[person.region_id].words, due.rule, due.context)
             self._made[key] = (replies, dump_replies(replies))
         return self._made[key]
 
-    def payload(self, language: str, zone: str, group: list[Due]) -> dict[str, Any]:
+    def payload(self, person: Someone, group: list[Due]) -> dict[str, Any]:
         """The outbox payload of one person's reminders of one rule: their replies one after the other."""
-        if len(group) == 1 and (key := self._key(language, zone, group[0])) in self._payloads:
+        if len(group) == 1 and (key := self._key(person, group[0])) in self._payloads:
             return self._payloads[key]
-        made = [self.of(language, zone, due) for due in group]
+        made = [self.of(person, due) for due in group]
         replies = [reply for these, _ in made for reply in these]
         payload = {"replies": [d for _, dumped in made for d in dumped], "text": fallback_text(replies)}
         if len(group) == 1:
-            self._payloads[self._key(language, zone, group[0])] = payload
+            self._payloads[self._key(person, group[0])] = payload
         return payload
 
 

@@ -60,6 +60,9 @@ class Words(BaseModel):
     groups: str = Field("ämneslag", min_length=1, max_length=40)
     leader: str = Field("ämneslagsledare", min_length=1, max_length=40)
     article: Literal["en", "ett"] = "ett"  # the group word's gender: "ett ämneslag", "ett nätverk", "en grupp"
+    group_definite: str = Field("ämneslaget", min_length=1, max_length=40)  # "gruppen", "nätverket"
+    groups_definite: str = Field("ämneslagen", min_length=1, max_length=40)  # "grupperna", "nätverken"
+    leaders_definite: str = Field("ämneslagsledarna", min_length=1, max_length=40)  # "de sammankallande"
 
 
 class RegionSettings(BaseModel):

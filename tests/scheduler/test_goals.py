@@ -17,7 +17,7 @@ from domain.reminders import Rule
 from scheduler.sweep import sweep
 from storage.db import session_scope
 from storage.models import Attendance, Leadership, Meeting, NetworkDay, OutboxMessage
-from storage.settings import RegionSettings
+from storage.settings import RegionSettings, Words
 from tests.scheduler.conftest import ZONE, Cycle, region_of
 
 
@@ -128,7 +128,7 @@ def test_the_goals_alert_does_not_say_a_team_without_a_leader_had_its_leader_rem
         "goal_max": 3,
         "physical_min": 1,
     }
-    (only,) = reminder_replies(Translator("sv"), Rule.MEETING_GOALS_ESCALATION, context)
+    (only,) = reminder_replies(Translator("sv"), Words(), Rule.MEETING_GOALS_ESCALATION, context)
     assert isinstance(only, TextReply)
     assert only.text.endswith(
         "Dessa ämneslag ligger under det för 2026/27, och inget av dem har en ledare att påminna: "

@@ -134,3 +134,37 @@ def test_vastmanlands_groups_get_their_article(tmp_path) -> None:
     assert json.loads(after["vastmanland"])["words"]["article"] == "en"
     assert "article" not in json.loads(after["other"])["words"]
     assert "article" not in json.loads(back["vastmanland"])["words"]
+
+
+def test_shipped_regions_get_the_definite_forms_of_their_words(tmp_path) -> None:
+    """Migration 0019 gives a shipped region's words their definite forms ("gruppen", "grupperna", "de
+    sammankallande" in Västmanland), leaves other regions to the defaults, and takes them away again."""
+    from alembic import command
+
+    from storage.db import create_db_engine
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    words = json.dumps({"words": {"group": "grupp", "groups": "grupper", "leader": "sammankallande", "article": "en"}})
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0018")
+        for key in ("vastmanland", "other"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO region (key, name, timezone, language, settings) "
+                    "VALUES (:key, :key, 'Europe/Stockholm', 'sv', :settings)"
+                ),
+                {"key": key, "settings": words},
+            )
+        command.upgrade(alembic_config(connection), "head")
+        after: dict[str, str] = dict(connection.execute(sa.text("SELECT key, settings FROM region")).all())
+        command.downgrade(alembic_config(connection), "0018")
+        back: dict[str, str] = dict(connection.execute(sa.text("SELECT key, settings FROM region")).all())
+    engine.dispose()
+    forms = json.loads(after["vastmanland"])["words"]
+    assert (forms["group_definite"], forms["groups_definite"], forms["leaders_definite"]) == (
+        "gruppen",
+        "grupperna",
+        "de sammankallande",
+    )
+    assert "group_definite" not in json.loads(after["other"])["words"]
+    assert json.loads(back["vastmanland"]) == json.loads(words)
