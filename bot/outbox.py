@@ -170,6 +170,7 @@ class OutboxWorker:
         self.sleep = sleep
         self._wake = asyncio.Event()
         self._running = asyncio.Lock()  # one batch at a time, so `run_until_idle` waits for one under way
+        self._direct: set[asyncio.Future[Batch]] = set()  # replies claimed by their turns, being sent
 
     def register(self, sender: Sender) -> None:
         """Add a channel's sender (one that needs the worker itself, as the Teams bot does)."""
@@ -343,24 +344,38 @@ class OutboxWorker:
         if not renewing.cancelled() and renewing.exception() is not None:
             _LOGGER.error("outbox: the lease renewal failed", exc_info=renewing.exception())
 
+    async def _deliver_all(self, deliveries: list[outbox.Delivery]) -> Batch:
+        """Deliver claimed messages in turn, renewing the leases meanwhile."""
+        held = {delivery.id: delivery for delivery in deliveries}
+        renewing = asyncio.create_task(self._renew(held))
+        delivered = 0
+        try:
+            for delivery in deliveries:
+                if delivery.id not in held:  # claimed by another worker while this one was busy
+                    continue
+                delivered += await self._deliver(delivery)
+                held.pop(delivery.id, None)
+        finally:
+            await self._stop(renewing)
+        return Batch(len(deliveries), delivered, any(d.followed for d in deliveries))
+
     async def run_batch(self) -> Batch:
         """Claim what is due now and deliver it, renewing the leases meanwhile."""
         async with self._running:
             deliveries = await asyncio.to_thread(self._claim, self.clock())
             if not deliveries:
                 return Batch()
-            held = {delivery.id: delivery for delivery in deliveries}
-            renewing = asyncio.create_task(self._renew(held))
-            delivered = 0
-            try:
-                for delivery in deliveries:
-                    if delivery.id not in held:  # claimed by another worker while this one was busy
-                        continue
-                    delivered += await self._deliver(delivery)
-                    held.pop(delivery.id, None)
-            finally:
-                await self._stop(renewing)
-            return Batch(len(deliveries), delivered, any(d.followed for d in deliveries))
+            return await self._deliver_all(deliveries)
+
+    async def send_claimed(self, delivery: outbox.Delivery) -> bool:
+        """Deliver a message its turn claimed as it enqueued it (`storage.outbox.claim_enqueued`), at once and
+        without a claim of the worker's: the reply a person waits for. True if it was delivered."""
+        task = asyncio.ensure_future(self._deliver_all([delivery]))
+        self._direct.add(task)
+        try:
+            return bool((await task).delivered)
+        finally:
+            self._direct.discard(task)
 
     async def run_once(self) -> int:
         """Deliver what is due now (one claim); returns how many messages were attempted."""
@@ -369,10 +384,12 @@ class OutboxWorker:
     async def run_until_idle(self) -> int:
         """Deliver until nothing is due now, after any batch this worker has under way; how many were attempted.
 
-        When it returns, nothing this worker could send is due and no batch of its own is under way: what was
-        enqueued before the call has been delivered, or failed, or waits for a retry later.
-        Tests use it to see everything that was sent, rather than sleeping and hoping.
+        When it returns, nothing this worker could send is due and no batch of its own (nor a reply its turn
+        claimed, `send_claimed`) is under way: what was enqueued before the call has been delivered, or failed,
+        or waits for a retry later. Tests use it to see everything that was sent, rather than sleeping and hoping.
         """
+        if self._direct:
+            await asyncio.wait(list(self._direct))
         attempted = 0
         while done := await self.run_once():
             attempted += done

@@ -34,6 +34,7 @@ from storage.db import execute_many
 from storage.models import OutboxMessage, OutboxStatus, Person, outbox_conversation, table_of, utcnow
 
 _OPEN = (OutboxStatus.PENDING.value, OutboxStatus.SENDING.value)
+ENQUEUED = "outbox_enqueued"  # `Session.info` key: how many messages the session's transactions enqueued
 
 
 def enqueue(
@@ -46,6 +47,7 @@ def enqueue(
     not_before: dtm.datetime | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox as part of the caller's transaction (nothing is sent before commit)."""
+    session.info[ENQUEUED] = session.info.get(ENQUEUED, 0) + 1
     message = OutboxMessage(
         channel=channel,
         kind=kind,
@@ -62,6 +64,7 @@ def enqueue_many(session: Session, messages: list[dict[str, Any]], now: dtm.date
     """Add many messages (each `channel`, `kind`, `payload`, `recipient_id`): one INSERT, compiled once and
     executed by the driver for all of them (`storage.db.execute_many`: a payload object given to many messages
     is serialised once)."""
+    session.info[ENQUEUED] = session.info.get(ENQUEUED, 0) + len(messages)
     rows = [
         {
             **m,
@@ -152,6 +155,54 @@ def _recipient(session: Session, person_id: int | None) -> Recipient | None:
         slack_user_id=person.slack_user_id,
         teams_user_id=person.teams_user_id,
     )
+
+
+def claim_enqueued(
+    session: Session, message: OutboxMessage, *, now: dtm.datetime, lease: dtm.timedelta
+) -> Delivery | None:
+    """Claim a message this transaction just enqueued, for sending right after the commit by whoever enqueued
+    it (a turn's reply), with no claim of its own; None when an earlier open message of its conversation holds
+    it (the worker sends it after that one).
+
+    The row commits already leased, as `claim_due` would have leased it: if nothing sends it (a crash after
+    the commit), it is due again when the lease runs out, with its outcome unsure, exactly like a claimed one.
+    """
+    session.flush()
+    assert message.id is not None
+    earlier = aliased(OutboxMessage)
+    held = (
+        sa.select(sa.literal(1))
+        .where(
+            col(earlier.conversation) == message.conversation,
+            col(earlier.id) < message.id,
+            col(earlier.status).in_(_OPEN),
+        )
+        .exists()
+    )
+    won = session.connection().execute(
+        sa.update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == message.id,
+            col(OutboxMessage.claim) == 0,
+            col(OutboxMessage.status) == OutboxStatus.PENDING.value,
+            ~held,
+        )
+        .values(status=OutboxStatus.SENDING.value, locked_until=now + lease, claim=1, attempts=1, claimed_at=now)
+    )
+    if won.rowcount != 1:
+        return None
+    delivery = Delivery(
+        message.id,
+        message.channel,
+        message.kind,
+        dict(message.payload),
+        1,
+        _recipient(session, message.recipient_id),
+        claim=1,
+        conversation=message.conversation,
+    )
+    session.expire(message)  # its columns changed underneath the ORM
+    return delivery
 
 
 def claim_due(

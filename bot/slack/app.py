@@ -46,8 +46,8 @@ from storage.db import session_scope, unreachable
 from storage.directory import person_by_email
 from storage.errors import DatabaseUnavailable
 from storage.inbound import AlreadyDone, Stored, finish, finish_alone, give_up, receive
-from storage.models import Person
-from storage.outbox import enqueue
+from storage.models import OutboxMessage, Person
+from storage.outbox import ENQUEUED, Delivery, claim_enqueued, enqueue
 
 _LOGGER = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
@@ -177,7 +177,7 @@ class SlackBot:
         replies: list[Reply],
         alone: str | None = None,
         thread: str | None = None,
-    ) -> None:
+    ) -> OutboxMessage:
         """The replies as one outbox message to the Slack conversation; a file (the year report) goes with it as
         an attachment, which the sender uploads into the conversation (`files_upload_v2`).
 
@@ -187,7 +187,7 @@ class SlackBot:
         answer in the thread it was asked in.
         """
         replies, files = attachments_of(replies)
-        enqueue(
+        return enqueue(
             session,
             channel="slack",
             kind="reply",
@@ -235,13 +235,20 @@ class SlackBot:
         modal: list[FormReply] = []
         fresh = trigger_id is not None and not context.get("replay")
         alone = user_id if private else None
+        claimed: list[Delivery] = []  # the reply, claimed as it was queued: sent here after the commit
+        others: list[int] = []  # how many other messages the turn queued (for the worker)
 
         def deliver(session: Session, replies: list[Reply]) -> None:
+            claimed.clear()  # a turn run again (a collision) or answered again (the model) delivers afresh
+            others[:] = [session.info.get(ENQUEUED, 0)]
             forms = [r for r in replies if isinstance(r, FormReply)]
             if forms and fresh:
                 modal.append(forms[0])
             elif replies:
-                self._queue(session, person_id, channel, replies, alone, thread)
+                queued = self._queue(session, person_id, channel, replies, alone, thread)
+                reply = claim_enqueued(session, queued, now=self.worker.clock(), lease=self.worker.lease)
+                claimed.extend([reply] if reply is not None else [])
+                others[:] = [others[0] + (reply is None)]
             finish(session, event_id)
 
         try:
@@ -266,6 +273,10 @@ class SlackBot:
                 _LOGGER.exception("slack inbox event %s could not be processed; given up", event_id)
                 await asyncio.to_thread(give_up, self.engine, event_id)
             return
+        if others and others[0]:  # messages to others (or a reply held behind an earlier one): the worker's
+            self.worker.wake()
+        if claimed:
+            await self.worker.send_claimed(claimed[0])
         if modal:
             try:
                 await self.client.views_open(trigger_id=trigger_id, view=blocks.modal(modal[0]))
@@ -273,7 +284,7 @@ class SlackBot:
             except SlackApiError as exc:
                 _LOGGER.warning("views.open failed: %s", slack_error(exc))
                 await asyncio.to_thread(self._queue_alone, person_id, channel, replies, alone, thread)
-        self.worker.wake()
+                self.worker.wake()
 
     async def _skip(self, context: dict[str, Any]) -> None:
         """A stored request that turned out to need no turn (a button value we cannot read) is done."""

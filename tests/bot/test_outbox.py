@@ -513,3 +513,66 @@ async def test_after_a_batch_nothing_waited_for_the_worker_does_not_claim_again_
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
+
+
+def _reply(engine: sa.Engine, channel: str) -> tuple[int, outbox.Delivery | None]:
+    """A turn's reply to Slack channel `channel`, enqueued and claimed in one transaction, as a turn does."""
+    with session_scope(engine) as s:
+        message = outbox.enqueue(s, channel="slack", kind="reply", payload={"slack_channel": channel}, not_before=T0)
+        claimed = outbox.claim_enqueued(s, message, now=T0, lease=dtm.timedelta(seconds=120))
+        assert message.id is not None
+        return message.id, claimed
+
+
+async def test_a_reply_claimed_as_it_is_enqueued_is_sent_by_its_turn_without_a_claim_of_the_worker(
+    engine: sa.Engine,
+) -> None:
+    message_id, claimed = _reply(engine, "C1")
+    assert claimed is not None and (claimed.claim, claimed.attempts, claimed.unsure_since) == (1, 1, None)
+    stored = _message(engine, message_id)
+    assert (stored.status, stored.claim) == (OutboxStatus.SENDING, 1)  # leased: no worker claims it meanwhile
+
+    class Slack(RecordingSender):
+        channel = "slack"
+
+    sender, clock = Slack(), Clock()
+    worker = OutboxWorker(engine, [sender], clock=clock)
+    assert await worker.run_once() == 0
+    assert await worker.send_claimed(claimed)
+    assert [d.id for d in sender.sent] == [message_id]
+    assert _message(engine, message_id).status == OutboxStatus.DELIVERED
+
+
+async def test_a_reply_behind_an_earlier_open_message_of_its_conversation_is_left_to_the_worker(
+    engine: sa.Engine,
+) -> None:
+    (first,) = _to(engine, 1)  # an open message to C0
+    second, claimed = _reply(engine, "C0")
+    assert claimed is None and _message(engine, second).status == OutboxStatus.PENDING
+
+    class Slack(RecordingSender):
+        channel = "slack"
+
+    sender = Slack()
+    await OutboxWorker(engine, [sender], clock=Clock()).run_until_idle()
+    assert [d.id for d in sender.sent] == [first, second]  # in order
+
+
+async def test_a_claimed_reply_never_sent_is_sent_by_the_worker_once_its_lease_ran_out_its_outcome_unsure(
+    engine: sa.Engine,
+) -> None:
+    """As after a crash between the turn's commit and the post."""
+    message_id, claimed = _reply(engine, "C1")
+    assert claimed is not None
+
+    class Slack(RecordingSender):
+        channel = "slack"
+
+    sender, clock = Slack(), Clock()
+    worker = OutboxWorker(engine, [sender], clock=clock)
+    clock.advance(seconds=119)
+    assert await worker.run_once() == 0
+    clock.advance(seconds=2)
+    assert await worker.run_once() == 1
+    (sent,) = sender.sent
+    assert sent.id == message_id and sent.unsure_since == T0  # read back before posting (see the Slack sender)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dtm
 import hashlib
 import hmac
 import json
@@ -13,8 +14,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.slack.blocks import parse_button_value
+from storage import outbox
 from storage.db import session_scope
-from storage.models import Absence, OutboxMessage, Person
+from storage.models import Absence, OutboxMessage, OutboxStatus, Person
 from tests.slack.conftest import SECRET, Slack, signed
 
 
@@ -51,6 +53,27 @@ async def test_a_direct_message_gets_a_block_kit_answer(slack: Slack) -> None:
     await slack.dm("U0ALVA", "mitt ämneslag", event_id="Ev0002")
     await slack.api.wait_for("chat.postMessage", 2)
     assert len(slack.api.of("users.info")) == 1
+
+
+async def test_a_reply_is_posted_by_its_turn_with_no_claim_of_the_worker(slack: Slack) -> None:
+    """The reply a person waits for is claimed as the turn queues it and posted right after the commit: no wake-up
+    of the worker, no claim transaction of its own. Messages to others still go through the worker."""
+    claims: list[int] = []
+    claim = slack.worker._claim
+
+    def counted(now: dtm.datetime) -> list[outbox.Delivery]:
+        found = claim(now)
+        claims.append(len(found))
+        return found
+
+    slack.worker._claim = counted  # type: ignore[method-assign]
+    await slack.dm("U0ALVA", "hjälp")
+    (posted,) = await slack.api.wait_for("chat.postMessage")
+    await slack.settle()
+    assert posted["channel"] == "D0ALVA" and sum(claims) == 0
+    with Session(slack.db) as s:
+        (status,) = s.exec(select(OutboxMessage.status)).all()
+    assert status == OutboxStatus.DELIVERED
 
 
 async def test_a_stranger_gets_the_polite_answer(slack: Slack) -> None:
