@@ -69,7 +69,7 @@ from storage.db import session_scope, unreachable
 from storage.errors import AmneslagError
 from storage.inbound import AlreadyDone, Stored, finish, finish_alone, first_time, receive
 from storage.models import OutboxMessage
-from storage.outbox import enqueue
+from storage.outbox import ENQUEUED, Delivery, claim_enqueued, enqueue
 
 _LOGGER = logging.getLogger(__name__)
 _TAGS = re.compile(r"<[^>]+>")
@@ -390,11 +390,11 @@ class TeamsBot:
         reference: ConversationReference,
         replies: list[Reply],
         kind: str,
-    ) -> None:
+    ) -> OutboxMessage:
         """The replies as one outbox message to the turn's conversation; a file (the year report) goes with it as
         an attachment, which the sender offers with a file consent card (see `file_consent`)."""
         replies, files = attachments_of(replies)
-        enqueue(
+        return enqueue(
             session,
             channel=TEAMS,
             kind=kind,
@@ -447,14 +447,22 @@ class TeamsBot:
             inbound_id=activity.id,
         )
         event_id = turn_context.turn_state.get(INBOX)
+        claimed: list[Delivery] = []  # the reply, claimed as it was queued: sent here after the commit
+        others: list[int] = []  # how many other messages the turn queued (for the worker)
 
         def deliver(session: Session, replies: list[Reply]) -> None:
+            claimed.clear()  # a turn run again (a collision) or answered again (the model) delivers afresh
+            others[:] = [session.info.get(ENQUEUED, 0)]
             if address is not None and person_id is not None:
                 save_address(session, person_id, TEAMS, address)
             if queue and replies:
-                self._queue(session, person_id, reference, replies, kind)
+                queued = self._queue(session, person_id, reference, replies, kind)
+                reply = claim_enqueued(session, queued, now=self.worker.clock(), lease=self.worker.lease)
+                claimed.extend([reply] if reply is not None else [])
+                others[:] = [others[0] + (reply is None)]
             elif files := [r for r in replies if isinstance(r, FileReply)]:  # a card answered in place carries none
                 self._queue(session, person_id, reference, list(files), kind)
+                others[:] = [others[0] + 1]
             if event_id is not None:
                 finish(session, event_id)
 
@@ -465,8 +473,10 @@ class TeamsBot:
             return []
         if address is not None and person_id is not None:
             self._remember(person_id, address)
-        if replies and (queue or any(isinstance(r, FileReply) for r in replies)):
+        if others and others[0]:  # messages to others (or a reply held behind an earlier one): the worker's
             self.worker.wake()
+        if claimed:
+            await self.worker.send_claimed(claimed[0])
         return replies
 
     def _welcome_channel(self, reference: ConversationReference, event_id: int | None) -> None:
