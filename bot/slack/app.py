@@ -1,7 +1,8 @@
 """Slack in: a slack-bolt `AsyncApp` at `/slack/events` for events, the `/amneslag` command and interactivity.
 
 This adapter only translates. A Slack request becomes a neutral `Incoming`; the dialogs' replies go
-into the outbox (addressed to the Slack conversation) and the worker is woken to post them, so every
+into the outbox (addressed to the Slack conversation), claimed there in the turn's transaction and posted
+by the turn right after its commit (the worker is woken for anything else the turn queued), so every
 outbound message takes the same road. Only a modal is opened directly, because Slack's trigger id
 lives for three seconds. The answer to the `/amneslag` command or to an @mention in a channel (and to a
 button of such an answer) is the asker's alone: the outbox message says so (`slack_ephemeral_to`), and the

@@ -3,8 +3,9 @@
 `TeamsBot` is our small interface over the Bot Framework SDK; nothing outside `bot/teams/` imports
 botbuilder, so its successor (the Microsoft 365 Agents SDK) can replace it here alone. The adapter
 only translates. An activity becomes a neutral `Incoming`; the dialogs' replies go into the outbox,
-addressed by the turn's conversation reference, and the worker is woken to send them, so every
-outbound message takes the same road. Only an `adaptiveCard/action` invoke is answered directly,
+addressed by the turn's conversation reference, claimed there in the turn's transaction and sent by the
+turn right after its commit (the worker is woken for anything else the turn queued), so every outbound
+message takes the same road. Only an `adaptiveCard/action` invoke is answered directly,
 because Teams waits for the refreshed card in the HTTP response.
 
 Each activity is stored in the inbox (`storage.inbound`) before it is processed, and the Bot Connector
