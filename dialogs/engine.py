@@ -741,7 +741,7 @@ class Dialogs:
             )
         else:
             detail = slot_text(tr, parsed.slots)
-            what = meaning(tr, parsed.intent)
+            what = meaning(tr, turn.words, parsed.intent)
             question = (
                 tr._("Do you want to {what} ({detail})?", what=what, detail=detail)
                 if detail
