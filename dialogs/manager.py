@@ -258,12 +258,14 @@ def assign_team(turn: Turn, values: Values, person: Person) -> list[Reply]:
         ]
     if staff_rules.assign(turn.session, person=person, team=team, year=year, actor=turn.person, now=turn.now) is None:
         return staff_card(
-            turn, year, tr._(
+            turn,
+            year,
+            tr._(
                 "{name} has already chosen a {group} for {year}.",
                 name=person.name,
                 group=turn.words.group,
                 year=year.label,
-            )
+            ),
         )
     _tell_teacher(turn, person, team, year, assigned=True)
     return staff_card(
@@ -322,7 +324,9 @@ def report_preview(turn: Turn, values: Values, _: None) -> list[Reply]:
     return [
         CardReply(
             title=tr._(
-                "Report {the_groups} of {school} to the coordinator?", the_groups=turn.words.the_groups, school=school.name
+                "Report {the_groups} of {school} to the coordinator?",
+                the_groups=turn.words.the_groups,
+                school=school.name,
             ),
             facts=facts,
             text=warning,
@@ -405,7 +409,11 @@ def manager_help(turn: Turn) -> list[Button]:
     tr = turn.tr
     return [
         Button(label=tr._("My staff"), action=Act.INTENT, values={"intent": Intent.LIST_STAFF}),
-        Button(label=tr._("Report {groups}", groups=turn.words.groups), action=Act.INTENT, values={"intent": Intent.REPORT_MEMBERSHIPS}),
+        Button(
+            label=tr._("Report {groups}", groups=turn.words.groups),
+            action=Act.INTENT,
+            values={"intent": Intent.REPORT_MEMBERSHIPS},
+        ),
         Button(label=tr._("Absence among my staff"), action=Act.STAFF_ABSENCES, values={}),
         Button(label=tr._("Move a teacher"), action=Act.MOVE_START, values={}),
         Button(label=tr._("Cost of a meeting we hosted"), action=Act.INTENT, values={"intent": Intent.ENTER_COST}),

@@ -315,11 +315,14 @@ def _meeting_goals_escalation(t: Translator, w: Wording, context: dict[str, Any]
         below = t._("These {groups} are below it for {year}, and their leaders have been reminded: {teams}.", **values)
     elif led:
         below = t._(
-            "These {groups} are below it for {year}, and the leaders of those that have one have been reminded: {teams}.",
+            "These {groups} are below it for {year}, and the leaders of those that have one have been reminded: "
+            "{teams}.",
             **values,
         )
     else:
-        below = t._("These {groups} are below it for {year}, and none of them has a leader to remind: {teams}.", **values)
+        below = t._(
+            "These {groups} are below it for {year}, and none of them has a leader to remind: {teams}.", **values
+        )
     return [TextReply(text=_goal_text(t, context) + " " + below)]
 
 
@@ -384,7 +387,10 @@ def _coordinator_digest(t: Translator, w: Wording, context: dict[str, Any]) -> l
     return [
         CardReply(
             title=t._(
-                "Week {week}: {the_groups} since {date}", week=context["week"], the_groups=w.the_groups, date=t.date(since)
+                "Week {week}: {the_groups} since {date}",
+                week=context["week"],
+                the_groups=w.the_groups,
+                date=t.date(since),
             ),
             facts=facts,
             text=text,
