@@ -300,7 +300,10 @@ def leader_or_manager(attempt: str) -> Guard[None]:
             raise Refused(
                 attempt,
                 "not_host_or_leader",
-                turn.tr._("Only a host school's manager or a team leader can enter the cost of a meeting."),
+                turn.tr._(
+                    "Only a host school's manager or a {leader} can enter the cost of a meeting.",
+                    leader=turn.words.leader,
+                ),
             )
 
     return Guard(f"leader_or_manager:{attempt}", frozenset({"leader", "manager"}), check)
@@ -359,7 +362,8 @@ def sees_invoice(attempt: str) -> Guard[MeetingOf]:
                 attempt,
                 "not_host_or_leader",
                 turn.tr._(
-                    "Only the host school's manager, the team's leaders and the coordinator see the invoice basis."
+                    "Only the host school's manager, {the_group}'s leaders and the coordinator see the invoice basis.",
+                    the_group=turn.words.the_group,
                 ),
                 meeting=found.meeting.id,
             )
@@ -374,8 +378,9 @@ def _sees_absences(turn: Turn, values: Values) -> None:
             "absences",
             "not_allowed",
             turn.tr._(
-                "Only team leaders, managers and the coordinator see other people's absence; "
-                'your own reported absence shows under "Upcoming meetings".'
+                "Only {leader}s, managers and the coordinator see other people's absence; "
+                'your own reported absence shows under "Upcoming meetings".',
+                leader=turn.words.leader,
             ),
         )
 

@@ -128,6 +128,7 @@ class Wording:
     no_group: str  # "not in {no_group}" : "inget ämneslag", "ingen grupp", "no team"
     leaders: str  # "ämneslagsledarna", "de sammankallande", "nätverksledarna", "the team leaders"
     these_groups: str  # "de här ämneslagen", "de här grupperna", "these teams"
+    another_group: str  # "ett annat ämneslag", "en annan grupp", "another team"
 
     def start(self, text: str) -> str:
         """`text` (one of these words) at the start of a sentence: "Gruppen", "Ditt ämneslag"."""
@@ -151,6 +152,7 @@ def wording(words: Words, language: str) -> Wording:
             no_group="no team",
             leaders="the team leaders",
             these_groups="these teams",
+            another_group="another team",
         )
     neuter = words.article == "ett"
     return Wording(
@@ -168,4 +170,5 @@ def wording(words: Words, language: str) -> Wording:
         no_group=("inget " if neuter else "ingen ") + words.group,
         leaders=words.leaders_definite,
         these_groups="de här " + words.groups_definite,
+        another_group=("ett annat " if neuter else "en annan ") + words.group,
     )
