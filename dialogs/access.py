@@ -216,7 +216,11 @@ def region_team(turn: Turn, values: Values, attempt: str) -> Team:
     team_id = int_value(values, "team_id")
     team = turn.session.get(Team, team_id) if team_id is not None else None
     if team is None:
-        raise Answered(TextReply(text=turn.tr._("That team no longer exists.")))
+        raise Answered(
+            TextReply(
+                text=turn.tr._("{that_group} no longer exists.", that_group=turn.words.start(turn.words.that_group))
+            )
+        )
     if team.region_id != turn.region.id:
         raise outside_region(turn, attempt, team=team.id)
     return team

@@ -129,6 +129,7 @@ class Wording:
     leaders: str  # "ämneslagsledarna", "de sammankallande", "nätverksledarna", "the team leaders"
     these_groups: str  # "de här ämneslagen", "de här grupperna", "these teams"
     another_group: str  # "ett annat ämneslag", "en annan grupp", "another team"
+    that_group: str  # "det ämneslaget", "den gruppen", "that team"
 
     def start(self, text: str) -> str:
         """`text` (one of these words) at the start of a sentence: "Gruppen", "Ditt ämneslag"."""
@@ -153,6 +154,7 @@ def wording(words: Words, language: str) -> Wording:
             leaders="the team leaders",
             these_groups="these teams",
             another_group="another team",
+            that_group="that team",
         )
     neuter = words.article == "ett"
     return Wording(
@@ -171,4 +173,5 @@ def wording(words: Words, language: str) -> Wording:
         leaders=words.leaders_definite,
         these_groups="de här " + words.groups_definite,
         another_group=("ett annat " if neuter else "en annan ") + words.group,
+        that_group=("det " if neuter else "den ") + words.group_definite,
     )

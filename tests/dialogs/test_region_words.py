@@ -117,9 +117,9 @@ SENTENCES: list[tuple[Callable[[Wording], str], tuple[str, str, str]]] = [
     (
         lambda w: meaning(SV, w, "agenda_all"),
         (
-            "lägga en fråga på nästa träff i alla ämneslag",
-            "lägga en fråga på nästa träff i alla grupper",
-            "lägga en fråga på nästa träff i alla nätverk",
+            "lägga en fråga på alla ämneslags nästa träff",
+            "lägga en fråga på alla gruppers nästa träff",
+            "lägga en fråga på alla nätverks nästa träff",
         ),
     ),
     (
@@ -272,6 +272,53 @@ SENTENCES: list[tuple[Callable[[Wording], str], tuple[str, str, str]]] = [
             "Bara värdskolans chef, ämneslagets ledare och samordnaren ser fakturaunderlaget.",
             "Bara värdskolans chef, gruppens ledare och samordnaren ser fakturaunderlaget.",
             "Bara värdskolans chef, nätverkets ledare och samordnaren ser fakturaunderlaget.",
+        ),
+    ),
+    (
+        lambda w: SV._("{that_group} no longer exists.", that_group=w.start(w.that_group)),
+        ("Det ämneslaget finns inte längre.", "Den gruppen finns inte längre.", "Det nätverket finns inte längre."),
+    ),
+    (
+        lambda w: SV._("Which question do you want on the next meeting of all {groups}?", groups=w.groups),
+        (
+            "Vilken fråga vill du ha med på alla ämneslags nästa träff?",
+            "Vilken fråga vill du ha med på alla gruppers nästa träff?",
+            "Vilken fråga vill du ha med på alla nätverks nästa träff?",
+        ),
+    ),
+    (
+        lambda w: SV._(
+            "I can only report your own absence or choose {your_group}, so I have done nothing. They can "
+            "write to me themselves, or tell their {leader}.",
+            your_group=w.your_group,
+            leader=w.leader,
+        ),
+        (
+            "Jag kan bara anmäla din egen frånvaro eller välja ditt ämneslag, så jag har inte gjort något. "
+            "Hen kan själv skriva till mig, eller säga till sin ämneslagsledare.",
+            "Jag kan bara anmäla din egen frånvaro eller välja din grupp, så jag har inte gjort något. "
+            "Hen kan själv skriva till mig, eller säga till sin sammankallande.",
+            "Jag kan bara anmäla din egen frånvaro eller välja ditt nätverk, så jag har inte gjort något. "
+            "Hen kan själv skriva till mig, eller säga till sin nätverksledare.",
+        ),
+    ),
+    (
+        lambda w: SV._(
+            "Record version {version} of {title} for {year}{link}? {leaders} and the managers are told, and the "
+            "year's first meetings link it.",
+            version="2",
+            title="Ramverket",
+            year="2026/27",
+            link="",
+            leaders=w.start(w.leaders),
+        ),
+        (
+            "Registrera version 2 av Ramverket för 2026/27? Ämneslagsledarna och cheferna får veta det, och läsårets "
+            "första träffar länkar till den.",
+            "Registrera version 2 av Ramverket för 2026/27? De sammankallande och cheferna får veta det, och läsårets "
+            "första träffar länkar till den.",
+            "Registrera version 2 av Ramverket för 2026/27? Nätverksledarna och cheferna får veta det, och läsårets "
+            "första träffar länkar till den.",
         ),
     ),
 ]
