@@ -216,7 +216,11 @@ def region_team(turn: Turn, values: Values, attempt: str) -> Team:
     team_id = int_value(values, "team_id")
     team = turn.session.get(Team, team_id) if team_id is not None else None
     if team is None:
-        raise Answered(TextReply(text=turn.tr._("That team no longer exists.")))
+        raise Answered(
+            TextReply(
+                text=turn.tr._("{that_group} no longer exists.", that_group=turn.words.start(turn.words.that_group))
+            )
+        )
     if team.region_id != turn.region.id:
         raise outside_region(turn, attempt, team=team.id)
     return team
@@ -300,7 +304,10 @@ def leader_or_manager(attempt: str) -> Guard[None]:
             raise Refused(
                 attempt,
                 "not_host_or_leader",
-                turn.tr._("Only a host school's manager or a team leader can enter the cost of a meeting."),
+                turn.tr._(
+                    "Only a host school's manager or a {leader} can enter the cost of a meeting.",
+                    leader=turn.words.leader,
+                ),
             )
 
     return Guard(f"leader_or_manager:{attempt}", frozenset({"leader", "manager"}), check)
@@ -359,7 +366,8 @@ def sees_invoice(attempt: str) -> Guard[MeetingOf]:
                 attempt,
                 "not_host_or_leader",
                 turn.tr._(
-                    "Only the host school's manager, the team's leaders and the coordinator see the invoice basis."
+                    "Only the host school's manager, {the_group}'s leaders and the coordinator see the invoice basis.",
+                    the_group=turn.words.the_group,
                 ),
                 meeting=found.meeting.id,
             )
@@ -374,8 +382,9 @@ def _sees_absences(turn: Turn, values: Values) -> None:
             "absences",
             "not_allowed",
             turn.tr._(
-                "Only team leaders, managers and the coordinator see other people's absence; "
-                'your own reported absence shows under "Upcoming meetings".'
+                "Only {leader}s, managers and the coordinator see other people's absence; "
+                'your own reported absence shows under "Upcoming meetings".',
+                leader=turn.words.leader,
             ),
         )
 

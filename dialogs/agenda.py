@@ -187,7 +187,13 @@ def agenda_all(turn: Turn, slots: Values, _: None) -> list[Reply]:
     text = typed[match.end() :].strip(" :,.!") if match else ""
     if not text:
         turn.wait("agenda.all.text")
-        return [TextReply(text=turn.tr._("Which question do you want on every team's next meeting?"))]
+        return [
+            TextReply(
+                text=turn.tr._(
+                    "Which question do you want on the next meeting of all {groups}?", groups=turn.words.groups
+                )
+            )
+        ]
     return _preview_all(turn, text)
 
 
@@ -216,7 +222,11 @@ def agenda_all_save(turn: Turn, values: Values, _: None) -> list[Reply]:
             continue
         agenda.add(turn.session, team=team, year=year, author=turn.person, text=text, now=turn.now)
     if already == len(teams):
-        return [TextReply(text=tr._("That question is already on every team's next meeting."))]
+        return [
+            TextReply(
+                text=tr._("That question is already on the next meeting of all {groups}.", groups=turn.words.groups)
+            )
+        ]
     return [
         TextReply(
             text=tr.n_(

@@ -53,7 +53,10 @@ def _ask_person(turn: Turn, draft: Draft) -> Question:
         names=tr.join(p.name for p in current) or tr._("none"),
     )
     if len(current) >= 2:
-        text += " " + tr._("The team has two leaders already, so the new one replaces one of them.")
+        text += " " + tr._(
+            "{the_group} has two leaders already, so the new one replaces one of them.",
+            the_group=turn.words.start(turn.words.the_group),
+        )
     current_label = current_year(turn.session, turn.region, turn.now).label
     other = schoolyear.following(current_label) if year.label == current_label else current_label
     return Question(text, [(tr._("School year {year} instead", year=other), {"year": other})])
@@ -166,7 +169,11 @@ def _preview(turn: Turn, draft: Draft) -> list[Reply]:
         else tr._("Appoint {name} leader of {team} for {year}?", **values)
     )
     if groups.chosen(team) and _without_team(turn, year, person):
-        text += " " + tr._("{name} has no team in {year} and so becomes a member of {team} too.", **values)
+        text += " " + tr._(
+            "{name} has {no_group} in {year} and so becomes a member of {team} too.",
+            no_group=turn.words.no_group,
+            **values,
+        )
     return [ChoicesReply(text=text, buttons=[APPOINT_FORM.save_button(tr._("Yes, appoint"), draft)])]
 
 
@@ -189,7 +196,8 @@ def _appoint(turn: Turn, draft: Draft) -> list[Reply]:
         return [
             TextReply(
                 text=tr._(
-                    "{team} already has two leaders for {year}; a team has at most two. Choose whom to replace.",
+                    "{team} already has two leaders for {year}; {a_group} has at most two. Choose whom to replace.",
+                    a_group=turn.words.a_group,
                     team=team.name,
                     year=year.label,
                 )

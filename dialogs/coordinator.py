@@ -110,10 +110,15 @@ def overview(turn: Turn) -> list[Reply]:
             ),
             buttons=[
                 Button(
-                    label=tr._("Without a team ({count})", count=len(status.people_without_team))
+                    label=tr._(
+                        "Without a {group} ({count})", group=turn.words.group, count=len(status.people_without_team)
+                    )
                     if deciding.id == year.id
                     else tr._(
-                        "Without a team {year} ({count})", year=deciding.label, count=len(status.people_without_team)
+                        "Without a {group} {year} ({count})",
+                        group=turn.words.group,
+                        year=deciding.label,
+                        count=len(status.people_without_team),
                     ),
                     action=Act.STATUS_WITHOUT_TEAM,
                     values={},
@@ -277,9 +282,13 @@ def _without_team(turn: Turn) -> list[Reply]:
         placed = membership(turn.session, person.id, year.id) or teams_led(turn.session, person.id, year.id)
         if not placed:  # a leader is in the team they lead
             grouped.setdefault(schools.get(person.school_id, "-"), []).append(person.name)
-    title = tr._("Without a team for {year}", year=year.label)
+    title = tr._("Without a {group} for {year}", group=turn.words.group, year=year.label)
     if not grouped:
-        return [TextReply(text=tr._("Every teacher has a team for {year}.", year=year.label))]
+        return [
+            TextReply(
+                text=tr._("Every teacher is in {a_group} for {year}.", a_group=turn.words.a_group, year=year.label)
+            )
+        ]
     count = sum(len(v) for v in grouped.values())
     return [
         CardReply(
@@ -295,7 +304,13 @@ def schools_not_reported(turn: Turn) -> list[Reply]:
     year = year_being_decided(turn.session, turn.region, turn.now)
     missing = build_status(turn.session, turn.region, year).schools_not_reported
     if not missing:
-        return [TextReply(text=tr._("Every school has reported its teams for {year}.", year=year.label))]
+        return [
+            TextReply(
+                text=tr._(
+                    "Every school has reported its {groups} for {year}.", groups=turn.words.groups, year=year.label
+                )
+            )
+        ]
     return [
         CardReply(
             title=tr._("Schools that have not reported {year}", year=year.label),
@@ -373,7 +388,12 @@ def status_export(turn: Turn, values: Values, _: None) -> list[Reply]:
     data = build_status(turn.session, turn.region, year, turn.roads, deciding)
     return [
         TextReply(
-            text=tr._("The status of {region} for {year}, one row per team:", region=data.region, year=year.label)
+            text=tr._(
+                "The status of {region} for {year}, one row per {group}:",
+                region=data.region,
+                year=year.label,
+                group=turn.words.group,
+            )
         ),
         FileReply(
             filename=f"status-{turn.region.key}-{year.label.replace('/', '-')}.csv",
@@ -469,22 +489,24 @@ def region_framework(turn: Turn, slots: Values, _: None) -> list[Reply]:
         opens = settings.team_choice_opens
         facts.append(
             (
-                tr._("Team choice"),
+                tr._("Choice of {group}", group=turn.words.group),
                 tr._(
-                    "the teachers choose a team for the next school year, from {date}",
+                    "the teachers choose a {group} for the next school year, from {date}",
+                    group=turn.words.group,
                     date=tr.day_of_year(opens.month, opens.day),
                 ),
             )
         )
     else:
-        absent.append(tr._("team choice"))
+        absent.append(tr._("choice of {group}", group=turn.words.group))
     if duties.manager_report:
         deadline = settings.report_deadline
         facts.append(
             (
                 tr._("Managers' report"),
                 tr._(
-                    "the managers report their staff's teams by {date}",
+                    "the managers report their staff's {groups} by {date}",
+                    groups=turn.words.groups,
                     date=tr.day_of_year(deadline.month, deadline.day),
                 ),
             )
@@ -493,7 +515,12 @@ def region_framework(turn: Turn, slots: Values, _: None) -> list[Reply]:
         absent.append(tr._("managers' report"))
     if duties.framework_review:
         facts.append(
-            (tr._("Framework review"), tr._("each team goes through the document at the school year's first meeting"))
+            (
+                tr._("Framework review"),
+                tr._(
+                    "each {group} goes through the document at the school year's first meeting", group=turn.words.group
+                ),
+            )
         )
     else:
         absent.append(tr._("framework review"))

@@ -675,7 +675,7 @@ class Dialogs:
             turn.understood = parsed.intent
 
         if parsed.note is not None:  # "jag missar inte träffen", "Stina kan inte komma": never acted on
-            return [TextReply(text=self._not_acted(tr, parsed.note))]
+            return [TextReply(text=self._not_acted(tr, turn.words, parsed.note))]
         handler = self.router.intents.get(parsed.intent)
         if parsed.intent == Intent.UNKNOWN:
             for fallback in self.router.fallbacks:
@@ -703,11 +703,13 @@ class Dialogs:
         return handler(turn, parsed.slots)
 
     @staticmethod
-    def _not_acted(tr: Translator, note: str) -> str:
+    def _not_acted(tr: Translator, words: Wording, note: str) -> str:
         if note == "someone_else":
             return tr._(
-                "I can only report your own absence or choose your own team, so I have done nothing. They can "
-                "write to me themselves, or tell their team leader."
+                "I can only report your own absence or choose {your_group}, so I have done nothing. They can "
+                "write to me themselves, or tell their {leader}.",
+                your_group=words.your_group,
+                leader=words.leader,
             )
         return tr._('Good, then I have done nothing. Write "help" to see what I can do.')
 
@@ -741,7 +743,7 @@ class Dialogs:
             )
         else:
             detail = slot_text(tr, parsed.slots)
-            what = meaning(tr, parsed.intent)
+            what = meaning(tr, turn.words, parsed.intent)
             question = (
                 tr._("Do you want to {what} ({detail})?", what=what, detail=detail)
                 if detail

@@ -127,6 +127,9 @@ class Wording:
     your_group: str  # "ditt ämneslag", "din grupp", "your team"
     no_group: str  # "not in {no_group}" : "inget ämneslag", "ingen grupp", "no team"
     leaders: str  # "ämneslagsledarna", "de sammankallande", "nätverksledarna", "the team leaders"
+    these_groups: str  # "de här ämneslagen", "de här grupperna", "these teams"
+    another_group: str  # "ett annat ämneslag", "en annan grupp", "another team"
+    that_group: str  # "det ämneslaget", "den gruppen", "that team"
 
     def start(self, text: str) -> str:
         """`text` (one of these words) at the start of a sentence: "Gruppen", "Ditt ämneslag"."""
@@ -149,6 +152,9 @@ def wording(words: Words, language: str) -> Wording:
             your_group="your team",
             no_group="no team",
             leaders="the team leaders",
+            these_groups="these teams",
+            another_group="another team",
+            that_group="that team",
         )
     neuter = words.article == "ett"
     return Wording(
@@ -165,4 +171,7 @@ def wording(words: Words, language: str) -> Wording:
         your_group=("ditt " if neuter else "din ") + words.group,
         no_group=("inget " if neuter else "ingen ") + words.group,
         leaders=words.leaders_definite,
+        these_groups="de här " + words.groups_definite,
+        another_group=("ett annat " if neuter else "en annan ") + words.group,
+        that_group=("det " if neuter else "den ") + words.group_definite,
     )

@@ -67,7 +67,8 @@ def cancel_ask(turn: Turn, values: Values, found: MeetingOf) -> list[Reply]:
             if meeting.notice_sent_at is not None
             else tr._(
                 "Cancel {team}'s meeting {when}? The notice has not been sent, so the members know nothing of it "
-                "and only the team's leaders are told.",
+                "and only {the_group}'s leaders are told.",
+                the_group=turn.words.the_group,
                 **values,
             ),
             buttons=[

@@ -486,7 +486,11 @@ router = Router()
 
 
 def _only_leaders(turn: Turn) -> str:
-    return turn.tr._("Only team leaders confirm who attended, and you don't lead a subject team this year.")
+    return turn.tr._(
+        "Only {leader}s confirm who attended, and you lead {no_group} this year.",
+        leader=turn.words.leader,
+        no_group=turn.words.no_group,
+    )
 
 
 @router.intent(Intent.CONFIRM_ATTENDANCE, guard=access.leader("attendance.confirm", refusal=_only_leaders))

@@ -98,7 +98,7 @@ def staff_card(turn: Turn, year: SchoolYear, lead: str | None = None) -> list[Re
         )
     buttons.extend(
         Button(
-            label=short(tr._("Choose a team for {name}", name=p.name)),
+            label=short(tr._("Choose a {group} for {name}", group=turn.words.group, name=p.name)),
             action=Act.STAFF_ASSIGN,
             values={"person_id": p.id, "year": year.label},
         )
@@ -108,7 +108,8 @@ def staff_card(turn: Turn, year: SchoolYear, lead: str | None = None) -> list[Re
         Button(label=tr._("Report to the coordinator"), action=Act.STAFF_REPORT_PREVIEW, values={"year": year.label})
     )
     summary = tr._(
-        "{confirmed} confirmed, {unconfirmed} not confirmed, {without} without a team.",
+        "{confirmed} confirmed, {unconfirmed} not confirmed, {without} without a {group}.",
+        group=turn.words.group,
         confirmed=len(people) - len(unconfirmed) - len(without),
         unconfirmed=len(unconfirmed),
         without=len(without),
@@ -227,7 +228,12 @@ def assign_pick(turn: Turn, values: Values, person: Person) -> list[Reply]:
         ]
     return [
         ChoicesReply(
-            text=tr._("Which team should {name} be in for {year}?", name=person.name, year=year.label),
+            text=tr._(
+                "{which_group} should {name} be in for {year}?",
+                which_group=turn.words.which_group,
+                name=person.name,
+                year=year.label,
+            ),
             buttons=[
                 Button(
                     label=short(t.name),
@@ -252,7 +258,14 @@ def assign_team(turn: Turn, values: Values, person: Person) -> list[Reply]:
         ]
     if staff_rules.assign(turn.session, person=person, team=team, year=year, actor=turn.person, now=turn.now) is None:
         return staff_card(
-            turn, year, tr._("{name} has already chosen a team for {year}.", name=person.name, year=year.label)
+            turn,
+            year,
+            tr._(
+                "{name} has already chosen a {group} for {year}.",
+                name=person.name,
+                group=turn.words.group,
+                year=year.label,
+            ),
         )
     _tell_teacher(turn, person, team, year, assigned=True)
     return staff_card(
@@ -310,7 +323,11 @@ def report_preview(turn: Turn, values: Values, _: None) -> list[Reply]:
     label = tr._("Send an updated report") if previous else tr._("Send the report")
     return [
         CardReply(
-            title=tr._("Report {school}'s teams to the coordinator?", school=school.name),
+            title=tr._(
+                "Report {the_groups} of {school} to the coordinator?",
+                the_groups=turn.words.the_groups,
+                school=school.name,
+            ),
             facts=facts,
             text=warning,
             buttons=[
@@ -342,7 +359,8 @@ def report(turn: Turn, values: Values, _: None) -> list[Reply]:
         return [
             TextReply(
                 text=tr._(
-                    "{school} reported its teams {date}; it is not sent twice.",
+                    "{school} reported its {groups} {date}; it is not sent twice.",
+                    groups=turn.words.groups,
                     school=school.name,
                     date=tr.date(previous.reported_at),
                 )
@@ -377,7 +395,12 @@ def report(turn: Turn, values: Values, _: None) -> list[Reply]:
     )
     return [
         TextReply(
-            text=tr._("Sent: the coordinator has {school}'s teams for {year}.", school=school.name, year=year.label)
+            text=tr._(
+                "Sent: the coordinator has {the_groups} of {school} for {year}.",
+                the_groups=turn.words.the_groups,
+                school=school.name,
+                year=year.label,
+            )
         )
     ]
 
@@ -386,7 +409,11 @@ def manager_help(turn: Turn) -> list[Button]:
     tr = turn.tr
     return [
         Button(label=tr._("My staff"), action=Act.INTENT, values={"intent": Intent.LIST_STAFF}),
-        Button(label=tr._("Report teams"), action=Act.INTENT, values={"intent": Intent.REPORT_MEMBERSHIPS}),
+        Button(
+            label=tr._("Report {groups}", groups=turn.words.groups),
+            action=Act.INTENT,
+            values={"intent": Intent.REPORT_MEMBERSHIPS},
+        ),
         Button(label=tr._("Absence among my staff"), action=Act.STAFF_ABSENCES, values={}),
         Button(label=tr._("Move a teacher"), action=Act.MOVE_START, values={}),
         Button(label=tr._("Cost of a meeting we hosted"), action=Act.INTENT, values={"intent": Intent.ENTER_COST}),

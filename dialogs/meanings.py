@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dtm
 
-from dialogs.i18n import Translator
+from dialogs.i18n import Translator, Wording
 
 
-def meaning(tr: Translator, intent: str) -> str:
+def meaning(tr: Translator, words: Wording, intent: str) -> str:
     meanings = {
         "help": tr._("see what I can do"),
-        "my_team": tr._("see your subject team"),
-        "choose_team": tr._("choose a subject team"),
+        "my_team": tr._("see {your_group}", your_group=words.your_group),
+        "choose_team": tr._("choose a {group}", group=words.group),
         "report_absence": tr._("report absence from a meeting"),
         "withdraw_absence": tr._("take back an absence"),
         "upcoming_meetings": tr._("see the upcoming meetings"),
@@ -24,17 +24,17 @@ def meaning(tr: Translator, intent: str) -> str:
         "send_notice": tr._("send a meeting notice"),
         "log_notes": tr._("log notes"),
         "confirm_framework_review": tr._("confirm the framework review"),
-        "list_staff": tr._("see your staff's teams"),
-        "confirm_memberships": tr._("confirm team choices"),
-        "report_memberships": tr._("report the school's teams"),
+        "list_staff": tr._("see your staff's {groups}", groups=words.groups),
+        "confirm_memberships": tr._("confirm {group} choices", group=words.group),
+        "report_memberships": tr._("report the school's {groups}", groups=words.groups),
         "add_network_day": tr._("add a network day"),
         "remove_network_day": tr._("remove a network day"),
-        "appoint_leader": tr._("appoint a team leader"),
+        "appoint_leader": tr._("appoint a {leader}", leader=words.leader),
         "status": tr._("see the status"),
         "year_report": tr._("get the year report"),
         "agenda_item": tr._("put an item on your group's next meeting"),
-        "agenda_all": tr._("put a question on every team's next meeting"),
-        "people_without_team": tr._("see who has no team"),
+        "agenda_all": tr._("put a question on the next meeting of all {groups}", groups=words.groups),
+        "people_without_team": tr._("see who has no {group}", group=words.group),
         "absences": tr._("see who is absent"),
         "my_data": tr._("see what I know about you"),
         "confirm_attendance": tr._("confirm who attended a meeting"),

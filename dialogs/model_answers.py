@@ -39,9 +39,9 @@ def confirm(turn: Turn, values: Values, _: None) -> list[Reply]:
         return [TextReply(text=tr._("Sorry, I didn't understand that.")), *help_(turn, {})]
     detail = _slot_text(tr, slots)
     question = (
-        tr._("Did you mean: {what} ({detail})?", what=_meaning(tr, intent), detail=detail)
+        tr._("Did you mean: {what} ({detail})?", what=_meaning(tr, turn.words, intent), detail=detail)
         if detail
-        else tr._("Did you mean: {what}?", what=_meaning(tr, intent))
+        else tr._("Did you mean: {what}?", what=_meaning(tr, turn.words, intent))
     )
     return [
         ChoicesReply(

@@ -36,7 +36,10 @@ def _moves_person(attempt: str) -> Guard[Person]:
         raise Refused(
             attempt,
             "not_own_staff",
-            turn.tr._("Only the teacher's manager or the coordinator can move them to another team."),
+            turn.tr._(
+                "Only the teacher's manager or the coordinator can move them to {another_group}.",
+                another_group=turn.words.another_group,
+            ),
             person=person.id,
         )
 
@@ -58,7 +61,11 @@ def _pick_person(turn: Turn, placed: list[tuple[Person, Team]], year: SchoolYear
     tr = turn.tr
     return [
         ChoicesReply(
-            text=tr._("Whom do you want to move to another team in {year}?", year=year.label),
+            text=tr._(
+                "Whom do you want to move to {another_group} in {year}?",
+                another_group=turn.words.another_group,
+                year=year.label,
+            ),
             buttons=[
                 Button(
                     label=short(f"{p.name} ({t.name})"),
@@ -81,9 +88,18 @@ def move_start(turn: Turn, values: Values, _: None) -> list[Reply]:
         if placed:
             return _pick_person(turn, placed, year)
         if not access.is_coordinator(turn):
-            return [TextReply(text=tr._("None of your staff is in a team this school year."))]
+            return [
+                TextReply(text=tr._("None of your staff is in {a_group} this school year.", a_group=turn.words.a_group))
+            ]
     turn.wait("move.name")
-    return [TextReply(text=tr._("Whom do you want to move to another team? Write the name or e-mail address."))]
+    return [
+        TextReply(
+            text=tr._(
+                "Whom do you want to move to {another_group}? Write the name or e-mail address.",
+                another_group=turn.words.another_group,
+            )
+        )
+    ]
 
 
 @router.step("move.name", free_text=True)
@@ -102,7 +118,9 @@ def move_name(turn: Turn, text: str) -> list[Reply] | None:
         return [
             TextReply(
                 text=turn.tr._(
-                    'I found no teacher in a team called "{text}". Write the name again.', text=text.strip()[:80]
+                    'I found no teacher in {a_group} called "{text}". Write the name again.',
+                    a_group=turn.words.a_group,
+                    text=text.strip()[:80],
                 )
             )
         ]
@@ -116,10 +134,21 @@ def move_person(turn: Turn, values: Values, person: Person) -> list[Reply]:
     assert person.id is not None and year.id is not None
     own = membership(turn.session, person.id, year.id)
     if own is None:
-        return [TextReply(text=tr._("{name} is not in a team in {year}.", name=person.name, year=year.label))]
+        return [
+            TextReply(
+                text=tr._(
+                    "{name} is not in {any_group} in {year}.",
+                    name=person.name,
+                    any_group=turn.words.any_group,
+                    year=year.label,
+                )
+            )
+        ]
     return [
         ChoicesReply(
-            text=tr._("To which team should {name} move?", name=person.name),
+            text=tr._(
+                "To {which_group} should {name} move?", which_group=turn.words.which_group.lower(), name=person.name
+            ),
             buttons=[
                 Button(
                     label=short(t.name),
@@ -154,8 +183,9 @@ def move_team(turn: Turn, values: Values, person: Person) -> list[Reply]:
     return [
         ChoicesReply(
             text=tr._(
-                "Move {name} from {old} to {new} for the rest of {year}? {name} and the leaders of both teams are "
-                "told.",
+                "Move {name} from {old} to {new} for the rest of {year}? {name} and the leaders of both of "
+                "{the_groups} are told.",
+                the_groups=turn.words.the_groups,
                 name=person.name,
                 old=old.name,
                 new=new.name,

@@ -159,10 +159,11 @@ def _add(turn: Turn, draft: Draft) -> list[Reply]:
     count = reached(queued, turn.reach)
     added = (
         tr.n_(
-            "Added {date}. {count} team leader has been told.",
-            "Added {date}. {count} team leaders have been told.",
+            "Added {date}. {count} {leader} has been told.",
+            "Added {date}. {count} {leader}s have been told.",
             count,
             date=tr.date(day),
+            leader=turn.words.leader,
         )
         if count
         else tr._("Added {date}.", date=tr.date(day))
@@ -259,12 +260,14 @@ def remove_confirm(turn: Turn, values: Values, day: NetworkDay) -> list[Reply]:
             told.extend(leaders(turn.session, meeting.team_id, meeting.school_year_id))
 
         def build(t: Translator) -> list[Reply]:
+            words = wording(turn.settings.words, t.language)
             return [
                 TextReply(
                     text=t._(
-                        "{date} is no longer a network day. Your team's meeting that day is kept; "
+                        "{date} is no longer a network day. {the_group}'s meeting that day is kept; "
                         "move or cancel it if it should not take place.",
                         date=t.date(date),
+                        the_group=words.start(words.the_group),
                     )
                 )
             ]

@@ -308,6 +308,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(inte|ej) (tillhor|har) (nagot|nat|nan|nagon|ett) (amnes)?(lag|grupp)\b",
             r"^(vem|vilka)\b.*\bhar (inte|ej) (valt|anmalt sig)\b(?!.*\b(kallelse|anteckning|protokoll|traff))|\butan (grupp|lag|amneslag)\b",
             r"\bhar alla\b.*\bvalt (amnes)?lag\b",
+            r"^(vem|vilka)( som)? saknar (ett |en |nagot |nagon )?(grupp|natverk)\b",  # the other regions' words
         ),
     ),
     (

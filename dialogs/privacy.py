@@ -73,7 +73,7 @@ def _profile(turn: Turn, data: dict[str, Any]) -> CardReply:
         (tr._("Roles"), ", ".join(_role_name(tr, r) for r in data["roles"]) or tr._("none")),
         (tr._("Language"), "svenska" if person["language"] == "sv" else "English"),
         (tr._("Chat accounts"), ", ".join(accounts) or tr._("none linked yet")),
-        (tr._("Subject teams"), "; ".join(teams) or tr._("none")),
+        (turn.words.start(turn.words.groups), "; ".join(teams) or tr._("none")),
     ]
     return CardReply(
         title=tr._("What I know about you"),
@@ -141,10 +141,15 @@ def _retention(turn: Turn, periods: RetentionPeriods, held: int) -> CardReply:
             tr.n_("{count} day", "{count} days", periods.retain_dialog_days),
         ),
         (tr._("Change log"), tr.n_("{count} year", "{count} years", periods.retain_audit_years)),
-        (tr._("Profile, roles and teams"), tr._("as long as you are in the staff list")),
+        (
+            tr._("Profile, roles and {groups}", groups=turn.words.groups),
+            tr._("as long as you are in the staff list"),
+        ),
         (
             tr._("Notes of meetings"),
-            tr._("kept as the team's record; your name is removed if you are erased"),
+            tr._(
+                "kept as {the_group}'s record; your name is removed if you are erased", the_group=turn.words.the_group
+            ),
         ),
     ]
     text = tr._(
@@ -198,9 +203,10 @@ def request(turn: Turn, values: Values, _: None) -> list[Reply]:
         return [
             ChoicesReply(
                 text=tr._(
-                    "Erasure removes your absences, your teams and everything else about you, and I will no "
+                    "Erasure removes your absences, your {groups} and everything else about you, and I will no "
                     "longer know you. Your name in notes and the change log is replaced by a code. "
-                    "Shall I ask the administrator to erase you?"
+                    "Shall I ask the administrator to erase you?",
+                    groups=turn.words.groups,
                 ),
                 buttons=[
                     Button(

@@ -52,33 +52,38 @@ def _team_choice(t: Translator, w: Wording, context: dict[str, Any]) -> list[Rep
 def _manager_report(t: Translator, w: Wording, context: dict[str, Any]) -> list[Reply]:
     deadline = t.date(dtm.date.fromisoformat(context["deadline"]))
     staff = intent_button(t._("My staff"), Intent.LIST_STAFF)
-    report = intent_button(t._("Report teams"), Intent.REPORT_MEMBERSHIPS)
+    report = intent_button(t._("Report {groups}", groups=w.groups), Intent.REPORT_MEMBERSHIPS)
     if context.get("reported"):  # reported with choices not confirmed: reminded until they are
         text = t.n_(
-            "Your school has reported its subject teams for {year}, but {count} choice is not confirmed yet. "
+            "Your school has reported its {groups} for {year}, but {count} choice is not confirmed yet. "
             "Please confirm it.",
-            "Your school has reported its subject teams for {year}, but {count} choices are not confirmed yet. "
+            "Your school has reported its {groups} for {year}, but {count} choices are not confirmed yet. "
             "Please confirm them.",
             context["unconfirmed"],
             year=context["year"],
+            groups=w.groups,
         )
         return [ChoicesReply(text=text, buttons=[staff])]
     if context.get("late"):  # after the deadline, not reported, choices not confirmed
         text = t.n_(
-            "The deadline {deadline} has passed: your school's subject teams for {year} are not reported, and "
-            "{count} choice is not confirmed. Please confirm it and report the teams to the coordinator.",
-            "The deadline {deadline} has passed: your school's subject teams for {year} are not reported, and "
-            "{count} choices are not confirmed. Please confirm them and report the teams to the coordinator.",
+            "The deadline {deadline} has passed: your school's {groups} for {year} are not reported, and "
+            "{count} choice is not confirmed. Please confirm it and report {the_groups} to the coordinator.",
+            "The deadline {deadline} has passed: your school's {groups} for {year} are not reported, and "
+            "{count} choices are not confirmed. Please confirm them and report {the_groups} to the coordinator.",
             context["unconfirmed"],
             year=context["year"],
             deadline=deadline,
+            groups=w.groups,
+            the_groups=w.the_groups,
         )
         return [ChoicesReply(text=text, buttons=[staff, report])]
     return [
         ChoicesReply(
             text=t._(
-                "Please confirm your staff's subject teams for {year} and report them to the coordinator by "
-                "{deadline}. Without a team: {without}. Not confirmed: {unconfirmed}.",
+                "Please confirm {the_groups} of your staff for {year} and report them to the coordinator by "
+                "{deadline}. Without a {group}: {without}. Not confirmed: {unconfirmed}.",
+                the_groups=w.the_groups,
+                group=w.group,
                 year=context["year"],
                 deadline=deadline,
                 without=context["without"],
@@ -93,7 +98,8 @@ def _report_escalation(t: Translator, w: Wording, context: dict[str, Any]) -> li
     return [
         TextReply(
             text=t._(
-                "These schools have not reported their subject teams for {year}: {schools}.",
+                "These schools have not reported their {groups} for {year}: {schools}.",
+                groups=w.groups,
                 year=context["year"],
                 schools=_names(t, context["schools"]),
             )
@@ -105,7 +111,8 @@ def _leaders_missing(t: Translator, w: Wording, context: dict[str, Any]) -> list
     return [
         ChoicesReply(
             text=t._(
-                "These subject teams have no leader for {year} yet: {teams}.",
+                "{these_groups} have no leader for {year} yet: {teams}.",
+                these_groups=w.start(w.these_groups),
                 year=context["year"],
                 teams=_names(t, context["teams"]),
             ),
@@ -118,8 +125,10 @@ def _framework_revision(t: Translator, w: Wording, context: dict[str, Any]) -> l
     return [
         ChoicesReply(
             text=t._(
-                "Time for the yearly revision of the framework for the subject teams before {year}, together "
-                "with the team leaders and the manager network.",
+                "Time for the yearly revision of the framework for {the_groups} before {year}, together "
+                "with {leaders} and the manager network.",
+                the_groups=w.the_groups,
+                leaders=w.leaders,
                 year=context["year"],
             ),
             buttons=[
@@ -166,7 +175,8 @@ def _notice_escalation(t: Translator, w: Wording, context: dict[str, Any]) -> li
     return [
         TextReply(
             text=t._(
-                "For information: these teams have not sent the notice for {date}: {teams}.",
+                "For information: {these_groups} have not sent the notice for {date}: {teams}.",
+                these_groups=w.these_groups,
                 date=_day(t, context),
                 teams=t.join(
                     _team_and_leaders(t, team, names) for team, names in zip(context["teams"], leaders, strict=True)
@@ -300,16 +310,19 @@ def _meeting_goals_escalation(t: Translator, w: Wording, context: dict[str, Any]
         )
     ]
     led = sum(1 for names in context["leaders"] if names)  # a team without a leader had nobody to remind
-    values = {"year": context["year"], "teams": "; ".join(teams)}
+    values = {"year": context["year"], "teams": "; ".join(teams), "groups": w.groups}
     if led == len(teams):
-        below = t._("These teams are below it for {year}, and their leaders have been reminded: {teams}.", **values)
+        below = t._("These {groups} are below it for {year}, and their leaders have been reminded: {teams}.", **values)
     elif led:
         below = t._(
-            "These teams are below it for {year}, and the leaders of those that have one have been reminded: {teams}.",
+            "These {groups} are below it for {year}, and the leaders of those that have one have been reminded: "
+            "{teams}.",
             **values,
         )
     else:
-        below = t._("These teams are below it for {year}, and none of them has a leader to remind: {teams}.", **values)
+        below = t._(
+            "These {groups} are below it for {year}, and none of them has a leader to remind: {teams}.", **values
+        )
     return [TextReply(text=_goal_text(t, context) + " " + below)]
 
 
@@ -317,9 +330,10 @@ def _network_days(t: Translator, w: Wording, context: dict[str, Any]) -> list[Re
     return [
         ChoicesReply(
             text=t._(
-                "There are no network days for {year} yet. The manager network decides them, and the teams plan "
+                "There are no network days for {year} yet. The manager network decides them, and {the_groups} plan "
                 "their meetings and send their notices from them: add the days that have been decided.",
                 year=context["year"],
+                the_groups=w.the_groups,
             ),
             buttons=[intent_button(t._("Add network day"), Intent.ADD_NETWORK_DAY)],
         )
@@ -372,7 +386,12 @@ def _coordinator_digest(t: Translator, w: Wording, context: dict[str, Any]) -> l
     text = None if facts else t._("Nothing happened last week and nothing is late.")
     return [
         CardReply(
-            title=t._("Week {week}: the teams since {date}", week=context["week"], date=t.date(since)),
+            title=t._(
+                "Week {week}: {the_groups} since {date}",
+                week=context["week"],
+                the_groups=w.the_groups,
+                date=t.date(since),
+            ),
             facts=facts,
             text=text,
             buttons=[intent_button(t._("Status"), Intent.STATUS)],

@@ -99,8 +99,9 @@ def _preview(turn: Turn, draft: Draft) -> list[Reply]:
     tr = turn.tr
     year = _year(turn, draft)
     text = tr._(
-        "Record version {version} of {title} for {year}{link}? The team leaders and the managers are told, and the "
+        "Record version {version} of {title} for {year}{link}? {leaders} and the managers are told, and the "
         "year's first meetings link it.",
+        leaders=turn.words.start(turn.words.leaders),
         version=draft["version"],
         title=turn.region.framework_title or tr._("the framework document"),
         year=year.label,

@@ -39,7 +39,7 @@ def help_(turn: Turn, slots: Values, _: None) -> list[Reply]:
     else:
         blocks.insert(0, TextReply(text=greeting))
     if is_coordinator(turn):  # examples of what this person does, not what a teacher does
-        examples = tr._("status"), tr._("who has no team?")
+        examples = tr._("status"), tr._("who has no {group}?", group=turn.words.group)
     elif is_manager(turn):
         examples = tr._("my staff"), tr._("confirm all")
     elif leads:
@@ -94,7 +94,11 @@ def report_memberships(turn: Turn, slots: Values, _: None) -> list[Reply]:
     if not turn.duties.manager_report:
         return [
             TextReply(
-                text=turn.tr._("In {region} the managers do not report their staff's teams.", region=turn.region.name)
+                text=turn.tr._(
+                    "In {region} the managers do not report their staff's {groups}.",
+                    region=turn.region.name,
+                    groups=turn.words.groups,
+                )
             )
         ]
     if is_manager(turn):

@@ -589,7 +589,9 @@ def _with_day(turn: Turn, draft: Draft, day: dtm.date) -> list[Reply]:
         of_year = [(t, y) for t, y in access.led_teams(turn) if y.label == label]
         if not of_year:
             return MEETING_FORM.go_on(
-                turn, draft, turn.tr._("You don't lead a team in the school year {year}.", year=label)
+                turn,
+                draft,
+                turn.tr._("You lead {no_group} in the school year {year}.", no_group=turn.words.no_group, year=label),
             )
         if len(of_year) == 1:
             draft = {**draft, "team_id": of_year[0][0].id, "year": label}

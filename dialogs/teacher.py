@@ -247,7 +247,13 @@ def _confirm_choice(turn: Turn, team: Team, year: SchoolYear) -> list[Reply]:
 def choose(turn: Turn, slots: Values, _: None) -> list[Reply]:
     tr = turn.tr
     if Role.TEACHER.value not in turn.roles:
-        return [TextReply(text=tr._("Only teachers choose a subject team; your roster entry has no teacher role."))]
+        return [
+            TextReply(
+                text=tr._(
+                    "Only teachers choose a {group}; your roster entry has no teacher role.", group=turn.words.group
+                )
+            )
+        ]
     if not turn.duties.team_choice and not turn.teams():
         return _no_choice(turn)
     if turn.duties.team_choice:
@@ -261,7 +267,11 @@ def choose(turn: Turn, slots: Values, _: None) -> list[Reply]:
     own = membership(turn.session, turn.person.id, year.id)
     current_team = turn.session.get(Team, own.team_id) if own else None
     text = (
-        tr._("Which subject team do you want to be in for the school year {year}?", year=year.label)
+        tr._(
+            "{which_group} do you want to be in for the school year {year}?",
+            which_group=turn.words.which_group,
+            year=year.label,
+        )
         if turn.duties.team_choice
         else tr._(
             "{which_group} do you want to join for the school year {year}?",
@@ -371,7 +381,13 @@ def pick(turn: Turn, values: Values, _: None) -> list[Reply]:
     team = turn.session.get(Team, values.get("team_id")) if isinstance(values.get("team_id"), int) else None
     year = open_year(turn, values.get("year"))
     if team is None or year is None or team.region_id != turn.region.id:
-        return [TextReply(text=turn.tr._('That choice has expired. Write "choose team" to start again.'))]
+        return [
+            TextReply(
+                text=turn.tr._(
+                    'That choice has expired. Write "choose {group}" to start again.', group=turn.words.group
+                )
+            )
+        ]
     return _confirm_choice(turn, team, year)
 
 
@@ -381,10 +397,18 @@ def confirm(turn: Turn, values: Values, _: None) -> list[Reply]:
     team = turn.session.get(Team, values.get("team_id")) if isinstance(values.get("team_id"), int) else None
     year = open_year(turn, values.get("year"))
     if team is None or year is None or Role.TEACHER.value not in turn.roles:
-        return [TextReply(text=tr._('That choice has expired. Write "choose team" to start again.'))]
+        return [
+            TextReply(
+                text=tr._('That choice has expired. Write "choose {group}" to start again.', group=turn.words.group)
+            )
+        ]
     if not turn.duties.team_choice:  # an open network: joined at once, no manager confirms it
         if team.region_id != turn.region.id or not groups.chosen(team):
-            return [TextReply(text=tr._('That choice has expired. Write "choose team" to start again.'))]
+            return [
+                TextReply(
+                    text=tr._('That choice has expired. Write "choose {group}" to start again.', group=turn.words.group)
+                )
+            ]
         if groups.join(turn.session, person=turn.person, team=team, year=year, now=turn.now) is None:
             return [TextReply(text=tr._("You are already in {team} for {year}.", team=team.name, year=year.label))]
         return _joined(turn, team, year)
@@ -397,14 +421,19 @@ def confirm(turn: Turn, values: Values, _: None) -> list[Reply]:
         return [
             TextReply(
                 text=tr._(
-                    "The school year {year} has already started, so your team can't be changed now. "
+                    "The school year {year} has already started, so {your_group} can't be changed now. "
                     "Talk to your manager or the coordinator if it must change.",
                     year=year.label,
+                    your_group=turn.words.your_group,
                 )
             )
         ]
     if refused is not None or chosen is None:
-        return [TextReply(text=tr._('That choice has expired. Write "choose team" to start again.'))]
+        return [
+            TextReply(
+                text=tr._('That choice has expired. Write "choose {group}" to start again.', group=turn.words.group)
+            )
+        ]
     managers = managers_of(turn.session, turn.person)
     school = turn.session.get(School, turn.person.school_id) if turn.person.school_id else None
     person = turn.person
