@@ -80,6 +80,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"|strunta i (det|detta|det har)|skit i det|lat bli)\b(?!.*\b(traff|mote|motet|meeting|session|natverksdag|franvaro"
             r"|absence|aterbud|network)\w*)(\W+\w+){0,7}\W*$",
             r"^(jag |ja )?vill (inte|ej) (langre|mer|det har)[\s!.]*$",
+            # a short line that ends by calling it off, with nothing named to call off ("nej jag ångrade mig, avbryt")
+            r"^(?!.*\b(traff|mote|motet|meeting|natverksdag|franvaro|absence|aterbud)\w*)(\w+\W+){0,5}(avbryt|cancel|backa|glom det( dar)?"
+            r"|never ?mind( that)?|forget (it|that))[\s!.]*$",
         ),
     ),
     (
@@ -110,7 +113,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "agenda_all",  # the coordinator's question to every team's next meeting
         _rx(
-            r"\b(fraga|fragor|fragan|punkt|punkter)\b.*\b(alla|varje|samtliga) (amnes)?lag",
+            r"\b\w*(fraga|fragor|fragan|punkt|punkter)\b.*\b(alla|varje|varenda|samtliga) (amnes)?lag",
             r"\balla (amnes)?lag\b.*\b(ska|bor|borde) (diskutera|ta upp|prata om)\b",
             r"\b(alla|varje) (amnes)?lags? (nasta )?(traff|mote|dagordning)",
             r"\b(question|item) (for|to) (all|every) teams?\b",
@@ -139,7 +142,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "remove_network_day",  # before the absence rules: "ta bort nätverksdagen 22/4, den krockar med påsk"
         _rx(
-            r"\b(ta bort|radera|stryk|remove|delete|avboka|avlys\w*|stall\w* in|cancel|call off)\b.*\b(natverksdag\w*|network ?days?)\b",
+            r"\b(ta bort|plocka bort|lyft\w* bort|radera|stryk|remove|delete|avboka|avlys\w*|stall\w* in|cancel|call off)\b.*\b(natverksdag\w*"
+            r"|network ?days?)\b",
             r"\bnatverksdag\w*\b.*\b((ar|blir) installd|ta bort (den|det)|stryk (den|det)|radera (den|det)|utgar|ska bort|stryks"
             r"|tas bort|blir inte av|is cancell?ed)\b",
         ),
@@ -149,6 +153,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\b(stall in|avlys\w*|avboka\w*)\b( \w+)? [a-z-]*(traffen|motet|traff|mote)\b(?!.*\b(franvaro|aterbud)\w*)",
             r"\binstalld (traff|mote)\b",
+            r"\b(traff|mote|meeting)\w*\b[^?]*\b(stall in|avboka|avlys|cancel) (den|det|it)\b",
         ),
     ),
     (
@@ -160,6 +165,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(kan|kommer|kmr) (ju|visst)\b(?!.*\b(inte|ej)\b)|\b(coming|come|make it) after all\b|\brakna med mig (igen|anda)\b",
             r"\bfranvaro\w*\b.*\b(av misstag|by mistake)\b|\bfrisk (igen|nu)\b.*\b(kommer|kmr|kan)\b",
             r"\bfranvaro\w*\b.*\b(kan |ska )?(tas bort|strykas|raderas)\b",
+            r"\bfranvaro\w* (tillbakadragen|aterkallad|struken|borttagen|raderad)\b",
             r"\bfranvaro\w*\b.*\b(galler (inte|ej) langre|ta bort (den|det)|stryk (den|det)|radera (den|det))\b",
             r"\b(kan|kommer|blir) (komma |delta |vara med |va med |med )?(anda|i alla fall|anda pa|trots allt)\b",
             r"\b(kan|kommer|kmr|ar med|e med)\b(?!.*\b(inte|ej)\b).*\b(anda|trots allt)\b",
@@ -181,12 +187,16 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bfranvarolist\w*",
             r"\b(lista|visa)\w* (over )?(alla )?(anmalda )?franvar\w*",
             r"\banmalda franvaro\w*",
+            r"\b(vilka|vem|hur manga)( \w+)? (som )?(har )?(anmalt|lamnat|sagt)\b",
+            r"\bfranvaro(anmalningar|anmalningarna|listan)\b",
+            r"^(franvarande|franvaro|borta)\b[^?]*\?\s*$",
         ),
     ),
     (
         "report_absence",
         _rx(
             r"\banmal\w*( min| en)? franvaro",
+            rf"^(borta|ledig)\W+({_DATE_WORD}|{_WHEN})[\s!.]*$",
             r"\bfranvaro\b.*\bfor mig\b",
             r"\baterbud\b",
             r"\b(deltar|medverkar|narvarar) (inte|ej|int)\b",
@@ -308,6 +318,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(inte|ej) (tillhor|har) (nagot|nat|nan|nagon|ett) (amnes)?(lag|grupp)\b",
             r"^(vem|vilka)\b.*\bhar (inte|ej) (valt|anmalt sig)\b(?!.*\b(kallelse|anteckning|protokoll|traff))|\butan (grupp|lag|amneslag)\b",
             r"\bhar alla\b.*\bvalt (amnes)?lag\b",
+            r"\b(larare|personal|medarbetare|anstallda) som (inte|ej) (har )?(valt|anmalt sig)\b",
         ),
     ),
     (
@@ -317,6 +328,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(vilka|vilken|hur manga) (skol\w*|lag|amneslag) (har )?(inte|ej) (rapporterat|skickat|lamnat|bokat)",
             r"\bhur ligger (lagen|amneslagen|vi|regionen|\w+) till\b",
             r"\blages(rapport|bild)\b|\bligger efter\b|\bhow are (the |our )?teams\b",
+            r"\bhur langt\b.*\b(lagen|amneslagen|skolorna|ledarna)\b",
             r"^(har|vilka|vilken|hur manga|ar det (nagot|nat|nan)|finns det (nagot|nat|nan)) (alla |nagot |nat |vilka )?(amnes)?(lag|lagen"
             r"|ledare|ledarna|skolor|skolorna|rektorer|rektorerna|\w+laget)\b.*\b(haft|skickat|loggat|bokat|planerat|rapporterat"
             r"|lamnat|saknar|ledare|kommit igang|traffats)\b",
@@ -336,10 +348,12 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "notes_digest",
         _rx(
-            r"^(?=.*\b(sammanfatt|summer|sammanstall|sammandrag|overblick|oversikt|summary|digest|gemensamma)\w*)"
-            r"(?=.*\b(alla|samtliga|arets|i ar|hela (aret|lasaret|terminen)|sedan|sen|hosten|i host|terminen|this (term|year)|every|all)\b)"
-            r"(?=.*(anteckning|protokoll|notes|minutes|traffar|diskuter))",
-            r"\bvad har (alla )?(amnes)?(lagen|grupperna|alla (amnes)?lag|alla grupper)\b.*\b(diskuterat|pratat om|tagit upp|jobbat med)\b",
+            r"^(?=.*\b(sammanfatt|summer|sammanstall|sammandrag|overblick|oversikt|summary|digest|gemensamma|samla ihop)\w*)"
+            r"(?=.*\b(alla|samtliga|arets|i ar|hela (aret|lasaret|terminen)|sedan|sen|hosten|hostens|varens|terminens|lasarets|i host"
+            r"|terminen|this (term|year)|year|every|all)\b)"
+            r"(?=.*(anteckning|protokoll|notes|minutes|traffar|diskuter|tagit upp|pratat om))",
+            r"\bvad har (alla )?(amnes)?(lagen|grupperna|alla (amnes)?lag|alla grupper)\b.*\b(diskuterat|pratat om|tagit upp|jobbat med"
+            r"|skrivit)\b",
             r"\bvad har (diskuterats|tagits upp) i (alla|samtliga)\b|\bwhat have (the|all) teams been (discussing|talking)\b",
             r"\barets (anteckningar|protokoll)\b.*\bsamman\w*",
         ),
@@ -350,6 +364,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(logga|skriv|dela|skicka|sprid|distribuera|publicera|lagg in|lagga in|lagga upp|lagg upp|spara|fora|for in"
             r"|mejla|maila|registrera|klistra in|ladda upp)\w*( ut| in| upp)?( mina| vara| dom| de| dagens| nya)? \w*(anteckning|protokoll)",
             r"\bprotokollfor\w*|\bdokumentera\b|\banteckna\b|\bskriva? ner\b",
+            r"^(nya|nytt|ny) (minnes)?(anteckning|protokoll)\w*\b[^?]*$",
             r"(anteckning|protokoll)\w*\b.*\b(lagga|lagg|dela|skicka|spara|ladda) (in |ut |upp )?(dem|dom|de)\b",
             r"^(minnes|motes)?(anteckningar|protokoll)\w*[^:?]{0,40}:\s*\w",
             r"\bhar (kommer|ar) (minnes|motes)?(anteckningarna|protokollet)\b",
@@ -402,6 +417,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bklart? med ram\w*|\bram\w*\b.*\b(avklarat|gick (vi|ni) igenom|har (vi|ni) (gatt|last) igenom)\b",
             r"\b(last|gatt|gick) igenom\b.*\bram\w*\b",
             r"\bframework review\b",
+            r"\b(vi|laget|gruppen) (har )?(last|lasit|diskuterade|diskuterat|pratade om|pratat om)\b.*\bram(ar|arna|verk|dokument)\w*",
+            r"\bframework (done|completed|finished|checked)\b|\bwe (discussed|read|reviewed)\b.*\bframework\b",
         ),
     ),
     (
@@ -949,7 +966,7 @@ _SMALL_TALK = {
     ),
     "hello": re.compile(
         r"^(hej|hej hej|hejsan|hallo|halla|tja|tjena|tjenare|tjabba|hallaa|morrn|morron|god (morgon|dag|kvall|eftermiddag)"
-        r"|hi|hello|hey|hiya|good (morning|afternoon|evening))( (boten|bot|pa dig|allihop|alla|there|du))?$"
+        r"|hi|hello|hey|hiya|good (morning|afternoon|evening))( (boten|bot|pa dig|allihop|alla|there|du|hallo|halla|hej))*$"
     ),
     "ok": re.compile(
         r"^(ok|okej|okay|oki|okidoki|kk|k|japp|jepp|jaha|aha|ah|bra|toppen|super|perfekt|kanon|fint|fint sa|grymt|najs|nice|great"
@@ -967,7 +984,7 @@ _HOW_TO = re.compile(
     r"|\bhur (funkar|fungerar|gar) det (att|nar|for att) (man |jag )?\w+|\bhur (funkar|fungerar) det med\b"
     r"|\bhur (anvands|funkar|fungerar) (det har|detta)\b"
     r"|\bvad (ska|kan|skall) (jag|ja|man) skriva\b"
-    r"|\b(how|where) (do|can|should|would) (i|we|you|one)\b|\bhow to\b"
+    r"|\b(how|where) (do|can|should|would) (i|we|you|one)\b(?! (find|see|read) (the |our )?(notes|minutes|meetings|framework))|\bhow to\b|\bhow (does|do) [\w ]{0,40}\bwork\b"
     r"|\b(vad|hur) (gor|ska) (jag|man) (for att|om|nar)\b"
     r"|\b(kan|gar det att) man\b.*\?$"
 )
@@ -998,10 +1015,19 @@ _SELF_WORDS = frozenset(
     }
 )  # fmt: skip
 _SOMEONE_ELSE = re.compile(
-    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|(?:min|var) kollega(?: [a-z]+)?|kollegan|[a-z]+ och [a-z]+|(?P<name>[a-z]+))(?: (?:pa|fran|i|hos) [a-z]+(?: [a-z]+)?)?"
+    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|(?:min|mina|var|vara|hans|hennes) (?:kollega|kollegor|medledare|rektor|chef|elev|elever|vikarie)\w*(?: [a-z]+)?"
+    r"|(?:kollegan|rektorn|vikarien|chefen)(?: [a-z]+)?|[a-z]+ och [a-z]+|(?P<name>[a-z]+))(?: (?:pa|fran|i|hos) [a-z]+(?: [a-z]+)?)?"
     r"\s+(kan|kommer|kmr|blir|ar|e|missar|ska|vill|har|vabbar|maste|can'?t|cannot|won'?t|will|is|wants)\b"
     r"|\b(franvaro|anmal\w*|byt\w*) (for|at|till) (?P<for>[a-z]+)\b(?! (traff|mote|lag|amneslag))"
     r"|\b(he|she|they|my colleague) (can'?t|cannot|won'?t|will|is|wants)\b"
+    r"|^(hans|hennes|deras|his|her|their) (franvaro|absence|anmalan|val|lagval)\b"
+)
+# A sentence whose subject is a pronoun or someone's role is about someone else, whatever it asks for.
+_OTHER_SUBJECT = re.compile(
+    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|(?:min|mina|var|vara|hans|hennes) (?:kollega|kollegor"
+    r"|medledare|rektor|chef|elev|elever|vikarie)\w*(?: [a-z]+)?|(?:kollegan|rektorn|vikarien|chefen)(?: [a-z]+)?)"
+    r"\s+(kan|kommer|kmr|blir|ar|e|missar|ska|vill|har|vabbar|maste|undrar|behover|tycker|can'?t|cannot|won'?t|will|is|wants)\b"
+    r"|^(hans|hennes|deras|his|her|their) (franvaro|absence|anmalan|val|lagval)\b"
 )
 
 
@@ -1055,7 +1081,7 @@ def rules(text: str, *, teams: Sequence[str]) -> Parsed:
     intent = next((name for name, pattern in _RULES if pattern.search(folded)), "unknown")
     if intent == "unknown" and _CHOICE.search(folded) and find_team(folded, teams):
         intent = "choose_team"
-    if intent in _ABOUT_ONESELF and _someone_else(text, folded, teams, ()):
+    if intent in _ABOUT_ONESELF and _someone_else(text, folded, teams, ()) or intent != "unknown" and _OTHER_SUBJECT.search(folded):
         return Parsed("unknown", note="someone_else")
     return Parsed(intent)
 
