@@ -135,14 +135,20 @@ def measure(rows: list[Row], parse: Callable[[str], Any], show: bool) -> tuple[d
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument(
-        "--show", choices=("table", "dev", "train", "dev2", "dev3", "dev4"), help="also list the missed texts of that set"
+        "--show",
+        choices=("table", "dev", "train", "dev2", "dev3", "dev4"),
+        help="also list the missed texts of that set",
     )
     args.add_argument("--heldout", action="store_true", help="also measure the held-out set (aggregates only)")
     options = args.parse_args()
     shown = options.show
     sets: dict[str, list[Row]] = {"table": [(t, "", i, s) for t, i, s in TABLE]}
     held_out = ("heldout", "heldout2", "heldout3")
-    for name in ("dev", "train", "dev2", "dev3", "dev4", *held_out) if options.heldout else ("dev", "train", "dev2", "dev3", "dev4"):
+    for name in (
+        ("dev", "train", "dev2", "dev3", "dev4", *held_out)
+        if options.heldout
+        else ("dev", "train", "dev2", "dev3", "dev4")
+    ):
         if (DATA / f"{name}.tsv").exists():
             sets[name] = read_set(DATA / f"{name}.tsv")
     seen = {nlu.clean(text) for text, _, _, _ in [*sets["table"], *sets.get("dev", []), *sets.get("train", [])]}

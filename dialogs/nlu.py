@@ -984,7 +984,9 @@ _HOW_TO = re.compile(
     r"|\bhur (funkar|fungerar|gar) det (att|nar|for att) (man |jag )?\w+|\bhur (funkar|fungerar) det med\b"
     r"|\bhur (anvands|funkar|fungerar) (det har|detta)\b"
     r"|\bvad (ska|kan|skall) (jag|ja|man) skriva\b"
-    r"|\b(how|where) (do|can|should|would) (i|we|you|one)\b(?! (find|see|read) (the |our )?(notes|minutes|meetings|framework))|\bhow to\b|\bhow (does|do) [\w ]{0,40}\bwork\b"
+    r"|\bhow (do|can|should|would) (i|we|you|one)\b|\bhow to\b"
+    # "where can I find the notes" asks for the notes
+    r"|\bwhere (do|can|should|would) (i|we|you|one)\b(?! (find|see|read) (the |our )?(notes|minutes|meetings|framework))|\bhow (does|do) [\w ]{0,40}\bwork\b"
     r"|\b(vad|hur) (gor|ska) (jag|man) (for att|om|nar)\b"
     r"|\b(kan|gar det att) man\b.*\?$"
 )
@@ -1061,6 +1063,18 @@ _CHOICE = re.compile(
     r"\b(nasta (las)?ar|next year|till hosten|istallet|mitt val|(jag|ja) (valjer|tar)|for mig|for me|vill (till|in|va|vara)"
     r"|anslut\w*|(satt|satta|lagg till|lagga till) mig|(vara|va|ga) med|move to|i want|tack|pls|please)\b"
 )
+# Things beyond the bot (timetables, pay, pupils, lessons, terms, keys) in a text that names nothing the bot does: not
+# understood, and not guessed at by the classifier either ("kan du göra schemat för vårterminen", "lönesamtal med personalen").
+_BEYOND = re.compile(
+    r"\b(schema\w*|lon|lonen|lonesamtal\w*|hr|salary|vartermin\w*|hosttermin\w*|terminsstart\w*|elevkonsert\w*|jullov\w*|sportlov\w*"
+    r"|lektion\w*|elev|elever|eleverna|elevens|elevernas|lunch\w*|parkering\w*|nyckel\w*|nycklar\w*|losenord\w*|password"
+    r"|personalfest\w*|hotell\w*|tvattstug\w*|restaurang\w*|strangar|pianostamning\w*|semesterdag\w*)\b"
+)
+_DOMAIN = re.compile(
+    r"(traff|mote|motet|meeting|amneslag|\blag(et|en|val\w*)?\b|franvar|aterbud|anteckning|protokoll|natverksdag|network|ramverk"
+    r"|\bramar|kallelse|ledare|narvaro|kostnad|kostade|\bkr\b|kronor|fika|dagordning|agenda|punkt|gdpr|uppgifter|\bteam|notes|absen"
+    r"|\bsjuk|\bvab|\bkommer\b|\bkmr\b|\bkomma\b|\bdelta|\bborta\b|\bledig|kan (inte|ej)|missar|\bhelp\b|hjalp)"
+)
 _ABOUT_ONESELF = frozenset({"report_absence", "withdraw_absence", "choose_team"})  # not for someone else
 _ALL = re.compile(r"\b(alla|allihop|samtliga|all|everyone|everybody)\b")
 
@@ -1078,12 +1092,23 @@ def rules(text: str, *, teams: Sequence[str]) -> Parsed:
         return Parsed("help")
     if _NEGATED.search(folded):
         return Parsed("unknown", note="negated")
+    if _beyond(folded):
+        return Parsed("unknown")
     intent = next((name for name, pattern in _RULES if pattern.search(folded)), "unknown")
     if intent == "unknown" and _CHOICE.search(folded) and find_team(folded, teams):
         intent = "choose_team"
-    if intent in _ABOUT_ONESELF and _someone_else(text, folded, teams, ()) or intent != "unknown" and _OTHER_SUBJECT.search(folded):
+    if (
+        intent in _ABOUT_ONESELF
+        and _someone_else(text, folded, teams, ())
+        or intent != "unknown"
+        and _OTHER_SUBJECT.search(folded)
+    ):
         return Parsed("unknown", note="someone_else")
     return Parsed(intent)
+
+
+def _beyond(folded: str) -> bool:
+    return _BEYOND.search(folded) is not None and _DOMAIN.search(folded) is None
 
 
 _INTO = re.compile(r"\b(till|i|in|to|into)\b")
@@ -1126,7 +1151,13 @@ def parse(
     """Intent and slots of `text` (see the module docstring). With `classifier`, text the rules find no intent
     in goes to the statistical classifier (`dialogs.classifier`), which answers only when it is sure."""
     found = rules(text, teams=teams)
-    if found.intent == "unknown" and found.note is None and classifier and clean(text).strip():
+    if (
+        found.intent == "unknown"
+        and found.note is None
+        and classifier
+        and clean(text).strip()
+        and not _beyond(clean(text))
+    ):
         from dialogs.classifier import classify  # lazily: only text the rules do not understand needs it
 
         guess = classify(clean(text))
