@@ -114,7 +114,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "agenda_all",  # the coordinator's question to every team's next meeting
         _rx(
             r"\b\w*(fraga|fragor|fragan|punkt|punkter)\b.*\b(alla|varje|varenda|samtliga) (amnes)?lag",
-            r"\balla (amnes)?lag\b.*\b(ska|bor|borde) (diskutera|ta upp|prata om)\b",
+            r"\balla (amnes)?lag\b.*\b(ska|bor|borde) (diskutera|ta upp|prata om|ga igenom)\b",
             r"\b(alla|varje) (amnes)?lags? (nasta )?(traff|mote|dagordning)",
             r"\b(question|item) (for|to) (all|every) teams?\b",
             r"^(?=.*\b(alla|samtliga|varje) (amnes)?(lag|lagen|grupper|gruppern?a)\b)(?=.*\b(diskutera|diskuterar|prata om|ta upp|tar upp"
@@ -131,7 +131,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(punkt|fraga|forslag)\w* (till|for|pa) (nasta|kommande) (traff|mote)",
             r"\b(bring up|raise)\b.*\b(next )?meeting\b",
             r"\b(diskussions|agenda)?punkt(er)?\b(?!.*\b(anteckning|protokoll)\w*)",
-            r"^(?=.*\b(diskutera|prata om|snacka om|lyfta?|tar upp|forslag|ide|tips|topic|item|discuss|talk about|add something)\b)"
+            r"^(?=.*\b(diskutera|diskuterar|prata om|pratar om|snacka om|snackar om|lyfta?|tar upp|forslag|ide|tips|topic|item|discuss"
+            r"|talk about|add something)\b)"
             r"(?=.*\b((nasta|kommande) (gang|traff|mote|\w+traff)|next (meeting|time)|infor (nasta |kommande )?\w*(traffen|motet)"
             r"|pa (traffen|motet)))",
             r"\b(lagg|lagga|satt|satta) (till|in|upp)\b.*\b(pa|till) (vart |var )?(nasta|kommande) (traff|mote)",
@@ -168,7 +169,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bfranvaro\w* (tillbakadragen|aterkallad|struken|borttagen|raderad)\b",
             r"\bfranvaro\w*\b.*\b(galler (inte|ej) langre|ta bort (den|det)|stryk (den|det)|radera (den|det))\b",
             r"\b(kan|kommer|blir) (komma |delta |vara med |va med |med )?(anda|i alla fall|anda pa|trots allt)\b",
-            r"\b(kan|kommer|kmr|ar med|e med)\b(?!.*\b(inte|ej)\b).*\b(anda|trots allt)\b",
+            r"\b(kan|kommer|kmr|hinner|ar med|e med)\b(?!.*\b(inte|ej)\b).*\b(anda|trots allt)\b",
             r"\bangrar mig\b.*\b(kommer|kmr|kan)\b",
             r"\b(never ?mind|forget|scrap|drop) my absence\b",
             r"\bcan (come|make it|attend) after all\b",
@@ -359,6 +360,13 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "latest_notes",  # asking whether someone has written the last meeting's notes, or to see them, is asking for them
+        _rx(
+            r"\b(har|kan) (nan|nagon|ni|du)\b[^.!]*\b(anteckning|protokoll)\w*\b[^.!]*\b(forra|senaste|sista)\b",
+            r"\b(anteckning|protokoll)\w*\b.*\bvill (se|lasa|ha) (dom|dem|de)\b",
+        ),
+    ),
+    (
         "log_notes",
         _rx(
             r"\b(logga|skriv|dela|skicka|sprid|distribuera|publicera|lagg in|lagga in|lagga upp|lagg upp|spara|fora|for in"
@@ -515,6 +523,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "year_report",
         _rx(
             r"\barsrapport",
+            r"\barlig\w* rapport",
             r"\b(year|annual|yearly) report\b",
             r"\brapport(en)?\b.*\b(aret|lasaret|hela aret)\b|\b(aret|lasaret)\b.*\brapport\b|\b(arets|lasarets) rapport\b|\barsredovisning",
         ),
@@ -525,6 +534,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\brapportera\w*",
             r"\bskicka in\b",
             r"\brapport till samordnar",
+            r"\b(skicka|lamna)\w*( in| over)? (listan|skolans (val|lista|lagval|amneslag)\w*)\b",
             r"\b(skicka|lamna)\w*( in)?\b.*\b(valen|amneslagslistan|listan med amneslag)\b",
             r"\breport\b.*\b(members\w*|teams?|coordinator|choices)\b",
             r"\bsend\b.*\b(team choices|memberships)\b",
