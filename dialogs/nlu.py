@@ -80,6 +80,9 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"|strunta i (det|detta|det har)|skit i det|lat bli)\b(?!.*\b(traff|mote|motet|meeting|session|natverksdag|franvaro"
             r"|absence|aterbud|network)\w*)(\W+\w+){0,7}\W*$",
             r"^(jag |ja )?vill (inte|ej) (langre|mer|det har)[\s!.]*$",
+            # a short line that ends by calling it off, with nothing named to call off ("nej jag ångrade mig, avbryt")
+            r"^(?!.*\b(traff|mote|motet|meeting|natverksdag|franvaro|absence|aterbud)\w*)(\w+\W+){0,5}(avbryt|cancel|backa|glom det( dar)?"
+            r"|never ?mind( that)?|forget (it|that))[\s!.]*$",
         ),
     ),
     (
@@ -110,8 +113,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "agenda_all",  # the coordinator's question to every team's next meeting
         _rx(
-            r"\b(fraga|fragor|fragan|punkt|punkter)\b.*\b(alla|varje|samtliga) (amnes)?lag",
-            r"\balla (amnes)?lag\b.*\b(ska|bor|borde) (diskutera|ta upp|prata om)\b",
+            r"\b\w*(fraga|fragor|fragan|punkt|punkter)\b.*\b(alla|varje|varenda|samtliga) (amnes)?lag",
+            r"\balla (amnes)?lag\b.*\b(ska|bor|borde) (diskutera|ta upp|prata om|ga igenom)\b",
             r"\b(alla|varje) (amnes)?lags? (nasta )?(traff|mote|dagordning)",
             r"\b(question|item) (for|to) (all|every) teams?\b",
             r"^(?=.*\b(alla|samtliga|varje) (amnes)?(lag|lagen|grupper|gruppern?a)\b)(?=.*\b(diskutera|diskuterar|prata om|ta upp|tar upp"
@@ -128,7 +131,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(punkt|fraga|forslag)\w* (till|for|pa) (nasta|kommande) (traff|mote)",
             r"\b(bring up|raise)\b.*\b(next )?meeting\b",
             r"\b(diskussions|agenda)?punkt(er)?\b(?!.*\b(anteckning|protokoll)\w*)",
-            r"^(?=.*\b(diskutera|prata om|snacka om|lyfta?|tar upp|forslag|ide|tips|topic|item|discuss|talk about|add something)\b)"
+            r"^(?=.*\b(diskutera|diskuterar|prata om|pratar om|snacka om|snackar om|lyfta?|tar upp|forslag|ide|tips|topic|item|discuss"
+            r"|talk about|add something)\b)"
             r"(?=.*\b((nasta|kommande) (gang|traff|mote|\w+traff)|next (meeting|time)|infor (nasta |kommande )?\w*(traffen|motet)"
             r"|pa (traffen|motet)))",
             r"\b(lagg|lagga|satt|satta) (till|in|upp)\b.*\b(pa|till) (vart |var )?(nasta|kommande) (traff|mote)",
@@ -139,7 +143,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "remove_network_day",  # before the absence rules: "ta bort nätverksdagen 22/4, den krockar med påsk"
         _rx(
-            r"\b(ta bort|radera|stryk|remove|delete|avboka|avlys\w*|stall\w* in|cancel|call off)\b.*\b(natverksdag\w*|network ?days?)\b",
+            r"\b(ta bort|plocka bort|lyft\w* bort|radera|stryk|remove|delete|avboka|avlys\w*|stall\w* in|cancel|call off)\b.*\b(natverksdag\w*"
+            r"|network ?days?)\b",
             r"\bnatverksdag\w*\b.*\b((ar|blir) installd|ta bort (den|det)|stryk (den|det)|radera (den|det)|utgar|ska bort|stryks"
             r"|tas bort|blir inte av|is cancell?ed)\b",
         ),
@@ -149,6 +154,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         _rx(
             r"\b(stall in|avlys\w*|avboka\w*)\b( \w+)? [a-z-]*(traffen|motet|traff|mote)\b(?!.*\b(franvaro|aterbud)\w*)",
             r"\binstalld (traff|mote)\b",
+            r"\b(traff|mote|meeting)\w*\b[^?]*\b(stall in|avboka|avlys|cancel) (den|det|it)\b",
         ),
     ),
     (
@@ -160,9 +166,10 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(kan|kommer|kmr) (ju|visst)\b(?!.*\b(inte|ej)\b)|\b(coming|come|make it) after all\b|\brakna med mig (igen|anda)\b",
             r"\bfranvaro\w*\b.*\b(av misstag|by mistake)\b|\bfrisk (igen|nu)\b.*\b(kommer|kmr|kan)\b",
             r"\bfranvaro\w*\b.*\b(kan |ska )?(tas bort|strykas|raderas)\b",
+            r"\bfranvaro\w* (tillbakadragen|aterkallad|struken|borttagen|raderad)\b",
             r"\bfranvaro\w*\b.*\b(galler (inte|ej) langre|ta bort (den|det)|stryk (den|det)|radera (den|det))\b",
             r"\b(kan|kommer|blir) (komma |delta |vara med |va med |med )?(anda|i alla fall|anda pa|trots allt)\b",
-            r"\b(kan|kommer|kmr|ar med|e med)\b(?!.*\b(inte|ej)\b).*\b(anda|trots allt)\b",
+            r"\b(kan|kommer|kmr|hinner|ar med|e med)\b(?!.*\b(inte|ej)\b).*\b(anda|trots allt)\b",
             r"\bangrar mig\b.*\b(kommer|kmr|kan)\b",
             r"\b(never ?mind|forget|scrap|drop) my absence\b",
             r"\bcan (come|make it|attend) after all\b",
@@ -181,12 +188,16 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bfranvarolist\w*",
             r"\b(lista|visa)\w* (over )?(alla )?(anmalda )?franvar\w*",
             r"\banmalda franvaro\w*",
+            r"\b(vilka|vem|hur manga)( \w+)? (som )?(har )?(anmalt|lamnat|sagt)\b",
+            r"\bfranvaro(anmalningar|anmalningarna|listan)\b",
+            r"^(franvarande|franvaro|borta)\b[^?]*\?\s*$",
         ),
     ),
     (
         "report_absence",
         _rx(
             r"\banmal\w*( min| en)? franvaro",
+            rf"^(borta|ledig)\W+({_DATE_WORD}|{_WHEN})[\s!.]*$",
             r"\bfranvaro\b.*\bfor mig\b",
             r"\baterbud\b",
             r"\b(deltar|medverkar|narvarar) (inte|ej|int)\b",
@@ -309,6 +320,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"^(vem|vilka)\b.*\bhar (inte|ej) (valt|anmalt sig)\b(?!.*\b(kallelse|anteckning|protokoll|traff))|\butan (grupp|lag|amneslag)\b",
             r"\bhar alla\b.*\bvalt (amnes)?lag\b",
             r"^(vem|vilka)( som)? saknar (ett |en |nagot |nagon )?(grupp|natverk)\b",  # the other regions' words
+            r"\b(larare|personal|medarbetare|anstallda) som (inte|ej) (har )?(valt|anmalt sig)\b",
         ),
     ),
     (
@@ -318,6 +330,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(vilka|vilken|hur manga) (skol\w*|lag|amneslag) (har )?(inte|ej) (rapporterat|skickat|lamnat|bokat)",
             r"\bhur ligger (lagen|amneslagen|vi|regionen|\w+) till\b",
             r"\blages(rapport|bild)\b|\bligger efter\b|\bhow are (the |our )?teams\b",
+            r"\bhur langt\b.*\b(lagen|amneslagen|skolorna|ledarna)\b",
             r"^(har|vilka|vilken|hur manga|ar det (nagot|nat|nan)|finns det (nagot|nat|nan)) (alla |nagot |nat |vilka )?(amnes)?(lag|lagen"
             r"|ledare|ledarna|skolor|skolorna|rektorer|rektorerna|\w+laget)\b.*\b(haft|skickat|loggat|bokat|planerat|rapporterat"
             r"|lamnat|saknar|ledare|kommit igang|traffats)\b",
@@ -337,12 +350,21 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "notes_digest",
         _rx(
-            r"^(?=.*\b(sammanfatt|summer|sammanstall|sammandrag|overblick|oversikt|summary|digest|gemensamma)\w*)"
-            r"(?=.*\b(alla|samtliga|arets|i ar|hela (aret|lasaret|terminen)|sedan|sen|hosten|i host|terminen|this (term|year)|every|all)\b)"
-            r"(?=.*(anteckning|protokoll|notes|minutes|traffar|diskuter))",
-            r"\bvad har (alla )?(amnes)?(lagen|grupperna|alla (amnes)?lag|alla grupper)\b.*\b(diskuterat|pratat om|tagit upp|jobbat med)\b",
+            r"^(?=.*\b(sammanfatt|summer|sammanstall|sammandrag|overblick|oversikt|summary|digest|gemensamma|samla ihop)\w*)"
+            r"(?=.*\b(alla|samtliga|arets|i ar|hela (aret|lasaret|terminen)|sedan|sen|hosten|hostens|varens|terminens|lasarets|i host"
+            r"|terminen|this (term|year)|year|every|all)\b)"
+            r"(?=.*(anteckning|protokoll|notes|minutes|traffar|diskuter|tagit upp|pratat om))",
+            r"\bvad har (alla )?(amnes)?(lagen|grupperna|alla (amnes)?lag|alla grupper)\b.*\b(diskuterat|pratat om|tagit upp|jobbat med"
+            r"|skrivit)\b",
             r"\bvad har (diskuterats|tagits upp) i (alla|samtliga)\b|\bwhat have (the|all) teams been (discussing|talking)\b",
             r"\barets (anteckningar|protokoll)\b.*\bsamman\w*",
+        ),
+    ),
+    (
+        "latest_notes",  # asking whether someone has written the last meeting's notes, or to see them, is asking for them
+        _rx(
+            r"\b(har|kan) (nan|nagon|ni|du)\b[^.!]*\b(anteckning|protokoll)\w*\b[^.!]*\b(forra|senaste|sista)\b",
+            r"\b(anteckning|protokoll)\w*\b.*\bvill (se|lasa|ha) (dom|dem|de)\b",
         ),
     ),
     (
@@ -351,6 +373,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(logga|skriv|dela|skicka|sprid|distribuera|publicera|lagg in|lagga in|lagga upp|lagg upp|spara|fora|for in"
             r"|mejla|maila|registrera|klistra in|ladda upp)\w*( ut| in| upp)?( mina| vara| dom| de| dagens| nya)? \w*(anteckning|protokoll)",
             r"\bprotokollfor\w*|\bdokumentera\b|\banteckna\b|\bskriva? ner\b",
+            r"^(nya|nytt|ny) (minnes)?(anteckning|protokoll)\w*\b[^?]*$",
             r"(anteckning|protokoll)\w*\b.*\b(lagga|lagg|dela|skicka|spara|ladda) (in |ut |upp )?(dem|dom|de)\b",
             r"^(minnes|motes)?(anteckningar|protokoll)\w*[^:?]{0,40}:\s*\w",
             r"\bhar (kommer|ar) (minnes|motes)?(anteckningarna|protokollet)\b",
@@ -403,6 +426,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\bklart? med ram\w*|\bram\w*\b.*\b(avklarat|gick (vi|ni) igenom|har (vi|ni) (gatt|last) igenom)\b",
             r"\b(last|gatt|gick) igenom\b.*\bram\w*\b",
             r"\bframework review\b",
+            r"\b(vi|laget|gruppen) (har )?(last|lasit|diskuterade|diskuterat|pratade om|pratat om)\b.*\bram(ar|arna|verk|dokument)\w*",
+            r"\bframework (done|completed|finished|checked)\b|\bwe (discussed|read|reviewed)\b.*\bframework\b",
         ),
     ),
     (
@@ -499,6 +524,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
         "year_report",
         _rx(
             r"\barsrapport",
+            r"\barlig\w* rapport",
             r"\b(year|annual|yearly) report\b",
             r"\brapport(en)?\b.*\b(aret|lasaret|hela aret)\b|\b(aret|lasaret)\b.*\brapport\b|\b(arets|lasarets) rapport\b|\barsredovisning",
         ),
@@ -509,6 +535,7 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
             r"\brapportera\w*",
             r"\bskicka in\b",
             r"\brapport till samordnar",
+            r"\b(skicka|lamna)\w*( in| over)? (listan|skolans (val|lista|lagval|amneslag)\w*)\b",
             r"\b(skicka|lamna)\w*( in)?\b.*\b(valen|amneslagslistan|listan med amneslag)\b",
             r"\breport\b.*\b(members\w*|teams?|coordinator|choices)\b",
             r"\bsend\b.*\b(team choices|memberships)\b",
@@ -950,7 +977,7 @@ _SMALL_TALK = {
     ),
     "hello": re.compile(
         r"^(hej|hej hej|hejsan|hallo|halla|tja|tjena|tjenare|tjabba|hallaa|morrn|morron|god (morgon|dag|kvall|eftermiddag)"
-        r"|hi|hello|hey|hiya|good (morning|afternoon|evening))( (boten|bot|pa dig|allihop|alla|there|du))?$"
+        r"|hi|hello|hey|hiya|good (morning|afternoon|evening))( (boten|bot|pa dig|allihop|alla|there|du|hallo|halla|hej))*$"
     ),
     "ok": re.compile(
         r"^(ok|okej|okay|oki|okidoki|kk|k|japp|jepp|jaha|aha|ah|bra|toppen|super|perfekt|kanon|fint|fint sa|grymt|najs|nice|great"
@@ -968,7 +995,9 @@ _HOW_TO = re.compile(
     r"|\bhur (funkar|fungerar|gar) det (att|nar|for att) (man |jag )?\w+|\bhur (funkar|fungerar) det med\b"
     r"|\bhur (anvands|funkar|fungerar) (det har|detta)\b"
     r"|\bvad (ska|kan|skall) (jag|ja|man) skriva\b"
-    r"|\b(how|where) (do|can|should|would) (i|we|you|one)\b|\bhow to\b"
+    r"|\bhow (do|can|should|would) (i|we|you|one)\b|\bhow to\b"
+    # "where can I find the notes" asks for the notes
+    r"|\bwhere (do|can|should|would) (i|we|you|one)\b(?! (find|see|read) (the |our )?(notes|minutes|meetings|framework))|\bhow (does|do) [\w ]{0,40}\bwork\b"
     r"|\b(vad|hur) (gor|ska) (jag|man) (for att|om|nar)\b"
     r"|\b(kan|gar det att) man\b.*\?$"
 )
@@ -999,10 +1028,19 @@ _SELF_WORDS = frozenset(
     }
 )  # fmt: skip
 _SOMEONE_ELSE = re.compile(
-    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|(?:min|var) kollega(?: [a-z]+)?|kollegan|[a-z]+ och [a-z]+|(?P<name>[a-z]+))(?: (?:pa|fran|i|hos) [a-z]+(?: [a-z]+)?)?"
+    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|(?:min|mina|var|vara|hans|hennes) (?:kollega|kollegor|medledare|rektor|chef|elev|elever|vikarie)\w*(?: [a-z]+)?"
+    r"|(?:kollegan|rektorn|vikarien|chefen)(?: [a-z]+)?|[a-z]+ och [a-z]+|(?P<name>[a-z]+))(?: (?:pa|fran|i|hos) [a-z]+(?: [a-z]+)?)?"
     r"\s+(kan|kommer|kmr|blir|ar|e|missar|ska|vill|har|vabbar|maste|can'?t|cannot|won'?t|will|is|wants)\b"
     r"|\b(franvaro|anmal\w*|byt\w*) (for|at|till) (?P<for>[a-z]+)\b(?! (traff|mote|lag|amneslag))"
     r"|\b(he|she|they|my colleague) (can'?t|cannot|won'?t|will|is|wants)\b"
+    r"|^(hans|hennes|deras|his|her|their) (franvaro|absence|anmalan|val|lagval)\b"
+)
+# A sentence whose subject is a pronoun or someone's role is about someone else, whatever it asks for.
+_OTHER_SUBJECT = re.compile(
+    r"^(?:(?:hej|hejsan|hallo|halla|tja)[,!]?\s+)?(han|hon|hen|dom|de|(?:min|mina|var|vara|hans|hennes) (?:kollega|kollegor"
+    r"|medledare|rektor|chef|elev|elever|vikarie)\w*(?: [a-z]+)?|(?:kollegan|rektorn|vikarien|chefen)(?: [a-z]+)?)"
+    r"\s+(kan|kommer|kmr|blir|ar|e|missar|ska|vill|har|vabbar|maste|undrar|behover|tycker|can'?t|cannot|won'?t|will|is|wants)\b"
+    r"|^(hans|hennes|deras|his|her|their) (franvaro|absence|anmalan|val|lagval)\b"
 )
 
 
@@ -1036,6 +1074,18 @@ _CHOICE = re.compile(
     r"\b(nasta (las)?ar|next year|till hosten|istallet|mitt val|(jag|ja) (valjer|tar)|for mig|for me|vill (till|in|va|vara)"
     r"|anslut\w*|(satt|satta|lagg till|lagga till) mig|(vara|va|ga) med|move to|i want|tack|pls|please)\b"
 )
+# Things beyond the bot (timetables, pay, pupils, lessons, terms, keys) in a text that names nothing the bot does: not
+# understood, and not guessed at by the classifier either ("kan du göra schemat för vårterminen", "lönesamtal med personalen").
+_BEYOND = re.compile(
+    r"\b(schema\w*|lon|lonen|lonesamtal\w*|hr|salary|vartermin\w*|hosttermin\w*|terminsstart\w*|elevkonsert\w*|jullov\w*|sportlov\w*"
+    r"|lektion\w*|elev|elever|eleverna|elevens|elevernas|lunch\w*|parkering\w*|nyckel\w*|nycklar\w*|losenord\w*|password"
+    r"|personalfest\w*|hotell\w*|tvattstug\w*|restaurang\w*|strangar|pianostamning\w*|semesterdag\w*)\b"
+)
+_DOMAIN = re.compile(
+    r"(traff|mote|motet|meeting|amneslag|\blag(et|en|val\w*)?\b|franvar|aterbud|anteckning|protokoll|natverksdag|network|ramverk"
+    r"|\bramar|kallelse|ledare|narvaro|kostnad|kostade|\bkr\b|kronor|fika|dagordning|agenda|punkt|gdpr|uppgifter|\bteam|notes|absen"
+    r"|\bsjuk|\bvab|\bkommer\b|\bkmr\b|\bkomma\b|\bdelta|\bborta\b|\bledig|kan (inte|ej)|missar|\bhelp\b|hjalp)"
+)
 _ABOUT_ONESELF = frozenset({"report_absence", "withdraw_absence", "choose_team"})  # not for someone else
 _ALL = re.compile(r"\b(alla|allihop|samtliga|all|everyone|everybody)\b")
 
@@ -1053,12 +1103,23 @@ def rules(text: str, *, teams: Sequence[str]) -> Parsed:
         return Parsed("help")
     if _NEGATED.search(folded):
         return Parsed("unknown", note="negated")
+    if _beyond(folded):
+        return Parsed("unknown")
     intent = next((name for name, pattern in _RULES if pattern.search(folded)), "unknown")
     if intent == "unknown" and _CHOICE.search(folded) and find_team(folded, teams):
         intent = "choose_team"
-    if intent in _ABOUT_ONESELF and _someone_else(text, folded, teams, ()):
+    if (
+        intent in _ABOUT_ONESELF
+        and _someone_else(text, folded, teams, ())
+        or intent != "unknown"
+        and _OTHER_SUBJECT.search(folded)
+    ):
         return Parsed("unknown", note="someone_else")
     return Parsed(intent)
+
+
+def _beyond(folded: str) -> bool:
+    return _BEYOND.search(folded) is not None and _DOMAIN.search(folded) is None
 
 
 _INTO = re.compile(r"\b(till|i|in|to|into)\b")
@@ -1101,7 +1162,13 @@ def parse(
     """Intent and slots of `text` (see the module docstring). With `classifier`, text the rules find no intent
     in goes to the statistical classifier (`dialogs.classifier`), which answers only when it is sure."""
     found = rules(text, teams=teams)
-    if found.intent == "unknown" and found.note is None and classifier and clean(text).strip():
+    if (
+        found.intent == "unknown"
+        and found.note is None
+        and classifier
+        and clean(text).strip()
+        and not _beyond(clean(text))
+    ):
         from dialogs.classifier import classify  # lazily: only text the rules do not understand needs it
 
         guess = classify(clean(text))

@@ -527,6 +527,14 @@ TABLE: list[tuple[str, str, dict[str, str]]] = [
     ("vi byter till digitalt för träffen 3 dec", "change_meeting", {"date": "2026-12-03", "kind": "digital"}),
     ("är nästa träff i Umeå fysisk eller digital?", "upcoming_meetings", {"place": "Umeå"}),
     ("jag är sjuk, avlys dagens träff", "cancel_meeting", {"date": "2026-11-23"}),
+    # --- issue 18's fifth round: kinds of phrasing, not single sentences ---
+    ("rektorn vill veta när nästa träff är", "unknown", {}),  # a role as the subject: someone else's
+    ("min medledare vill boka en träff", "unknown", {}),
+    ("kan du fixa schemat för höstterminen", "unknown", {}),  # beyond the bot, nothing it does named
+    ("har nån skrivit anteckningar från senaste träffen?", "latest_notes", {}),  # asking for them
+    ("kan du kolla vilka som har anmält frånvaro", "absences", {}),
+    ("vi har läst ramverket i laget", "confirm_framework_review", {}),
+    ("ok nej förresten, backa", "cancel", {}),
 ]
 # fmt: on
 
