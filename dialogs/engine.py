@@ -315,17 +315,23 @@ def intent_button(label: str, intent: Intent, **slots: str) -> Button:
     return Button(label=label, action=Act.INTENT, values={"intent": intent, **slots})
 
 
-def _match_choice(text: str, choices: list[Button]) -> Button | None:
-    if m := _NUMBER.match(text):
-        index = int(m.group(1)) - 1
-        return choices[index] if 0 <= index < len(choices) else None
+def _named_choice(text: str, choices: list[Button]) -> Button | None:
+    """The button a text names outright: its label, or a yes or a no where Ja/Nej buttons were shown."""
     wanted = fold(text).strip(" .!?")
     for words, labels in ((_YES, ("ja", "yes")), (_NO, ("nej", "no"))):
         if wanted in words and (answer := [b for b in choices if fold(b.label) in labels]):
             return answer[0]
     exact = [b for b in choices if fold(b.label) == wanted]
-    if exact:
-        return exact[0]
+    return exact[0] if exact else None
+
+
+def _match_choice(text: str, choices: list[Button]) -> Button | None:
+    if m := _NUMBER.match(text):
+        index = int(m.group(1)) - 1
+        return choices[index] if 0 <= index < len(choices) else None
+    if named := _named_choice(text, choices):
+        return named
+    wanted = fold(text).strip(" .!?")
     partial = [b for b in choices if len(wanted) >= 3 and wanted in fold(b.label)]
     return partial[0] if len(partial) == 1 else None
 
@@ -640,6 +646,9 @@ class Dialogs:
         if len(text) > nlu.MAX_PARSED_CHARACTERS:
             _LOGGER.info("long message (%d characters) from person %s: read the beginning", len(text), turn.person.id)
 
+        offered = [Button.model_validate(b) for b in state.choices] if state is not None and state.choices else []
+        if named := _named_choice(text, offered):  # "nej" to Ja/Nej, a button's label: an answer, not a request
+            return self._run_action(turn, named.action, dict(named.values))
         catalog = self.catalog(turn)
         teams, places = catalog.teams, catalog.places
         # An answer to a question ("Dan Ledare", a place) is the question's first: while a step waits, only the
@@ -650,8 +659,8 @@ class Dialogs:
         if parsed.intent == Intent.CANCEL:
             return [TextReply(text=tr._('OK, cancelled. Write "help" whenever you need me.'))]
 
-        if state is not None and state.choices:
-            choice = _match_choice(text, [Button.model_validate(b) for b in state.choices])
+        if offered:
+            choice = _match_choice(text, offered)
             if choice is not None:
                 return self._run_action(turn, choice.action, dict(choice.values))
         if state is not None and state.step in self.router.free_text_steps:
