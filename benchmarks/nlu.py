@@ -29,6 +29,8 @@ Three sets, each row (text, role, intent, slots):
   had been measured in aggregate several times. Measured and shown the same way (`heldout2`, `heldout2*`).
 * the third held-out set (tests/data/nlu/heldout3.tsv, 335 rows): written the same way, as twelve different people,
   after the fourth round of rules had been written and before it was measured (`heldout3`, `heldout3*`).
+* the fourth held-out set (tests/data/nlu/heldout4.tsv, 332 rows): written the same way after the fifth round of
+  rules had been written, and measured once (`heldout4`, `heldout4*`).
 
 For the rules alone and for the rules with the classifier it prints: intent accuracy; intent and slots
 (team, date, kind, place, time) accuracy; the share that would be sent to the language model
@@ -143,7 +145,7 @@ def main() -> None:
     options = args.parse_args()
     shown = options.show
     sets: dict[str, list[Row]] = {"table": [(t, "", i, s) for t, i, s in TABLE]}
-    held_out = ("heldout", "heldout2", "heldout3")
+    held_out = ("heldout", "heldout2", "heldout3", "heldout4")
     for name in (
         ("dev", "train", "dev2", "dev3", "dev4", *held_out)
         if options.heldout
