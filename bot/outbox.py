@@ -171,6 +171,7 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._running = asyncio.Lock()  # one batch at a time, so `run_until_idle` waits for one under way
         self._direct: set[asyncio.Future[Batch]] = set()  # replies claimed by their turns, being sent
+        self._held: set[str] = set()  # conversations whose next reply waits for one a turn is sending
 
     def register(self, sender: Sender) -> None:
         """Add a channel's sender (one that needs the worker itself, as the Teams bot does)."""
@@ -376,6 +377,15 @@ class OutboxWorker:
             return bool((await task).delivered)
         finally:
             self._direct.discard(task)
+            if delivery.conversation in self._held:  # the next reply of the conversation is the worker's now
+                self._held.discard(delivery.conversation)
+                self.wake()
+
+    def held_behind(self, conversation: str) -> None:
+        """A reply its turn could not claim, because an earlier message of `conversation` was still open: the
+        worker sends it, now if that one is done, else as soon as a turn's `send_claimed` of it ends."""
+        self._held.add(conversation)
+        self.wake()
 
     async def run_once(self) -> int:
         """Deliver what is due now (one claim); returns how many messages were attempted."""

@@ -238,9 +238,11 @@ class SlackBot:
         alone = user_id if private else None
         claimed: list[Delivery] = []  # the reply, claimed as it was queued: sent here after the commit
         others: list[int] = []  # how many other messages the turn queued (for the worker)
+        held: list[str] = []  # the reply's conversation, when an earlier message of it held the reply back
 
         def deliver(session: Session, replies: list[Reply]) -> None:
             claimed.clear()  # a turn run again (a collision) or answered again (the model) delivers afresh
+            held.clear()
             others[:] = [session.info.get(ENQUEUED, 0)]
             forms = [r for r in replies if isinstance(r, FormReply)]
             if forms and fresh:
@@ -249,7 +251,7 @@ class SlackBot:
                 queued = self._queue(session, person_id, channel, replies, alone, thread)
                 reply = claim_enqueued(session, queued, now=self.worker.clock(), lease=self.worker.lease)
                 claimed.extend([reply] if reply is not None else [])
-                others[:] = [others[0] + (reply is None)]
+                held[:] = [] if reply is not None else [queued.conversation]
             finish(session, event_id)
 
         try:
@@ -274,8 +276,10 @@ class SlackBot:
                 _LOGGER.exception("slack inbox event %s could not be processed; given up", event_id)
                 await asyncio.to_thread(give_up, self.engine, event_id)
             return
-        if others and others[0]:  # messages to others (or a reply held behind an earlier one): the worker's
+        if others and others[0]:  # messages to others: the worker's
             self.worker.wake()
+        if held:
+            self.worker.held_behind(held[0])
         if claimed:
             await self.worker.send_claimed(claimed[0])
         if modal:

@@ -450,9 +450,11 @@ class TeamsBot:
         event_id = turn_context.turn_state.get(INBOX)
         claimed: list[Delivery] = []  # the reply, claimed as it was queued: sent here after the commit
         others: list[int] = []  # how many other messages the turn queued (for the worker)
+        held: list[str] = []  # the reply's conversation, when an earlier message of it held the reply back
 
         def deliver(session: Session, replies: list[Reply]) -> None:
             claimed.clear()  # a turn run again (a collision) or answered again (the model) delivers afresh
+            held.clear()
             others[:] = [session.info.get(ENQUEUED, 0)]
             if address is not None and person_id is not None:
                 save_address(session, person_id, TEAMS, address)
@@ -460,7 +462,7 @@ class TeamsBot:
                 queued = self._queue(session, person_id, reference, replies, kind)
                 reply = claim_enqueued(session, queued, now=self.worker.clock(), lease=self.worker.lease)
                 claimed.extend([reply] if reply is not None else [])
-                others[:] = [others[0] + (reply is None)]
+                held[:] = [] if reply is not None else [queued.conversation]
             elif files := [r for r in replies if isinstance(r, FileReply)]:  # a card answered in place carries none
                 self._queue(session, person_id, reference, list(files), kind)
                 others[:] = [others[0] + 1]
@@ -474,8 +476,10 @@ class TeamsBot:
             return []
         if address is not None and person_id is not None:
             self._remember(person_id, address)
-        if others and others[0]:  # messages to others (or a reply held behind an earlier one): the worker's
+        if others and others[0]:  # messages to others: the worker's
             self.worker.wake()
+        if held:
+            self.worker.held_behind(held[0])
         if claimed:
             await self.worker.send_claimed(claimed[0])
         return replies

@@ -576,3 +576,41 @@ async def test_a_claimed_reply_never_sent_is_sent_by_the_worker_once_its_lease_r
     assert await worker.run_once() == 1
     (sent,) = sender.sent
     assert sent.id == message_id and sent.unsure_since == T0  # read back before posting (see the Slack sender)
+
+
+async def test_a_reply_held_behind_one_its_turn_is_sending_goes_out_when_that_one_is_done(engine: sa.Engine) -> None:
+    """Before: the worker, woken while the first was still being sent, found the second held and then waited
+    for its next poll (2 s, here an hour)."""
+    first, claimed = _reply(engine, "C1")
+    second, held = _reply(engine, "C1")
+    assert claimed is not None and held is None
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    class Slack(RecordingSender):
+        channel = "slack"
+
+        async def send(self, delivery: outbox.Delivery) -> None:
+            if delivery.id == first:
+                entered.set()
+                await release.wait()
+            await super().send(delivery)
+
+    sender = Slack()
+    worker = OutboxWorker(engine, [sender], clock=Clock(), poll_seconds=3600)
+    running = asyncio.create_task(worker.run_forever())
+    try:
+        sending = asyncio.create_task(worker.send_claimed(claimed))
+        await asyncio.wait_for(entered.wait(), 5)
+        worker.held_behind(claimed.conversation)  # as the second reply's turn does
+        for _ in range(20):  # the woken worker claims, and finds the second still held
+            await asyncio.sleep(0)
+        release.set()
+        assert await sending
+        async with asyncio.timeout(5):
+            while len(sender.sent) < 2:
+                await asyncio.sleep(0.01)
+        assert [d.id for d in sender.sent] == [first, second]
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
