@@ -26,19 +26,8 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scheduler.sweep import sweep  # noqa: E402
-from storage import schoolyear  # noqa: E402
-from storage.db import open_database, session_scope  # noqa: E402
-from storage.models import (  # noqa: E402
-    Leadership,
-    Meeting,
-    Membership,
-    NetworkDay,
-    Person,
-    PersonRole,
-    Region,
-    School,
-    Team,
-)
+from storage.db import open_database  # noqa: E402
+from tests.network import spread  # noqa: E402
 
 ZONE = ZoneInfo("Europe/Stockholm")
 TEAMS = (
@@ -63,73 +52,8 @@ INSTANTS = {
 
 
 def build(engine: sa.Engine, regions: int, schools: int, people: int) -> None:
-    """The synthetic data set: `schools` and `people` spread evenly over `regions`."""
-    with session_scope(engine) as s:
-        year = schoolyear.get_or_create(s, "2026/27")
-        days = [dtm.date(2026, 9, 10), dtm.date(2027, 2, 11), dtm.date(2027, 4, 8)]
-        person_number = 0
-        for r in range(regions):
-            region = Region(key=f"r{r:02d}", name=f"Region {r}", timezone="Europe/Stockholm", settings={})
-            s.add(region)
-            s.flush()
-            region_schools = [
-                School(
-                    region_id=region.id,
-                    name=f"Skola {r}-{i}",
-                    municipality=f"Kommun {r}-{i}",
-                    latitude=64.0,
-                    longitude=20.0,
-                )
-                for i in range(schools // regions)
-            ]
-            s.add_all(region_schools)
-            teams = [Team(region_id=region.id, name=name, position=i) for i, name in enumerate(TEAMS)]
-            s.add_all(teams)
-            s.add_all(NetworkDay(region_id=region.id, date=d, kind="physical") for d in days)
-            s.flush()
-            count = people // regions
-            staff: list[tuple[Person, str]] = []
-            for i in range(count):
-                role = "coordinator" if i == 0 else "manager" if i <= len(region_schools) else "teacher"
-                person = Person(
-                    email=f"p{person_number}@example.org",
-                    name=f"Person {person_number}",
-                    region_id=region.id,
-                    school_id=region_schools[i % len(region_schools)].id,
-                    slack_user_id=f"U{person_number:06d}",
-                )
-                person_number += 1
-                staff.append((person, role))
-            s.add_all(p for p, _ in staff)
-            s.flush()
-            s.add_all(PersonRole(person_id=p.id, role=role) for p, role in staff)
-            teachers = [p for p, role in staff if role == "teacher"]
-            s.add_all(
-                Membership(
-                    person_id=p.id,
-                    school_year_id=year.id,
-                    team_id=teams[i % len(teams)].id,
-                    confirmed_at=dtm.datetime(2026, 5, 20, tzinfo=dtm.UTC),
-                )
-                for i, p in enumerate(teachers)
-            )
-            for t, team in enumerate(teams):
-                for slot in (1, 2):
-                    leader = teachers[(t * 2 + slot) % len(teachers)]
-                    s.add(Leadership(team_id=team.id, school_year_id=year.id, person_id=leader.id, slot=slot))
-                for number, day in enumerate(days):
-                    starts = dtm.datetime.combine(day, dtm.time(9), tzinfo=ZONE)
-                    s.add(
-                        Meeting(
-                            team_id=team.id,
-                            school_year_id=year.id,
-                            starts_at=starts,
-                            ends_at=starts + dtm.timedelta(hours=6),
-                            kind="physical",
-                            place="Kulturhuset",
-                            first_of_year=number == 0,
-                        )
-                    )
+    """The synthetic data set: `schools` and `people` spread evenly over `regions`, with twelve teams each."""
+    spread(engine, regions, schools, people, TEAMS)
 
 
 def measure(engine: sa.Engine, instant: dtm.datetime) -> tuple[float, int, int]:

@@ -39,54 +39,61 @@ def _id(row: Region | School | Person | Team | SchoolYear) -> int:
     return row.id
 
 
-def build(engine: sa.Engine, regions: int, schools: int, teachers: int) -> None:
-    """`regions` regions of `schools` schools with a manager and `teachers` teachers each (all in a team, and
-    confirmed, for 2026/27), a coordinator, three teams with two leaders and a meeting on each network day."""
-    number = 0
-
-    def person(region: Region, school: School | None, role: str) -> Person:
-        nonlocal number
-        number += 1
-        made = Person(
-            email=f"p{number}@example.org",
-            name=f"Person {number:05d}",
-            region_id=_id(region),
-            school_id=_id(school) if school else None,
-            slack_user_id=f"U{number:06d}",
-        )
-        s.add(made)
-        s.flush()
-        s.add(PersonRole(person_id=_id(made), role=role))
-        return made
-
+def spread(engine: sa.Engine, regions: int, schools: int, people: int, teams: tuple[str, ...] = TEAMS) -> None:
+    """`schools` and `people` spread evenly over `regions` (benchmarks/sweep.py's nation too): in each region the
+    first person is the coordinator, one manager per school follows, the rest are teachers (all in a team, and
+    confirmed, for 2026/27), the people in turn at the region's schools; `teams` with two leaders each and a
+    meeting on each network day."""
     with session_scope(engine) as s:
         year = schoolyear.get_or_create(s, "2026/27")
+        person_number = 0
         for r in range(regions):
-            region = Region(key=f"r{r}", name=f"Region {r}", timezone="Europe/Stockholm", settings={})
+            region = Region(key=f"r{r:02d}", name=f"Region {r}", timezone="Europe/Stockholm", settings={})
             s.add(region)
             s.flush()
-            teams = [Team(region_id=_id(region), name=name, position=i) for i, name in enumerate(TEAMS)]
-            s.add_all(teams)
+            region_schools = [
+                School(
+                    region_id=_id(region),
+                    name=f"Skola {r}-{i}",
+                    municipality=f"Kommun {r}-{i}",
+                    latitude=64.0,
+                    longitude=20.0,
+                )
+                for i in range(schools // regions)
+            ]
+            s.add_all(region_schools)
+            region_teams = [Team(region_id=_id(region), name=name, position=i) for i, name in enumerate(teams)]
+            s.add_all(region_teams)
             s.add_all(NetworkDay(region_id=_id(region), date=day, kind="physical") for day in DAYS)
             s.flush()
-            person(region, None, "coordinator")
-            staff: list[Person] = []
-            for i in range(schools):
-                school = School(
-                    region_id=_id(region), name=f"Skola {r}-{i}", municipality=f"K{r}-{i}", latitude=64, longitude=20
+            staff: list[tuple[Person, str]] = []
+            for i in range(people // regions):
+                role = "coordinator" if i == 0 else "manager" if i <= len(region_schools) else "teacher"
+                staff.append(
+                    (
+                        Person(
+                            email=f"p{person_number}@example.org",
+                            name=f"Person {person_number}",
+                            region_id=_id(region),
+                            school_id=_id(region_schools[i % len(region_schools)]),
+                            slack_user_id=f"U{person_number:06d}",
+                        ),
+                        role,
+                    )
                 )
-                s.add(school)
-                s.flush()
-                person(region, school, "manager")
-                staff += [person(region, school, "teacher") for _ in range(teachers)]
+                person_number += 1
+            s.add_all(p for p, _ in staff)
+            s.flush()
+            s.add_all(PersonRole(person_id=_id(p), role=role) for p, role in staff)
+            teachers = [p for p, role in staff if role == "teacher"]
             confirmed = dtm.datetime(2026, 5, 20, tzinfo=dtm.UTC)
             s.add_all(
                 Membership(person_id=_id(p), school_year_id=_id(year), team_id=_id(team), confirmed_at=confirmed)
-                for p, team in zip(staff, itertools.cycle(teams), strict=False)
+                for p, team in zip(teachers, itertools.cycle(region_teams), strict=False)
             )
-            for t, team in enumerate(teams):
+            for t, team in enumerate(region_teams):
                 for slot in (1, 2):
-                    leader = staff[(t * 2 + slot) % len(staff)]
+                    leader = teachers[(t * 2 + slot) % len(teachers)]
                     s.add(Leadership(team_id=_id(team), school_year_id=_id(year), person_id=_id(leader), slot=slot))
                 for day in DAYS:
                     starts = dtm.datetime.combine(day, dtm.time(9), tzinfo=ZONE)
@@ -101,6 +108,12 @@ def build(engine: sa.Engine, regions: int, schools: int, teachers: int) -> None:
                             first_of_year=day == DAYS[0],
                         )
                     )
+
+
+def build(engine: sa.Engine, regions: int, schools: int, teachers: int) -> None:
+    """`regions` regions of `schools` schools with a manager and `teachers` teachers each, a coordinator, and
+    three teams (see `spread`)."""
+    spread(engine, regions, regions * schools, regions * (1 + schools + schools * teachers))
 
 
 @contextmanager
