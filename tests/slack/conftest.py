@@ -256,6 +256,19 @@ class Slack:
         )
 
 
+def block_actions(user: str, channel: str, action: dict[str, Any], trigger: str) -> dict[str, Any]:
+    """A press (or a pick) of `action` in a message of the direct chat `channel`, as Slack sends it."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user},
+        "team": {"id": "T0TEAM"},
+        "trigger_id": trigger,
+        "container": {"type": "message", "channel_id": channel},
+        "channel": {"id": channel},
+        "actions": [action],
+    }
+
+
 def dm_body(event_id: str, channel: str, text: str = "hjälp", user: str = "U0ALVA") -> dict[str, Any]:
     """A direct message's event callback, as Slack sends it (the body `Slack.dm` posts)."""
     return {

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from storage.models import Meeting, Team
 from tests.clicks import Tally, tally
 from tests.slack import conftest
-from tests.slack.conftest import Slack
+from tests.slack.conftest import Slack, block_actions
 
 _ids = itertools.count()
 
@@ -86,19 +86,8 @@ class Person:
         (button,) = [b for m in self.shown for b in _buttons(_blocks(m)) if b["text"]["text"].startswith(label)]
         self.count.clicks += 1
         self.view = None
-        await self.slack.interaction(
-            {
-                "type": "block_actions",
-                "user": {"id": self.user},
-                "team": {"id": "T0TEAM"},
-                "trigger_id": f"trigger-{next(_ids)}",
-                "container": {"type": "message", "channel_id": self.channel},
-                "channel": {"id": self.channel},
-                "actions": [
-                    {"type": "button", "action_id": button["action_id"], "block_id": "b", "value": button["value"]}
-                ],
-            }
-        )
+        action = {"type": "button", "action_id": button["action_id"], "block_id": "b", "value": button["value"]}
+        await self.slack.interaction(block_actions(self.user, self.channel, action, f"trigger-{next(_ids)}"))
         return await self._step()
 
     @property
@@ -112,25 +101,14 @@ class Person:
             (b, e) for m in self.shown for b in _blocks(m) for e in b.get("elements", []) if e["type"] == "datepicker"
         ]
         self.count.picks += 1
-        await self.slack.interaction(
-            {
-                "type": "block_actions",
-                "user": {"id": self.user},
-                "team": {"id": "T0TEAM"},
-                "trigger_id": f"trigger-{next(_ids)}",
-                "container": {"type": "message", "channel_id": self.channel},
-                "channel": {"id": self.channel},
-                "actions": [
-                    {
-                        "type": "datepicker",
-                        "action_id": picker["action_id"],
-                        "block_id": block["block_id"],
-                        "selected_date": day,
-                        "action_ts": f"{next(_ids)}.0",
-                    }
-                ],
-            }
-        )
+        action = {
+            "type": "datepicker",
+            "action_id": picker["action_id"],
+            "block_id": block["block_id"],
+            "selected_date": day,
+            "action_ts": f"{next(_ids)}.0",
+        }
+        await self.slack.interaction(block_actions(self.user, self.channel, action, f"trigger-{next(_ids)}"))
         return await self._step()
 
     async def submit(self, **answers: str) -> dict[str, Any]:

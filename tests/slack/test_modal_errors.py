@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from bot.slack.blocks import button_value
 from dialogs.types import Button
 from storage.models import InboxEvent, Meeting, Note, Person, Team
-from tests.slack.conftest import Slack
+from tests.slack.conftest import Slack, block_actions
 
 
 async def _notes_modal(slack: Slack) -> tuple[dict[str, Any], int]:
@@ -28,17 +28,8 @@ async def _notes_modal(slack: Slack) -> tuple[dict[str, Any], int]:
         s.commit()
         meeting_id = september.id
     value = button_value(Button(label="Logga anteckningar", action="notes.start", values={"meeting_id": meeting_id}))
-    await slack.interaction(
-        {
-            "type": "block_actions",
-            "user": {"id": "U0JONAS"},
-            "team": {"id": "T0TEAM"},
-            "trigger_id": "trigger-notes-2",
-            "container": {"type": "message", "channel_id": "D0JONAS"},
-            "channel": {"id": "D0JONAS"},
-            "actions": [{"type": "button", "action_id": "amneslag_0", "block_id": "b", "value": value}],
-        }
-    )
+    pressed = {"type": "button", "action_id": "amneslag_0", "block_id": "b", "value": value}
+    await slack.interaction(block_actions("U0JONAS", "D0JONAS", pressed, "trigger-notes-2"))
     (opened,) = await slack.api.wait_for("views.open")
     await slack.settle()
     view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
@@ -111,17 +102,8 @@ async def test_a_meetings_date_is_picked_in_the_messages_datepicker_and_a_past_d
     async def pick(day: str, trigger: str) -> None:
         picker = block["elements"][0]
         action = {"type": "datepicker", "action_id": picker["action_id"], "block_id": block["block_id"]}
-        await slack.interaction(
-            {
-                "type": "block_actions",
-                "user": {"id": "U0JONAS"},
-                "team": {"id": "T0TEAM"},
-                "trigger_id": trigger,
-                "container": {"type": "message", "channel_id": "D0JONAS"},
-                "channel": {"id": "D0JONAS"},
-                "actions": [{**action, "selected_date": day, "action_ts": trigger}],
-            }
-        )
+        picked = {**action, "selected_date": day, "action_ts": trigger}
+        await slack.interaction(block_actions("U0JONAS", "D0JONAS", picked, trigger))
         await slack.settle()
 
     await pick("2026-01-07", "trigger-day-1")
@@ -151,17 +133,8 @@ async def test_a_meetings_time_is_picked_on_timepickers_and_an_end_before_the_st
         for e in b["elements"]
         if e["text"]["text"] == "Annan tid …"
     )
-    await slack.interaction(
-        {
-            "type": "block_actions",
-            "user": {"id": "U0JONAS"},
-            "team": {"id": "T0TEAM"},
-            "trigger_id": "trigger-time-1",
-            "container": {"type": "message", "channel_id": "D0JONAS"},
-            "channel": {"id": "D0JONAS"},
-            "actions": [{"type": "button", "action_id": other["action_id"], "block_id": "b", "value": other["value"]}],
-        }
-    )
+    pressed = {"type": "button", "action_id": other["action_id"], "block_id": "b", "value": other["value"]}
+    await slack.interaction(block_actions("U0JONAS", "D0JONAS", pressed, "trigger-time-1"))
     (opened,) = await slack.api.wait_for("views.open")
     await slack.settle()
     view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
